@@ -1,0 +1,72 @@
+# Loa: the two commands a newcomer runs are `make serve` and `make test`.
+GO       ?= go
+ADDR     ?= 127.0.0.1:8080
+TOOLS    := build/tools
+GOBIN    := $(shell $(GO) env GOPATH)/bin
+RIE      := $(GOBIN)/aws-lambda-rie
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+
+.PHONY: all site serve test test-go tools fuzz bench bench-site bench-forms bench-export package publish deploy vet fmt clean
+
+all: site
+
+## site: build the static site into public/
+site:
+	$(GO) run ./build build
+
+## serve: the whole system on one machine (site, forms, staff page, local S3 store in .data/)
+serve:
+	$(GO) run ./build serve --addr $(ADDR) $(SERVE_FLAGS)
+
+## test: every test, after installing the tools the tests drive
+test: tools vet
+	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) fuzz
+
+vet:
+	@test -z "$$(gofmt -l build functions site content)" || { echo "gofmt needed:"; gofmt -l build functions site content; exit 1; }
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w build functions site content
+
+## tools: Chromium (Debian), the Nu Html Checker and axe-core (npm), the Lambda Runtime Interface Emulator (Go)
+tools: $(TOOLS)/node_modules/.installed $(RIE)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: install Debian's chromium package"; exit 1; fi; }
+	@command -v java >/dev/null || { echo "Java is missing: install Debian's default-jre-headless"; exit 1; }
+
+$(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.json
+	cd $(TOOLS) && npm ci --no-audit --no-fund
+	touch $@
+
+$(RIE):
+	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+## fuzz: a short run of each fuzz target
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 20s ./functions/forms
+
+## bench: every benchmark, each printing ratios against its peer
+bench: bench-site bench-forms bench-export
+
+bench-site:
+	$(GO) run ./build/bench site
+
+bench-forms:
+	$(GO) run ./build/bench forms
+
+bench-export:
+	$(GO) run ./build/bench export
+
+## package: the arm64 Lambda bootstrap zip in dist/
+package:
+	mkdir -p dist
+	cd functions/cmd/bootstrap && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o ../../../dist/bootstrap .
+	cd dist && rm -f bootstrap.zip && zip -q -9 bootstrap.zip bootstrap
+	@ls -l dist/bootstrap.zip
+
+clean:
+	rm -rf public dist

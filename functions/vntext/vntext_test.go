@@ -1,0 +1,69 @@
+package vntext
+
+import (
+	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+func TestSlug(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Thông báo về việc Đăng ký hộ khẩu tại Phường Đống Đa", "thong-bao-ve-viec-dang-ky-ho-khau-tai-phuong-dong-da"},
+		{norm.NFD.String("Thông báo về việc Đăng ký hộ khẩu tại Phường Đống Đa"), "thong-bao-ve-viec-dang-ky-ho-khau-tai-phuong-dong-da"},
+		{"Tổ chức Chương trình đối thoại giữa Lãnh đạo UBND phường với thanh niên trên địa bàn phường Bạch Sam năm 2023",
+			"to-chuc-chuong-trinh-doi-thoai-giua-lanh-dao-ubnd-phuong-voi-thanh-nien-tren-dia-ban-phuong-bach-sam-nam-2023"},
+		{"I. MỤC ĐÍCH, YÊU CẦU", "i-muc-dich-yeu-cau"},
+		{"  --Kế hoạch số 29/KH-UBND!  ", "ke-hoach-so-29-kh-ubnd"},
+		{"Nơi nhận:", "noi-nhan"},
+		{"Thanh niên Mỹ Hòa xung kích", "thanh-nien-my-hoa-xung-kich"},
+		{"Ủy ban nhân dân", "uy-ban-nhan-dan"},
+		{"ĐOÀN TNCS HỒ CHÍ MINH", "doan-tncs-ho-chi-minh"},
+		{"Người dân & doanh nghiệp", "nguoi-dan-doanh-nghiep"},
+		{"", ""},
+		{"!!!", ""},
+	}
+	for _, tt := range tests {
+		if got := Slug(tt.in); got != tt.want {
+			t.Errorf("Slug(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	nfd := norm.NFD.String("  Nguyễn Thị Hường ")
+	if got := Normalize(nfd); got != "Nguyễn Thị Hường" {
+		t.Errorf("Normalize(%q) = %q (% x)", nfd, got, got)
+	}
+}
+
+func TestDates(t *testing.T) {
+	tests := []struct {
+		in         string
+		long, shrt string
+	}{
+		{"2022-02-05", "ngày 05 tháng 02 năm 2022", "05/02/2022"},
+		{"2022-04-08", "ngày 08 tháng 4 năm 2022", "08/04/2022"},
+		{"2023-04-20", "ngày 20 tháng 4 năm 2023", "20/04/2023"},
+		{"2023-01-31", "ngày 31 tháng 01 năm 2023", "31/01/2023"},
+		{"2023-12-10", "ngày 10 tháng 12 năm 2023", "10/12/2023"},
+		{"2023-03-09", "ngày 09 tháng 3 năm 2023", "09/03/2023"},
+	}
+	for _, tt := range tests {
+		d, err := time.ParseInLocation("2006-01-02", tt.in, Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := LongDate(d); got != tt.long {
+			t.Errorf("LongDate(%s) = %q, want %q", tt.in, got, tt.long)
+		}
+		if got := ShortDate(d); got != tt.shrt {
+			t.Errorf("ShortDate(%s) = %q, want %q", tt.in, got, tt.shrt)
+		}
+	}
+	// An instant late on the 19th in UTC is already the 20th in Hà Nội.
+	u := time.Date(2023, 4, 19, 17, 30, 0, 0, time.UTC)
+	if got := DateTime(u); got != "00 giờ 30, ngày 20/04/2023" {
+		t.Errorf("DateTime(%v) = %q", u, got)
+	}
+}

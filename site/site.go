@@ -1,0 +1,51 @@
+// Package site holds the look of Loa: html/template layouts (layouts/) and
+// static assets (assets/: CSS, the favicon, the small form script). They are
+// embedded so that one binary carries them; the builder can take a directory
+// instead to try out a new look without recompiling.
+//
+// Every page, whether the builder writes it or the form handler answers with
+// it, is rendered in two steps: the page's own part ("main") first, then the
+// shared frame (layouts/base.html) around it, fed a [Shell]. The frame knows
+// nothing but the Shell, so the builder and the handler cannot drift apart.
+package site
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+)
+
+//go:embed layouts assets
+var embedded embed.FS
+
+// FS returns the embedded layouts and assets.
+func FS() fs.FS { return embedded }
+
+// Config is the site-wide settings read from content/site.yaml.
+type Config struct {
+	Title   string `yaml:"title"`
+	Tagline string `yaml:"tagline"`
+	BaseURL string `yaml:"baseURL"`
+	Menu    []Link `yaml:"menu"`
+}
+
+// Link is one entry of the navigation.
+type Link struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+}
+
+// Shell is everything the shared frame (layouts/base.html) reads.
+type Shell struct {
+	Site        Config
+	Title       string // the page's own title; the frame appends the site's
+	Description string
+	Canonical   string // absolute URL, empty for pages that have none (error answers)
+	Path        string // site-relative URL of the page, e.g. "/ke-hoach/"; marks the current menu entry
+	OGType      string // "website" or "article"
+	NoIndex     bool   // staff pages, answers of the form handler
+	Feeds       []Link // Atom feeds to announce in <head>
+	Scripts     []string
+	LiveReload  bool // serve mode only: never set when publishing
+	Main        template.HTML
+}
