@@ -1,0 +1,124 @@
+package forms
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/gocarina/gocsv"
+
+	"loa/functions/vntext"
+)
+
+// The two columns every row starts with.
+const (
+	ColumnID   = "Mã"
+	ColumnTime = "Thời điểm gửi"
+)
+
+// Record is one stored row: the submission id, when it was accepted, and the
+// values of the declared fields by name.
+type Record struct {
+	ID     string
+	Time   time.Time
+	Values map[string]string
+}
+
+// Hash identifies a submission by its content: SHA-256 of the form id and
+// every normalised field, in declaration order, each length-prefixed so that
+// no two different submissions share an encoding. The time is left out on
+// purpose: a resent or double-clicked answer has the same hash.
+func (s *Submission) Hash() string {
+	h := sha256.New()
+	write := func(x string) {
+		h.Write([]byte(strconv.Itoa(len(x))))
+		h.Write([]byte{':'})
+		h.Write([]byte(x))
+	}
+	write(s.Form.ID)
+	for _, fl := range s.Form.Fields {
+		write(fl.Name)
+		write(s.Values[fl.Name])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// IDLength is the length of a submission id: the start of its hash, short
+// enough to read over the phone, long enough not to collide in a ward.
+const IDLength = 12
+
+// ID is the short submission id derived from Hash.
+func (s *Submission) ID() string { return s.Hash()[:IDLength] }
+
+// Record returns the row of s accepted at t.
+func (s *Submission) Record(t time.Time) Record {
+	return Record{ID: s.ID(), Time: t, Values: s.Values}
+}
+
+// Columns returns the CSV headers in order.
+func (f *Form) Columns() []string {
+	cols := []string{ColumnID, ColumnTime}
+	for i := range f.Fields {
+		cols = append(cols, f.Fields[i].column())
+	}
+	return cols
+}
+
+// rowType is a struct type built from the declaration, one string field per
+// column with a `csv:"header"` tag, so that gocsv writes and reads the rows.
+// reflect.StructOf returns the same type for the same fields, so gocsv's
+// per-type cache stays small.
+func (f *Form) rowType() reflect.Type {
+	fields := make([]reflect.StructField, 0, len(f.Fields)+2)
+	for i, col := range f.Columns() {
+		fields = append(fields, reflect.StructField{
+			Name: "C" + strconv.Itoa(i),
+			Type: reflect.TypeFor[string](),
+			Tag:  reflect.StructTag(`csv:"` + col + `"`),
+		})
+	}
+	return reflect.StructOf(fields)
+}
+
+// MarshalCSV writes a header line and one line per record with gocsv.
+func (f *Form) MarshalCSV(recs ...Record) ([]byte, error) {
+	t := f.rowType()
+	rows := reflect.MakeSlice(reflect.SliceOf(t), len(recs), len(recs))
+	for i, r := range recs {
+		row := rows.Index(i)
+		row.Field(0).SetString(r.ID)
+		row.Field(1).SetString(r.Time.In(vntext.Location).Format(time.RFC3339))
+		for j := range f.Fields {
+			row.Field(j + 2).SetString(r.Values[f.Fields[j].Name])
+		}
+	}
+	return gocsv.MarshalBytes(rows.Interface())
+}
+
+// UnmarshalCSV reads rows written by MarshalCSV. Columns are matched by
+// header, so rows written before a field was added read back with it empty.
+func (f *Form) UnmarshalCSV(data []byte) ([]Record, error) {
+	t := f.rowType()
+	ptr := reflect.New(reflect.SliceOf(t))
+	if err := gocsv.UnmarshalBytes(data, ptr.Interface()); err != nil {
+		return nil, fmt.Errorf("forms: %s: reading CSV: %w", f.ID, err)
+	}
+	rows := ptr.Elem()
+	recs := make([]Record, rows.Len())
+	for i := range recs {
+		row := rows.Index(i)
+		ts, err := time.Parse(time.RFC3339, row.Field(1).String())
+		if err != nil {
+			return nil, fmt.Errorf("forms: %s: row %d: %q is not an RFC 3339 time", f.ID, i+1, row.Field(1).String())
+		}
+		vals := make(map[string]string, len(f.Fields))
+		for j := range f.Fields {
+			vals[f.Fields[j].Name] = row.Field(j + 2).String()
+		}
+		recs[i] = Record{ID: row.Field(0).String(), Time: ts, Values: vals}
+	}
+	return recs, nil
+}

@@ -1,0 +1,373 @@
+// Package forms holds the ward's web forms: what each one asks, how an answer
+// is checked, and how it becomes one CSV row.
+//
+// A form has two halves. Go declares its fields once ([Declaration]): name,
+// Vietnamese label, hint, kind, whether it is required, its maximum length,
+// autocomplete and inputmode, and where its options come from. Content
+// (content/bieu-mau/{id}.md, a "form:" block in the front matter, and
+// data/chi-doan.yaml) holds what staff change: opening and closing instants,
+// topics, quota, consent notice and its version, the thank-you text and the
+// list of chi đoàn. [Load] joins the two into a [Registry] of [Form]s.
+//
+// From one Form come the HTML (RenderHTML, with GOV.UK's error pattern), the
+// server's checks (Validate, which also trims and NFC-normalises every value)
+// and the CSV row (MarshalCSV, written by gocsv with the labels as headers).
+// Adding a field to a declaration adds it to all three.
+package forms
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"loa/functions/vntext"
+)
+
+// Registry holds the forms found in content, by id.
+type Registry struct {
+	forms map[string]*Form
+	list  []*Form
+}
+
+// Form is a declaration joined with its settings from content.
+type Form struct {
+	ID      string
+	Title   string
+	Summary string
+	Opens   time.Time
+	Closes  time.Time
+	Thanks  string
+	Quota   int // 0: no quota
+	Consent Consent
+	Topics  []string
+	// ChiDoan is the ward's list of chi đoàn; SampleList says it is still the
+	// sample that ships with Loa.
+	ChiDoan    []string
+	SampleList bool
+
+	Fields  []Field // options resolved from content
+	AnyOf   []AnyOf
+	QuotaBy string
+	Action  string
+
+	source string // e.g. "bieu-mau/cau-hoi.md", for messages
+	tmpl   *template.Template
+}
+
+// Consent is the notice a person agrees to, and its version stored with the row.
+type Consent struct {
+	Version string
+	Text    string
+}
+
+// Form returns the form with the given id, or nil.
+func (r *Registry) Form(id string) *Form {
+	if r == nil {
+		return nil
+	}
+	return r.forms[id]
+}
+
+// Forms returns every form, sorted by id.
+func (r *Registry) Forms() []*Form { return slices.Clone(r.list) }
+
+// IsOpen reports whether the form takes answers at now: from Opens
+// (inclusive) to Closes (exclusive).
+func (f *Form) IsOpen(now time.Time) bool {
+	return !now.Before(f.Opens) && now.Before(f.Closes)
+}
+
+// Field returns the declared field with the given name, or nil.
+func (f *Form) Field(name string) *Field {
+	for i := range f.Fields {
+		if f.Fields[i].Name == name {
+			return &f.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Load reads the forms of content (bieu-mau/*.md with a "form:" block and
+// data/chi-doan.yaml) and joins them to the built-in declarations.
+func Load(content fs.FS) (*Registry, error) {
+	return LoadWith(content, Declarations()...)
+}
+
+// LoadWith is Load with the given declarations instead of the built-in ones.
+func LoadWith(content fs.FS, decls ...Declaration) (*Registry, error) {
+	byID := make(map[string]Declaration, len(decls))
+	for _, d := range decls {
+		if err := checkDeclaration(d); err != nil {
+			return nil, err
+		}
+		byID[d.ID] = d
+	}
+	list, sample, err := loadChiDoan(content)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(content, "bieu-mau/*.md")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	r := &Registry{forms: map[string]*Form{}}
+	for _, name := range names {
+		f, err := loadForm(content, name, byID)
+		if err != nil {
+			return nil, err
+		}
+		if f == nil {
+			continue
+		}
+		f.ChiDoan, f.SampleList, f.tmpl = list, sample, tmpl
+		if err := f.resolve(); err != nil {
+			return nil, err
+		}
+		if r.forms[f.ID] != nil {
+			return nil, fmt.Errorf("%s: form.id: %q is used by %s too", name, f.ID, r.forms[f.ID].source)
+		}
+		r.forms[f.ID] = f
+		r.list = append(r.list, f)
+	}
+	slices.SortFunc(r.list, func(a, b *Form) int { return strings.Compare(a.ID, b.ID) })
+	return r, nil
+}
+
+// checkDeclaration catches mistakes in Go declarations early: they would
+// otherwise surface as a broken CSV header or an unreachable field.
+func checkDeclaration(d Declaration) error {
+	seen := map[string]bool{}
+	columns := map[string]bool{"Mã": true, "Thời điểm gửi": true}
+	for _, fl := range d.Fields {
+		if fl.Name == "" || fl.Name == HoneypotField || seen[fl.Name] {
+			return fmt.Errorf("forms: declaration %q: field name %q is empty, reserved or repeated", d.ID, fl.Name)
+		}
+		seen[fl.Name] = true
+		col := fl.column()
+		if col == "" || strings.ContainsAny(col, ",\"\n") || columns[col] {
+			return fmt.Errorf("forms: declaration %q: CSV column %q of field %q is empty, repeated or has a comma, quote or newline", d.ID, col, fl.Name)
+		}
+		columns[col] = true
+		if fl.Required && fl.Missing == "" {
+			return fmt.Errorf("forms: declaration %q: required field %q has no Missing message", d.ID, fl.Name)
+		}
+	}
+	for _, a := range d.AnyOf {
+		for _, n := range a.Fields {
+			if !seen[n] {
+				return fmt.Errorf("forms: declaration %q: AnyOf names unknown field %q", d.ID, n)
+			}
+		}
+	}
+	if d.QuotaBy != "" && !seen[d.QuotaBy] {
+		return fmt.Errorf("forms: declaration %q: QuotaBy names unknown field %q", d.ID, d.QuotaBy)
+	}
+	return nil
+}
+
+func (fl *Field) column() string {
+	if fl.Column != "" {
+		return fl.Column
+	}
+	return fl.Label
+}
+
+type frontMatter struct {
+	Title   string `yaml:"title"`
+	Summary string `yaml:"summary"`
+	Form    *struct {
+		ID      string   `yaml:"id"`
+		Opens   string   `yaml:"opens"`
+		Closes  string   `yaml:"closes"`
+		Topics  []string `yaml:"topics"`
+		Quota   int      `yaml:"quota"`
+		Thanks  string   `yaml:"thanks"`
+		Consent struct {
+			Version string `yaml:"version"`
+			Text    string `yaml:"text"`
+		} `yaml:"consent"`
+	} `yaml:"form"`
+}
+
+// splitFrontMatter returns the YAML between the first two "---" lines.
+func splitFrontMatter(data []byte) ([]byte, bool) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	if !bytes.HasPrefix(data, []byte("---\n")) {
+		return nil, false
+	}
+	rest := data[4:]
+	for off := 0; off < len(rest); {
+		end := bytes.IndexByte(rest[off:], '\n')
+		line := rest[off:]
+		if end >= 0 {
+			line = rest[off : off+end]
+		}
+		if string(bytes.TrimRight(line, " \t")) == "---" {
+			return rest[:off], true
+		}
+		if end < 0 {
+			break
+		}
+		off += end + 1
+	}
+	return nil, false
+}
+
+const instantExample = "2023-04-20T00:00:00+07:00"
+
+func loadForm(content fs.FS, name string, decls map[string]Declaration) (*Form, error) {
+	data, err := fs.ReadFile(content, name)
+	if err != nil {
+		return nil, err
+	}
+	yml, ok := splitFrontMatter(data)
+	if !ok {
+		return nil, nil // a page without front matter is not a form
+	}
+	var fm frontMatter
+	if err := yaml.Unmarshal(yml, &fm); err != nil {
+		return nil, fmt.Errorf("%s: front matter: %v", name, err)
+	}
+	if fm.Form == nil {
+		return nil, nil
+	}
+	ff := fm.Form
+	errf := func(field, format string, args ...any) error {
+		return fmt.Errorf("%s: form.%s: %s", name, field, fmt.Sprintf(format, args...))
+	}
+	stem := strings.TrimSuffix(path.Base(name), ".md")
+	if ff.ID != stem {
+		return nil, errf("id", "%q must be the file name %q (it is the page's address /bieu-mau/%s/)", ff.ID, stem, stem)
+	}
+	d, ok := decls[ff.ID]
+	if !ok {
+		return nil, errf("id", "%q has no declaration (known: %s)", ff.ID, strings.Join(sortedKeys(decls), ", "))
+	}
+	instant := func(field, s string) (time.Time, error) {
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
+		if err != nil {
+			return time.Time{}, errf(field, "%q is not an instant (want %s)", s, instantExample)
+		}
+		return t.In(vntext.Location), nil
+	}
+	f := &Form{
+		ID: ff.ID, Title: vntext.Normalize(fm.Title), Summary: vntext.Normalize(fm.Summary),
+		Thanks: vntext.Normalize(ff.Thanks), Quota: ff.Quota,
+		Consent: Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
+		AnyOf:   d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action,
+		source: name,
+	}
+	if f.Opens, err = instant("opens", ff.Opens); err != nil {
+		return nil, err
+	}
+	if f.Closes, err = instant("closes", ff.Closes); err != nil {
+		return nil, err
+	}
+	if !f.Closes.After(f.Opens) {
+		return nil, errf("closes", "%q is not after opens %q", ff.Closes, ff.Opens)
+	}
+	for _, t := range ff.Topics {
+		if t = vntext.Normalize(t); t != "" && t != Other && !slices.Contains(f.Topics, t) {
+			f.Topics = append(f.Topics, t)
+		}
+	}
+	if f.Consent.Version == "" || f.Consent.Text == "" {
+		return nil, errf("consent", "needs both version and text (the notice people agree to, and its version stored with each row)")
+	}
+	if d.QuotaBy != "" && f.Quota <= 0 {
+		return nil, errf("quota", "%d is not a number of places (want e.g. 5)", f.Quota)
+	}
+	if d.QuotaBy == "" && f.Quota != 0 {
+		return nil, errf("quota", "this form has no quota; remove the line")
+	}
+	if f.Title == "" {
+		return nil, fmt.Errorf("%s: title: missing", name)
+	}
+	f.Fields = slices.Clone(d.Fields)
+	return f, nil
+}
+
+// resolve fills in options from content.
+func (f *Form) resolve() error {
+	for i := range f.Fields {
+		fl := &f.Fields[i]
+		switch fl.Source {
+		case SourceChiDoan:
+			fl.Options = slices.Clone(f.ChiDoan)
+		case SourceTopics:
+			if len(f.Topics) == 0 {
+				return fmt.Errorf("%s: form.topics: missing (field %q lists them)", f.source, fl.Label)
+			}
+			fl.Options = slices.Clone(f.Topics)
+		default:
+			fl.Options = slices.Clone(fl.Options)
+		}
+		if fl.Other && !slices.Contains(fl.Options, Other) {
+			fl.Options = append(fl.Options, Other)
+		}
+		if (fl.Kind == KindSelect || fl.Kind == KindRadio) && len(fl.Options) == 0 {
+			return fmt.Errorf("%s: field %q has no options", f.source, fl.Label)
+		}
+	}
+	return nil
+}
+
+func loadChiDoan(content fs.FS) ([]string, bool, error) {
+	const name = "data/chi-doan.yaml"
+	data, err := fs.ReadFile(content, name)
+	if err != nil {
+		return nil, false, err
+	}
+	var doc struct {
+		Sample bool     `yaml:"sample"`
+		Items  []string `yaml:"items"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, false, fmt.Errorf("%s: %v", name, err)
+	}
+	var list []string
+	slugs := map[string]string{}
+	for i, it := range doc.Items {
+		it = vntext.Normalize(it)
+		s := vntext.Slug(it)
+		if it == "" || s == "" {
+			return nil, false, fmt.Errorf("%s: items[%d]: empty name", name, i)
+		}
+		// Quota slots are keyed by slug: two names with one slug would share five places.
+		if prev, ok := slugs[s]; ok {
+			return nil, false, fmt.Errorf("%s: items[%d]: %q is too close to %q (both become %q); rename one", name, i, it, prev, s)
+		}
+		if it == Other {
+			return nil, false, fmt.Errorf("%s: items[%d]: %q is added by the form itself; remove it", name, i, it)
+		}
+		slugs[s] = it
+		list = append(list, it)
+	}
+	if len(list) == 0 {
+		return nil, false, errors.New(name + ": items: the list of chi đoàn is empty")
+	}
+	return list, doc.Sample, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

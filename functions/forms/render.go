@@ -1,0 +1,202 @@
+package forms
+
+import (
+	"bytes"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"loa/functions/vntext"
+	"loa/site"
+)
+
+// State is what a rendering of a form shows besides its declaration: the
+// time (open or closed), what was typed, and the messages of wrong fields.
+type State struct {
+	Now    time.Time
+	Values url.Values
+	Errors map[string]string // by field name
+	// Message is a problem with the whole form (e.g. the store was not
+	// reachable); it heads the error summary.
+	Message string
+}
+
+// Templates of site/layouts used here: form.html defines "form" (the whole
+// <form> fragment) and form-answer.html defines "form-answer" (the main part
+// of a page the handler answers with).
+var layoutFiles = []string{"layouts/form.html", "layouts/form-answer.html"}
+
+func parseTemplates() (*template.Template, error) {
+	return template.New("forms").ParseFS(site.FS(), layoutFiles...)
+}
+
+type summaryItem struct {
+	Href, Text string
+}
+
+type optionView struct {
+	Value, ID string
+	Checked   bool
+}
+
+type fieldView struct {
+	*Field
+	ID           string
+	Value        string
+	Error        string
+	Optional     bool
+	InputType    string
+	MaxLength    int
+	DescribedBy  string
+	Options      []optionView
+	Checked      bool
+	Consent      Consent
+	Control      string // "input", "textarea", "select", "radios" or "consent"
+	HintText     string
+	Short        bool
+	NoSpellcheck bool
+}
+
+type formView struct {
+	Form     *Form
+	Open     bool
+	NotYet   bool
+	Opens    string
+	Closes   string
+	Action   string
+	Submit   string
+	Message  string
+	Summary  []summaryItem
+	Fields   []fieldView
+	Honeypot string
+}
+
+// FieldID is the HTML id of a field's control (of its first radio button);
+// error summaries link to it.
+func FieldID(name string) string { return "f-" + name }
+
+// RenderHTML renders the form as one <form> fragment: the error summary when
+// st.Errors or st.Message is set, every field with its typed value and
+// message, or, when the form is not open at st.Now, a notice with the dates.
+func (f *Form) RenderHTML(st State) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := f.tmpl.ExecuteTemplate(&b, "form", f.view(st)); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+func (f *Form) view(st State) formView {
+	v := formView{
+		Form:     f,
+		Open:     f.IsOpen(st.Now),
+		NotYet:   st.Now.Before(f.Opens),
+		Opens:    vntext.DateTime(f.Opens),
+		Closes:   vntext.DateTime(f.Closes),
+		Action:   "/api/forms/" + f.ID,
+		Submit:   upperFirst(f.Action),
+		Message:  st.Message,
+		Honeypot: HoneypotField,
+	}
+	anyOf := map[string]bool{}
+	for _, a := range f.AnyOf {
+		for _, n := range a.Fields {
+			anyOf[n] = true
+		}
+	}
+	for i := range f.Fields {
+		fl := &f.Fields[i]
+		fv := fieldView{
+			Field:    fl,
+			ID:       FieldID(fl.Name),
+			Value:    st.Values.Get(fl.Name),
+			Error:    st.Errors[fl.Name],
+			Optional: !fl.Required && !anyOf[fl.Name] && fl.Kind != KindConsent,
+			Consent:  f.Consent,
+		}
+		fv.Control, fv.InputType = "input", "text"
+		switch fl.Kind {
+		case KindTextArea:
+			fv.Control = "textarea"
+		case KindSelect:
+			fv.Control = "select"
+		case KindRadio:
+			fv.Control = "radios"
+		case KindConsent:
+			fv.Control = "consent"
+		case KindEmail:
+			fv.InputType, fv.NoSpellcheck = "email", true
+		case KindPhone:
+			fv.InputType, fv.NoSpellcheck = "tel", true
+		case KindYear:
+			fv.Short, fv.NoSpellcheck = true, true
+		}
+		fv.HintText = fl.Hint
+		if fl.Source == SourceChiDoan && f.SampleList {
+			fv.HintText = strings.TrimSpace(fv.HintText + " Danh sách chi đoàn đang là danh sách mẫu; Đoàn phường sẽ cập nhật danh sách chính thức.")
+		}
+		if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent {
+			fv.MaxLength = fl.maxLen()
+		}
+		var ids []string
+		if fv.HintText != "" {
+			ids = append(ids, fv.ID+"-hint")
+		}
+		if fv.Error != "" {
+			ids = append(ids, fv.ID+"-error")
+			v.Summary = append(v.Summary, summaryItem{Href: "#" + fv.ID, Text: fv.Error})
+		}
+		fv.DescribedBy = strings.Join(ids, " ")
+		for j, o := range fl.Options {
+			id := fv.ID
+			if j > 0 {
+				id += "-" + strconv.Itoa(j+1)
+			}
+			fv.Options = append(fv.Options, optionView{Value: o, ID: id, Checked: o == vntext.Normalize(fv.Value)})
+		}
+		fv.Checked = fl.Kind == KindConsent && strings.TrimSpace(fv.Value) != ""
+		v.Fields = append(v.Fields, fv)
+	}
+	return v
+}
+
+// Answer is the main part of a page the handler answers with when it cannot
+// redirect: a title, a message, and the form again when there is one to fix.
+type Answer struct {
+	Title   string
+	Message string
+	Form    template.HTML // the re-rendered form, or empty
+	Back    string        // link back to the form page, or empty
+}
+
+// RenderAnswer renders site/layouts/form-answer.html.
+func (r *Registry) RenderAnswer(a Answer) (template.HTML, error) {
+	tmpl, err := r.templates()
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, "form-answer", a); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+func (r *Registry) templates() (*template.Template, error) {
+	if r != nil && len(r.list) > 0 {
+		return r.list[0].tmpl, nil
+	}
+	return parseTemplates()
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}

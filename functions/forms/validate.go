@@ -1,0 +1,286 @@
+package forms
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"loa/functions/vntext"
+)
+
+// Errors of DecodeBody. The handler answers the first two with 400 and the
+// last with 415.
+var (
+	ErrMalformed       = errors.New("forms: malformed body")
+	ErrInvalidUTF8     = errors.New("forms: body is not valid UTF-8")
+	ErrUnsupportedType = errors.New("forms: unsupported content type")
+)
+
+// DecodeBody reads a submission sent as application/x-www-form-urlencoded
+// (what a browser sends without JavaScript) or as a JSON object of strings
+// (what the form script sends). A key given twice is malformed: no browser
+// sends that for these forms, and picking one would be a guess.
+func DecodeBody(contentType string, body []byte) (url.Values, error) {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return nil, ErrUnsupportedType
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, ErrUnsupportedType
+	}
+	if !utf8.Valid(body) {
+		return nil, ErrInvalidUTF8
+	}
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, ErrMalformed
+		}
+		for k, vs := range vals {
+			if len(vs) > 1 {
+				return nil, fmt.Errorf("%w: %q given %d times", ErrMalformed, k, len(vs))
+			}
+			// Percent-escapes can still spell invalid UTF-8.
+			if !utf8.ValidString(k) || !utf8.ValidString(vs[0]) {
+				return nil, ErrInvalidUTF8
+			}
+		}
+		return vals, nil
+	case "application/json":
+		dec := json.NewDecoder(bytes.NewReader(body))
+		var m map[string]string
+		if err := dec.Decode(&m); err != nil || m == nil {
+			return nil, ErrMalformed
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, ErrMalformed
+		}
+		vals := make(url.Values, len(m))
+		for k, v := range m {
+			vals.Set(k, v)
+		}
+		return vals, nil
+	}
+	return nil, ErrUnsupportedType
+}
+
+// IsBot reports whether the hidden honeypot field was filled.
+func IsBot(raw url.Values) bool {
+	return strings.TrimSpace(raw.Get(HoneypotField)) != ""
+}
+
+// Submission is an accepted answer: every declared field, normalised, in the
+// form it is stored (a ticked consent box holds the notice's version).
+type Submission struct {
+	Form   *Form
+	Values map[string]string
+}
+
+// Group is the value of the field the quota is counted by, or "".
+func (s *Submission) Group() string {
+	if s.Form.QuotaBy == "" {
+		return ""
+	}
+	return s.Values[s.Form.QuotaBy]
+}
+
+// Validate normalises raw and checks it against the declaration. It returns
+// either a submission or the Vietnamese message of every wrong field, keyed
+// by field name. now bounds the year of birth.
+func (f *Form) Validate(raw url.Values, now time.Time) (*Submission, map[string]string) {
+	vals := make(map[string]string, len(f.Fields))
+	errs := map[string]string{}
+	for i := range f.Fields {
+		fl := &f.Fields[i]
+		v, msg := fl.check(raw.Get(fl.Name), f, now)
+		vals[fl.Name] = v
+		if msg != "" {
+			errs[fl.Name] = msg
+		}
+	}
+	for _, a := range f.AnyOf {
+		any := false
+		for _, n := range a.Fields {
+			if vals[n] != "" || errs[n] != "" {
+				any = true
+			}
+		}
+		if !any {
+			errs[a.Fields[0]] = a.Message
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &Submission{Form: f, Values: vals}, nil
+}
+
+// check returns the stored value of one field and the message when it is wrong.
+func (fl *Field) check(raw string, f *Form, now time.Time) (string, string) {
+	v := clean(raw, fl.Kind == KindTextArea)
+	if v == "" {
+		if fl.Required {
+			return "", fl.Missing
+		}
+		return "", ""
+	}
+	if max := fl.maxLen(); max > 0 && utf8.RuneCountInString(v) > max {
+		return "", or(fl.TooLong, fl.Invalid, fmt.Sprintf("%s chỉ được tối đa %d ký tự", fl.Label, max))
+	}
+	switch fl.Kind {
+	case KindYear:
+		lo, hi := now.In(vntext.Location).Year()-100, now.In(vntext.Location).Year()-5
+		if len(v) != 4 || strings.Trim(v, "0123456789") != "" {
+			return "", fl.Invalid
+		}
+		y := int(v[0]-'0')*1000 + int(v[1]-'0')*100 + int(v[2]-'0')*10 + int(v[3]-'0')
+		if y < lo || y > hi {
+			return "", fmt.Sprintf("Năm sinh phải từ %d đến %d", lo, hi)
+		}
+	case KindPhone:
+		p, ok := NormalizePhone(v)
+		if !ok {
+			return "", fl.Invalid
+		}
+		v = p
+	case KindEmail:
+		e, ok := normalizeEmail(v)
+		if !ok {
+			return "", fl.Invalid
+		}
+		v = e
+	case KindSelect, KindRadio:
+		found := false
+		for _, o := range fl.Options {
+			if o == v {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return "", or(fl.Invalid, "Chọn một mục trong danh sách")
+		}
+	case KindConsent:
+		v = f.Consent.Version
+	}
+	return v, ""
+}
+
+func (fl *Field) maxLen() int {
+	if fl.MaxLen > 0 {
+		return fl.MaxLen
+	}
+	switch fl.Kind {
+	case KindText:
+		return 200
+	case KindTextArea:
+		return 2000
+	case KindConsent:
+		return 0
+	}
+	return 200
+}
+
+func or(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// clean keeps what a person meant: invalid bytes and control characters
+// go, line breaks become LF (only multi-line fields keep them; elsewhere
+// every run of white space is one space), then vntext.Normalize trims and
+// composes to NFC.
+func clean(s string, multiline bool) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029', r == '\ufeff':
+			return -1
+		}
+		return r
+	}, s)
+	if !multiline {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	s = vntext.Normalize(s)
+	if multiline {
+		// Trailing spaces on lines are invisible and would split duplicates.
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRightFunc(l, unicode.IsSpace)
+		}
+		s = vntext.Normalize(strings.Join(lines, "\n"))
+	}
+	return s
+}
+
+// NormalizePhone accepts a Vietnamese phone number as people write it
+// ("0912 345 678", "0912.345.678", "+84 912-345-678", "(+84) 912345678",
+// "84912345678") and returns it as ten (mobile) or eleven (landline, 02…)
+// digits starting with 0.
+func NormalizePhone(s string) (string, bool) {
+	var digits []byte
+	plus := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = append(digits, byte(r))
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '\u00a0':
+		case r == '+' && len(digits) == 0 && !plus:
+			plus = true
+		default:
+			return "", false
+		}
+	}
+	d := string(digits)
+	switch {
+	case plus:
+		if !strings.HasPrefix(d, "84") {
+			return "", false
+		}
+		d = "0" + strings.TrimPrefix(d[2:], "0")
+	case strings.HasPrefix(d, "84") && (len(d) == 11 || len(d) == 12 && d[2] == '2'):
+		d = "0" + d[2:]
+	}
+	ok := len(d) == 10 && d[0] == '0' && strings.ContainsRune("35789", rune(d[1])) ||
+		len(d) == 11 && strings.HasPrefix(d, "02")
+	if !ok {
+		return "", false
+	}
+	return d, true
+}
+
+func normalizeEmail(s string) (string, bool) {
+	if strings.ContainsAny(s, " \t\n<>\"(),;:\\[]") {
+		return "", false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "", false
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], strings.ToLower(s[at+1:])
+	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
+		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", false
+	}
+	return local + "@" + domain, true
+}

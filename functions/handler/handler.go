@@ -1,0 +1,407 @@
+// Package handler answers the ward's web forms: POST /api/forms/{form}.
+//
+// It is a plain http.Handler. On AWS a thin Lambda adapter wraps it; locally
+// the serve command mounts it beside the static files. A submission is read
+// (form-urlencoded or a JSON object of strings, at most 64 KB), checked
+// against its form's declaration, and stored once before any 2xx answer.
+// Clients that send "Accept: application/json" (the form script) get JSON;
+// browsers without JavaScript get a 303 to the thank-you page, or a page of
+// the site listing the errors with every typed value kept.
+//
+// Statuses: 422 wrong fields, 400 malformed body or invalid UTF-8, 413 body
+// too large, 415 other content types, 404 unknown form, 410 closed form (403
+// before it opens), 405 other methods, 429 too many requests from one
+// client, 409 quota full, 503 when the store cannot be reached.
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"loa/functions/forms"
+	"loa/functions/store"
+	"loa/functions/vntext"
+	"loa/site"
+)
+
+// MaxBody is the largest request body read: the longest honest answer
+// (2,000 characters of question, a few names) is far below it.
+const MaxBody = 64 << 10
+
+// Saver stores an accepted submission; *store.Store is one.
+type Saver interface {
+	Save(ctx context.Context, sub *forms.Submission) (store.Receipt, error)
+}
+
+// Config is what New needs. Forms and Store are required.
+type Config struct {
+	Forms *forms.Registry
+	Store Saver
+	Site  site.Config // the site's title and menu, for pages framed like the site
+	Frame *site.Frame // nil: site.NewFrame(site.FS())
+
+	Now    func() time.Time // the clock deadlines are read from; nil: time.Now
+	Logger *slog.Logger     // nil: slog.Default()
+
+	// Rate limit per client: Rate tokens a second, bursts of Burst. Zero
+	// values mean 1 a second and bursts of 30 (a chi đoàn registering its
+	// delegates from one office, behind one address). rate.Inf turns it off.
+	Rate       rate.Limit
+	Burst      int
+	MaxClients int // token buckets kept; 0 means 10,000
+	// ClientIPHeader names a header set by a proxy we trust (e.g.
+	// "X-Forwarded-For"); its first value is the client. Empty: the peer
+	// address (RemoteAddr) is the client.
+	ClientIPHeader string
+
+	// StoreTimeout bounds one save. It must stay far below the store's
+	// grace period for orphan quota slots. 0 means 20 seconds.
+	StoreTimeout time.Duration
+}
+
+// Handler is the form handler.
+type Handler struct {
+	cfg     Config
+	mux     *http.ServeMux
+	limiter *limiter
+	script  string
+}
+
+// New returns the handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Forms == nil || cfg.Store == nil {
+		return nil, errors.New("handler: Forms and Store are required")
+	}
+	if cfg.Frame == nil {
+		fr, err := site.NewFrame(site.FS())
+		if err != nil {
+			return nil, err
+		}
+		cfg.Frame = fr
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = 1
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 30
+	}
+	if cfg.MaxClients <= 0 {
+		cfg.MaxClients = 10000
+	}
+	if cfg.StoreTimeout <= 0 {
+		cfg.StoreTimeout = 20 * time.Second
+	}
+	h := &Handler{
+		cfg:     cfg,
+		mux:     http.NewServeMux(),
+		limiter: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients),
+		script:  cfg.Frame.Script("form.js"),
+	}
+	h.mux.HandleFunc("/api/forms/{form...}", h.submit)
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có biểu mẫu nào.")
+	})
+	return h, nil
+}
+
+// ServeHTTP answers one request and logs it without personal data.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	note := &logNote{}
+	r = r.WithContext(context.WithValue(r.Context(), noteKey{}, note))
+	h.mux.ServeHTTP(rec, r)
+	attrs := []any{
+		slog.String("form", note.form),
+		slog.Int("status", rec.status),
+		slog.Duration("latency", time.Since(start)),
+	}
+	if note.key != "" {
+		attrs = append(attrs, slog.String("key", note.key))
+	}
+	if note.outcome != "" {
+		attrs = append(attrs, slog.String("outcome", note.outcome))
+	}
+	if len(note.fields) > 0 {
+		attrs = append(attrs, slog.Any("invalid_fields", note.fields))
+	}
+	level := slog.LevelInfo
+	if rec.status >= 500 {
+		level = slog.LevelError
+		if note.err != nil {
+			attrs = append(attrs, slog.String("error", note.err.Error()))
+		}
+	}
+	h.cfg.Logger.Log(r.Context(), level, "form submission", attrs...)
+}
+
+type noteKey struct{}
+
+// logNote collects what the log line may say: ids, keys and outcomes, never
+// a value typed by a person.
+type logNote struct {
+	form, key, outcome string
+	fields             []string
+	err                error
+}
+
+func noteOf(r *http.Request) *logNote {
+	if n, ok := r.Context().Value(noteKey{}).(*logNote); ok {
+		return n
+	}
+	return &logNote{}
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
+	note := noteOf(r)
+	id := r.PathValue("form")
+	note.form = id
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.problem(w, r, nil, http.StatusMethodNotAllowed, "Không gửi được",
+			"Biểu mẫu chỉ nhận dữ liệu gửi bằng phương thức POST.")
+		return
+	}
+	if ok, wait := h.limiter.allow(clientKey(r, h.cfg.ClientIPHeader), time.Now()); !ok {
+		secs := int(wait/time.Second) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		h.problem(w, r, nil, http.StatusTooManyRequests, "Gửi quá nhanh",
+			"Bạn đã gửi quá nhiều lần trong thời gian ngắn. Hãy chờ "+strconv.Itoa(secs)+" giây rồi gửi lại.")
+		return
+	}
+	f := h.cfg.Forms.Form(id)
+	if f == nil {
+		note.form = ""
+		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy biểu mẫu",
+			"Không có biểu mẫu nào ở địa chỉ này.")
+		return
+	}
+	now := h.cfg.Now()
+	if !f.IsOpen(now) {
+		if now.Before(f.Opens) {
+			h.problem(w, r, f, http.StatusForbidden, "Biểu mẫu chưa mở",
+				"Biểu mẫu “"+f.Title+"” nhận câu trả lời từ "+vntext.DateTime(f.Opens)+".")
+			return
+		}
+		h.problem(w, r, f, http.StatusGone, "Biểu mẫu đã đóng",
+			"Biểu mẫu “"+f.Title+"” đã hết hạn lúc "+vntext.DateTime(f.Closes)+" và không nhận thêm câu trả lời.")
+		return
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.problem(w, r, f, http.StatusRequestEntityTooLarge, "Nội dung quá dài",
+				"Dữ liệu gửi lên vượt quá 64 KB. Hãy rút ngắn nội dung rồi gửi lại.")
+			return
+		}
+		h.problem(w, r, f, http.StatusBadRequest, "Không đọc được dữ liệu",
+			"Dữ liệu gửi lên bị gián đoạn. Hãy gửi lại.")
+		return
+	}
+	raw, err := forms.DecodeBody(r.Header.Get("Content-Type"), body)
+	switch {
+	case errors.Is(err, forms.ErrUnsupportedType):
+		h.problem(w, r, f, http.StatusUnsupportedMediaType, "Không đọc được dữ liệu",
+			"Biểu mẫu chỉ nhận dữ liệu dạng application/x-www-form-urlencoded hoặc JSON, mã UTF-8.")
+		return
+	case errors.Is(err, forms.ErrInvalidUTF8):
+		h.problem(w, r, f, http.StatusBadRequest, "Không đọc được dữ liệu",
+			"Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ.")
+		return
+	case err != nil:
+		h.problem(w, r, f, http.StatusBadRequest, "Không đọc được dữ liệu",
+			"Dữ liệu gửi lên không đúng định dạng.")
+		return
+	}
+
+	if forms.IsBot(raw) {
+		note.outcome = "honeypot"
+		h.accepted(w, r, f, "")
+		return
+	}
+	sub, errs := f.Validate(raw, now)
+	if errs != nil {
+		note.outcome = "invalid"
+		for _, fl := range f.Fields {
+			if errs[fl.Name] != "" {
+				note.fields = append(note.fields, fl.Name)
+			}
+		}
+		h.invalid(w, r, f, raw, errs, now)
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.StoreTimeout)
+	defer cancel()
+	rc, err := h.cfg.Store.Save(ctx, sub)
+	note.key = rc.Key
+	var quota *store.QuotaError
+	switch {
+	case errors.As(err, &quota):
+		note.outcome = "quota-full"
+		h.refused(w, r, f, raw, now, http.StatusConflict, quota.Message())
+		return
+	case err != nil:
+		note.outcome, note.err = "store-error", err
+		w.Header().Set("Retry-After", "10")
+		h.refused(w, r, f, raw, now, http.StatusServiceUnavailable,
+			"Hệ thống chưa lưu được câu trả lời của bạn. Thông tin bạn nhập vẫn còn trên trang này: hãy chờ ít phút rồi bấm gửi lại. Gửi lại không tạo bản trùng.")
+		return
+	}
+	note.outcome = "stored"
+	if rc.Duplicate {
+		note.outcome = "duplicate"
+	}
+	h.accepted(w, r, f, rc.ID)
+}
+
+// wantsJSON reports whether the client asked for JSON answers.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// ThanksPath is the thank-you page of a form.
+func ThanksPath(id string) string { return "/bieu-mau/" + id + "/cam-on/" }
+
+type jsonAnswer struct {
+	OK      bool         `json:"ok"`
+	ID      string       `json:"id,omitempty"`
+	Message string       `json:"message"`
+	Errors  []fieldError `json:"errors,omitempty"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	ID      string `json:"id"` // the HTML id the error summary links to
+	Message string `json:"message"`
+}
+
+func (h *Handler) accepted(w http.ResponseWriter, r *http.Request, f *forms.Form, id string) {
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusOK, jsonAnswer{OK: true, ID: id, Message: f.Thanks})
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, ThanksPath(f.ID), http.StatusSeeOther)
+}
+
+func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, f *forms.Form, raw url.Values, errs map[string]string, now time.Time) {
+	if wantsJSON(r) {
+		ans := jsonAnswer{Message: "Có thông tin cần sửa trước khi gửi."}
+		for _, fl := range f.Fields {
+			if m := errs[fl.Name]; m != "" {
+				ans.Errors = append(ans.Errors, fieldError{Field: fl.Name, ID: forms.FieldID(fl.Name), Message: m})
+			}
+		}
+		writeJSON(w, http.StatusUnprocessableEntity, ans)
+		return
+	}
+	h.formPage(w, r, f, http.StatusUnprocessableEntity, forms.State{Now: now, Values: raw, Errors: errs})
+}
+
+// refused answers a valid submission that was not stored, keeping what was typed.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, f *forms.Form, raw url.Values, now time.Time, code int, msg string) {
+	if wantsJSON(r) {
+		writeJSON(w, code, jsonAnswer{Message: msg})
+		return
+	}
+	h.formPage(w, r, f, code, forms.State{Now: now, Values: raw, Message: msg})
+}
+
+func (h *Handler) formPage(w http.ResponseWriter, r *http.Request, f *forms.Form, code int, st forms.State) {
+	fragment, err := f.RenderHTML(st)
+	if err != nil {
+		h.renderFailed(w, r, err)
+		return
+	}
+	main, err := h.cfg.Forms.RenderAnswer(forms.Answer{Title: f.Title, Form: fragment})
+	if err != nil {
+		h.renderFailed(w, r, err)
+		return
+	}
+	h.page(w, r, code, f, f.Title, main, true)
+}
+
+// problem answers a request that has nothing to keep.
+func (h *Handler) problem(w http.ResponseWriter, r *http.Request, f *forms.Form, code int, title, msg string) {
+	if wantsJSON(r) {
+		writeJSON(w, code, jsonAnswer{Message: msg})
+		return
+	}
+	a := forms.Answer{Title: title, Message: msg}
+	if f != nil {
+		a.Back = "/bieu-mau/" + f.ID + "/"
+	}
+	main, err := h.cfg.Forms.RenderAnswer(a)
+	if err != nil {
+		h.renderFailed(w, r, err)
+		return
+	}
+	h.page(w, r, code, f, title, main, false)
+}
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request, code int, f *forms.Form, title string, main template.HTML, withScript bool) {
+	sh := site.Shell{Site: h.cfg.Site, Title: title, NoIndex: true, Main: main}
+	if f != nil {
+		sh.Path = "/bieu-mau/" + f.ID + "/"
+	}
+	if withScript && h.script != "" {
+		sh.Scripts = []string{h.script}
+	}
+	var b bytes.Buffer
+	if err := h.cfg.Frame.Render(&b, sh); err != nil {
+		h.renderFailed(w, r, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	w.Write(b.Bytes())
+}
+
+func (h *Handler) renderFailed(w http.ResponseWriter, r *http.Request, err error) {
+	noteOf(r).err = err
+	http.Error(w, "Lỗi hệ thống khi hiển thị trang. Hãy thử lại sau.", http.StatusInternalServerError)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, _ := json.Marshal(v)
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	w.Write(b)
+}

@@ -1,0 +1,99 @@
+package handler
+
+import (
+	"container/list"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// limiter keeps one token bucket per client, at most max of them: when a new
+// client comes and the map is full, the one seen least recently is dropped
+// (it starts again with a full bucket, which is the kind mistake to make).
+type limiter struct {
+	mu    sync.Mutex
+	rate  rate.Limit
+	burst int
+	max   int
+	byKey map[string]*list.Element
+	lru   *list.List // front: most recently seen
+}
+
+type bucket struct {
+	key string
+	lim *rate.Limiter
+}
+
+func newLimiter(r rate.Limit, burst, max int) *limiter {
+	return &limiter{rate: r, burst: burst, max: max, byKey: map[string]*list.Element{}, lru: list.New()}
+}
+
+// allow takes one token for key. When there is none it says how long until
+// there is one.
+func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	if l.rate == rate.Inf {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b *bucket
+	if e, ok := l.byKey[key]; ok {
+		l.lru.MoveToFront(e)
+		b = e.Value.(*bucket)
+	} else {
+		b = &bucket{key: key, lim: rate.NewLimiter(l.rate, l.burst)}
+		l.byKey[key] = l.lru.PushFront(b)
+		for l.lru.Len() > l.max {
+			old := l.lru.Back()
+			l.lru.Remove(old)
+			delete(l.byKey, old.Value.(*bucket).key)
+		}
+	}
+	r := b.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return false, time.Minute
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// clientKey is the address a request is counted by: the first value of the
+// trusted header when one is configured and carries an address (a proxy we
+// run puts the client there), else the peer address. IPv6 clients are
+// counted by /64, the block one household or phone usually gets.
+func clientKey(r *http.Request, trustedHeader string) string {
+	if trustedHeader != "" {
+		if v := r.Header.Get(trustedHeader); v != "" {
+			first, _, _ := strings.Cut(v, ",")
+			if a, err := netip.ParseAddr(strings.TrimSpace(first)); err == nil {
+				return addrKey(a)
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return addrKey(a)
+	}
+	return host
+}
+
+func addrKey(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		if p, err := a.WithZone("").Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return a.String()
+}

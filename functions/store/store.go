@@ -1,0 +1,483 @@
+// Package store keeps accepted submissions in S3 (aws-sdk-go-v2), one
+// write-once object per submission, each a CSV header line and one row
+// written by gocsv:
+//
+//	{prefix}submissions/{form}/{hash}.csv
+//
+// The hash is SHA-256 of the form id and the normalised fields (never the
+// time), so a resent or double-clicked answer lands on the same key. The
+// object is created with If-None-Match: * and a 412 (or a 409 that turns out
+// to be a concurrent write of the same key) means "already stored": success.
+//
+// A form with a quota (dai-bieu: places per chi đoàn) also claims a slot
+//
+//	{prefix}quota/{form}/{slug(group)}/{n}   n = 1..quota
+//
+// by conditional create; the slot's body is the submission's key. Nothing
+// counts: there is no read-modify-write anywhere. See Save for the order of
+// the writes and how a crash between them repairs itself.
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"loa/functions/forms"
+	"loa/functions/vntext"
+)
+
+// API is the part of *s3.Client the store uses.
+type API interface {
+	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+}
+
+// Config says where submissions go.
+type Config struct {
+	Bucket string
+	Prefix string // prepended to every key, e.g. "loa/"; may be empty
+	// Grace is how old a quota slot must be before a slot whose submission
+	// does not exist is taken over. It must be longer than any request can
+	// live (the handler bounds requests well below it). Default 15 minutes.
+	Grace time.Duration
+	Now   func() time.Time // default time.Now
+}
+
+// Store saves and reads submissions.
+type Store struct {
+	api API
+	cfg Config
+}
+
+// New returns a store writing to cfg.Bucket through api.
+func New(api API, cfg Config) (*Store, error) {
+	if cfg.Bucket == "" {
+		return nil, errors.New("store: no bucket configured")
+	}
+	if cfg.Prefix != "" && !strings.HasSuffix(cfg.Prefix, "/") {
+		cfg.Prefix += "/"
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 15 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Store{api: api, cfg: cfg}, nil
+}
+
+// Receipt tells what Save did.
+type Receipt struct {
+	Key       string // object key of the submission
+	ID        string // short submission id
+	Duplicate bool   // it was already stored: nothing was written
+	Slot      int    // quota slot held, 0 without quota
+}
+
+// QuotaError says a group (a chi đoàn) has no place left.
+type QuotaError struct {
+	Group string
+	Quota int
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("store: %q has all %d places taken", e.Group, e.Quota)
+}
+
+// Message is the Vietnamese answer for people.
+func (e *QuotaError) Message() string {
+	return fmt.Sprintf("%s đã đăng ký đủ %d đại biểu. Nếu cần thay đổi, liên hệ Đoàn phường.", e.Group, e.Quota)
+}
+
+// SubmissionKey is the object key of a submission of form with the given hash.
+func (s *Store) SubmissionKey(form, hash string) string {
+	return s.cfg.Prefix + "submissions/" + form + "/" + hash + ".csv"
+}
+
+func (s *Store) submissionPrefix(form string) string {
+	return s.cfg.Prefix + "submissions/" + form + "/"
+}
+
+func (s *Store) slotPrefix(form, group string) string {
+	return s.cfg.Prefix + "quota/" + form + "/" + vntext.Slug(group) + "/"
+}
+
+// Save stores sub once and returns only after the object exists.
+//
+// Order of the writes for a form with a quota, and why:
+//
+//  1. If the submission's key already exists, it is a resend: success.
+//  2. Claim slots 1..N in order by conditional create (body: our key). On
+//     412 read the slot: if it holds our key, reuse it. That makes a retry
+//     and two concurrent double clicks converge on one slot.
+//  3. Write the submission (conditional create; 412 means already stored).
+//
+// The slot is written before the row so that a row never exists without a
+// place: the quota can never be exceeded. A crash between 2 and 3 leaves a
+// slot that points at nothing. A retry of the same answer repairs itself
+// (same key, so step 2 finds the slot holding it and step 3 writes the row).
+// If nobody retries, the orphan would block a place: when all slots are
+// taken, a slot older than Grace whose submission does not exist is taken
+// over by a conditional put (If-Match on the slot's ETag, so that two
+// repairers cannot both win it). Grace is far longer than a request may
+// live, so the slot's first owner is certainly gone and can never write its
+// row after losing the slot.
+func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error) {
+	f := sub.Form
+	hash := sub.Hash()
+	key := s.SubmissionKey(f.ID, hash)
+	rc := Receipt{Key: key, ID: hash[:forms.IDLength]}
+	body, err := f.MarshalCSV(sub.Record(s.cfg.Now()))
+	if err != nil {
+		return rc, err
+	}
+	if f.Quota > 0 && sub.Group() != "" {
+		exists, err := s.exists(ctx, key)
+		if err != nil {
+			return rc, err
+		}
+		if exists {
+			rc.Duplicate = true
+			return rc, nil
+		}
+		if rc.Slot, err = s.claim(ctx, f, sub.Group(), key); err != nil {
+			return rc, err
+		}
+	}
+	created, err := s.create(ctx, key, body, "text/csv; charset=utf-8")
+	if err != nil {
+		return rc, err
+	}
+	rc.Duplicate = !created
+	return rc, nil
+}
+
+// create writes key only if it does not exist. It reports false when the
+// key was already there. A 409 from S3 means another write of the same key
+// is in flight: it is only "already stored" once the object can be seen.
+func (s *Store) create(ctx context.Context, key string, body []byte, contentType string) (bool, error) {
+	for attempt := 0; ; attempt++ {
+		_, err := s.api.PutObject(ctx, &s3.PutObjectInput{
+			Bucket:               &s.cfg.Bucket,
+			Key:                  &key,
+			Body:                 bytes.NewReader(body), // seekable: the SDK (and gofakes3) need it
+			ContentLength:        aws.Int64(int64(len(body))),
+			ContentType:          &contentType,
+			IfNoneMatch:          aws.String("*"),
+			ServerSideEncryption: types.ServerSideEncryptionAes256,
+		})
+		switch status(err) {
+		case 0:
+			return true, nil
+		case http.StatusPreconditionFailed:
+			return false, nil
+		case http.StatusConflict:
+			exists, herr := s.exists(ctx, key)
+			if herr != nil {
+				return false, herr
+			}
+			if exists {
+				return false, nil
+			}
+			if attempt >= 5 {
+				return false, fmt.Errorf("store: %s: conflicting writes did not settle: %w", key, err)
+			}
+			if err := sleep(ctx, time.Duration(attempt+1)*20*time.Millisecond); err != nil {
+				return false, err
+			}
+		default:
+			return false, fmt.Errorf("store: put %s: %w", key, err)
+		}
+	}
+}
+
+// claim returns the number of the slot that holds key.
+func (s *Store) claim(ctx context.Context, f *forms.Form, group, key string) (int, error) {
+	prefix := s.slotPrefix(f.ID, group)
+	type taken struct {
+		key, holder, etag string
+		modified          time.Time
+	}
+	for round := 0; round < 3; round++ {
+		var all []taken
+		for n := 1; n <= f.Quota; n++ {
+			sk := prefix + strconv.Itoa(n)
+			holder, etag, modified, won, err := s.tryClaim(ctx, sk, key)
+			if err != nil {
+				return 0, err
+			}
+			if won || holder == key {
+				return n, nil
+			}
+			all = append(all, taken{sk, holder, etag, modified})
+		}
+		// Every slot is taken. Take over one whose owner died before writing its row.
+		repaired := false
+		for i, t := range all {
+			if s.cfg.Now().Sub(t.modified) < s.cfg.Grace {
+				continue
+			}
+			if t.holder != "" {
+				exists, err := s.exists(ctx, t.holder)
+				if err != nil {
+					return 0, err
+				}
+				if exists {
+					continue
+				}
+			}
+			ok, err := s.takeOver(ctx, t.key, t.etag, key)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				return i + 1, nil
+			}
+			repaired = true // someone else moved it; look again
+		}
+		if !repaired {
+			break
+		}
+	}
+	return 0, &QuotaError{Group: group, Quota: f.Quota}
+}
+
+// tryClaim creates slot sk holding key. When the slot exists it returns who
+// holds it. A slot that vanishes between the two calls is tried again.
+func (s *Store) tryClaim(ctx context.Context, sk, key string) (holder, etag string, modified time.Time, won bool, err error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		created, err := s.createSlot(ctx, sk, key)
+		if err != nil {
+			return "", "", time.Time{}, false, err
+		}
+		if created {
+			return key, "", time.Time{}, true, nil
+		}
+		holder, etag, modified, found, err := s.readSmall(ctx, sk)
+		if err != nil {
+			return "", "", time.Time{}, false, err
+		}
+		if found {
+			return holder, etag, modified, false, nil
+		}
+	}
+	return "", "", time.Time{}, false, fmt.Errorf("store: slot %s keeps changing", sk)
+}
+
+// createSlot is create for a slot, except that a 409 (a concurrent claim in
+// flight) counts as taken: the caller then reads who won.
+func (s *Store) createSlot(ctx context.Context, sk, key string) (bool, error) {
+	_, err := s.api.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:               &s.cfg.Bucket,
+		Key:                  &sk,
+		Body:                 strings.NewReader(key),
+		ContentLength:        aws.Int64(int64(len(key))),
+		ContentType:          aws.String("text/plain; charset=utf-8"),
+		IfNoneMatch:          aws.String("*"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256,
+	})
+	switch status(err) {
+	case 0:
+		return true, nil
+	case http.StatusPreconditionFailed, http.StatusConflict:
+		return false, nil
+	}
+	return false, fmt.Errorf("store: claim %s: %w", sk, err)
+}
+
+// takeOver replaces an orphan slot only if it still has the ETag we read.
+func (s *Store) takeOver(ctx context.Context, sk, etag, key string) (bool, error) {
+	_, err := s.api.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:               &s.cfg.Bucket,
+		Key:                  &sk,
+		Body:                 strings.NewReader(key),
+		ContentLength:        aws.Int64(int64(len(key))),
+		ContentType:          aws.String("text/plain; charset=utf-8"),
+		IfMatch:              &etag,
+		ServerSideEncryption: types.ServerSideEncryptionAes256,
+	})
+	switch status(err) {
+	case 0:
+		return true, nil
+	case http.StatusPreconditionFailed, http.StatusConflict, http.StatusNotFound:
+		return false, nil
+	}
+	return false, fmt.Errorf("store: take over %s: %w", sk, err)
+}
+
+func (s *Store) exists(ctx context.Context, key string) (bool, error) {
+	_, err := s.api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
+	switch status(err) {
+	case 0:
+		return true, nil
+	case http.StatusNotFound:
+		return false, nil
+	}
+	return false, fmt.Errorf("store: head %s: %w", key, err)
+}
+
+// readSmall reads a small object whole.
+func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, modified time.Time, found bool, err error) {
+	out, err := s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
+	if status(err) == http.StatusNotFound {
+		return "", "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Body, 1<<20))
+	if err != nil {
+		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
+	}
+	return string(b), aws.ToString(out.ETag), aws.ToTime(out.LastModified), true, nil
+}
+
+// ListKeys returns one page of the keys of form's submissions, at most limit
+// (S3 caps a page at 1,000), and the token of the next page ("" at the end).
+func (s *Store) ListKeys(ctx context.Context, form, token string, limit int32) ([]string, string, error) {
+	in := &s3.ListObjectsV2Input{
+		Bucket: &s.cfg.Bucket,
+		Prefix: aws.String(s.submissionPrefix(form)),
+	}
+	if limit > 0 {
+		in.MaxKeys = &limit
+	}
+	if token != "" {
+		in.ContinuationToken = &token
+	}
+	out, err := s.api.ListObjectsV2(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: list %s: %w", form, err)
+	}
+	keys := make([]string, 0, len(out.Contents))
+	for _, o := range out.Contents {
+		if k := aws.ToString(o.Key); strings.HasSuffix(k, ".csv") {
+			keys = append(keys, k)
+		}
+	}
+	next := ""
+	if aws.ToBool(out.IsTruncated) {
+		next = aws.ToString(out.NextContinuationToken)
+	}
+	return keys, next, nil
+}
+
+// ErrNotFound is returned by Read and Delete for a submission that does not exist.
+var ErrNotFound = errors.New("store: no such submission")
+
+// Read reads back the row stored under key.
+func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Record, error) {
+	body, _, _, found, err := s.readSmall(ctx, key)
+	if err != nil {
+		return forms.Record{}, err
+	}
+	if !found {
+		return forms.Record{}, ErrNotFound
+	}
+	recs, err := f.UnmarshalCSV([]byte(body))
+	if err != nil {
+		return forms.Record{}, fmt.Errorf("store: %s: %w", key, err)
+	}
+	if len(recs) != 1 {
+		return forms.Record{}, fmt.Errorf("store: %s: %d rows, want 1", key, len(recs))
+	}
+	return recs[0], nil
+}
+
+// Delete removes the submission with the given short id (staff, on a
+// person's request) and frees its quota slot. The row goes first: a crash
+// after it leaves an orphan slot, which the next claim repairs; the other
+// order could leave a row without a slot and let a sixth delegate in.
+func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
+	if len(id) != forms.IDLength || strings.Trim(id, "0123456789abcdef") != "" {
+		return ErrNotFound
+	}
+	out, err := s.api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket: &s.cfg.Bucket, Prefix: aws.String(s.submissionPrefix(f.ID) + id), MaxKeys: aws.Int32(2),
+	})
+	if err != nil {
+		return fmt.Errorf("store: find %s: %w", id, err)
+	}
+	if len(out.Contents) != 1 {
+		return ErrNotFound
+	}
+	key := aws.ToString(out.Contents[0].Key)
+	rec, err := s.Read(ctx, f, key)
+	if err != nil {
+		return err
+	}
+	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil {
+		return fmt.Errorf("store: delete %s: %w", key, err)
+	}
+	if f.QuotaBy == "" || f.Quota <= 0 || rec.Values[f.QuotaBy] == "" {
+		return nil
+	}
+	prefix := s.slotPrefix(f.ID, rec.Values[f.QuotaBy])
+	for n := 1; n <= f.Quota; n++ {
+		sk := prefix + strconv.Itoa(n)
+		holder, etag, _, found, err := s.readSmall(ctx, sk)
+		if err != nil {
+			return err
+		}
+		if found && holder == key {
+			_, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &sk, IfMatch: &etag})
+			if err != nil && status(err) != http.StatusPreconditionFailed && status(err) != http.StatusNotFound {
+				return fmt.Errorf("store: free %s: %w", sk, err)
+			}
+		}
+	}
+	return nil
+}
+
+// status is the HTTP status of an S3 error, 0 for nil, -1 when there was no
+// answer (network, context).
+func status(err error) int {
+	if err == nil {
+		return 0
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() != 0 {
+		// A request that never got an answer is a ResponseError with status 0.
+		return re.HTTPStatusCode()
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "NotFound", "NoSuchKey":
+			return http.StatusNotFound
+		case "PreconditionFailed":
+			return http.StatusPreconditionFailed
+		case "ConditionalRequestConflict":
+			return http.StatusConflict
+		}
+	}
+	return -1
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

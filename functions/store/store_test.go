@@ -1,0 +1,273 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"loa/content"
+	"loa/functions/forms"
+	"loa/functions/localstore"
+	"loa/functions/store"
+)
+
+const bucket = "loa-test"
+
+var open = time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC)
+
+// recording wraps the S3 client: it remembers every write and can fail the
+// writes of keys with a given part, as a crash between two writes would.
+type recording struct {
+	store.API
+	mu     sync.Mutex
+	puts   []*s3.PutObjectInput
+	failOn string
+}
+
+func (r *recording) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	r.mu.Lock()
+	r.puts = append(r.puts, in)
+	fail := r.failOn != "" && strings.Contains(*in.Key, r.failOn)
+	r.mu.Unlock()
+	if fail {
+		return nil, errors.New("simulated crash")
+	}
+	return r.API.PutObject(ctx, in, opts...)
+}
+
+type fixture struct {
+	srv  *localstore.Server
+	api  *recording
+	reg  *forms.Registry
+	now  time.Time
+	st   *store.Store
+	dai  *forms.Form
+	keys func(prefix string) []string
+}
+
+func newFixture(t *testing.T) *fixture {
+	srv, err := localstore.Start("", bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	reg, err := forms.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := &fixture{srv: srv, api: &recording{API: srv.Client}, reg: reg, now: time.Now(), dai: reg.Form("dai-bieu")}
+	fx.st, err = store.New(fx.api, store.Config{Bucket: bucket, Prefix: "p", Grace: 10 * time.Minute, Now: func() time.Time { return fx.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.keys = func(prefix string) []string {
+		out, err := srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, o := range out.Contents {
+			keys = append(keys, *o.Key)
+		}
+		return keys
+	}
+	return fx
+}
+
+func (fx *fixture) delegate(t *testing.T, i int) *forms.Submission {
+	t.Helper()
+	sub, errs := fx.dai.Validate(url.Values{
+		"chi_doan": {"Chi đoàn Tổ dân phố 3"}, "ho_ten": {fmt.Sprintf("Đại biểu %d", i)}, "chuc_vu": {"Bí thư"},
+		"nam_sinh": {"1999"}, "dien_thoai": {fmt.Sprintf("09%08d", i)}, "dong_y": {"co"},
+	}, open)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	return sub
+}
+
+func TestEveryWriteAsksForEncryption(t *testing.T) {
+	fx := newFixture(t)
+	for i := range 3 {
+		if _, err := fx.st.Save(context.Background(), fx.delegate(t, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Slot claims try 1..N in order: 1 + 2 + 3 attempts, then 3 rows.
+	if len(fx.api.puts) != 9 || len(fx.keys("p/quota/")) != 3 || len(fx.keys("p/submissions/")) != 3 {
+		t.Fatalf("%d writes, %d slots, %d rows", len(fx.api.puts), len(fx.keys("p/quota/")), len(fx.keys("p/submissions/")))
+	}
+	for _, in := range fx.api.puts {
+		if in.ServerSideEncryption != types.ServerSideEncryptionAes256 || aws.ToString(in.IfNoneMatch) != "*" {
+			t.Errorf("%s: SSE %q, If-None-Match %q", *in.Key, in.ServerSideEncryption, aws.ToString(in.IfNoneMatch))
+		}
+		if !strings.HasPrefix(*in.Key, "p/submissions/dai-bieu/") && !strings.HasPrefix(*in.Key, "p/quota/dai-bieu/chi-doan-to-dan-pho-3/") {
+			t.Errorf("key %s", *in.Key)
+		}
+	}
+}
+
+// A crash after the slot is claimed and before the row is written: the
+// retry of the same answer finds its own slot and writes the row.
+func TestCrashRetryRepairsItself(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	fx.api.failOn = "/submissions/"
+	if _, err := fx.st.Save(ctx, fx.delegate(t, 1)); err == nil {
+		t.Fatal("a failed write was acknowledged")
+	}
+	if slots := fx.keys("p/quota/"); len(slots) != 1 || len(fx.keys("p/submissions/")) != 0 {
+		t.Fatalf("after the crash: slots %v", slots)
+	}
+	fx.api.failOn = ""
+	rc, err := fx.st.Save(ctx, fx.delegate(t, 1))
+	if err != nil || rc.Slot != 1 || rc.Duplicate {
+		t.Fatalf("retry: %+v %v", rc, err)
+	}
+	if len(fx.keys("p/quota/")) != 1 || len(fx.keys("p/submissions/")) != 1 {
+		t.Fatal("the retry took a second slot or wrote nothing")
+	}
+	rc, err = fx.st.Save(ctx, fx.delegate(t, 1))
+	if err != nil || !rc.Duplicate {
+		t.Fatalf("resend: %+v %v", rc, err)
+	}
+}
+
+// An orphan slot (its owner died and never came back) blocks a place only
+// for the grace period.
+func TestOrphanSlotIsFreedAfterGrace(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	for i := range 4 {
+		if _, err := fx.st.Save(ctx, fx.delegate(t, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fx.api.failOn = "/submissions/"
+	if _, err := fx.st.Save(ctx, fx.delegate(t, 4)); err == nil {
+		t.Fatal("crash acknowledged")
+	}
+	fx.api.failOn = ""
+
+	var qe *store.QuotaError
+	if _, err := fx.st.Save(ctx, fx.delegate(t, 5)); !errors.As(err, &qe) || qe.Quota != 5 {
+		t.Fatalf("within grace: %v, want quota full", err)
+	}
+	if !strings.HasPrefix(qe.Message(), "Chi đoàn Tổ dân phố 3 đã đăng ký đủ 5 đại biểu") {
+		t.Errorf("message %q", qe.Message())
+	}
+
+	fx.now = fx.now.Add(11 * time.Minute)
+	rc, err := fx.st.Save(ctx, fx.delegate(t, 5))
+	if err != nil || rc.Slot != 5 {
+		t.Fatalf("after grace: %+v %v", rc, err)
+	}
+	if n := len(fx.keys("p/submissions/")); n != 5 {
+		t.Fatalf("%d rows", n)
+	}
+	// Live rows are never taken over, however old.
+	fx.now = fx.now.Add(time.Hour)
+	if _, err := fx.st.Save(ctx, fx.delegate(t, 6)); !errors.As(err, &qe) {
+		t.Fatalf("sixth delegate: %v", err)
+	}
+	// The dead owner comes back with a retry: its place is gone, and it is told so.
+	if _, err := fx.st.Save(ctx, fx.delegate(t, 4)); !errors.As(err, &qe) {
+		t.Fatalf("late retry: %v", err)
+	}
+	if n := len(fx.keys("p/submissions/")); n != 5 {
+		t.Fatalf("%d rows after all", n)
+	}
+}
+
+func TestListReadDelete(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	var ids []string
+	for i := range 5 {
+		rc, err := fx.st.Save(ctx, fx.delegate(t, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rc.ID)
+	}
+	var all []string
+	token := ""
+	pages := 0
+	for {
+		keys, next, err := fx.st.ListKeys(ctx, "dai-bieu", token, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, keys...)
+		pages++
+		if next == "" {
+			break
+		}
+		token = next
+	}
+	if len(all) != 5 || pages != 3 {
+		t.Fatalf("%d keys in %d pages", len(all), pages)
+	}
+	rec, err := fx.st.Read(ctx, fx.dai, all[0])
+	if err != nil || rec.Values["chi_doan"] != "Chi đoàn Tổ dân phố 3" || rec.Values["dong_y"] != "2023-04-01" {
+		t.Fatalf("read: %+v %v", rec, err)
+	}
+	var qe *store.QuotaError
+	if _, err := fx.st.Save(ctx, fx.delegate(t, 9)); !errors.As(err, &qe) {
+		t.Fatalf("full: %v", err)
+	}
+	if err := fx.st.Delete(ctx, fx.dai, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.st.Delete(ctx, fx.dai, ids[2]); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+	if len(fx.keys("p/quota/")) != 4 {
+		t.Fatal("slot not freed")
+	}
+	if rc, err := fx.st.Save(ctx, fx.delegate(t, 9)); err != nil || rc.Slot != 3 {
+		t.Fatalf("freed place: %+v %v", rc, err)
+	}
+}
+
+func TestLocalStoreSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := localstore.Start(dir, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := store.New(srv.Client, store.Config{Bucket: bucket})
+	reg, _ := forms.Load(content.FS)
+	fx := &fixture{dai: reg.Form("dai-bieu")}
+	sub := fx.delegate(t, 1)
+	rc, err := st.Save(context.Background(), sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv, err = localstore.Start(dir, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	st, _ = store.New(srv.Client, store.Config{Bucket: bucket})
+	rec, err := st.Read(context.Background(), fx.dai, rc.Key)
+	if err != nil || rec.ID != rc.ID {
+		t.Fatalf("after restart: %+v %v", rec, err)
+	}
+	again, err := st.Save(context.Background(), sub)
+	if err != nil || !again.Duplicate {
+		t.Fatalf("resend after restart: %+v %v", again, err)
+	}
+}
