@@ -62,11 +62,30 @@ bench-export:
 	$(GO) run ./build/bench export
 
 ## package: the arm64 Lambda bootstrap zip in dist/
+## (arm64, CGO off, -tags lambda.norpc; zipped in Go, so the zip tool is not needed)
 package:
-	mkdir -p dist
-	cd functions/cmd/bootstrap && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o ../../../dist/bootstrap .
-	cd dist && rm -f bootstrap.zip && zip -q -9 bootstrap.zip bootstrap
-	@ls -l dist/bootstrap.zip
+	$(GO) run ./functions/cmd/package -o dist/bootstrap.zip
 
 clean:
 	rm -rf public dist
+
+## build-FormsFunction: SAM's makefile build method (called by `sam build`, which sets ARTIFACTS_DIR)
+.PHONY: build-FormsFunction
+build-FormsFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/cmd/bootstrap
+
+STACK ?= loa
+# The site bucket: given, or read from the stack's outputs.
+SITE_BUCKET ?= $(shell aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text 2>/dev/null | grep -v '^None$$')
+
+## deploy: build and deploy the stack with SAM (guided the first time), then publish the site
+deploy:
+	cd build/aws && sam build
+	cd build/aws && if aws cloudformation describe-stacks --stack-name $(STACK) >/dev/null 2>&1; then \
+	  sam deploy --stack-name $(STACK); else sam deploy --guided --stack-name $(STACK); fi
+	$(MAKE) publish
+
+## publish: build public/ and sync it to the site bucket (PUBLISH_FLAGS=--dry-run to look first)
+publish: site
+	@test -n "$(SITE_BUCKET)" || { echo "publish: no site bucket: deploy the stack '$(STACK)' first, or set SITE_BUCKET"; exit 1; }
+	$(GO) run ./build/publish/cmd --bucket $(SITE_BUCKET) --dir public $(PUBLISH_FLAGS)

@@ -1,0 +1,17 @@
+// Package aws holds Loa's AWS deployment, described in one AWS SAM template
+// (template.yaml): the site in a private S3 bucket behind CloudFront, the
+// form handler as a Lambda behind an HTTP API on the same CloudFront domain
+// under /api/*, and the submissions in a private, versioned bucket whose
+// lifecycle deletes them after RetentionDays. samconfig.toml holds the SAM
+// CLI's settings; `make deploy` runs SAM from this folder.
+//
+// The Go side is only the template itself, embedded so that the tests here
+// read exactly what SAM deploys.
+package aws
+
+import _ "embed"
+
+// Template is template.yaml.
+//
+//go:embed template.yaml
+var Template []byte

@@ -1,0 +1,848 @@
+package aws_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"gopkg.in/yaml.v3"
+
+	loaaws "loa/build/aws"
+)
+
+// The template is read with plain YAML, turning CloudFormation's short tags
+// (!Ref, !GetAtt, !Sub, !If…) into their long forms ({"Ref": …},
+// {"Fn::GetAtt": […]}), so that every value keeps what it says. goformation
+// resolves intrinsics to placeholders and drops properties it does not
+// know; it is used here only for its schema of resource types.
+
+type obj = map[string]any
+
+func parse(t *testing.T) obj {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(loaaws.Template, &doc); err != nil {
+		t.Fatalf("template.yaml: %v", err)
+	}
+	v, err := decode(&doc)
+	if err != nil {
+		t.Fatalf("template.yaml: %v", err)
+	}
+	m, ok := v.(obj)
+	if !ok {
+		t.Fatal("template.yaml: not a mapping")
+	}
+	return m
+}
+
+func decode(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return decode(n.Content[0])
+	case yaml.AliasNode:
+		return decode(n.Alias)
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		name := n.Tag[1:]
+		plain := *n
+		plain.Tag = ""
+		var inner any
+		var err error
+		if n.Kind == yaml.ScalarNode {
+			inner = n.Value
+		} else if inner, err = decode(&plain); err != nil {
+			return nil, err
+		}
+		switch name {
+		case "Ref", "Condition":
+			return obj{name: inner}, nil
+		case "GetAtt":
+			if s, ok := inner.(string); ok {
+				res, attr, _ := strings.Cut(s, ".")
+				return obj{"Fn::GetAtt": []any{res, attr}}, nil
+			}
+		}
+		return obj{"Fn::" + name: inner}, nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := obj{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := decode(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		var s []any
+		for _, c := range n.Content {
+			v, err := decode(c)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
+		}
+		return s, nil
+	default:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		return v, nil
+	}
+}
+
+// get walks keys (map keys, or list indexes as ints) and fails the test
+// when a step is missing.
+func get(t *testing.T, v any, path ...any) any {
+	t.Helper()
+	for i, k := range path {
+		switch k := k.(type) {
+		case string:
+			m, ok := v.(obj)
+			if !ok {
+				t.Fatalf("%v: not a mapping", path[:i])
+			}
+			if v, ok = m[k]; !ok {
+				t.Fatalf("%v: missing", path[:i+1])
+			}
+		case int:
+			s, ok := v.([]any)
+			if !ok || k >= len(s) {
+				t.Fatalf("%v: no item %d", path[:i], k)
+			}
+			v = s[k]
+		}
+	}
+	return v
+}
+
+func resource(t *testing.T, tmpl obj, name string) obj {
+	t.Helper()
+	r, ok := get(t, tmpl, "Resources", name).(obj)
+	if !ok {
+		t.Fatalf("resource %s is not a mapping", name)
+	}
+	return r
+}
+
+// ofType returns the names of the resources of a type, sorted.
+func ofType(t *testing.T, tmpl obj, typ string) []string {
+	var names []string
+	for name, r := range get(t, tmpl, "Resources").(obj) {
+		if r.(obj)["Type"] == typ {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func ref(name string) obj { return obj{"Ref": name} }
+
+func getAtt(res, attr string) obj { return obj{"Fn::GetAtt": []any{res, attr}} }
+
+func equal(a, b any) bool { return reflect.DeepEqual(a, b) }
+
+func list(v any) []any {
+	if s, ok := v.([]any); ok {
+		return s
+	}
+	return []any{v}
+}
+
+func TestTemplateShape(t *testing.T) {
+	tmpl := parse(t)
+	if got := tmpl["Transform"]; got != "AWS::Serverless-2016-10-31" {
+		t.Errorf("Transform = %v", got)
+	}
+	outputs := get(t, tmpl, "Outputs").(obj)
+	for _, name := range []string{"SiteURL", "DistributionId", "SiteBucketName", "SubmissionsBucketName"} {
+		if _, ok := outputs[name]; !ok {
+			t.Errorf("output %s missing", name)
+		}
+	}
+	if got := get(t, outputs, "SiteURL", "Value"); !equal(got, obj{"Fn::Sub": "https://${Distribution.DomainName}/"}) {
+		t.Errorf("SiteURL = %v", got)
+	}
+	// Every !Ref and !GetAtt names a parameter, a resource or a pseudo
+	// parameter; every ${…} in a !Sub too.
+	known := map[string]bool{}
+	for name := range get(t, tmpl, "Parameters").(obj) {
+		known[name] = true
+	}
+	for name := range get(t, tmpl, "Resources").(obj) {
+		known[name] = true
+	}
+	walk(tmpl, func(v obj) {
+		for k, x := range v {
+			switch k {
+			case "Ref":
+				if s, _ := x.(string); !known[s] && !strings.HasPrefix(s, "AWS::") {
+					t.Errorf("!Ref %v: no such parameter or resource", x)
+				}
+			case "Fn::GetAtt":
+				if s, _ := list(x)[0].(string); !known[s] {
+					t.Errorf("!GetAtt %v: no such resource", x)
+				}
+			case "Fn::Sub":
+				s, _ := list(x)[0].(string)
+				for _, part := range strings.Split(s, "${")[1:] {
+					name, _, _ := strings.Cut(part, "}")
+					name, _, _ = strings.Cut(name, ".")
+					if !known[name] && !strings.HasPrefix(name, "AWS::") {
+						t.Errorf("!Sub %q: ${%s} names nothing", s, name)
+					}
+				}
+			}
+		}
+	})
+}
+
+// walk calls fn on every mapping in v.
+func walk(v any, fn func(obj)) {
+	switch v := v.(type) {
+	case obj:
+		fn(v)
+		for _, x := range v {
+			walk(x, fn)
+		}
+	case []any:
+		for _, x := range v {
+			walk(x, fn)
+		}
+	}
+}
+
+// newerSAMProperties are SAM properties that goformation's schema (frozen
+// at its release) does not know yet.
+var newerSAMProperties = map[string]bool{
+	"AWS::Serverless::Function.LoggingConfig": true,
+}
+
+// TestPropertyNames checks every resource type and property name against
+// goformation's schema: a misspelt property (BlockPublicAcl for
+// BlockPublicAcls) would otherwise be found only by a failed deployment.
+func TestPropertyNames(t *testing.T) {
+	tmpl := parse(t)
+	all := cloudformation.AllResources()
+	for name, r := range get(t, tmpl, "Resources").(obj) {
+		typ, _ := r.(obj)["Type"].(string)
+		res, ok := all[typ]
+		if !ok {
+			t.Errorf("%s: unknown type %q", name, typ)
+			continue
+		}
+		props, _ := r.(obj)["Properties"].(obj)
+		rt := reflect.TypeOf(res).Elem()
+		for key, v := range props {
+			f, ok := field(rt, key)
+			if !ok {
+				if !newerSAMProperties[typ+"."+key] {
+					t.Errorf("%s (%s): unknown property %s", name, typ, key)
+				}
+				continue
+			}
+			for _, e := range checkSchema(name+"."+key, v, f.Type) {
+				t.Error(e)
+			}
+		}
+	}
+}
+
+var unmarshaler = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+func field(st reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < st.NumField(); i++ {
+		f := st.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func intrinsic(v any) bool {
+	m, ok := v.(obj)
+	if !ok || len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return k == "Ref" || strings.HasPrefix(k, "Fn::")
+	}
+	return false
+}
+
+func checkSchema(path string, v any, t reflect.Type) []string {
+	if intrinsic(v) {
+		return nil
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	// Union types (a string or an object) decode themselves: not checked.
+	if reflect.PointerTo(t).Implements(unmarshaler) {
+		return nil
+	}
+	var errs []string
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(obj)
+		if !ok {
+			return []string{fmt.Sprintf("%s: want a mapping, got %T", path, v)}
+		}
+		for key, x := range m {
+			f, ok := field(t, key)
+			if !ok {
+				errs = append(errs, fmt.Sprintf("%s: unknown property %s", path, key))
+				continue
+			}
+			errs = append(errs, checkSchema(path+"."+key, x, f.Type)...)
+		}
+	case reflect.Slice:
+		s, ok := v.([]any)
+		if !ok {
+			return []string{fmt.Sprintf("%s: want a list, got %T", path, v)}
+		}
+		for i, x := range s {
+			errs = append(errs, checkSchema(fmt.Sprintf("%s[%d]", path, i), x, t.Elem())...)
+		}
+	case reflect.Map:
+		if m, ok := v.(obj); ok {
+			for k, x := range m {
+				errs = append(errs, checkSchema(path+"."+k, x, t.Elem())...)
+			}
+		}
+	}
+	return errs
+}
+
+func TestBucketsPrivateEncryptedTLSOnly(t *testing.T) {
+	tmpl := parse(t)
+	buckets := ofType(t, tmpl, "AWS::S3::Bucket")
+	if !equal(buckets, []string{"SiteBucket", "SubmissionsBucket"}) {
+		t.Fatalf("buckets %v, want SiteBucket and SubmissionsBucket", buckets)
+	}
+	policies := map[string]obj{}
+	for _, name := range ofType(t, tmpl, "AWS::S3::BucketPolicy") {
+		p := resource(t, tmpl, name)
+		b, _ := get(t, p, "Properties", "Bucket").(obj)["Ref"].(string)
+		policies[b] = get(t, p, "Properties", "PolicyDocument").(obj)
+	}
+	for _, name := range buckets {
+		props := get(t, resource(t, tmpl, name), "Properties")
+		for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+			if got := get(t, props, "PublicAccessBlockConfiguration", k); got != true {
+				t.Errorf("%s: %s = %v, want true", name, k, got)
+			}
+		}
+		alg := get(t, props, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+		if alg != "AES256" && alg != "aws:kms" {
+			t.Errorf("%s: SSEAlgorithm = %v", name, alg)
+		}
+		if got := get(t, props, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != "BucketOwnerEnforced" {
+			t.Errorf("%s: ObjectOwnership = %v", name, got)
+		}
+		doc, ok := policies[name]
+		if !ok {
+			t.Errorf("%s: no bucket policy", name)
+			continue
+		}
+		if !deniesInsecureTransport(name, doc) {
+			t.Errorf("%s: no Deny of requests without TLS on the bucket and its objects", name)
+		}
+	}
+}
+
+func deniesInsecureTransport(bucket string, doc obj) bool {
+	for _, s := range list(doc["Statement"]) {
+		s := s.(obj)
+		if s["Effect"] != "Deny" || s["Principal"] != "*" || s["Action"] != "s3:*" {
+			continue
+		}
+		cond, _ := s["Condition"].(obj)
+		b, _ := cond["Bool"].(obj)
+		if v := b["aws:SecureTransport"]; v != "false" && v != false {
+			continue
+		}
+		res := list(s["Resource"])
+		if len(res) == 2 && equal(res[0], getAtt(bucket, "Arn")) && equal(res[1], obj{"Fn::Sub": "${" + bucket + ".Arn}/*"}) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSubmissionsRetention(t *testing.T) {
+	tmpl := parse(t)
+	param := get(t, tmpl, "Parameters", "RetentionDays").(obj)
+	if param["Type"] != "Number" || param["Default"] == nil {
+		t.Errorf("RetentionDays = %v, want a Number with a default", param)
+	}
+	b := resource(t, tmpl, "SubmissionsBucket")
+	if b["DeletionPolicy"] != "Retain" {
+		t.Errorf("SubmissionsBucket DeletionPolicy = %v, want Retain", b["DeletionPolicy"])
+	}
+	props := get(t, b, "Properties")
+	if got := get(t, props, "VersioningConfiguration", "Status"); got != "Enabled" {
+		t.Errorf("versioning = %v", got)
+	}
+	expires := map[string]bool{}
+	for _, r := range list(get(t, props, "LifecycleConfiguration", "Rules")) {
+		r := r.(obj)
+		pm, _ := r["Prefix"].(obj)
+		prefix, _ := pm["Fn::Sub"].(string)
+		if r["Status"] != "Enabled" || !equal(r["ExpirationInDays"], ref("RetentionDays")) {
+			continue
+		}
+		if !equal(get(t, r, "NoncurrentVersionExpiration", "NoncurrentDays"), ref("DeletedRetentionDays")) {
+			t.Errorf("rule %v: old versions are not expired", r["Id"])
+		}
+		expires[prefix] = true
+	}
+	for _, p := range []string{"${KeyPrefix}submissions/", "${KeyPrefix}quota/"} {
+		if !expires[p] {
+			t.Errorf("no enabled lifecycle rule expires %s after RetentionDays", p)
+		}
+	}
+}
+
+func TestFunction(t *testing.T) {
+	tmpl := parse(t)
+	fns := ofType(t, tmpl, "AWS::Serverless::Function")
+	if !equal(fns, []string{"FormsFunction"}) {
+		t.Fatalf("functions %v", fns)
+	}
+	fn := resource(t, tmpl, "FormsFunction")
+	if got := get(t, fn, "Metadata", "BuildMethod"); got != "makefile" {
+		t.Errorf("BuildMethod = %v", got)
+	}
+	props := get(t, fn, "Properties").(obj)
+	for k, want := range map[string]any{
+		"Runtime":       "provided.al2023",
+		"Handler":       "bootstrap",
+		"Architectures": []any{"arm64"},
+		"Role":          getAtt("FormsFunctionRole", "Arn"),
+	} {
+		if !equal(props[k], want) {
+			t.Errorf("%s = %v, want %v", k, props[k], want)
+		}
+	}
+	if _, ok := props["Policies"]; ok {
+		t.Error("Policies set beside Role: SAM would widen the role")
+	}
+	if _, ok := props["ReservedConcurrentExecutions"]; !ok {
+		t.Error("no ReservedConcurrentExecutions: nothing caps concurrency")
+	}
+	env := get(t, props, "Environment", "Variables").(obj)
+	for k, want := range map[string]any{
+		"LOA_BUCKET":            ref("SubmissionsBucket"),
+		"LOA_PREFIX":            ref("KeyPrefix"),
+		"LOA_STAFF_SECRET_HASH": ref("StaffSecretHash"),
+		"LOA_CLIENT_IP_HEADER":  "CloudFront-Viewer-Address",
+	} {
+		if !equal(env[k], want) {
+			t.Errorf("env %s = %v, want %v", k, env[k], want)
+		}
+	}
+	if get(t, tmpl, "Parameters", "StaffSecretHash", "NoEcho") != true {
+		t.Error("StaffSecretHash is not NoEcho")
+	}
+	ev := get(t, props, "Events", "Api").(obj)
+	if ev["Type"] != "HttpApi" || !equal(get(t, ev, "Properties", "ApiId"), ref("FormsApi")) ||
+		get(t, ev, "Properties", "PayloadFormatVersion") != "2.0" || get(t, ev, "Properties", "Path") != "/api/{proxy+}" {
+		t.Errorf("Api event = %v", ev)
+	}
+	api := get(t, resource(t, tmpl, "FormsApi"), "Properties", "DefaultRouteSettings").(obj)
+	if api["ThrottlingRateLimit"] == nil || api["ThrottlingBurstLimit"] == nil {
+		t.Errorf("HTTP API not throttled: %v", api)
+	}
+
+	// CodeUri is the repository root, whose Makefile builds the function
+	// the way SAM's makefile method expects.
+	uri, _ := props["CodeUri"].(string)
+	root := filepath.Join(".", filepath.FromSlash(uri))
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatalf("CodeUri %q: %v", uri, err)
+	}
+	target := "build-FormsFunction:"
+	i := strings.Index(string(mk), "\n"+target)
+	if i < 0 {
+		t.Fatalf("Makefile has no %s target", target)
+	}
+	recipe, _, _ := strings.Cut(string(mk[i+1+len(target):]), "\n\n")
+	for _, want := range []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "lambda.norpc", "$(ARTIFACTS_DIR)/bootstrap", "./functions/cmd/bootstrap"} {
+		if !strings.Contains(recipe, want) {
+			t.Errorf("build-FormsFunction recipe lacks %q:\n%s", want, recipe)
+		}
+	}
+}
+
+func TestLeastPrivilege(t *testing.T) {
+	tmpl := parse(t)
+	role := get(t, resource(t, tmpl, "FormsFunctionRole"), "Properties").(obj)
+	if _, ok := role["ManagedPolicyArns"]; ok {
+		t.Error("the function role has managed policies")
+	}
+	objects := []any{
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}submissions/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}quota/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}exports/*"},
+	}
+	granted := map[string]bool{}
+	for _, p := range list(role["Policies"]) {
+		for _, s := range list(get(t, p, "PolicyDocument", "Statement")) {
+			s := s.(obj)
+			if s["Effect"] != "Allow" {
+				continue
+			}
+			if _, ok := s["NotAction"]; ok {
+				t.Errorf("statement %v uses NotAction", s["Sid"])
+			}
+			if _, ok := s["NotResource"]; ok {
+				t.Errorf("statement %v uses NotResource", s["Sid"])
+			}
+			for _, r := range list(s["Resource"]) {
+				if str, ok := r.(string); ok && strings.Contains(str, "*") {
+					t.Errorf("statement %v: resource %q", s["Sid"], str)
+				}
+			}
+			for _, a := range list(s["Action"]) {
+				a, _ := a.(string)
+				if strings.Contains(a, "*") {
+					t.Errorf("statement %v: wildcard action %q", s["Sid"], a)
+				}
+				granted[a] = true
+				switch a {
+				case "s3:GetObject", "s3:PutObject", "s3:DeleteObject":
+					if !equal(list(s["Resource"]), objects) {
+						t.Errorf("%s on %v, want only the function's prefixes", a, s["Resource"])
+					}
+				case "s3:ListBucket":
+					if !equal(s["Resource"], getAtt("SubmissionsBucket", "Arn")) {
+						t.Errorf("s3:ListBucket on %v", s["Resource"])
+					}
+					want := obj{"StringLike": obj{"s3:prefix": []any{
+						obj{"Fn::Sub": "${KeyPrefix}submissions/*"},
+						obj{"Fn::Sub": "${KeyPrefix}quota/*"},
+						obj{"Fn::Sub": "${KeyPrefix}exports/*"},
+					}}}
+					if !equal(s["Condition"], want) {
+						t.Errorf("s3:ListBucket condition %v, want %v", s["Condition"], want)
+					}
+				case "logs:CreateLogStream", "logs:PutLogEvents":
+					if !equal(s["Resource"], getAtt("FormsLogGroup", "Arn")) {
+						t.Errorf("%s on %v, want the function's log group", a, s["Resource"])
+					}
+				default:
+					t.Errorf("unexpected action %s", a)
+				}
+			}
+		}
+	}
+	for _, a := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "logs:PutLogEvents"} {
+		if !granted[a] {
+			t.Errorf("%s not granted", a)
+		}
+	}
+}
+
+const (
+	cachingDisabled           = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+	allViewerExceptHostHeader = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+)
+
+func TestCloudFront(t *testing.T) {
+	tmpl := parse(t)
+	oac := get(t, resource(t, tmpl, "SiteOriginAccessControl"), "Properties", "OriginAccessControlConfig").(obj)
+	if oac["OriginAccessControlOriginType"] != "s3" || oac["SigningBehavior"] != "always" || oac["SigningProtocol"] != "sigv4" {
+		t.Errorf("OAC = %v", oac)
+	}
+	cfg := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig").(obj)
+	origins := map[string]obj{}
+	for _, o := range list(cfg["Origins"]) {
+		origins[o.(obj)["Id"].(string)] = o.(obj)
+	}
+	site := origins["site"]
+	if !equal(site["OriginAccessControlId"], getAtt("SiteOriginAccessControl", "Id")) ||
+		!equal(site["DomainName"], getAtt("SiteBucket", "RegionalDomainName")) ||
+		get(t, site, "S3OriginConfig", "OriginAccessIdentity") != "" {
+		t.Errorf("site origin = %v, want the bucket's REST endpoint through OAC", site)
+	}
+	if got := get(t, origins["forms"], "CustomOriginConfig", "OriginProtocolPolicy"); got != "https-only" {
+		t.Errorf("forms origin protocol = %v", got)
+	}
+
+	// Only this distribution may read the site bucket.
+	readers := 0
+	for _, s := range list(get(t, resource(t, tmpl, "SiteBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
+		s := s.(obj)
+		if s["Effect"] != "Allow" {
+			continue
+		}
+		if !equal(s["Principal"], obj{"Service": "cloudfront.amazonaws.com"}) {
+			t.Errorf("site bucket readable by %v", s["Principal"])
+		}
+		src := get(t, s, "Condition", "StringEquals", "AWS:SourceArn").(obj)["Fn::Sub"].(string)
+		if !strings.HasSuffix(src, ":distribution/${Distribution}") {
+			t.Errorf("site bucket read not limited to the distribution: %v", src)
+		}
+		readers++
+	}
+	if readers == 0 {
+		t.Error("CloudFront may not read the site bucket")
+	}
+
+	def := cfg["DefaultCacheBehavior"].(obj)
+	if def["ViewerProtocolPolicy"] != "redirect-to-https" {
+		t.Errorf("default behavior: ViewerProtocolPolicy %v, want redirect-to-https", def["ViewerProtocolPolicy"])
+	}
+	behaviors := map[string]obj{"default": def}
+	for _, b := range list(cfg["CacheBehaviors"]) {
+		behaviors[b.(obj)["PathPattern"].(string)] = b.(obj)
+	}
+	for p, b := range behaviors {
+		if vp := b["ViewerProtocolPolicy"]; vp != "redirect-to-https" && vp != "https-only" {
+			t.Errorf("%s: plain HTTP allowed (%v)", p, vp)
+		}
+		if b["Compress"] != true {
+			t.Errorf("%s: not compressed", p)
+		}
+		if !equal(b["ResponseHeadersPolicyId"], ref("SecurityHeadersPolicy")) {
+			t.Errorf("%s: no security headers", p)
+		}
+	}
+
+	ttl := func(behavior string) float64 {
+		id, ok := behaviors[behavior]["CachePolicyId"].(obj)
+		if !ok {
+			t.Fatalf("%s: cache policy %v is not one of the template's", behavior, behaviors[behavior]["CachePolicyId"])
+		}
+		v := get(t, resource(t, tmpl, id["Ref"].(string)), "Properties", "CachePolicyConfig", "DefaultTTL")
+		return float64(v.(int))
+	}
+	if got := ttl("/assets/*"); got < 30*86400 {
+		t.Errorf("/assets/*: DefaultTTL %v, want long-lived", got)
+	}
+	if got := ttl("default"); got > 3600 {
+		t.Errorf("pages: DefaultTTL %v, want short", got)
+	}
+
+	api := behaviors["/api/*"]
+	if api == nil {
+		t.Fatal("no /api/* behavior")
+	}
+	if api["TargetOriginId"] != "forms" || api["CachePolicyId"] != cachingDisabled || api["OriginRequestPolicyId"] != allViewerExceptHostHeader {
+		t.Errorf("/api/* = %v, want the forms origin, CachingDisabled, AllViewerExceptHostHeader", api)
+	}
+	methods := map[any]bool{}
+	for _, m := range list(api["AllowedMethods"]) {
+		methods[m] = true
+	}
+	if !methods["POST"] || !methods["GET"] {
+		t.Errorf("/api/* methods %v", api["AllowedMethods"])
+	}
+
+	errs := list(cfg["CustomErrorResponses"])
+	found := false
+	for _, e := range errs {
+		e := e.(obj)
+		if e["ErrorCode"] == 404 && e["ResponseCode"] == 404 && e["ResponsePagePath"] == "/404.html" {
+			found = true
+		}
+		if e["ErrorCode"] != 404 {
+			// Others would hide the handler's own answers (403, 409, 410).
+			t.Errorf("custom error response for %v", e["ErrorCode"])
+		}
+	}
+	if !found {
+		t.Error("404 not wired to /404.html")
+	}
+	assoc := get(t, def, "FunctionAssociations", 0).(obj)
+	if assoc["EventType"] != "viewer-request" || !equal(assoc["FunctionARN"], getAtt("PrettyUrlsFunction", "FunctionMetadata.FunctionARN")) {
+		t.Errorf("function association = %v", assoc)
+	}
+}
+
+// csp parses the template's Content-Security-Policy: directive → sources.
+func csp(t *testing.T) map[string][]string {
+	tmpl := parse(t)
+	policy := get(t, resource(t, tmpl, "SecurityHeadersPolicy"), "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig").(obj)
+	for _, h := range []string{"ContentTypeOptions", "FrameOptions", "ReferrerPolicy", "StrictTransportSecurity"} {
+		if _, ok := policy[h]; !ok {
+			t.Errorf("security header %s missing", h)
+		}
+	}
+	if get(t, policy, "ContentSecurityPolicy", "Override") != true {
+		t.Error("CSP does not override the origin's")
+	}
+	text := get(t, policy, "ContentSecurityPolicy", "ContentSecurityPolicy").(string)
+	d := map[string][]string{}
+	for _, part := range strings.Split(text, ";") {
+		f := strings.Fields(part)
+		if len(f) > 0 {
+			d[f[0]] = f[1:]
+		}
+	}
+	return d
+}
+
+func TestContentSecurityPolicy(t *testing.T) {
+	d := csp(t)
+	want := map[string][]string{
+		"default-src":     {"'none'"},
+		"script-src":      {"'self'"},
+		"style-src":       {"'self'"},
+		"img-src":         {"'self'"},
+		"connect-src":     {"'self'"},
+		"form-action":     {"'self'"},
+		"frame-ancestors": {"'none'"},
+		"base-uri":        {"'none'"},
+		"object-src":      {"'none'"},
+	}
+	for k, v := range want {
+		if !equal(d[k], v) {
+			t.Errorf("CSP %s = %v, want %v", k, d[k], v)
+		}
+	}
+}
+
+// TestPagesSatisfyCSP reads the site's layouts and scripts for what the
+// policy forbids: inline scripts, inline styles, event-handler attributes,
+// javascript: URLs and resources from other origins.
+func TestPagesSatisfyCSP(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"../../site/layouts/*.html", "../../site/assets/js/*.js", "../../site/assets/*.svg"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Skip("no layouts found")
+	}
+	forbidden := []struct{ what, needle string }{
+		{"an inline <style>", "<style"},
+		{"a style attribute", " style="},
+		{"a javascript: URL", "javascript:"},
+		{"a resource from another origin", `src="http`},
+		{"a stylesheet from another origin", `<link rel="stylesheet" href="http`},
+		{"an inline event handler", " onclick="},
+		{"an inline event handler", " onload="},
+		{"an inline event handler", " onsubmit="},
+		{"an inline event handler", " onchange="},
+		{"eval", "eval("},
+		{"new Function", "new Function("},
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.ToLower(string(b))
+		for _, fb := range forbidden {
+			if strings.Contains(s, fb.needle) {
+				t.Errorf("%s has %s (%q), which the Content-Security-Policy blocks", f, fb.what, fb.needle)
+			}
+		}
+		if strings.HasSuffix(f, ".html") {
+			for rest := s; ; {
+				i := strings.Index(rest, "<script")
+				if i < 0 {
+					break
+				}
+				tag, _, _ := strings.Cut(rest[i:], ">")
+				if !strings.Contains(tag, " src=") {
+					t.Errorf("%s has an inline <script>, which the Content-Security-Policy blocks", f)
+				}
+				rest = rest[i+len("<script"):]
+			}
+		}
+	}
+}
+
+// TestPrettyURLFunction runs the CloudFront Function's code under Node.js
+// (CloudFront's runtime is JavaScript too) on the requests it must handle.
+func TestPrettyURLFunction(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	tmpl := parse(t)
+	code := get(t, resource(t, tmpl, "PrettyUrlsFunction"), "Properties", "FunctionCode").(string)
+	if rt := get(t, resource(t, tmpl, "PrettyUrlsFunction"), "Properties", "FunctionConfig", "Runtime"); rt != "cloudfront-js-2.0" {
+		t.Errorf("runtime %v", rt)
+	}
+	type qv struct {
+		Value      string `json:"value"`
+		MultiValue []qv   `json:"multiValue,omitempty"`
+	}
+	type request struct {
+		URI         string        `json:"uri"`
+		Querystring map[string]qv `json:"querystring"`
+	}
+	cases := []struct {
+		req      request
+		uri      string // the rewritten request's URI, or
+		location string // the redirect's Location
+	}{
+		{request{URI: "/"}, "/index.html", ""},
+		{request{URI: "/thong-bao/"}, "/thong-bao/index.html", ""},
+		{request{URI: "/thong-bao/hop-dan/"}, "/thong-bao/hop-dan/index.html", ""},
+		{request{URI: "/assets/site.0123456789ab.css"}, "/assets/site.0123456789ab.css", ""},
+		{request{URI: "/404.html"}, "/404.html", ""},
+		{request{URI: "/atom.xml"}, "/atom.xml", ""},
+		{request{URI: "/thong-bao"}, "", "/thong-bao/"},
+		{request{URI: "/bieu-mau/cau-hoi", Querystring: map[string]qv{"a": {Value: "1"}}}, "", "/bieu-mau/cau-hoi/?a=1"},
+		{request{URI: "/x", Querystring: map[string]qv{"t": {Value: "1", MultiValue: []qv{{Value: "1"}, {Value: "2"}}}}}, "", "/x/?t=1&t=2"},
+	}
+	var events []any
+	for _, c := range cases {
+		if c.req.Querystring == nil {
+			c.req.Querystring = map[string]qv{}
+		}
+		events = append(events, map[string]any{"request": c.req})
+	}
+	in, err := json.Marshal(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := code + "\nconst events = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n" +
+		"process.stdout.write(JSON.stringify(events.map(e => handler(e))));\n"
+	cmd := exec.Command(node, "-e", script)
+	cmd.Stdin = strings.NewReader(string(in))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var got []struct {
+		URI        string `json:"uri"`
+		StatusCode int    `json:"statusCode"`
+		Headers    map[string]struct {
+			Value string `json:"value"`
+		} `json:"headers"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for i, c := range cases {
+		g := got[i]
+		switch {
+		case c.uri != "" && (g.StatusCode != 0 || g.URI != c.uri):
+			t.Errorf("%s: uri %q status %d, want the request for %q", c.req.URI, g.URI, g.StatusCode, c.uri)
+		case c.location != "" && (g.StatusCode != 301 || g.Headers["location"].Value != c.location):
+			t.Errorf("%s: status %d location %q, want 301 to %q", c.req.URI, g.StatusCode, g.Headers["location"].Value, c.location)
+		}
+	}
+}
