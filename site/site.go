@@ -48,4 +48,8 @@ type Shell struct {
 	Scripts     []string
 	LiveReload  bool // serve mode only: never set when publishing
 	Main        template.HTML
+
+	// Set by [Frame.Render] from the frame's own assets; callers leave them empty.
+	Stylesheet string
+	Icon       string
 }

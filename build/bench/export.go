@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"loa/content"
+	"loa/functions/forms"
+	"loa/functions/localstore"
+	"loa/functions/store"
+)
+
+// benchExport stores N question submissions in a local S3 (gofakes3 on
+// 127.0.0.1, through the real store and SDK), then runs the loa-export
+// command as a child process for each format and reports its wall time and
+// peak resident memory (the child's Maxrss). The child holds only the
+// exporter: the S3 server runs in this process, as S3 is not in the
+// function's memory on AWS either.
+//
+// The server keeps the objects in memory: gofakes3's on-disk backend
+// ignores pagination and answers a listing with every key at once, which
+// would measure the emulator rather than the exporter.
+func benchExport(args []string) error {
+	fl := flag.NewFlagSet("export", flag.ContinueOnError)
+	sizes := fl.String("n", "10000,100000", "numbers of stored submissions, comma-separated, ascending")
+	formats := fl.String("formats", "csv,xlsx", "formats to export")
+	concurrency := fl.Int("concurrency", 64, "objects the exporter reads at once")
+	keep := fl.Bool("keep", false, "keep the exported files")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "loa-bench-export-")
+	if err != nil {
+		return err
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+	bin := filepath.Join(dir, "loa-export")
+	build := exec.Command("go", "build", "-o", bin, "loa/functions/cmd/loa-export")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build: %w", err)
+	}
+
+	const bucket, prefix = "loa-bench", "loa/"
+	srv, err := localstore.Start("", bucket)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	reg, err := forms.Load(content.FS)
+	if err != nil {
+		return err
+	}
+	f := reg.Form("cau-hoi")
+
+	fmt.Printf("export: %d CPUs, local S3 on loopback, exporter as a child process, %d reads in flight\n\n", runtime.NumCPU(), *concurrency)
+	fmt.Printf("%8s  %-6s  %9s  %10s  %10s\n", "rows", "format", "wall", "peak RSS", "file")
+	stored := 0
+	peak := map[string]map[int]float64{}
+	wall := map[string]map[int]float64{}
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= stored {
+			return fmt.Errorf("-n: %q is not a number above %d", s, stored)
+		}
+		seedStart := time.Now()
+		if err := seedQuestions(srv, bucket, prefix, f, stored, n); err != nil {
+			return err
+		}
+		fmt.Printf("%8d  %-6s  %8.2fs  (stored %d submissions)\n", n, "seed", time.Since(seedStart).Seconds(), n-stored)
+		stored = n
+		ns = append(ns, n)
+		for _, format := range strings.Split(*formats, ",") {
+			out := filepath.Join(dir, fmt.Sprintf("cau-hoi-%d.%s", n, format))
+			cmd := exec.Command(bin, "--endpoint", srv.Endpoint, "--bucket", bucket, "--prefix", prefix,
+				"--format", format, "--out", out, "--concurrency", strconv.Itoa(*concurrency), "cau-hoi")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("loa-export %s, %d rows: %v\n%s", format, n, err, stderr.String())
+			}
+			el := time.Since(start).Seconds()
+			rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+			fi, err := os.Stat(out)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(stderr.String(), "Đã ghi "+dotted(n)+" dòng") {
+				return fmt.Errorf("loa-export %s, %d rows: unexpected report %q", format, n, stderr.String())
+			}
+			fmt.Printf("%8d  %-6s  %8.2fs  %7.1f MB  %7.1f MB\n", n, format, el, rss, float64(fi.Size())/(1<<20))
+			if peak[format] == nil {
+				peak[format], wall[format] = map[int]float64{}, map[int]float64{}
+			}
+			peak[format][n], wall[format][n] = rss, el
+			if !*keep {
+				os.Remove(out)
+			}
+		}
+	}
+	if c := wall["csv"]; c != nil && len(ns) >= 2 {
+		lo, hi := ns[0], ns[len(ns)-1]
+		fmt.Printf("\nCSV, %d rows: %.2f s (target ≤ 10 s: %s); peak memory %d rows / %d rows: %.2f× (target: about 1)\n",
+			hi, c[hi], metOrNot(c[hi] <= 10), hi, lo, peak["csv"][hi]/peak["csv"][lo])
+	}
+	return nil
+}
+
+func metOrNot(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+func dotted(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s
+}
+
+// seedQuestions stores submissions from..to-1 through the store, in
+// parallel, each with its own submission time over the form's 19 days.
+func seedQuestions(srv *localstore.Server, bucket, prefix string, f *forms.Form, from, to int) error {
+	base := f.Opens
+	span := f.Closes.Sub(f.Opens)
+	var next atomic.Int64
+	next.Store(int64(from))
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range 48 {
+		// One store per worker, so that its clock returns this worker's current time.
+		var now time.Time
+		st, err := store.New(srv.Client, store.Config{Bucket: bucket, Prefix: prefix, Now: func() time.Time { return now }})
+		if err != nil {
+			return err
+		}
+		rng := rand.New(rand.NewPCG(uint64(w), uint64(from)))
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= to {
+					return
+				}
+				now = base.Add(time.Duration(rng.Int64N(int64(span))))
+				_, err := st.Save(context.Background(), &forms.Submission{Form: f, Values: questionValues(f, i, rng)})
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
+}
+
+var (
+	familyNames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"}
+	givenNames  = []string{"Văn An", "Thị Bình", "Minh Châu", "Đức Dũng", "Thu Hà", "Quốc Khánh", "Ngọc Lan", "Thanh Tùng", "Thị Mai", "Hữu Phước"}
+	questions   = []string{
+		"Phường có kế hoạch hỗ trợ thanh niên khởi nghiệp, vay vốn ưu đãi trong năm nay không? Thủ tục cần chuẩn bị những gì?",
+		"Đề nghị phường mở thêm lớp kỹ năng số miễn phí cho thanh niên vào buổi tối để người đi làm có thể tham gia.",
+		"Xin hỏi chính sách hỗ trợ học phí sau đại học cho thanh niên của phường được áp dụng với những ngành nào?",
+		"Khu vực tổ dân phố còn thiếu sân chơi thể thao cho thanh niên; phường có dự kiến cải tạo bãi đất trống không?",
+	}
+)
+
+func questionValues(f *forms.Form, i int, rng *rand.Rand) map[string]string {
+	v := map[string]string{
+		"ho_ten":   familyNames[rng.IntN(len(familyNames))] + " " + givenNames[rng.IntN(len(givenNames))],
+		"nam_sinh": strconv.Itoa(1985 + rng.IntN(20)),
+		"chi_doan": f.ChiDoan[rng.IntN(len(f.ChiDoan))],
+		"linh_vuc": f.Topics[rng.IntN(len(f.Topics))],
+		"noi_dung": questions[rng.IntN(len(questions))] + " (" + strconv.Itoa(i) + ")",
+		"dong_y":   f.Consent.Version,
+	}
+	if rng.IntN(2) == 0 {
+		v["dien_thoai"] = "09" + fmt.Sprintf("%08d", rng.IntN(100000000))
+	} else {
+		v["email"] = "thanhnien" + strconv.Itoa(i) + "@example.vn"
+	}
+	return v
+}

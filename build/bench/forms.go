@@ -1,0 +1,404 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"golang.org/x/time/rate"
+
+	"loa/content"
+	"loa/functions/forms"
+	"loa/functions/handler"
+	"loa/functions/lambdadev"
+	"loa/functions/localstore"
+	"loa/functions/store"
+)
+
+const (
+	formsBucket = "loa-bench"
+	formsPrefix = "loa/"
+)
+
+// formsOpen is an instant while the forms are open (their dates are in 2023).
+var formsOpen = time.Date(2023, 4, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+
+// benchForms measures the form handler the way the ward will load it on
+// the last evening before a deadline: distinct questions from many clients
+// at once, each acknowledged only once stored. The handler is served with
+// net/http on 127.0.0.1 and stores through the real S3 client into the
+// on-disk embedded S3 server, as `make serve` does. Its peers, in the same
+// run, are the same load with the embedded server's in-memory backend (the
+// cost of the disk) and with a store that keeps nothing (the handler's own
+// ceiling). It then builds the Lambda zip and times cold starts under the
+// Lambda Runtime Interface Emulator.
+func benchForms(args []string) error {
+	fl := flag.NewFlagSet("forms", flag.ContinueOnError)
+	n := fl.Int("n", 20000, "submissions to send")
+	clients := fl.Int("c", 64, "concurrent clients")
+	peers := fl.Bool("peers", true, "also run the load against the in-memory store and against no store")
+	colds := fl.Int("cold", 5, "cold starts under the emulator; the median is reported (0: skip)")
+	zipSize := fl.Bool("zip", true, "build the arm64 bootstrap zip and report its size")
+	keep := fl.Bool("keep", false, "keep the on-disk store")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the on-disk run to this file")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if *n <= 0 || *clients <= 0 {
+		return errors.New("-n and -c must be positive")
+	}
+	dir, err := os.MkdirTemp("", "loa-bench-forms-")
+	if err != nil {
+		return err
+	}
+	if *keep {
+		fmt.Println("store kept in", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	reg, err := forms.Load(content.FS)
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("form handler: %d distinct questions from %d concurrent clients, %d CPUs, %s\n\n",
+		*n, *clients, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("%-22s %10s %9s %9s %9s %8s %8s %6s\n", "store", "accepted/s", "p50", "p99", "max", "acked", "stored", "lost")
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	disk, err := loadRun(reg, filepath.Join(dir, "s3"), false, *n, *clients)
+	pprof.StopCPUProfile()
+	if err != nil {
+		return fmt.Errorf("on-disk store: %w", err)
+	}
+	disk.print("gofakes3 on disk")
+	var mem, none loadResult
+	if *peers {
+		if mem, err = loadRun(reg, "", false, *n, *clients); err != nil {
+			return fmt.Errorf("in-memory store: %w", err)
+		}
+		mem.print("gofakes3 in memory")
+		if none, err = loadRun(reg, "", true, *n, *clients); err != nil {
+			return fmt.Errorf("no store: %w", err)
+		}
+		none.print("none (handler only)")
+		fmt.Printf("\non disk: %.2f× the in-memory store's rate, %.2f× the handler alone's; p99 %.2f× and %.2f×\n",
+			disk.rate()/mem.rate(), disk.rate()/none.rate(),
+			float64(disk.p99)/float64(mem.p99), float64(disk.p99)/float64(none.p99))
+	}
+	for code, c := range disk.others {
+		fmt.Printf("on disk: %d answers with status %d\n", c, code)
+	}
+
+	var summary []string
+	summary = append(summary,
+		fmt.Sprintf("accepted/s %.0f: %.2f× the target of 2,000 (%s)", disk.rate(), disk.rate()/2000, verdict(disk.rate() >= 2000)),
+		fmt.Sprintf("p99 %s: %.2f× the target of 50 ms (%s)", ms(disk.p99), float64(disk.p99)/float64(50*time.Millisecond), verdict(disk.p99 <= 50*time.Millisecond)),
+		fmt.Sprintf("lost %d = %d acknowledged − %d stored (%s)", disk.lost(), disk.acked, disk.stored, verdict(disk.lost() == 0)))
+
+	if *zipSize {
+		size, err := bootstrapZip(dir)
+		if err != nil {
+			return err
+		}
+		mb := float64(size) / 1e6
+		fmt.Printf("\nbootstrap.zip (linux/arm64, -tags lambda.norpc, stripped): %.2f MB\n", mb)
+		summary = append(summary, fmt.Sprintf("bootstrap.zip %.2f MB: %.2f× the target of 10 MB (%s)", mb, mb/10, verdict(mb <= 10)))
+	}
+	if *colds > 0 {
+		first, init, err := coldStarts(dir, *colds)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("cold start under the emulator (start to first answer, median of %d): %s; the runtime's Init Duration: %s\n",
+			*colds, ms(first), ms(init))
+		summary = append(summary, fmt.Sprintf("cold start %s: %.2f× the target of 100 ms (%s)",
+			ms(first), float64(first)/float64(100*time.Millisecond), verdict(first <= 100*time.Millisecond)))
+	}
+	fmt.Println()
+	for _, s := range summary {
+		fmt.Println(s)
+	}
+	if disk.lost() != 0 {
+		return fmt.Errorf("%d acknowledged submissions are not in the store", disk.lost())
+	}
+	return nil
+}
+
+type loadResult struct {
+	wall          time.Duration
+	acked, stored int
+	p50, p99, max time.Duration
+	others        map[int]int // non-2xx answers by status
+}
+
+func (r loadResult) rate() float64 { return float64(r.acked) / r.wall.Seconds() }
+func (r loadResult) lost() int     { return r.acked - r.stored }
+
+func (r loadResult) print(name string) {
+	stored := strconv.Itoa(r.stored)
+	lost := strconv.Itoa(r.lost())
+	if r.stored < 0 {
+		stored, lost = "-", "-"
+	}
+	fmt.Printf("%-22s %10.0f %9s %9s %9s %8d %8s %6s\n", name, r.rate(), ms(r.p50), ms(r.p99), ms(r.max), r.acked, stored, lost)
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+}
+
+// discard is a store that keeps nothing: the handler's ceiling.
+type discard struct{}
+
+func (discard) Save(_ context.Context, sub *forms.Submission) (store.Receipt, error) {
+	h := sub.Hash()
+	return store.Receipt{Key: h, ID: h[:forms.IDLength]}, nil
+}
+
+// loadRun serves the handler on 127.0.0.1, backed by gofakes3 in dir (""
+// in memory) or by no store, sends n distinct questions from c clients,
+// and counts what was stored. stored is -1 without a store.
+func loadRun(reg *forms.Registry, dir string, noStore bool, n, c int) (loadResult, error) {
+	res := loadResult{others: map[int]int{}, stored: -1}
+	cfg := handler.Config{
+		Forms:  reg,
+		Now:    func() time.Time { return formsOpen },
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Rate:   rate.Inf,
+		Store:  discard{},
+	}
+	var st *store.Store
+	if !noStore {
+		s3srv, err := localstore.Start(dir, formsBucket)
+		if err != nil {
+			return res, err
+		}
+		defer s3srv.Close()
+		if st, err = store.New(s3srv.Client, store.Config{Bucket: formsBucket, Prefix: formsPrefix}); err != nil {
+			return res, err
+		}
+		cfg.Store = st
+	}
+	h, err := handler.New(cfg)
+	if err != nil {
+		return res, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	target := "http://" + ln.Addr().String() + "/api/forms/cau-hoi"
+
+	client := &http.Client{
+		Transport: &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c},
+		Timeout:   30 * time.Second,
+	}
+	var next atomic.Int64
+	lat := make([][]time.Duration, c)
+	others := make([]map[int]int, c)
+	errs := make(chan error, c)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			others[w] = map[int]int{}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				body := question(i).Encode()
+				t0 := time.Now()
+				req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Accept", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				d := time.Since(t0)
+				if resp.StatusCode/100 == 2 {
+					lat[w] = append(lat[w], d)
+				} else {
+					others[w][resp.StatusCode]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	res.wall = time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return res, err
+	}
+	var all []time.Duration
+	for w := range c {
+		all = append(all, lat[w]...)
+		for code, k := range others[w] {
+			res.others[code] += k
+		}
+	}
+	res.acked = len(all)
+	if len(all) > 0 {
+		slices.Sort(all)
+		res.p50, res.p99, res.max = all[len(all)/2], all[len(all)*99/100], all[len(all)-1]
+	}
+	if st != nil {
+		if res.stored, err = countStored(st, "cau-hoi"); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// countStored counts a form's objects with the store's own listing.
+func countStored(st *store.Store, form string) (int, error) {
+	count, token := 0, ""
+	for {
+		keys, next, err := st.ListKeys(context.Background(), form, token, 1000)
+		if err != nil {
+			return 0, err
+		}
+		count += len(keys)
+		if next == "" {
+			return count, nil
+		}
+		token = next
+	}
+}
+
+// question is the i-th distinct, valid question.
+func question(i int) url.Values {
+	return url.Values{
+		"ho_ten":     {"Nguyễn Văn " + strconv.Itoa(i)},
+		"chi_doan":   {"Chi đoàn Tổ dân phố " + strconv.Itoa(1+i%6)},
+		"dien_thoai": {fmt.Sprintf("09%08d", i)},
+		"linh_vuc":   {"Khác"},
+		"noi_dung":   {"Câu hỏi số " + strconv.Itoa(i) + ": phường có hỗ trợ thanh niên học nghề và tìm việc làm không?"},
+		"dong_y":     {"co"},
+	}
+}
+
+// bootstrapZip builds the zip that `make package` builds and returns its size.
+func bootstrapZip(dir string) (int64, error) {
+	out := filepath.Join(dir, "arm64")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return 0, err
+	}
+	bin, err := lambdadev.Build(context.Background(), out, "arm64")
+	if err != nil {
+		return 0, err
+	}
+	zip := filepath.Join(out, "bootstrap.zip")
+	if err := lambdadev.Zip(bin, zip); err != nil {
+		return 0, err
+	}
+	st, err := os.Stat(zip)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+var initDuration = regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
+
+// coldStarts starts the emulator with a fresh bootstrap runs times and
+// returns the median time from starting the emulator's process to the
+// first answer of a submission, and the median of the Init Duration the
+// emulator reports (the bootstrap's own start, inside the first).
+func coldStarts(dir string, runs int) (first, init time.Duration, err error) {
+	rie, err := lambdadev.FindRIE()
+	if err != nil {
+		return 0, 0, err
+	}
+	out := filepath.Join(dir, "host")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return 0, 0, err
+	}
+	bin, err := lambdadev.Build(context.Background(), out, runtime.GOARCH)
+	if err != nil {
+		return 0, 0, err
+	}
+	s3srv, err := localstore.Start("", formsBucket)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer s3srv.Close()
+	env := []string{
+		"LOA_BUCKET=" + formsBucket, "LOA_PREFIX=" + formsPrefix,
+		"LOA_S3_ENDPOINT=" + s3srv.Endpoint, "LOA_NOW=" + formsOpen.Format(time.RFC3339),
+		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=loa-local", "AWS_SECRET_ACCESS_KEY=loa-local-secret",
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+	var firsts, inits []time.Duration
+	for i := range runs {
+		ev := events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RouteKey: "$default", RawPath: "/api/forms/cau-hoi",
+			Headers: map[string]string{"content-type": "application/x-www-form-urlencoded", "accept": "application/json"},
+			Body:    question(1_000_000 + i).Encode(),
+		}
+		ev.RequestContext.HTTP.Method = http.MethodPost
+		ev.RequestContext.HTTP.Path = ev.RawPath
+		ev.RequestContext.HTTP.SourceIP = "203.0.113.9"
+
+		em, err := lambdadev.Start(rie, bin, env)
+		if err != nil {
+			return 0, 0, err
+		}
+		resp, err := em.Invoke(context.Background(), ev)
+		d := time.Since(em.Started)
+		em.Close()
+		if err != nil {
+			return 0, 0, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return 0, 0, fmt.Errorf("cold start: answer %d %s\n%s", resp.StatusCode, resp.Body, em.Output())
+		}
+		firsts = append(firsts, d)
+		if m := initDuration.FindStringSubmatch(em.Output()); m != nil {
+			f, _ := strconv.ParseFloat(m[1], 64)
+			inits = append(inits, time.Duration(f*float64(time.Millisecond)))
+		}
+	}
+	slices.Sort(firsts)
+	slices.Sort(inits)
+	if len(inits) > 0 {
+		init = inits[len(inits)/2]
+	}
+	return firsts[len(firsts)/2], init, nil
+}

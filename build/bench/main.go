@@ -1,0 +1,35 @@
+// Command bench measures Loa against its peers, in one run, and prints
+// the ratios.
+//
+//	go run ./build/bench site     the site builder against Hugo
+//	go run ./build/bench forms    the form handler under load, the Lambda zip and cold start
+//	go run ./build/bench export   (not yet)
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// commands are the benchmarks, by name. Each parses its own flags.
+var commands = map[string]func(args []string) error{
+	"site":   benchSite,
+	"forms":  benchForms,
+	"export": benchExport,
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export> [flags]")
+		os.Exit(2)
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "bench: %q is not yet a benchmark (have: site)\n", os.Args[1])
+		os.Exit(2)
+	}
+	if err := cmd(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}

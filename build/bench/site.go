@@ -1,0 +1,139 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// benchSite builds generated corpora of Vietnamese pages with Loa and with
+// Hugo, each as a child process, and compares wall time and peak resident
+// memory (the child's Maxrss).
+func benchSite(args []string) error {
+	fl := flag.NewFlagSet("site", flag.ContinueOnError)
+	sizes := fl.String("pages", "1000,10000", "corpus sizes, comma-separated")
+	runs := fl.Int("runs", 3, "builds per tool and size; the median is reported")
+	hugo := fl.String("hugo", "hugo", "the Hugo binary")
+	keep := fl.Bool("keep", false, "keep the corpora and outputs")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	hugoPath, err := exec.LookPath(*hugo)
+	if err != nil {
+		return fmt.Errorf("hugo is missing (Debian: apt-get install hugo): %w", err)
+	}
+	hv, _ := exec.Command(hugoPath, "version").Output()
+
+	dir, err := os.MkdirTemp("", "loa-bench-")
+	if err != nil {
+		return err
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+	loa := filepath.Join(dir, "loa")
+	build := exec.Command("go", "build", "-o", loa, "loa/build")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build: %w", err)
+	}
+
+	fmt.Printf("site builder: Loa vs %s", hv)
+	fmt.Printf("%d CPUs, median of %d builds, each a fresh output folder\n\n", numCPU(), *runs)
+	fmt.Printf("%7s  %-5s  %9s  %10s\n", "pages", "tool", "wall", "peak RSS")
+	var summary []string
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("--pages: %q is not a number of pages", s)
+		}
+		src := filepath.Join(dir, "corpus-"+strconv.Itoa(n))
+		if err := writeCorpus(src, n); err != nil {
+			return err
+		}
+		out := filepath.Join(dir, "out")
+		loaM, err := measure(*runs, out, func() *exec.Cmd {
+			return exec.Command(loa, "build", "--content", filepath.Join(src, "content"), "--out", out)
+		})
+		if err != nil {
+			return fmt.Errorf("loa, %d pages: %w", n, err)
+		}
+		hugoM, err := measure(*runs, out, func() *exec.Cmd {
+			cmd := exec.Command(hugoPath, "--source", src, "--destination", out, "--quiet", "--noBuildLock")
+			cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, "hugo-cache"))
+			return cmd
+		})
+		if err != nil {
+			return fmt.Errorf("hugo, %d pages: %w", n, err)
+		}
+		fmt.Printf("%7d  %-5s  %8.3fs  %7.1f MB\n", n, "loa", loaM.wall.Seconds(), loaM.rssMB())
+		fmt.Printf("%7d  %-5s  %8.3fs  %7.1f MB\n", n, "hugo", hugoM.wall.Seconds(), hugoM.rssMB())
+		wr, mr := loaM.wall.Seconds()/hugoM.wall.Seconds(), loaM.rssMB()/hugoM.rssMB()
+		fmt.Printf("%7d  %-5s  %8.2fx  %9.2fx\n", n, "ratio", wr, mr)
+		summary = append(summary, fmt.Sprintf("%d pages: Loa takes %.2f× Hugo's wall time (target ≤ 0.5: %s) and %.2f× its peak memory (target ≤ 1: %s)",
+			n, wr, verdict(wr <= 0.5), mr, verdict(mr <= 1)))
+	}
+	fmt.Println()
+	for _, s := range summary {
+		fmt.Println(s)
+	}
+	return nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+type measurement struct {
+	wall   time.Duration
+	maxRSS int64 // kilobytes
+}
+
+func (m measurement) rssMB() float64 { return float64(m.maxRSS) / 1024 }
+
+// measure runs the command of mk runs times, each into an empty out, and
+// returns the median wall time and the median peak memory.
+func measure(runs int, out string, mk func() *exec.Cmd) (measurement, error) {
+	var walls []time.Duration
+	var rss []int64
+	for i := 0; i < runs; i++ {
+		if err := os.RemoveAll(out); err != nil {
+			return measurement{}, err
+		}
+		cmd := mk()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			return measurement{}, fmt.Errorf("%v: %s", err, stderr.String())
+		}
+		walls = append(walls, time.Since(start))
+		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			return measurement{}, fmt.Errorf("no resource usage on this system")
+		}
+		rss = append(rss, ru.Maxrss)
+	}
+	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
+	return measurement{wall: walls[len(walls)/2], maxRSS: rss[len(rss)/2]}, nil
+}
+
+func numCPU() int {
+	out, err := exec.Command("nproc").Output()
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	return n
+}

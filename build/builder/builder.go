@@ -1,0 +1,329 @@
+// Package builder turns the content tree into the static site.
+//
+// The model, in one paragraph: every content/**/*.md file is a page, YAML
+// front matter followed by Markdown. Its URL is its folder plus its slug
+// (the file name, or the "slug" key), e.g. content/ke-hoach/a.md is served
+// at /ke-hoach/a/. A page with a "document:" block is an official document
+// and gets the layout of Decree 30/2020/NĐ-CP (layouts/document.html); a
+// page with a "form:" block shows the form of that id under its text, and
+// gets a thank-you page at /bieu-mau/<id>/cam-on/; every other page uses
+// layouts/page.html. The sections ke-hoach, thong-bao and bieu-mau get list
+// pages, newest first, 20 to a page. The home page, Atom feeds, sitemap.xml,
+// robots.txt, 404.html and redirect pages for "aliases" are made from the
+// pages' metadata. Each page's own part is rendered first, then the shared
+// frame (site.Frame, layouts/base.html) around it.
+//
+// Pages are read, rendered and written by a bounded pool of workers that
+// share one goldmark instance and templates parsed once; only metadata is
+// kept, so memory does not grow with the size of the pages. The output goes
+// to a fresh directory that replaces the previous one only when the whole
+// build has succeeded.
+package builder
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"loa/site"
+)
+
+// Options say what to build and where.
+type Options struct {
+	Content    fs.FS  // the content tree: site.yaml, ke-hoach/, thong-bao/, bieu-mau/, data/
+	ContentDir string // how to name the content tree in messages, e.g. "content"
+	Site       fs.FS  // layouts/ and assets/; site.FS() when nil
+	Out        string // output directory, replaced as a whole on success
+
+	Drafts  bool // include pages with draft: true
+	Future  bool // include pages whose publishDate (or date) is after Now
+	Expired bool // include pages whose expiryDate is not after Now
+
+	BaseURL string    // overrides baseURL of site.yaml
+	Now     time.Time // the time publish dates, expiry dates and form deadlines are compared with
+	Workers int       // pages rendered at once; twice GOMAXPROCS when zero
+}
+
+// Result sums up a build.
+type Result struct {
+	Pages    int // HTML pages rendered from content and generated (lists, home, ...)
+	Files    int // every file written
+	Duration time.Duration
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d pages, %d files, %d ms", r.Pages, r.Files, r.Duration.Milliseconds())
+}
+
+// sections are the folders that get a list page, with the title readers see.
+var sections = []struct{ Dir, Title string }{
+	{"ke-hoach", "Kế hoạch"},
+	{"thong-bao", "Thông báo"},
+	{"bieu-mau", "Biểu mẫu"},
+}
+
+func sectionTitle(dir string) string {
+	for _, s := range sections {
+		if s.Dir == dir {
+			return s.Title
+		}
+	}
+	return ""
+}
+
+const perPage = 20
+
+// Build builds the site. On error, Opts.Out is left as it was.
+func Build(opts Options) (Result, error) {
+	start := time.Now()
+	if opts.Site == nil {
+		opts.Site = site.FS()
+	}
+	if opts.ContentDir == "" {
+		opts.ContentDir = "content"
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.Workers <= 0 {
+		// Twice the CPUs: a worker waiting on mkdir or write leaves its CPU
+		// to another that is parsing Markdown.
+		opts.Workers = 2 * runtime.GOMAXPROCS(0)
+	}
+	if opts.Out == "" {
+		return Result{}, errors.New("no output directory")
+	}
+
+	b, err := newBuild(opts)
+	if err != nil {
+		return Result{}, err
+	}
+	tmp, err := newStaging(opts.Out)
+	if err != nil {
+		return Result{}, err
+	}
+	b.out = &output{root: tmp}
+	if err := b.run(); err != nil {
+		os.RemoveAll(tmp)
+		return Result{}, err
+	}
+	if err := swap(tmp, opts.Out); err != nil {
+		os.RemoveAll(tmp)
+		return Result{}, err
+	}
+	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
+}
+
+// build is the state of one build.
+type build struct {
+	opts  Options
+	cfg   site.Config
+	frame *site.Frame
+	tmpl  *templates
+	forms formSet
+	out   *output
+}
+
+func newBuild(opts Options) (*build, error) {
+	b := &build{opts: opts}
+	cfgName := path.Join(opts.ContentDir, "site.yaml")
+	raw, err := fs.ReadFile(opts.Content, "site.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgName, err)
+	}
+	if err := yaml.Unmarshal(raw, &b.cfg); err != nil {
+		return nil, fmt.Errorf("%s: %s", cfgName, yamlMessage(err, 0))
+	}
+	if opts.BaseURL != "" {
+		b.cfg.BaseURL = opts.BaseURL
+	}
+	if b.cfg.BaseURL == "" {
+		b.cfg.BaseURL = "/"
+	}
+	if !strings.HasSuffix(b.cfg.BaseURL, "/") {
+		b.cfg.BaseURL += "/"
+	}
+	if b.frame, err = site.NewFrame(opts.Site); err != nil {
+		return nil, err
+	}
+	if b.tmpl, err = parseTemplates(opts.Site); err != nil {
+		return nil, err
+	}
+	if b.forms, err = loadForms(opts.Content, opts.Now); err != nil {
+		return nil, fmt.Errorf("%s/bieu-mau: %w", opts.ContentDir, err)
+	}
+	return b, nil
+}
+
+// absURL makes a site-relative URL absolute with the base URL.
+func (b *build) absURL(u string) string {
+	return strings.TrimSuffix(b.cfg.BaseURL, "/") + u
+}
+
+// run reads and renders every page, then makes what is made from all of them.
+func (b *build) run() error {
+	var files []string
+	err := fs.WalkDir(b.opts.Content, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != "." && (p == "data" || strings.HasPrefix(d.Name(), ".")) {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".md") && !strings.HasPrefix(d.Name(), ".") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// Pages are rendered and written as soon as they are read; the results
+	// keep the order of files so that nothing depends on scheduling.
+	pages := make([]*Page, len(files))
+	errs := make([]error, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(b.opts.Workers, max(len(files), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := newRenderer(b)
+			for i := range jobs {
+				pages[i], errs[i] = r.page(files[i])
+			}
+		}()
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	var kept []*Page
+	for _, p := range pages {
+		if p != nil {
+			kept = append(kept, p)
+		}
+	}
+	if err := b.checkURLs(kept); err != nil {
+		return err
+	}
+	return b.generated(kept)
+}
+
+// include reports whether p is published, as Hugo decides it.
+func (b *build) include(p *Page) bool {
+	if p.Draft && !b.opts.Drafts {
+		return false
+	}
+	publish := p.PublishDate
+	if publish.IsZero() {
+		publish = p.Date
+	}
+	if !publish.IsZero() && publish.After(b.opts.Now) && !b.opts.Future {
+		return false
+	}
+	if !p.ExpiryDate.IsZero() && !p.ExpiryDate.After(b.opts.Now) && !b.opts.Expired {
+		return false
+	}
+	return true
+}
+
+// checkURLs fails when two files would be written to one URL. The URLs the
+// builder makes itself (lists, thank-you pages) take part as well.
+func (b *build) checkURLs(pages []*Page) error {
+	owner := map[string]string{}
+	var errs []error
+	claim := func(u, who string) {
+		if prev, ok := owner[u]; ok {
+			errs = append(errs, fmt.Errorf("%s: URL %s is also the URL of %s; change the slug or the alias of one of them", who, u, prev))
+			return
+		}
+		owner[u] = who
+	}
+	claim("/", "the home page")
+	claim("/404.html", "the 404 page")
+	for _, s := range sections {
+		claim("/"+s.Dir+"/", "the list of "+s.Dir)
+	}
+	for _, p := range pages {
+		claim(p.URL, p.Source)
+		if p.FormID != "" {
+			claim(thanksURL(p.FormID), p.Source+" (thank-you page)")
+		}
+	}
+	for _, p := range pages {
+		for i, a := range p.Aliases {
+			claim(a, fmt.Sprintf("%s:%d (alias)", p.Source, p.aliasLines[i]+1))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func thanksURL(formID string) string { return "/bieu-mau/" + formID + "/cam-on/" }
+
+// byDate orders pages newest first; the URL breaks ties so that two builds
+// of the same content list pages in the same order.
+func byDate(pages []*Page) {
+	sort.SliceStable(pages, func(i, j int) bool {
+		if !pages[i].Date.Equal(pages[j].Date) {
+			return pages[i].Date.After(pages[j].Date)
+		}
+		return pages[i].URL < pages[j].URL
+	})
+}
+
+// fileError places err, if it carries a line of the front matter, at that line of file.
+func fileError(file string, err error) error {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		// The front matter starts on the file's second line, after "---".
+		return fmt.Errorf("%s:%d: %s", file, fe.line+1, fe.msg)
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+// yamlMessage rewrites yaml.v3's "yaml: line 3: ..." with the file's line number.
+func yamlMessage(err error, offset int) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	var rest string
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		if i := strings.Index(msg, ":"); i >= 0 {
+			rest = strings.TrimSpace(msg[i+1:])
+		}
+		return fmt.Sprintf("line %d: %s", line+offset, rest)
+	}
+	return msg
+}
+
+// pool of buffers shared by the workers: pages are rendered into memory
+// and written with one system call.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+func putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 1<<20 {
+		buffers.Put(buf)
+	}
+}

@@ -1,0 +1,288 @@
+package builder
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"loa/functions/vntext"
+	"loa/site"
+)
+
+// generated writes everything that is made from all pages together.
+func (b *build) generated(pages []*Page) error {
+	byDate(pages)
+	r := newRenderer(b)
+
+	bySection := map[string][]*Page{}
+	for _, p := range pages {
+		bySection[p.Section] = append(bySection[p.Section], p)
+	}
+
+	home := &homeView{}
+	for _, s := range sections {
+		list := bySection[s.Dir]
+		if err := b.writeList(r, s.Dir, s.Title, list); err != nil {
+			return err
+		}
+		if s.Dir == "bieu-mau" {
+			continue
+		}
+		latest := list[:min(len(list), 5)]
+		home.Sections = append(home.Sections, &listView{
+			Title: s.Title, Pages: latest, Next: "/" + s.Dir + "/", Feed: "/" + s.Dir + "/atom.xml",
+		})
+		if err := b.writeFeed("/"+s.Dir+"/atom.xml", "/"+s.Dir+"/", s.Title+" – "+b.cfg.Title, list); err != nil {
+			return err
+		}
+	}
+
+	// Forms are listed by the page that carries them, closing soonest first.
+	for _, p := range bySection["bieu-mau"] {
+		if p.FormID == "" {
+			continue
+		}
+		fv, err := b.forms.view(p.FormID)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.Source, err)
+		}
+		item := *fv
+		item.Title, item.URL = p.Title, p.URL
+		home.Forms = append(home.Forms, &item)
+		if err := b.writeThanks(r, p, fv); err != nil {
+			return err
+		}
+	}
+	sort.SliceStable(home.Forms, func(i, j int) bool {
+		if !home.Forms[i].Closes.Equal(home.Forms[j].Closes) {
+			return home.Forms[i].Closes.Before(home.Forms[j].Closes)
+		}
+		return home.Forms[i].URL < home.Forms[j].URL
+	})
+
+	err := r.write("/", "home.html", &view{Site: b.cfg, Home: home}, site.Shell{
+		Title: b.cfg.Title, Description: b.cfg.Tagline, Canonical: b.absURL("/"), Path: "/",
+		OGType: "website", Feeds: b.feedLinks(""),
+	})
+	if err != nil {
+		return fmt.Errorf("home page: %w", err)
+	}
+	var feedPages []*Page
+	for _, p := range pages {
+		if p.Section == "ke-hoach" || p.Section == "thong-bao" {
+			feedPages = append(feedPages, p)
+		}
+	}
+	if err := b.writeFeed("/atom.xml", "/", b.cfg.Title, feedPages); err != nil {
+		return err
+	}
+
+	err = r.write("/404.html", "notfound.html", &view{Site: b.cfg}, site.Shell{
+		Title: "Không tìm thấy trang", Path: "/404.html", NoIndex: true,
+	})
+	if err != nil {
+		return fmt.Errorf("404 page: %w", err)
+	}
+
+	for _, p := range pages {
+		for _, a := range p.Aliases {
+			if err := b.writeRedirect(a, p); err != nil {
+				return err
+			}
+		}
+	}
+	if err := b.writeSitemap(pages); err != nil {
+		return err
+	}
+	robots := "User-agent: *\nDisallow: /api/\n\nSitemap: " + b.absURL("/sitemap.xml") + "\n"
+	if err := b.out.write("/robots.txt", []byte(robots)); err != nil {
+		return err
+	}
+	for _, a := range b.frame.Assets() {
+		if err := b.out.write(a.Path, a.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// feedLinks are the feeds announced by pages of section.
+func (b *build) feedLinks(section string) []site.Link {
+	links := []site.Link{{Name: b.cfg.Title, URL: "/atom.xml"}}
+	if t := sectionTitle(section); t != "" && section != "bieu-mau" {
+		links = append(links, site.Link{Name: t + " – " + b.cfg.Title, URL: "/" + section + "/atom.xml"})
+	}
+	return links
+}
+
+func pageURL(dir string, n int) string {
+	if n == 1 {
+		return "/" + dir + "/"
+	}
+	return "/" + dir + "/trang/" + strconv.Itoa(n) + "/"
+}
+
+// writeList writes the list pages of a section: 20 pages to a list page,
+// /dir/, /dir/trang/2/, ...
+func (b *build) writeList(r *renderer, dir, title string, pages []*Page) error {
+	n := max(1, (len(pages)+perPage-1)/perPage)
+	for i := 1; i <= n; i++ {
+		lv := &listView{Title: title, Pages: pages[(i-1)*perPage : min(i*perPage, len(pages))], Page: i, Of: n}
+		if i > 1 {
+			lv.Prev = pageURL(dir, i-1)
+		}
+		if i < n {
+			lv.Next = pageURL(dir, i+1)
+		}
+		if dir != "bieu-mau" {
+			lv.Feed = "/" + dir + "/atom.xml"
+		}
+		u := pageURL(dir, i)
+		t := title
+		if i > 1 {
+			t = fmt.Sprintf("%s – trang %d", title, i)
+		}
+		err := r.write(u, "list.html", &view{Site: b.cfg, List: lv}, site.Shell{
+			Title: t, Description: "Danh sách " + title + " của " + b.cfg.Title,
+			Canonical: b.absURL(u), Path: u, OGType: "website", Feeds: b.feedLinks(dir),
+		})
+		if err != nil {
+			return fmt.Errorf("list %s: %w", u, err)
+		}
+	}
+	// Page one has one address: /dir/trang/1/ sends readers to /dir/.
+	return b.writeRedirect("/"+dir+"/trang/1/", &Page{Title: title, URL: "/" + dir + "/"})
+}
+
+func (b *build) writeThanks(r *renderer, p *Page, fv *formView) error {
+	u := thanksURL(p.FormID)
+	v := &view{Site: b.cfg, Page: p, Form: fv}
+	err := r.write(u, "thanks.html", v, site.Shell{
+		Title: "Đã gửi: " + p.Title, Path: u, NoIndex: true, Canonical: b.absURL(u),
+	})
+	if err != nil {
+		return fmt.Errorf("%s: thank-you page: %w", p.Source, err)
+	}
+	return nil
+}
+
+// writeRedirect writes a page at from that sends readers and search
+// engines to p: a static site has no other way to answer 301.
+func (b *build) writeRedirect(from string, p *Page) error {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	v := &view{Site: b.cfg, Page: p, Target: b.absURL(p.URL)}
+	if err := b.tmpl.set.ExecuteTemplate(buf, "redirect.html", v); err != nil {
+		return fmt.Errorf("redirect %s: %w", from, err)
+	}
+	return b.out.write(from, buf.Bytes())
+}
+
+// Atom (RFC 4287).
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title     string   `xml:"title"`
+	ID        string   `xml:"id"`
+	Link      atomLink `xml:"link"`
+	Published string   `xml:"published,omitempty"`
+	Updated   string   `xml:"updated"`
+	Summary   string   `xml:"summary,omitempty"`
+}
+
+const feedItems = 20
+
+// writeFeed writes an Atom feed of the newest pages. Its "updated" is the
+// newest page's date, never the time of the build, so that an unchanged
+// site gives an unchanged feed.
+func (b *build) writeFeed(u, alt, title string, pages []*Page) error {
+	f := atomFeed{
+		Lang:  "vi",
+		Title: title,
+		ID:    b.absURL(u),
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: b.absURL(u)},
+			{Rel: "alternate", Type: "text/html", Href: b.absURL(alt)},
+		},
+		Author: atomAuthor{Name: b.cfg.Title},
+	}
+	var newest time.Time
+	for _, p := range pages[:min(len(pages), feedItems)] {
+		stamp := p.Date.In(vntext.Location).Format(time.RFC3339)
+		if p.Date.After(newest) {
+			newest = p.Date
+		}
+		f.Entries = append(f.Entries, atomEntry{
+			Title: p.Title, ID: b.absURL(p.URL), Link: atomLink{Rel: "alternate", Href: b.absURL(p.URL)},
+			Published: stamp, Updated: stamp, Summary: p.Summary,
+		})
+	}
+	f.Updated = newest.In(vntext.Location).Format(time.RFC3339)
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return b.out.write(u, buf.Bytes())
+}
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+type urlset struct {
+	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+// writeSitemap lists the pages worth indexing, sorted by URL.
+func (b *build) writeSitemap(pages []*Page) error {
+	var s urlset
+	s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/")})
+	for _, sec := range sections {
+		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/" + sec.Dir + "/")})
+	}
+	for _, p := range pages {
+		u := sitemapURL{Loc: b.absURL(p.URL)}
+		if !p.Date.IsZero() {
+			u.LastMod = p.Date.In(vntext.Location).Format("2006-01-02")
+		}
+		s.URLs = append(s.URLs, u)
+	}
+	sort.Slice(s.URLs, func(i, j int) bool { return s.URLs[i].Loc < s.URLs[j].Loc })
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return b.out.write("/sitemap.xml", buf.Bytes())
+}

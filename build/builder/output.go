@@ -1,0 +1,86 @@
+package builder
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// output writes files under root, a staging directory.
+type output struct {
+	root  string
+	dirs  sync.Map // directories already created
+	files atomic.Int64
+	pages atomic.Int64
+}
+
+// file maps a URL to the file that serves it: "/a/" → a/index.html.
+func file(url string) string {
+	if strings.HasSuffix(url, "/") {
+		url += "index.html"
+	}
+	return filepath.FromSlash(strings.TrimPrefix(url, "/"))
+}
+
+// write writes data as the file serving url.
+func (o *output) write(url string, data []byte) error {
+	name := filepath.Join(o.root, file(url))
+	dir := filepath.Dir(name)
+	if _, ok := o.dirs.Load(dir); !ok {
+		// Most parents exist already (a section's folder holds its pages):
+		// one mkdir is cheaper than MkdirAll's stat-then-mkdir.
+		if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+		}
+		o.dirs.Store(dir, true)
+	}
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		return err
+	}
+	o.files.Add(1)
+	if strings.HasSuffix(name, ".html") {
+		o.pages.Add(1)
+	}
+	return nil
+}
+
+// newStaging makes an empty directory beside out, on the same file system
+// so that the final swap is a rename.
+func newStaging(out string) (string, error) {
+	out = filepath.Clean(out)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".new-")
+}
+
+// swap puts the freshly built tmp in place of out. Between the two renames
+// out is missing for an instant, but never half-built.
+func swap(tmp, out string) error {
+	out = filepath.Clean(out)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	old := ""
+	if _, err := os.Lstat(out); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(out, old); err != nil {
+			return fmt.Errorf("replace %s: %w", out, err)
+		}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		if old != "" {
+			os.Rename(old, out)
+		}
+		return fmt.Errorf("replace %s: %w", out, err)
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
+}

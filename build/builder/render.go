@@ -1,0 +1,237 @@
+package builder
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"go.abhg.dev/goldmark/frontmatter"
+	"gopkg.in/yaml.v3"
+
+	"loa/functions/vntext"
+	"loa/site"
+)
+
+// layouts are the templates of the pages' own parts, each a file of layouts/.
+var layouts = []string{"page.html", "document.html", "list.html", "home.html", "thanks.html", "notfound.html", "redirect.html"}
+
+type templates struct {
+	set *template.Template
+}
+
+var funcs = template.FuncMap{
+	"longDate":  vntext.LongDate,
+	"shortDate": vntext.ShortDate,
+	"dateTime":  vntext.DateTime,
+	"isoDate":   func(t time.Time) string { return t.In(vntext.Location).Format("2006-01-02") },
+	"isoTime":   func(t time.Time) string { return t.In(vntext.Location).Format(time.RFC3339) },
+}
+
+func parseTemplates(fsys fs.FS) (*templates, error) {
+	patterns := make([]string, len(layouts))
+	for i, l := range layouts {
+		patterns[i] = "layouts/" + l
+	}
+	set, err := template.New("").Funcs(funcs).ParseFS(fsys, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("layouts: %w", err)
+	}
+	return &templates{set: set}, nil
+}
+
+// view is what the layouts of pages' own parts read.
+type view struct {
+	Site    site.Config
+	Page    *Page
+	Content template.HTML // the page's Markdown, rendered
+	Date    string        // the document's place-and-date line
+	Form    *formView     // form pages
+	List    *listView     // list pages and the home page
+	Home    *homeView
+	Target  string // redirect pages: the absolute URL to go to
+}
+
+type listView struct {
+	Title      string
+	Pages      []*Page
+	Page, Of   int
+	Prev, Next string
+	Feed       string
+}
+
+type homeView struct {
+	Sections []*listView
+	Forms    []*formView
+}
+
+// renderer renders the pages of one worker; it is not shared.
+type renderer struct {
+	b    *build
+	body bytes.Buffer
+	main bytes.Buffer
+}
+
+func newRenderer(b *build) *renderer { return &renderer{b: b} }
+
+// page reads, renders and writes one content file. It returns nil, nil for
+// a page that is not published (draft, future, expired).
+func (r *renderer) page(name string) (*Page, error) {
+	b := r.b
+	source := path.Join(b.opts.ContentDir, name)
+	src, err := fs.ReadFile(b.opts.Content, name)
+	if err != nil {
+		return nil, err
+	}
+
+	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+
+	p := &Page{Source: source}
+	if fm := frontmatter.Get(ctx); fm != nil {
+		var root yaml.Node
+		if err := fm.Decode(&root); err != nil {
+			return nil, fmt.Errorf("%s:%s", source, frontMatterSyntax(err))
+		}
+		if err := decodeFrontMatter(&root, p); err != nil {
+			return nil, fileError(source, err)
+		}
+	}
+	if err := b.place(p, name); err != nil {
+		return nil, err
+	}
+	if !b.include(p) {
+		return nil, nil
+	}
+	if p.Summary == "" {
+		p.Summary = firstParagraph(doc, src, 200)
+	}
+
+	r.body.Reset()
+	if err := markdown.Renderer().Render(&r.body, src, doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	v := &view{Site: b.cfg, Page: p, Content: template.HTML(r.body.String())}
+	layout := "page.html"
+	if p.Document != nil {
+		layout = "document.html"
+		v.Date = strings.TrimSpace(joinPlace(p.Document.Place, p.Document.Issued.Long()))
+	}
+	var scripts []string
+	if p.FormID != "" {
+		fv, err := b.forms.view(p.FormID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", source, err)
+		}
+		v.Form = fv
+		if fv.HTML != "" {
+			if js := b.frame.Script("form.js"); js != "" {
+				scripts = append(scripts, js)
+			}
+		}
+	}
+	og := "article"
+	sh := site.Shell{
+		Title:       p.Title,
+		Description: p.Summary,
+		Canonical:   b.absURL(p.URL),
+		Path:        p.URL,
+		OGType:      og,
+		Feeds:       b.feedLinks(p.Section),
+		Scripts:     scripts,
+	}
+	if err := r.write(p.URL, layout, v, sh); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return p, nil
+}
+
+func joinPlace(place, date string) string {
+	if place == "" {
+		return date
+	}
+	return place + ", " + date
+}
+
+// place sets the section and URL of p from its file name and slug.
+func (b *build) place(p *Page, name string) error {
+	dir, base := path.Split(name)
+	dir = strings.TrimSuffix(dir, "/")
+	if i := strings.IndexByte(dir, '/'); i >= 0 {
+		p.Section = dir[:i]
+	} else {
+		p.Section = dir
+	}
+	slug := vntext.Slug(strings.TrimSuffix(base, ".md"))
+	if p.Slug != "" {
+		slug = vntext.Slug(p.Slug)
+	}
+	if slug == "" {
+		return fmt.Errorf("%s: no slug: give the file a name with letters or digits, or set \"slug\"", p.Source)
+	}
+	if p.Title == "" {
+		return fmt.Errorf("%s: front matter: no \"title\" (want title: \"...\" between the --- lines)", p.Source)
+	}
+	p.URL = "/" + slug + "/"
+	if dir != "" {
+		p.URL = "/" + dir + p.URL
+	}
+	for i, a := range p.Aliases {
+		u, ok := cleanAlias(a)
+		if !ok {
+			return fmt.Errorf("%s:%d: front matter: alias %q is not a path on this site (want /cu/duong-dan/)", p.Source, p.aliasLines[i]+1, a)
+		}
+		p.Aliases[i] = u
+	}
+	return nil
+}
+
+// cleanAlias checks that a is a path of this site and gives it the form of
+// a page URL: leading and trailing slash, unless it names an .html file.
+func cleanAlias(a string) (string, bool) {
+	if !strings.HasPrefix(a, "/") || strings.ContainsAny(a, "?#\\ ") {
+		return "", false
+	}
+	clean := path.Clean(a)
+	if clean == "/" || strings.Contains(clean, "..") {
+		return "", false
+	}
+	if !strings.HasSuffix(clean, ".html") {
+		clean += "/"
+	}
+	return clean, true
+}
+
+// write renders the page's own part with layout, then the frame around it,
+// and writes the page.
+func (r *renderer) write(url, layout string, v *view, sh site.Shell) error {
+	r.main.Reset()
+	if err := r.b.tmpl.set.ExecuteTemplate(&r.main, layout, v); err != nil {
+		return err
+	}
+	sh.Site = r.b.cfg
+	sh.Main = template.HTML(r.main.String())
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := r.b.frame.Render(buf, sh); err != nil {
+		return err
+	}
+	return r.b.out.write(url, buf.Bytes())
+}
+
+// frontMatterSyntax turns a YAML syntax error into "line: message" with the
+// line counted in the whole file.
+func frontMatterSyntax(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		rest := msg[strings.Index(msg, ":")+1:]
+		return fmt.Sprintf("%d: front matter:%s", line+1, rest)
+	}
+	return " front matter: " + msg
+}

@@ -1,0 +1,248 @@
+package builder
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
+
+	"loa/content"
+)
+
+// buildSeedSite builds the ward's real content as of now.
+func buildSeedSite(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(Options{Content: content.FS, ContentDir: "content", Out: out, Now: now}); err != nil {
+		t.Fatalf("build of content/: %v", err)
+	}
+	return out
+}
+
+// words splits s into runs of letters, marks and digits, after NFC.
+func words(s string) []string {
+	return strings.FieldsFunc(norm.NFC.String(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+	})
+}
+
+// visibleText returns the text a reader sees in an HTML page: the body,
+// without scripts, styles and hidden elements.
+func visibleText(t *testing.T, page []byte) string {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "head", "script", "style", "template":
+				return
+			}
+			for _, a := range n.Attr {
+				if a.Key == "hidden" || a.Key == "aria-hidden" && a.Val == "true" {
+					return
+				}
+			}
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return b.String()
+}
+
+// TestSeedPlanWordForWord checks that the ward's plan is published word for
+// word: every word of the original, in order, is in the page's visible
+// text. The page may add words around them (menu, motto, issuer), never
+// drop or reorder one.
+func TestSeedPlanWordForWord(t *testing.T) {
+	seed, err := os.ReadFile("../testdata/seed-plan.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := buildSeedSite(t)
+	page, err := os.ReadFile(filepath.Join(out, "ke-hoach", "doi-thoai-thanh-nien-2023", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := words(string(seed))
+	got := words(visibleText(t, page))
+	if len(want) < 1000 {
+		t.Fatalf("the seed has only %d words", len(want))
+	}
+	i := 0
+	for _, w := range got {
+		if i < len(want) && w == want[i] {
+			i++
+		}
+	}
+	if i < len(want) {
+		ctx := want[i:min(i+12, len(want))]
+		t.Fatalf("the plan page has the seed's words only up to word %d of %d; missing from: %q", i, len(want), strings.Join(ctx, " "))
+	}
+}
+
+// TestPageWeight keeps what every page carries besides its content (frame,
+// stylesheet, form script) under 50 KB: residents read on cheap phones
+// over mobile data.
+func TestPageWeight(t *testing.T) {
+	out := buildSeedSite(t)
+	frame, err := os.ReadFile(filepath.Join(out, "404.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := len(frame)
+	assets, _ := filepath.Glob(filepath.Join(out, "assets", "*"))
+	for _, a := range assets {
+		fi, err := os.Stat(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += int(fi.Size())
+	}
+	if total > 50*1024 {
+		t.Errorf("frame, stylesheet and scripts weigh %d bytes, more than 50 KB", total)
+	}
+	t.Logf("frame+assets: %d bytes", total)
+}
+
+// vnuJar is the Nu Html Checker installed by "make tools".
+var vnuJar = filepath.Join("..", "tools", "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+
+type vnuReport struct {
+	Messages []struct {
+		Type      string `json:"type"`
+		SubType   string `json:"subType"`
+		URL       string `json:"url"`
+		Message   string `json:"message"`
+		LastLine  int    `json:"lastLine"`
+		Extract   string `json:"extract"`
+		FirstLine int    `json:"firstLine"`
+	} `json:"messages"`
+}
+
+// TestNuHtmlChecker runs the Nu Html Checker once over every HTML page of
+// the ward's site and of a site with the builder's other layouts (lists
+// over several pages, redirects), and wants no error at all.
+func TestNuHtmlChecker(t *testing.T) {
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Fatal("java is missing: run `make tools` (it needs Debian's default-jre-headless)")
+	}
+	if _, err := os.Stat(vnuJar); err != nil {
+		t.Fatalf("the Nu Html Checker is missing (%v): run `make tools`", err)
+	}
+
+	var b strings.Builder
+	b.WriteString(siteYAML)
+	for i := 1; i <= 25; i++ {
+		d := "2023-01-" + twoDigits(i)
+		b.WriteString("-- content/thong-bao/tb-" + d + ".md --\n---\ntitle: \"Thông báo " + d + "\"\ndate: " + d +
+			"\naliases: [/cu/" + d + "/]\ntags: [a]\n---\n# Tiêu đề\n\n| A | B |\n|---|---|\n| 1 | ~~2~~ |\n\n<b>thô</b> https://example.vn\n")
+	}
+	outs := []string{buildSeedSite(t), mustBuild(t, b.String(), Options{})}
+
+	var files []string
+	for _, out := range outs {
+		err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
+				files = append(files, p)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sort.Strings(files)
+	if len(files) < 40 {
+		t.Fatalf("only %d pages to check", len(files))
+	}
+
+	args := append([]string{"-jar", vnuJar, "--errors-only", "--format", "json"}, files...)
+	cmd := exec.Command(java, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	// vnu writes its JSON report to stderr and exits 1 when it found errors.
+	var report vnuReport
+	if err := json.Unmarshal(stderr.Bytes(), &report); err != nil {
+		t.Fatalf("vnu: %v (run error %v)\nstdout: %s\nstderr: %s", err, runErr, stdout.String(), stderr.String())
+	}
+	var exitErr *exec.ExitError
+	if runErr != nil && !errors.As(runErr, &exitErr) {
+		t.Fatalf("vnu: %v", runErr)
+	}
+	errs := 0
+	for _, m := range report.Messages {
+		if m.Type == "error" || m.Type == "non-document-error" {
+			errs++
+			t.Errorf("%s:%d: %s\n\t%s", m.URL, m.LastLine, m.Message, m.Extract)
+		}
+	}
+	t.Logf("Nu Html Checker: %d pages, %d errors (%s)", len(files), errs, runtime.GOOS)
+}
+
+func twoDigits(n int) string {
+	s := "0" + string(rune('0'+n%10))
+	if n >= 10 {
+		s = string(rune('0'+n/10)) + string(rune('0'+n%10))
+	}
+	return s
+}
+
+// TestFormPages checks the ward's two form pages, their thank-you pages
+// and the deadlines on the home page.
+func TestFormPages(t *testing.T) {
+	out := buildSeedSite(t)
+	page := read(t, out, "bieu-mau/cau-hoi/index.html")
+	contains(t, "form page", page,
+		"<h1>Gửi câu hỏi cho buổi đối thoại với Lãnh đạo UBND phường</h1>",
+		"trước ngày 20/4/2023", // the intro
+		`action="/api/forms/cau-hoi"`,
+		`<script src="/assets/form.`)
+	if strings.Index(page, "trước ngày 20/4/2023") > strings.Index(page, "<form") {
+		t.Error("the form comes before its intro")
+	}
+	thanks := read(t, out, "bieu-mau/cau-hoi/cam-on/index.html")
+	contains(t, "thank-you page", thanks,
+		"Cảm ơn bạn đã gửi câu hỏi.", `<a href="/">Về trang chủ</a>`, `<meta name="robots" content="noindex">`)
+	contains(t, "thank-you page", read(t, out, "bieu-mau/dai-bieu/cam-on/index.html"), "Đã ghi nhận đăng ký đại biểu.")
+
+	home := read(t, out, "index.html")
+	contains(t, "home", home,
+		`<a href="/bieu-mau/cau-hoi/">`, `<time datetime="2023-04-20T00:00:00&#43;07:00">00 giờ 00, ngày 20/04/2023</time>`,
+		`<a href="/bieu-mau/dai-bieu/">`, "Đang nhận, hạn chót")
+	for _, name := range []string{"index.html", "ke-hoach/doi-thoai-thanh-nien-2023/index.html", "404.html"} {
+		if strings.Contains(read(t, out, name), "<script") {
+			t.Errorf("%s loads a script but has no form", name)
+		}
+	}
+
+	// After the deadline, the home page says the form is closed.
+	late := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(Options{Content: content.FS, Out: late, Now: now.AddDate(0, 1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "home after the deadline", read(t, late, "index.html"), "Đã đóng, hạn chót")
+}

@@ -1,0 +1,38 @@
+// Command build is Loa's command line: it builds the static site, and later
+// serves and publishes it.
+//
+//	go run ./build build [flags]   build content/ into public/
+//
+// Run a subcommand with -h for its flags.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// commands are the subcommands, by name. Each parses its own flags.
+var commands = map[string]func(args []string) error{
+	"build": runBuild,
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "loa: unknown command %q\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := cmd(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/")
+}

@@ -1,0 +1,271 @@
+// The staff page (/quan-tri/). It asks for the staff secret, keeps it in
+// sessionStorage (gone when the tab is closed), reads /api/stats and draws
+// per form: the total, bar charts per topic and per day (inline SVG, each
+// with a table alternative), the quota table per chi đoàn, and download
+// buttons. A download asks the server for a short-lived link, then follows it.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-staff]");
+  if (!root || !window.fetch || !window.sessionStorage) return;
+
+  var HEADER = root.getAttribute("data-header") || "X-Loa-Staff";
+  var KEY = "loa-staff-secret";
+  var SVG = "http://www.w3.org/2000/svg";
+  var login = root.querySelector("[data-staff-login]");
+  var board = root.querySelector("[data-staff-board]");
+  var status = root.querySelector("[data-staff-status]");
+  var list = root.querySelector("[data-staff-forms]");
+  var generated = root.querySelector("[data-staff-generated]");
+  var delForm = root.querySelector("[data-staff-delete]");
+  var delSelect = root.querySelector("[data-staff-delete-form]");
+  var busy = false;
+
+  var num = new Intl.NumberFormat("vi-VN");
+  var when = new Intl.DateTimeFormat("vi-VN", {
+    timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"
+  });
+  var FORMAT_LABEL = { csv: "Tải CSV", xlsx: "Tải Excel (.xlsx)", summary: "Tải bảng tổng hợp theo chi đoàn (CSV)" };
+
+  function say(text) { status.textContent = text || ""; }
+  function secret() { try { return sessionStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
+  function setSecret(s) { try { if (s) sessionStorage.setItem(KEY, s); else sessionStorage.removeItem(KEY); } catch (e) {} }
+
+  function el(tag, attrs, text) {
+    var n = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) n.textContent = String(text);
+    return n;
+  }
+  function svg(tag, attrs, text) {
+    var n = document.createElementNS(SVG, tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) n.textContent = String(text);
+    return n;
+  }
+  function dayLabel(iso) { var p = iso.split("-"); return p[2] + "/" + p[1]; }
+
+  function showLogin(message) {
+    board.hidden = true;
+    login.hidden = false;
+    say(message);
+    var input = login.querySelector("input");
+    if (input) { input.value = ""; input.focus(); }
+  }
+
+  // call sends one staff request; it answers the parsed JSON or throws an
+  // Error whose message is ready to show.
+  function call(method, url) {
+    var headers = { "Accept": "application/json" };
+    headers[HEADER] = secret();
+    return fetch(url, { method: method, headers: headers, credentials: "same-origin", cache: "no-store" })
+      .then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (body) {
+          if (res.ok) return body;
+          var err = new Error(body.message || ("Máy chủ trả lời lỗi " + res.status + "."));
+          err.status = res.status;
+          throw err;
+        });
+      }, function () {
+        throw new Error("Không kết nối được máy chủ. Hãy kiểm tra mạng rồi thử lại.");
+      });
+  }
+
+  function failed(err) {
+    if (err.status === 401) { setSecret(""); showLogin(err.message); return; }
+    say(err.message);
+  }
+
+  function load(done) {
+    if (busy) return;
+    busy = true;
+    say("Đang tải số liệu…");
+    call("GET", "/api/stats").then(function (st) {
+      login.hidden = true;
+      board.hidden = false;
+      render(st);
+      say(typeof done === "string" ? done : "Đã tải số liệu.");
+    }, failed).then(function () { busy = false; });
+  }
+
+  function render(st) {
+    generated.textContent = "Số liệu lúc " + when.format(new Date(st.generated)) + ".";
+    list.textContent = "";
+    delSelect.textContent = "";
+    (st.forms || []).forEach(function (f) {
+      list.appendChild(formSection(f));
+      delSelect.appendChild(el("option", { value: f.id }, f.title));
+    });
+  }
+
+  function formSection(f) {
+    var id = "bm-" + f.id;
+    var sec = el("section", { "class": "staff-form", "aria-labelledby": id });
+    sec.appendChild(el("h2", { id: id }, f.title));
+    var state = f.open ? "Đang nhận câu trả lời đến " + when.format(new Date(f.closes)) + "."
+      : (new Date(f.opens) > new Date() ? "Chưa mở; mở lúc " + when.format(new Date(f.opens)) + "." : "Đã đóng lúc " + when.format(new Date(f.closes)) + ".");
+    sec.appendChild(el("p", { "class": "staff-state" }, state));
+    var total = el("p", { "class": "staff-total" });
+    total.appendChild(el("strong", null, num.format(f.total)));
+    total.appendChild(document.createTextNode(f.quota ? " đại biểu đã đăng ký" : " câu trả lời"));
+    sec.appendChild(total);
+
+    var tools = el("p", { "class": "staff-downloads" });
+    (f.formats || []).forEach(function (fmt) {
+      var b = el("button", { type: "button", "class": "staff-button" + (fmt === "xlsx" ? " staff-button--main" : "") }, FORMAT_LABEL[fmt] || fmt);
+      b.addEventListener("click", function () { download(f, fmt, b); });
+      tools.appendChild(b);
+    });
+    sec.appendChild(tools);
+    sec.appendChild(el("p", { "class": "form-hint" }, "Nên dùng tệp Excel (.xlsx): Excel tiếng Việt có thể mở tệp CSV thành một cột."));
+
+    if (f.topics && f.topics.length) sec.appendChild(topicChart(f, id));
+    if (f.days && f.days.length) sec.appendChild(dayChart(f, id));
+    if (f.quota) sec.appendChild(quotaTable(f, id));
+    return sec;
+  }
+
+  // topicChart: one row per topic, its name as text (it wraps on a phone)
+  // and its bar as a small SVG; the numbers are in the text as well.
+  function topicChart(f, id) {
+    var fig = el("figure", { "class": "staff-chart", "aria-labelledby": id + "-lv" });
+    fig.appendChild(el("figcaption", { id: id + "-lv" }, "Số câu trả lời theo " + (f.topic_label || "lĩnh vực").toLowerCase()));
+    var max = Math.max.apply(null, f.topics.map(function (t) { return t.count; }).concat([1]));
+    var ul = el("ul", { "class": "staff-bars" });
+    f.topics.forEach(function (t) {
+      var li = el("li");
+      li.appendChild(el("span", { "class": "staff-bar-label" }, t.name + ": " + num.format(t.count)));
+      var s = svg("svg", { viewBox: "0 0 100 6", preserveAspectRatio: "none", "class": "staff-bar", "aria-hidden": "true", focusable: "false" });
+      s.appendChild(svg("rect", { x: 0, y: 0, width: 100, height: 6, "class": "staff-bar-track" }));
+      s.appendChild(svg("rect", { x: 0, y: 0, width: (100 * t.count / max).toFixed(2), height: 6, "class": "staff-bar-fill" }));
+      li.appendChild(s);
+      ul.appendChild(li);
+    });
+    fig.appendChild(ul);
+    return fig;
+  }
+
+  // dayChart: a column per day in one SVG (role img, with title and desc),
+  // in a box that scrolls sideways on a narrow screen, and the same numbers
+  // as a table for screen readers and for printing.
+  function dayChart(f, id) {
+    var fig = el("figure", { "class": "staff-chart" });
+    var capId = id + "-ngay";
+    fig.setAttribute("aria-labelledby", capId);
+    fig.appendChild(el("figcaption", { id: capId }, "Số câu trả lời theo ngày"));
+    var days = f.days, max = Math.max.apply(null, days.map(function (d) { return d.count; }).concat([1]));
+    var col = 34, top = 22, h = 140, bottom = 24, w = Math.max(days.length * col, 280);
+    var s = svg("svg", { viewBox: "0 0 " + w + " " + (top + h + bottom), width: w, height: top + h + bottom, role: "img", "aria-labelledby": capId + "-t " + capId + "-d", "class": "staff-days" });
+    s.appendChild(svg("title", { id: capId + "-t" }, "Số câu trả lời theo ngày"));
+    var best = days.reduce(function (a, d) { return d.count > a.count ? d : a; }, days[0]);
+    s.appendChild(svg("desc", { id: capId + "-d" }, "Từ " + dayLabel(days[0].name) + " đến " + dayLabel(days[days.length - 1].name) +
+      ", tổng " + num.format(f.total) + "; nhiều nhất " + num.format(best.count) + " vào ngày " + dayLabel(best.name) + ". Bảng số liệu ở ngay dưới."));
+    days.forEach(function (d, i) {
+      var bh = Math.round(h * d.count / max), x = i * col + 4;
+      var g = svg("g");
+      g.appendChild(svg("rect", { x: x, y: top + h - bh, width: col - 8, height: Math.max(bh, d.count ? 1 : 0), "class": "staff-bar-fill" }));
+      g.appendChild(svg("text", { x: x + (col - 8) / 2, y: top + h - bh - 5, "text-anchor": "middle", "class": "staff-svg-num" }, d.count ? num.format(d.count) : ""));
+      g.appendChild(svg("text", { x: x + (col - 8) / 2, y: top + h + 16, "text-anchor": "middle", "class": "staff-svg-axis" }, dayLabel(d.name)));
+      s.appendChild(g);
+    });
+    s.appendChild(svg("line", { x1: 0, x2: w, y1: top + h + 0.5, y2: top + h + 0.5, "class": "staff-svg-base" }));
+    var box = el("div", { "class": "staff-scroll", tabindex: "0", "aria-label": "Biểu đồ theo ngày, cuộn ngang để xem hết" });
+    box.appendChild(s);
+    fig.appendChild(box);
+
+    var det = el("details", { "class": "staff-table-alt" });
+    det.appendChild(el("summary", null, "Xem dạng bảng"));
+    var t = el("table", { "class": "staff-table" });
+    t.appendChild(el("caption", null, "Số câu trả lời theo ngày"));
+    var head = el("tr");
+    head.appendChild(el("th", { scope: "col" }, "Ngày"));
+    head.appendChild(el("th", { scope: "col" }, "Số câu trả lời"));
+    t.appendChild(el("thead")).appendChild(head);
+    var body = t.appendChild(el("tbody"));
+    days.forEach(function (d) {
+      var tr = el("tr");
+      var p = d.name.split("-");
+      tr.appendChild(el("th", { scope: "row" }, p[2] + "/" + p[1] + "/" + p[0]));
+      tr.appendChild(el("td", { "class": "staff-num" }, num.format(d.count)));
+      body.appendChild(tr);
+    });
+    det.appendChild(t);
+    fig.appendChild(det);
+    return fig;
+  }
+
+  function quotaTable(f, id) {
+    var q = f.quota;
+    var wrap = el("div", { "class": "staff-quota" });
+    var label = q.label || "Chi đoàn";
+    wrap.appendChild(el("h3", null, "Đại biểu theo " + label.toLowerCase()));
+    var listed = q.groups.filter(function (g) { return g.listed; });
+    wrap.appendChild(el("p", null, "Đủ " + num.format(q.quota) + " đại biểu: " + num.format(q.full) + "/" + num.format(listed.length) +
+      " chi đoàn. Chưa có đại biểu: " + num.format(q.none.length) + " chi đoàn."));
+    if (q.none.length) {
+      var box = el("div", { "class": "staff-missing" });
+      box.appendChild(el("p", null, "Chi đoàn chưa có đại biểu nào:"));
+      var ul = el("ul");
+      q.none.forEach(function (n) { ul.appendChild(el("li", null, n)); });
+      box.appendChild(ul);
+      wrap.appendChild(box);
+    }
+    var scroll = el("div", { "class": "staff-scroll" });
+    var t = el("table", { "class": "staff-table" });
+    t.appendChild(el("caption", null, "Số đại biểu đã đăng ký của từng " + label.toLowerCase() + " (tối đa " + q.quota + ")"));
+    var head = el("tr");
+    [label, "Đã đăng ký", "Còn thiếu", "Ghi chú"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+    t.appendChild(el("thead")).appendChild(head);
+    var body = t.appendChild(el("tbody"));
+    q.groups.forEach(function (g) {
+      var tr = el("tr", g.count === 0 ? { "class": "staff-row--none" } : (g.missing > 0 ? { "class": "staff-row--short" } : null));
+      tr.appendChild(el("th", { scope: "row" }, g.name));
+      tr.appendChild(el("td", { "class": "staff-num" }, g.count + "/" + q.quota));
+      tr.appendChild(el("td", { "class": "staff-num" }, num.format(g.missing)));
+      var note = !g.listed ? "Không còn trong danh sách chi đoàn" : (g.count === 0 ? "Chưa có đại biểu" : (g.missing === 0 ? "Đủ" : "Còn thiếu"));
+      tr.appendChild(el("td", null, note));
+      body.appendChild(tr);
+    });
+    scroll.appendChild(t);
+    wrap.appendChild(scroll);
+    return wrap;
+  }
+
+  function download(f, fmt, button) {
+    if (button.disabled) return;
+    button.disabled = true;
+    say("Đang chuẩn bị tệp " + (FORMAT_LABEL[fmt] || fmt).replace(/^Tải /, "") + " của “" + f.title + "”…");
+    call("GET", "/api/export/" + encodeURIComponent(f.id) + "?format=" + encodeURIComponent(fmt)).then(function (ans) {
+      say("Đã tạo tệp " + ans.file + " (" + num.format(ans.rows) + " dòng). Đường tải có hiệu lực đến " + when.format(new Date(ans.expires)) + ".");
+      window.location.href = ans.url;
+    }, failed).then(function () { button.disabled = false; });
+  }
+
+  login.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var v = login.querySelector("input").value.trim();
+    if (!v) { say("Nhập mã quản trị."); return; }
+    setSecret(v);
+    load();
+  });
+  root.querySelector("[data-staff-reload]").addEventListener("click", function () { load(); });
+  root.querySelector("[data-staff-logout]").addEventListener("click", function () {
+    setSecret("");
+    list.textContent = "";
+    showLogin("Đã thoát. Mã quản trị đã bị xóa khỏi trình duyệt.");
+  });
+  delForm.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var form = delSelect.value;
+    var idInput = delForm.querySelector("input[name=id]");
+    var id = idInput.value.trim().toLowerCase();
+    if (!/^[0-9a-f]{12}$/.test(id)) { say("Mã câu trả lời gồm 12 ký tự 0–9 và a–f."); idInput.focus(); return; }
+    var title = delSelect.options[delSelect.selectedIndex].textContent;
+    if (!window.confirm("Xóa vĩnh viễn câu trả lời mã " + id + " của biểu mẫu “" + title + "”? Không thể hoàn tác.")) return;
+    call("DELETE", "/api/submissions/" + encodeURIComponent(form) + "/" + encodeURIComponent(id)).then(function (ans) {
+      idInput.value = "";
+      load(ans.message);
+    }, failed);
+  });
+
+  if (secret()) load(); else showLogin("");
+})();

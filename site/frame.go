@@ -1,0 +1,137 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// AssetsDir is the URL directory under which fingerprinted assets are published.
+const AssetsDir = "/assets/"
+
+// Asset is one file the site publishes from assets/.
+type Asset struct {
+	Path string // URL path, e.g. "/assets/site.3f9a1c2e0b7d.css"
+	Data []byte
+}
+
+// Frame is the shared frame (layouts/base.html) parsed once, together with
+// the assets it links. It is safe for concurrent use.
+//
+// The stylesheet is every assets/css/*.css file, in name order, joined into
+// one file whose name carries a hash of its bytes: one request per page, and
+// caches can keep it forever because a change gives it a new name. Scripts
+// under assets/js/ are fingerprinted one by one, so that only the pages that
+// need a script load it.
+type Frame struct {
+	tmpl    *template.Template
+	assets  []Asset
+	css     string
+	scripts map[string]string // "form.js" → "/assets/form.<hash>.js"
+	icon    string
+}
+
+// NewFrame parses layouts/base.html of fsys and fingerprints its assets.
+func NewFrame(fsys fs.FS) (*Frame, error) {
+	tmpl, err := template.New("base.html").Funcs(FrameFuncs).ParseFS(fsys, "layouts/base.html")
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	f := &Frame{tmpl: tmpl, scripts: map[string]string{}}
+
+	cssFiles, err := fs.Glob(fsys, "assets/css/*.css")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(cssFiles)
+	var css bytes.Buffer
+	for _, name := range cssFiles {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("site: %w", err)
+		}
+		fmt.Fprintf(&css, "/* %s */\n", path.Base(name))
+		css.Write(b)
+		if len(b) > 0 && b[len(b)-1] != '\n' {
+			css.WriteByte('\n')
+		}
+	}
+	if len(cssFiles) > 0 {
+		f.css = f.add("site", ".css", css.Bytes())
+	}
+
+	jsFiles, err := fs.Glob(fsys, "assets/js/*.js")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range jsFiles {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("site: %w", err)
+		}
+		base := path.Base(name)
+		f.scripts[base] = f.add(strings.TrimSuffix(base, ".js"), ".js", b)
+	}
+
+	// The icon keeps a fixed name at the root: browsers ask for it on
+	// their own, before and without reading any page.
+	if b, err := fs.ReadFile(fsys, "assets/favicon.svg"); err == nil {
+		f.icon = "/favicon.svg"
+		f.assets = append(f.assets, Asset{Path: f.icon, Data: b})
+	}
+	sort.Slice(f.assets, func(i, j int) bool { return f.assets[i].Path < f.assets[j].Path })
+	return f, nil
+}
+
+func (f *Frame) add(stem, ext string, data []byte) string {
+	sum := sha256.Sum256(data)
+	p := AssetsDir + stem + "." + hex.EncodeToString(sum[:6]) + ext
+	f.assets = append(f.assets, Asset{Path: p, Data: data})
+	return p
+}
+
+// Render writes a whole page: the frame around sh.Main. It fills in the
+// stylesheet and icon URLs, so callers only say what is theirs.
+func (f *Frame) Render(w io.Writer, sh Shell) error {
+	sh.Stylesheet = f.css
+	sh.Icon = f.icon
+	return f.tmpl.Execute(w, &sh)
+}
+
+// Stylesheet returns the URL of the site's one stylesheet.
+func (f *Frame) Stylesheet() string { return f.css }
+
+// Script returns the URL of assets/js/<name>, or "" when there is no such script.
+func (f *Frame) Script(name string) string { return f.scripts[name] }
+
+// Assets returns the files to publish, sorted by URL path.
+func (f *Frame) Assets() []Asset { return f.assets }
+
+// RenderPage parses the frame of fsys and renders one page with it. Callers
+// that render many pages should keep a [Frame] instead.
+func RenderPage(w io.Writer, fsys fs.FS, sh Shell) error {
+	f, err := NewFrame(fsys)
+	if err != nil {
+		return err
+	}
+	return f.Render(w, sh)
+}
+
+// FrameFuncs are the functions layouts/base.html may call.
+var FrameFuncs = template.FuncMap{
+	// current reports whether the menu entry url is the page at path or
+	// one of its ancestors, so that "Kế hoạch" stays marked on a plan.
+	"current": func(path, url string) bool {
+		if path == url {
+			return true
+		}
+		return url != "/" && strings.HasSuffix(url, "/") && strings.HasPrefix(path, url)
+	},
+}
