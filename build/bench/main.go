@@ -4,6 +4,7 @@
 //	go run ./build/bench site     the site builder against Hugo
 //	go run ./build/bench forms    the form handler under load, the Lambda zip and cold start
 //	go run ./build/bench export   (not yet)
+//	go run ./build/bench reload   one page rebuilt by serve, against a full build
 package main
 
 import (
@@ -16,11 +17,12 @@ var commands = map[string]func(args []string) error{
 	"site":   benchSite,
 	"forms":  benchForms,
 	"export": benchExport,
+	"reload": benchReload,
 }
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export> [flags]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export|reload> [flags]")
 		os.Exit(2)
 	}
 	cmd, ok := commands[os.Args[1]]

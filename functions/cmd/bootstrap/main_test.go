@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"loa/content"
+	"loa/functions/forms"
+	"loa/functions/lambdadev"
+	"loa/functions/localstore"
+	"loa/functions/store"
+)
+
+const (
+	bucket = "loa-test"
+	prefix = "loa/"
+	// An instant while both forms are open; the content's dates are in 2023.
+	openNow = "2023-04-05T09:00:00+07:00"
+)
+
+// TestUnderEmulator runs the compiled bootstrap under AWS's Lambda Runtime
+// Interface Emulator, fed payload 2.0 events as a Function URL sends them,
+// writing to an S3-compatible server on loopback.
+func TestUnderEmulator(t *testing.T) {
+	rie, err := lambdadev.FindRIE()
+	if err != nil {
+		t.Fatal(err) // never skip: the deployed path must be tested
+	}
+	ctx := context.Background()
+	bin, err := lambdadev.Build(ctx, t.TempDir(), runtime.GOARCH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3srv, err := localstore.Start("", bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s3srv.Close() })
+	st, err := store.New(s3srv.Client, store.Config{Bucket: bucket, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := forms.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	home := t.TempDir()
+	em, err := lambdadev.Start(rie, bin, []string{
+		"LOA_BUCKET=" + bucket,
+		"LOA_PREFIX=" + prefix,
+		"LOA_S3_ENDPOINT=" + s3srv.Endpoint,
+		"LOA_NOW=" + openNow,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=loa-local",
+		"AWS_SECRET_ACCESS_KEY=loa-local-secret",
+		// Nothing from this machine's AWS setup may leak in.
+		"AWS_PROFILE=", "AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
+		"AWS_EC2_METADATA_DISABLED=true",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(em.Close)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("emulator output:\n%s", em.Output())
+		}
+	})
+
+	stored := func(form string) []string {
+		t.Helper()
+		keys, _, err := st.ListKeys(ctx, form, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	invoke := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		resp, err := em.Invoke(ctx, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	question := url.Values{
+		"ho_ten":     {"  Nguyễn Văn An "},
+		"chi_doan":   {"Chi đoàn Tổ dân phố 2"},
+		"dien_thoai": {"+84 912.345.678"},
+		"linh_vuc":   {"Khác"},
+		"noi_dung":   {"Phường có hỗ trợ học nghề cho thanh niên không?"},
+		"dong_y":     {"co"},
+	}
+
+	t.Run("form-urlencoded", func(t *testing.T) {
+		resp := invoke(formEvent("cau-hoi", question.Encode(), false, nil))
+		if resp.StatusCode != http.StatusSeeOther || resp.Headers["Location"] != "/bieu-mau/cau-hoi/cam-on/" {
+			t.Fatalf("answer %d %v, want 303 to the thank-you page", resp.StatusCode, resp.Headers)
+		}
+		keys := stored("cau-hoi")
+		if len(keys) != 1 {
+			t.Fatalf("stored %v, want one object", keys)
+		}
+		rec, err := st.Read(ctx, reg.Form("cau-hoi"), keys[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for field, want := range map[string]string{
+			"ho_ten": "Nguyễn Văn An", "chi_doan": "Chi đoàn Tổ dân phố 2",
+			"dien_thoai": "0912345678", "dong_y": "2023-04-01",
+		} {
+			if got := rec.Values[field]; got != want {
+				t.Errorf("stored %s = %q, want %q", field, got, want)
+			}
+		}
+	})
+
+	t.Run("base64", func(t *testing.T) {
+		q := cloneValues(question)
+		q.Set("ho_ten", "Lê Thị Bích")
+		body := base64.StdEncoding.EncodeToString([]byte(q.Encode()))
+		resp := invoke(formEvent("cau-hoi", body, true, nil))
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("answer %d %q, want 303", resp.StatusCode, resp.Body)
+		}
+		found := false
+		for _, k := range stored("cau-hoi") {
+			rec, err := st.Read(ctx, reg.Form("cau-hoi"), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = found || rec.Values["ho_ten"] == "Lê Thị Bích"
+		}
+		if !found {
+			t.Error("the base64-encoded submission was not stored with its name decoded")
+		}
+	})
+
+	t.Run("resend", func(t *testing.T) {
+		before := len(stored("cau-hoi"))
+		resp := invoke(formEvent("cau-hoi", question.Encode(), false, nil))
+		if resp.StatusCode != http.StatusSeeOther || len(stored("cau-hoi")) != before {
+			t.Errorf("resend: answer %d, %d objects, want 303 and still %d", resp.StatusCode, len(stored("cau-hoi")), before)
+		}
+	})
+
+	t.Run("json", func(t *testing.T) {
+		q := map[string]string{}
+		for k := range question {
+			q[k] = question.Get(k)
+		}
+		q["ho_ten"] = "Phạm Minh Đức"
+		body, _ := json.Marshal(q)
+		resp := invoke(formEvent("cau-hoi", string(body), false, map[string]string{
+			"content-type": "application/json",
+			"accept":       "application/json",
+		}))
+		var ans struct {
+			OK bool   `json:"ok"`
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &ans); err != nil {
+			t.Fatalf("answer %d %q: %v", resp.StatusCode, resp.Body, err)
+		}
+		if resp.StatusCode != http.StatusOK || !ans.OK || len(ans.ID) != forms.IDLength ||
+			!strings.HasPrefix(resp.Headers["Content-Type"], "application/json") {
+			t.Errorf("answer %d %v %q, want 200 JSON with an id", resp.StatusCode, resp.Headers, resp.Body)
+		}
+	})
+
+	t.Run("invalid", func(t *testing.T) {
+		before := len(stored("cau-hoi"))
+		q := cloneValues(question)
+		q.Del("ho_ten")
+		q.Set("dien_thoai", "12345")
+		resp := invoke(formEvent("cau-hoi", q.Encode(), false, map[string]string{"accept": "application/json"}))
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("answer %d %q, want 422", resp.StatusCode, resp.Body)
+		}
+		for _, msg := range []string{"Nhập họ và tên", "Số điện thoại không đúng"} {
+			if !strings.Contains(resp.Body, msg) {
+				t.Errorf("answer %q lacks %q", resp.Body, msg)
+			}
+		}
+		if n := len(stored("cau-hoi")); n != before {
+			t.Errorf("%d objects after an invalid submission, want %d", n, before)
+		}
+
+		// Without JavaScript: the form again, in Vietnamese, with what was typed.
+		resp = invoke(formEvent("cau-hoi", q.Encode(), false, nil))
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "Nhập họ và tên") ||
+			!strings.Contains(resp.Body, "Phường có hỗ trợ học nghề") {
+			t.Errorf("answer %d, want 422 and a page with the errors and the typed question", resp.StatusCode)
+		}
+	})
+
+	t.Run("delegate", func(t *testing.T) {
+		d := url.Values{
+			"chi_doan":   {"Chi đoàn Tổ dân phố 3"},
+			"ho_ten":     {"Trần Thị Hoa"},
+			"chuc_vu":    {"Bí thư"},
+			"nam_sinh":   {"1998"},
+			"dien_thoai": {"0987 654 321"},
+			"dong_y":     {"co"},
+		}
+		resp := invoke(formEvent("dai-bieu", d.Encode(), false, nil))
+		if resp.StatusCode != http.StatusSeeOther || resp.Headers["Location"] != "/bieu-mau/dai-bieu/cam-on/" {
+			t.Fatalf("answer %d %v, want 303 to the thank-you page", resp.StatusCode, resp.Headers)
+		}
+		keys := stored("dai-bieu")
+		if len(keys) != 1 {
+			t.Fatalf("stored %v, want one object", keys)
+		}
+		rec, err := st.Read(ctx, reg.Form("dai-bieu"), keys[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Values["chuc_vu"] != "Bí thư" || rec.Values["chi_doan"] != "Chi đoàn Tổ dân phố 3" {
+			t.Errorf("stored %v", rec.Values)
+		}
+	})
+
+	// The function's log lines name forms and keys, never a person.
+	out := em.Output()
+	if !strings.Contains(out, `"form":"cau-hoi"`) {
+		t.Errorf("no JSON log line for the submissions in:\n%s", out)
+	}
+	for _, personal := range []string{"Nguyễn Văn An", "0912345678", "Trần Thị Hoa"} {
+		if strings.Contains(out, personal) {
+			t.Errorf("the logs contain %q", personal)
+		}
+	}
+}
+
+// formEvent is a payload 2.0 event as a Function URL sends it: lower-case
+// header names, the client in requestContext.http.sourceIp.
+func formEvent(form, body string, b64 bool, headers map[string]string) events.APIGatewayV2HTTPRequest {
+	h := map[string]string{
+		"content-type": "application/x-www-form-urlencoded",
+		"accept":       "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+		"host":         "abc123.lambda-url.ap-southeast-1.on.aws",
+	}
+	for k, v := range headers {
+		h[k] = v
+	}
+	path := "/api/forms/" + form
+	ev := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "$default", RawPath: path,
+		Headers: h, Body: body, IsBase64Encoded: b64,
+	}
+	ev.RequestContext.DomainName = h["host"]
+	ev.RequestContext.HTTP.Method = http.MethodPost
+	ev.RequestContext.HTTP.Path = path
+	ev.RequestContext.HTTP.Protocol = "HTTP/1.1"
+	ev.RequestContext.HTTP.SourceIP = "203.0.113.9"
+	return ev
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
