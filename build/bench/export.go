@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"loa/content"
@@ -26,7 +25,7 @@ import (
 // benchExport stores N question submissions in a local S3 (gofakes3 on
 // 127.0.0.1, through the real store and SDK), then runs the loa-export
 // command as a child process for each format and reports its wall time and
-// peak resident memory (the child's Maxrss). The child holds only the
+// peak resident memory (the child's VmHWM). The child holds only the
 // exporter: the S3 server runs in this process, as S3 is not in the
 // function's memory on AWS either.
 //
@@ -93,11 +92,15 @@ func benchExport(args []string) error {
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			start := time.Now()
-			if err := cmd.Run(); err != nil {
+			if err := cmd.Start(); err != nil {
+				return err
+			}
+			hwm := watchHWM(cmd.Process.Pid)
+			if err := cmd.Wait(); err != nil {
 				return fmt.Errorf("loa-export %s, %d rows: %v\n%s", format, n, err, stderr.String())
 			}
 			el := time.Since(start).Seconds()
-			rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+			rss := float64(hwm()) / 1024
 			fi, err := os.Stat(out)
 			if err != nil {
 				return err
@@ -121,6 +124,42 @@ func benchExport(args []string) error {
 			hi, c[hi], metOrNot(c[hi] <= 10), hi, lo, peak["csv"][hi]/peak["csv"][lo])
 	}
 	return nil
+}
+
+// watchHWM polls the child's VmHWM (peak resident memory of its own address
+// space) until it exits, and returns a function giving the last value in KB.
+// The child's Maxrss from wait4 would not do: Linux carries the parent's
+// high-water mark into a child at exec, and this parent holds the S3 server
+// with every object.
+func watchHWM(pid int) func() int64 {
+	var last atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		path := "/proc/" + strconv.Itoa(pid) + "/status"
+		for {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+					if err == nil && kb > last.Load() {
+						last.Store(kb)
+					}
+				}
+			}
+			if strings.Contains(string(b), "State:\tZ") {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	return func() int64 {
+		<-done
+		return last.Load()
+	}
 }
 
 func metOrNot(ok bool) string {

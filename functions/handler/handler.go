@@ -31,6 +31,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"loa/functions/forms"
+	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/functions/vntext"
 	"loa/site"
@@ -69,6 +70,13 @@ type Config struct {
 	// StoreTimeout bounds one save. It must stay far below the store's
 	// grace period for orphan quota slots. 0 means 20 seconds.
 	StoreTimeout time.Duration
+
+	// The staff routes (GET /api/stats, GET /api/export/{form},
+	// DELETE /api/submissions/{form}/{id}) need both. StaffSecretHash is
+	// the hash of the staff secret (LOA_STAFF_SECRET_HASH: argon2id PHC
+	// string or bcrypt); when it is empty the staff routes refuse everyone.
+	StaffSecretHash string
+	Staff           StaffService // *export.Exporter; nil: staff routes answer 503
 }
 
 // Handler is the form handler.
@@ -77,6 +85,9 @@ type Handler struct {
 	mux     *http.ServeMux
 	limiter *limiter
 	script  string
+
+	staff      *staff.Checker // nil: no secret configured
+	staffFails *limiter       // failed staff secrets per client
 }
 
 // New returns the handler.
@@ -116,6 +127,9 @@ func New(cfg Config) (*Handler, error) {
 		script:  cfg.Frame.Script("form.js"),
 	}
 	h.mux.HandleFunc("/api/forms/{form...}", h.submit)
+	if err := h.mountStaff(); err != nil {
+		return nil, err
+	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có biểu mẫu nào.")
 	})
@@ -129,6 +143,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	note := &logNote{}
 	r = r.WithContext(context.WithValue(r.Context(), noteKey{}, note))
 	h.mux.ServeHTTP(rec, r)
+	if note.action != "" {
+		h.logStaff(r, rec.status, start, note)
+		return
+	}
 	attrs := []any{
 		slog.String("form", note.form),
 		slog.Int("status", rec.status),
@@ -161,6 +179,10 @@ type logNote struct {
 	form, key, outcome string
 	fields             []string
 	err                error
+
+	// Staff routes: what was done, to how many rows, never a value.
+	action, format, id string
+	rows               int
 }
 
 func noteOf(r *http.Request) *logNote {

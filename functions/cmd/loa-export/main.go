@@ -1,0 +1,205 @@
+// Command loa-export is the IT person's tool for the staff data.
+//
+//	loa-export [flags] <form>     export one form (cau-hoi, dai-bieu) to a file
+//	loa-export hash [-]           make a staff secret and the hash to configure
+//
+// An export reads from S3 with the standard AWS credential chain (profile,
+// environment, SSO), from an S3-compatible endpoint (--endpoint), or from the
+// local store folder of `make serve` (--local .data). It writes the same file
+// staff download from the staff page, and shows a progress line.
+//
+// "hash" prints a new random secret and its argon2id hash; with "-" it reads
+// the secret from standard input instead. Give the hash to the function as
+// LOA_STAFF_SECRET_HASH and the secret to the staff.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"loa/content"
+	"loa/functions/export"
+	"loa/functions/forms"
+	"loa/functions/localstore"
+	"loa/functions/staff"
+	"loa/functions/store"
+)
+
+func main() {
+	args := os.Args[1:]
+	var err error
+	if len(args) > 0 && args[0] == "hash" {
+		err = runHash(args[1:])
+	} else {
+		err = runExport(args)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loa-export:", err)
+		os.Exit(1)
+	}
+}
+
+func runHash(args []string) error {
+	secret := ""
+	switch {
+	case len(args) == 1 && args[0] == "-":
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("hash: reading the secret from standard input: %w", err)
+		}
+		secret = strings.TrimSpace(line)
+	case len(args) == 0:
+		secret = staff.NewSecret()
+		fmt.Printf("Mã quản trị mới (đưa cho cán bộ, không gửi qua email công khai):\n\n  %s\n\n", secret)
+	default:
+		return errors.New("usage: loa-export hash [-]   (no argument: make a new secret; -: read it from standard input)")
+	}
+	h, err := staff.HashSecret(secret)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Cấu hình cho hàm xử lý (biến môi trường):\n\n  %s='%s'\n", staff.EnvHash, h)
+	return nil
+}
+
+func runExport(args []string) error {
+	fl := flag.NewFlagSet("loa-export", flag.ContinueOnError)
+	format := fl.String("format", "csv", "csv, xlsx, or summary (per chi đoàn, forms with a quota)")
+	out := fl.String("out", "", "output file (default: the download's name, e.g. cau-hoi-2023-04-20.csv)")
+	bucket := fl.String("bucket", os.Getenv("LOA_BUCKET"), "the submissions bucket (default $LOA_BUCKET)")
+	prefix := fl.String("prefix", os.Getenv("LOA_PREFIX"), "key prefix of the store (default $LOA_PREFIX)")
+	endpoint := fl.String("endpoint", os.Getenv("LOA_S3_ENDPOINT"), "an S3-compatible endpoint on this machine instead of AWS (default $LOA_S3_ENDPOINT)")
+	local := fl.String("local", "", "read the local store folder of `make serve` (e.g. .data) instead of S3")
+	contentDir := fl.String("content", "", "content folder with the form settings (default: ./content if present, else the built-in copy)")
+	concurrency := fl.Int("concurrency", 64, "objects read at once")
+	fl.Usage = func() {
+		fmt.Fprintln(fl.Output(), "usage: loa-export [flags] <form>\n       loa-export hash [-]\n\nflags:")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() != 1 {
+		fl.Usage()
+		return errors.New("name one form, e.g. cau-hoi")
+	}
+	fmtv, err := export.ParseFormat(*format)
+	if err != nil {
+		return err
+	}
+
+	var cfs fs.FS = content.FS
+	switch {
+	case *contentDir != "":
+		cfs = os.DirFS(*contentDir)
+	case isDir("content"):
+		cfs = os.DirFS("content")
+	}
+	reg, err := forms.Load(cfs)
+	if err != nil {
+		return err
+	}
+	f := reg.Form(fl.Arg(0))
+	if f == nil {
+		var ids []string
+		for _, f := range reg.Forms() {
+			ids = append(ids, f.ID)
+		}
+		return fmt.Errorf("no form %q (have: %s)", fl.Arg(0), strings.Join(ids, ", "))
+	}
+
+	// Every row read is short-lived garbage and the live heap is bounded by
+	// the exporter's run budget: a higher GC target trades a few megabytes
+	// for much less collector work.
+	debug.SetGCPercent(400)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var api *s3.Client
+	switch {
+	case *local != "":
+		if *bucket == "" {
+			*bucket = "loa"
+		}
+		srv, err := localstore.Start(*local, *bucket)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		api = srv.Client
+	case *endpoint != "":
+		api = localstore.NewClient(*endpoint)
+	default:
+		awsCfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return fmt.Errorf("AWS configuration: %w", err)
+		}
+		api = s3.NewFromConfig(awsCfg)
+	}
+	if *bucket == "" {
+		return errors.New("no bucket: give --bucket or set LOA_BUCKET (or --local .data for the local store)")
+	}
+	st, err := store.New(api, store.Config{Bucket: *bucket, Prefix: *prefix})
+	if err != nil {
+		return err
+	}
+	ex, err := export.New(export.Config{Store: st, S3: api, Bucket: *bucket, Prefix: *prefix, Concurrency: *concurrency})
+	if err != nil {
+		return err
+	}
+
+	name := *out
+	if name == "" {
+		name = export.FileName(f.ID, fmtv, time.Now())
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	start := time.Now()
+	progress := func(n int) {
+		fmt.Fprintf(os.Stderr, "\rĐã đọc %s câu trả lời (%.1f giây)…", number(n), time.Since(start).Seconds())
+	}
+	res, err := ex.Write(ctx, f, fmtv, tmp, progress)
+	if err != nil {
+		tmp.Close()
+		fmt.Fprintln(os.Stderr)
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "\rĐã ghi %s dòng vào %s (%.1f giây).          \n", number(res.Rows), name, time.Since(start).Seconds())
+	return nil
+}
+
+func isDir(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.IsDir()
+}
+
+// number writes n the Vietnamese way, with dots between thousands.
+func number(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s
+}

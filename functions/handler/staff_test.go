@@ -1,0 +1,311 @@
+package handler_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/crypto/bcrypt"
+
+	"loa/functions/export"
+	"loa/functions/forms"
+	"loa/functions/handler"
+	"loa/functions/staff"
+)
+
+const staffSecret = "thu-nghiem-bi-mat-2023"
+
+var staffHash = sync.OnceValue(func() string {
+	h, err := staff.HashSecret(staffSecret)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// newStaffEnv is newEnv with the staff routes configured, and one stored
+// question and one delegate with names that must never leak.
+func newStaffEnv(t *testing.T) (*env, []string, map[string]string) {
+	t.Helper()
+	var ex *export.Exporter
+	e := newEnv(t, func(c *handler.Config) {
+		c.StaffSecretHash = staffHash()
+		// The exporter needs the env's store, made inside newEnv: set below.
+		c.Staff = &lateStaff{get: func() handler.StaffService { return ex }}
+	})
+	var err error
+	ex, err = export.New(export.Config{
+		Store: e.store, S3: e.s3.Client, Presign: s3.NewPresignClient(e.s3.Client),
+		Bucket: bucket, Prefix: "loa/", TempDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"Hoàng Thị Bảo Mật", "Vũ Đức Riêng Tư"}
+	ids := map[string]string{}
+	q := e.reg.Form("cau-hoi")
+	rc, err := e.store.Save(context.Background(), &forms.Submission{Form: q, Values: map[string]string{
+		"ho_ten": names[0], "chi_doan": q.ChiDoan[0], "dien_thoai": "0912345678", "linh_vuc": q.Topics[0],
+		"noi_dung": "Câu hỏi riêng", "dong_y": "2023-04-01",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids["cau-hoi"] = rc.ID
+	d := e.reg.Form("dai-bieu")
+	rc, err = e.store.Save(context.Background(), &forms.Submission{Form: d, Values: map[string]string{
+		"chi_doan": d.ChiDoan[0], "ho_ten": names[1], "chuc_vu": "Bí thư", "nam_sinh": "1995",
+		"dien_thoai": "0987654321", "dong_y": "2023-04-01",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids["dai-bieu"] = rc.ID
+	return e, names, ids
+}
+
+// lateStaff lets the test build the exporter after the handler's store.
+type lateStaff struct{ get func() handler.StaffService }
+
+func (l *lateStaff) Stats(ctx context.Context, list []*forms.Form) (*export.Stats, error) {
+	return l.get().Stats(ctx, list)
+}
+func (l *lateStaff) Publish(ctx context.Context, f *forms.Form, format export.Format) (export.Link, error) {
+	return l.get().Publish(ctx, f, format)
+}
+func (l *lateStaff) Delete(ctx context.Context, f *forms.Form, id string) error {
+	return l.get().Delete(ctx, f, id)
+}
+
+type staffRoute struct{ method, path string }
+
+func staffRoutes(ids map[string]string) []staffRoute {
+	return []staffRoute{
+		{"GET", "/api/stats"},
+		{"GET", "/api/export/cau-hoi?format=csv"},
+		{"GET", "/api/export/cau-hoi?format=xlsx"},
+		{"GET", "/api/export/dai-bieu?format=csv"},
+		{"GET", "/api/export/dai-bieu?format=xlsx"},
+		{"GET", "/api/export/dai-bieu?format=summary"},
+		{"GET", "/api/export/khong-co"},
+		{"DELETE", "/api/submissions/cau-hoi/" + ids["cau-hoi"]},
+		{"DELETE", "/api/submissions/dai-bieu/" + ids["dai-bieu"]},
+	}
+}
+
+func staffRequest(method, path, secret, addr string) *http.Request {
+	r := httptest.NewRequest(method, path, nil)
+	r.Header.Set("Accept", "application/json")
+	if secret != "" {
+		r.Header.Set(staff.Header, secret)
+	}
+	r.RemoteAddr = addr
+	return r
+}
+
+func TestStaffRoutesRefuseWithoutSecret(t *testing.T) {
+	e, names, ids := newStaffEnv(t)
+	n := 0
+	for _, secret := range []string{"", "sai-ma-quan-tri", staffSecret + " ", strings.ToUpper(staffSecret)} {
+		for _, rt := range staffRoutes(ids) {
+			n++
+			// A new address each time: this test is about 401, not the rate limit.
+			a := e.do(staffRequest(rt.method, rt.path, secret, fmt.Sprintf("192.0.2.%d:1234", n)))
+			if a.code != http.StatusUnauthorized {
+				t.Errorf("%s %s with secret %q: %d, want 401", rt.method, rt.path, secret, a.code)
+			}
+			for _, name := range names {
+				if strings.Contains(a.body, name) {
+					t.Errorf("%s %s with secret %q leaks %q", rt.method, rt.path, secret, name)
+				}
+			}
+			if strings.Contains(a.body, "X-Amz") || strings.Contains(a.body, "\"total\"") {
+				t.Errorf("%s %s with secret %q answers data: %s", rt.method, rt.path, secret, a.body)
+			}
+		}
+	}
+	// Nothing was deleted, nothing exported.
+	if k := e.keys("loa/submissions/"); len(k) != 2 {
+		t.Errorf("%d submissions left, want 2", len(k))
+	}
+	if k := e.keys("loa/exports/"); len(k) != 0 {
+		t.Errorf("exports were written without the secret: %q", k)
+	}
+	for _, name := range names {
+		if strings.Contains(e.logs.String(), name) {
+			t.Errorf("log holds %q", name)
+		}
+	}
+	if strings.Contains(e.logs.String(), "sai-ma-quan-tri") {
+		t.Error("log holds a presented secret")
+	}
+}
+
+func TestStaffRoutesWithSecret(t *testing.T) {
+	e, names, ids := newStaffEnv(t)
+	const addr = "198.51.100.7:5555"
+
+	a := e.do(staffRequest("GET", "/api/stats", staffSecret, addr))
+	if a.code != 200 {
+		t.Fatalf("stats: %d %s", a.code, a.body)
+	}
+	var st export.Stats
+	if err := json.Unmarshal([]byte(a.body), &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Forms) != 2 || st.Forms[0].Total != 1 || st.Forms[1].Quota == nil || st.Forms[1].Quota.Groups[0].Count != 1 {
+		t.Errorf("stats: %s", a.body)
+	}
+
+	for _, c := range []struct{ form, format, file, name string }{
+		{"cau-hoi", "csv", "cau-hoi-", names[0]},
+		{"cau-hoi", "xlsx", "cau-hoi-", ""},
+		{"dai-bieu", "summary", "dai-bieu-tong-hop-", "Chi đoàn Tổ dân phố 1"},
+	} {
+		a := e.do(staffRequest("GET", "/api/export/"+c.form+"?format="+c.format, staffSecret, addr))
+		if a.code != 200 {
+			t.Fatalf("export %s %s: %d %s", c.form, c.format, a.code, a.body)
+		}
+		var link struct {
+			OK   bool   `json:"ok"`
+			URL  string `json:"url"`
+			File string `json:"file"`
+			Rows int    `json:"rows"`
+		}
+		json.Unmarshal([]byte(a.body), &link)
+		if !link.OK || !strings.HasPrefix(link.File, c.file) || link.Rows != 1 {
+			t.Errorf("export %s %s: %s", c.form, c.format, a.body)
+		}
+		if strings.Contains(a.body, names[0]) || strings.Contains(a.body, names[1]) {
+			t.Errorf("the export answer itself holds a name: %s", a.body)
+		}
+		res, err := http.Get(link.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || (c.name != "" && !strings.Contains(string(body), c.name)) {
+			t.Errorf("download %s %s: %d, %d bytes", c.form, c.format, res.StatusCode, len(body))
+		}
+	}
+	if a := e.do(staffRequest("GET", "/api/export/cau-hoi?format=summary", staffSecret, addr)); a.code != 400 {
+		t.Errorf("summary of a form without quota: %d", a.code)
+	}
+	if a := e.do(staffRequest("GET", "/api/export/khong-co?format=csv", staffSecret, addr)); a.code != 404 {
+		t.Errorf("unknown form: %d", a.code)
+	}
+	if a := e.do(staffRequest("POST", "/api/stats", staffSecret, addr)); a.code != 405 {
+		t.Errorf("POST /api/stats: %d", a.code)
+	}
+
+	// Deletion: by id, once; logged without the person.
+	a = e.do(staffRequest("DELETE", "/api/submissions/dai-bieu/"+ids["dai-bieu"], staffSecret, addr))
+	if a.code != 200 || !a.json.OK {
+		t.Fatalf("delete: %d %s", a.code, a.body)
+	}
+	if k := e.keys("loa/quota/dai-bieu/"); len(k) != 0 {
+		t.Errorf("the quota slot was not freed: %q", k)
+	}
+	if k := e.keys("loa/exports/dai-bieu/"); len(k) != 0 {
+		t.Errorf("exports holding the deleted row survive: %q", k)
+	}
+	a = e.do(staffRequest("DELETE", "/api/submissions/dai-bieu/"+ids["dai-bieu"], staffSecret, addr))
+	if a.code != 404 {
+		t.Errorf("second delete: %d", a.code)
+	}
+	a = e.do(staffRequest("GET", "/api/stats", staffSecret, addr))
+	json.Unmarshal([]byte(a.body), &st)
+	if st.Forms[1].Total != 0 {
+		t.Errorf("stats after delete: %d delegates", st.Forms[1].Total)
+	}
+
+	logs := e.logs.String()
+	var sawExport, sawDelete bool
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec["msg"] == "staff export" && rec["form"] == "cau-hoi" && rec["format"] == "csv" && rec["rows"] == 1.0 && rec["time"] != nil {
+			sawExport = true
+		}
+		if rec["msg"] == "staff delete" && rec["form"] == "dai-bieu" && rec["id"] == ids["dai-bieu"] && rec["rows"] == 1.0 {
+			sawDelete = true
+		}
+	}
+	if !sawExport || !sawDelete {
+		t.Errorf("download logged %v, deletion logged %v:\n%s", sawExport, sawDelete, logs)
+	}
+	for _, s := range append(names, staffSecret, "X-Amz", "0912345678") {
+		if strings.Contains(logs, s) {
+			t.Errorf("log holds %q", s)
+		}
+	}
+}
+
+func TestStaffFailuresRateLimited(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	const addr = "203.0.113.9:4000"
+	for i := range 5 {
+		if a := e.do(staffRequest("GET", "/api/stats", "doan-sai-"+strconv.Itoa(i), addr)); a.code != 401 {
+			t.Fatalf("wrong secret %d: %d", i, a.code)
+		}
+	}
+	a := e.do(staffRequest("GET", "/api/stats", "doan-sai-6", addr))
+	if a.code != http.StatusTooManyRequests {
+		t.Fatalf("sixth wrong secret: %d, want 429", a.code)
+	}
+	if s, err := strconv.Atoi(a.header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
+		t.Errorf("Retry-After %q", a.header.Get("Retry-After"))
+	}
+	// Blocked is blocked: the right secret from the same client waits too.
+	if a := e.do(staffRequest("GET", "/api/stats", staffSecret, addr)); a.code != http.StatusTooManyRequests {
+		t.Errorf("right secret while blocked: %d", a.code)
+	}
+	// Another client is not affected.
+	if a := e.do(staffRequest("GET", "/api/stats", staffSecret, "203.0.113.10:4000")); a.code != 200 {
+		t.Errorf("other client: %d", a.code)
+	}
+}
+
+func TestStaffNotConfigured(t *testing.T) {
+	e := newEnv(t, nil)
+	if a := e.do(staffRequest("GET", "/api/stats", "bat-ky-ma-nao-day", "192.0.2.1:1")); a.code != 401 {
+		t.Errorf("no hash configured: %d, want 401", a.code)
+	}
+	_, err := handler.New(handler.Config{Forms: e.reg, Store: e.store, StaffSecretHash: "plaintext-secret"})
+	if err == nil || !strings.Contains(err.Error(), staff.EnvHash) {
+		t.Errorf("a hash that is not one was accepted: %v", err)
+	}
+}
+
+func TestSecretHash(t *testing.T) {
+	h := staffHash()
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("hash %q", h)
+	}
+	c, err := staff.NewChecker(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Check(staffSecret) || c.Check("khong-phai") || c.Check("") || !c.Check(staffSecret) {
+		t.Error("checker answers wrong")
+	}
+	b, _ := bcrypt.GenerateFromPassword([]byte(staffSecret), bcrypt.MinCost)
+	c, err = staff.NewChecker(string(b))
+	if err != nil || !c.Check(staffSecret) || c.Check(staffSecret+"x") {
+		t.Errorf("bcrypt hash: %v", err)
+	}
+	if s := staff.NewSecret(); len(s) != 29 || strings.Count(s, "-") != 4 {
+		t.Errorf("NewSecret %q", s)
+	}
+}
