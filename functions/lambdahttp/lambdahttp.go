@@ -28,6 +28,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loa/content"
+	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/handler"
 	"loa/functions/store"
@@ -54,6 +55,11 @@ type Config struct {
 	// closing are checked against, to preview or test a form outside its
 	// dates. Zero on AWS: the real clock. Submission times stay real.
 	Now time.Time
+
+	// StaffSecretHash (LOA_STAFF_SECRET_HASH) is the hash (argon2id or
+	// bcrypt) of the staff secret that opens the export, stats and deletion
+	// routes. Empty: those routes answer 401 to everyone.
+	StaffSecretHash string
 }
 
 // ConfigFromEnv reads the configuration with getenv (os.Getenv).
@@ -63,6 +69,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Prefix:         strings.TrimSpace(getenv("LOA_PREFIX")),
 		ClientIPHeader: strings.TrimSpace(getenv("LOA_CLIENT_IP_HEADER")),
 		S3Endpoint:     strings.TrimSpace(getenv("LOA_S3_ENDPOINT")),
+
+		StaffSecretHash: strings.TrimSpace(getenv("LOA_STAFF_SECRET_HASH")),
 	}
 	if cfg.Bucket == "" {
 		return cfg, errors.New("LOA_BUCKET is not set: name the S3 bucket that keeps the submissions")
@@ -102,7 +110,17 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	hc := handler.Config{Forms: reg, Store: st, Site: siteCfg, Logger: logger}
+	exp, err := export.New(export.Config{
+		Store: st, S3: client, Presign: s3.NewPresignClient(client),
+		Bucket: cfg.Bucket, Prefix: cfg.Prefix,
+	})
+	if err != nil {
+		return nil, err
+	}
+	hc := handler.Config{
+		Forms: reg, Store: st, Site: siteCfg, Logger: logger,
+		Staff: exp, StaffSecretHash: cfg.StaffSecretHash,
+	}
 	if !cfg.Now.IsZero() {
 		now := cfg.Now
 		hc.Now = func() time.Time { return now }

@@ -16,6 +16,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/lambdadev"
 	"loa/functions/localstore"
+	"loa/functions/staff"
 	"loa/functions/store"
 )
 
@@ -53,8 +54,14 @@ func TestUnderEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	secret := staff.NewSecret()
+	secretHash, err := staff.HashSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
 	home := t.TempDir()
 	em, err := lambdadev.Start(rie, bin, []string{
+		"LOA_STAFF_SECRET_HASH=" + secretHash,
 		"LOA_BUCKET=" + bucket,
 		"LOA_PREFIX=" + prefix,
 		"LOA_S3_ENDPOINT=" + s3srv.Endpoint,
@@ -227,6 +234,24 @@ func TestUnderEmulator(t *testing.T) {
 		}
 		if rec.Values["chuc_vu"] != "Bí thư" || rec.Values["chi_doan"] != "Chi đoàn Tổ dân phố 3" {
 			t.Errorf("stored %v", rec.Values)
+		}
+	})
+
+	t.Run("staff stats", func(t *testing.T) {
+		ev := formEvent("cau-hoi", "", false, map[string]string{"accept": "application/json"})
+		ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = "/api/stats", "/api/stats", http.MethodGet
+		delete(ev.Headers, "content-type")
+		if resp := invoke(ev); resp.StatusCode != http.StatusUnauthorized || strings.Contains(resp.Body, "Nguyễn") {
+			t.Fatalf("without the secret: %d %s, want 401 and no rows", resp.StatusCode, resp.Body)
+		}
+		ev.Headers["x-loa-staff"] = secret
+		resp := invoke(ev)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("with the secret: %d %s, want 200", resp.StatusCode, resp.Body)
+		}
+		// One question and one delegate were stored above.
+		if !strings.Contains(resp.Body, `"total":1`) {
+			t.Errorf("stats %s, want a total of 1 per form", resp.Body)
 		}
 	})
 
