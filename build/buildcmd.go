@@ -73,7 +73,7 @@ func isDir(name string) bool {
 }
 
 func parseNow(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, s, vntext.Location); err == nil {
 			return t, nil
 		}

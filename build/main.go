@@ -2,6 +2,7 @@
 // serves and publishes it.
 //
 //	go run ./build build [flags]   build content/ into public/
+//	go run ./build serve [flags]   the whole system on this machine (package serve)
 //
 // Run a subcommand with -h for its flags.
 package main
@@ -9,11 +10,14 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"loa/build/serve"
 )
 
 // commands are the subcommands, by name. Each parses its own flags.
 var commands = map[string]func(args []string) error{
 	"build": runBuild,
+	"serve": serve.Main,
 }
 
 func main() {
@@ -34,5 +38,5 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/")
+	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits")
 }

@@ -46,10 +46,16 @@ type Shell struct {
 	NoIndex     bool   // staff pages, answers of the form handler
 	Feeds       []Link // Atom feeds to announce in <head>
 	Scripts     []string
-	LiveReload  bool // serve mode only: never set when publishing
+	LiveReload  bool // serve mode only, never when publishing: links LiveReloadScript
 	Main        template.HTML
 
 	// Set by [Frame.Render] from the frame's own assets; callers leave them empty.
 	Stylesheet string
 	Icon       string
 }
+
+// LiveReloadScript is the URL of the script that reloads a page when the
+// serve command has rebuilt the site. The frame links it when
+// Shell.LiveReload is set; only the serve command answers it, so it is never
+// part of a published site.
+const LiveReloadScript = "/_loa/reload.js"

@@ -52,6 +52,10 @@ type Options struct {
 	BaseURL string    // overrides baseURL of site.yaml
 	Now     time.Time // the time publish dates, expiry dates and form deadlines are compared with
 	Workers int       // pages rendered at once; twice GOMAXPROCS when zero
+
+	// LiveReload marks every framed page for the serve command's reload
+	// script (site.Shell.LiveReload). Never set when publishing.
+	LiveReload bool
 }
 
 // Result sums up a build.
@@ -85,6 +89,13 @@ const perPage = 20
 
 // Build builds the site. On error, Opts.Out is left as it was.
 func Build(opts Options) (Result, error) {
+	_, res, err := fullBuild(opts)
+	return res, err
+}
+
+// fullBuild builds the site as Build does and returns the build's state
+// (templates, forms, the pages' metadata) for a partial rebuild.
+func fullBuild(opts Options) (*build, Result, error) {
 	start := time.Now()
 	if opts.Site == nil {
 		opts.Site = site.FS()
@@ -101,27 +112,28 @@ func Build(opts Options) (Result, error) {
 		opts.Workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	if opts.Out == "" {
-		return Result{}, errors.New("no output directory")
+		return nil, Result{}, errors.New("no output directory")
 	}
 
 	b, err := newBuild(opts)
 	if err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	tmp, err := newStaging(opts.Out)
 	if err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	b.out = &output{root: tmp}
 	if err := b.run(); err != nil {
 		os.RemoveAll(tmp)
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	if err := swap(tmp, opts.Out); err != nil {
 		os.RemoveAll(tmp)
-		return Result{}, err
+		return nil, Result{}, err
 	}
-	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
+	b.out.root = opts.Out
+	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
 }
 
 // build is the state of one build.
@@ -132,6 +144,15 @@ type build struct {
 	tmpl  *templates
 	forms formSet
 	out   *output
+
+	// only, when set, names the URLs generated writes; the others are
+	// neither rendered nor written (a partial rebuild). nil means all.
+	only map[string]bool
+
+	// What run read, kept for a partial rebuild: the content files in
+	// walk order and their pages (nil for a file that is not published).
+	files []string
+	pages []*Page
 }
 
 func newBuild(opts Options) (*build, error) {
@@ -164,6 +185,9 @@ func newBuild(opts Options) (*build, error) {
 	}
 	return b, nil
 }
+
+// wants reports whether generated should write the file serving u.
+func (b *build) wants(u string) bool { return b.only == nil || b.only[u] }
 
 // absURL makes a site-relative URL absolute with the base URL.
 func (b *build) absURL(u string) string {
@@ -213,6 +237,7 @@ func (b *build) run() error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	b.files, b.pages = files, pages
 
 	var kept []*Page
 	for _, p := range pages {
@@ -280,12 +305,15 @@ func thanksURL(formID string) string { return "/bieu-mau/" + formID + "/cam-on/"
 // byDate orders pages newest first; the URL breaks ties so that two builds
 // of the same content list pages in the same order.
 func byDate(pages []*Page) {
-	sort.SliceStable(pages, func(i, j int) bool {
-		if !pages[i].Date.Equal(pages[j].Date) {
-			return pages[i].Date.After(pages[j].Date)
-		}
-		return pages[i].URL < pages[j].URL
-	})
+	sort.SliceStable(pages, func(i, j int) bool { return newer(pages[i], pages[j]) })
+}
+
+// newer reports whether a comes before b in lists and feeds.
+func newer(a, b *Page) bool {
+	if !a.Date.Equal(b.Date) {
+		return a.Date.After(b.Date)
+	}
+	return a.URL < b.URL
 }
 
 // fileError places err, if it carries a line of the front matter, at that line of file.

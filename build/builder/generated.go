@@ -63,12 +63,14 @@ func (b *build) generated(pages []*Page) error {
 		return home.Forms[i].URL < home.Forms[j].URL
 	})
 
-	err := r.write("/", "home.html", &view{Site: b.cfg, Home: home}, site.Shell{
-		Title: b.cfg.Title, Description: b.cfg.Tagline, Canonical: b.absURL("/"), Path: "/",
-		OGType: "website", Feeds: b.feedLinks(""),
-	})
-	if err != nil {
-		return fmt.Errorf("home page: %w", err)
+	if b.wants("/") {
+		err := r.write("/", "home.html", &view{Site: b.cfg, Home: home}, site.Shell{
+			Title: b.cfg.Title, Description: b.cfg.Tagline, Canonical: b.absURL("/"), Path: "/",
+			OGType: "website", Feeds: b.feedLinks(""),
+		})
+		if err != nil {
+			return fmt.Errorf("home page: %w", err)
+		}
 	}
 	var feedPages []*Page
 	for _, p := range pages {
@@ -80,11 +82,13 @@ func (b *build) generated(pages []*Page) error {
 		return err
 	}
 
-	err = r.write("/404.html", "notfound.html", &view{Site: b.cfg}, site.Shell{
-		Title: "Không tìm thấy trang", Path: "/404.html", NoIndex: true,
-	})
-	if err != nil {
-		return fmt.Errorf("404 page: %w", err)
+	if b.wants("/404.html") {
+		err := r.write("/404.html", "notfound.html", &view{Site: b.cfg}, site.Shell{
+			Title: "Không tìm thấy trang", Path: "/404.html", NoIndex: true,
+		})
+		if err != nil {
+			return fmt.Errorf("404 page: %w", err)
+		}
 	}
 
 	for _, p := range pages {
@@ -98,10 +102,15 @@ func (b *build) generated(pages []*Page) error {
 		return err
 	}
 	robots := "User-agent: *\nDisallow: /api/\n\nSitemap: " + b.absURL("/sitemap.xml") + "\n"
-	if err := b.out.write("/robots.txt", []byte(robots)); err != nil {
-		return err
+	if b.wants("/robots.txt") {
+		if err := b.out.write("/robots.txt", []byte(robots)); err != nil {
+			return err
+		}
 	}
 	for _, a := range b.frame.Assets() {
+		if !b.wants(a.Path) {
+			continue
+		}
 		if err := b.out.write(a.Path, a.Data); err != nil {
 			return err
 		}
@@ -141,6 +150,9 @@ func (b *build) writeList(r *renderer, dir, title string, pages []*Page) error {
 			lv.Feed = "/" + dir + "/atom.xml"
 		}
 		u := pageURL(dir, i)
+		if !b.wants(u) {
+			continue
+		}
 		t := title
 		if i > 1 {
 			t = fmt.Sprintf("%s – trang %d", title, i)
@@ -159,6 +171,9 @@ func (b *build) writeList(r *renderer, dir, title string, pages []*Page) error {
 
 func (b *build) writeThanks(r *renderer, p *Page, fv *formView) error {
 	u := thanksURL(p.FormID)
+	if !b.wants(u) {
+		return nil
+	}
 	v := &view{Site: b.cfg, Page: p, Form: fv}
 	err := r.write(u, "thanks.html", v, site.Shell{
 		Title: "Đã gửi: " + p.Title, Path: u, NoIndex: true, Canonical: b.absURL(u),
@@ -172,6 +187,9 @@ func (b *build) writeThanks(r *renderer, p *Page, fv *formView) error {
 // writeRedirect writes a page at from that sends readers and search
 // engines to p: a static site has no other way to answer 301.
 func (b *build) writeRedirect(from string, p *Page) error {
+	if !b.wants(from) {
+		return nil
+	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	v := &view{Site: b.cfg, Page: p, Target: b.absURL(p.URL)}
@@ -218,6 +236,9 @@ const feedItems = 20
 // newest page's date, never the time of the build, so that an unchanged
 // site gives an unchanged feed.
 func (b *build) writeFeed(u, alt, title string, pages []*Page) error {
+	if !b.wants(u) {
+		return nil
+	}
 	f := atomFeed{
 		Lang:  "vi",
 		Title: title,
@@ -263,6 +284,9 @@ type urlset struct {
 
 // writeSitemap lists the pages worth indexing, sorted by URL.
 func (b *build) writeSitemap(pages []*Page) error {
+	if !b.wants("/sitemap.xml") {
+		return nil
+	}
 	var s urlset
 	s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/")})
 	for _, sec := range sections {

@@ -11,10 +11,11 @@ import (
 
 // output writes files under root, a staging directory.
 type output struct {
-	root  string
-	dirs  sync.Map // directories already created
-	files atomic.Int64
-	pages atomic.Int64
+	root    string
+	inPlace bool     // root is being served: replace files by renames
+	dirs    sync.Map // directories already created
+	files   atomic.Int64
+	pages   atomic.Int64
 }
 
 // file maps a URL to the file that serves it: "/a/" → a/index.html.
@@ -39,7 +40,11 @@ func (o *output) write(url string, data []byte) error {
 		}
 		o.dirs.Store(dir, true)
 	}
-	if err := os.WriteFile(name, data, 0o644); err != nil {
+	write := writeFile
+	if o.inPlace {
+		write = writeInPlace
+	}
+	if err := write(name, data); err != nil {
 		return err
 	}
 	o.files.Add(1)
@@ -48,6 +53,8 @@ func (o *output) write(url string, data []byte) error {
 	}
 	return nil
 }
+
+func writeFile(name string, data []byte) error { return os.WriteFile(name, data, 0o644) }
 
 // newStaging makes an empty directory beside out, on the same file system
 // so that the final swap is a rename.

@@ -75,6 +75,11 @@ type renderer struct {
 	b    *build
 	body bytes.Buffer
 	main bytes.Buffer
+
+	// guard, when set, is asked about each page once its URL is known and
+	// before anything is rendered or written; an error stops the page.
+	// A partial rebuild uses it to refuse what only a full build can do.
+	guard func(p *Page, published bool) error
 }
 
 func newRenderer(b *build) *renderer { return &renderer{b: b} }
@@ -105,7 +110,13 @@ func (r *renderer) page(name string) (*Page, error) {
 	if err := b.place(p, name); err != nil {
 		return nil, err
 	}
-	if !b.include(p) {
+	published := b.include(p)
+	if r.guard != nil {
+		if err := r.guard(p, published); err != nil {
+			return nil, err
+		}
+	}
+	if !published {
 		return nil, nil
 	}
 	if p.Summary == "" {
@@ -215,6 +226,7 @@ func (r *renderer) write(url, layout string, v *view, sh site.Shell) error {
 		return err
 	}
 	sh.Site = r.b.cfg
+	sh.LiveReload = r.b.opts.LiveReload
 	sh.Main = template.HTML(r.main.String())
 	buf := getBuffer()
 	defer putBuffer(buf)

@@ -1,0 +1,203 @@
+package builder
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ErrFullBuild is returned by [Site.Rebuild] when a change needs a full
+// build: a new, deleted or moved page, a page that became published or
+// unpublished, or a file that is not a page (site.yaml, data/, the form
+// pages, whose front matter defines the forms).
+var ErrFullBuild = errors.New("builder: this change needs a full build")
+
+// Site is a built site kept in memory (templates, forms, every page's
+// metadata) so that an edited page can be rebuilt alone. The serve command
+// holds one; publishing uses [Build].
+//
+// A page whose body changed is rendered again and nothing else; when its
+// metadata changed (title, date, summary, ...), the lists, feeds, home page
+// and sitemap are made again from the metadata in memory, without reading
+// any other page. Files are replaced in place, each by a rename, so that a
+// reader never sees half a file.
+type Site struct {
+	b     *build
+	index map[string]int // content file name → position in b.files
+}
+
+// Open builds the site as [Build] does and keeps it for [Site.Rebuild].
+func Open(opts Options) (*Site, Result, error) {
+	b, res, err := fullBuild(opts)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	s := &Site{b: b, index: make(map[string]int, len(b.files))}
+	for i, name := range b.files {
+		s.index[name] = i
+	}
+	return s, res, nil
+}
+
+// Options returns the options the site was built with, defaults filled in.
+func (s *Site) Options() Options { return s.b.opts }
+
+// Rebuild brings the output up to date after the content files named in
+// changed (slash-separated, relative to the content tree, e.g.
+// "ke-hoach/a.md") were edited. It returns [ErrFullBuild], having written
+// nothing that a full build would not write, when the change needs one.
+// On any other error (a page that does not parse) the pages rebuilt before
+// the failing one stay written and the rest of the site is as it was.
+func (s *Site) Rebuild(changed []string) (Result, error) {
+	start := time.Now()
+	b := s.b
+	for _, name := range changed {
+		if _, known := s.index[name]; !known || !isPlainPage(name) {
+			return Result{}, ErrFullBuild
+		}
+		if _, err := fs.Stat(b.opts.Content, name); err != nil {
+			return Result{}, ErrFullBuild
+		}
+	}
+
+	b.out = &output{root: b.opts.Out, inPlace: true}
+	r := newRenderer(b)
+	var moved [][2]*Page // pages whose metadata changed: old, new
+	for _, name := range changed {
+		i := s.index[name]
+		old := b.pages[i]
+		r.guard = func(p *Page, published bool) error {
+			// A page that appears, disappears or moves changes the set of
+			// files and URLs: only a full build checks and writes those.
+			if published != (old != nil) {
+				return ErrFullBuild
+			}
+			if old != nil && (p.URL != old.URL || !slices.Equal(p.Aliases, old.Aliases)) {
+				return ErrFullBuild
+			}
+			return nil
+		}
+		p, err := r.page(name)
+		if err != nil {
+			if errors.Is(err, ErrFullBuild) {
+				return Result{}, ErrFullBuild
+			}
+			return Result{}, err
+		}
+		// Lists, feeds, the home page and the sitemap read nothing but
+		// the pages' metadata: if it is unchanged, neither are they.
+		if !reflect.DeepEqual(p, old) {
+			moved = append(moved, [2]*Page{old, p})
+		}
+		b.pages[i] = p
+	}
+	if len(moved) > 0 {
+		var kept []*Page
+		for _, p := range b.pages {
+			if p != nil {
+				kept = append(kept, p)
+			}
+		}
+		b.only = map[string]bool{}
+		for _, m := range moved {
+			b.affected(kept, m[0], m[1])
+		}
+		err := b.generated(kept)
+		b.only = nil
+		if err != nil {
+			return Result{}, err
+		}
+	}
+	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
+}
+
+// isPlainPage reports whether name is a page that nothing but its own
+// output depends on, apart from the metadata lists are made from. Form
+// pages are not: their front matter is also the form's definition.
+func isPlainPage(name string) bool {
+	if !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, "data/") || strings.HasPrefix(name, "bieu-mau/") {
+		return false
+	}
+	for _, part := range strings.Split(name, "/") {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	return true
+}
+
+// writeInPlace replaces name by data through a temporary file beside it:
+// the serve command answers requests from the output while it is rebuilt.
+func writeInPlace(name string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// affected adds to b.only the generated files that show the metadata of a
+// page that changed from old to p (same URL, same aliases): the list pages
+// between its old and its new place in its section, the home page and the
+// feeds when it is among their newest, the sitemap when its date changed,
+// and its alias pages.
+func (b *build) affected(pages []*Page, old, p *Page) {
+	// place returns where q would stand among pages of the same kind,
+	// newest first, p itself left out.
+	place := func(q *Page, same func(*Page) bool) int {
+		n := 0
+		for _, o := range pages {
+			if o != p && same(o) && newer(o, q) {
+				n++
+			}
+		}
+		return n
+	}
+	first := func(q *Page, same func(*Page) bool) (int, int) {
+		a, z := place(old, same), place(q, same)
+		return min(a, z), max(a, z)
+	}
+	if sectionTitle(p.Section) != "" {
+		sameSection := func(o *Page) bool { return o.Section == p.Section }
+		lo, hi := first(p, sameSection)
+		for n := lo/perPage + 1; n <= hi/perPage+1; n++ {
+			b.only[pageURL(p.Section, n)] = true
+		}
+		if lo < 5 {
+			b.only["/"] = true
+		}
+		if lo < feedItems {
+			b.only["/"+p.Section+"/atom.xml"] = true
+		}
+	}
+	if p.Section == "ke-hoach" || p.Section == "thong-bao" {
+		inFeed := func(o *Page) bool { return o.Section == "ke-hoach" || o.Section == "thong-bao" }
+		if lo, _ := first(p, inFeed); lo < feedItems {
+			b.only["/atom.xml"] = true
+		}
+	}
+	if !p.Date.Equal(old.Date) {
+		b.only["/sitemap.xml"] = true
+	}
+	for _, a := range p.Aliases {
+		b.only[a] = true
+	}
+}

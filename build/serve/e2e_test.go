@@ -1,0 +1,691 @@
+package serve
+
+// End-to-end tests: the serve server in this process, driven by Debian's
+// headless Chromium through chromedp, the way a resident and the office
+// staff use the site. Every page visited is checked with axe-core, and the
+// HTML of every page (including the form handler's answers) with the Nu
+// Html Checker. Screenshots at 360 and 1280 px go to artefacts/screenshots/.
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"loa/functions/staff"
+)
+
+const (
+	toolsDir   = "../tools/node_modules"
+	axeFile    = toolsDir + "/axe-core/axe.min.js"
+	vnuFile    = toolsDir + "/vnu-jar/build/dist/vnu.jar"
+	shotsDir   = "../../artefacts/screenshots"
+	planPath   = "/ke-hoach/doi-thoai-thanh-nien-2023/"
+	phoneWidth = 360
+	deskWidth  = 1280
+)
+
+// chromium finds Debian's browser; the tests fail without it, since a
+// skipped browser test would let a broken page through unnoticed.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("Chromium is missing: run make tools")
+	return ""
+}
+
+// e2e is one browser on one serve server, shared by the steps of TestBrowser.
+type e2e struct {
+	t      *testing.T
+	srv    *Server
+	dir    string          // holds the content/ and site/ the server reads
+	ctx    context.Context // the main tab, JavaScript on
+	axe    string
+	html   map[string][]byte // pages for the Nu Html Checker, by file name
+	posted []url.Values      // questions stored, in order
+}
+
+func TestBrowser(t *testing.T) {
+	exe := chromium(t)
+	axe, err := os.ReadFile(axeFile)
+	if err != nil {
+		t.Fatalf("axe-core is missing (%v): run make tools", err)
+	}
+	if _, err := os.Stat(vnuFile); err != nil {
+		t.Fatalf("the Nu Html Checker is missing (%v): run make tools", err)
+	}
+	if _, err := exec.LookPath("java"); err != nil {
+		t.Fatal("Java is missing (the Nu Html Checker needs it): run make tools")
+	}
+	srv, dir := startCopy(t, Config{Watch: true})
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil { // starts the browser, without a deadline
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := &e2e{t: t, srv: srv, dir: dir, ctx: ctx, axe: string(axe), html: map[string][]byte{}}
+	e.do(chromedp.EmulateViewport(phoneWidth, 800))
+
+	// The steps share the store: serial, in this order.
+	t.Run("plan", e.plan)
+	t.Run("question-js", e.questionJS)
+	t.Run("no-js", e.noJS)
+	t.Run("quota", e.quota)
+	t.Run("pages", e.pages)
+	t.Run("staff", e.staffPage)
+	t.Run("html", e.checkHTML)
+	t.Run("live-reload", e.liveReload)
+}
+
+// liveReload: an edit of a page's file reloads the open page.
+func (e *e2e) liveReload(t *testing.T) {
+	e.t = t
+	const path = "/thong-bao/moi-gui-cau-hoi-doi-thoai-2023/"
+	e.open(path)
+	eval[bool](e, `(window.notReloaded = true)`)
+	file := filepath.Join(e.dir, "content", "thong-bao", "moi-gui-cau-hoi-doi-thoai-2023.md")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := chromedp.Func(func(context.Context, *chromedp.Target) error {
+		return os.WriteFile(file, append(b, "\nĐoạn vừa thêm để thử tải lại.\n"...), 0o644)
+	})
+	ctx, cancel := context.WithTimeout(e.ctx, 20*time.Second)
+	defer cancel()
+	_, err = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, edit))
+	if err == nil {
+		var text string
+		text, err = chromedp.Run(ctx, chromedp.Evaluate[string](`window.notReloaded ? "" : document.body.innerText`))
+		if err == nil && !strings.Contains(text, "Đoạn vừa thêm để thử tải lại.") {
+			err = fmt.Errorf("the reloaded page lacks the edit")
+		}
+	}
+	if err != nil {
+		t.Fatalf("the page did not reload with the edit: %v", err)
+	}
+}
+
+// do runs actions in the main tab, with a deadline.
+func (e *e2e) do(actions ...chromedp.Action[chromedp.Void]) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func eval[T any](e *e2e, js string) T {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		e.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+func (e *e2e) open(path string) {
+	e.t.Helper()
+	e.do(chromedp.Navigate(e.srv.URL + path))
+}
+
+// shot saves a full-page screenshot of the page as it is, at both widths.
+func (e *e2e) shot(name string) {
+	e.t.Helper()
+	for _, w := range []int64{phoneWidth, deskWidth} {
+		e.do(chromedp.EmulateViewport(w, 800))
+		ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		cancel()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shotsDir, fmt.Sprintf("%s-%d.png", name, w)), png, 0o644); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	e.do(chromedp.EmulateViewport(phoneWidth, 800))
+}
+
+type axeViolation struct {
+	ID, Impact, Help string
+	Nodes            []string
+}
+
+// checkAxe runs axe-core in the page as it is; any violation fails.
+func (e *e2e) checkAxe(what string) {
+	e.t.Helper()
+	checkAxeIn(e.t, e.ctx, e.axe, what)
+}
+
+func checkAxeIn(t *testing.T, ctx context.Context, axe, what string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
+		t.Fatalf("%s: injecting axe-core: %v", what, err)
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+		r.violations.map(v => ({ID: v.id, Impact: v.impact || "", Help: v.help,
+			Nodes: v.nodes.map(n => n.target.join(" ") + ": " + (n.failureSummary || "").replace(/\s+/g, " "))})))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe-core: %v", what, err)
+	}
+	for _, v := range vs {
+		t.Errorf("%s: axe %s (%s): %s\n\t%s", what, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+	}
+}
+
+// plan: a resident reads the plan; printed, it shows the signature block.
+func (e *e2e) plan(t *testing.T) {
+	e.t = t
+	e.open(planPath)
+	h1 := eval[string](e, `document.querySelector("h1").innerText`)
+	if !strings.Contains(strings.ToLower(h1), "đối thoại") {
+		t.Errorf("plan title %q", h1)
+	}
+	body := eval[string](e, `document.querySelector("main").innerText`)
+	for _, want := range []string{"KẾ HOẠCH", "Nơi nhận", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("plan page lacks %q", want)
+		}
+	}
+	e.checkAxe("plan")
+	e.shot("plan")
+
+	if _, err := chromedp.Call(e.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	signer := eval[map[string]any](e, `(() => {
+		const s = document.querySelector(".doc-sign .signer"), r = s && s.getBoundingClientRect();
+		const head = document.querySelector(".site-head");
+		return {text: s ? s.innerText : "", visible: !!s && r.width > 0 && r.height > 0 && getComputedStyle(s).visibility !== "hidden",
+			headHidden: !head || getComputedStyle(head).display === "none"};
+	})()`)
+	if signer["visible"] != true || signer["text"] == "" {
+		t.Errorf("printed plan: the signer is not visible: %v", signer)
+	}
+	if signer["headHidden"] != true {
+		t.Error("printed plan: the site header is printed")
+	}
+	if _, err := chromedp.Call(e.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fill types the values of a form into its fields; select boxes and radio
+// buttons are chosen, the consent box ticked when "dong_y" is set.
+func fill(v url.Values) []chromedp.Action[chromedp.Void] {
+	var acts []chromedp.Action[chromedp.Void]
+	names := make([]string, 0, len(v))
+	for k := range v {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		val := v.Get(name)
+		switch name {
+		case "chi_doan":
+			acts = append(acts, chromedp.SetValue(chromedp.ID("f-"+name), val))
+		case "linh_vuc", "chuc_vu", "gioi_tinh":
+			acts = append(acts, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=%q][value=%q]`, name, val))))
+		case "dong_y":
+			acts = append(acts, chromedp.Click(chromedp.ID("f-dong_y")))
+		default:
+			acts = append(acts, chromedp.SendKeys(chromedp.ID("f-"+name), val))
+		}
+	}
+	return acts
+}
+
+func question(name, text string) url.Values {
+	return url.Values{
+		"ho_ten": {name}, "nam_sinh": {"1999"}, "chi_doan": {"Chi đoàn Tổ dân phố 2"}, "dien_thoai": {"0912 345 678"},
+		"linh_vuc": {"Vai trò của thanh niên trong chuyển đổi số, xây dựng đô thị văn minh"},
+		"noi_dung": {text}, "dong_y": {"co"},
+	}
+}
+
+func delegate(group, name string) url.Values {
+	return url.Values{
+		"chi_doan": {group}, "ho_ten": {name}, "chuc_vu": {"Đoàn viên"}, "nam_sinh": {"2001"},
+		"dien_thoai": {"0987654321"}, "dong_y": {"co"},
+	}
+}
+
+// questionJS: the question form with JavaScript: errors first, then success.
+func (e *e2e) questionJS(t *testing.T) {
+	e.t = t
+	e.open("/bieu-mau/cau-hoi/")
+	e.checkAxe("question form")
+	e.shot("form-cau-hoi")
+
+	// A name and a wrong phone number only: the summary takes the focus,
+	// each field says what is wrong, in Vietnamese, and nothing typed is lost.
+	e.do(
+		chromedp.SendKeys(chromedp.ID("f-ho_ten"), "Trần Thị Bình"),
+		chromedp.SendKeys(chromedp.ID("f-dien_thoai"), "12345"),
+		chromedp.Click(chromedp.CSS(`form[data-form="cau-hoi"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("[data-error-summary]")),
+	)
+	if !eval[bool](e, `document.activeElement === document.querySelector("[data-error-summary]")`) {
+		t.Error("the error summary does not have the focus")
+	}
+	summary := eval[string](e, `document.querySelector("[data-error-summary]").innerText`)
+	inline := eval[[]string](e, `[...document.querySelectorAll(".form-group--error [data-error-text]")].map(n => n.innerText)`)
+	for _, want := range []string{"Chưa gửi được", "Chọn chi đoàn của bạn", "Số điện thoại không đúng", "Nhập nội dung câu hỏi", "Đánh dấu vào ô đồng ý"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("error summary lacks %q: %q", want, summary)
+		}
+	}
+	if len(inline) < 4 || !slices.Contains(inline, "Nhập nội dung câu hỏi") {
+		t.Errorf("inline errors: %q", inline)
+	}
+	if v := eval[string](e, `document.getElementById("f-ho_ten").value`); v != "Trần Thị Bình" {
+		t.Errorf("typed name after errors: %q", v)
+	}
+	if v := eval[string](e, `document.getElementById("f-dien_thoai").value`); v != "12345" {
+		t.Errorf("typed phone after errors: %q", v)
+	}
+	e.checkAxe("question form with errors")
+	e.shot("form-cau-hoi-loi")
+
+	// Correct it and send.
+	q := question("Trần Thị Bình", "Phường có hỗ trợ thanh niên học kỹ năng số không? Xin cảm ơn.")
+	eval[bool](e, `(() => { for (const id of ["f-ho_ten", "f-dien_thoai"]) document.getElementById(id).value = ""; return true; })()`)
+	e.do(fill(q)...)
+	e.do(
+		chromedp.Click(chromedp.CSS(`form[data-form="cau-hoi"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".form-success")),
+	)
+	msg := eval[string](e, `document.querySelector(".form-success").innerText`)
+	if !strings.Contains(msg, "Đã gửi") || !strings.Contains(msg, "Cảm ơn bạn đã gửi câu hỏi") {
+		t.Errorf("success message: %q", msg)
+	}
+	e.posted = append(e.posted, q)
+	e.checkAxe("question form sent")
+}
+
+// noJS: both forms with JavaScript off, in a tab of their own.
+func (e *e2e) noJS(t *testing.T) {
+	e.t = t
+	tab, cancel := chromedp.NewContext(e.ctx)
+	defer cancel()
+	tctx, cancelT := context.WithTimeout(tab, 90*time.Second)
+	defer cancelT()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(tctx, chromedp.EmulateViewport(phoneWidth, 800)))
+	_, err := chromedp.Call(tctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	must(err)
+
+	for _, tc := range []struct {
+		form string
+		bad  url.Values // refused: the answer page must keep it
+		good url.Values
+		err  string
+	}{
+		{"cau-hoi", url.Values{"ho_ten": {"Lê Văn Cường"}, "noi_dung": {"Câu hỏi chưa đủ thông tin"}},
+			question("Lê Văn Cường", "Câu hỏi gửi khi tắt JavaScript: phường có sân chơi cho thanh niên không?"), "Nhập số điện thoại hoặc email"},
+		{"dai-bieu", url.Values{"ho_ten": {"Phạm Thị Dung"}, "dien_thoai": {"0912"}},
+			delegate("Chi đoàn Tổ dân phố 1", "Phạm Thị Dung"), "Chọn chi đoàn của đại biểu"},
+	} {
+		must(chromedp.Do(tctx, chromedp.Navigate(e.srv.URL+"/bieu-mau/"+tc.form+"/")))
+		must(chromedp.Do(tctx, fill(tc.bad)...))
+		resp, err := chromedp.RunResponse(tctx, chromedp.Click(chromedp.CSS(`form[data-form="`+tc.form+`"] button[type=submit]`)))
+		must(err)
+		if resp.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s without JavaScript, with errors: %d, want 422", tc.form, resp.Status)
+		}
+		page, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		must(err)
+		if !strings.Contains(page, tc.err) || !strings.Contains(page, "Chưa gửi được") {
+			t.Errorf("%s error page lacks %q", tc.form, tc.err)
+		}
+		for name := range tc.bad {
+			v, err := chromedp.Run(tctx, chromedp.Value(chromedp.ID("f-"+name)))
+			must(err)
+			if v != tc.bad.Get(name) {
+				t.Errorf("%s error page: %s = %q, want %q", tc.form, name, v, tc.bad.Get(name))
+			}
+		}
+		shotIn(t, tctx, "form-"+tc.form+"-loi-khong-js")
+		// axe needs script: the page's own scripts have not run, and
+		// will not, as it is loaded already.
+		_, err = chromedp.Call(tctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+		must(err)
+		checkAxeIn(t, tctx, e.axe, tc.form+" error page without JavaScript")
+		_, err = chromedp.Call(tctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		must(err)
+
+		// Start again on the form page: the good answer is sent as a whole.
+		must(chromedp.Do(tctx, chromedp.Navigate(e.srv.URL+"/bieu-mau/"+tc.form+"/")))
+		must(chromedp.Do(tctx, fill(tc.good)...))
+		// The answer to the POST is a redirect, seen in the request that follows it.
+		sub, stopSub := context.WithTimeout(tctx, 20*time.Second)
+		requests := chromedp.Events(sub, network.RequestWillBeSent)
+		resp, err = chromedp.RunResponse(tctx, chromedp.Click(chromedp.CSS(`form[data-form="`+tc.form+`"] button[type=submit]`)))
+		must(err)
+		redirect := int64(0)
+		for ev, err := range requests {
+			if err != nil {
+				break
+			}
+			if ev.RedirectResponse != nil && strings.HasSuffix(ev.Request.URL, "/cam-on/") {
+				redirect = ev.RedirectResponse.Status
+				break
+			}
+		}
+		stopSub()
+		if redirect != http.StatusSeeOther {
+			t.Errorf("%s without JavaScript: the answer was %d, want 303 to the thank-you page", tc.form, redirect)
+		}
+		loc, err := chromedp.Run(tctx, chromedp.Location())
+		must(err)
+		if !strings.HasSuffix(loc, "/bieu-mau/"+tc.form+"/cam-on/") || resp.Status != http.StatusOK {
+			t.Errorf("%s without JavaScript: ended at %s (%d), want the thank-you page", tc.form, loc, resp.Status)
+		}
+		if tc.form == "cau-hoi" {
+			e.posted = append(e.posted, tc.good)
+		}
+	}
+}
+
+// quota: five delegates of one chi đoàn are in; the sixth, in the browser,
+// is told that the chi đoàn is full.
+func (e *e2e) quota(t *testing.T) {
+	e.t = t
+	group := "Chi đoàn Tổ dân phố 3"
+	for i := 1; i <= 5; i++ {
+		resp, err := noRedirect.PostForm(e.srv.URL+"/api/forms/dai-bieu", delegate(group, fmt.Sprintf("Đại biểu số %d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("delegate %d: %d, want 303", i, resp.StatusCode)
+		}
+	}
+	e.open("/bieu-mau/dai-bieu/")
+	e.checkAxe("delegate form")
+	e.shot("form-dai-bieu")
+	e.do(fill(delegate(group, "Đại biểu thứ sáu"))...)
+	e.do(
+		chromedp.Click(chromedp.CSS(`form[data-form="dai-bieu"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("[data-error-summary]")),
+	)
+	msg := eval[string](e, `document.querySelector("[data-error-summary]").innerText`)
+	if !strings.Contains(msg, group+" đã đăng ký đủ 5 đại biểu") {
+		t.Errorf("sixth delegate: %q, want the quota message", msg)
+	}
+	if v := eval[string](e, `document.getElementById("f-ho_ten").value`); v != "Đại biểu thứ sáu" {
+		t.Errorf("sixth delegate: typed name lost: %q", v)
+	}
+	e.checkAxe("delegate form, quota full")
+	e.shot("form-dai-bieu-het-cho")
+}
+
+// pages: every page of the sitemap, the thank-you pages and the 404 page
+// pass axe-core; their HTML is kept for the Nu Html Checker.
+func (e *e2e) pages(t *testing.T) {
+	e.t = t
+	_, sitemap := get(t, e.srv.URL+"/sitemap.xml")
+	var paths []string
+	for _, m := range regexp.MustCompile(`<loc>https?://[^/]+(/[^<]*)</loc>`).FindAllStringSubmatch(sitemap, -1) {
+		paths = append(paths, m[1])
+	}
+	if len(paths) < 6 {
+		t.Fatalf("sitemap lists %d pages", len(paths))
+	}
+	paths = append(paths, "/bieu-mau/cau-hoi/cam-on/", "/bieu-mau/dai-bieu/cam-on/", "/khong-co-trang-nay/")
+	for _, p := range paths {
+		e.open(p)
+		e.checkAxe(p)
+		resp, body := get(t, e.srv.URL+p)
+		if resp.StatusCode != http.StatusOK && p != "/khong-co-trang-nay/" {
+			t.Errorf("GET %s: %d", p, resp.StatusCode)
+		}
+		e.html[fileName(p)] = []byte(body)
+	}
+	e.open("/")
+	e.shot("trang-chu")
+	e.open(planPath)
+
+	// The form handler's answers: the no-JavaScript error pages and the
+	// quota page.
+	for name, post := range map[string]struct {
+		form string
+		v    url.Values
+	}{
+		"answer-cau-hoi-422":  {"cau-hoi", url.Values{"ho_ten": {"<b>An</b>"}, "email": {"sai@"}}},
+		"answer-dai-bieu-422": {"dai-bieu", url.Values{"chi_doan": {"Chi đoàn không có"}}},
+		"answer-dai-bieu-409": {"dai-bieu", delegate("Chi đoàn Tổ dân phố 3", "Người thứ bảy")},
+	} {
+		resp, err := noRedirect.PostForm(e.srv.URL+"/api/forms/"+post.form, post.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnprocessableEntity && resp.StatusCode != http.StatusConflict {
+			t.Errorf("%s: %d", name, resp.StatusCode)
+		}
+		e.html[name+".html"] = b
+	}
+}
+
+func fileName(p string) string {
+	s := strings.Trim(strings.ReplaceAll(p, "/", "_"), "_")
+	if s == "" {
+		s = "index"
+	}
+	return s + ".html"
+}
+
+// staffPage: a wrong secret is refused; the right one shows counts and
+// charts; the CSV the page downloads holds the questions sent above.
+func (e *e2e) staffPage(t *testing.T) {
+	e.t = t
+	_, body := get(t, e.srv.URL+staff.Path)
+	e.html["quan-tri.html"] = []byte(body)
+
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(e.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptr(true),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.open(staff.Path)
+	e.do(chromedp.WaitVisible(chromedp.ID("ma-quan-tri")))
+	e.checkAxe("staff login")
+	e.do(
+		chromedp.SendKeys(chromedp.ID("ma-quan-tri"), "sai-ma-quan-tri-123"),
+		chromedp.Click(chromedp.CSS("[data-staff-login] button[type=submit]")),
+	)
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](`document.querySelector("[data-staff-status]").innerText.includes("không đúng")`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("a wrong secret: no refusal shown: %v", err)
+	}
+	if eval[bool](e, `!document.querySelector("[data-staff-board]").hidden`) {
+		t.Error("a wrong secret shows the staff board")
+	}
+	e.do(
+		chromedp.SendKeys(chromedp.ID("ma-quan-tri"), e.srv.Secret),
+		chromedp.Click(chromedp.CSS("[data-staff-login] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-staff-board] .staff-form")),
+	)
+	totals := eval[[]string](e, `[...document.querySelectorAll(".staff-total")].map(n => n.innerText)`)
+	if len(totals) != 2 || !strings.HasPrefix(totals[0], fmt.Sprint(len(e.posted))) || !strings.HasPrefix(totals[1], "6") {
+		t.Errorf("staff totals %q, want %d questions and 6 delegates", totals, len(e.posted))
+	}
+	if n := eval[int](e, `document.querySelectorAll(".staff-form svg").length`); n == 0 {
+		t.Error("the staff page draws no chart")
+	}
+	quota := eval[string](e, `document.querySelector(".staff-quota").innerText`)
+	if !strings.Contains(quota, "Chi đoàn Tổ dân phố 3") || !strings.Contains(quota, "5/5") {
+		t.Errorf("quota table: %q", quota)
+	}
+	e.checkAxe("staff board")
+	e.shot("quan-tri")
+
+	// The CSV download, as the page asks for it.
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	e.do(chromedp.Click(chromedp.CSS(`section[aria-labelledby="bm-cau-hoi"] .staff-downloads button`)))
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(downloads, ev.GUID)
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("download %s", ev.State)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.checkCSV(data)
+}
+
+// checkCSV: the download is the questions sent, one row each.
+func (e *e2e) checkCSV(data []byte) {
+	t := e.t
+	if !bytes.HasPrefix(data, []byte("\uFEFF")) {
+		t.Error("the CSV has no BOM")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(e.posted)+1 {
+		t.Fatalf("CSV: %d rows, want a header and %d", len(rows), len(e.posted))
+	}
+	col := func(name string) int {
+		i := slices.Index(rows[0], name)
+		if i < 0 {
+			t.Fatalf("CSV header %q lacks %q", rows[0], name)
+		}
+		return i
+	}
+	name, text, group := col("Họ và tên"), col("Nội dung câu hỏi"), col("Chi đoàn")
+	var got, want []string
+	for _, r := range rows[1:] {
+		got = append(got, r[name]+" | "+r[group]+" | "+r[text])
+	}
+	for _, q := range e.posted {
+		want = append(want, q.Get("ho_ten")+" | "+q.Get("chi_doan")+" | "+q.Get("noi_dung"))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("CSV rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// checkHTML runs the Nu Html Checker once over every page kept.
+func (e *e2e) checkHTML(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for name, b := range e.html {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	slices.Sort(files)
+	if len(files) < 12 {
+		t.Fatalf("only %d pages to check", len(files))
+	}
+	cmd := exec.Command("java", append([]string{"-jar", vnuFile, "--errors-only", "--format", "json"}, files...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var out struct {
+		Messages []struct {
+			Type, Message, URL, Extract string
+			LastLine                    int
+		}
+	}
+	if jerr := json.Unmarshal(stderr.Bytes(), &out); jerr != nil {
+		t.Fatalf("Nu Html Checker: %v: %s", err, stderr.String())
+	}
+	for _, m := range out.Messages {
+		t.Errorf("%s:%d: %s: %s\n\t%s", filepath.Base(m.URL), m.LastLine, m.Type, m.Message, m.Extract)
+	}
+	t.Logf("Nu Html Checker: %d pages, %d errors", len(files), len(out.Messages))
+}
+
+func shotIn(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	for _, w := range []int64{phoneWidth, deskWidth} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 800)); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shotsDir, fmt.Sprintf("%s-%d.png", name, w)), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, 800)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

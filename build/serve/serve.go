@@ -1,0 +1,409 @@
+// Package serve is Loa's local preview: `go run ./build serve` (`make serve`)
+// runs the whole system on one machine, as it runs on AWS.
+//
+//   - The site is built into <data>/public, not public/: a preview may hold
+//     drafts, a fixed --now and the reload script, and must never be what
+//     `make publish` uploads. It is served with the pretty URLs of the
+//     CloudFront function (/a/ → a/index.html, /a → 301 /a/) and 404.html.
+//   - The form handler and the staff routes are mounted at /api/, the paths
+//     they have on AWS. Submissions go to an S3-compatible server (gofakes3)
+//     on 127.0.0.1 whose objects are kept on disk under <data>/ and survive
+//     restarts (package localstore); `loa-export --local .data` reads the
+//     same store.
+//   - The staff secret is LOA_STAFF_SECRET, or one generated on the first
+//     run and kept in <data>/staff-secret; the handler gets only its hash.
+//   - Content is read from ./content and layouts and assets from ./site, so
+//     that edits show without recompiling. A watcher rebuilds after each
+//     edit (one page alone when it can, see builder.Site) and tells the open
+//     pages to reload over Server-Sent Events (/_loa/reload). Only pages
+//     built here link the reload script; the published site never does.
+//   - --now previews the site as of an instant: the builder and the
+//     handler's deadlines read a clock that starts there and runs on.
+package serve
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"gopkg.in/yaml.v3"
+
+	"loa/build/builder"
+	"loa/content"
+	"loa/functions/export"
+	"loa/functions/forms"
+	"loa/functions/handler"
+	"loa/functions/localstore"
+	"loa/functions/staff"
+	"loa/functions/store"
+	"loa/functions/vntext"
+	"loa/site"
+)
+
+// Bucket is the local store's bucket, as `loa-export --local` expects it.
+const Bucket = "loa"
+
+// SecretFile is the file under the data folder that keeps the generated
+// staff secret; EnvSecret overrides it.
+const (
+	SecretFile = "staff-secret"
+	EnvSecret  = "LOA_STAFF_SECRET"
+)
+
+// Config says what to serve and where.
+type Config struct {
+	Addr string // e.g. "127.0.0.1:8080"; port 0 picks a free one
+	Data string // the local store, the built site and the staff secret
+
+	// ContentDir and SiteDir are watched and read on every rebuild. An
+	// empty or missing folder means the copy embedded in the binary, not
+	// watched.
+	ContentDir string
+	SiteDir    string
+
+	Drafts bool
+	Now    time.Time // preview as of this instant (the clock runs on from it); zero: now
+
+	// Secret is the staff secret; "" reads <Data>/staff-secret, making it
+	// on the first run.
+	Secret string
+	// Watch rebuilds on edits and links the reload script into the pages.
+	Watch bool
+
+	Logger *slog.Logger // nil: text on standard error
+}
+
+// Server is a running preview.
+type Server struct {
+	URL    string // "http://127.0.0.1:8080"
+	Secret string // the staff secret
+	Data   string // absolute path of the data folder
+	Out    string // the built site
+	S3     *localstore.Server
+
+	cfg     Config
+	clock   func() time.Time
+	content fs.FS
+	site    fs.FS
+	hash    string
+	log     *slog.Logger
+
+	mu       sync.Mutex // held while building; guards built, siteCfg, frame
+	built    *builder.Site
+	siteCfg  site.Config
+	frame    *site.Frame
+	api      atomic.Pointer[http.Handler]
+	reload   *broker
+	watching *watcher
+
+	srv       *http.Server
+	done      chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start builds the site and serves it. Close stops it.
+func Start(cfg Config) (_ *Server, err error) {
+	if cfg.Data == "" {
+		return nil, errors.New("serve: no data folder")
+	}
+	data, err := filepath.Abs(cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return nil, fmt.Errorf("serve: data folder: %w", err)
+	}
+	s := &Server{cfg: cfg, Data: data, Out: filepath.Join(data, "public"), log: cfg.Logger, done: make(chan error, 1)}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	s.clock = time.Now
+	if !cfg.Now.IsZero() {
+		// The preview starts at --now and runs on in real time, so that a
+		// form's opening or closing can be watched as it happens.
+		from, started := cfg.Now, time.Now()
+		s.clock = func() time.Time { return from.Add(time.Since(started)) }
+	}
+	s.content, s.site = content.FS, site.FS()
+	if isDir(cfg.ContentDir) {
+		s.content = os.DirFS(cfg.ContentDir)
+	} else {
+		cfg.ContentDir = ""
+	}
+	if isDir(cfg.SiteDir) {
+		s.site = os.DirFS(cfg.SiteDir)
+	} else {
+		cfg.SiteDir = ""
+	}
+	s.cfg = cfg
+
+	if s.Secret, err = staffSecret(cfg.Secret, data); err != nil {
+		return nil, err
+	}
+	if s.hash, err = staff.HashSecret(s.Secret); err != nil {
+		return nil, fmt.Errorf("serve: staff secret: %w", err)
+	}
+
+	if s.S3, err = localstore.Start(data, Bucket); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.S3.Close()
+		}
+	}()
+	if cfg.Watch {
+		s.reload = newBroker()
+	}
+	if _, err := s.fullBuild(); err != nil {
+		return nil, err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w (another program uses this address? choose another with --addr, e.g. 127.0.0.1:8081)", err)
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	if s.reload != nil {
+		// Event streams never go idle: end them, or Shutdown waits for ever.
+		s.srv.RegisterOnShutdown(s.reload.close)
+	}
+	go func() { s.done <- s.srv.Serve(ln) }()
+
+	if cfg.Watch && (cfg.ContentDir != "" || cfg.SiteDir != "") {
+		w, err := s.watch()
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.watching = w
+	}
+	return s, nil
+}
+
+// Close stops watching and serving, and closes the local store. Calls
+// after the first return its result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
+	if s.watching != nil {
+		s.watching.close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if cerr := s.S3.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Now is the preview's clock.
+func (s *Server) Now() time.Time { return s.clock() }
+
+// fullBuild builds the whole site and makes a form handler for it: a full
+// build may follow a change of the forms' settings or of the frame.
+func (s *Server) fullBuild() (builder.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := readSiteConfig(s.content)
+	if err != nil {
+		return builder.Result{}, err
+	}
+	built, res, err := builder.Open(builder.Options{
+		Content: s.content, ContentDir: or(s.cfg.ContentDir, "content"), Site: s.site, Out: s.Out,
+		Drafts: s.cfg.Drafts, Now: s.clock(), LiveReload: s.reload != nil,
+	})
+	if err != nil {
+		return builder.Result{}, err
+	}
+	frame, err := site.NewFrame(s.site)
+	if err != nil {
+		return builder.Result{}, err
+	}
+	api, err := s.newHandler(cfg, frame)
+	if err != nil {
+		return builder.Result{}, err
+	}
+	s.built, s.siteCfg, s.frame = built, cfg, frame
+	s.api.Store(&api)
+	return res, nil
+}
+
+// newHandler makes the form handler with the staff routes, on the local store.
+func (s *Server) newHandler(cfg site.Config, frame *site.Frame) (http.Handler, error) {
+	reg, err := forms.Load(s.content)
+	if err != nil {
+		return nil, fmt.Errorf("%s/bieu-mau: %w", or(s.cfg.ContentDir, "content"), err)
+	}
+	st, err := store.New(s.S3.Client, store.Config{Bucket: Bucket})
+	if err != nil {
+		return nil, err
+	}
+	ex, err := export.New(export.Config{
+		Store: st, S3: s.S3.Client, Presign: s3.NewPresignClient(s.S3.Client), Bucket: Bucket,
+		// The staff page says whether a form is open as the public pages
+		// do: at the preview's instant. Submission times (the store's
+		// clock) stay real, as on AWS with LOA_NOW.
+		Now: s.clock,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return handler.New(handler.Config{
+		Forms: reg, Store: st, Site: cfg, Frame: frame, Now: s.clock, Logger: s.log,
+		StaffSecretHash: s.hash, Staff: ex,
+	})
+}
+
+// staffSecret returns the configured secret, or the one kept in the data
+// folder, made on the first run.
+func staffSecret(given, data string) (string, error) {
+	if given = strings.TrimSpace(given); given != "" {
+		return given, nil
+	}
+	name := filepath.Join(data, SecretFile)
+	b, err := os.ReadFile(name)
+	if err == nil && strings.TrimSpace(string(b)) != "" {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("serve: staff secret: %w", err)
+	}
+	secret := staff.NewSecret()
+	if err := os.WriteFile(name, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("serve: staff secret: %w", err)
+	}
+	return secret, nil
+}
+
+func readSiteConfig(fsys fs.FS) (site.Config, error) {
+	var c site.Config
+	raw, err := fs.ReadFile(fsys, "site.yaml")
+	if err != nil {
+		return c, fmt.Errorf("content/site.yaml: %w", err)
+	}
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("content/site.yaml: %w", err)
+	}
+	return c, nil
+}
+
+// Main is the serve command: go run ./build serve [flags].
+func Main(args []string) error {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fl.String("addr", "127.0.0.1:8080", "address to serve on")
+	data := fl.String("data", ".data", "folder of the local store, the built preview and the staff secret")
+	drafts := fl.Bool("drafts", false, "include drafts")
+	now := fl.String("now", "", "preview as of this instant, e.g. 2023-04-10T09:00+07:00; the clock runs on from it (default: now)")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fl.Arg(0))
+	}
+	cfg := Config{
+		Addr: *addr, Data: *data, Drafts: *drafts, ContentDir: "content", SiteDir: "site",
+		Secret: os.Getenv(EnvSecret), Watch: true,
+	}
+	if *now != "" {
+		t, err := ParseNow(*now)
+		if err != nil {
+			return err
+		}
+		cfg.Now = t
+	}
+	s, err := Start(cfg)
+	if err != nil {
+		return err
+	}
+	s.banner(os.Stdout, *data)
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	<-stop
+	fmt.Println("\nĐang dừng…")
+	return s.Close()
+}
+
+// banner tells the IT person where everything is.
+func (s *Server) banner(w io.Writer, dataFlag string) {
+	fmt.Fprintf(w, "\nLoa: bản xem trước trên máy này (không phải trang đã xuất bản)\n\n")
+	fmt.Fprintf(w, "  Trang web         %s/\n", s.URL)
+	if reg, err := forms.Load(s.content); err == nil {
+		for _, f := range reg.Forms() {
+			state := "đang nhận"
+			switch now := s.clock(); {
+			case now.Before(f.Opens):
+				state = "chưa mở, mở lúc " + vntext.DateTime(f.Opens)
+			case !f.IsOpen(now):
+				state = "đã đóng lúc " + vntext.DateTime(f.Closes) + "; xem thử với --now"
+			}
+			fmt.Fprintf(w, "  Biểu mẫu          %s/bieu-mau/%s/  (%s)\n", s.URL, f.ID, state)
+		}
+	}
+	fmt.Fprintf(w, "  Trang quản trị    %s%s\n", s.URL, staff.Path)
+	src := "tạo lần đầu, lưu ở " + filepath.Join(dataFlag, SecretFile)
+	if strings.TrimSpace(s.cfg.Secret) != "" {
+		src = "lấy từ biến môi trường " + EnvSecret
+	}
+	fmt.Fprintf(w, "  Mã quản trị       %s  (%s)\n", s.Secret, src)
+	fmt.Fprintf(w, "  Dữ liệu           %s  (kho S3 trên máy này, bucket %q; trang dựng để xem: public/)\n", s.Data, Bucket)
+	fmt.Fprintf(w, "  Tải dữ liệu       go run ./functions/cmd/loa-export --local %s cau-hoi\n", dataFlag)
+	if !s.cfg.Now.IsZero() {
+		fmt.Fprintf(w, "  Thời điểm xem     %s (--now), đồng hồ chạy tiếp từ đó\n", vntext.DateTime(s.cfg.Now))
+	}
+	if s.watching != nil {
+		fmt.Fprintf(w, "\nSửa content/ hoặc site/ rồi lưu: trang tự dựng lại và tải lại. Ctrl+C để dừng.\n\n")
+	} else {
+		fmt.Fprintf(w, "\nCtrl+C để dừng.\n\n")
+	}
+}
+
+// ParseNow reads --now: an RFC 3339 instant, with or without seconds, or a
+// date; without an offset the time is Vietnam's.
+func ParseNow(v string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, vntext.Location); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("serve: --now %q is not an instant (want e.g. 2023-04-10T09:00+07:00 or 2023-04-10)", v)
+}
+
+func isDir(name string) bool {
+	if name == "" {
+		return false
+	}
+	fi, err := os.Stat(name)
+	return err == nil && fi.IsDir()
+}
+
+func or(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}

@@ -1,0 +1,128 @@
+package serve
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"loa/functions/staff"
+	"loa/site"
+)
+
+// routes are those of the deployed site: /api/ goes to the form handler,
+// everything else is a file of the built site. /_loa/ is the preview's own.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		(*s.api.Load()).ServeHTTP(w, r)
+	})
+	if s.reload != nil {
+		mux.Handle("/_loa/reload", s.reload)
+		mux.HandleFunc(site.LiveReloadScript, serveReloadScript)
+	}
+	mux.HandleFunc("/", s.static)
+	return mux
+}
+
+// static answers as CloudFront does in front of the site bucket (see the
+// pretty-urls function of build/aws/template.yaml): /a/ is a/index.html, a
+// path whose last part has no dot is sent to the same path with a slash,
+// anything else is the file itself; a missing file is 404.html with 404.
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "Chỉ nhận GET và HEAD.", http.StatusMethodNotAllowed)
+		return
+	}
+	p := r.URL.Path
+	name := p
+	switch {
+	case strings.HasSuffix(p, "/"):
+		name = p + "index.html"
+	case !strings.Contains(path.Base(p), "."):
+		u := p + "/"
+		if r.URL.RawQuery != "" {
+			u += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, u, http.StatusMovedPermanently)
+		return
+	}
+	// The preview changes with every edit: browsers must ask again.
+	w.Header().Set("Cache-Control", "no-cache")
+	if s.serveFile(w, r, name, http.StatusOK) {
+		return
+	}
+	if p == staff.Path && s.serveStaffPage(w, r) {
+		return
+	}
+	if !s.serveFile(w, r, "/404.html", http.StatusNotFound) {
+		http.NotFound(w, r)
+	}
+}
+
+// serveFile writes the built file at the URL path name with code, and
+// reports whether there was one. Hidden files (the builder's temporary
+// ones) are never served.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string, code int) bool {
+	clean := path.Clean("/" + name)
+	for _, part := range strings.Split(clean, "/") {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	f, err := os.Open(filepath.Join(s.Out, filepath.FromSlash(clean)))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.IsDir() {
+		return false
+	}
+	if code == http.StatusOK {
+		http.ServeContent(w, r, fi.Name(), fi.ModTime(), f)
+		return true
+	}
+	b, err := readAll(f)
+	if err != nil {
+		return false
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+	return true
+}
+
+func readAll(f fs.File) ([]byte, error) {
+	var b bytes.Buffer
+	_, err := b.ReadFrom(f)
+	return b.Bytes(), err
+}
+
+// serveStaffPage renders the staff page when the built site has none: it
+// is made by the staff package, with the frame of the site being served.
+func (s *Server) serveStaffPage(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	frame, cfg := s.frame, s.siteCfg
+	s.mu.Unlock()
+	var b bytes.Buffer
+	if err := staff.Render(&b, frame, s.site, cfg); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return false
+		}
+		s.log.Error("staff page", "error", err.Error())
+		http.Error(w, "Lỗi khi dựng trang quản trị: "+err.Error(), http.StatusInternalServerError)
+		return true
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(b.Bytes()))
+	return true
+}
