@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"loa/functions/staff"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -88,6 +89,19 @@ func (b *build) generated(pages []*Page) error {
 		})
 		if err != nil {
 			return fmt.Errorf("404 page: %w", err)
+		}
+	}
+
+	// The staff page is static, like every page: it shows nothing until the
+	// staff secret is typed, and its script talks to /api/ with it. A layout
+	// folder without the staff script publishes no staff page.
+	if b.wants(staff.Path) && b.frame.Script(staff.Script) != "" {
+		var buf bytes.Buffer
+		if err := staff.Render(&buf, b.frame, b.opts.Site, b.cfg); err != nil {
+			return err
+		}
+		if err := b.out.write(staff.Path, buf.Bytes()); err != nil {
+			return err
 		}
 	}
 

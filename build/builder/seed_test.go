@@ -246,3 +246,14 @@ func TestFormPages(t *testing.T) {
 	}
 	contains(t, "home after the deadline", read(t, late, "index.html"), "Đã đóng, hạn chót")
 }
+
+// TestStaffPage: the staff page is published for CloudFront, kept out of
+// search engines and out of the sitemap, and carries its script.
+func TestStaffPage(t *testing.T) {
+	out := buildSeedSite(t)
+	page := read(t, out, "quan-tri/index.html")
+	contains(t, "quan-tri/index.html", page, `<meta name="robots" content="noindex">`, `/assets/staff.`, "Quản trị biểu mẫu")
+	if sm := read(t, out, "sitemap.xml"); strings.Contains(sm, "quan-tri") {
+		t.Errorf("sitemap.xml lists the staff page")
+	}
+}
