@@ -92,4 +92,4 @@ deploy:
 ## publish: build public/ and sync it to the site bucket (PUBLISH_FLAGS=--dry-run to look first)
 publish: site
 	@test -n "$(SITE_BUCKET)" || { echo "publish: no site bucket: deploy the stack '$(STACK)' first, or set SITE_BUCKET"; exit 1; }
-	$(GO) run ./build/publish/cmd --bucket $(SITE_BUCKET) --dir public $(PUBLISH_FLAGS)
+	$(GO) run ./build publish --bucket $(SITE_BUCKET) --dir public $(PUBLISH_FLAGS)

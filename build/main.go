@@ -1,16 +1,19 @@
-// Command build is Loa's command line: it builds the static site, and later
-// serves and publishes it.
+// Command build is Loa's command line: it builds the static site, serves the
+// whole system on one machine, and publishes the site to S3.
 //
-//	go run ./build build [flags]   build content/ into public/
-//	go run ./build serve [flags]   the whole system on this machine (package serve)
+//	go run ./build build [flags]     build content/ into public/
+//	go run ./build serve [flags]     the whole system on this machine (package serve)
+//	go run ./build publish [flags]   sync public/ to the site bucket (package publish)
 //
 // Run a subcommand with -h for its flags.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
+	"loa/build/publish"
 	"loa/build/serve"
 )
 
@@ -18,6 +21,9 @@ import (
 var commands = map[string]func(args []string) error{
 	"build": runBuild,
 	"serve": serve.Main,
+	"publish": func(args []string) error {
+		return publish.Main(context.Background(), args)
+	},
 }
 
 func main() {
@@ -38,5 +44,5 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits")
+	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits\n  publish sync public/ to the site bucket on S3")
 }
