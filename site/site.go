@@ -11,8 +11,11 @@ package site
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
+
+	"gopkg.in/yaml.v3"
 )
 
 //go:embed layouts assets
@@ -59,3 +62,18 @@ type Shell struct {
 // Shell.LiveReload is set; only the serve command answers it, so it is never
 // part of a published site.
 const LiveReloadScript = "/_loa/reload.js"
+
+// LoadConfig reads site.yaml at the root of a content tree (content.FS or
+// the content folder). The form handler and serve use it to frame their
+// pages exactly as the builder does.
+func LoadConfig(contentFS fs.FS) (Config, error) {
+	var c Config
+	raw, err := fs.ReadFile(contentFS, "site.yaml")
+	if err != nil {
+		return c, fmt.Errorf("content/site.yaml: %w", err)
+	}
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("content/site.yaml: %w", err)
+	}
+	return c, nil
+}

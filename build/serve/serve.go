@@ -41,7 +41,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"gopkg.in/yaml.v3"
 
 	"loa/build/builder"
 	"loa/content"
@@ -229,7 +228,7 @@ func (s *Server) Now() time.Time { return s.clock() }
 func (s *Server) fullBuild() (builder.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cfg, err := readSiteConfig(s.content)
+	cfg, err := site.LoadConfig(s.content)
 	if err != nil {
 		return builder.Result{}, err
 	}
@@ -298,18 +297,6 @@ func staffSecret(given, data string) (string, error) {
 		return "", fmt.Errorf("serve: staff secret: %w", err)
 	}
 	return secret, nil
-}
-
-func readSiteConfig(fsys fs.FS) (site.Config, error) {
-	var c site.Config
-	raw, err := fs.ReadFile(fsys, "site.yaml")
-	if err != nil {
-		return c, fmt.Errorf("content/site.yaml: %w", err)
-	}
-	if err := yaml.Unmarshal(raw, &c); err != nil {
-		return c, fmt.Errorf("content/site.yaml: %w", err)
-	}
-	return c, nil
 }
 
 // Main is the serve command: go run ./build serve [flags].

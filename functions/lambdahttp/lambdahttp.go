@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -25,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
-	"gopkg.in/yaml.v3"
 
 	"loa/content"
 	"loa/functions/export"
@@ -106,7 +104,7 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	siteCfg, err := readSite(content.FS)
+	siteCfg, err := site.LoadConfig(content.FS)
 	if err != nil {
 		return nil, err
 	}
@@ -158,19 +156,6 @@ func newS3(ctx context.Context, cfg Config) (*s3.Client, error) {
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	}), nil
-}
-
-// readSite reads the site's title and menu, which frame the handler's pages.
-func readSite(fsys fs.FS) (site.Config, error) {
-	var c site.Config
-	raw, err := fs.ReadFile(fsys, "site.yaml")
-	if err != nil {
-		return c, fmt.Errorf("content/site.yaml: %w", err)
-	}
-	if err := yaml.Unmarshal(raw, &c); err != nil {
-		return c, fmt.Errorf("content/site.yaml: %w", err)
-	}
-	return c, nil
 }
 
 // Adapt turns h into a Lambda function for payload 2.0 events. ipHeader is
