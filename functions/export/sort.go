@@ -61,22 +61,6 @@ func groupRanks(f *forms.Form) map[string]int {
 	return m
 }
 
-func toRow(f *forms.Form, rank map[string]int, rec forms.Record) row {
-	r := row{time: rec.Time, id: rec.ID, vals: make([]string, len(f.Fields))}
-	for i := range f.Fields {
-		r.vals[i] = rec.Values[f.Fields[i].Name]
-	}
-	if f.QuotaBy != "" {
-		r.group = rec.Values[f.QuotaBy]
-		if n, ok := rank[r.group]; ok {
-			r.rank = n
-		} else {
-			r.rank = len(rank)
-		}
-	}
-	return r
-}
-
 // sorter is an external merge sort of rows. Rows collect in memory up to a
 // byte budget; then they are sorted and appended to one temporary file as a
 // run. each merges the runs. With fewer rows than the budget nothing is

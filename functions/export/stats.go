@@ -115,21 +115,22 @@ func (e *Exporter) Stats(ctx context.Context, list []*forms.Form) (*Stats, error
 			Formats: Formats(f), Days: []Count{},
 		}
 		var topic *forms.Field
+		topicAt := -1
 		for i := range f.Fields {
 			if f.Fields[i].Source == forms.SourceTopics {
-				topic = &f.Fields[i]
+				topic, topicAt = &f.Fields[i], i
 				break
 			}
 		}
 		topics, days, groups := map[string]int{}, map[string]int{}, map[string]int{}
-		err := e.scan(ctx, f, func(rec forms.Record) error {
+		err := e.scan(ctx, f, func(r row) error {
 			fs.Total++
-			days[rec.Time.In(vntext.Location).Format("2006-01-02")]++
+			days[r.time.In(vntext.Location).Format("2006-01-02")]++
 			if topic != nil {
-				topics[rec.Values[topic.Name]]++
+				topics[r.vals[topicAt]]++
 			}
 			if f.QuotaBy != "" {
-				groups[rec.Values[f.QuotaBy]]++
+				groups[r.group]++
 			}
 			return nil
 		})
