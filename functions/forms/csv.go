@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gocarina/gocsv"
@@ -70,8 +72,19 @@ func (f *Form) Columns() []string {
 // rowType is a struct type built from the declaration, one string field per
 // column with a `csv:"header"` tag, so that gocsv writes and reads the rows.
 // reflect.StructOf returns the same type for the same fields, so gocsv's
-// per-type cache stays small.
+// per-type cache stays small. Building the fields costs more than the rest
+// of a marshal, so the type is kept by its list of columns (not by form:
+// a form's fields may still change after it was first used).
 func (f *Form) rowType() reflect.Type {
+	var key strings.Builder
+	key.WriteString(ColumnID + "\x00" + ColumnTime)
+	for i := range f.Fields {
+		key.WriteByte(0)
+		key.WriteString(f.Fields[i].column())
+	}
+	if t, ok := rowTypes.Load(key.String()); ok {
+		return t.(reflect.Type)
+	}
 	fields := make([]reflect.StructField, 0, len(f.Fields)+2)
 	for i, col := range f.Columns() {
 		fields = append(fields, reflect.StructField{
@@ -80,8 +93,13 @@ func (f *Form) rowType() reflect.Type {
 			Tag:  reflect.StructTag(`csv:"` + col + `"`),
 		})
 	}
-	return reflect.StructOf(fields)
+	t := reflect.StructOf(fields)
+	rowTypes.Store(key.String(), t)
+	return t
 }
+
+// rowTypes maps a list of columns, joined by NUL, to its row type.
+var rowTypes sync.Map
 
 // MarshalCSV writes a header line and one line per record with gocsv.
 func (f *Form) MarshalCSV(recs ...Record) ([]byte, error) {

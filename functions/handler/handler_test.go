@@ -42,7 +42,9 @@ type env struct {
 
 func newEnv(t *testing.T, tweak func(*handler.Config)) *env {
 	t.Helper()
-	srv, err := localstore.Start("", bucket)
+	// The on-disk store, as `make serve` runs it, so that the concurrent
+	// tests exercise its journaled conditional puts.
+	srv, err := localstore.Start(t.TempDir(), bucket)
 	if err != nil {
 		t.Fatal(err)
 	}
