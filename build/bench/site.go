@@ -77,6 +77,12 @@ func benchSite(args []string) error {
 		fmt.Printf("%7d  %-5s  %8.3fs  %7.1f MB\n", n, "hugo", hugoM.wall.Seconds(), hugoM.rssMB())
 		wr, mr := loaM.wall.Seconds()/hugoM.wall.Seconds(), loaM.rssMB()/hugoM.rssMB()
 		fmt.Printf("%7d  %-5s  %8.2fx  %9.2fx\n", n, "ratio", wr, mr)
+		// The targets are set at 10,000 pages, where the work of rendering
+		// outweighs creating folders and starting the process.
+		if n < 10000 {
+			summary = append(summary, fmt.Sprintf("%d pages: Loa takes %.2f× Hugo's wall time and %.2f× its peak memory", n, wr, mr))
+			continue
+		}
 		summary = append(summary, fmt.Sprintf("%d pages: Loa takes %.2f× Hugo's wall time (target ≤ 0.5: %s) and %.2f× its peak memory (target ≤ 1: %s)",
 			n, wr, verdict(wr <= 0.5), mr, verdict(mr <= 1)))
 	}
