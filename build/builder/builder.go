@@ -35,6 +35,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"loa/functions/forms"
 	"loa/site"
 )
 
@@ -181,7 +182,7 @@ func newBuild(opts Options) (*build, error) {
 		return nil, err
 	}
 	if b.forms, err = loadForms(opts.Content, opts.Now); err != nil {
-		return nil, fmt.Errorf("%s/bieu-mau: %w", opts.ContentDir, err)
+		return nil, forms.InDir(opts.ContentDir, err)
 	}
 	return b, nil
 }

@@ -256,7 +256,7 @@ func (s *Server) fullBuild() (builder.Result, error) {
 func (s *Server) newHandler(cfg site.Config, frame *site.Frame) (http.Handler, error) {
 	reg, err := forms.Load(s.content)
 	if err != nil {
-		return nil, fmt.Errorf("%s/bieu-mau: %w", or(s.cfg.ContentDir, "content"), err)
+		return nil, forms.InDir(or(s.cfg.ContentDir, "content"), err)
 	}
 	st, err := store.New(s.S3.Client, store.Config{Bucket: Bucket})
 	if err != nil {

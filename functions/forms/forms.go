@@ -58,8 +58,76 @@ type Form struct {
 	QuotaBy string
 	Action  string
 
-	source string // e.g. "bieu-mau/cau-hoi.md", for messages
-	tmpl   *template.Template
+	source     string // e.g. "bieu-mau/cau-hoi.md", for messages
+	topicsLine int    // line of "topics:" (or "form:") in source, for messages
+	tmpl       *template.Template
+}
+
+// FileError is a mistake in a content file: File is relative to the content
+// folder, Line is 1-based (0: the whole file).
+type FileError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// InDir names the content folder dir in err: a [FileError]'s file becomes
+// dir/file; other errors are prefixed with dir/bieu-mau.
+func InDir(dir string, err error) error {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return &FileError{File: path.Join(dir, fe.File), Line: fe.Line, Msg: fe.Msg}
+	}
+	return fmt.Errorf("%s/bieu-mau: %w", dir, err)
+}
+
+// yamlError turns a yaml.v3 error ("yaml: line 3: ...", or a TypeError's
+// "line 3: ...") into a FileError; offset is the line of the YAML's first
+// line in the file, less one.
+func yamlError(name, what string, offset int, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	var line int
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		return &FileError{File: name, Line: line + offset, Msg: what + ": " + strings.TrimSpace(msg[strings.Index(msg, ":")+1:])}
+	}
+	return &FileError{File: name, Msg: what + ": " + msg}
+}
+
+// keyLine returns the line of the key path in a YAML tree (the deepest key
+// found), or 0.
+func keyLine(n *yaml.Node, keys ...string) int {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, k := range keys {
+		if n.Kind != yaml.MappingNode {
+			break
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, next = n.Content[i].Line, n.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	return line
 }
 
 // Consent is the notice a person agrees to, and its version stored with the row.
@@ -238,16 +306,30 @@ func loadForm(content fs.FS, name string, decls map[string]Declaration) (*Form, 
 	if !ok {
 		return nil, nil // a page without front matter is not a form
 	}
+	// The front matter starts on the file's second line, after "---".
+	var root yaml.Node
+	if err := yaml.Unmarshal(yml, &root); err != nil {
+		return nil, yamlError(name, "front matter", 1, err)
+	}
+	if root.Kind == 0 {
+		return nil, nil // empty front matter
+	}
 	var fm frontMatter
-	if err := yaml.Unmarshal(yml, &fm); err != nil {
-		return nil, fmt.Errorf("%s: front matter: %v", name, err)
+	if err := root.Decode(&fm); err != nil {
+		return nil, yamlError(name, "front matter", 1, err)
 	}
 	if fm.Form == nil {
 		return nil, nil
 	}
 	ff := fm.Form
+	line := func(keys ...string) int {
+		if l := keyLine(&root, keys...); l > 0 {
+			return l + 1
+		}
+		return 0
+	}
 	errf := func(field, format string, args ...any) error {
-		return fmt.Errorf("%s: form.%s: %s", name, field, fmt.Sprintf(format, args...))
+		return &FileError{File: name, Line: line("form", field), Msg: "form." + field + ": " + fmt.Sprintf(format, args...)}
 	}
 	stem := strings.TrimSuffix(path.Base(name), ".md")
 	if ff.ID != stem {
@@ -269,7 +351,7 @@ func loadForm(content fs.FS, name string, decls map[string]Declaration) (*Form, 
 		Thanks: vntext.Normalize(ff.Thanks), Quota: ff.Quota,
 		Consent: Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
 		AnyOf:   d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action,
-		source: name,
+		source: name, topicsLine: line("form", "topics"),
 	}
 	if f.Opens, err = instant("opens", ff.Opens); err != nil {
 		return nil, err
@@ -295,7 +377,7 @@ func loadForm(content fs.FS, name string, decls map[string]Declaration) (*Form, 
 		return nil, errf("quota", "this form has no quota; remove the line")
 	}
 	if f.Title == "" {
-		return nil, fmt.Errorf("%s: title: missing", name)
+		return nil, &FileError{File: name, Line: line("title"), Msg: "title: missing (want e.g. title: \"Gửi câu hỏi\")"}
 	}
 	f.Fields = slices.Clone(d.Fields)
 	return f, nil
@@ -310,7 +392,7 @@ func (f *Form) resolve() error {
 			fl.Options = slices.Clone(f.ChiDoan)
 		case SourceTopics:
 			if len(f.Topics) == 0 {
-				return fmt.Errorf("%s: form.topics: missing (field %q lists them)", f.source, fl.Label)
+				return &FileError{File: f.source, Line: f.topicsLine, Msg: fmt.Sprintf("form.topics: missing (field %q lists them)", fl.Label)}
 			}
 			fl.Options = slices.Clone(f.Topics)
 		default:
@@ -320,7 +402,7 @@ func (f *Form) resolve() error {
 			fl.Options = append(fl.Options, Other)
 		}
 		if (fl.Kind == KindSelect || fl.Kind == KindRadio) && len(fl.Options) == 0 {
-			return fmt.Errorf("%s: field %q has no options", f.source, fl.Label)
+			return &FileError{File: f.source, Line: f.topicsLine, Msg: fmt.Sprintf("field %q has no options", fl.Label)}
 		}
 	}
 	return nil
@@ -336,8 +418,24 @@ func loadChiDoan(content fs.FS) ([]string, bool, error) {
 		Sample bool     `yaml:"sample"`
 		Items  []string `yaml:"items"`
 	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, false, fmt.Errorf("%s: %v", name, err)
+	var root yaml.Node
+	err = yaml.Unmarshal(data, &root)
+	if err == nil && root.Kind != 0 {
+		err = root.Decode(&doc)
+	}
+	if err != nil {
+		return nil, false, yamlError(name, "list of chi đoàn", 0, err)
+	}
+	itemErr := func(i int, format string, args ...any) error {
+		line := keyLine(&root, "items")
+		if r := root.Content; len(r) > 0 && r[0].Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(r[0].Content); j += 2 {
+				if v := r[0].Content[j+1]; r[0].Content[j].Value == "items" && v.Kind == yaml.SequenceNode && i < len(v.Content) {
+					line = v.Content[i].Line
+				}
+			}
+		}
+		return &FileError{File: name, Line: line, Msg: fmt.Sprintf("items[%d]: ", i) + fmt.Sprintf(format, args...)}
 	}
 	var list []string
 	slugs := map[string]string{}
@@ -345,20 +443,20 @@ func loadChiDoan(content fs.FS) ([]string, bool, error) {
 		it = vntext.Normalize(it)
 		s := vntext.Slug(it)
 		if it == "" || s == "" {
-			return nil, false, fmt.Errorf("%s: items[%d]: empty name", name, i)
+			return nil, false, itemErr(i, "empty name")
 		}
 		// Quota slots are keyed by slug: two names with one slug would share five places.
 		if prev, ok := slugs[s]; ok {
-			return nil, false, fmt.Errorf("%s: items[%d]: %q is too close to %q (both become %q); rename one", name, i, it, prev, s)
+			return nil, false, itemErr(i, "%q is too close to %q (both become %q); rename one", it, prev, s)
 		}
 		if it == Other {
-			return nil, false, fmt.Errorf("%s: items[%d]: %q is added by the form itself; remove it", name, i, it)
+			return nil, false, itemErr(i, "%q is added by the form itself; remove it", it)
 		}
 		slugs[s] = it
 		list = append(list, it)
 	}
 	if len(list) == 0 {
-		return nil, false, errors.New(name + ": items: the list of chi đoàn is empty")
+		return nil, false, &FileError{File: name, Line: keyLine(&root, "items"), Msg: "items: the list of chi đoàn is empty (want lines such as - \"Chi đoàn Tổ dân phố 1\")"}
 	}
 	return list, doc.Sample, nil
 }

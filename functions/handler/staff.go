@@ -184,7 +184,7 @@ func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrNotFound):
 		note.outcome = "not-found"
 		writeJSON(w, http.StatusNotFound, jsonAnswer{
-			Message: "Không có câu trả lời nào mã “" + id + "” trong biểu mẫu “" + f.Title + "”. Hãy kiểm tra lại mã (12 ký tự, cột “Mã” của tệp tải về).",
+			Message: "Không có câu trả lời nào có mã “" + id + "” trong biểu mẫu “" + f.Title + "”. Hãy kiểm tra lại mã (12 ký tự, cột “Mã” của tệp tải về).",
 		})
 		return
 	case err != nil:

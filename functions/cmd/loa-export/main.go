@@ -47,6 +47,9 @@ func main() {
 	} else {
 		err = runExport(args)
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the flags were printed
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loa-export:", err)
 		os.Exit(1)
@@ -83,7 +86,7 @@ func runExport(args []string) error {
 	bucket := fl.String("bucket", os.Getenv("LOA_BUCKET"), "the submissions bucket (default $LOA_BUCKET)")
 	prefix := fl.String("prefix", os.Getenv("LOA_PREFIX"), "key prefix of the store (default $LOA_PREFIX)")
 	endpoint := fl.String("endpoint", os.Getenv("LOA_S3_ENDPOINT"), "an S3-compatible endpoint on this machine instead of AWS (default $LOA_S3_ENDPOINT)")
-	local := fl.String("local", "", "read the local store folder of `make serve` (e.g. .data) instead of S3")
+	local := fl.String("local", "", "read the local store `folder` of make serve (e.g. .data) instead of S3")
 	contentDir := fl.String("content", "", "content folder with the form settings (default: ./content if present, else the built-in copy)")
 	concurrency := fl.Int("concurrency", 64, "objects read at once")
 	fl.Usage = func() {
