@@ -252,22 +252,26 @@ func TestDuplicateURL(t *testing.T) {
 ---
 title: "A"
 slug: "Chung"
+date: 2023-04-02
 ---
 -- content/ke-hoach/chung.md --
 ---
 title: "Chung"
+date: 2023-04-02
 ---
 `, []string{"content/ke-hoach/chung.md", "content/ke-hoach/a.md", "/ke-hoach/chung/"}},
 		{"alias", `
 -- content/ke-hoach/a.md --
 ---
 title: "A"
+date: 2023-04-02
 ---
 -- content/thong-bao/b.md --
 ---
 title: "B"
 aliases:
   - /ke-hoach/a/
+date: 2023-04-02
 ---
 `, []string{"content/thong-bao/b.md:4 (alias)", "content/ke-hoach/a.md", "/ke-hoach/a/"}},
 		{"section list", `
@@ -298,6 +302,7 @@ func TestAliases(t *testing.T) {
 ---
 title: "Thông báo mới"
 aliases: [/tin-cu/, /thong-bao/ten-cu.html]
+date: 2023-04-02
 ---
 `, Options{})
 	for _, name := range []string{"tin-cu/index.html", "thong-bao/ten-cu.html"} {
@@ -315,6 +320,7 @@ aliases: [/tin-cu/, /thong-bao/ten-cu.html]
 title: "Thông báo mới"
 aliases:
   - "tin-cu"
+date: 2023-04-02
 ---
 `, Options{})
 	if err == nil || !strings.Contains(err.Error(), "content/thong-bao/moi.md:4: front matter: alias \"tin-cu\"") {
@@ -411,10 +417,12 @@ func TestErrors(t *testing.T) {
 			`content/ke-hoach/a.md:`},
 		{"no title", "---\ndate: 2023-01-01\n---\n",
 			`content/ke-hoach/a.md: front matter: no "title"`},
-		{"draft", "---\ntitle: A\ndraft: maybe\n---\n",
-			`content/ke-hoach/a.md:3: front matter: "draft" is not true or false`},
-		{"issued", "---\ntitle: A\ndocument:\n  kind: KẾ HOẠCH\n  issued: \"tháng 4\"\n---\n",
-			`content/ke-hoach/a.md:5: front matter: "document.issued" is not a date (want 2023, 2023-04 or 2023-04-05)`},
+		{"no date", "---\ntitle: \"A\"\n---\n",
+			`content/ke-hoach/a.md: front matter: no "date" (plans and announcements need one, e.g. date: 2023-04-20)`},
+		{"draft", "---\ntitle: A\ndate: 2023-01-01\ndraft: maybe\n---\n",
+			`content/ke-hoach/a.md:4: front matter: "draft" is not true or false`},
+		{"issued", "---\ntitle: A\ndate: 2023-01-01\ndocument:\n  kind: KẾ HOẠCH\n  issued: \"tháng 4\"\n---\n",
+			`content/ke-hoach/a.md:6: front matter: "document.issued" is not a date (want 2023, 2023-04 or 2023-04-05)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

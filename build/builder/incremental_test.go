@@ -110,11 +110,11 @@ func TestRebuildNeedsFullBuild(t *testing.T) {
 	for _, tc := range []struct {
 		name, file, data string
 	}{
-		{"new page", "ke-hoach/c.md", "---\ntitle: \"C\"\n---\nC.\n"},
-		{"slug changed", "ke-hoach/a.md", "---\ntitle: \"A\"\nslug: a-moi\n---\nA.\n"},
-		{"alias added", "ke-hoach/a.md", "---\ntitle: \"A\"\naliases: [/cu/]\n---\nA.\n"},
-		{"draft published", "thong-bao/nhap.md", "---\ntitle: \"Bản nháp\"\n---\nĐã đăng.\n"},
-		{"page unpublished", "ke-hoach/b.md", "---\ntitle: \"B\"\ndraft: true\n---\nB.\n"},
+		{"new page", "ke-hoach/c.md", "---\ntitle: \"C\"\ndate: 2023-04-02\n---\nC.\n"},
+		{"slug changed", "ke-hoach/a.md", "---\ntitle: \"A\"\nslug: a-moi\ndate: 2023-04-02\n---\nA.\n"},
+		{"alias added", "ke-hoach/a.md", "---\ntitle: \"A\"\naliases: [/cu/]\ndate: 2023-04-02\n---\nA.\n"},
+		{"draft published", "thong-bao/nhap.md", "---\ntitle: \"Bản nháp\"\ndate: 2023-04-02\n---\nĐã đăng.\n"},
+		{"page unpublished", "ke-hoach/b.md", "---\ntitle: \"B\"\ndraft: true\ndate: 2023-04-02\n---\nB.\n"},
 		{"site settings", "site.yaml", "title: \"Phường Khác\"\n"},
 		{"deleted page", "ke-hoach/b.md", ""},
 	} {

@@ -188,6 +188,11 @@ func (b *build) place(p *Page, name string) error {
 	if p.Title == "" {
 		return fmt.Errorf("%s: front matter: no \"title\" (want title: \"...\" between the --- lines)", p.Source)
 	}
+	// Plans and announcements are listed newest first and go into the feeds,
+	// which need an instant: an undated one would sort and publish as year 1.
+	if (p.Section == "ke-hoach" || p.Section == "thong-bao") && p.Date.IsZero() {
+		return fmt.Errorf("%s: front matter: no \"date\" (plans and announcements need one, e.g. date: 2023-04-20)", p.Source)
+	}
 	p.URL = "/" + slug + "/"
 	if dir != "" {
 		p.URL = "/" + dir + p.URL
