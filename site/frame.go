@@ -114,16 +114,6 @@ func (f *Frame) Script(name string) string { return f.scripts[name] }
 // Assets returns the files to publish, sorted by URL path.
 func (f *Frame) Assets() []Asset { return f.assets }
 
-// RenderPage parses the frame of fsys and renders one page with it. Callers
-// that render many pages should keep a [Frame] instead.
-func RenderPage(w io.Writer, fsys fs.FS, sh Shell) error {
-	f, err := NewFrame(fsys)
-	if err != nil {
-		return err
-	}
-	return f.Render(w, sh)
-}
-
 // FrameFuncs are the functions layouts/base.html may call.
 var FrameFuncs = template.FuncMap{
 	// current reports whether the menu entry url is the page at path or

@@ -3,6 +3,7 @@ package builder
 import (
 	"errors"
 	"io/fs"
+	"loa/site"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,8 +45,11 @@ func Open(opts Options) (*Site, Result, error) {
 	return s, res, nil
 }
 
-// Options returns the options the site was built with, defaults filled in.
-func (s *Site) Options() Options { return s.b.opts }
+// Config is the site.yaml the site was built with.
+func (s *Site) Config() site.Config { return s.b.cfg }
+
+// Frame is the frame the site's pages were rendered in.
+func (s *Site) Frame() *site.Frame { return s.b.frame }
 
 // Rebuild brings the output up to date after the content files named in
 // changed (slash-separated, relative to the content tree, e.g.

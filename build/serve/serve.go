@@ -102,10 +102,8 @@ type Server struct {
 	hash    string
 	log     *slog.Logger
 
-	mu       sync.Mutex // held while building; guards built, siteCfg, frame
+	mu       sync.Mutex // held while building; guards built
 	built    *builder.Site
-	siteCfg  site.Config
-	frame    *site.Frame
 	api      atomic.Pointer[http.Handler]
 	reload   *broker
 	watching *watcher
@@ -220,18 +218,11 @@ func (s *Server) close() error {
 	return err
 }
 
-// Now is the preview's clock.
-func (s *Server) Now() time.Time { return s.clock() }
-
 // fullBuild builds the whole site and makes a form handler for it: a full
 // build may follow a change of the forms' settings or of the frame.
 func (s *Server) fullBuild() (builder.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cfg, err := site.LoadConfig(s.content)
-	if err != nil {
-		return builder.Result{}, err
-	}
 	built, res, err := builder.Open(builder.Options{
 		Content: s.content, ContentDir: or(s.cfg.ContentDir, "content"), Site: s.site, Out: s.Out,
 		Drafts: s.cfg.Drafts, Now: s.clock(), LiveReload: s.reload != nil,
@@ -239,15 +230,12 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	if err != nil {
 		return builder.Result{}, err
 	}
-	frame, err := site.NewFrame(s.site)
+	// The handler frames its answers with the site's own settings and frame.
+	api, err := s.newHandler(built.Config(), built.Frame())
 	if err != nil {
 		return builder.Result{}, err
 	}
-	api, err := s.newHandler(cfg, frame)
-	if err != nil {
-		return builder.Result{}, err
-	}
-	s.built, s.siteCfg, s.frame = built, cfg, frame
+	s.built = built
 	s.api.Store(&api)
 	return res, nil
 }

@@ -2,16 +2,13 @@ package serve
 
 import (
 	"bytes"
-	"errors"
 	"io/fs"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"loa/functions/staff"
 	"loa/site"
 )
 
@@ -58,9 +55,6 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	if s.serveFile(w, r, name, http.StatusOK) {
 		return
 	}
-	if p == staff.Path && s.serveStaffPage(w, r) {
-		return
-	}
 	if !s.serveFile(w, r, "/404.html", http.StatusNotFound) {
 		http.NotFound(w, r)
 	}
@@ -105,24 +99,4 @@ func readAll(f fs.File) ([]byte, error) {
 	var b bytes.Buffer
 	_, err := b.ReadFrom(f)
 	return b.Bytes(), err
-}
-
-// serveStaffPage renders the staff page when the built site has none: it
-// is made by the staff package, with the frame of the site being served.
-func (s *Server) serveStaffPage(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	frame, cfg := s.frame, s.siteCfg
-	s.mu.Unlock()
-	var b bytes.Buffer
-	if err := staff.Render(&b, frame, s.site, cfg); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return false
-		}
-		s.log.Error("staff page", "error", err.Error())
-		http.Error(w, "Lỗi khi dựng trang quản trị: "+err.Error(), http.StatusInternalServerError)
-		return true
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(b.Bytes()))
-	return true
 }

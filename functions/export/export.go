@@ -6,12 +6,9 @@
 // listing comes back in no useful order. An export therefore:
 //
 //  1. lists the form's objects page by page (S3 returns at most 1,000 keys a
-//     page) and reads them with the SDK's GetObject, a bounded number of
-//     requests in flight; the next page is listed while the readers work
-//     through the current one. The rows are decoded with encoding/csv,
-//     matching columns by header as gocsv does (see rowDecoder): an export
-//     is one tiny object per submission, and gocsv's reflection per object
-//     cost more than the decoding itself;
+//     page) and reads them back through the store (store.Read: GetObject,
+//     then gocsv), a bounded number of requests in flight; the next page is
+//     listed while the readers work through the current one;
 //  2. sorts the rows by chi đoàn (for a form with a quota) and by the
 //     submission time written inside each object, with an external merge
 //     sort: rows are kept in memory only up to a few megabytes, then sorted
@@ -39,7 +36,6 @@
 package export
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -234,8 +230,7 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	// (a page of 1,000 keys takes tens of milliseconds to list and decode).
 	keys := make(chan string, 2*int(e.cfg.PageSize))
 	rows := make(chan row, 2*e.cfg.Concurrency)
-	reader := newObjectReader(e.cfg.S3, e.cfg.Bucket)
-	dec := newRowDecoder(f)
+	rank := groupRanks(f)
 
 	go func() {
 		defer close(keys)
@@ -263,14 +258,11 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	var wg sync.WaitGroup
 	for range e.cfg.Concurrency {
 		wg.Go(func() {
-			buf := bufPool.Get().(*bytes.Buffer)
-			defer bufPool.Put(buf)
 			for k := range keys {
 				if ctx.Err() != nil {
 					continue // drain, so that the lister is not left blocked
 				}
-				buf.Reset()
-				err := reader.read(ctx, k, buf)
+				rec, err := e.cfg.Store.Read(ctx, f, k)
 				if errors.Is(err, store.ErrNotFound) {
 					continue // deleted between the listing and the read
 				}
@@ -278,11 +270,7 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 					cancel(err)
 					continue
 				}
-				var r row
-				if err := dec.decode(buf.Bytes(), &r); err != nil {
-					cancel(fmt.Errorf("export: %s: %w", k, err))
-					continue
-				}
+				r := toRow(f, rank, rec)
 				select {
 				case rows <- r:
 				case <-ctx.Done():

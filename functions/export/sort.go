@@ -49,6 +49,24 @@ func compareRows(a, b *row) int {
 	return strings.Compare(a.id, b.id)
 }
 
+// toRow is the row of one stored submission: its fields in the
+// declaration's order, and its group's place for a form with a quota.
+func toRow(f *forms.Form, rank map[string]int, rec forms.Record) row {
+	r := row{time: rec.Time, id: rec.ID, vals: make([]string, len(f.Fields))}
+	for i := range f.Fields {
+		r.vals[i] = rec.Values[f.Fields[i].Name]
+	}
+	if f.QuotaBy != "" {
+		r.group = rec.Values[f.QuotaBy]
+		if n, ok := rank[r.group]; ok {
+			r.rank = n
+		} else {
+			r.rank = len(rank)
+		}
+	}
+	return r
+}
+
 // groupRanks maps each group of a form with a quota to its place in the list.
 func groupRanks(f *forms.Form) map[string]int {
 	if f.QuotaBy == "" {

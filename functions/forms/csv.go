@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/gocarina/gocsv"
@@ -69,41 +67,25 @@ func (f *Form) Columns() []string {
 	return cols
 }
 
-// rowType is a struct type built from the declaration, one string field per
-// column with a `csv:"header"` tag, so that gocsv writes and reads the rows.
-// reflect.StructOf returns the same type for the same fields, so gocsv's
-// per-type cache stays small. Building the fields costs more than the rest
-// of a marshal, so the type is kept by its list of columns (not by form:
-// a form's fields may still change after it was first used).
-func (f *Form) rowType() reflect.Type {
-	var key strings.Builder
-	key.WriteString(ColumnID + "\x00" + ColumnTime)
-	for i := range f.Fields {
-		key.WriteByte(0)
-		key.WriteString(f.Fields[i].column())
-	}
-	if t, ok := rowTypes.Load(key.String()); ok {
-		return t.(reflect.Type)
-	}
-	fields := make([]reflect.StructField, 0, len(f.Fields)+2)
-	for i, col := range f.Columns() {
-		fields = append(fields, reflect.StructField{
+// newRowType builds a struct type with one string field per column and a
+// `csv:"header"` tag on each, so that gocsv writes and reads the rows of a
+// form whose columns are only known from its declaration. A form's fields
+// are fixed once it is loaded, so resolve builds its type once.
+func newRowType(cols []string) reflect.Type {
+	fields := make([]reflect.StructField, len(cols))
+	for i, col := range cols {
+		fields[i] = reflect.StructField{
 			Name: "C" + strconv.Itoa(i),
 			Type: reflect.TypeFor[string](),
 			Tag:  reflect.StructTag(`csv:"` + col + `"`),
-		})
+		}
 	}
-	t := reflect.StructOf(fields)
-	rowTypes.Store(key.String(), t)
-	return t
+	return reflect.StructOf(fields)
 }
-
-// rowTypes maps a list of columns, joined by NUL, to its row type.
-var rowTypes sync.Map
 
 // MarshalCSV writes a header line and one line per record with gocsv.
 func (f *Form) MarshalCSV(recs ...Record) ([]byte, error) {
-	t := f.rowType()
+	t := f.row
 	rows := reflect.MakeSlice(reflect.SliceOf(t), len(recs), len(recs))
 	for i, r := range recs {
 		row := rows.Index(i)
@@ -119,7 +101,7 @@ func (f *Form) MarshalCSV(recs ...Record) ([]byte, error) {
 // UnmarshalCSV reads rows written by MarshalCSV. Columns are matched by
 // header, so rows written before a field was added read back with it empty.
 func (f *Form) UnmarshalCSV(data []byte) ([]Record, error) {
-	t := f.rowType()
+	t := f.row
 	ptr := reflect.New(reflect.SliceOf(t))
 	if err := gocsv.UnmarshalBytes(data, ptr.Interface()); err != nil {
 		return nil, fmt.Errorf("forms: %s: reading CSV: %w", f.ID, err)

@@ -22,6 +22,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ import (
 type Registry struct {
 	forms map[string]*Form
 	list  []*Form
+	tmpl  *template.Template // form.html and form-answer.html, parsed once
 }
 
 // Form is a declaration joined with its settings from content.
@@ -61,6 +63,7 @@ type Form struct {
 	source     string // e.g. "bieu-mau/cau-hoi.md", for messages
 	topicsLine int    // line of "topics:" (or "form:") in source, for messages
 	tmpl       *template.Template
+	row        reflect.Type // the CSV row type, see newRowType
 }
 
 // FileError is a mistake in a content file: File is relative to the content
@@ -191,7 +194,7 @@ func LoadWith(content fs.FS, decls ...Declaration) (*Registry, error) {
 		return nil, err
 	}
 	slices.Sort(names)
-	r := &Registry{forms: map[string]*Form{}}
+	r := &Registry{forms: map[string]*Form{}, tmpl: tmpl}
 	for _, name := range names {
 		f, err := loadForm(content, name, byID)
 		if err != nil {
@@ -405,6 +408,7 @@ func (f *Form) resolve() error {
 			return &FileError{File: f.source, Line: f.topicsLine, Msg: fmt.Sprintf("field %q has no options", fl.Label)}
 		}
 	}
+	f.row = newRowType(f.Columns())
 	return nil
 }
 

@@ -175,22 +175,11 @@ type Answer struct {
 
 // RenderAnswer renders site/layouts/form-answer.html.
 func (r *Registry) RenderAnswer(a Answer) (template.HTML, error) {
-	tmpl, err := r.templates()
-	if err != nil {
-		return "", err
-	}
 	var b bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&b, "form-answer", a); err != nil {
+	if err := r.tmpl.ExecuteTemplate(&b, "form-answer", a); err != nil {
 		return "", err
 	}
 	return template.HTML(b.String()), nil
-}
-
-func (r *Registry) templates() (*template.Template, error) {
-	if r != nil && len(r.list) > 0 {
-		return r.list[0].tmpl, nil
-	}
-	return parseTemplates()
 }
 
 func upperFirst(s string) string {

@@ -63,8 +63,8 @@ type Config struct {
 	Burst      int
 	MaxClients int // token buckets kept; 0 means 10,000
 	// ClientIPHeader names a header set by a proxy we trust (e.g.
-	// "X-Forwarded-For"); its first value is the client. Empty: the peer
-	// address (RemoteAddr) is the client.
+	// "X-Forwarded-For"); its first value is the client, as "ip" or
+	// "ip:port" (see ParseAddr). Empty: the peer address (RemoteAddr).
 	ClientIPHeader string
 
 	// StoreTimeout bounds one save. It must stay far below the store's

@@ -71,21 +71,43 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 // counted by /64, the block one household or phone usually gets.
 func clientKey(r *http.Request, trustedHeader string) string {
 	if trustedHeader != "" {
-		if v := r.Header.Get(trustedHeader); v != "" {
-			first, _, _ := strings.Cut(v, ",")
-			if a, err := netip.ParseAddr(strings.TrimSpace(first)); err == nil {
-				return addrKey(a)
-			}
+		if a, ok := ParseAddr(r.Header.Get(trustedHeader)); ok {
+			return addrKey(a)
 		}
+	}
+	if a, ok := ParseAddr(r.RemoteAddr); ok {
+		return addrKey(a)
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		return addrKey(a)
-	}
 	return host
+}
+
+// ParseAddr reads the first address of a header value or of sourceIp:
+// "ip", "ip:port", "[ipv6]:port" or CloudFront's unbracketed "ipv6:port".
+// An IPv6 address followed by a port of four digits or fewer reads as an
+// address; clients are counted by IPv6 /64, which that rarely changes,
+// and clients' source ports are mostly five digits.
+func ParseAddr(v string) (netip.Addr, bool) {
+	v, _, _ = strings.Cut(v, ",")
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return netip.Addr{}, false
+	}
+	if ap, err := netip.ParseAddrPort(v); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if a, err := netip.ParseAddr(v); err == nil {
+		return a.Unmap(), true
+	}
+	if i := strings.LastIndexByte(v, ':'); i > 0 {
+		if a, err := netip.ParseAddr(v[:i]); err == nil {
+			return a.Unmap(), true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 func addrKey(a netip.Addr) string {

@@ -185,9 +185,9 @@ func fixRequest(h http.Handler, ipHeader string) http.Handler {
 				r.Header[k] = []string{strings.Join(v, ", ")}
 			}
 		}
-		addr, ok := parseAddr(r.RemoteAddr)
+		addr, ok := handler.ParseAddr(r.RemoteAddr)
 		if ipHeader != "" {
-			if a, found := parseAddr(r.Header.Get(ipHeader)); found {
+			if a, found := handler.ParseAddr(r.Header.Get(ipHeader)); found {
 				addr, ok = a, true
 			}
 		}
@@ -196,29 +196,4 @@ func fixRequest(h http.Handler, ipHeader string) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// parseAddr reads the first address of a header value or of sourceIp:
-// "ip", "ip:port", "[ipv6]:port" or CloudFront's unbracketed "ipv6:port".
-// An IPv6 address followed by a port of four digits or fewer reads as an
-// address; the handler counts IPv6 clients by /64, which that rarely
-// changes, and clients' source ports are mostly five digits.
-func parseAddr(v string) (netip.Addr, bool) {
-	v, _, _ = strings.Cut(v, ",")
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return netip.Addr{}, false
-	}
-	if ap, err := netip.ParseAddrPort(v); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	if a, err := netip.ParseAddr(v); err == nil {
-		return a.Unmap(), true
-	}
-	if i := strings.LastIndexByte(v, ':'); i > 0 {
-		if a, err := netip.ParseAddr(v[:i]); err == nil {
-			return a.Unmap(), true
-		}
-	}
-	return netip.Addr{}, false
 }

@@ -342,7 +342,7 @@ func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, m
 		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
 	}
 	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, 1<<20))
+	b, err := io.ReadAll(io.LimitReader(out.Body, maxObject))
 	if err != nil {
 		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
 	}
@@ -381,6 +381,10 @@ func (s *Store) ListKeys(ctx context.Context, form, token string, limit int32) (
 
 // ErrNotFound is returned by Read and Delete for a submission that does not exist.
 var ErrNotFound = errors.New("store: no such submission")
+
+// maxObject bounds what is read of one stored object: a row is a few
+// kilobytes at most (the form caps every field), a slot a key.
+const maxObject = 1 << 20
 
 // Read reads back the row stored under key.
 func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Record, error) {
