@@ -17,7 +17,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"loa/content"
+	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/localstore"
 	"loa/functions/store"
@@ -26,7 +30,11 @@ import (
 // benchExport stores N question submissions in a local S3 (gofakes3 on
 // 127.0.0.1, through the real store and SDK), then runs the loa-export
 // command as a child process for each format and reports its wall time and
-// peak resident memory (the child's VmHWM). The child holds only the
+// peak resident memory (the child's VmHWM): cold (the snapshot deleted
+// first, so every submission is read from its own object), then repeated
+// (everything from the snapshot), and for CSV once more after 1% more
+// submissions (those read, the rest from the snapshot). The child's report
+// is checked for how many rows it read afresh. The child holds only the
 // exporter: the S3 server runs in this process, as S3 is not in the
 // function's memory on AWS either.
 //
@@ -74,67 +82,109 @@ func benchExport(args []string) error {
 	}
 	f := reg.Form("cau-hoi")
 
-	fmt.Printf("export: %d CPUs, local S3 on loopback, exporter as a child process, %d reads in flight\n\n", runtime.NumCPU(), *concurrency)
+	fmt.Printf("export: %d CPUs, local S3 on loopback, exporter as a child process, %d reads in flight\n", runtime.NumCPU(), *concurrency)
+	fmt.Printf("cold: no snapshot, every submission is read; repeat: right after, from the snapshot; +1%%: after 1%% more submissions\n\n")
 	fmt.Printf("load average: %s\n", loadAverage())
-	fmt.Printf("%8s  %-6s  %9s  %10s  %10s  %s\n", "rows", "format", "wall", "peak RSS", "file", "CPU: exporter + S3 server")
+	fmt.Printf("%8s  %-6s  %-6s  %9s  %10s  %10s  %7s  %s\n", "rows", "format", "run", "wall", "peak RSS", "file", "fresh", "CPU: exporter + S3 server")
 	stored := 0
-	peak := map[string]map[int]float64{}
-	wall := map[string]map[int]float64{}
+	type result struct{ wall, rss float64 }
+	results := map[string]result{} // by "format run rows"
 	var ns []int
+	seed := func(to int) error {
+		start := time.Now()
+		if err := seedQuestions(srv, bucket, prefix, f, stored, to); err != nil {
+			return err
+		}
+		fmt.Printf("%8d  %-6s  %-6s  %8.2fs  (stored %d submissions)\n", to, "seed", "", time.Since(start).Seconds(), to-stored)
+		stored = to
+		return nil
+	}
+	dropSnapshot := func() error {
+		_, err := srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{
+			Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey(prefix, f.ID)),
+		})
+		return err
+	}
+	run := func(format, label string, wantFresh int) error {
+		n := stored
+		out := filepath.Join(dir, fmt.Sprintf("cau-hoi-%d-%s.%s", n, label, format))
+		cmd := exec.Command(bin, "--endpoint", srv.Endpoint, "--bucket", bucket, "--prefix", prefix,
+			"--format", format, "--out", out, "--concurrency", strconv.Itoa(*concurrency), "cau-hoi")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		serverStart := selfCPU()
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		hwm := watchHWM(cmd.Process.Pid)
+		if err := cmd.Wait(); err != nil {
+			return fmt.Errorf("loa-export %s, %d rows: %v\n%s", format, n, err, stderr.String())
+		}
+		el := time.Since(start).Seconds()
+		// The machine is shared: CPU seconds say what the export costs
+		// when wall time is stretched by other work.
+		serverCPU := (selfCPU() - serverStart).Seconds()
+		childCPU := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+		rss := float64(hwm()) / 1024
+		fi, err := os.Stat(out)
+		if err != nil {
+			return err
+		}
+		// The report says how many rows were written, and how many came
+		// from the snapshot rather than their own objects.
+		report := stderr.String()
+		if !strings.Contains(report, "Đã ghi "+dotted(n)+" dòng") {
+			return fmt.Errorf("loa-export %s, %d rows: unexpected report %q", format, n, report)
+		}
+		want := dotted(n-wantFresh) + " dòng lấy từ bản tổng hợp lần trước, " + dotted(wantFresh) + " dòng đọc mới"
+		if wantFresh == n {
+			want = ""
+		}
+		if got := strings.Contains(report, "bản tổng hợp"); got != (want != "") || !strings.Contains(report, want) {
+			return fmt.Errorf("loa-export %s, %d rows, %s: want %d rows read afresh, report %q", format, n, label, wantFresh, report)
+		}
+		fmt.Printf("%8d  %-6s  %-6s  %8.2fs  %7.1f MB  %7.1f MB  %7d  %5.1fs + %4.1fs\n", n, format, label, el, rss, float64(fi.Size())/(1<<20), wantFresh, childCPU, serverCPU)
+		results[fmt.Sprintf("%s %s %d", format, label, n)] = result{el, rss}
+		if !*keep {
+			os.Remove(out)
+		}
+		return nil
+	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= stored {
 			return fmt.Errorf("-n: %q is not a number above %d", s, stored)
 		}
-		seedStart := time.Now()
-		if err := seedQuestions(srv, bucket, prefix, f, stored, n); err != nil {
+		if err := seed(n); err != nil {
 			return err
 		}
-		fmt.Printf("%8d  %-6s  %8.2fs  (stored %d submissions)\n", n, "seed", time.Since(seedStart).Seconds(), n-stored)
-		stored = n
 		ns = append(ns, n)
 		for _, format := range strings.Split(*formats, ",") {
-			out := filepath.Join(dir, fmt.Sprintf("cau-hoi-%d.%s", n, format))
-			cmd := exec.Command(bin, "--endpoint", srv.Endpoint, "--bucket", bucket, "--prefix", prefix,
-				"--format", format, "--out", out, "--concurrency", strconv.Itoa(*concurrency), "cau-hoi")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			start := time.Now()
-			serverStart := selfCPU()
-			if err := cmd.Start(); err != nil {
+			if err := dropSnapshot(); err != nil {
 				return err
 			}
-			hwm := watchHWM(cmd.Process.Pid)
-			if err := cmd.Wait(); err != nil {
-				return fmt.Errorf("loa-export %s, %d rows: %v\n%s", format, n, err, stderr.String())
-			}
-			el := time.Since(start).Seconds()
-			// The machine is shared: CPU seconds say what the export costs
-			// when wall time is stretched by other work.
-			serverCPU := (selfCPU() - serverStart).Seconds()
-			childCPU := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-			rss := float64(hwm()) / 1024
-			fi, err := os.Stat(out)
-			if err != nil {
+			if err := run(format, "cold", n); err != nil {
 				return err
 			}
-			if !strings.Contains(stderr.String(), "Đã ghi "+dotted(n)+" dòng") {
-				return fmt.Errorf("loa-export %s, %d rows: unexpected report %q", format, n, stderr.String())
-			}
-			fmt.Printf("%8d  %-6s  %8.2fs  %7.1f MB  %7.1f MB  %5.1fs + %4.1fs\n", n, format, el, rss, float64(fi.Size())/(1<<20), childCPU, serverCPU)
-			if peak[format] == nil {
-				peak[format], wall[format] = map[int]float64{}, map[int]float64{}
-			}
-			peak[format][n], wall[format][n] = rss, el
-			if !*keep {
-				os.Remove(out)
+			if err := run(format, "repeat", 0); err != nil {
+				return err
 			}
 		}
+		if err := seed(n + n/100); err != nil {
+			return err
+		}
+		if err := run("csv", "+1%", n/100); err != nil {
+			return err
+		}
 	}
-	if c := wall["csv"]; c != nil && len(ns) >= 2 {
+	if len(ns) >= 2 {
 		lo, hi := ns[0], ns[len(ns)-1]
-		fmt.Printf("\nCSV, %d rows: %.2f s (target ≤ 10 s: %s); peak memory %d rows / %d rows: %.2f× (target: about 1)\n",
-			hi, c[hi], metOrNot(c[hi] <= 10), hi, lo, peak["csv"][hi]/peak["csv"][lo])
+		cold, repeat, more := results[fmt.Sprintf("csv cold %d", hi)], results[fmt.Sprintf("csv repeat %d", hi)], results[fmt.Sprintf("csv +1%% %d", hi+hi/100)]
+		fmt.Printf("\nCSV, %d rows, target ≤ 10 s: cold %.2f s (%s), repeat %.2f s (%s), after 1%% more %.2f s (%s)\n",
+			hi, cold.wall, metOrNot(cold.wall <= 10), repeat.wall, metOrNot(repeat.wall <= 10), more.wall, metOrNot(more.wall <= 10))
+		fmt.Printf("CSV peak memory, %d rows / %d rows: cold %.2f×, repeat %.2f× (target: about 1)\n",
+			hi, lo, cold.rss/results[fmt.Sprintf("csv cold %d", lo)].rss, repeat.rss/results[fmt.Sprintf("csv repeat %d", lo)].rss)
 	}
 	fmt.Printf("load average: %s\n", loadAverage())
 	return nil

@@ -42,6 +42,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -106,6 +107,7 @@ type Config struct {
 	TempDir     string        // for spilled runs and files being uploaded; "" means os.TempDir()
 	Expiry      time.Duration // of download links; 0 means 10 minutes; at most MaxExpiry
 	Now         func() time.Time
+	Logger      *slog.Logger // nil: slog.Default()
 }
 
 // Exporter exports, counts and deletes submissions.
@@ -139,12 +141,18 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	return &Exporter{cfg: cfg}, nil
 }
 
 // Result tells what an export wrote.
 type Result struct {
 	Rows int
+	// Fresh is how many rows were read from their own objects; the others
+	// came from the snapshot of the last export.
+	Fresh int
 }
 
 // Progress is told how many submissions have been read so far.
@@ -158,7 +166,7 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io
 		}
 		counts := map[string]int{}
 		n := 0
-		err := e.scan(ctx, f, func(r row) error {
+		fresh, err := e.scan(ctx, f, func(r row) error {
 			counts[r.group]++
 			n++
 			if progress != nil && n%1000 == 0 {
@@ -169,7 +177,7 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{Rows: n}, writeSummaryCSV(w, quotaTable(f, counts))
+		return Result{Rows: n, Fresh: fresh}, writeSummaryCSV(w, quotaTable(f, counts))
 	}
 	var sink rowWriter
 	var err error
@@ -190,7 +198,7 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io
 	defer s.close()
 	counts := map[string]int{}
 	n := 0
-	err = e.scan(ctx, f, func(r row) error {
+	fresh, err := e.scan(ctx, f, func(r row) error {
 		if f.QuotaBy != "" {
 			counts[r.group]++
 		}
@@ -216,22 +224,38 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io
 	if err := sink.finish(table); err != nil {
 		return Result{}, err
 	}
-	return Result{Rows: n}, nil
+	return Result{Rows: n, Fresh: fresh}, nil
 }
 
-// scan lists the submissions of f page by page, reads them with at most
-// Concurrency requests in flight, and calls fn with each row as it arrives,
-// on one goroutine, in no particular order. fn may keep the row.
-func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) error {
+// scan calls fn with every stored submission of f, on one goroutine, in
+// the order of their keys. It lists the keys page by page, takes the rows
+// the snapshot already has from it, reads the others with at most
+// Concurrency requests in flight, and writes what it saw as the next
+// snapshot when that differs from the last (see snapshot.go). fn may keep
+// the row.
+//
+// Reads finish out of order; a queue of pending reads, in key order, puts
+// them back in order. Its length bounds how far the readers may run ahead
+// of a slow read, and with it the memory.
+func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) (fresh int, err error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	rank := groupRanks(f)
+	old, err := e.loadSnapshot(ctx, f, rank)
+	if err != nil {
+		return 0, err
+	}
+	defer old.close()
+	next, err := newSnapWriter(e.cfg.TempDir, f)
+	if err != nil {
+		return 0, err
+	}
+	defer next.close()
+
 	// Room for two listing pages: the next page is listed while the
 	// readers still have a full one queued, so they never wait on a listing
 	// (a page of 1,000 keys takes tens of milliseconds to list and decode).
 	keys := make(chan string, 2*int(e.cfg.PageSize))
-	rows := make(chan row, 2*e.cfg.Concurrency)
-	rank := groupRanks(f)
-
 	go func() {
 		defer close(keys)
 		token := ""
@@ -255,46 +279,109 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 		}
 	}()
 
+	// The joiner walks the listing and the snapshot side by side: a key the
+	// snapshot has is ready at once, any other is handed to a reader.
+	queue := make(chan *pending, 4*e.cfg.Concurrency)
+	work := make(chan *pending, e.cfg.Concurrency)
+	go func() {
+		defer close(queue)
+		defer close(work)
+		for k := range keys {
+			p := &pending{key: k}
+			r, ok, err := old.take(k)
+			if err != nil {
+				cancel(fmt.Errorf("export: %w", err))
+				return
+			}
+			if ok {
+				p.row, p.found = r, true
+			} else {
+				p.done = make(chan struct{})
+			}
+			select {
+			case queue <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.done != nil {
+				select {
+				case work <- p:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+		if err := old.rest(); err != nil {
+			cancel(fmt.Errorf("export: %w", err))
+		}
+	}()
 	var wg sync.WaitGroup
 	for range e.cfg.Concurrency {
 		wg.Go(func() {
-			for k := range keys {
-				if ctx.Err() != nil {
-					continue // drain, so that the lister is not left blocked
+			for p := range work {
+				rec, err := e.cfg.Store.Read(ctx, f, p.key)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					// deleted between the listing and the read
+				case err != nil:
+					p.err = err
+				default:
+					p.row, p.found = toRow(f, rank, rec), true
 				}
-				rec, err := e.cfg.Store.Read(ctx, f, k)
-				if errors.Is(err, store.ErrNotFound) {
-					continue // deleted between the listing and the read
-				}
-				if err != nil {
-					cancel(err)
-					continue
-				}
-				r := toRow(f, rank, rec)
-				select {
-				case rows <- r:
-				case <-ctx.Done():
-				}
+				close(p.done)
 			}
 		})
 	}
-	go func() {
-		wg.Wait()
-		close(rows)
-	}()
 
-	for r := range rows {
+	read := 0 // keys read from their objects, found or not
+	for p := range queue {
 		if ctx.Err() != nil {
+			continue // drain, so that the joiner is not left blocked
+		}
+		if p.done != nil {
+			read++
+			select {
+			case <-p.done:
+			case <-ctx.Done():
+				continue
+			}
+		}
+		if p.err != nil {
+			cancel(p.err)
 			continue
 		}
-		if err := fn(r); err != nil {
+		if !p.found {
+			continue
+		}
+		if err := next.add(p.key, &p.row); err != nil {
+			cancel(err)
+			continue
+		}
+		if p.done != nil {
+			fresh++
+		}
+		if err := fn(p.row); err != nil {
 			cancel(err)
 		}
 	}
+	wg.Wait()
 	if ctx.Err() != nil {
-		return context.Cause(ctx)
+		return 0, context.Cause(ctx)
 	}
-	return nil
+	// The joiner has finished (it closed the queue): its counts are final.
+	if old == nil || read > 0 || old.dropped > 0 {
+		e.saveSnapshot(ctx, f, next)
+	}
+	return fresh, nil
+}
+
+// pending is one key on its way through scan.
+type pending struct {
+	key   string
+	row   row
+	found bool // false: the object was gone when read
+	err   error
+	done  chan struct{} // closed once read; nil for a row from the snapshot
 }
 
 // Link is a published export.
@@ -419,11 +506,11 @@ func (e *Exporter) purge(ctx context.Context, form string, cutoff time.Time) err
 }
 
 // Delete removes the submission of f with the given id and frees its quota
-// slot (store.Delete), then deletes every stored export of f, since those
-// still hold the row. It returns store.ErrNotFound for an unknown id.
+// slot (store.Delete), then deletes every stored export of f and its
+// snapshot, since those still hold the row. It returns store.ErrNotFound for an unknown id.
 func (e *Exporter) Delete(ctx context.Context, f *forms.Form, id string) error {
 	if err := e.cfg.Store.Delete(ctx, f, id); err != nil {
 		return err
 	}
-	return e.purge(ctx, f.ID, time.Time{})
+	return errors.Join(e.purge(ctx, f.ID, time.Time{}), e.deleteSnapshot(ctx, f.ID))
 }

@@ -38,8 +38,9 @@ var payloads = []string{
 }
 
 type env struct {
-	t   *testing.T
-	srv *localstore.Server
+	t    *testing.T
+	srv  *localstore.Server
+	gets *countingAPI // the store's client, counting submissions read
 	st  *store.Store
 	ex  *export.Exporter
 	reg *forms.Registry
@@ -62,7 +63,8 @@ func newEnv(t *testing.T, tweak func(*export.Config)) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, srv: srv, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC)}
-	e.st, err = store.New(srv.Client, store.Config{Bucket: bucket, Prefix: "loa/", Now: e.clock})
+	e.gets = &countingAPI{Client: srv.Client}
+	e.st, err = store.New(e.gets, store.Config{Bucket: bucket, Prefix: "loa/", Now: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

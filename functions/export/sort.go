@@ -56,16 +56,29 @@ func toRow(f *forms.Form, rank map[string]int, rec forms.Record) row {
 	for i := range f.Fields {
 		r.vals[i] = rec.Values[f.Fields[i].Name]
 	}
-	if f.QuotaBy != "" {
-		r.group = rec.Values[f.QuotaBy]
-		if n, ok := rank[r.group]; ok {
-			r.rank = n
-		} else {
-			r.rank = len(rank)
+	return finishRow(f, rank, r)
+}
+
+// finishRow sets the group and its place from the row's values.
+func finishRow(f *forms.Form, rank map[string]int, r row) row {
+	if f.QuotaBy == "" {
+		return r
+	}
+	for i := range f.Fields {
+		if f.Fields[i].Name == f.QuotaBy {
+			r.group = r.vals[i]
+			break
 		}
+	}
+	if n, ok := rank[r.group]; ok {
+		r.rank = n
+	} else {
+		r.rank = len(rank)
 	}
 	return r
 }
+
+func unixNano(ns int64) time.Time { return time.Unix(0, ns) }
 
 // groupRanks maps each group of a form with a quota to its place in the list.
 func groupRanks(f *forms.Form) map[string]int {
@@ -276,7 +289,7 @@ func decodeRow(r *bufio.Reader, out *row) error {
 	if n > 1<<16 {
 		return errors.New("corrupt run")
 	}
-	out.rank, out.time = int(rank), time.Unix(0, ns)
+	out.rank, out.time = int(rank), unixNano(ns)
 	out.vals = slices.Grow(out.vals[:0], int(n))[:n]
 	for i := range out.vals {
 		if out.vals[i], err = readString(r); err != nil {

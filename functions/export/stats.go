@@ -123,7 +123,7 @@ func (e *Exporter) Stats(ctx context.Context, list []*forms.Form) (*Stats, error
 			}
 		}
 		topics, days, groups := map[string]int{}, map[string]int{}, map[string]int{}
-		err := e.scan(ctx, f, func(r row) error {
+		_, err := e.scan(ctx, f, func(r row) error {
 			fs.Total++
 			days[r.time.In(vntext.Location).Format("2006-01-02")]++
 			if topic != nil {

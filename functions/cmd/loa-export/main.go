@@ -190,6 +190,9 @@ func runExport(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "\rĐã ghi %s dòng vào %s (%.1f giây).          \n", number(res.Rows), name, time.Since(start).Seconds())
+	if from := res.Rows - res.Fresh; from > 0 {
+		fmt.Fprintf(os.Stderr, "%s dòng lấy từ bản tổng hợp lần trước, %s dòng đọc mới từ kho.\n", number(from), number(res.Fresh))
+	}
 	return nil
 }
 

@@ -1,0 +1,365 @@
+package export
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"loa/functions/forms"
+)
+
+// A snapshot is one object, {prefix}snapshots/{form}.bin, holding the rows
+// of a form's submissions as the last export (or count) read them, each
+// with the key of the object it came from, in key order. It exists for
+// speed: reading one stored submission costs a GetObject, and 100,000 of
+// them take longer than an API request may last, while the snapshot is one
+// sequential read.
+//
+// It is a cache, never the record. The store's objects are written once
+// under a key made from their content, so a row read under a key stays
+// true for as long as the key exists. An export therefore still lists
+// every key, walks the listing and the snapshot side by side (both in key
+// order, so memory does not grow with the number of rows), takes from the
+// snapshot the rows whose keys are listed, reads only the keys the snapshot
+// does not have, and drops the snapshot rows whose keys are gone (deleted
+// on request, or expired). The rows it ends with are written, in the same
+// order, as the next snapshot, which replaces the old one when anything
+// changed. Two exports at once each write a snapshot that is right for the
+// listing they saw; whichever lands last is used, and the next export
+// corrects whatever it lacks.
+//
+// A snapshot that cannot be used (for another form, for other fields after
+// a change of the form's declaration, cut short or damaged) is ignored with
+// a warning, and the export reads every submission as if there were none.
+// Deleting a submission deletes the snapshot too, so that a deleted row
+// does not outlive the deletion in a copy.
+//
+// The layout, all of it covered by the checksum:
+//
+//	"LOA-SNAPSHOT 1\n"
+//	form id, then the number of fields and each field name (strings)
+//	rows: key, submission time (varint, Unix nanoseconds), id, one string per field
+//	trailer: row count (8 bytes), CRC-32C of everything before it (4), "END\n"
+//
+// Strings are a uvarint length and the bytes; integers little-endian.
+const snapshotMagic = "LOA-SNAPSHOT 1\n"
+
+const snapshotTrailer = 16
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// SnapshotKey is the key of form's snapshot in a store with the given
+// prefix ("" or ending in "/").
+func SnapshotKey(prefix, form string) string {
+	return prefix + "snapshots/" + form + ".bin"
+}
+
+func (e *Exporter) snapshotKey(form string) string {
+	return SnapshotKey(e.cfg.Prefix, form)
+}
+
+// snapReader walks a downloaded snapshot row by row.
+type snapReader struct {
+	file    *os.File
+	r       *bufio.Reader
+	f       *forms.Form
+	rank    map[string]int
+	left    uint64 // rows not read yet
+	cur     row
+	curKey  string
+	ok      bool // cur holds a row
+	dropped int  // rows passed over: their keys are no longer listed
+}
+
+// loadSnapshot downloads f's snapshot to a temporary file and checks it.
+// It returns nil, and no error, when there is no snapshot or it cannot be
+// used; an error only when the store could not be read.
+func (e *Exporter) loadSnapshot(ctx context.Context, f *forms.Form, rank map[string]int) (*snapReader, error) {
+	key := e.snapshotKey(f.ID)
+	out, err := e.cfg.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.cfg.Bucket, Key: &key})
+	if err != nil {
+		if notFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("export: get %s: %w", key, err)
+	}
+	defer out.Body.Close()
+	file, err := os.CreateTemp(e.cfg.TempDir, "loa-snapshot-*")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	os.Remove(file.Name()) // unlinked: it goes when closed, whatever happens
+	if _, err := io.Copy(file, out.Body); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("export: get %s: %w", key, err)
+	}
+	s, reason := openSnapshot(file, f, rank)
+	if reason != "" {
+		file.Close()
+		e.cfg.Logger.Warn("export: snapshot ignored; reading every submission", "form", f.ID, "reason", reason)
+		return nil, nil
+	}
+	return s, nil
+}
+
+// openSnapshot checks the trailer, the checksum and the header of a
+// snapshot in file, and positions a reader on its first row. A non-empty
+// reason says why the snapshot cannot be used.
+func openSnapshot(file *os.File, f *forms.Form, rank map[string]int) (*snapReader, string) {
+	size, err := file.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if size < int64(len(snapshotMagic))+snapshotTrailer {
+		return nil, "too short"
+	}
+	var tr [snapshotTrailer]byte
+	if _, err := file.ReadAt(tr[:], size-snapshotTrailer); err != nil {
+		return nil, err.Error()
+	}
+	if string(tr[12:]) != "END\n" {
+		return nil, "no trailer: cut short"
+	}
+	body := size - snapshotTrailer
+	crc := crc32.New(castagnoli)
+	if _, err := io.Copy(crc, io.NewSectionReader(file, 0, body)); err != nil {
+		return nil, err.Error()
+	}
+	if crc.Sum32() != binary.LittleEndian.Uint32(tr[8:12]) {
+		return nil, "checksum mismatch"
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(file, 0, body), 64<<10)
+	magic := make([]byte, len(snapshotMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != snapshotMagic {
+		return nil, "not a snapshot of this version"
+	}
+	id, err := readString(r)
+	if err != nil {
+		return nil, "header: " + err.Error()
+	}
+	if id != f.ID {
+		return nil, "snapshot of form " + id
+	}
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n > 1<<10 {
+		return nil, "header: field count"
+	}
+	names := make([]string, n)
+	for i := range names {
+		if names[i], err = readString(r); err != nil {
+			return nil, "header: " + err.Error()
+		}
+	}
+	if !slices.Equal(names, fieldNames(f)) {
+		return nil, "the form's fields have changed"
+	}
+	s := &snapReader{file: file, r: r, f: f, rank: rank, left: binary.LittleEndian.Uint64(tr[:8])}
+	if err := s.advance(); err != nil {
+		return nil, err.Error()
+	}
+	return s, ""
+}
+
+func fieldNames(f *forms.Form) []string {
+	names := make([]string, len(f.Fields))
+	for i := range f.Fields {
+		names[i] = f.Fields[i].Name
+	}
+	return names
+}
+
+// advance reads the next row into cur.
+func (s *snapReader) advance() error {
+	if s.left == 0 {
+		s.ok = false
+		if _, err := s.r.ReadByte(); err != io.EOF {
+			return errors.New("snapshot: bytes after the last row")
+		}
+		return nil
+	}
+	s.left--
+	key, err := readString(s.r)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	ns, err := binary.ReadVarint(s.r)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", unexpected(err))
+	}
+	id, err := readString(s.r)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	// Fresh values for every row: the caller keeps them.
+	vals := make([]string, len(s.f.Fields))
+	for i := range vals {
+		if vals[i], err = readString(s.r); err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+	}
+	s.curKey, s.cur, s.ok = key, finishRow(s.f, s.rank, row{time: unixNano(ns), id: id, vals: vals}), true
+	return nil
+}
+
+// take returns the snapshot's row for key, if it has one. Keys must come
+// in ascending order; the rows passed over on the way are counted as
+// dropped. A nil reader has no rows.
+func (s *snapReader) take(key string) (row, bool, error) {
+	if s == nil {
+		return row{}, false, nil
+	}
+	for s.ok && s.curKey < key {
+		s.dropped++
+		if err := s.advance(); err != nil {
+			return row{}, false, err
+		}
+	}
+	if !s.ok || s.curKey != key {
+		return row{}, false, nil
+	}
+	r := s.cur
+	if err := s.advance(); err != nil {
+		return row{}, false, err
+	}
+	return r, true, nil
+}
+
+// rest counts the rows left after the last listed key as dropped.
+func (s *snapReader) rest() error {
+	if s == nil {
+		return nil
+	}
+	for s.ok {
+		s.dropped++
+		if err := s.advance(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *snapReader) close() {
+	if s != nil {
+		s.file.Close()
+	}
+}
+
+// snapWriter writes the next snapshot to an unlinked temporary file.
+type snapWriter struct {
+	file *os.File
+	w    *bufio.Writer
+	crc  hash.Hash32
+	rows uint64
+	buf  []byte
+}
+
+func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
+	file, err := os.CreateTemp(dir, "loa-snapshot-*")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	os.Remove(file.Name())
+	crc := crc32.New(castagnoli)
+	w := &snapWriter{file: file, crc: crc, w: bufio.NewWriterSize(io.MultiWriter(file, crc), 64<<10)}
+	b := append([]byte(snapshotMagic), nil...)
+	b = appendString(b, f.ID)
+	b = binary.AppendUvarint(b, uint64(len(f.Fields)))
+	for _, name := range fieldNames(f) {
+		b = appendString(b, name)
+	}
+	if _, err := w.w.Write(b); err != nil {
+		w.close()
+		return nil, fmt.Errorf("export: snapshot: %w", err)
+	}
+	return w, nil
+}
+
+func (w *snapWriter) add(key string, r *row) error {
+	b := appendString(w.buf[:0], key)
+	b = binary.AppendVarint(b, r.time.UnixNano())
+	b = appendString(b, r.id)
+	for _, v := range r.vals {
+		b = appendString(b, v)
+	}
+	w.buf = b
+	w.rows++
+	if _, err := w.w.Write(b); err != nil {
+		return fmt.Errorf("export: snapshot: %w", err)
+	}
+	return nil
+}
+
+// finish writes the trailer and returns the snapshot's size.
+func (w *snapWriter) finish() (int64, error) {
+	if err := w.w.Flush(); err != nil {
+		return 0, fmt.Errorf("export: snapshot: %w", err)
+	}
+	var tr [snapshotTrailer]byte
+	binary.LittleEndian.PutUint64(tr[:8], w.rows)
+	binary.LittleEndian.PutUint32(tr[8:12], w.crc.Sum32())
+	copy(tr[12:], "END\n")
+	if _, err := w.file.Write(tr[:]); err != nil {
+		return 0, fmt.Errorf("export: snapshot: %w", err)
+	}
+	size, err := w.file.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, fmt.Errorf("export: snapshot: %w", err)
+	}
+	if _, err := w.file.Seek(0, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("export: snapshot: %w", err)
+	}
+	return size, nil
+}
+
+func (w *snapWriter) close() {
+	if w != nil {
+		w.file.Close()
+	}
+}
+
+// saveSnapshot uploads the snapshot w has written. A failure costs only
+// speed, so it is logged, not returned.
+func (e *Exporter) saveSnapshot(ctx context.Context, f *forms.Form, w *snapWriter) {
+	size, err := w.finish()
+	if err == nil {
+		key := e.snapshotKey(f.ID)
+		_, err = e.cfg.S3.PutObject(ctx, &s3.PutObjectInput{
+			Bucket:               &e.cfg.Bucket,
+			Key:                  &key,
+			Body:                 w.file,
+			ContentLength:        aws.Int64(size),
+			ContentType:          aws.String("application/octet-stream"),
+			ServerSideEncryption: types.ServerSideEncryptionAes256,
+		})
+	}
+	if err != nil {
+		e.cfg.Logger.Warn("export: snapshot not saved; the next export reads more", "form", f.ID, "error", err)
+	}
+}
+
+// deleteSnapshot deletes f's snapshot.
+func (e *Exporter) deleteSnapshot(ctx context.Context, form string) error {
+	key := e.snapshotKey(form)
+	if _, err := e.cfg.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &e.cfg.Bucket, Key: &key}); err != nil && !notFound(err) {
+		return fmt.Errorf("export: delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// notFound reports whether S3 answered 404 (NoSuchKey).
+func notFound(err error) bool {
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == 404
+}

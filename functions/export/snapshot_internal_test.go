@@ -1,0 +1,72 @@
+package export
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"loa/content"
+	"loa/functions/forms"
+)
+
+// A snapshot written for a form reads back row for row, and only for the
+// same form with the same fields.
+func TestSnapshotRoundTripAndFields(t *testing.T) {
+	reg, err := forms.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := reg.Form("dai-bieu")
+	rank := groupRanks(f)
+	w, err := newSnapWriter(t.TempDir(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	keys := []string{"a/1.csv", "a/2.csv", "a/3.csv"}
+	var rows []row
+	for i, k := range keys {
+		vals := make([]string, len(f.Fields))
+		for j := range vals {
+			vals[j] = f.Fields[j].Name + " – giá trị " + k
+		}
+		vals[slices.IndexFunc(f.Fields, func(fl forms.Field) bool { return fl.Name == f.QuotaBy })] = f.ChiDoan[len(f.ChiDoan)-1-i]
+		r := finishRow(f, rank, row{time: time.Unix(1680000000+int64(i), 5), id: "id" + k, vals: vals})
+		rows = append(rows, r)
+		if err := w.add(k, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.finish(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, reason := openSnapshot(w.file, f, rank)
+	if reason != "" {
+		t.Fatalf("sound snapshot refused: %s", reason)
+	}
+	if _, ok, _ := s.take("a/0.csv"); ok {
+		t.Error("a key before the first row was found")
+	}
+	if r, ok, err := s.take("a/2.csv"); err != nil || !ok || r.id != rows[1].id || !slices.Equal(r.vals, rows[1].vals) || !r.time.Equal(rows[1].time) || r.rank != rows[1].rank || r.group != rows[1].group {
+		t.Errorf("take a/2.csv: %+v, %v, %v; want %+v", r, ok, err, rows[1])
+	}
+	if s.dropped != 1 {
+		t.Errorf("%d rows dropped on the way to a/2.csv, want 1 (a/1.csv)", s.dropped)
+	}
+	if err := s.rest(); err != nil || s.dropped != 2 {
+		t.Errorf("rest: %v, dropped %d, want 2", err, s.dropped)
+	}
+
+	changed := *f
+	changed.Fields = slices.Clone(f.Fields)
+	changed.Fields[0].Name += "_moi"
+	if _, reason := openSnapshot(w.file, &changed, rank); reason != "the form's fields have changed" {
+		t.Errorf("fields changed: reason %q", reason)
+	}
+	other := *f
+	other.ID = "cau-hoi"
+	if _, reason := openSnapshot(w.file, &other, rank); reason != "snapshot of form dai-bieu" {
+		t.Errorf("another form: reason %q", reason)
+	}
+}

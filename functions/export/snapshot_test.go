@@ -1,0 +1,261 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"loa/functions/export"
+)
+
+// countingAPI is the real S3 client, counting the submissions it reads.
+type countingAPI struct {
+	*s3.Client
+	n atomic.Int64
+}
+
+func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if strings.Contains(aws.ToString(in.Key), "/submissions/") {
+		c.n.Add(1)
+	}
+	return c.Client.GetObject(ctx, in, opts...)
+}
+
+// reads runs fn and returns how many submissions it read from the store.
+func (e *env) reads(fn func()) int64 {
+	before := e.gets.n.Load()
+	fn()
+	return e.gets.n.Load() - before
+}
+
+func (e *env) snapshot(form string) ([]byte, bool) {
+	e.t.Helper()
+	out, err := e.srv.Client.GetObject(context.Background(), &s3.GetObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)),
+	})
+	if err != nil {
+		if strings.Contains(err.Error(), "NoSuchKey") {
+			return nil, false
+		}
+		e.t.Fatal(err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b, true
+}
+
+func (e *env) putSnapshot(form string, b []byte) {
+	e.t.Helper()
+	_, err := e.srv.Client.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)), Body: bytes.NewReader(b),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// cold is the export of form with no snapshot to help it.
+func (e *env) cold(form string, format export.Format) []byte {
+	e.t.Helper()
+	_, err := e.srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.write(form, format)
+}
+
+func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
+	e := newEnv(t, nil)
+	e.seedQuestions(40)
+
+	var first, second []byte
+	if n := e.reads(func() { first = e.write("cau-hoi", export.CSV) }); n != 40 {
+		t.Errorf("first export read %d submissions, want all 40", n)
+	}
+	if _, ok := e.snapshot("cau-hoi"); !ok {
+		t.Fatal("the first export left no snapshot")
+	}
+	if n := e.reads(func() { second = e.write("cau-hoi", export.CSV) }); n != 0 {
+		t.Errorf("repeat export read %d submissions, want 0", n)
+	}
+	if !bytes.Equal(first, second) {
+		t.Error("the repeat export differs from the first")
+	}
+
+	// Five more: only they are read, and the file is what a cold export gives.
+	e.addQuestions(5, "sau")
+	var third []byte
+	if n := e.reads(func() { third = e.write("cau-hoi", export.CSV) }); n != 5 {
+		t.Errorf("export after 5 new submissions read %d, want 5", n)
+	}
+	if got := len(parseCSV(t, third)) - 1; got != 45 {
+		t.Errorf("%d rows, want 45", got)
+	}
+	if want := e.cold("cau-hoi", export.CSV); !bytes.Equal(third, want) {
+		t.Error("the export through the snapshot differs from a cold export")
+	}
+	// The result tells how many rows were read afresh.
+	e.addQuestions(2, "nữa")
+	res, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.CSV, io.Discard, nil)
+	if err != nil || res.Rows != 47 || res.Fresh != 2 {
+		t.Errorf("export after 2 new: %+v, %v; want 47 rows, 2 fresh", res, err)
+	}
+	// Stats and the XLSX go through the same snapshot.
+	if n := e.reads(func() {
+		if _, err := e.ex.Stats(context.Background(), e.reg.Forms()); err != nil {
+			t.Fatal(err)
+		}
+		e.write("cau-hoi", export.XLSX)
+	}); n != 0 {
+		t.Errorf("stats and XLSX read %d submissions, want 0", n)
+	}
+}
+
+func TestSnapshotDropsWhatIsGone(t *testing.T) {
+	e := newEnv(t, nil)
+	all := e.seedQuestions(20)
+	f := e.reg.Form("cau-hoi")
+	e.write("cau-hoi", export.CSV)
+
+	// Deleted on request: the snapshot goes with the row at once.
+	if err := e.ex.Delete(context.Background(), f, all[3].id); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.snapshot("cau-hoi"); ok {
+		t.Error("a deletion left the snapshot, which still holds the row")
+	}
+	e.write("cau-hoi", export.CSV)
+
+	// Gone by other means (a lifecycle rule): the next export drops the row
+	// from the file and from the snapshot it writes.
+	gone := all[7].id
+	out, err := e.srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{
+		Bucket: aws.String(bucket), Prefix: aws.String("loa/submissions/cau-hoi/" + gone),
+	})
+	if err != nil || len(out.Contents) != 1 {
+		t.Fatalf("finding %s: %v, %d keys", gone, err, len(out.Contents))
+	}
+	if _, err := e.srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: out.Contents[0].Key}); err != nil {
+		t.Fatal(err)
+	}
+	if snap, _ := e.snapshot("cau-hoi"); !bytes.Contains(snap, []byte(gone)) {
+		t.Fatal("test setup: the snapshot should still hold the row")
+	}
+	var csv []byte
+	if n := e.reads(func() { csv = e.write("cau-hoi", export.CSV) }); n != 0 {
+		t.Errorf("read %d submissions, want 0", n)
+	}
+	recs := parseCSV(t, csv)
+	if len(recs)-1 != 18 {
+		t.Errorf("%d rows, want 18", len(recs)-1)
+	}
+	for _, r := range recs {
+		if r[0] == gone || r[0] == all[3].id {
+			t.Errorf("row %s is exported after its object went", r[0])
+		}
+	}
+	if snap, _ := e.snapshot("cau-hoi"); bytes.Contains(snap, []byte(gone)) {
+		t.Error("the rewritten snapshot still holds the row whose object went")
+	}
+}
+
+func TestSnapshotDamagedIsIgnored(t *testing.T) {
+	var logs bytes.Buffer
+	e := newEnv(t, func(c *export.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	e.seedQuestions(15)
+	want := e.write("cau-hoi", export.CSV)
+	good, _ := e.snapshot("cau-hoi")
+	e.save("dai-bieu", exportDay.AddDate(0, 0, -10), map[string]string{
+		"ho_ten": "Trần Văn Bình", "nam_sinh": "2001", "chi_doan": e.reg.Form("dai-bieu").ChiDoan[0], "dong_y": "2023-04-01",
+	})
+	e.write("dai-bieu", export.CSV)
+	delegates, _ := e.snapshot("dai-bieu")
+
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 0x20
+	for name, b := range map[string][]byte{
+		"cut short":      good[:len(good)-7],
+		"one bit off":    flipped,
+		"empty":          {},
+		"another form's": delegates,
+		"not a snapshot": []byte("ho_ten,chi_doan\nA,B\n0123456789abcdef"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			logs.Reset()
+			e.putSnapshot("cau-hoi", b)
+			var got []byte
+			if n := e.reads(func() { got = e.write("cau-hoi", export.CSV) }); n != 15 {
+				t.Errorf("read %d submissions, want all 15", n)
+			}
+			if !bytes.Equal(got, want) {
+				t.Error("the export differs from the one made with a sound snapshot")
+			}
+			if !strings.Contains(logs.String(), "snapshot ignored") {
+				t.Errorf("no warning logged: %q", logs.String())
+			}
+			if now, _ := e.snapshot("cau-hoi"); !bytes.Equal(now, good) {
+				t.Error("the damaged snapshot was not replaced by a sound one")
+			}
+		})
+	}
+}
+
+// Exports running at once, while submissions arrive, each write a
+// snapshot; whichever lands, the next export is complete and correct.
+func TestSnapshotConcurrentExports(t *testing.T) {
+	e := newEnv(t, nil)
+	e.seedQuestions(30)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 4 {
+		wg.Go(func() {
+			var b bytes.Buffer
+			_, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.CSV, &b, nil)
+			errs <- err
+		})
+	}
+	wg.Go(func() { e.addQuestions(12, "cùng lúc") })
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := e.write("cau-hoi", export.CSV)
+	if n := len(parseCSV(t, got)) - 1; n != 42 {
+		t.Errorf("%d rows, want 42", n)
+	}
+	if want := e.cold("cau-hoi", export.CSV); !bytes.Equal(got, want) {
+		t.Error("the export through the snapshot differs from a cold export")
+	}
+}
+
+// addQuestions stores n questions unlike any other (tag is in the text),
+// one minute apart after the form opens.
+func (e *env) addQuestions(n int, tag string) {
+	e.t.Helper()
+	f := e.reg.Form("cau-hoi")
+	for i := range n {
+		e.save("cau-hoi", f.Opens.Add(time.Duration(i+1)*time.Minute), map[string]string{
+			"ho_ten": "Lê Văn Hùng", "nam_sinh": "2000", "chi_doan": f.ChiDoan[0],
+			"email": "hung@example.vn", "linh_vuc": f.Topics[0], "dong_y": "2023-04-01",
+			"noi_dung": fmt.Sprintf("Câu hỏi %s số %d", tag, i),
+		})
+	}
+}
