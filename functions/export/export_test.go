@@ -41,9 +41,9 @@ type env struct {
 	t    *testing.T
 	srv  *localstore.Server
 	gets *countingAPI // the store's client, counting submissions read
-	st  *store.Store
-	ex  *export.Exporter
-	reg *forms.Registry
+	st   *store.Store
+	ex   *export.Exporter
+	reg  *forms.Registry
 
 	mu  sync.Mutex
 	now time.Time // the store's clock: each save may set it
