@@ -25,6 +25,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/localstore"
 	"loa/functions/store"
+	"loa/functions/vntext"
 )
 
 // benchExport stores N question submissions in a local S3 (gofakes3 on
@@ -134,10 +135,10 @@ func benchExport(args []string) error {
 		// The report says how many rows were written, and how many came
 		// from the snapshot rather than their own objects.
 		report := stderr.String()
-		if !strings.Contains(report, "Đã ghi "+dotted(n)+" dòng") {
+		if !strings.Contains(report, "Đã ghi "+vntext.Number(n)+" dòng") {
 			return fmt.Errorf("loa-export %s, %d rows: unexpected report %q", format, n, report)
 		}
-		want := dotted(n-wantFresh) + " dòng lấy từ bản tổng hợp lần trước, " + dotted(wantFresh) + " dòng đọc mới"
+		want := vntext.Number(n-wantFresh) + " dòng lấy từ bản tổng hợp lần trước, " + vntext.Number(wantFresh) + " dòng đọc mới"
 		if wantFresh == n {
 			want = ""
 		}
@@ -252,14 +253,6 @@ func metOrNot(ok bool) string {
 		return "met"
 	}
 	return "NOT met"
-}
-
-func dotted(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "." + s[i:]
-	}
-	return s
 }
 
 // seedQuestions stores submissions from..to-1 through the store, in

@@ -256,19 +256,23 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	// readers still have a full one queued, so they never wait on a listing
 	// (a page of 1,000 keys takes tens of milliseconds to list and decode).
 	keys := make(chan string, 2*int(e.cfg.PageSize))
+	listCtx, stopListing := context.WithCancel(ctx)
+	defer stopListing()
 	go func() {
 		defer close(keys)
 		token := ""
 		for {
-			page, next, err := e.cfg.Store.ListKeys(ctx, f.ID, token, e.cfg.PageSize)
+			page, next, err := e.cfg.Store.ListKeys(listCtx, f.ID, token, e.cfg.PageSize)
 			if err != nil {
-				cancel(err)
+				if listCtx.Err() == nil {
+					cancel(err)
+				}
 				return
 			}
 			for _, k := range page {
 				select {
 				case keys <- k:
-				case <-ctx.Done():
+				case <-listCtx.Done():
 					return
 				}
 			}
@@ -278,6 +282,16 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 			token = next
 		}
 	}()
+
+	// With a deadline (a Lambda's, or an HTTP request's), reading stops
+	// once two thirds of the time left are spent, leaving the rest to
+	// sort, write and upload the file and to save what was read.
+	var stopAt time.Time
+	if dl, ok := ctx.Deadline(); ok {
+		now := time.Now()
+		stopAt = now.Add(dl.Sub(now) * 2 / 3)
+	}
+	cut := false // reading stopped at stopAt; written by the joiner
 
 	// The joiner walks the listing and the snapshot side by side: a key the
 	// snapshot has is ready at once, any other is handed to a reader.
@@ -295,6 +309,10 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 			}
 			if ok {
 				p.row, p.found = r, true
+			} else if !stopAt.IsZero() && time.Now().After(stopAt) {
+				cut = true
+				stopListing()
+				return
 			} else {
 				p.done = make(chan struct{})
 			}
@@ -368,11 +386,41 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	if ctx.Err() != nil {
 		return 0, context.Cause(ctx)
 	}
-	// The joiner has finished (it closed the queue): its counts are final.
+	// The joiner has finished (it closed the queue): its counts are final
+	// and the old snapshot is this goroutine's.
+	if cut {
+		// Keep what was read, and the old rows not reached yet (their keys
+		// all come after those read), so that the next try goes on from here.
+		for old != nil && old.ok {
+			if err := next.add(old.curKey, &old.cur); err != nil {
+				return 0, err
+			}
+			if err := old.advance(); err != nil {
+				return 0, fmt.Errorf("export: %w", err)
+			}
+		}
+		if read > 0 || old == nil || old.dropped > 0 {
+			e.saveSnapshot(ctx, f, next)
+		}
+		return fresh, &Incomplete{Form: f.ID, Fresh: fresh}
+	}
 	if old == nil || read > 0 || old.dropped > 0 {
 		e.saveSnapshot(ctx, f, next)
 	}
 	return fresh, nil
+}
+
+// Incomplete is the error of an export or a count whose time ran out
+// before it had read every submission. What it read is saved in the
+// snapshot: trying again goes on from there, so a form with more
+// submissions than one request can read is exported in a few tries.
+type Incomplete struct {
+	Form  string
+	Fresh int // submissions read this time
+}
+
+func (e *Incomplete) Error() string {
+	return fmt.Sprintf("export: %s: time ran out after reading %d submissions; they are saved, try again", e.Form, e.Fresh)
 }
 
 // pending is one key on its way through scan.
@@ -506,11 +554,11 @@ func (e *Exporter) purge(ctx context.Context, form string, cutoff time.Time) err
 }
 
 // Delete removes the submission of f with the given id and frees its quota
-// slot (store.Delete), then deletes every stored export of f and its
-// snapshot, since those still hold the row. It returns store.ErrNotFound for an unknown id.
+// slot (store.Delete), then deletes every stored export of f and takes the
+// row out of the snapshot, since those still hold it. It returns store.ErrNotFound for an unknown id.
 func (e *Exporter) Delete(ctx context.Context, f *forms.Form, id string) error {
 	if err := e.cfg.Store.Delete(ctx, f, id); err != nil {
 		return err
 	}
-	return errors.Join(e.purge(ctx, f.ID, time.Time{}), e.deleteSnapshot(ctx, f.ID))
+	return errors.Join(e.purge(ctx, f.ID, time.Time{}), e.forget(ctx, f, id))
 }

@@ -43,8 +43,9 @@ import (
 // A snapshot that cannot be used (for another form, for other fields after
 // a change of the form's declaration, cut short or damaged) is ignored with
 // a warning, and the export reads every submission as if there were none.
-// Deleting a submission deletes the snapshot too, so that a deleted row
-// does not outlive the deletion in a copy.
+// Deleting a submission rewrites the snapshot without its row (or deletes
+// the snapshot when that fails), so that a deleted row does not outlive the
+// deletion in a copy.
 //
 // The layout, all of it covered by the checksum:
 //
@@ -332,21 +333,68 @@ func (w *snapWriter) close() {
 // saveSnapshot uploads the snapshot w has written. A failure costs only
 // speed, so it is logged, not returned.
 func (e *Exporter) saveSnapshot(ctx context.Context, f *forms.Form, w *snapWriter) {
-	size, err := w.finish()
-	if err == nil {
-		key := e.snapshotKey(f.ID)
-		_, err = e.cfg.S3.PutObject(ctx, &s3.PutObjectInput{
-			Bucket:               &e.cfg.Bucket,
-			Key:                  &key,
-			Body:                 w.file,
-			ContentLength:        aws.Int64(size),
-			ContentType:          aws.String("application/octet-stream"),
-			ServerSideEncryption: types.ServerSideEncryptionAes256,
-		})
-	}
-	if err != nil {
+	if err := e.putSnapshot(ctx, f, w); err != nil {
 		e.cfg.Logger.Warn("export: snapshot not saved; the next export reads more", "form", f.ID, "error", err)
 	}
+}
+
+func (e *Exporter) putSnapshot(ctx context.Context, f *forms.Form, w *snapWriter) error {
+	size, err := w.finish()
+	if err != nil {
+		return err
+	}
+	key := e.snapshotKey(f.ID)
+	_, err = e.cfg.S3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:               &e.cfg.Bucket,
+		Key:                  &key,
+		Body:                 w.file,
+		ContentLength:        aws.Int64(size),
+		ContentType:          aws.String("application/octet-stream"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256,
+	})
+	if err != nil {
+		return fmt.Errorf("export: put %s: %w", key, err)
+	}
+	return nil
+}
+
+// forget takes the row with the given id out of f's snapshot, so that a
+// deleted submission leaves no copy behind while the next export still
+// finds every other row ready. When the snapshot cannot be rewritten it is
+// deleted.
+func (e *Exporter) forget(ctx context.Context, f *forms.Form, id string) error {
+	old, err := e.loadSnapshot(ctx, f, groupRanks(f))
+	if err != nil || old == nil {
+		return e.deleteSnapshot(ctx, f.ID)
+	}
+	defer old.close()
+	err = func() error {
+		next, err := newSnapWriter(e.cfg.TempDir, f)
+		if err != nil {
+			return err
+		}
+		defer next.close()
+		found := false
+		for old.ok {
+			if old.cur.id == id {
+				found = true
+			} else if err := next.add(old.curKey, &old.cur); err != nil {
+				return err
+			}
+			if err := old.advance(); err != nil {
+				return err
+			}
+		}
+		if !found {
+			return nil
+		}
+		return e.putSnapshot(ctx, f, next)
+	}()
+	if err != nil {
+		e.cfg.Logger.Warn("export: snapshot not rewritten after a deletion; deleting it", "form", f.ID, "error", err)
+		return e.deleteSnapshot(ctx, f.ID)
+	}
+	return nil
 }
 
 // deleteSnapshot deletes f's snapshot.

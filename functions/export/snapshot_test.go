@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,14 +20,17 @@ import (
 )
 
 // countingAPI is the real S3 client, counting the submissions it reads.
+// With a delay, each read also takes that long, as from a distant S3.
 type countingAPI struct {
 	*s3.Client
-	n atomic.Int64
+	n     atomic.Int64
+	delay atomic.Int64 // nanoseconds
 }
 
 func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	if strings.Contains(aws.ToString(in.Key), "/submissions/") {
 		c.n.Add(1)
+		time.Sleep(time.Duration(c.delay.Load()))
 	}
 	return c.Client.GetObject(ctx, in, opts...)
 }
@@ -67,8 +71,7 @@ func (e *env) putSnapshot(form string, b []byte) {
 	}
 }
 
-// cold is the export of form with no snapshot to help it.
-func (e *env) cold(form string, format export.Format) []byte {
+func (e *env) dropSnapshot(form string) {
 	e.t.Helper()
 	_, err := e.srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{
 		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)),
@@ -76,6 +79,12 @@ func (e *env) cold(form string, format export.Format) []byte {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// cold is the export of form with no snapshot to help it.
+func (e *env) cold(form string, format export.Format) []byte {
+	e.t.Helper()
+	e.dropSnapshot(form)
 	return e.write(form, format)
 }
 
@@ -132,14 +141,21 @@ func TestSnapshotDropsWhatIsGone(t *testing.T) {
 	f := e.reg.Form("cau-hoi")
 	e.write("cau-hoi", export.CSV)
 
-	// Deleted on request: the snapshot goes with the row at once.
+	// Deleted on request: the row leaves the snapshot at once, and the
+	// others stay in it.
+	if snap, _ := e.snapshot("cau-hoi"); !bytes.Contains(snap, []byte(all[3].id)) {
+		t.Fatal("test setup: the snapshot should hold the row")
+	}
 	if err := e.ex.Delete(context.Background(), f, all[3].id); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := e.snapshot("cau-hoi"); ok {
-		t.Error("a deletion left the snapshot, which still holds the row")
+	if snap, ok := e.snapshot("cau-hoi"); !ok || bytes.Contains(snap, []byte(all[3].id)) || !bytes.Contains(snap, []byte(all[4].id)) {
+		t.Errorf("after a deletion the snapshot exists %v, holds the deleted row %v, holds another %v; want true, false, true",
+			ok, bytes.Contains(snap, []byte(all[3].id)), bytes.Contains(snap, []byte(all[4].id)))
 	}
-	e.write("cau-hoi", export.CSV)
+	if n := e.reads(func() { e.write("cau-hoi", export.CSV) }); n != 0 {
+		t.Errorf("the export after a deletion read %d submissions, want 0", n)
+	}
 
 	// Gone by other means (a lifecycle rule): the next export drops the row
 	// from the file and from the snapshot it writes.
@@ -257,5 +273,55 @@ func (e *env) addQuestions(n int, tag string) {
 			"email": "hung@example.vn", "linh_vuc": f.Topics[0], "dong_y": "2023-04-01",
 			"noi_dung": fmt.Sprintf("Câu hỏi %s số %d", tag, i),
 		})
+	}
+}
+
+// An export that runs out of time keeps what it read: each try goes on
+// from the last, every submission is read once in all, and the file in the
+// end is the one a single long export gives.
+func TestIncompleteExportKeepsProgress(t *testing.T) {
+	e := newEnv(t, func(c *export.Config) { c.Concurrency = 2 })
+	e.seedQuestions(60)
+	want := e.write("cau-hoi", export.CSV)
+	e.dropSnapshot("cau-hoi")
+	// 60 reads of 20 ms, two at a time, take 600 ms; each try may last
+	// 450 ms and stops reading after two thirds of it.
+	e.gets.delay.Store(int64(20 * time.Millisecond))
+	f := e.reg.Form("cau-hoi")
+	fresh, tries := 0, 0
+	var got bytes.Buffer
+	for {
+		tries++
+		if tries > 20 {
+			t.Fatalf("not done after 20 tries; %d read", fresh)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 450*time.Millisecond)
+		got.Reset()
+		res, err := e.ex.Write(ctx, f, export.CSV, &got, nil)
+		cancel()
+		if inc, ok := errors.AsType[*export.Incomplete](err); ok {
+			if inc.Form != "cau-hoi" {
+				t.Errorf("Incomplete.Form %q", inc.Form)
+			}
+			fresh += inc.Fresh
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh += res.Fresh
+		if res.Rows != 60 {
+			t.Errorf("%d rows, want 60", res.Rows)
+		}
+		break
+	}
+	if tries < 2 {
+		t.Errorf("done in %d try: the test needs a try that runs out of time", tries)
+	}
+	if fresh != 60 {
+		t.Errorf("%d submissions read over %d tries, want each of the 60 once", fresh, tries)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Error("the export made in several tries differs from one made at once")
 	}
 }

@@ -320,6 +320,9 @@ type jsonAnswer struct {
 	ID      string       `json:"id,omitempty"`
 	Message string       `json:"message"`
 	Errors  []fieldError `json:"errors,omitempty"`
+	// Partial: the staff request ran out of time but saved what it read;
+	// sending it again goes on from there (with a 503 and Retry-After).
+	Partial bool `json:"partial,omitempty"`
 }
 
 type fieldError struct {

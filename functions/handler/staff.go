@@ -16,6 +16,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/staff"
 	"loa/functions/store"
+	"loa/functions/vntext"
 )
 
 // StaffService is what the staff routes call; *export.Exporter is one.
@@ -201,6 +202,16 @@ func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) staffFailed(w http.ResponseWriter, r *http.Request, err error) {
 	note := noteOf(r)
+	if inc, ok := errors.AsType[*export.Incomplete](err); ok {
+		note.outcome, note.rows = "partial", inc.Fresh
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{
+			Partial: true,
+			Message: "Có nhiều câu trả lời, chưa tổng hợp xong trong một lần: đã đọc thêm " + vntext.Number(inc.Fresh) +
+				" câu trả lời và đã lưu lại phần này. Đang đọc tiếp…",
+		})
+		return
+	}
 	note.outcome, note.err = "store-error", err
 	w.Header().Set("Retry-After", "10")
 	writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Hệ thống lưu trữ chưa trả lời. Hãy thử lại sau ít phút."})

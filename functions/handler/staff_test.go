@@ -309,3 +309,41 @@ func TestSecretHash(t *testing.T) {
 		t.Errorf("NewSecret %q", s)
 	}
 }
+
+// partialStaff is a staff service whose every read runs out of time, as
+// an export of very many submissions does within one request.
+type partialStaff struct{ handler.StaffService }
+
+func (partialStaff) Stats(ctx context.Context, list []*forms.Form) (*export.Stats, error) {
+	return nil, &export.Incomplete{Form: list[0].ID, Fresh: 12345}
+}
+func (partialStaff) Publish(ctx context.Context, f *forms.Form, format export.Format) (export.Link, error) {
+	return export.Link{}, fmt.Errorf("publish: %w", &export.Incomplete{Form: f.ID, Fresh: 12345})
+}
+
+// A request that ran out of time but kept its progress answers 503 with a
+// short Retry-After and says so, for the staff page to send it again.
+func TestStaffPartialAnswer(t *testing.T) {
+	e := newEnv(t, func(c *handler.Config) {
+		c.StaffSecretHash = staffHash()
+		c.Staff = partialStaff{}
+	})
+	for i, path := range []string{"/api/stats", "/api/export/cau-hoi?format=xlsx"} {
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, staffRequest("GET", path, staffSecret, "192.0.2."+strconv.Itoa(40+i)+":5000"))
+		var ans struct {
+			Partial bool   `json:"partial"`
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &ans); err != nil {
+			t.Fatalf("%s: %v: %s", path, err, w.Body)
+		}
+		if w.Code != 503 || w.Header().Get("Retry-After") != "1" || !ans.Partial ||
+			!strings.Contains(ans.Message, "đã đọc thêm 12.345 câu trả lời và đã lưu lại") {
+			t.Errorf("%s: %d, Retry-After %q, %+v", path, w.Code, w.Header().Get("Retry-After"), ans)
+		}
+	}
+	if !strings.Contains(e.logs.String(), `"outcome":"partial"`) {
+		t.Errorf("partial answers not logged as such:\n%s", e.logs.String())
+	}
+}

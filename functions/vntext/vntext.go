@@ -4,6 +4,7 @@
 package vntext
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -116,4 +117,18 @@ func itoa(n int) string {
 		buf[i] = '-'
 	}
 	return string(buf[i:])
+}
+
+// Number writes n the Vietnamese way, with a dot between thousands:
+// 100000 is "100.000".
+func Number(n int) string {
+	s := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return sign + s
 }

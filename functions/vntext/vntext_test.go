@@ -67,3 +67,11 @@ func TestDates(t *testing.T) {
 		t.Errorf("DateTime(%v) = %q", u, got)
 	}
 }
+
+func TestNumber(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1.000", 12345: "12.345", 100000: "100.000", 1234567: "1.234.567", -4500: "-4.500"} {
+		if got := Number(n); got != want {
+			t.Errorf("Number(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -24,7 +24,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +36,7 @@ import (
 	"loa/functions/localstore"
 	"loa/functions/staff"
 	"loa/functions/store"
+	"loa/functions/vntext"
 )
 
 func main() {
@@ -175,7 +175,7 @@ func runExport(args []string) error {
 	defer os.Remove(tmp.Name())
 	start := time.Now()
 	progress := func(n int) {
-		fmt.Fprintf(os.Stderr, "\rĐã đọc %s câu trả lời (%.1f giây)…", number(n), time.Since(start).Seconds())
+		fmt.Fprintf(os.Stderr, "\rĐã đọc %s câu trả lời (%.1f giây)…", vntext.Number(n), time.Since(start).Seconds())
 	}
 	res, err := ex.Write(ctx, f, fmtv, tmp, progress)
 	if err != nil {
@@ -189,9 +189,9 @@ func runExport(args []string) error {
 	if err := os.Rename(tmp.Name(), name); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "\rĐã ghi %s dòng vào %s (%.1f giây).          \n", number(res.Rows), name, time.Since(start).Seconds())
+	fmt.Fprintf(os.Stderr, "\rĐã ghi %s dòng vào %s (%.1f giây).          \n", vntext.Number(res.Rows), name, time.Since(start).Seconds())
 	if from := res.Rows - res.Fresh; from > 0 {
-		fmt.Fprintf(os.Stderr, "%s dòng lấy từ bản tổng hợp lần trước, %s dòng đọc mới từ kho.\n", number(from), number(res.Fresh))
+		fmt.Fprintf(os.Stderr, "%s dòng lấy từ bản tổng hợp lần trước, %s dòng đọc mới từ kho.\n", vntext.Number(from), vntext.Number(res.Fresh))
 	}
 	return nil
 }
@@ -199,13 +199,4 @@ func runExport(args []string) error {
 func isDir(name string) bool {
 	fi, err := os.Stat(name)
 	return err == nil && fi.IsDir()
-}
-
-// number writes n the Vietnamese way, with dots between thousands.
-func number(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "." + s[i:]
-	}
-	return s
 }

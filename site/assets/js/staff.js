@@ -53,14 +53,23 @@
   }
 
   // call sends one staff request; it answers the parsed JSON or throws an
-  // Error whose message is ready to show.
-  function call(method, url) {
+  // Error whose message is ready to show. A request that ran out of time
+  // but saved its progress (503, "partial") is sent again after Retry-After,
+  // a bounded number of times, saying how far it has got.
+  function call(method, url, tries) {
+    tries = tries || 0;
     var headers = { "Accept": "application/json" };
     headers[HEADER] = secret();
     return fetch(url, { method: method, headers: headers, credentials: "same-origin", cache: "no-store" })
       .then(function (res) {
         return res.json().catch(function () { return {}; }).then(function (body) {
           if (res.ok) return body;
+          if (res.status === 503 && body.partial && tries < 30) {
+            say(body.message);
+            var wait = Math.max(1, parseInt(res.headers.get("Retry-After"), 10) || 1);
+            return new Promise(function (done) { setTimeout(done, wait * 1000); })
+              .then(function () { return call(method, url, tries + 1); });
+          }
           var err = new Error(body.message || ("Máy chủ trả lời lỗi " + res.status + "."));
           err.status = res.status;
           throw err;
