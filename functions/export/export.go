@@ -6,9 +6,12 @@
 // listing comes back in no useful order. An export therefore:
 //
 //  1. lists the form's objects page by page (S3 returns at most 1,000 keys a
-//     page) and reads them back through the store (store.Read: GetObject,
-//     then gocsv), a bounded number of requests in flight; the next page is
-//     listed while the readers work through the current one;
+//     page), takes the rows the last export already read from its snapshot
+//     (snapshot.go), and reads the others back through the store
+//     (store.Read: GetObject, then gocsv), a bounded number of requests in
+//     flight; the next page is listed while the readers work through the
+//     current one. With a deadline on the context, reading stops in time
+//     to save what was read, and the export answers [Incomplete];
 //  2. sorts the rows by chi đoàn (for a form with a quota) and by the
 //     submission time written inside each object, with an external merge
 //     sort: rows are kept in memory only up to a few megabytes, then sorted
