@@ -573,6 +573,35 @@ func (e *e2e) staffPage(t *testing.T) {
 		t.Errorf("quota table: %q", quota)
 	}
 	e.checkAxe("staff board")
+
+	// A count that runs out of time answers 503 "partial" (for a form with
+	// tens of thousands of new submissions): the page says how far it got
+	// and asks again after Retry-After. The first two answers are made so
+	// in the page's fetch; the third goes to the server.
+	eval[bool](e, `(() => {
+		const real = window.fetch;
+		window.statsCalls = 0;
+		window.fetch = function (url) {
+			if (!String(url).includes("/api/stats")) return real.apply(this, arguments);
+			if (++window.statsCalls <= 2) {
+				return Promise.resolve(new Response(JSON.stringify({ ok: false, partial: true,
+					message: "Có nhiều câu trả lời, chưa tổng hợp xong trong một lần: đã đọc thêm 1.000 câu trả lời và đã lưu lại phần này. Đang đọc tiếp…" }),
+					{ status: 503, headers: { "Retry-After": "1", "Content-Type": "application/json" } }));
+			}
+			return real.apply(this, arguments);
+		};
+		return true;
+	})()`)
+	e.do(chromedp.Click(chromedp.CSS("[data-staff-reload]")))
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](`document.querySelector("[data-staff-status]").innerText.includes("Đang đọc tiếp")`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("a partial answer: its message is not shown: %v", err)
+	}
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](`window.statsCalls === 3 && document.querySelector("[data-staff-status]").innerText === "Đã tải số liệu."`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("after two partial answers the page did not ask again and load (calls %d, status %q): %v",
+			eval[int](e, `window.statsCalls`), eval[string](e, `document.querySelector("[data-staff-status]").innerText`), err)
+	}
 	e.shot("quan-tri")
 
 	// The CSV download, as the page asks for it.
