@@ -116,3 +116,23 @@ func TestAdapt(t *testing.T) {
 		t.Errorf("RemoteAddr = %q, want sourceIp when the header is missing", s.remote)
 	}
 }
+
+// The invocation's deadline reaches the handler's request: an export uses
+// it to stop reading in time and save what it read (export.Incomplete).
+func TestAdaptKeepsDeadline(t *testing.T) {
+	deadline := time.Now().Add(29 * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	var got time.Time
+	var ok bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok = r.Context().Deadline()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	if _, err := Adapt(h, "")(ctx, event("", false, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if !ok || !got.Equal(deadline) {
+		t.Errorf("request deadline %v (set %v), want %v", got, ok, deadline)
+	}
+}
