@@ -234,7 +234,7 @@ func TestSnapshotDamagedIsIgnored(t *testing.T) {
 // Exports running at once, while submissions arrive, each write a
 // snapshot; whichever lands, the next export is complete and correct.
 func TestSnapshotConcurrentExports(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(c *export.Config) { c.PageSize = 3 })
 	e.seedQuestions(30)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)

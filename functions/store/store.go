@@ -351,10 +351,22 @@ func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, m
 
 // ListKeys returns one page of the keys of form's submissions, at most limit
 // (S3 caps a page at 1,000), and the token of the next page ("" at the end).
+// S3 lists keys in ascending order.
 func (s *Store) ListKeys(ctx context.Context, form, token string, limit int32) ([]string, string, error) {
+	return s.ListKeysFrom(ctx, form, "", token, limit)
+}
+
+// HashDigits are the characters a submission's hash, and so the name of
+// its object, starts with. Listing each of them apart (ListKeysFrom) and
+// joining the lists in this order gives the whole listing, in order.
+const HashDigits = "0123456789abcdef"
+
+// ListKeysFrom is ListKeys for the submissions whose hash starts with
+// start ("" for all), so that parts of a long listing can be listed at once.
+func (s *Store) ListKeysFrom(ctx context.Context, form, start, token string, limit int32) ([]string, string, error) {
 	in := &s3.ListObjectsV2Input{
 		Bucket: &s.cfg.Bucket,
-		Prefix: aws.String(s.submissionPrefix(form)),
+		Prefix: aws.String(s.submissionPrefix(form) + start),
 	}
 	if limit > 0 {
 		in.MaxKeys = &limit
