@@ -41,6 +41,7 @@ type env struct {
 	t    *testing.T
 	srv  *localstore.Server
 	gets *countingAPI // the store's client, counting submissions read
+	tmp  string       // the exporter's TempDir
 	st   *store.Store
 	ex   *export.Exporter
 	reg  *forms.Registry
@@ -62,7 +63,7 @@ func newEnv(t *testing.T, tweak func(*export.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, srv: srv, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC)}
+	e := &env{t: t, srv: srv, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC), tmp: t.TempDir()}
 	e.gets = &countingAPI{Client: srv.Client}
 	e.st, err = store.New(e.gets, store.Config{Bucket: bucket, Prefix: "loa/", Now: e.clock})
 	if err != nil {
@@ -70,7 +71,7 @@ func newEnv(t *testing.T, tweak func(*export.Config)) *env {
 	}
 	cfg := export.Config{
 		Store: e.st, S3: srv.Client, Presign: s3.NewPresignClient(srv.Client),
-		Bucket: bucket, Prefix: "loa/", TempDir: t.TempDir(),
+		Bucket: bucket, Prefix: "loa/", TempDir: e.tmp,
 		Now: func() time.Time { return exportDay },
 	}
 	if tweak != nil {

@@ -101,14 +101,13 @@ func (e *Exporter) loadSnapshot(ctx context.Context, f *forms.Form, rank map[str
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	os.Remove(file.Name()) // unlinked: it goes when closed, whatever happens
 	if _, err := io.Copy(file, out.Body); err != nil {
-		file.Close()
+		removeTemp(file)
 		return nil, fmt.Errorf("export: get %s: %w", key, err)
 	}
 	s, reason := openSnapshot(file, f, rank)
 	if reason != "" {
-		file.Close()
+		removeTemp(file)
 		e.cfg.Logger.Warn("export: snapshot ignored; reading every submission", "form", f.ID, "reason", reason)
 		return nil, nil
 	}
@@ -253,7 +252,7 @@ func (s *snapReader) rest() error {
 
 func (s *snapReader) close() {
 	if s != nil {
-		s.file.Close()
+		removeTemp(s.file)
 	}
 }
 
@@ -271,7 +270,6 @@ func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	os.Remove(file.Name())
 	crc := crc32.New(castagnoli)
 	w := &snapWriter{file: file, crc: crc, w: bufio.NewWriterSize(io.MultiWriter(file, crc), 64<<10)}
 	b := append([]byte(snapshotMagic), nil...)
@@ -326,7 +324,7 @@ func (w *snapWriter) finish() (int64, error) {
 
 func (w *snapWriter) close() {
 	if w != nil {
-		w.file.Close()
+		removeTemp(w.file)
 	}
 }
 
@@ -404,6 +402,14 @@ func (e *Exporter) deleteSnapshot(ctx context.Context, form string) error {
 		return fmt.Errorf("export: delete %s: %w", key, err)
 	}
 	return nil
+}
+
+// removeTemp closes and deletes a temporary file: snapshots hold personal
+// data. (Deleting it while open, and so whatever happens next, is not
+// possible on Windows, where the IT person may run the export command.)
+func removeTemp(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
 }
 
 // notFound reports whether S3 answered 404 (NoSuchKey).

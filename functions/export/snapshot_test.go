@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,6 +124,10 @@ func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
 	res, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.CSV, io.Discard, nil)
 	if err != nil || res.Rows != 47 || res.Fresh != 2 {
 		t.Errorf("export after 2 new: %+v, %v; want 47 rows, 2 fresh", res, err)
+	}
+	// Snapshots copy personal data: no temporary file outlives an export.
+	if left, _ := os.ReadDir(e.tmp); len(left) != 0 {
+		t.Errorf("%d temporary files left behind, e.g. %s", len(left), left[0].Name())
 	}
 	// Stats and the XLSX go through the same snapshot.
 	if n := e.reads(func() {
