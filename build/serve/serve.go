@@ -158,6 +158,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 
 	if s.S3, err = localstore.Start(data, Bucket); err != nil {
+		if _, ok := errors.AsType[*localstore.BusyError](err); ok {
+			return nil, fmt.Errorf("serve: thư mục dữ liệu %s đang được một tiến trình khác dùng (make serve đang chạy ở cửa sổ khác?); dừng nó, hoặc chọn thư mục khác với --data", data)
+		}
 		return nil, err
 	}
 	defer func() {

@@ -1,11 +1,14 @@
 package localstore
 
 import (
+	"path/filepath"
+
 	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/gofrs/flock"
 	"hash/crc32"
 	"io"
 	"os"
@@ -80,6 +83,9 @@ type journal struct {
 	gofakes3.Backend
 	mem   *s3mem.Backend
 	clock *clock
+
+	dir  string       // the store's folder
+	lock *flock.Flock // held while the journal is open
 
 	mu   sync.Mutex
 	f    *os.File
@@ -513,6 +519,12 @@ func (j *journal) Close() error {
 		err = cerr
 	}
 	j.f, j.err = nil, errClosed
+	if j.lock != nil {
+		os.Remove(filepath.Join(j.dir, endpointName))
+		if uerr := j.lock.Unlock(); err == nil {
+			err = uerr
+		}
+	}
 	return err
 }
 

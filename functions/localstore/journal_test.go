@@ -372,3 +372,37 @@ func BenchmarkPutObject(b *testing.B) {
 		}
 	})
 }
+
+// A second process cannot open a store folder in use (two writers would
+// overwrite each other's records); it is told the holder's endpoint and can
+// go through it. Closing frees the folder and withdraws the endpoint.
+func TestOneProcessAtATime(t *testing.T) {
+	dir := t.TempDir()
+	srv := start(t, dir)
+	if err := put(t, srv.Client, "a.csv", "hàng một", nil); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Start(dir, bucket)
+	if err == nil {
+		second.Close()
+		t.Fatal("a second Start on the same folder succeeded")
+	}
+	busy, ok := errors.AsType[*BusyError](err)
+	if !ok || busy.Endpoint != srv.Endpoint || busy.Dir != dir {
+		t.Fatalf("second Start: %v (%#v), want a BusyError naming %s", err, busy, srv.Endpoint)
+	}
+	if _, body := get(t, NewClient(busy.Endpoint), "a.csv"); body != "hàng một" {
+		t.Errorf("through the holder's endpoint: %q", body)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, endpointName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the endpoint file outlives the server: %v", err)
+	}
+	srv = start(t, dir)
+	defer srv.Close()
+	if _, body := get(t, srv.Client, "a.csv"); body != "hàng một" {
+		t.Errorf("after reopening: %q", body)
+	}
+}

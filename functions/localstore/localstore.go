@@ -56,6 +56,10 @@ type Server struct {
 
 // Start serves S3 on a random port of 127.0.0.1 and creates the buckets
 // that do not exist yet. dir "" keeps everything in memory.
+//
+// One process at a time has a store folder open: Start locks it, and
+// answers a *BusyError, with the holder's endpoint, while another process
+// holds it. That process's server can be used instead (NewClient).
 func Start(dir string, buckets ...string) (*Server, error) {
 	var backend gofakes3.Backend = s3mem.New()
 	var j *journal
@@ -100,6 +104,12 @@ func Start(dir string, buckets ...string) (*Server, error) {
 	s.srv.ConnState = s.track
 	go func() { s.done <- s.srv.Serve(ln) }()
 	s.Client = NewClient(s.Endpoint)
+	if j != nil {
+		if err := j.publishEndpoint(s.Endpoint); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

@@ -138,6 +138,12 @@ func runExport(args []string) error {
 			*bucket = "loa"
 		}
 		srv, err := localstore.Start(*local, *bucket)
+		if busy, ok := errors.AsType[*localstore.BusyError](err); ok && busy.Endpoint != "" {
+			// make serve has the store open: go through its S3 server.
+			fmt.Fprintf(os.Stderr, "Kho %s đang được make serve dùng: đọc qua máy chủ S3 của nó (%s).\n", *local, busy.Endpoint)
+			api = localstore.NewClient(busy.Endpoint)
+			break
+		}
 		if err != nil {
 			return err
 		}
