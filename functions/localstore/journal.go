@@ -1,21 +1,20 @@
 package localstore
 
 import (
-	"path/filepath"
-
 	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/gofrs/flock"
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
@@ -106,8 +105,13 @@ func openJournal(path string) (*journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localstore: %w", err)
 	}
-	size, err := j.replay(f)
+	l := newLive()
+	size, err := j.replay(f, l)
 	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("localstore: %s: %w", path, err)
+	}
+	if f, size, err = compact(f, path, size, l); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("localstore: %s: %w", path, err)
 	}
@@ -123,7 +127,7 @@ func openJournal(path string) (*journal, error) {
 // goes. A torn last record (the process died in the middle of its write)
 // was never acknowledged: it is cut off. A bad record followed by good data
 // is not a torn write, and replay refuses to guess.
-func (j *journal) replay(f *os.File) (int64, error) {
+func (j *journal) replay(f *os.File, l *live) (int64, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return 0, err
@@ -187,6 +191,7 @@ func (j *journal) replay(f *os.File) (int64, error) {
 		if err := j.apply(payload); err != nil {
 			return 0, fmt.Errorf("record at offset %d: %w", off, err)
 		}
+		l.track(payload, span{off, recordHeader + n})
 		off += recordHeader + n
 	}
 	return off, nil
