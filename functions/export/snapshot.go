@@ -45,9 +45,11 @@ import (
 // a warning, and the export reads every submission as if there were none.
 // Deleting a submission rewrites the snapshot without its row (or deletes
 // the snapshot when that fails), so that a deleted row does not outlive the
-// deletion in a copy.
+// deletion in a copy. (An export that listed the row before the deletion
+// and saves its snapshot after it puts the row back in the snapshot, not
+// in any later file; the next export drops it again, its key being gone.)
 //
-// The layout, all of it covered by the checksum:
+// The layout; the checksum covers everything before the trailer:
 //
 //	"LOA-SNAPSHOT 1\n"
 //	form id, then the number of fields and each field name (strings)
