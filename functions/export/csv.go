@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"io"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
@@ -98,27 +97,13 @@ func newCSVWriter(w io.Writer, f *forms.Form) (*csvWriter, error) {
 	cw := csv.NewWriter(bw)
 	cw.UseCRLF = true // RFC 4180
 	c := &csvWriter{bw: bw, out: gocsv.NewSafeCSVWriter(cw), f: f, phone: phoneColumns(f)}
-	t := structOf(f.Columns())
+	t := f.RowType()
 	c.batch = reflect.MakeSlice(reflect.SliceOf(t), csvBatch, csvBatch)
 	// The header line, from the same struct tags as the rows.
 	if err := gocsv.MarshalCSV(reflect.MakeSlice(reflect.SliceOf(t), 0, 0).Interface(), c.out); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-// structOf returns a struct type with one string field per column, tagged
-// with the column's header for gocsv.
-func structOf(cols []string) reflect.Type {
-	fields := make([]reflect.StructField, len(cols))
-	for i, col := range cols {
-		fields[i] = reflect.StructField{
-			Name: "C" + strconv.Itoa(i),
-			Type: reflect.TypeFor[string](),
-			Tag:  reflect.StructTag(`csv:"` + col + `"`),
-		}
-	}
-	return reflect.StructOf(fields)
 }
 
 func phoneColumns(f *forms.Form) []bool {

@@ -372,23 +372,17 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	// The joiner has finished (it closed the queue): its counts are final
 	// and the old snapshot is this goroutine's.
 	if cut {
-		// Keep what was read, and the old rows not reached yet (their keys
-		// all come after those read), so that the next try goes on from here.
-		for old != nil && old.ok {
-			if err := next.add(old.curKey, &old.cur); err != nil {
-				return 0, err
-			}
-			if err := old.advance(); err != nil {
-				return 0, fmt.Errorf("export: %w", err)
-			}
+		// Keep the old rows not reached yet too (their keys all come after
+		// those read), so that the next try goes on from here.
+		if err := old.each(next.add); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
 		}
-		if read > 0 || old == nil || old.dropped > 0 {
-			e.saveSnapshot(ctx, f, next)
-		}
-		return fresh, &Incomplete{Form: f.ID, Fresh: fresh}
 	}
 	if old == nil || read > 0 || old.dropped > 0 {
 		e.saveSnapshot(ctx, f, next)
+	}
+	if cut {
+		return fresh, &Incomplete{Form: f.ID, Fresh: fresh}
 	}
 	return fresh, nil
 }
@@ -430,28 +424,7 @@ func (e *Exporter) listAll(ctx context.Context, f *forms.Form, keys chan<- strin
 			}
 			go func() {
 				defer func() { <-slots }()
-				defer close(parts[i])
-				token := ""
-				for {
-					page, next, err := e.cfg.Store.ListKeysFrom(ctx, f.ID, store.HashDigits[i:i+1], token, e.cfg.PageSize)
-					if err != nil {
-						if ctx.Err() == nil {
-							fail(err)
-						}
-						return
-					}
-					for _, k := range page {
-						select {
-						case parts[i] <- k:
-						case <-ctx.Done():
-							return
-						}
-					}
-					if next == "" {
-						return
-					}
-					token = next
-				}
+				e.listPart(ctx, f, store.HashDigits[i:i+1], parts[i], fail)
 			}()
 		}
 	}()
@@ -473,6 +446,33 @@ func (e *Exporter) listAll(ctx context.Context, f *forms.Form, keys chan<- strin
 				return
 			}
 		}
+	}
+}
+
+// listPart sends the keys of f's submissions whose hash starts with start
+// to out, in order, then closes it.
+func (e *Exporter) listPart(ctx context.Context, f *forms.Form, start string, out chan<- string, fail context.CancelCauseFunc) {
+	defer close(out)
+	token := ""
+	for {
+		page, next, err := e.cfg.Store.ListKeysFrom(ctx, f.ID, start, token, e.cfg.PageSize)
+		if err != nil {
+			if ctx.Err() == nil {
+				fail(err)
+			}
+			return
+		}
+		for _, k := range page {
+			select {
+			case out <- k:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if next == "" {
+			return
+		}
+		token = next
 	}
 }
 
@@ -527,10 +527,7 @@ func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format Format) (L
 	if err != nil {
 		return Link{}, fmt.Errorf("export: %w", err)
 	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
+	defer removeTemp(tmp)
 	res, err := e.Write(ctx, f, format, tmp, nil)
 	if err != nil {
 		return Link{}, err

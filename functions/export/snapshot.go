@@ -9,15 +9,17 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"net/http"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"loa/functions/forms"
+	"loa/functions/store"
 )
 
 // A snapshot is one object, {prefix}snapshots/{form}.bin, holding the rows
@@ -93,7 +95,7 @@ func (e *Exporter) loadSnapshot(ctx context.Context, f *forms.Form, rank map[str
 	key := e.snapshotKey(f.ID)
 	out, err := e.cfg.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.cfg.Bucket, Key: &key})
 	if err != nil {
-		if notFound(err) {
+		if store.Status(err) == http.StatusNotFound {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("export: get %s: %w", key, err)
@@ -211,7 +213,7 @@ func (s *snapReader) advance() error {
 			return fmt.Errorf("snapshot: %w", err)
 		}
 	}
-	s.curKey, s.cur, s.ok = key, finishRow(s.f, s.rank, row{time: unixNano(ns), id: id, vals: vals}), true
+	s.curKey, s.cur, s.ok = key, finishRow(s.f, s.rank, row{time: time.Unix(0, ns), id: id, vals: vals}), true
 	return nil
 }
 
@@ -238,18 +240,26 @@ func (s *snapReader) take(key string) (row, bool, error) {
 	return r, true, nil
 }
 
-// rest counts the rows left after the last listed key as dropped.
-func (s *snapReader) rest() error {
-	if s == nil {
-		return nil
-	}
-	for s.ok {
-		s.dropped++
+// each calls fn with every row not read yet, in order. A nil reader has
+// none.
+func (s *snapReader) each(fn func(key string, r *row) error) error {
+	for s != nil && s.ok {
+		if err := fn(s.curKey, &s.cur); err != nil {
+			return err
+		}
 		if err := s.advance(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rest counts the rows left after the last listed key as dropped.
+func (s *snapReader) rest() error {
+	return s.each(func(string, *row) error {
+		s.dropped++
+		return nil
+	})
 }
 
 func (s *snapReader) close() {
@@ -368,29 +378,7 @@ func (e *Exporter) forget(ctx context.Context, f *forms.Form, id string) error {
 		return e.deleteSnapshot(ctx, f.ID)
 	}
 	defer old.close()
-	err = func() error {
-		next, err := newSnapWriter(e.cfg.TempDir, f)
-		if err != nil {
-			return err
-		}
-		defer next.close()
-		found := false
-		for old.ok {
-			if old.cur.id == id {
-				found = true
-			} else if err := next.add(old.curKey, &old.cur); err != nil {
-				return err
-			}
-			if err := old.advance(); err != nil {
-				return err
-			}
-		}
-		if !found {
-			return nil
-		}
-		return e.putSnapshot(ctx, f, next)
-	}()
-	if err != nil {
+	if err := e.rewriteWithout(ctx, f, old, id); err != nil {
 		e.cfg.Logger.Warn("export: snapshot not rewritten after a deletion; deleting it", "form", f.ID, "error", err)
 		return e.deleteSnapshot(ctx, f.ID)
 	}
@@ -400,22 +388,30 @@ func (e *Exporter) forget(ctx context.Context, f *forms.Form, id string) error {
 // deleteSnapshot deletes f's snapshot.
 func (e *Exporter) deleteSnapshot(ctx context.Context, form string) error {
 	key := e.snapshotKey(form)
-	if _, err := e.cfg.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &e.cfg.Bucket, Key: &key}); err != nil && !notFound(err) {
+	if _, err := e.cfg.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &e.cfg.Bucket, Key: &key}); err != nil && store.Status(err) != http.StatusNotFound {
 		return fmt.Errorf("export: delete %s: %w", key, err)
 	}
 	return nil
 }
 
-// removeTemp closes and deletes a temporary file: snapshots hold personal
-// data. (Deleting it while open, and so whatever happens next, is not
-// possible on Windows, where the IT person may run the export command.)
-func removeTemp(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
-}
-
-// notFound reports whether S3 answered 404 (NoSuchKey).
-func notFound(err error) bool {
-	var re *awshttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() == 404
+// rewriteWithout saves the rows of old but the one with the given id as
+// f's snapshot; it leaves the snapshot as it is when that row is not in it.
+func (e *Exporter) rewriteWithout(ctx context.Context, f *forms.Form, old *snapReader, id string) error {
+	next, err := newSnapWriter(e.cfg.TempDir, f)
+	if err != nil {
+		return err
+	}
+	defer next.close()
+	found := false
+	err = old.each(func(key string, r *row) error {
+		if r.id == id {
+			found = true
+			return nil
+		}
+		return next.add(key, r)
+	})
+	if err != nil || !found {
+		return err
+	}
+	return e.putSnapshot(ctx, f, next)
 }

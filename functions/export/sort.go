@@ -78,8 +78,6 @@ func finishRow(f *forms.Form, rank map[string]int, r row) row {
 	return r
 }
 
-func unixNano(ns int64) time.Time { return time.Unix(0, ns) }
-
 // groupRanks maps each group of a form with a quota to its place in the list.
 func groupRanks(f *forms.Form) map[string]int {
 	if f.QuotaBy == "" {
@@ -201,8 +199,7 @@ func (s *sorter) each(fn func(*row) error) error {
 
 func (s *sorter) close() {
 	if s.file != nil {
-		s.file.Close()
-		os.Remove(s.file.Name())
+		removeTemp(s.file)
 		s.file = nil
 	}
 }
@@ -289,7 +286,7 @@ func decodeRow(r *bufio.Reader, out *row) error {
 	if n > 1<<16 {
 		return errors.New("corrupt run")
 	}
-	out.rank, out.time = int(rank), unixNano(ns)
+	out.rank, out.time = int(rank), time.Unix(0, ns)
 	out.vals = slices.Grow(out.vals[:0], int(n))[:n]
 	for i := range out.vals {
 		if out.vals[i], err = readString(r); err != nil {
@@ -319,4 +316,13 @@ func unexpected(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+// removeTemp closes and deletes a temporary file: spilled runs, snapshots
+// and files being uploaded hold personal data. (Deleting it while still
+// open, so that it goes whatever happens, is not possible on Windows,
+// where the IT person may run the export command.)
+func removeTemp(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
 }

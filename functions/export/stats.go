@@ -48,28 +48,15 @@ func quotaTable(f *forms.Form, counts map[string]int) *QuotaTable {
 	if fl := f.Field(f.QuotaBy); fl != nil {
 		t.Label = fl.Label
 	}
-	listed := map[string]bool{}
-	for _, g := range f.ChiDoan {
-		listed[g] = true
-		n := counts[g]
-		t.Groups = append(t.Groups, GroupCount{Name: g, Count: n, Missing: max(f.Quota-n, 0), Listed: true})
-		if n == 0 {
-			t.None = append(t.None, g)
+	for i, c := range counted(f.ChiDoan, counts) {
+		g := GroupCount{Name: c.Name, Count: c.Count, Missing: max(f.Quota-c.Count, 0), Listed: i < len(f.ChiDoan)}
+		if g.Listed && g.Count == 0 {
+			t.None = append(t.None, g.Name)
 		}
-		if n >= f.Quota {
+		if g.Listed && g.Count >= f.Quota {
 			t.Full++
 		}
-	}
-	var extra []string
-	for g := range counts {
-		if !listed[g] {
-			extra = append(extra, g)
-		}
-	}
-	slices.Sort(extra)
-	for _, g := range extra {
-		n := counts[g]
-		t.Groups = append(t.Groups, GroupCount{Name: g, Count: n, Missing: max(f.Quota-n, 0)})
+		t.Groups = append(t.Groups, g)
 	}
 	return t
 }

@@ -83,6 +83,10 @@ func newRowType(cols []string) reflect.Type {
 	return reflect.StructOf(fields)
 }
 
+// RowType is the struct type of one CSV row of f (newRowType): gocsv
+// writes and reads a slice of it, the header from its tags.
+func (f *Form) RowType() reflect.Type { return f.row }
+
 // MarshalCSV writes a header line and one line per record with gocsv.
 func (f *Form) MarshalCSV(recs ...Record) ([]byte, error) {
 	t := f.row

@@ -145,14 +145,24 @@ type exportAnswer struct {
 	export.Link
 }
 
-func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
-	note := noteOf(r)
+// staffForm is the form a staff route names, noted for the log; nil, with
+// a 404 answered, for an unknown one.
+func (h *Handler) staffForm(w http.ResponseWriter, r *http.Request) *forms.Form {
 	f := h.cfg.Forms.Form(r.PathValue("form"))
 	if f == nil {
 		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có biểu mẫu này."})
+		return nil
+	}
+	noteOf(r).form = f.ID
+	return f
+}
+
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+	note := noteOf(r)
+	f := h.staffForm(w, r)
+	if f == nil {
 		return
 	}
-	note.form = f.ID
 	format, err := export.ParseFormat(r.URL.Query().Get("format"))
 	if err != nil || !slices.Contains(export.Formats(f), format) {
 		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Định dạng tải về không hợp lệ: chọn CSV hoặc XLSX."})
@@ -170,12 +180,10 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
 	note := noteOf(r)
-	f := h.cfg.Forms.Form(r.PathValue("form"))
+	f := h.staffForm(w, r)
 	if f == nil {
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có biểu mẫu này."})
 		return
 	}
-	note.form = f.ID
 	id := strings.ToLower(strings.TrimSpace(r.PathValue("id")))
 	if len(id) == forms.IDLength && strings.Trim(id, "0123456789abcdef") == "" {
 		note.id = id // a short hash: it names the row without saying anything about the person

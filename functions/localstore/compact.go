@@ -29,7 +29,7 @@ const compactTemp = journalName + ".compact"
 // span is where one record lies in the journal, header included.
 type span struct{ off, n int64 }
 
-// live follows, during replay, which records still matter.
+// live follows, during replay (journal.apply), which records still matter.
 type live struct {
 	buckets map[string]span
 	objects map[string]map[string]span // bucket, key
@@ -37,38 +37,6 @@ type live struct {
 
 func newLive() *live {
 	return &live{buckets: map[string]span{}, objects: map[string]map[string]span{}}
-}
-
-// track notes the effect of the record at sp with payload p, which has
-// been applied.
-func (l *live) track(p []byte, sp span) {
-	d := decoder{b: p[1:]}
-	switch p[0] {
-	case opCreateBucket:
-		name := d.str()
-		l.buckets[name] = sp
-		l.objects[name] = map[string]span{}
-	case opDeleteBucket:
-		name := d.str()
-		delete(l.buckets, name)
-		delete(l.objects, name)
-	case opPut:
-		bucket, key := d.str(), d.str()
-		if m := l.objects[bucket]; m != nil {
-			m[key] = sp
-		}
-	case opDelete:
-		bucket, _ := d.str(), d.time()
-		n := d.uvarint()
-		m := l.objects[bucket]
-		for range n {
-			k := d.str()
-			if d.err != nil {
-				break
-			}
-			delete(m, k)
-		}
-	}
 }
 
 // spans lists the live records in journal order, and their total size.

@@ -188,10 +188,9 @@ func (j *journal) replay(f *os.File, l *live) (int64, error) {
 			}
 			return off, nil
 		}
-		if err := j.apply(payload); err != nil {
+		if err := j.apply(payload, span{off, recordHeader + n}, l); err != nil {
 			return 0, fmt.Errorf("record at offset %d: %w", off, err)
 		}
-		l.track(payload, span{off, recordHeader + n})
 		off += recordHeader + n
 	}
 	return off, nil
@@ -220,8 +219,9 @@ func isTornTail(f *os.File, off, n, end int64) (bool, error) {
 	return true, nil
 }
 
-// apply replays one record into memory.
-func (j *journal) apply(p []byte) error {
+// apply replays the record at sp, payload p, and notes in l what it
+// leaves live.
+func (j *journal) apply(p []byte, sp span, l *live) error {
 	d := decoder{b: p[1:]}
 	switch p[0] {
 	case opCreateBucket:
@@ -230,12 +230,15 @@ func (j *journal) apply(p []byte) error {
 			return d.err
 		}
 		j.clock.pin(at)
+		l.buckets[name], l.objects[name] = sp, map[string]span{}
 		return j.mem.CreateBucket(name)
 	case opDeleteBucket:
 		name := d.str()
 		if d.err != nil {
 			return d.err
 		}
+		delete(l.buckets, name)
+		delete(l.objects, name)
 		return j.mem.ForceDeleteBucket(name)
 	case opPut:
 		bucket, key, at := d.str(), d.str(), d.time()
@@ -252,6 +255,9 @@ func (j *journal) apply(p []byte) error {
 			return d.err
 		}
 		j.clock.pin(at)
+		if m := l.objects[bucket]; m != nil {
+			m[key] = sp
+		}
 		_, err := j.mem.PutObject(bucket, key, meta, bytes.NewReader(d.b), int64(len(d.b)), nil)
 		return err
 	case opDelete:
@@ -268,6 +274,9 @@ func (j *journal) apply(p []byte) error {
 			return d.err
 		}
 		j.clock.pin(at)
+		for _, k := range keys {
+			delete(l.objects[bucket], k)
+		}
 		_, err := j.mem.DeleteMulti(bucket, keys...)
 		return err
 	}

@@ -182,7 +182,7 @@ func (s *Store) create(ctx context.Context, key string, body []byte, contentType
 			IfNoneMatch:          aws.String("*"),
 			ServerSideEncryption: types.ServerSideEncryptionAes256,
 		})
-		switch status(err) {
+		switch Status(err) {
 		case 0:
 			return true, nil
 		case http.StatusPreconditionFailed:
@@ -283,16 +283,8 @@ func (s *Store) tryClaim(ctx context.Context, sk, key string) (holder, etag stri
 // createSlot is create for a slot, except that a 409 (a concurrent claim in
 // flight) counts as taken: the caller then reads who won.
 func (s *Store) createSlot(ctx context.Context, sk, key string) (bool, error) {
-	_, err := s.api.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:               &s.cfg.Bucket,
-		Key:                  &sk,
-		Body:                 strings.NewReader(key),
-		ContentLength:        aws.Int64(int64(len(key))),
-		ContentType:          aws.String("text/plain; charset=utf-8"),
-		IfNoneMatch:          aws.String("*"),
-		ServerSideEncryption: types.ServerSideEncryptionAes256,
-	})
-	switch status(err) {
+	err := s.putSlot(ctx, sk, key, func(in *s3.PutObjectInput) { in.IfNoneMatch = aws.String("*") })
+	switch Status(err) {
 	case 0:
 		return true, nil
 	case http.StatusPreconditionFailed, http.StatusConflict:
@@ -303,16 +295,8 @@ func (s *Store) createSlot(ctx context.Context, sk, key string) (bool, error) {
 
 // takeOver replaces an orphan slot only if it still has the ETag we read.
 func (s *Store) takeOver(ctx context.Context, sk, etag, key string) (bool, error) {
-	_, err := s.api.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:               &s.cfg.Bucket,
-		Key:                  &sk,
-		Body:                 strings.NewReader(key),
-		ContentLength:        aws.Int64(int64(len(key))),
-		ContentType:          aws.String("text/plain; charset=utf-8"),
-		IfMatch:              &etag,
-		ServerSideEncryption: types.ServerSideEncryptionAes256,
-	})
-	switch status(err) {
+	err := s.putSlot(ctx, sk, key, func(in *s3.PutObjectInput) { in.IfMatch = &etag })
+	switch Status(err) {
 	case 0:
 		return true, nil
 	case http.StatusPreconditionFailed, http.StatusConflict, http.StatusNotFound:
@@ -321,9 +305,24 @@ func (s *Store) takeOver(ctx context.Context, sk, etag, key string) (bool, error
 	return false, fmt.Errorf("store: take over %s: %w", sk, err)
 }
 
+// putSlot writes slot sk naming the submission key, on the condition cond sets.
+func (s *Store) putSlot(ctx context.Context, sk, key string, cond func(*s3.PutObjectInput)) error {
+	in := &s3.PutObjectInput{
+		Bucket:               &s.cfg.Bucket,
+		Key:                  &sk,
+		Body:                 strings.NewReader(key),
+		ContentLength:        aws.Int64(int64(len(key))),
+		ContentType:          aws.String("text/plain; charset=utf-8"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256,
+	}
+	cond(in)
+	_, err := s.api.PutObject(ctx, in)
+	return err
+}
+
 func (s *Store) exists(ctx context.Context, key string) (bool, error) {
 	_, err := s.api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
-	switch status(err) {
+	switch Status(err) {
 	case 0:
 		return true, nil
 	case http.StatusNotFound:
@@ -335,7 +334,7 @@ func (s *Store) exists(ctx context.Context, key string) (bool, error) {
 // readSmall reads a small object whole.
 func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, modified time.Time, found bool, err error) {
 	out, err := s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
-	if status(err) == http.StatusNotFound {
+	if Status(err) == http.StatusNotFound {
 		return "", "", time.Time{}, false, nil
 	}
 	if err != nil {
@@ -454,7 +453,7 @@ func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
 		}
 		if found && holder == key {
 			_, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &sk, IfMatch: &etag})
-			if err != nil && status(err) != http.StatusPreconditionFailed && status(err) != http.StatusNotFound {
+			if err != nil && Status(err) != http.StatusPreconditionFailed && Status(err) != http.StatusNotFound {
 				return fmt.Errorf("store: free %s: %w", sk, err)
 			}
 		}
@@ -462,9 +461,9 @@ func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
 	return nil
 }
 
-// status is the HTTP status of an S3 error, 0 for nil, -1 when there was no
+// Status is the HTTP status of an S3 error, 0 for nil, -1 when there was no
 // answer (network, context).
-func status(err error) int {
+func Status(err error) int {
 	if err == nil {
 		return 0
 	}
