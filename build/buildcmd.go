@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"time"
 
 	"loa/build/builder"
 	"loa/content"
@@ -14,13 +13,13 @@ import (
 
 // runBuild is "build": content → public/.
 //
-// The content comes from ./content when the command runs in a checkout (so
-// that edits show up without recompiling), otherwise from the copy embedded
-// in the binary; --content names another folder. The layouts and assets are
-// the embedded ones unless --layouts names a folder holding layouts/ and assets/.
+// The content is read from the folder on disk (./content, or --content), so
+// that a page may have any file name a person saves. The layouts and assets
+// are the embedded ones unless --layouts names a folder holding layouts/ and
+// assets/; the forms on the pages are drawn with those layouts too.
 func runBuild(args []string) error {
 	fl := flag.NewFlagSet("build", flag.ContinueOnError)
-	contentDir := fl.String("content", "", "content folder (default: ./content if present, else the embedded content)")
+	contentDir := fl.String("content", "content", "content folder")
 	layoutsDir := fl.String("layouts", "", "folder with layouts/ and assets/ to use instead of the embedded site/")
 	out := fl.String("out", "public", "output folder, replaced only when the build succeeds")
 	drafts := fl.Bool("drafts", false, "include drafts")
@@ -38,21 +37,18 @@ func runBuild(args []string) error {
 	opts := builder.Options{
 		Out: *out, Drafts: *drafts, Future: *future, Expired: *expired, BaseURL: *baseURL,
 	}
-	switch {
-	case *contentDir != "":
-		opts.Content, opts.ContentDir = os.DirFS(*contentDir), *contentDir
-	case isDir("content"):
-		opts.Content, opts.ContentDir = os.DirFS("content"), "content"
-	default:
-		opts.Content, opts.ContentDir = content.FS, "content"
+	cfs, err := content.Dir(*contentDir)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
 	}
+	opts.Content, opts.ContentDir = cfs, *contentDir
 	if *layoutsDir != "" {
 		opts.Site = os.DirFS(*layoutsDir)
 	}
 	if *now != "" {
-		t, err := parseNow(*now)
+		t, err := vntext.ParseTime(*now)
 		if err != nil {
-			return err
+			return fmt.Errorf("build: --now: %w", err)
 		}
 		opts.Now = t
 	}
@@ -65,18 +61,4 @@ func runBuild(args []string) error {
 	}
 	fmt.Printf("built %s: %s\n", opts.Out, res)
 	return nil
-}
-
-func isDir(name string) bool {
-	fi, err := os.Stat(name)
-	return err == nil && fi.IsDir()
-}
-
-func parseNow(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, vntext.Location); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("build: --now %q is not a time (want 2023-04-10 or 2023-04-10T08:00:00+07:00)", s)
 }

@@ -14,8 +14,11 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"path"
 
 	"gopkg.in/yaml.v3"
+
+	"loa/content"
 )
 
 //go:embed layouts assets
@@ -64,16 +67,18 @@ type Shell struct {
 const LiveReloadScript = "/_loa/reload.js"
 
 // LoadConfig reads site.yaml at the root of a content tree (content.FS or
-// the content folder). The form handler and serve use it to frame their
-// pages exactly as the builder does.
-func LoadConfig(contentFS fs.FS) (Config, error) {
+// the content folder); dir names the tree in messages ("content"). The
+// builder, serve and the form handler all read it here, so that the
+// handler frames its pages exactly as the builder does.
+func LoadConfig(contentFS fs.FS, dir string) (Config, error) {
 	var c Config
+	name := path.Join(dir, "site.yaml")
 	raw, err := fs.ReadFile(contentFS, "site.yaml")
 	if err != nil {
-		return c, fmt.Errorf("content/site.yaml: %w", err)
+		return c, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := yaml.Unmarshal(raw, &c); err != nil {
-		return c, fmt.Errorf("content/site.yaml: %w", err)
+		return c, content.YAMLError(name, "settings", 0, err)
 	}
 	return c, nil
 }

@@ -26,6 +26,7 @@ import (
 	"loa/functions/localstore"
 	"loa/functions/store"
 	"loa/functions/vntext"
+	"loa/site"
 )
 
 // benchExport stores N question submissions in a local S3 (gofakes3 on
@@ -77,7 +78,7 @@ func benchExport(args []string) error {
 		return err
 	}
 	defer srv.Close()
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		return err
 	}

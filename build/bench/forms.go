@@ -31,6 +31,7 @@ import (
 	"loa/functions/lambdadev"
 	"loa/functions/localstore"
 	"loa/functions/store"
+	"loa/site"
 )
 
 const (
@@ -75,7 +76,7 @@ func benchForms(args []string) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		return err
 	}

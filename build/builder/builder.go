@@ -26,14 +26,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"loa/functions/forms"
 	"loa/site"
@@ -144,7 +141,10 @@ type build struct {
 	frame *site.Frame
 	tmpl  *templates
 	forms formSet
-	out   *output
+	// registry is the forms of the content, as the form handler must
+	// enforce them; nil for a content tree without forms.
+	registry *forms.Registry
+	out      *output
 
 	// only, when set, names the URLs generated writes; the others are
 	// neither rendered nor written (a partial rebuild). nil means all.
@@ -158,14 +158,11 @@ type build struct {
 
 func newBuild(opts Options) (*build, error) {
 	b := &build{opts: opts}
-	cfgName := path.Join(opts.ContentDir, "site.yaml")
-	raw, err := fs.ReadFile(opts.Content, "site.yaml")
+	cfg, err := site.LoadConfig(opts.Content, opts.ContentDir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfgName, err)
+		return nil, err
 	}
-	if err := yaml.Unmarshal(raw, &b.cfg); err != nil {
-		return nil, fmt.Errorf("%s: %s", cfgName, yamlMessage(err, 0))
-	}
+	b.cfg = cfg
 	if opts.BaseURL != "" {
 		b.cfg.BaseURL = opts.BaseURL
 	}
@@ -181,7 +178,7 @@ func newBuild(opts Options) (*build, error) {
 	if b.tmpl, err = parseTemplates(opts.Site); err != nil {
 		return nil, err
 	}
-	if b.forms, err = loadForms(opts.Content, opts.Now); err != nil {
+	if b.forms, b.registry, err = loadForms(opts.Content, opts.Site, opts.Now); err != nil {
 		return nil, forms.InDir(opts.ContentDir, err)
 	}
 	return b, nil
@@ -290,7 +287,7 @@ func (b *build) checkURLs(pages []*Page) error {
 	for _, p := range pages {
 		claim(p.URL, p.Source)
 		if p.FormID != "" {
-			claim(thanksURL(p.FormID), p.Source+" (thank-you page)")
+			claim(forms.ThanksPath(p.FormID), p.Source+" (thank-you page)")
 		}
 	}
 	for _, p := range pages {
@@ -300,8 +297,6 @@ func (b *build) checkURLs(pages []*Page) error {
 	}
 	return errors.Join(errs...)
 }
-
-func thanksURL(formID string) string { return "/bieu-mau/" + formID + "/cam-on/" }
 
 // byDate orders pages newest first; the URL breaks ties so that two builds
 // of the same content list pages in the same order.
@@ -325,20 +320,6 @@ func fileError(file string, err error) error {
 		return fmt.Errorf("%s:%d: %s", file, fe.line+1, fe.msg)
 	}
 	return fmt.Errorf("%s: %w", file, err)
-}
-
-// yamlMessage rewrites yaml.v3's "yaml: line 3: ..." with the file's line number.
-func yamlMessage(err error, offset int) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	var rest string
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		if i := strings.Index(msg, ":"); i >= 0 {
-			rest = strings.TrimSpace(msg[i+1:])
-		}
-		return fmt.Sprintf("line %d: %s", line+offset, rest)
-	}
-	return msg
 }
 
 // pool of buffers shared by the workers: pages are rendered into memory

@@ -33,15 +33,11 @@ menu:
 func buildTxtar(t *testing.T, archive string, opts Options) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
+	files := map[string]string{}
 	for _, f := range txtar.Parse([]byte(archive)).Files {
-		name := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		files[f.Name] = string(f.Data)
 	}
+	writeTree(t, dir, files)
 	opts.Content = os.DirFS(filepath.Join(dir, "content"))
 	opts.ContentDir = "content"
 	if opts.Out == "" {
@@ -52,6 +48,20 @@ func buildTxtar(t *testing.T, archive string, opts Options) (string, error) {
 	}
 	_, err := Build(opts)
 	return opts.Out, err
+}
+
+// writeTree writes files (slash-separated names → contents) under dir.
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func mustBuild(t *testing.T, archive string, opts Options) string {
@@ -412,11 +422,13 @@ func TestErrors(t *testing.T) {
 		{"date", "---\ntitle: \"A\"\ndate: 20/04/2023\n---\n",
 			`content/ke-hoach/a.md:3: front matter: "date" is not a date (want 2023-04-20)`},
 		{"unknown key", "---\ntitle: \"A\"\n\nexpirydate: 2023-01-01\n---\n",
-			`content/ke-hoach/a.md:4: front matter: unknown key "expirydate"`},
+			`content/ke-hoach/a.md:4: front matter: unknown key "expirydate" (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form)`},
 		{"syntax", "---\ntitle: \"A\"\ntags: [a, b\n---\n",
-			`content/ke-hoach/a.md:`},
+			`content/ke-hoach/a.md:3: front matter: did not find expected ',' or ']'`},
+		{"syntax of a value", "---\ntitle: \"A\"\ndate: 2023-01-01\nsummary: a: b\n---\n",
+			`content/ke-hoach/a.md:4: front matter: mapping values are not allowed in this context`},
 		{"no title", "---\ndate: 2023-01-01\n---\n",
-			`content/ke-hoach/a.md: front matter: no "title"`},
+			`content/ke-hoach/a.md: front matter: no "title" (want title: "..." between the --- lines)`},
 		{"no date", "---\ntitle: \"A\"\n---\n",
 			`content/ke-hoach/a.md: front matter: no "date" (plans and announcements need one, e.g. date: 2023-04-20)`},
 		{"draft", "---\ntitle: A\ndate: 2023-01-01\ndraft: maybe\n---\n",
@@ -439,8 +451,8 @@ func TestErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error\n\t%v\nwant it to contain\n\t%s", err, tt.want)
+			if err.Error() != tt.want {
+				t.Errorf("error\n\t%v\nwant\n\t%s", err, tt.want)
 			}
 			if got := read(t, out, "index.html"); got != "cũ" {
 				t.Errorf("the previous output was touched: %q", got)

@@ -29,26 +29,26 @@ type formSet map[string]*formView
 // "form:" blocks of bieu-mau/*.md to the fields declared in Go) and renders
 // each form once, as it stands at now. A content tree without form pages
 // needs no form definitions at all.
-func loadForms(content fs.FS, now time.Time) (formSet, error) {
+func loadForms(content, layouts fs.FS, now time.Time) (formSet, *forms.Registry, error) {
 	set := formSet{}
 	if names, _ := fs.Glob(content, "bieu-mau/*.md"); len(names) == 0 {
-		return set, nil
+		return set, nil, nil
 	}
-	reg, err := forms.Load(content)
+	reg, err := forms.Load(content, layouts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, f := range reg.Forms() {
 		html, err := f.RenderHTML(forms.State{Now: now})
 		if err != nil {
-			return nil, fmt.Errorf("form %q: %w", f.ID, err)
+			return nil, nil, fmt.Errorf("form %q: %w", f.ID, err)
 		}
 		set[f.ID] = &formView{
 			ID: f.ID, Title: f.Title, Opens: f.Opens, Closes: f.Closes,
 			Open: f.IsOpen(now), Thanks: f.Thanks, HTML: html,
 		}
 	}
-	return set, nil
+	return set, reg, nil
 }
 
 // view returns the form id, as its page shows it.

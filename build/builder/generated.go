@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"loa/functions/forms"
 	"loa/functions/staff"
 	"loa/functions/vntext"
 	"loa/site"
@@ -184,7 +185,7 @@ func (b *build) writeList(r *renderer, dir, title string, pages []*Page) error {
 }
 
 func (b *build) writeThanks(r *renderer, p *Page, fv *formView) error {
-	u := thanksURL(p.FormID)
+	u := forms.ThanksPath(p.FormID)
 	if !b.wants(u) {
 		return nil
 	}

@@ -3,13 +3,15 @@ package builder
 import (
 	"errors"
 	"io/fs"
-	"loa/site"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+
+	"loa/functions/forms"
+	"loa/site"
 )
 
 // ErrFullBuild is returned by [Site.Rebuild] when a change needs a full
@@ -47,6 +49,10 @@ func Open(opts Options) (*Site, Result, error) {
 
 // Config is the site.yaml the site was built with.
 func (s *Site) Config() site.Config { return s.b.cfg }
+
+// Forms is the forms the site's pages show, as the form handler must
+// enforce them; nil when the content has no form pages.
+func (s *Site) Forms() *forms.Registry { return s.b.registry }
 
 // Frame is the frame the site's pages were rendered in.
 func (s *Site) Frame() *site.Frame { return s.b.frame }

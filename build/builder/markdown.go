@@ -11,7 +11,6 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
-	"go.abhg.dev/goldmark/frontmatter"
 
 	"loa/functions/vntext"
 )
@@ -25,7 +24,6 @@ var markdown = goldmark.New(
 		extension.Table,
 		extension.Strikethrough,
 		extension.Linkify,
-		&frontmatter.Extender{Formats: []frontmatter.Format{frontmatter.YAML}},
 	),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),

@@ -11,15 +11,15 @@ import (
 
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-	"go.abhg.dev/goldmark/frontmatter"
 	"gopkg.in/yaml.v3"
 
+	"loa/content"
 	"loa/functions/vntext"
 	"loa/site"
 )
 
 // layouts are the templates of the pages' own parts, each a file of layouts/.
-var layouts = []string{"page.html", "document.html", "list.html", "home.html", "thanks.html", "notfound.html", "redirect.html"}
+var layouts = []string{"page.html", "document.html", "list.html", "home.html", "items.html", "thanks.html", "notfound.html", "redirect.html"}
 
 type templates struct {
 	set *template.Template
@@ -31,6 +31,14 @@ var funcs = template.FuncMap{
 	"dateTime":  vntext.DateTime,
 	"isoDate":   func(t time.Time) string { return t.In(vntext.Location).Format("2006-01-02") },
 	"isoTime":   func(t time.Time) string { return t.In(vntext.Location).Format(time.RFC3339) },
+	// items is the argument of layouts/items.html: pages, and the level of
+	// their headings.
+	"items": func(pages []*Page, level int) itemList { return itemList{pages, level} },
+}
+
+type itemList struct {
+	Pages []*Page
+	Level int
 }
 
 func parseTemplates(fsys fs.FS) (*templates, error) {
@@ -94,19 +102,21 @@ func (r *renderer) page(name string) (*Page, error) {
 		return nil, err
 	}
 
-	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
-	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
-
+	front, body, _, hasFront := content.FrontMatter(src)
 	p := &Page{Source: source}
-	if fm := frontmatter.Get(ctx); fm != nil {
+	if hasFront {
 		var root yaml.Node
-		if err := fm.Decode(&root); err != nil {
-			return nil, fmt.Errorf("%s:%s", source, frontMatterSyntax(err))
+		if err := yaml.Unmarshal(front, &root); err != nil {
+			return nil, content.YAMLError(source, "front matter", 1, err)
 		}
 		if err := decodeFrontMatter(&root, p); err != nil {
 			return nil, fileError(source, err)
 		}
 	}
+	src = body
+	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+
 	if err := b.place(p, name); err != nil {
 		return nil, err
 	}
@@ -173,10 +183,18 @@ func joinPlace(place, date string) string {
 func (b *build) place(p *Page, name string) error {
 	dir, base := path.Split(name)
 	dir = strings.TrimSuffix(dir, "/")
-	if i := strings.IndexByte(dir, '/'); i >= 0 {
-		p.Section = dir[:i]
-	} else {
-		p.Section = dir
+	// Folders are slugged like file names: a folder saved as "Thông báo
+	// tổ 3" is served at /thong-bao-to-3/. The first one is the section.
+	var folders []string
+	if dir != "" {
+		for _, seg := range strings.Split(dir, "/") {
+			s := vntext.Slug(seg)
+			if s == "" {
+				return fmt.Errorf("%s: folder %q has no letters or digits to make an address of; rename it", p.Source, seg)
+			}
+			folders = append(folders, s)
+		}
+		p.Section = folders[0]
 	}
 	slug := vntext.Slug(strings.TrimSuffix(base, ".md"))
 	if p.Slug != "" {
@@ -193,10 +211,11 @@ func (b *build) place(p *Page, name string) error {
 	if (p.Section == "ke-hoach" || p.Section == "thong-bao") && p.Date.IsZero() {
 		return fmt.Errorf("%s: front matter: no \"date\" (plans and announcements need one, e.g. date: 2023-04-20)", p.Source)
 	}
-	p.URL = "/" + slug + "/"
-	if dir != "" {
-		p.URL = "/" + dir + p.URL
+	p.URL = "/"
+	for _, f := range folders {
+		p.URL += f + "/"
 	}
+	p.URL += slug + "/"
 	for i, a := range p.Aliases {
 		u, ok := cleanAlias(a)
 		if !ok {
@@ -239,16 +258,4 @@ func (r *renderer) write(url, layout string, v *view, sh site.Shell) error {
 		return err
 	}
 	return r.b.out.write(url, buf.Bytes())
-}
-
-// frontMatterSyntax turns a YAML syntax error into "line: message" with the
-// line counted in the whole file.
-func frontMatterSyntax(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		rest := msg[strings.Index(msg, ":")+1:]
-		return fmt.Sprintf("%d: front matter:%s", line+1, rest)
-	}
-	return " front matter: " + msg
 }

@@ -20,11 +20,21 @@ import (
 	"loa/content"
 )
 
+// wardContent is the ward's real content folder, as the build command reads it.
+func wardContent(t *testing.T) fs.FS {
+	t.Helper()
+	cfs, err := content.Dir("../../content")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfs
+}
+
 // buildSeedSite builds the ward's real content as of now.
 func buildSeedSite(t *testing.T) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(Options{Content: content.FS, ContentDir: "content", Out: out, Now: now}); err != nil {
+	if _, err := Build(Options{Content: wardContent(t), ContentDir: "content", Out: out, Now: now}); err != nil {
 		t.Fatalf("build of content/: %v", err)
 	}
 	return out
@@ -241,7 +251,7 @@ func TestFormPages(t *testing.T) {
 
 	// After the deadline, the home page says the form is closed.
 	late := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(Options{Content: content.FS, Out: late, Now: now.AddDate(0, 1, 0)}); err != nil {
+	if _, err := Build(Options{Content: wardContent(t), Out: late, Now: now.AddDate(0, 1, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	contains(t, "home after the deadline", read(t, late, "index.html"), "Đã đóng, hạn chót")

@@ -69,9 +69,10 @@ type Config struct {
 	Addr string // e.g. "127.0.0.1:8080"; port 0 picks a free one
 	Data string // the local store, the built site and the staff secret
 
-	// ContentDir and SiteDir are watched and read on every rebuild. An
-	// empty or missing folder means the copy embedded in the binary, not
-	// watched.
+	// ContentDir is the content folder, read from disk and watched
+	// ("content" when empty). SiteDir holds layouts/ and assets/, watched
+	// too; an empty or missing SiteDir means the look embedded in the
+	// binary, not watched.
 	ContentDir string
 	SiteDir    string
 
@@ -137,12 +138,13 @@ func Start(cfg Config) (_ *Server, err error) {
 		from, started := cfg.Now, time.Now()
 		s.clock = func() time.Time { return from.Add(time.Since(started)) }
 	}
-	s.content, s.site = content.FS, site.FS()
-	if isDir(cfg.ContentDir) {
-		s.content = os.DirFS(cfg.ContentDir)
-	} else {
-		cfg.ContentDir = ""
+	if cfg.ContentDir == "" {
+		cfg.ContentDir = "content"
 	}
+	if s.content, err = content.Dir(cfg.ContentDir); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	s.site = site.FS()
 	if isDir(cfg.SiteDir) {
 		s.site = os.DirFS(cfg.SiteDir)
 	} else {
@@ -227,14 +229,14 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	built, res, err := builder.Open(builder.Options{
-		Content: s.content, ContentDir: or(s.cfg.ContentDir, "content"), Site: s.site, Out: s.Out,
+		Content: s.content, ContentDir: s.cfg.ContentDir, Site: s.site, Out: s.Out,
 		Drafts: s.cfg.Drafts, Now: s.clock(), LiveReload: s.reload != nil,
 	})
 	if err != nil {
 		return builder.Result{}, err
 	}
 	// The handler frames its answers with the site's own settings and frame.
-	api, err := s.newHandler(built.Config(), built.Frame())
+	api, err := s.newHandler(built.Forms(), built.Config(), built.Frame())
 	if err != nil {
 		return builder.Result{}, err
 	}
@@ -244,10 +246,10 @@ func (s *Server) fullBuild() (builder.Result, error) {
 }
 
 // newHandler makes the form handler with the staff routes, on the local store.
-func (s *Server) newHandler(cfg site.Config, frame *site.Frame) (http.Handler, error) {
-	reg, err := forms.Load(s.content)
-	if err != nil {
-		return nil, forms.InDir(or(s.cfg.ContentDir, "content"), err)
+// The forms are the builder's: the handler enforces what the pages show.
+func (s *Server) newHandler(reg *forms.Registry, cfg site.Config, frame *site.Frame) (http.Handler, error) {
+	if reg == nil {
+		return nil, fmt.Errorf("serve: %s/bieu-mau: no form pages; the form handler needs them", s.cfg.ContentDir)
 	}
 	st, err := store.New(s.S3.Client, store.Config{Bucket: Bucket})
 	if err != nil {
@@ -308,9 +310,9 @@ func Main(args []string) error {
 		Secret: os.Getenv(EnvSecret), Watch: true,
 	}
 	if *now != "" {
-		t, err := ParseNow(*now)
+		t, err := vntext.ParseTime(*now)
 		if err != nil {
-			return err
+			return fmt.Errorf("serve: --now: %w", err)
 		}
 		cfg.Now = t
 	}
@@ -330,7 +332,7 @@ func Main(args []string) error {
 func (s *Server) banner(w io.Writer, dataFlag string) {
 	fmt.Fprintf(w, "\nLoa: bản xem trước trên máy này (không phải trang đã xuất bản)\n\n")
 	fmt.Fprintf(w, "  Trang web         %s/\n", s.URL)
-	if reg, err := forms.Load(s.content); err == nil {
+	if reg := s.built.Forms(); reg != nil {
 		for _, f := range reg.Forms() {
 			state := "đang nhận"
 			switch now := s.clock(); {
@@ -360,28 +362,10 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 	}
 }
 
-// ParseNow reads --now: an RFC 3339 instant, with or without seconds, or a
-// date; without an offset the time is Vietnam's.
-func ParseNow(v string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, vntext.Location); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("serve: --now %q is not an instant (want e.g. 2023-04-10T09:00+07:00 or 2023-04-10)", v)
-}
-
 func isDir(name string) bool {
 	if name == "" {
 		return false
 	}
 	fi, err := os.Stat(name)
 	return err == nil && fi.IsDir()
-}
-
-func or(s, def string) string {
-	if s != "" {
-		return s
-	}
-	return def
 }

@@ -3,6 +3,7 @@ package serve
 import (
 	"bufio"
 	"encoding/json"
+	"golang.org/x/text/unicode/norm"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -283,5 +284,34 @@ func TestLiveReload(t *testing.T) {
 	href := strings.SplitN(home[i+len(`<link rel="stylesheet" href="`):], `"`, 2)[0]
 	if _, body := get(t, s.URL+href); !strings.Contains(body, ".xem-truoc") {
 		t.Error("the stylesheet edit is not served")
+	}
+
+	// A page saved under a name as a Mac saves it (NFD, an en dash,
+	// spaces) is picked up and served at the slug of its name.
+	added := filepath.Join(dir, "content", "thong-bao", norm.NFD.String("Thông báo họp – tổ dân phố 3.md"))
+	if err := os.WriteFile(added, []byte("---\ntitle: \"Họp tổ dân phố 3\"\ndate: 2023-04-03\n---\nMời bà con dự họp.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next("reload")
+	if resp, body := get(t, s.URL+"/thong-bao/thong-bao-hop-to-dan-pho-3/"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Mời bà con dự họp.") {
+		t.Errorf("the page added under an NFD name: %d, want 200 with its text", resp.StatusCode)
+	}
+
+	// The form is drawn with the layouts of site/, as edited.
+	formLayout := filepath.Join(dir, "site", "layouts", "form.html")
+	f, err := os.ReadFile(formLayout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := strings.Replace(string(f), `<form class="form"`, `<p class="dau-xem-truoc">Bản thử</p><form class="form"`, 1)
+	if marked == string(f) {
+		t.Fatal("layouts/form.html has no <form")
+	}
+	if err := os.WriteFile(formLayout, []byte(marked), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next("reload")
+	if _, body := get(t, s.URL+"/bieu-mau/cau-hoi/"); !strings.Contains(body, "dau-xem-truoc") {
+		t.Error("the edit of layouts/form.html is not in the served form page")
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"loa/functions/localstore"
 	"loa/functions/store"
 	"loa/functions/vntext"
+	"loa/site"
 )
 
 const bucket = "loa-test"
@@ -59,7 +60,7 @@ func newEnv(t *testing.T, tweak func(*export.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,13 @@ import (
 
 	"loa/content"
 	"loa/functions/forms"
+	"loa/site"
 )
 
 // A snapshot written for a form reads back row for row, and only for the
 // same form with the same fields.
 func TestSnapshotRoundTripAndFields(t *testing.T) {
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func (s *Submission) Record(t time.Time) Record {
 func (f *Form) Columns() []string {
 	cols := []string{ColumnID, ColumnTime}
 	for i := range f.Fields {
-		cols = append(cols, f.Fields[i].column())
+		cols = append(cols, f.Fields[i].ColumnName())
 	}
 	return cols
 }

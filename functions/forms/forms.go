@@ -16,7 +16,6 @@
 package forms
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
@@ -29,6 +28,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"loa/content"
 	"loa/functions/vntext"
 )
 
@@ -68,18 +68,7 @@ type Form struct {
 
 // FileError is a mistake in a content file: File is relative to the content
 // folder, Line is 1-based (0: the whole file).
-type FileError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return e.File + ": " + e.Msg
-}
+type FileError = content.FileError
 
 // InDir names the content folder dir in err: a [FileError]'s file becomes
 // dir/file; other errors are prefixed with dir/bieu-mau.
@@ -91,20 +80,8 @@ func InDir(dir string, err error) error {
 	return fmt.Errorf("%s/bieu-mau: %w", dir, err)
 }
 
-// yamlError turns a yaml.v3 error ("yaml: line 3: ...", or a TypeError's
-// "line 3: ...") into a FileError; offset is the line of the YAML's first
-// line in the file, less one.
 func yamlError(name, what string, offset int, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		return &FileError{File: name, Line: line + offset, Msg: what + ": " + strings.TrimSpace(msg[strings.Index(msg, ":")+1:])}
-	}
-	return &FileError{File: name, Msg: what + ": " + msg}
+	return content.YAMLError(name, what, offset, err)
 }
 
 // keyLine returns the line of the key path in a YAML tree (the deepest key
@@ -150,6 +127,11 @@ func (r *Registry) Form(id string) *Form {
 // Forms returns every form, sorted by id.
 func (r *Registry) Forms() []*Form { return slices.Clone(r.list) }
 
+// Path is the page of the form with the given id; ThanksPath its thank-you
+// page, where an answer sent without JavaScript lands.
+func Path(id string) string       { return "/bieu-mau/" + id + "/" }
+func ThanksPath(id string) string { return Path(id) + "cam-on/" }
+
 // IsOpen reports whether the form takes answers at now: from Opens
 // (inclusive) to Closes (exclusive).
 func (f *Form) IsOpen(now time.Time) bool {
@@ -166,14 +148,16 @@ func (f *Form) Field(name string) *Field {
 	return nil
 }
 
-// Load reads the forms of content (bieu-mau/*.md with a "form:" block and
-// data/chi-doan.yaml) and joins them to the built-in declarations.
-func Load(content fs.FS) (*Registry, error) {
-	return LoadWith(content, Declarations()...)
+// Load reads the forms of contentFS (bieu-mau/*.md with a "form:" block and
+// data/chi-doan.yaml) and joins them to the built-in declarations. The forms
+// render with layouts/form.html and layouts/form-answer.html of layouts:
+// site.FS() for the look that ships, a folder of the caller's to try another.
+func Load(contentFS, layouts fs.FS) (*Registry, error) {
+	return LoadWith(contentFS, layouts, Declarations()...)
 }
 
 // LoadWith is Load with the given declarations instead of the built-in ones.
-func LoadWith(content fs.FS, decls ...Declaration) (*Registry, error) {
+func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error) {
 	byID := make(map[string]Declaration, len(decls))
 	for _, d := range decls {
 		if err := checkDeclaration(d); err != nil {
@@ -181,22 +165,22 @@ func LoadWith(content fs.FS, decls ...Declaration) (*Registry, error) {
 		}
 		byID[d.ID] = d
 	}
-	list, sample, err := loadChiDoan(content)
+	list, sample, err := loadChiDoan(contentFS)
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := parseTemplates()
+	tmpl, err := parseTemplates(layouts)
 	if err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(content, "bieu-mau/*.md")
+	names, err := fs.Glob(contentFS, "bieu-mau/*.md")
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(names)
 	r := &Registry{forms: map[string]*Form{}, tmpl: tmpl}
 	for _, name := range names {
-		f, err := loadForm(content, name, byID)
+		f, err := loadForm(contentFS, name, byID)
 		if err != nil {
 			return nil, err
 		}
@@ -227,7 +211,7 @@ func checkDeclaration(d Declaration) error {
 			return fmt.Errorf("forms: declaration %q: field name %q is empty, reserved or repeated", d.ID, fl.Name)
 		}
 		seen[fl.Name] = true
-		col := fl.column()
+		col := fl.ColumnName()
 		if col == "" || strings.ContainsAny(col, ",\"\n") || columns[col] {
 			return fmt.Errorf("forms: declaration %q: CSV column %q of field %q is empty, repeated or has a comma, quote or newline", d.ID, col, fl.Name)
 		}
@@ -249,7 +233,9 @@ func checkDeclaration(d Declaration) error {
 	return nil
 }
 
-func (fl *Field) column() string {
+// ColumnName is the field's header in the CSV and XLSX files: Column, or
+// the label when Column is empty.
+func (fl *Field) ColumnName() string {
 	if fl.Column != "" {
 		return fl.Column
 	}
@@ -273,39 +259,14 @@ type frontMatter struct {
 	} `yaml:"form"`
 }
 
-// splitFrontMatter returns the YAML between the first two "---" lines.
-func splitFrontMatter(data []byte) ([]byte, bool) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
-	if !bytes.HasPrefix(data, []byte("---\n")) {
-		return nil, false
-	}
-	rest := data[4:]
-	for off := 0; off < len(rest); {
-		end := bytes.IndexByte(rest[off:], '\n')
-		line := rest[off:]
-		if end >= 0 {
-			line = rest[off : off+end]
-		}
-		if string(bytes.TrimRight(line, " \t")) == "---" {
-			return rest[:off], true
-		}
-		if end < 0 {
-			break
-		}
-		off += end + 1
-	}
-	return nil, false
-}
-
 const instantExample = "2023-04-20T00:00:00+07:00"
 
-func loadForm(content fs.FS, name string, decls map[string]Declaration) (*Form, error) {
-	data, err := fs.ReadFile(content, name)
+func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form, error) {
+	data, err := fs.ReadFile(contentFS, name)
 	if err != nil {
 		return nil, err
 	}
-	yml, ok := splitFrontMatter(data)
+	yml, _, _, ok := content.FrontMatter(data)
 	if !ok {
 		return nil, nil // a page without front matter is not a form
 	}
@@ -412,9 +373,9 @@ func (f *Form) resolve() error {
 	return nil
 }
 
-func loadChiDoan(content fs.FS) ([]string, bool, error) {
+func loadChiDoan(contentFS fs.FS) ([]string, bool, error) {
 	const name = "data/chi-doan.yaml"
-	data, err := fs.ReadFile(content, name)
+	data, err := fs.ReadFile(contentFS, name)
 	if err != nil {
 		return nil, false, err
 	}

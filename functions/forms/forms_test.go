@@ -10,6 +10,7 @@ import (
 
 	"loa/content"
 	"loa/functions/forms"
+	"loa/site"
 )
 
 // open is an instant when both forms of the shipped content take answers.
@@ -17,7 +18,7 @@ var open = time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC)
 
 func load(t *testing.T) *forms.Registry {
 	t.Helper()
-	r, err := forms.Load(content.FS)
+	r, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ Nội dung.
 `
 
 func TestLoadErrors(t *testing.T) {
-	if _, err := forms.LoadWith(contentWith(goodForm), forms.Declarations()...); err != nil {
+	if _, err := forms.LoadWith(contentWith(goodForm), site.FS(), forms.Declarations()...); err != nil {
 		t.Fatalf("good form: %v", err)
 	}
 	for _, tc := range []struct{ from, to, want string }{
@@ -98,14 +99,14 @@ func TestLoadErrors(t *testing.T) {
 		{"thanks:", "quota: 3\n  thanks:", "bieu-mau/cau-hoi.md:9: form.quota: this form has no quota"},
 	} {
 		src := strings.Replace(goodForm, tc.from, tc.to, 1)
-		_, err := forms.LoadWith(contentWith(src), forms.Declarations()...)
+		_, err := forms.LoadWith(contentWith(src), site.FS(), forms.Declarations()...)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s → %s: error %v, want %s", tc.from, tc.to, err, tc.want)
 		}
 	}
 	clash := contentWith(goodForm)
 	clash["data/chi-doan.yaml"] = &fstest.MapFile{Data: []byte("items: [\"Chi đoàn Đông\", \"Chi Doan Dong\"]\n")}
-	if _, err := forms.LoadWith(clash, forms.Declarations()...); err == nil || !strings.Contains(err.Error(), "both become \"chi-doan-dong\"") {
+	if _, err := forms.LoadWith(clash, site.FS(), forms.Declarations()...); err == nil || !strings.Contains(err.Error(), "both become \"chi-doan-dong\"") {
 		t.Errorf("chi đoàn names with one slug: %v", err)
 	}
 }
@@ -372,7 +373,7 @@ func TestDeclarationDrivesAll(t *testing.T) {
 			}, decls[i].Fields[len(decls[i].Fields)-1])
 		}
 	}
-	r, err := forms.LoadWith(content.FS, decls...)
+	r, err := forms.LoadWith(content.FS, site.FS(), decls...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"loa/functions/forms"
+	"loa/site"
 )
 
 // FuzzDecode feeds arbitrary bodies through decoding and validation of both
@@ -96,7 +97,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func loadForFuzz() (*forms.Registry, error) {
-	return forms.Load(contentFS())
+	return forms.Load(contentFS(), site.FS())
 }
 
 func contains(list []string, s string) bool {

@@ -2,7 +2,9 @@ package forms
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
+	"io/fs"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"loa/functions/vntext"
-	"loa/site"
 )
 
 // State is what a rendering of a form shows besides its declaration: the
@@ -30,8 +31,12 @@ type State struct {
 // of a page the handler answers with).
 var layoutFiles = []string{"layouts/form.html", "layouts/form-answer.html"}
 
-func parseTemplates() (*template.Template, error) {
-	return template.New("forms").ParseFS(site.FS(), layoutFiles...)
+func parseTemplates(layouts fs.FS) (*template.Template, error) {
+	t, err := template.New("forms").ParseFS(layouts, layoutFiles...)
+	if err != nil {
+		return nil, fmt.Errorf("forms: layouts: %w", err)
+	}
+	return t, nil
 }
 
 type summaryItem struct {

@@ -312,9 +312,6 @@ func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
-// ThanksPath is the thank-you page of a form.
-func ThanksPath(id string) string { return "/bieu-mau/" + id + "/cam-on/" }
-
 type jsonAnswer struct {
 	OK      bool         `json:"ok"`
 	ID      string       `json:"id,omitempty"`
@@ -337,7 +334,7 @@ func (h *Handler) accepted(w http.ResponseWriter, r *http.Request, f *forms.Form
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, ThanksPath(f.ID), http.StatusSeeOther)
+	http.Redirect(w, r, forms.ThanksPath(f.ID), http.StatusSeeOther)
 }
 
 func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, f *forms.Form, raw url.Values, errs map[string]string, now time.Time) {
@@ -385,7 +382,7 @@ func (h *Handler) problem(w http.ResponseWriter, r *http.Request, f *forms.Form,
 	}
 	a := forms.Answer{Title: title, Message: msg}
 	if f != nil {
-		a.Back = "/bieu-mau/" + f.ID + "/"
+		a.Back = forms.Path(f.ID)
 	}
 	main, err := h.cfg.Forms.RenderAnswer(a)
 	if err != nil {
@@ -398,7 +395,7 @@ func (h *Handler) problem(w http.ResponseWriter, r *http.Request, f *forms.Form,
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, code int, f *forms.Form, title string, main template.HTML, withScript bool) {
 	sh := site.Shell{Site: h.cfg.Site, Title: title, NoIndex: true, Main: main}
 	if f != nil {
-		sh.Path = "/bieu-mau/" + f.ID + "/"
+		sh.Path = forms.Path(f.ID)
 	}
 	if withScript && h.script != "" {
 		sh.Scripts = []string{h.script}

@@ -24,6 +24,7 @@ import (
 	"loa/functions/handler"
 	"loa/functions/localstore"
 	"loa/functions/store"
+	"loa/site"
 )
 
 const bucket = "loa-test"
@@ -49,7 +50,7 @@ func newEnv(t *testing.T, tweak func(*handler.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,11 +100,11 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		return nil, err
 	}
-	siteCfg, err := site.LoadConfig(content.FS)
+	siteCfg, err := site.LoadConfig(content.FS, "content")
 	if err != nil {
 		return nil, err
 	}

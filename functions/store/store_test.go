@@ -18,6 +18,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/localstore"
 	"loa/functions/store"
+	"loa/site"
 )
 
 const bucket = "loa-test"
@@ -60,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +247,7 @@ func TestLocalStoreSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := store.New(srv.Client, store.Config{Bucket: bucket})
-	reg, _ := forms.Load(content.FS)
+	reg, _ := forms.Load(content.FS, site.FS())
 	fx := &fixture{dai: reg.Form("dai-bieu")}
 	sub := fx.delegate(t, 1)
 	rc, err := st.Save(context.Background(), sub)

@@ -4,6 +4,7 @@
 package vntext
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -66,24 +67,24 @@ func loadLocation() *time.Location {
 // February take a leading zero; other numbers are written as they are.
 func LongDate(t time.Time) string {
 	t = t.In(Location)
-	return "ngày " + Day(t.Day()) + " tháng " + Month(int(t.Month())) + " năm " + itoa(t.Year())
+	return "ngày " + Day(t.Day()) + " tháng " + Month(int(t.Month())) + " năm " + strconv.Itoa(t.Year())
 }
 
 // Day writes a day of the month the official way: 05, 9 → 09, 21.
 func Day(d int) string {
 	if d < 10 {
-		return "0" + itoa(d)
+		return "0" + strconv.Itoa(d)
 	}
-	return itoa(d)
+	return strconv.Itoa(d)
 }
 
 // Month writes a month the official way: 01 and 02 are padded (so that they
 // cannot be extended by hand), 3 to 12 are not.
 func Month(m int) string {
 	if m <= 2 {
-		return "0" + itoa(m)
+		return "0" + strconv.Itoa(m)
 	}
-	return itoa(m)
+	return strconv.Itoa(m)
 }
 
 // ShortDate writes t as dd/mm/yyyy, as in lists and tables.
@@ -97,26 +98,28 @@ func DateTime(t time.Time) string {
 	return t.Format("15") + " giờ " + t.Format("04") + ", ngày " + ShortDate(t)
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+// timeLayouts are the ways a person may write an instant on a command line
+// or in a setting: RFC 3339, without seconds, without an offset (then it is
+// Vietnam's time), or a bare date (midnight in Vietnam).
+var timeLayouts = []string{
+	time.RFC3339,
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// ParseTime reads an instant written as 2023-04-10T09:00:00+07:00,
+// 2023-04-10T09:00+07:00, 2023-04-10T09:00 or 2023-04-10; without an offset
+// the time is Vietnam's. The --now flags and LOA_NOW all read it.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range timeLayouts {
+		if t, err := time.ParseInLocation(layout, s, Location); err == nil {
+			return t, nil
+		}
 	}
-	var buf [20]byte
-	i := len(buf)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		buf[i] = '-'
-	}
-	return string(buf[i:])
+	return time.Time{}, fmt.Errorf("%q is not an instant (want e.g. 2023-04-10T09:00+07:00 or 2023-04-10)", s)
 }
 
 // Number writes n the Vietnamese way, with a dot between thousands:

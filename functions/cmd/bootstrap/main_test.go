@@ -18,6 +18,7 @@ import (
 	"loa/functions/localstore"
 	"loa/functions/staff"
 	"loa/functions/store"
+	"loa/site"
 )
 
 const (
@@ -49,7 +50,7 @@ func TestUnderEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := forms.Load(content.FS)
+	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}

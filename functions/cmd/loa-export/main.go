@@ -19,7 +19,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -37,6 +36,7 @@ import (
 	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/functions/vntext"
+	"loa/site"
 )
 
 func main() {
@@ -105,14 +105,13 @@ func runExport(args []string) error {
 		return err
 	}
 
-	var cfs fs.FS = content.FS
-	switch {
-	case *contentDir != "":
-		cfs = os.DirFS(*contentDir)
-	case isDir("content"):
-		cfs = os.DirFS("content")
+	cfs, _ := content.Forms("content")
+	if *contentDir != "" {
+		if cfs, err = content.Dir(*contentDir); err != nil {
+			return err
+		}
 	}
-	reg, err := forms.Load(cfs)
+	reg, err := forms.Load(cfs, site.FS())
 	if err != nil {
 		return err
 	}
@@ -200,9 +199,4 @@ func runExport(args []string) error {
 		fmt.Fprintf(os.Stderr, "%s dòng lấy từ bản tổng hợp lần trước, %s dòng đọc mới từ kho.\n", vntext.Number(from), vntext.Number(res.Fresh))
 	}
 	return nil
-}
-
-func isDir(name string) bool {
-	fi, err := os.Stat(name)
-	return err == nil && fi.IsDir()
 }
