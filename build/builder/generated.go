@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"loa/functions/forms"
-	"loa/functions/staff"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -93,15 +92,13 @@ func (b *build) generated(pages []*Page) error {
 		}
 	}
 
-	// The staff page is static, like every page: it shows nothing until the
-	// staff secret is typed, and its script talks to /api/ with it. A layout
-	// folder without the staff script publishes no staff page.
-	if b.wants(staff.Path) && b.frame.Script(staff.Script) != "" {
+	// A layout folder without the staff script publishes no staff page.
+	if b.wants(StaffPath) && b.frame.Script(staffScript) != "" {
 		var buf bytes.Buffer
-		if err := staff.Render(&buf, b.frame, b.opts.Site, b.cfg); err != nil {
+		if err := renderStaffPage(&buf, b.frame, b.opts.Site, b.cfg); err != nil {
 			return err
 		}
-		if err := b.out.write(staff.Path, buf.Bytes()); err != nil {
+		if err := b.out.write(StaffPath, buf.Bytes()); err != nil {
 			return err
 		}
 	}

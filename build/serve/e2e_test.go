@@ -30,7 +30,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"loa/functions/staff"
+	"loa/build/builder"
 )
 
 const (
@@ -533,7 +533,7 @@ func fileName(p string) string {
 // charts; the CSV the page downloads holds the questions sent above.
 func (e *e2e) staffPage(t *testing.T) {
 	e.t = t
-	_, body := get(t, e.srv.URL+staff.Path)
+	_, body := get(t, e.srv.URL+builder.StaffPath)
 	e.html["quan-tri.html"] = []byte(body)
 
 	downloads := t.TempDir()
@@ -542,7 +542,7 @@ func (e *e2e) staffPage(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e.open(staff.Path)
+	e.open(builder.StaffPath)
 	e.do(chromedp.WaitVisible(chromedp.ID("ma-quan-tri")))
 	e.checkAxe("staff login")
 	e.do(

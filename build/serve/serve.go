@@ -344,7 +344,7 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 			fmt.Fprintf(w, "  Biểu mẫu          %s/bieu-mau/%s/  (%s)\n", s.URL, f.ID, state)
 		}
 	}
-	fmt.Fprintf(w, "  Trang quản trị    %s%s\n", s.URL, staff.Path)
+	fmt.Fprintf(w, "  Trang quản trị    %s%s\n", s.URL, builder.StaffPath)
 	src := "tạo lần đầu, lưu ở " + filepath.Join(dataFlag, SecretFile)
 	if strings.TrimSpace(s.cfg.Secret) != "" {
 		src = "lấy từ biến môi trường " + EnvSecret

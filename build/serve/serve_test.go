@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/build/builder"
 	"loa/functions/staff"
 	"loa/functions/vntext"
 	"loa/site"
@@ -107,7 +108,7 @@ func TestStaticLikeCloudFront(t *testing.T) {
 		{"/khong-co.html", 404, "", "Không tìm thấy trang"},
 		{"/sitemap.xml", 200, "", "<urlset"},
 		{"/favicon.svg", 200, "", "<svg"},
-		{staff.Path, 200, "", "Mã quản trị"},
+		{builder.StaffPath, 200, "", "Mã quản trị"},
 		{site.LiveReloadScript, 200, "", "EventSource"},
 		{"/.tmp-123", 404, "", "Không tìm thấy trang"},
 	} {

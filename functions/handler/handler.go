@@ -55,6 +55,10 @@ type Config struct {
 
 	Now    func() time.Time // the clock deadlines are read from; nil: time.Now
 	Logger *slog.Logger     // nil: slog.Default()
+	// Clock is the clock rate limits count on; nil: time.Now. Never the
+	// preview's or LOA_NOW's fixed instant, on which no token would ever
+	// come back: tests set it to step time by hand.
+	Clock func() time.Time
 
 	// Rate limit per client: Rate tokens a second, bursts of Burst. Zero
 	// values mean 1 a second and bursts of 30 (a chi đoàn registering its
@@ -101,6 +105,9 @@ func New(cfg Config) (*Handler, error) {
 			return nil, err
 		}
 		cfg.Frame = fr
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -212,8 +219,8 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			"Biểu mẫu chỉ nhận dữ liệu gửi bằng phương thức POST.")
 		return
 	}
-	if ok, wait := h.limiter.allow(clientKey(r, h.cfg.ClientIPHeader), time.Now()); !ok {
-		secs := int(wait/time.Second) + 1
+	if ok, wait := h.limiter.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock()); !ok {
+		secs := retryAfter(wait)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		h.problem(w, r, nil, http.StatusTooManyRequests, "Gửi quá nhanh",
 			"Bạn đã gửi quá nhiều lần trong thời gian ngắn. Hãy chờ "+strconv.Itoa(secs)+" giây rồi gửi lại.")
@@ -310,6 +317,12 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 // wantsJSON reports whether the client asked for JSON answers.
 func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// retryAfter is wait in whole seconds, rounded up: a client that waits
+// that long finds a token.
+func retryAfter(wait time.Duration) int {
+	return int((wait + time.Second - 1) / time.Second)
 }
 
 type jsonAnswer struct {

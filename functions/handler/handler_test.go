@@ -336,7 +336,7 @@ func TestBadInput(t *testing.T) {
 			code: 422, msg: "Đánh dấu vào ô đồng ý để gửi câu hỏi"},
 		{name: "invalid UTF-8", req: func() *http.Request {
 			r := postForm("cau-hoi", question(1))
-			r.Body = io.NopCloser(strings.NewReader("ho_ten=%C3%28&" + question(1).Encode()[0:0]))
+			r.Body = io.NopCloser(strings.NewReader("ho_ten=%C3%28"))
 			r.Header.Set("Accept", "application/json")
 			return r
 		}, code: 400, msg: "không phải văn bản UTF-8 hợp lệ"},
@@ -379,7 +379,11 @@ func TestBadInput(t *testing.T) {
 			v.Del("ho_ten") // the first request (invalid) takes the only token
 			return postJSON("cau-hoi", v)
 		}, code: 429, msg: "gửi quá nhiều lần", header: [2]string{"Retry-After", "60"},
-			tweak: func(c *handler.Config) { c.Rate, c.Burst = rate.Every(time.Minute), 1 }},
+			tweak: func(c *handler.Config) {
+				// The limiter's clock stands still: the wait is exactly one token's.
+				at := time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC)
+				c.Rate, c.Burst, c.Clock = rate.Every(time.Minute), 1, func() time.Time { return at }
+			}},
 		{name: "store down", req: func() *http.Request { return postJSON("cau-hoi", question(1)) },
 			code: 503, msg: "Gửi lại không tạo bản trùng", header: [2]string{"Retry-After", "10"},
 			tweak: func(c *handler.Config) { c.Store = downStore(c) }},
@@ -403,12 +407,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("answer %q lacks %q", all, tc.msg)
 			}
 			if tc.header[0] != "" {
-				got := a.header.Get(tc.header[0])
-				if tc.header[0] == "Retry-After" && tc.code == 429 {
-					if got == "" || got == "0" {
-						t.Errorf("Retry-After %q", got)
-					}
-				} else if got != tc.header[1] {
+				if got := a.header.Get(tc.header[0]); got != tc.header[1] {
 					t.Errorf("%s: %q, want %q", tc.header[0], got, tc.header[1])
 				}
 			}
@@ -447,7 +446,7 @@ func TestHTMLWithoutJavaScript(t *testing.T) {
 		`<a href="#f-dien_thoai">Số điện thoại không đúng, ví dụ 0912 345 678</a>`,
 		`value="Nguyễn Văn 3"`,
 		`value="09"`,
-		`Dòng <hai> & "ba"`[0:0] + `Dòng một` + "\r\n" + `Dòng &lt;hai&gt; &amp; &#34;ba&#34;</textarea>`,
+		"Dòng một\r\nDòng &lt;hai&gt; &amp; &#34;ba&#34;</textarea>",
 		`<option value="Chi đoàn Tổ dân phố 2" selected>`,
 		`value="Khác" checked`,
 		`id="f-dong_y" name="dong_y" value="co" checked`,

@@ -78,11 +78,11 @@ func (h *Handler) staffRoute(action, method string, next http.HandlerFunc) http.
 func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
 	note := noteOf(r)
 	key := clientKey(r, h.cfg.ClientIPHeader)
-	now := time.Now()
+	now := h.cfg.Clock()
 	w.Header().Set("Vary", staff.Header)
 	if wait := h.staffFails.wait(key, now); wait > 0 {
 		note.outcome = "rate-limited"
-		secs := int(wait/time.Second) + 1
+		secs := retryAfter(wait)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writeJSON(w, http.StatusTooManyRequests, jsonAnswer{
 			Message: "Nhập sai mã quản trị quá nhiều lần. Hãy chờ " + strconv.Itoa(secs) + " giây rồi thử lại.",

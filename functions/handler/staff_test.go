@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"golang.org/x/crypto/bcrypt"
 
 	"loa/functions/export"
 	"loa/functions/forms"
@@ -285,28 +284,6 @@ func TestStaffNotConfigured(t *testing.T) {
 	_, err := handler.New(handler.Config{Forms: e.reg, Store: e.store, StaffSecretHash: "plaintext-secret"})
 	if err == nil || !strings.Contains(err.Error(), staff.EnvHash) {
 		t.Errorf("a hash that is not one was accepted: %v", err)
-	}
-}
-
-func TestSecretHash(t *testing.T) {
-	h := staffHash()
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
-		t.Errorf("hash %q", h)
-	}
-	c, err := staff.NewChecker(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !c.Check(staffSecret) || c.Check("khong-phai") || c.Check("") || !c.Check(staffSecret) {
-		t.Error("checker answers wrong")
-	}
-	b, _ := bcrypt.GenerateFromPassword([]byte(staffSecret), bcrypt.MinCost)
-	c, err = staff.NewChecker(string(b))
-	if err != nil || !c.Check(staffSecret) || c.Check(staffSecret+"x") {
-		t.Errorf("bcrypt hash: %v", err)
-	}
-	if s := staff.NewSecret(); len(s) != 29 || strings.Count(s, "-") != 4 {
-		t.Errorf("NewSecret %q", s)
 	}
 }
 

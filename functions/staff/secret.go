@@ -1,7 +1,7 @@
-// Package staff is the office staff's side of Loa: the shared staff secret
-// (kept only as a hash, checked in constant time) and the staff page
-// (/quan-tri/), which reads the counts and asks for downloads through the
-// staff routes of the form handler.
+// Package staff keeps the office staff's shared secret: it makes one
+// ([NewSecret]), hashes it ([HashSecret]) and checks a presented one against
+// the hash ([Checker], constant time, one slow check at a time). The staff
+// page that sends it is drawn by the site builder like every other page.
 //
 // The secret is sent by the staff page in the X-Loa-Staff header. The
 // environment holds only its hash, LOA_STAFF_SECRET_HASH: an argon2id PHC

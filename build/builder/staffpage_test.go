@@ -1,11 +1,10 @@
-package staff_test
+package builder
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 
-	"loa/functions/staff"
 	"loa/site"
 )
 
@@ -15,7 +14,7 @@ func TestRenderStaffPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := staff.Render(&b, fr, site.FS(), site.Config{Title: "Phường Bạch Sam"}); err != nil {
+	if err := renderStaffPage(&b, fr, site.FS(), site.Config{Title: "Phường Bạch Sam"}); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()
