@@ -57,21 +57,50 @@ func DecodeBody(contentType string, body []byte) (url.Values, error) {
 		}
 		return vals, nil
 	case "application/json":
-		dec := json.NewDecoder(bytes.NewReader(body))
-		var m map[string]string
-		if err := dec.Decode(&m); err != nil || m == nil {
-			return nil, ErrMalformed
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, ErrMalformed
-		}
-		vals := make(url.Values, len(m))
-		for k, v := range m {
-			vals.Set(k, v)
-		}
-		return vals, nil
+		return decodeJSON(body)
 	}
 	return nil, ErrUnsupportedType
+}
+
+// decodeJSON reads one JSON object whose values are all strings. It walks
+// the tokens rather than decoding into a map, which would keep the last of
+// a key given twice without a word: a repeated key is malformed here, as it
+// is in a form-urlencoded body.
+func decodeJSON(body []byte) (url.Values, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, ErrMalformed
+	}
+	vals := url.Values{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, ErrMalformed
+		}
+		k, ok := tok.(string)
+		if !ok {
+			return nil, ErrMalformed
+		}
+		if _, dup := vals[k]; dup {
+			return nil, fmt.Errorf("%w: %q given twice", ErrMalformed, k)
+		}
+		tok, err = dec.Token()
+		if err != nil {
+			return nil, ErrMalformed
+		}
+		v, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q is not text", ErrMalformed, k)
+		}
+		vals[k] = []string{v}
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, ErrMalformed
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, ErrMalformed
+	}
+	return vals, nil
 }
 
 // IsBot reports whether the hidden honeypot field was filled.
@@ -200,8 +229,8 @@ func or(s ...string) string {
 	return ""
 }
 
-// clean keeps what a person meant: invalid bytes and control characters
-// go, line breaks become LF (only multi-line fields keep them; elsewhere
+// clean keeps what a person meant: invalid bytes, control characters and
+// invisible format characters go (see invisible), line breaks become LF (only multi-line fields keep them; elsewhere
 // every run of white space is one space), then vntext.Normalize trims and
 // composes to NFC.
 func clean(s string, multiline bool) string {
@@ -212,7 +241,7 @@ func clean(s string, multiline bool) string {
 		switch {
 		case r == '\n' || r == '\t':
 			return r
-		case unicode.IsControl(r), r == '\u2028', r == '\u2029', r == '\ufeff':
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029', invisible(r):
 			return -1
 		}
 		return r
@@ -230,6 +259,21 @@ func clean(s string, multiline bool) string {
 		s = vntext.Normalize(strings.Join(lines, "\n"))
 	}
 	return s
+}
+
+// invisible reports the format characters that change nothing a person
+// reads but the bytes stored: bidirectional embeddings, overrides and
+// isolates (U+202A–U+202E, U+2066–U+2069, and the marks U+200E, U+200F,
+// U+061C), which can also make text display in another order than it is
+// stored, and the zero-width characters (U+200B–U+200D, U+2060, U+FEFF),
+// with which one answer could be sent twice as two "different" rows.
+func invisible(r rune) bool {
+	switch {
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069',
+		r >= '\u200b' && r <= '\u200f', r == '\u2060', r == '\ufeff', r == '\u061c':
+		return true
+	}
+	return false
 }
 
 // NormalizePhone accepts a Vietnamese phone number as people write it

@@ -528,6 +528,31 @@ func TestNFDStoredAsNFC(t *testing.T) {
 	if len(e.keys("loa/submissions/")) != 1 {
 		t.Error("NFC and NFD spellings stored twice")
 	}
+
+	// Invisible characters do not make another answer: zero-width spaces
+	// and joiners, a byte order mark, bidi overrides and isolates.
+	v.Set("ho_ten", "Nguy\u200bễn\u200d Văn\u2060 Ánh\ufeff")
+	v.Set("noi_dung", "\u202eCâu hỏi\u202c số \u20661\u2069 về việc làm?")
+	if a := e.do(postJSON("cau-hoi", v)); a.code != http.StatusOK {
+		t.Fatal(a.body)
+	}
+	v.Set("noi_dung", "Câu hỏi số 1 về việc làm?")
+	if a := e.do(postJSON("cau-hoi", v)); a.code != http.StatusOK {
+		t.Fatal(a.body)
+	}
+	if keys := e.keys("loa/submissions/"); len(keys) != 1 {
+		t.Errorf("%d objects, want 1: the answer with invisible characters is the one without them", len(keys))
+	}
+	for _, k := range e.keys("loa/submissions/") {
+		out, err := e.s3.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: &k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(out.Body)
+		if strings.ContainsAny(string(raw), "\u200b\u200d\u2060\ufeff\u202e\u202c\u2066\u2069") {
+			t.Errorf("stored with invisible characters: %q", raw)
+		}
+	}
 }
 
 func TestLogsHaveNoPersonalData(t *testing.T) {
