@@ -117,6 +117,12 @@ type Server struct {
 
 // Start builds the site and serves it. Close stops it.
 func Start(cfg Config) (_ *Server, err error) {
+	defer func() {
+		// One clear sentence, not a list of every file that failed.
+		if errors.Is(err, syscall.ENOSPC) {
+			err = fmt.Errorf("serve: ổ đĩa chứa thư mục dữ liệu %s đã đầy (no space left on device); giải phóng chỗ trống rồi chạy lại", cfg.Data)
+		}
+	}()
 	if cfg.Data == "" {
 		return nil, errors.New("serve: no data folder")
 	}
@@ -182,7 +188,16 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("serve: %w (another program uses this address? choose another with --addr, e.g. 127.0.0.1:8081)", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	// A slow client must not hold a connection for ever: the headers in
+	// 10 s, a body (64 KB at most) in 30 s, an answer in 60 s (the reload
+	// stream lifts its own deadline), and an idle connection kept 2 min.
+	s.srv = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 	if s.reload != nil {
 		// Event streams never go idle: end them, or Shutdown waits for ever.
 		s.srv.RegisterOnShutdown(s.reload.close)

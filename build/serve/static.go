@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"loa/site"
 )
@@ -37,7 +38,17 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Chỉ nhận GET và HEAD.", http.StatusMethodNotAllowed)
 		return
 	}
-	p := r.URL.Path
+	p, ok := sitePath(r.URL.Path)
+	if !ok {
+		// No file of the site has such a name, and a redirect to it could
+		// take the browser to another host: "/\evil.example/" is read as
+		// "//evil.example/".
+		w.Header().Set("Cache-Control", "no-cache")
+		if !s.serveFile(w, r, "/404.html", http.StatusNotFound) {
+			http.NotFound(w, r)
+		}
+		return
+	}
 	name := p
 	switch {
 	case strings.HasSuffix(p, "/"):
@@ -58,6 +69,25 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	if !s.serveFile(w, r, "/404.html", http.StatusNotFound) {
 		http.NotFound(w, r)
 	}
+}
+
+// sitePath checks a request's path before it is looked up or redirected
+// to: a backslash or a control character is refused (ok false), and runs of
+// slashes become one, so that the path stays on this host ("//evil.example"
+// would be a host to a browser).
+func sitePath(p string) (clean string, ok bool) {
+	for _, r := range p {
+		if r == '\\' || unicode.IsControl(r) {
+			return "", false
+		}
+	}
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p, true
 }
 
 // serveFile writes the built file at the URL path name with code, and
