@@ -67,10 +67,10 @@ bench-export:
 bench-reload:
 	$(GO) run ./build/bench reload
 
-## package: the arm64 Lambda bootstrap zip in dist/
-## (arm64, CGO off, -tags lambda.norpc; zipped in Go, so the zip tool is not needed)
+## package: the arm64 Lambda bootstrap zip in dist/ (the build flags live in
+## build/internal/lambdadev; zipped in Go, so the zip tool is not needed)
 package:
-	$(GO) run ./functions/cmd/package -o dist/bootstrap.zip
+	$(GO) run ./build package -o dist/bootstrap.zip
 
 clean:
 	rm -rf public dist
@@ -78,7 +78,7 @@ clean:
 ## build-FormsFunction: SAM's makefile build method (called by `sam build`, which sets ARTIFACTS_DIR)
 .PHONY: build-FormsFunction
 build-FormsFunction:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/cmd/bootstrap
+	$(GO) run ./build package -bin $(ARTIFACTS_DIR)
 
 STACK ?= loa
 # The site bucket: given, or read from the stack's outputs.
