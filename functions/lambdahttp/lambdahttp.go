@@ -4,9 +4,8 @@
 // Everything the bootstrap command does lives here so that it can be tested
 // without Lambda: [ConfigFromEnv] reads the configuration, [New] builds the
 // S3 client, the store and the handler, and returns the function that
-// lambda.Start runs. Events become requests through aws-lambda-go-api-proxy
-// (httpadapter.NewV2); [Adapt] adds the little that adapter leaves out (see
-// fixRequest).
+// lambda.Start runs. [Adapt] turns events into requests and responses into
+// answers (adapt.go).
 package lambdahttp
 
 import (
@@ -14,15 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"loa/content"
 	"loa/functions/export"
@@ -149,44 +145,4 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 // from the AWS_* keys of the environment.
 func newS3(ctx context.Context, cfg Config) (*s3.Client, error) {
 	return s3client.New(ctx, s3client.Options{Endpoint: cfg.S3Endpoint, Credentials: cfg.S3Credentials})
-}
-
-// Adapt turns h into a Lambda function for payload 2.0 events. ipHeader is
-// as in [Config.ClientIPHeader].
-func Adapt(h http.Handler, ipHeader string) Func {
-	return httpadapter.NewV2(fixRequest(h, ipHeader)).ProxyWithContext
-}
-
-// fixRequest repairs two things httpadapter.NewV2 (v0.16) hands over
-// differently from net/http, before h sees the request. (It does decode
-// base64 bodies, isBase64Encoded, itself.)
-//
-//   - Headers: payload 2.0 already joins repeated headers with commas, and
-//     the adapter splits every value at its commas again, so that
-//     "Accept: text/html, application/json" arrives as two values and
-//     Header.Get sees only the first. They are joined back into one value,
-//     as net/http would receive them. Cookies stay separate.
-//   - Client address: the adapter puts requestContext.http.sourceIp in
-//     RemoteAddr without a port. It is given one (":0"), and when ipHeader
-//     is set and carries an address, that address replaces it: behind
-//     CloudFront the source is an edge server, the viewer is in the header.
-//     The handler then counts clients by RemoteAddr alone.
-func fixRequest(h http.Handler, ipHeader string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range r.Header {
-			if len(v) > 1 && k != "Cookie" {
-				r.Header[k] = []string{strings.Join(v, ", ")}
-			}
-		}
-		addr, ok := handler.ParseAddr(r.RemoteAddr)
-		if ipHeader != "" {
-			if a, found := handler.ParseAddr(r.Header.Get(ipHeader)); found {
-				addr, ok = a, true
-			}
-		}
-		if ok {
-			r.RemoteAddr = netip.AddrPortFrom(addr, 0).String()
-		}
-		h.ServeHTTP(w, r)
-	})
 }
