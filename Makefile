@@ -30,13 +30,16 @@ vet:
 fmt:
 	gofmt -w build functions site content
 
-## tools: Chromium (Debian), the Nu Html Checker and axe-core (npm), the Lambda Runtime Interface Emulator (Go)
+## tools: Chromium (Debian), the Nu Html Checker and axe-core (npm), the Lambda Runtime Interface Emulator (Go);
+## checks for Java, Node.js and cfn-lint (AWS's template linter, from pip)
 tools: $(TOOLS)/node_modules/.installed $(RIE)
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: install Debian's chromium package"; exit 1; fi; }
 	@command -v java >/dev/null || { echo "Java is missing: install Debian's default-jre-headless"; exit 1; }
+	@command -v node >/dev/null || { echo "Node.js is missing: install Debian's nodejs and npm"; exit 1; }
+	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: install it with pip install cfn-lint"; exit 1; }
 
 $(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.json
 	cd $(TOOLS) && npm ci --no-audit --no-fund
@@ -67,10 +70,10 @@ bench-export:
 bench-reload:
 	$(GO) run ./build/bench reload
 
-## package: the arm64 Lambda bootstrap zip in dist/
-## (arm64, CGO off, -tags lambda.norpc; zipped in Go, so the zip tool is not needed)
+## package: the arm64 Lambda bootstrap zip in dist/ (the build flags live in
+## build/internal/lambdadev; zipped in Go, so the zip tool is not needed)
 package:
-	$(GO) run ./functions/cmd/package -o dist/bootstrap.zip
+	$(GO) run ./build package -o dist/bootstrap.zip
 
 clean:
 	rm -rf public dist
@@ -78,7 +81,7 @@ clean:
 ## build-FormsFunction: SAM's makefile build method (called by `sam build`, which sets ARTIFACTS_DIR)
 .PHONY: build-FormsFunction
 build-FormsFunction:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/cmd/bootstrap
+	$(GO) run ./build package -bin $(ARTIFACTS_DIR)
 
 STACK ?= loa
 # The site bucket: given, or read from the stack's outputs.

@@ -4,6 +4,7 @@
 //	go run ./build build [flags]     build content/ into public/
 //	go run ./build serve [flags]     the whole system on this machine (package serve)
 //	go run ./build publish [flags]   sync public/ to the site bucket (package publish)
+//	go run ./build package [flags]   the Lambda bootstrap zip (or binary) to deploy
 //
 // Run a subcommand with -h for its flags.
 package main
@@ -26,6 +27,7 @@ var commands = map[string]func(args []string) error{
 	"publish": func(args []string) error {
 		return publish.Main(context.Background(), args)
 	},
+	"package": runPackage,
 }
 
 func main() {
@@ -49,5 +51,5 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits\n  publish sync public/ to the site bucket on S3")
+	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits\n  publish sync public/ to the site bucket on S3\n  package build the Lambda bootstrap and its zip for AWS")
 }

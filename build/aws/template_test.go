@@ -11,17 +11,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awslabs/goformation/v7/cloudformation"
 	"gopkg.in/yaml.v3"
 
 	loaaws "loa/build/aws"
+	"loa/build/internal/lambdadev"
 )
 
 // The template is read with plain YAML, turning CloudFormation's short tags
 // (!Ref, !GetAtt, !Sub, !If…) into their long forms ({"Ref": …},
-// {"Fn::GetAtt": […]}), so that every value keeps what it says. goformation
-// resolves intrinsics to placeholders and drops properties it does not
-// know; it is used here only for its schema of resource types.
+// {"Fn::GetAtt": […]}), so that every value keeps what it says. The tests
+// check what the template must say; cfn-lint (TestCfnLint) checks that what
+// it says is valid CloudFormation.
 
 type obj = map[string]any
 
@@ -223,107 +223,31 @@ func walk(v any, fn func(obj)) {
 	}
 }
 
-// newerSAMProperties are SAM properties that goformation's schema (frozen
-// at its release) does not know yet.
-var newerSAMProperties = map[string]bool{
-	"AWS::Serverless::Function.LoggingConfig": true,
-}
-
-// TestPropertyNames checks every resource type and property name against
-// goformation's schema: a misspelt property (BlockPublicAcl for
-// BlockPublicAcls) would otherwise be found only by a failed deployment.
-func TestPropertyNames(t *testing.T) {
-	tmpl := parse(t)
-	all := cloudformation.AllResources()
-	for name, r := range get(t, tmpl, "Resources").(obj) {
-		typ, _ := r.(obj)["Type"].(string)
-		res, ok := all[typ]
-		if !ok {
-			t.Errorf("%s: unknown type %q", name, typ)
-			continue
-		}
-		props, _ := r.(obj)["Properties"].(obj)
-		rt := reflect.TypeOf(res).Elem()
-		for key, v := range props {
-			f, ok := field(rt, key)
-			if !ok {
-				if !newerSAMProperties[typ+"."+key] {
-					t.Errorf("%s (%s): unknown property %s", name, typ, key)
-				}
-				continue
-			}
-			for _, e := range checkSchema(name+"."+key, v, f.Type) {
-				t.Error(e)
-			}
+// TestCfnLint runs cfn-lint, AWS's template linter, on the template: it
+// checks every resource type and property name and value against the
+// CloudFormation and SAM schemas (a misspelt BlockPublicAcl for
+// BlockPublicAcls would otherwise be found only by a failed deployment).
+// Errors fail the test; warnings and informational findings are logged.
+// cfn-lint's exit status is a bit mask (2 errors, 4 warnings, 8
+// informational); --non-zero-exit-code error keeps only the first.
+func TestCfnLint(t *testing.T) {
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Fatal("cfn-lint (AWS's CloudFormation linter) is not on PATH: install it with pip install cfn-lint")
+	}
+	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml")
+	out, err := cmd.CombinedOutput()
+	for line := range strings.Lines(strings.TrimSpace(string(out))) {
+		// file:line:column:endline:endcolumn:rule:message
+		if f := strings.SplitN(strings.TrimSpace(line), ":", 7); len(f) == 7 {
+			t.Logf("%s:%s: %s %s", f[0], f[1], f[5], f[6])
+		} else if line != "" {
+			t.Log(strings.TrimSpace(line))
 		}
 	}
-}
-
-var unmarshaler = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
-
-func field(st reflect.Type, name string) (reflect.StructField, bool) {
-	for i := 0; i < st.NumField(); i++ {
-		f := st.Field(i)
-		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == name {
-			return f, true
-		}
+	if err != nil {
+		t.Errorf("cfn-lint template.yaml: %v: the template has errors (above), want none", err)
 	}
-	return reflect.StructField{}, false
-}
-
-func intrinsic(v any) bool {
-	m, ok := v.(obj)
-	if !ok || len(m) != 1 {
-		return false
-	}
-	for k := range m {
-		return k == "Ref" || strings.HasPrefix(k, "Fn::")
-	}
-	return false
-}
-
-func checkSchema(path string, v any, t reflect.Type) []string {
-	if intrinsic(v) {
-		return nil
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	// Union types (a string or an object) decode themselves: not checked.
-	if reflect.PointerTo(t).Implements(unmarshaler) {
-		return nil
-	}
-	var errs []string
-	switch t.Kind() {
-	case reflect.Struct:
-		m, ok := v.(obj)
-		if !ok {
-			return []string{fmt.Sprintf("%s: want a mapping, got %T", path, v)}
-		}
-		for key, x := range m {
-			f, ok := field(t, key)
-			if !ok {
-				errs = append(errs, fmt.Sprintf("%s: unknown property %s", path, key))
-				continue
-			}
-			errs = append(errs, checkSchema(path+"."+key, x, f.Type)...)
-		}
-	case reflect.Slice:
-		s, ok := v.([]any)
-		if !ok {
-			return []string{fmt.Sprintf("%s: want a list, got %T", path, v)}
-		}
-		for i, x := range s {
-			errs = append(errs, checkSchema(fmt.Sprintf("%s[%d]", path, i), x, t.Elem())...)
-		}
-	case reflect.Map:
-		if m, ok := v.(obj); ok {
-			for k, x := range m {
-				errs = append(errs, checkSchema(path+"."+k, x, t.Elem())...)
-			}
-		}
-	}
-	return errs
 }
 
 func TestBucketsPrivateEncryptedTLSOnly(t *testing.T) {
@@ -474,7 +398,9 @@ func TestFunction(t *testing.T) {
 	}
 
 	// CodeUri is the repository root, whose Makefile builds the function
-	// the way SAM's makefile method expects.
+	// the way SAM's makefile method expects: with the one recipe of the
+	// binary (lambdadev.Build, through `go run ./build package`), for the
+	// template's architecture.
 	uri, _ := props["CodeUri"].(string)
 	root := filepath.Join(".", filepath.FromSlash(uri))
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
@@ -487,10 +413,11 @@ func TestFunction(t *testing.T) {
 		t.Fatalf("Makefile has no %s target", target)
 	}
 	recipe, _, _ := strings.Cut(string(mk[i+1+len(target):]), "\n\n")
-	for _, want := range []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "lambda.norpc", "$(ARTIFACTS_DIR)/bootstrap", "./functions/cmd/bootstrap"} {
-		if !strings.Contains(recipe, want) {
-			t.Errorf("build-FormsFunction recipe lacks %q:\n%s", want, recipe)
-		}
+	if want := "$(GO) run ./build package -bin $(ARTIFACTS_DIR)"; strings.TrimSpace(recipe) != want {
+		t.Errorf("Makefile: build-FormsFunction runs\n%s\nwant the one recipe of the binary: %s", recipe, want)
+	}
+	if arch := get(t, props, "Architectures"); !equal(arch, []any{lambdadev.Arch}) {
+		t.Errorf("template.yaml: FormsFunction Architectures %v, want [%s], the architecture the package command builds", arch, lambdadev.Arch)
 	}
 }
 
@@ -738,7 +665,7 @@ func TestPagesSatisfyCSP(t *testing.T) {
 		files = append(files, m...)
 	}
 	if len(files) == 0 {
-		t.Skip("no layouts found")
+		t.Fatal("no layouts under ../../site/layouts: the test reads the site's sources, and must run in build/aws of a checkout")
 	}
 	forbidden := []struct{ what, needle string }{
 		{"an inline <style>", "<style"},
@@ -785,7 +712,7 @@ func TestPagesSatisfyCSP(t *testing.T) {
 func TestPrettyURLFunction(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		t.Fatal("node (Node.js) is not on PATH: install Debian's nodejs package (.ci/run does)")
 	}
 	tmpl := parse(t)
 	code := get(t, resource(t, tmpl, "PrettyUrlsFunction"), "Properties", "FunctionCode").(string)

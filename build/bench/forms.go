@@ -25,10 +25,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"golang.org/x/time/rate"
 
+	"loa/build/internal/lambdadev"
 	"loa/content"
 	"loa/functions/forms"
 	"loa/functions/handler"
-	"loa/functions/lambdadev"
 	"loa/functions/localstore"
 	"loa/functions/store"
 	"loa/site"
@@ -434,11 +434,8 @@ var loadFields = [6]string{"ho_ten", "chi_doan", "dien_thoai", "linh_vuc", "noi_
 
 // bootstrapZip builds the zip that `make package` builds and returns its size.
 func bootstrapZip(dir string) (int64, error) {
-	out := filepath.Join(dir, "arm64")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return 0, err
-	}
-	bin, err := lambdadev.Build(context.Background(), out, "arm64")
+	out := filepath.Join(dir, lambdadev.Arch)
+	bin, err := lambdadev.Build(context.Background(), out, lambdadev.Arch)
 	if err != nil {
 		return 0, err
 	}
@@ -462,11 +459,7 @@ func coldStarts(dir string, runs int) (cold, warm time.Duration, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	out := filepath.Join(dir, "host")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return 0, 0, err
-	}
-	bin, err := lambdadev.Build(context.Background(), out, runtime.GOARCH)
+	bin, err := lambdadev.Build(context.Background(), filepath.Join(dir, "host"), runtime.GOARCH)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -475,10 +468,11 @@ func coldStarts(dir string, runs int) (cold, warm time.Duration, err error) {
 		return 0, 0, err
 	}
 	defer s3srv.Close()
+	creds := localstore.DefaultCredentials()
 	env := []string{
 		"LOA_BUCKET=" + formsBucket, "LOA_PREFIX=" + formsPrefix,
 		"LOA_S3_ENDPOINT=" + s3srv.Endpoint, "LOA_NOW=" + formsOpen.Format(time.RFC3339),
-		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=loa-local", "AWS_SECRET_ACCESS_KEY=loa-local-secret",
+		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=" + creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
 		"AWS_EC2_METADATA_DISABLED=true",
 	}
 	event := func(i int) events.APIGatewayV2HTTPRequest {

@@ -9,10 +9,10 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"loa/functions/localstore"
+	"loa/functions/s3client"
 )
 
 // Main is the publish command: it parses args (without the command name),
@@ -74,40 +74,22 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// NewClient returns an S3 client: for AWS, from the standard configuration
-// chain (environment, profile, SSO, instance role); with an endpoint, for
-// an S3-compatible store reached path-style.
-//
-// A custom HTTP client, when needed, is set on the S3 options rather than
-// with config.WithHTTPClient: the latter fails when AWS_CA_BUNDLE is set.
+// NewClient returns an S3 client (package s3client has the rule): for AWS,
+// from the standard configuration chain (environment, profile, SSO,
+// instance role); with an endpoint, for an S3-compatible store reached
+// path-style, signed with the AWS_* keys of the environment when they are
+// set, else with the local store's.
 func NewClient(ctx context.Context, region, endpoint string) (*s3.Client, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
+	o := s3client.Options{Endpoint: endpoint, Region: region}
 	if endpoint != "" {
-		// A local store accepts any key; do not go looking for real
-		// credentials (or wait for an instance metadata service) for it.
-		if os.Getenv("AWS_ACCESS_KEY_ID") == "" {
-			opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("loa-local", "loa-local-secret", "")))
-		}
-		if region == "" && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
-			opts = append(opts, config.WithRegion("us-east-1"))
+		o.Credentials = localstore.DefaultCredentials()
+		if id := os.Getenv("AWS_ACCESS_KEY_ID"); id != "" {
+			o.Credentials = aws.Credentials{AccessKeyID: id, SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN")}
 		}
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	client, err := s3client.New(ctx, o)
 	if err != nil {
-		return nil, fmt.Errorf("publish: AWS configuration: %w", err)
+		return nil, fmt.Errorf("publish: %w", err)
 	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if endpoint == "" {
-			return
-		}
-		o.BaseEndpoint = aws.String(endpoint)
-		o.UsePathStyle = true
-		o.HTTPClient = awshttp.NewBuildableClient()
-		// Local stores may not understand streamed trailing checksums.
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	}), nil
+	return client, nil
 }

@@ -27,7 +27,7 @@ type StaffService interface {
 }
 
 // Failed staff secrets: five guesses, then one every 30 seconds per client.
-// The secret made by the hash command has 125 bits; this only keeps a
+// The secret made by loa-secret has 125 bits; this only keeps a
 // guesser from costing us an argon2id check per request.
 const (
 	staffFailRate  = rate.Limit(1.0 / 30)

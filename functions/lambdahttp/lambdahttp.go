@@ -4,9 +4,8 @@
 // Everything the bootstrap command does lives here so that it can be tested
 // without Lambda: [ConfigFromEnv] reads the configuration, [New] builds the
 // S3 client, the store and the handler, and returns the function that
-// lambda.Start runs. Events become requests through aws-lambda-go-api-proxy
-// (httpadapter.NewV2); [Adapt] adds the little that adapter leaves out (see
-// fixRequest).
+// lambda.Start runs. [Adapt] turns events into requests and responses into
+// answers (adapt.go).
 package lambdahttp
 
 import (
@@ -14,21 +13,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"loa/content"
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/handler"
+	"loa/functions/s3client"
 	"loa/functions/store"
 	"loa/site"
 )
@@ -48,6 +44,11 @@ type Config struct {
 	// S3Endpoint (LOA_S3_ENDPOINT) points the S3 client at an S3-compatible
 	// server, path-style. Tests and local runs only; empty on AWS.
 	S3Endpoint string
+
+	// S3Credentials sign the requests to S3Endpoint: AWS_ACCESS_KEY_ID,
+	// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, read only with an
+	// endpoint (on AWS the SDK's chain reads them, or the role's).
+	S3Credentials aws.Credentials
 
 	// Now (LOA_NOW, RFC 3339) fixes the instant the forms' opening and
 	// closing are checked against, to preview or test a form outside its
@@ -69,6 +70,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		S3Endpoint:     strings.TrimSpace(getenv("LOA_S3_ENDPOINT")),
 
 		StaffSecretHash: strings.TrimSpace(getenv("LOA_STAFF_SECRET_HASH")),
+	}
+	if cfg.S3Endpoint != "" {
+		cfg.S3Credentials = aws.Credentials{
+			AccessKeyID:     strings.TrimSpace(getenv("AWS_ACCESS_KEY_ID")),
+			SecretAccessKey: strings.TrimSpace(getenv("AWS_SECRET_ACCESS_KEY")),
+			SessionToken:    strings.TrimSpace(getenv("AWS_SESSION_TOKEN")),
+			Source:          "LOA_S3_ENDPOINT",
+		}
 	}
 	if cfg.Bucket == "" {
 		return cfg, errors.New("LOA_BUCKET is not set: name the S3 bucket that keeps the submissions")
@@ -131,69 +140,9 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	return Adapt(h, cfg.ClientIPHeader), nil
 }
 
-// newS3 builds the S3 client from the standard credential chain (the
-// function's role on AWS, AWS_* variables elsewhere).
-//
-// The HTTP client is left to LoadDefaultConfig: it honours AWS_CA_BUNDLE,
-// which config.WithHTTPClient would break and a client of our own set on
-// the S3 options would silently drop.
+// newS3 builds the S3 client (package s3client has the rule): on AWS from
+// the standard credential chain (the function's role), with LOA_S3_ENDPOINT
+// from the AWS_* keys of the environment.
 func newS3(ctx context.Context, cfg Config) (*s3.Client, error) {
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("aws config: %w", err)
-	}
-	if awsCfg.Region == "" {
-		return nil, errors.New("AWS_REGION is not set")
-	}
-	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.S3Endpoint == "" {
-			return
-		}
-		o.BaseEndpoint = aws.String(cfg.S3Endpoint)
-		o.UsePathStyle = true
-		// S3-compatible servers do not all check the SDK's default
-		// checksums; ask for them only where S3 requires them.
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	}), nil
-}
-
-// Adapt turns h into a Lambda function for payload 2.0 events. ipHeader is
-// as in [Config.ClientIPHeader].
-func Adapt(h http.Handler, ipHeader string) Func {
-	return httpadapter.NewV2(fixRequest(h, ipHeader)).ProxyWithContext
-}
-
-// fixRequest repairs two things httpadapter.NewV2 (v0.16) hands over
-// differently from net/http, before h sees the request. (It does decode
-// base64 bodies, isBase64Encoded, itself.)
-//
-//   - Headers: payload 2.0 already joins repeated headers with commas, and
-//     the adapter splits every value at its commas again, so that
-//     "Accept: text/html, application/json" arrives as two values and
-//     Header.Get sees only the first. They are joined back into one value,
-//     as net/http would receive them. Cookies stay separate.
-//   - Client address: the adapter puts requestContext.http.sourceIp in
-//     RemoteAddr without a port. It is given one (":0"), and when ipHeader
-//     is set and carries an address, that address replaces it: behind
-//     CloudFront the source is an edge server, the viewer is in the header.
-//     The handler then counts clients by RemoteAddr alone.
-func fixRequest(h http.Handler, ipHeader string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range r.Header {
-			if len(v) > 1 && k != "Cookie" {
-				r.Header[k] = []string{strings.Join(v, ", ")}
-			}
-		}
-		addr, ok := handler.ParseAddr(r.RemoteAddr)
-		if ipHeader != "" {
-			if a, found := handler.ParseAddr(r.Header.Get(ipHeader)); found {
-				addr, ok = a, true
-			}
-		}
-		if ok {
-			r.RemoteAddr = netip.AddrPortFrom(addr, 0).String()
-		}
-		h.ServeHTTP(w, r)
-	})
+	return s3client.New(ctx, s3client.Options{Endpoint: cfg.S3Endpoint, Credentials: cfg.S3Credentials})
 }

@@ -136,3 +136,42 @@ func TestAdaptKeepsDeadline(t *testing.T) {
 		t.Errorf("request deadline %v (set %v), want %v", got, ok, deadline)
 	}
 }
+
+// The answer: status, headers, cookies apart, and a binary body in base64.
+func TestAdaptAnswer(t *testing.T) {
+	var query string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		query = r.URL.Query().Get("form")
+		http.SetCookie(w, &http.Cookie{Name: "a", Value: "1"})
+		http.SetCookie(w, &http.Cookie{Name: "b", Value: "2"})
+		w.Header().Add("Vary", "Accept")
+		w.Header().Add("Vary", "Accept-Encoding")
+		if r.URL.Path == "/bin" {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Write([]byte{0xff, 0x00, 0xfe})
+			return
+		}
+		w.Write([]byte("Cảm ơn"))
+	})
+	ev := event("", false, map[string]string{"host": "loa.example.vn"})
+	ev.RawPath, ev.RawQueryString = "/api/export", "form=cau-hoi"
+	resp, err := Adapt(h, "")(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if query != "cau-hoi" || resp.StatusCode != http.StatusOK || resp.Body != "Cảm ơn" || resp.IsBase64Encoded ||
+		strings.Join(resp.Cookies, " ") != "a=1 b=2" || resp.Headers["Vary"] != "Accept,Accept-Encoding" ||
+		resp.Headers["Set-Cookie"] != "" || !strings.HasPrefix(resp.Headers["Content-Type"], "text/plain") {
+		t.Errorf("query %q, answer %+v; want form=cau-hoi, 200, the text, two cookies apart, Vary joined, a sniffed text type", query, resp)
+	}
+
+	ev.RawPath = "/bin"
+	if resp, _ = Adapt(h, "")(context.Background(), ev); !resp.IsBase64Encoded || resp.Body != "/wD+" {
+		t.Errorf("binary answer %+v, want base64 /wD+", resp)
+	}
+
+	ev.Body, ev.IsBase64Encoded = "not base64!", true
+	if resp, err = Adapt(h, "")(context.Background(), ev); err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a body that is not base64: %+v, %v; want 400", resp, err)
+	}
+}

@@ -391,7 +391,11 @@ func TestOneProcessAtATime(t *testing.T) {
 	if !ok || busy.Endpoint != srv.Endpoint || busy.Dir != dir {
 		t.Fatalf("second Start: %v (%#v), want a BusyError naming %s", err, busy, srv.Endpoint)
 	}
-	if _, body := get(t, NewClient(busy.Endpoint), "a.csv"); body != "hàng một" {
+	holder, err := NewClient(busy.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, body := get(t, holder, "a.csv"); body != "hàng một" {
 		t.Errorf("through the holder's endpoint: %q", body)
 	}
 	if err := srv.Close(); err != nil {

@@ -38,17 +38,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"loa/functions/s3client"
 )
 
 // Server is a running local S3.
 type Server struct {
 	Endpoint string     // e.g. "http://127.0.0.1:41234"
-	Client   *s3.Client // path-style, static credentials, region us-east-1
+	Client   *s3.Client // from NewClient
 	srv      *http.Server
 	done     chan error
 	journal  *journal // nil in memory
@@ -105,7 +105,10 @@ func Start(dir string, buckets ...string) (*Server, error) {
 	}
 	s.srv.ConnState = s.track
 	go func() { s.done <- s.srv.Serve(ln) }()
-	s.Client = NewClient(s.Endpoint)
+	if s.Client, err = NewClient(s.Endpoint); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if j != nil {
 		if err := j.publishEndpoint(s.Endpoint); err != nil {
 			s.Close()
@@ -153,22 +156,14 @@ func (s *Server) Close() error {
 	return err
 }
 
-// NewClient returns an S3 client for a local endpoint. The HTTP client is
-// set on the S3 options (not through config.WithHTTPClient, which fails when
-// AWS_CA_BUNDLE is set) and keeps enough idle connections for a burst of
-// concurrent requests to loopback.
-func NewClient(endpoint string) *s3.Client {
-	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
-		t.MaxIdleConns = 512
-		t.MaxIdleConnsPerHost = 512
-	})
-	return s3.New(s3.Options{
-		Region:                     "us-east-1",
-		BaseEndpoint:               aws.String(endpoint),
-		UsePathStyle:               true,
-		Credentials:                credentials.NewStaticCredentialsProvider("loa-local", "loa-local-secret", ""),
-		HTTPClient:                 httpClient,
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
+// DefaultCredentials are the access key the local store's clients sign
+// with. The server does not check signatures yet.
+func DefaultCredentials() aws.Credentials {
+	return aws.Credentials{AccessKeyID: "loa-local", SecretAccessKey: "loa-local-secret", Source: "localstore"}
+}
+
+// NewClient returns an S3 client for a local store's endpoint, signing with
+// DefaultCredentials (package s3client has the rule).
+func NewClient(endpoint string) (*s3.Client, error) {
+	return s3client.New(context.Background(), s3client.Options{Endpoint: endpoint, Credentials: DefaultCredentials()})
 }

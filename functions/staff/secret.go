@@ -5,8 +5,7 @@
 //
 // The secret is sent by the staff page in the X-Loa-Staff header. The
 // environment holds only its hash, LOA_STAFF_SECRET_HASH: an argon2id PHC
-// string made by HashSecret (the loa-export command's "hash" subcommand
-// prints one), or a bcrypt hash.
+// string made by HashSecret (command loa-secret prints one), or a bcrypt hash.
 package staff
 
 import (
@@ -96,7 +95,7 @@ func NewChecker(encoded string) (*Checker, error) {
 		h := []byte(encoded)
 		return &Checker{verify: func(s []byte) bool { return bcrypt.CompareHashAndPassword(h, s) == nil }}, nil
 	}
-	return nil, fmt.Errorf("staff: %s is neither an argon2id PHC string ($argon2id$v=19$m=…) nor a bcrypt hash ($2b$…); make one with: go run ./functions/cmd/loa-export hash", EnvHash)
+	return nil, fmt.Errorf("staff: %s is neither an argon2id PHC string ($argon2id$v=19$m=…) nor a bcrypt hash ($2b$…); make one with: go run ./functions/cmd/loa-secret", EnvHash)
 }
 
 func parseArgon2id(encoded string) (func([]byte) bool, error) {

@@ -33,7 +33,6 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"loa/functions/forms"
 	"loa/functions/vntext"
@@ -472,7 +471,7 @@ func Status(err error) int {
 		// A request that never got an answer is a ResponseError with status 0.
 		return re.HTTPStatusCode()
 	}
-	var ae smithy.APIError
+	var ae interface{ ErrorCode() string } // smithy.APIError's code
 	if errors.As(err, &ae) {
 		switch ae.ErrorCode() {
 		case "NotFound", "NoSuchKey":

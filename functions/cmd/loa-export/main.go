@@ -1,20 +1,17 @@
-// Command loa-export is the IT person's tool for the staff data.
+// Command loa-export exports one form's submissions (cau-hoi, dai-bieu) to
+// a file, as the IT person's tool for the staff data:
 //
-//	loa-export [flags] <form>     export one form (cau-hoi, dai-bieu) to a file
-//	loa-export hash [-]           make a staff secret and the hash to configure
+//	loa-export [flags] <form>
 //
 // An export reads from S3 with the standard AWS credential chain (profile,
 // environment, SSO), from an S3-compatible endpoint (--endpoint), or from the
 // local store folder of `make serve` (--local .data). It writes the same file
 // staff download from the staff page, and shows a progress line.
 //
-// "hash" prints a new random secret and its argon2id hash; with "-" it reads
-// the secret from standard input instead. Give the hash to the function as
-// LOA_STAFF_SECRET_HASH and the secret to the staff.
+// The staff secret and its hash come from command loa-secret.
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -26,27 +23,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"loa/content"
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/localstore"
-	"loa/functions/staff"
+	"loa/functions/s3client"
 	"loa/functions/store"
 	"loa/functions/vntext"
 	"loa/site"
 )
 
 func main() {
-	args := os.Args[1:]
-	var err error
-	if len(args) > 0 && args[0] == "hash" {
-		err = runHash(args[1:])
-	} else {
-		err = runExport(args)
-	}
+	err := run(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return // -h: the flags were printed
 	}
@@ -56,30 +46,7 @@ func main() {
 	}
 }
 
-func runHash(args []string) error {
-	secret := ""
-	switch {
-	case len(args) == 1 && args[0] == "-":
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("hash: reading the secret from standard input: %w", err)
-		}
-		secret = strings.TrimSpace(line)
-	case len(args) == 0:
-		secret = staff.NewSecret()
-		fmt.Printf("Mã quản trị mới (đưa cho cán bộ, không gửi qua email công khai):\n\n  %s\n\n", secret)
-	default:
-		return errors.New("usage: loa-export hash [-]   (no argument: make a new secret; -: read it from standard input)")
-	}
-	h, err := staff.HashSecret(secret)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("Cấu hình cho hàm xử lý (biến môi trường):\n\n  %s='%s'\n", staff.EnvHash, h)
-	return nil
-}
-
-func runExport(args []string) error {
+func run(args []string) error {
 	fl := flag.NewFlagSet("loa-export", flag.ContinueOnError)
 	format := fl.String("format", "csv", "csv, xlsx, or summary (per chi đoàn, forms with a quota)")
 	out := fl.String("out", "", "output file (default: the download's name, e.g. cau-hoi-2023-04-20.csv)")
@@ -90,7 +57,7 @@ func runExport(args []string) error {
 	contentDir := fl.String("content", "", "content folder with the form settings (default: ./content if present, else the built-in copy)")
 	concurrency := fl.Int("concurrency", 64, "objects read at once")
 	fl.Usage = func() {
-		fmt.Fprintln(fl.Output(), "usage: loa-export [flags] <form>\n       loa-export hash [-]\n\nflags:")
+		fmt.Fprintln(fl.Output(), "usage: loa-export [flags] <form>\n\nflags:")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -140,7 +107,9 @@ func runExport(args []string) error {
 		if busy, ok := errors.AsType[*localstore.BusyError](err); ok && busy.Endpoint != "" {
 			// make serve has the store open: go through its S3 server.
 			fmt.Fprintf(os.Stderr, "Kho %s đang được make serve dùng: đọc qua máy chủ S3 của nó (%s).\n", *local, busy.Endpoint)
-			api = localstore.NewClient(busy.Endpoint)
+			if api, err = localstore.NewClient(busy.Endpoint); err != nil {
+				return err
+			}
 			break
 		}
 		if err != nil {
@@ -149,13 +118,13 @@ func runExport(args []string) error {
 		defer srv.Close()
 		api = srv.Client
 	case *endpoint != "":
-		api = localstore.NewClient(*endpoint)
-	default:
-		awsCfg, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return fmt.Errorf("AWS configuration: %w", err)
+		if api, err = localstore.NewClient(*endpoint); err != nil {
+			return err
 		}
-		api = s3.NewFromConfig(awsCfg)
+	default:
+		if api, err = s3client.New(ctx, s3client.Options{}); err != nil {
+			return err
+		}
 	}
 	if *bucket == "" {
 		return errors.New("no bucket: give --bucket or set LOA_BUCKET (or --local .data for the local store)")

@@ -1,7 +1,11 @@
 // Package lambdadev builds the Lambda bootstrap and runs it off AWS, under
 // AWS's Lambda Runtime Interface Emulator (aws-lambda-rie, installed by
-// `make tools`). The package command, the bootstrap's tests and the forms
-// benchmark share it, so that all three build the binary the same way.
+// `make tools`).
+//
+// [Build] is the one recipe of the binary: `go run ./build package` (make
+// package, and SAM's build-FormsFunction through it), the emulator test of
+// this package and the forms benchmark all call it, so that all of them
+// test and measure the binary that is deployed.
 //
 // The emulator starts the bootstrap at the first invoke and serves one
 // invoke at a time; it crashes when two overlap, so [Emulator.Invoke]
@@ -33,17 +37,26 @@ import (
 // Package is the import path of the bootstrap command.
 const Package = "loa/functions/cmd/bootstrap"
 
-// Build compiles the bootstrap for Linux on goarch ("arm64" on AWS) into
-// dir/bootstrap and returns its path. The flags are those of the deployed
-// function: no cgo (provided.al2023 has no Go toolchain to match), the
-// lambda.norpc tag (the runtime API only: a smaller binary), stripped.
+// Arch is the GOARCH of the deployed function (the template's
+// Architectures: arm64).
+const Arch = "arm64"
+
+// Build compiles the bootstrap for Linux on goarch (Arch on AWS, the
+// host's under the emulator) into dir/bootstrap and returns its path. The
+// flags are those of the deployed function: no cgo (provided.al2023 has no
+// Go toolchain to match), the lambda.norpc tag (the runtime API only: a
+// smaller binary), no file paths or VCS stamp (the same source gives the
+// same binary, in a checkout or in SAM's copy of it), stripped.
 func Build(ctx context.Context, dir, goarch string) (string, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("lambdadev: the go command is not on PATH: %w", err)
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("lambdadev: %w", err)
+	}
 	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, goBin, "build", "-tags", "lambda.norpc", "-trimpath",
+	cmd := exec.CommandContext(ctx, goBin, "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
 		"-ldflags=-s -w", "-o", out, Package)
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0")
 	var stderr bytes.Buffer
@@ -81,6 +94,9 @@ func Zip(bin, dst string) error {
 		return fmt.Errorf("lambdadev: %w", err)
 	}
 	if err := zw.Close(); err != nil {
+		return fmt.Errorf("lambdadev: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return fmt.Errorf("lambdadev: %w", err)
 	}
 	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {

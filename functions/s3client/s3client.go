@@ -1,0 +1,150 @@
+// Package s3client makes every S3 client of Loa: the function's, the local
+// store's (and so serve's, the benchmarks' and the tests'), the export
+// command's and publish's. [New] is the only constructor.
+//
+// The rule, for AWS and for custom endpoints alike: the HTTP client is put
+// into the aws.Config before the S3 client is made from it, and nothing
+// replaces it afterwards. Neither config.WithHTTPClient (it fails when
+// AWS_CA_BUNDLE is set) nor the HTTPClient field of the S3 options (it
+// silently drops the bundle) is used.
+//
+//   - AWS (no endpoint): the standard configuration chain, from
+//     config.LoadDefaultConfig (environment, profile, SSO, the function's
+//     role). Its HTTP client already trusts AWS_CA_BUNDLE; it is only
+//     given more idle connections (an export reads many objects at once).
+//   - An endpoint (the local store, or another S3-compatible server): the
+//     AWS configuration is not read at all. The caller gives the
+//     credentials, the region is us-east-1 unless given, requests are
+//     path-style, and checksums are computed only where S3 requires them
+//     (not every S3-compatible server checks the SDK's default ones). The
+//     HTTP client is the same, and for an https endpoint it trusts
+//     AWS_CA_BUNDLE, when set, as the AWS path does.
+package s3client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Options say which S3 to reach.
+type Options struct {
+	// Endpoint is the URL of an S3-compatible server, e.g.
+	// "http://127.0.0.1:9000". Empty: AWS.
+	Endpoint string
+
+	// Region of the bucket. Empty: from the AWS configuration on AWS,
+	// us-east-1 with an endpoint.
+	Region string
+
+	// Credentials sign the requests to Endpoint; required with an
+	// endpoint, and must be empty without one (AWS's come from its chain).
+	Credentials aws.Credentials
+}
+
+// idleConns is how many idle connections the HTTP client keeps, in all
+// and per host: enough for a burst of concurrent requests (an export reads
+// 64 objects at once; a load test sends hundreds of submissions).
+const idleConns = 512
+
+// New returns the S3 client for o, following the package's rule.
+func New(ctx context.Context, o Options) (*s3.Client, error) {
+	if o.Endpoint == "" {
+		return newAWS(ctx, o)
+	}
+	return newEndpoint(o)
+}
+
+func newAWS(ctx context.Context, o Options) (*s3.Client, error) {
+	if o.Credentials != (aws.Credentials{}) {
+		return nil, errors.New("s3client: credentials given without an endpoint: on AWS they come from the standard configuration chain")
+	}
+	var opts []func(*config.LoadOptions) error
+	if o.Region != "" {
+		opts = append(opts, config.WithRegion(o.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("s3client: AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("s3client: no AWS region: set AWS_REGION, or a region in the AWS profile")
+	}
+	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		// WithTransportOptions keeps the options already set, the CA
+		// bundle among them.
+		cfg.HTTPClient = widen(bc)
+	}
+	return s3.NewFromConfig(cfg), nil
+}
+
+func newEndpoint(o Options) (*s3.Client, error) {
+	u, err := url.Parse(o.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("s3client: endpoint %q is not an http:// or https:// URL with a host", o.Endpoint)
+	}
+	if o.Credentials.AccessKeyID == "" || o.Credentials.SecretAccessKey == "" {
+		return nil, fmt.Errorf("s3client: endpoint %s: no credentials: give an access key ID and a secret access key", o.Endpoint)
+	}
+	region := o.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	bc := widen(awshttp.NewBuildableClient())
+	if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" && u.Scheme == "https" {
+		roots, err := caBundle(bundle)
+		if err != nil {
+			return nil, err
+		}
+		bc = bc.WithTransportOptions(func(t *http.Transport) {
+			if t.TLSClientConfig == nil {
+				t.TLSClientConfig = &tls.Config{}
+			}
+			t.TLSClientConfig.RootCAs = roots
+		})
+	}
+	creds := o.Credentials
+	cfg := aws.Config{
+		Region: region,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return creds, nil
+		}),
+		HTTPClient:                 bc,
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+	}
+	return s3.NewFromConfig(cfg, func(so *s3.Options) {
+		so.BaseEndpoint = aws.String(o.Endpoint)
+		so.UsePathStyle = true
+	}), nil
+}
+
+func widen(bc *awshttp.BuildableClient) *awshttp.BuildableClient {
+	return bc.WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConns = idleConns
+		t.MaxIdleConnsPerHost = idleConns
+	})
+}
+
+// caBundle reads the PEM certificates of AWS_CA_BUNDLE.
+func caBundle(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("s3client: AWS_CA_BUNDLE: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("s3client: AWS_CA_BUNDLE: %s holds no PEM certificate", path)
+	}
+	return roots, nil
+}
