@@ -3,6 +3,8 @@ package lambdahttp
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
 	"net/netip"
@@ -15,9 +17,26 @@ import (
 	"loa/functions/handler"
 )
 
+// OriginHeader carries the origin secret: CloudFront adds it to every
+// request it forwards to the function, and no viewer can see it.
+const OriginHeader = "X-Origin-Verify"
+
+// Door is what a request must show before the handler sees it.
+type Door struct {
+	// OriginSecret (LOA_ORIGIN_SECRET) is the value of [OriginHeader] on
+	// the requests CloudFront forwards. A request without it did not come
+	// through CloudFront (the API's own execute-api address is open to the
+	// internet) and is answered 403 before any other work. Empty: every
+	// request is let in, as in serve and the tests.
+	OriginSecret string
+	// IPHeader is as in [Config.ClientIPHeader]. With an OriginSecret it
+	// is trusted only on a request that showed the secret: anyone can send
+	// a CloudFront-Viewer-Address header to the API directly.
+	IPHeader string
+}
+
 // Adapt turns h into a Lambda function for payload 2.0 events (Function URL
-// or HTTP API, BUFFERED responses). ipHeader is as in
-// [Config.ClientIPHeader].
+// or HTTP API, BUFFERED responses), behind the door d.
 //
 // The request is what net/http would have handed h: payload 2.0 joins
 // repeated headers with commas, as one value, and sends the cookies apart;
@@ -30,9 +49,25 @@ import (
 //
 // The answer carries Set-Cookie in its cookies, every other header joined
 // with commas, and a body that is not UTF-8 in base64.
-func Adapt(h http.Handler, ipHeader string) Func {
+func Adapt(h http.Handler, d Door) Func {
+	var want [sha256.Size]byte
+	if d.OriginSecret != "" {
+		want = sha256.Sum256([]byte(d.OriginSecret))
+	}
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		r, err := request(ctx, ev, ipHeader)
+		if d.OriginSecret != "" {
+			// Hashes of equal length, compared in constant time: neither
+			// the value nor its length leaks through the time taken.
+			got := sha256.Sum256([]byte(originValue(ev.Headers)))
+			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+				return events.APIGatewayV2HTTPResponse{
+					StatusCode: http.StatusForbidden,
+					Headers:    map[string]string{"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
+					Body:       `{"ok":false,"message":"Hãy gửi qua trang chính thức của phường."}` + "\n",
+				}, nil
+			}
+		}
+		r, err := request(ctx, ev, d.IPHeader)
 		if err != nil {
 			// AWS sent something that is not an HTTP request: not the
 			// client's fault, but nothing h could answer either.
@@ -46,6 +81,17 @@ func Adapt(h http.Handler, ipHeader string) Func {
 		h.ServeHTTP(w, r)
 		return w.answer(), nil
 	}
+}
+
+// originValue is the origin header of a payload 2.0 event, whose header
+// names may come in any case.
+func originValue(headers map[string]string) string {
+	for k, v := range headers {
+		if strings.EqualFold(k, OriginHeader) {
+			return v
+		}
+	}
+	return ""
 }
 
 func request(ctx context.Context, ev events.APIGatewayV2HTTPRequest, ipHeader string) (*http.Request, error) {
@@ -73,6 +119,9 @@ func request(ctx context.Context, ev events.APIGatewayV2HTTPRequest, ipHeader st
 	}
 	r.URL, r.RequestURI = u, uri
 	for k, v := range ev.Headers {
+		if strings.EqualFold(k, OriginHeader) {
+			continue // the handler has no use for it, and must never echo or log it
+		}
 		r.Header.Set(k, v)
 	}
 	if len(ev.Cookies) > 0 {

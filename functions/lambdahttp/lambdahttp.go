@@ -26,6 +26,7 @@ import (
 	"loa/functions/handler"
 	"loa/functions/s3client"
 	"loa/functions/store"
+	"loa/functions/vntext"
 	"loa/site"
 )
 
@@ -41,6 +42,11 @@ type Config struct {
 	// edge server: every client would share one rate-limit bucket.
 	ClientIPHeader string
 
+	// OriginSecret (LOA_ORIGIN_SECRET) is the value CloudFront sends in
+	// X-Origin-Verify; see [Door]. The stack generates it. Empty: no check
+	// (local runs and tests), and ClientIPHeader is trusted as it is.
+	OriginSecret string
+
 	// S3Endpoint (LOA_S3_ENDPOINT) points the S3 client at an S3-compatible
 	// server, path-style. Tests and local runs only; empty on AWS.
 	S3Endpoint string
@@ -50,7 +56,7 @@ type Config struct {
 	// endpoint (on AWS the SDK's chain reads them, or the role's).
 	S3Credentials aws.Credentials
 
-	// Now (LOA_NOW, RFC 3339) fixes the instant the forms' opening and
+	// Now (LOA_NOW, e.g. 2023-04-05T09:00+07:00) fixes the instant the forms' opening and
 	// closing are checked against, to preview or test a form outside its
 	// dates. Zero on AWS: the real clock. Submission times stay real.
 	Now time.Time
@@ -67,6 +73,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Bucket:         strings.TrimSpace(getenv("LOA_BUCKET")),
 		Prefix:         strings.TrimSpace(getenv("LOA_PREFIX")),
 		ClientIPHeader: strings.TrimSpace(getenv("LOA_CLIENT_IP_HEADER")),
+		OriginSecret:   strings.TrimSpace(getenv("LOA_ORIGIN_SECRET")),
 		S3Endpoint:     strings.TrimSpace(getenv("LOA_S3_ENDPOINT")),
 
 		StaffSecretHash: strings.TrimSpace(getenv("LOA_STAFF_SECRET_HASH")),
@@ -83,9 +90,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return cfg, errors.New("LOA_BUCKET is not set: name the S3 bucket that keeps the submissions")
 	}
 	if v := strings.TrimSpace(getenv("LOA_NOW")); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
+		t, err := vntext.ParseTime(v)
 		if err != nil {
-			return cfg, fmt.Errorf("LOA_NOW: %q is not an RFC 3339 instant (want e.g. 2023-04-05T09:00:00+07:00)", v)
+			return cfg, fmt.Errorf("LOA_NOW: %w", err)
 		}
 		cfg.Now = t
 	}
@@ -137,7 +144,7 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	return Adapt(h, cfg.ClientIPHeader), nil
+	return Adapt(h, Door{OriginSecret: cfg.OriginSecret, IPHeader: cfg.ClientIPHeader}), nil
 }
 
 // newS3 builds the S3 client (package s3client has the rule): on AWS from

@@ -3,6 +3,7 @@ package lambdahttp
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -61,7 +62,7 @@ func adapt(t *testing.T, ipHeader string, ev events.APIGatewayV2HTTPRequest) (se
 		w.Header().Set("Location", "/bieu-mau/cau-hoi/cam-on/")
 		w.WriteHeader(http.StatusSeeOther)
 	})
-	resp, err := Adapt(h, ipHeader)(context.Background(), ev)
+	resp, err := Adapt(h, Door{IPHeader: ipHeader})(context.Background(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestAdaptKeepsDeadline(t *testing.T) {
 		got, ok = r.Context().Deadline()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	if _, err := Adapt(h, "")(ctx, event("", false, nil)); err != nil {
+	if _, err := Adapt(h, Door{})(ctx, event("", false, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if !ok || !got.Equal(deadline) {
@@ -155,7 +156,7 @@ func TestAdaptAnswer(t *testing.T) {
 	})
 	ev := event("", false, map[string]string{"host": "loa.example.vn"})
 	ev.RawPath, ev.RawQueryString = "/api/export", "form=cau-hoi"
-	resp, err := Adapt(h, "")(context.Background(), ev)
+	resp, err := Adapt(h, Door{})(context.Background(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,12 +167,81 @@ func TestAdaptAnswer(t *testing.T) {
 	}
 
 	ev.RawPath = "/bin"
-	if resp, _ = Adapt(h, "")(context.Background(), ev); !resp.IsBase64Encoded || resp.Body != "/wD+" {
+	if resp, _ = Adapt(h, Door{})(context.Background(), ev); !resp.IsBase64Encoded || resp.Body != "/wD+" {
 		t.Errorf("binary answer %+v, want base64 /wD+", resp)
 	}
 
 	ev.Body, ev.IsBase64Encoded = "not base64!", true
-	if resp, err = Adapt(h, "")(context.Background(), ev); err != nil || resp.StatusCode != http.StatusBadRequest {
+	if resp, err = Adapt(h, Door{})(context.Background(), ev); err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("a body that is not base64: %+v, %v; want 400", resp, err)
+	}
+}
+
+// TestOriginDoor: with an origin secret, a request that does not carry it
+// (one sent to the API's own address, not through CloudFront) is refused
+// before the handler sees it, whatever viewer address it claims; with it,
+// the viewer address is the client's.
+func TestOriginDoor(t *testing.T) {
+	const secret = "Jq3v8Yw1pZ0cX7rT5sN2mL4kH6gF9dB"
+	var calls int
+	var remotes = map[string]int{}
+	var leaked bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		remotes[r.RemoteAddr]++
+		if r.Header.Get(OriginHeader) != "" {
+			leaked = true
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	fn := Adapt(h, Door{OriginSecret: secret, IPHeader: "CloudFront-Viewer-Address"})
+	post := func(headers map[string]string) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		resp, err := fn(context.Background(), event("ho_ten=An", false, headers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	// 100 posts straight to the API, each posing as another viewer.
+	for i := range 100 {
+		hs := map[string]string{"cloudfront-viewer-address": fmt.Sprintf("203.0.113.%d:443", i)}
+		switch i % 4 {
+		case 1:
+			hs["x-origin-verify"] = "doan-thu"
+		case 2:
+			hs["x-origin-verify"] = secret[:len(secret)-1]
+		case 3:
+			hs["x-origin-verify"] = secret + " "
+		}
+		if resp := post(hs); resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Body, "trang chính thức") {
+			t.Fatalf("post %d without the origin secret: %d %q, want 403", i, resp.StatusCode, resp.Body)
+		}
+	}
+	if calls != 0 {
+		t.Fatalf("the handler saw %d requests that did not come through CloudFront", calls)
+	}
+
+	// Through CloudFront: the secret (in any case of the header's name),
+	// and the viewer address is the client.
+	if resp := post(map[string]string{"X-Origin-Verify": secret, "CloudFront-Viewer-Address": "203.0.113.7:51000"}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("with the secret: %d", resp.StatusCode)
+	}
+	if resp := post(map[string]string{"x-origin-verify": secret}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("with the secret, no viewer header: %d", resp.StatusCode)
+	}
+	if remotes["203.0.113.7:0"] != 1 || remotes["198.51.100.20:0"] != 1 || calls != 2 {
+		t.Errorf("clients seen %v, want the viewer 203.0.113.7 and the source 198.51.100.20 once each", remotes)
+	}
+	if leaked {
+		t.Error("the handler was given the origin secret's header")
+	}
+
+	// Without an origin secret (serve, tests) nothing changes.
+	calls = 0
+	open := Adapt(h, Door{IPHeader: "CloudFront-Viewer-Address"})
+	if resp, _ := open(context.Background(), event("", false, map[string]string{"cloudfront-viewer-address": "203.0.113.9:1"})); resp.StatusCode != http.StatusOK || calls != 1 || remotes["203.0.113.9:0"] != 1 {
+		t.Errorf("no origin secret: %d, %d calls, clients %v", resp.StatusCode, calls, remotes)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,6 +28,9 @@ const (
 	prefix = "loa/"
 	// An instant while both forms are open; the content's dates are in 2023.
 	openNow = "2023-04-05T09:00:00+07:00"
+	// originSecret is what CloudFront sends in X-Origin-Verify; formEvent
+	// adds it, as CloudFront does to every request it forwards.
+	originSecret = "vT9qX2mK7pL4wZ8nR3cY6hB1"
 )
 
 // TestUnderEmulator runs the compiled bootstrap under AWS's Lambda Runtime
@@ -69,6 +73,8 @@ func TestUnderEmulator(t *testing.T) {
 		"LOA_PREFIX=" + prefix,
 		"LOA_S3_ENDPOINT=" + s3srv.Endpoint,
 		"LOA_NOW=" + openNow,
+		"LOA_ORIGIN_SECRET=" + originSecret,
+		"LOA_CLIENT_IP_HEADER=CloudFront-Viewer-Address",
 		"AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
@@ -237,6 +243,48 @@ func TestUnderEmulator(t *testing.T) {
 		}
 	})
 
+	t.Run("origin door", func(t *testing.T) {
+		before := len(stored("cau-hoi"))
+		bad := cloneValues(question)
+		bad.Del("noi_dung") // invalid: 422 when let in, nothing stored
+		// Straight to the API's own address, each posing as a new viewer:
+		// refused before the handler, so no per-client limit is passed by.
+		for i := range 100 {
+			ev := formEvent("cau-hoi", question.Encode(), false, map[string]string{
+				"cloudfront-viewer-address": "198.51.100." + strconv.Itoa(i) + ":443",
+			})
+			delete(ev.Headers, "x-origin-verify")
+			if i%2 == 1 {
+				ev.Headers["x-origin-verify"] = "doan-mo"
+			}
+			if resp := invoke(ev); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("post %d without the origin secret: %d, want 403", i, resp.StatusCode)
+			}
+		}
+		if n := len(stored("cau-hoi")); n != before {
+			t.Fatalf("%d questions stored by requests without the origin secret", n-before)
+		}
+		// Through CloudFront, the viewer is the client: one viewer runs out
+		// of tokens (a burst of 30, one a second), another is not touched.
+		limited := false
+		for i := 0; i < 60 && !limited; i++ {
+			resp := invoke(formEvent("cau-hoi", bad.Encode(), false, map[string]string{"cloudfront-viewer-address": "192.0.2.1:50000", "accept": "application/json"}))
+			switch resp.StatusCode {
+			case http.StatusTooManyRequests:
+				limited = true
+			case http.StatusUnprocessableEntity:
+			default:
+				t.Fatalf("viewer 192.0.2.1, post %d: %d", i, resp.StatusCode)
+			}
+		}
+		if !limited {
+			t.Fatal("60 posts from one viewer, none limited")
+		}
+		if resp := invoke(formEvent("cau-hoi", bad.Encode(), false, map[string]string{"cloudfront-viewer-address": "192.0.2.2:50000", "accept": "application/json"})); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("another viewer after the first was limited: %d, want 422", resp.StatusCode)
+		}
+	})
+
 	t.Run("staff stats", func(t *testing.T) {
 		ev := formEvent("cau-hoi", "", false, map[string]string{"accept": "application/json"})
 		ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = "/api/stats", "/api/stats", http.MethodGet
@@ -285,9 +333,10 @@ func TestUnderEmulator(t *testing.T) {
 // header names, the client in requestContext.http.sourceIp.
 func formEvent(form, body string, b64 bool, headers map[string]string) events.APIGatewayV2HTTPRequest {
 	h := map[string]string{
-		"content-type": "application/x-www-form-urlencoded",
-		"accept":       "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-		"host":         "abc123.lambda-url.ap-southeast-1.on.aws",
+		"content-type":    "application/x-www-form-urlencoded",
+		"accept":          "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+		"host":            "abc123.lambda-url.ap-southeast-1.on.aws",
+		"x-origin-verify": originSecret,
 	}
 	for k, v := range headers {
 		h[k] = v
