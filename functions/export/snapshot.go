@@ -7,18 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/crc32"
 	"io"
 	"net/http"
 	"os"
 	"slices"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"loa/functions/forms"
+	"loa/functions/internal/record"
 	"loa/functions/store"
 )
 
@@ -58,12 +57,11 @@ import (
 //	rows: key, submission time (varint, Unix nanoseconds), id, one string per field
 //	trailer: row count (8 bytes), CRC-32C of everything before it (4), "END\n"
 //
-// Strings are a uvarint length and the bytes; integers little-endian.
+// The header's strings and the rows are fields of package record (strings
+// a uvarint length and the bytes); the trailer's integers are little-endian.
 const snapshotMagic = "LOA-SNAPSHOT 1\n"
 
 const snapshotTrailer = 16
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // SnapshotKey is the key of form's snapshot in a store with the given
 // prefix ("" or ending in "/").
@@ -78,7 +76,7 @@ func (e *Exporter) snapshotKey(form string) string {
 // snapReader walks a downloaded snapshot row by row.
 type snapReader struct {
 	file    *os.File
-	r       *bufio.Reader
+	r       *record.Reader
 	f       *forms.Form
 	rank    map[string]int
 	left    uint64 // rows not read yet
@@ -137,34 +135,36 @@ func openSnapshot(file *os.File, f *forms.Form, rank map[string]int) (*snapReade
 		return nil, "no trailer: cut short"
 	}
 	body := size - snapshotTrailer
-	crc := crc32.New(castagnoli)
+	crc := record.NewCRC()
 	if _, err := io.Copy(crc, io.NewSectionReader(file, 0, body)); err != nil {
 		return nil, err.Error()
 	}
 	if crc.Sum32() != binary.LittleEndian.Uint32(tr[8:12]) {
 		return nil, "checksum mismatch"
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(file, 0, body), 64<<10)
+	br := bufio.NewReaderSize(io.NewSectionReader(file, 0, body), 64<<10)
 	magic := make([]byte, len(snapshotMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != snapshotMagic {
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != snapshotMagic {
 		return nil, "not a snapshot of this version"
 	}
-	id, err := readString(r)
-	if err != nil {
-		return nil, "header: " + err.Error()
+	r := record.NewReader(br)
+	id := r.String()
+	if r.Err() != nil {
+		return nil, "header: " + r.Err().Error()
 	}
 	if id != f.ID {
 		return nil, "snapshot of form " + id
 	}
-	n, err := binary.ReadUvarint(r)
-	if err != nil || n > 1<<10 {
+	n := r.Uvarint()
+	if r.Err() != nil || n > 1<<10 {
 		return nil, "header: field count"
 	}
 	names := make([]string, n)
 	for i := range names {
-		if names[i], err = readString(r); err != nil {
-			return nil, "header: " + err.Error()
-		}
+		names[i] = r.String()
+	}
+	if r.Err() != nil {
+		return nil, "header: " + r.Err().Error()
 	}
 	if !slices.Equal(names, fieldNames(f)) {
 		return nil, "the form's fields have changed"
@@ -188,32 +188,25 @@ func fieldNames(f *forms.Form) []string {
 func (s *snapReader) advance() error {
 	if s.left == 0 {
 		s.ok = false
-		if _, err := s.r.ReadByte(); err != io.EOF {
+		if s.r.More() {
 			return errors.New("snapshot: bytes after the last row")
+		}
+		if err := s.r.Err(); err != nil {
+			return fmt.Errorf("snapshot: %w", err)
 		}
 		return nil
 	}
 	s.left--
-	key, err := readString(s.r)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	ns, err := binary.ReadVarint(s.r)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", unexpected(err))
-	}
-	id, err := readString(s.r)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
+	key, at, id := s.r.String(), s.r.Time(), s.r.String()
 	// Fresh values for every row: the caller keeps them.
 	vals := make([]string, len(s.f.Fields))
 	for i := range vals {
-		if vals[i], err = readString(s.r); err != nil {
-			return fmt.Errorf("snapshot: %w", err)
-		}
+		vals[i] = s.r.String()
 	}
-	s.curKey, s.cur, s.ok = key, finishRow(s.f, s.rank, row{time: time.Unix(0, ns), id: id, vals: vals}), true
+	if err := s.r.Err(); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	s.curKey, s.cur, s.ok = key, finishRow(s.f, s.rank, row{time: at, id: id, vals: vals}), true
 	return nil
 }
 
@@ -274,7 +267,7 @@ type snapWriter struct {
 	w    *bufio.Writer
 	crc  hash.Hash32
 	rows uint64
-	buf  []byte
+	buf  record.Buffer
 }
 
 func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
@@ -282,13 +275,13 @@ func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	crc := crc32.New(castagnoli)
+	crc := record.NewCRC()
 	w := &snapWriter{file: file, crc: crc, w: bufio.NewWriterSize(io.MultiWriter(file, crc), 64<<10)}
-	b := append([]byte(snapshotMagic), nil...)
-	b = appendString(b, f.ID)
-	b = binary.AppendUvarint(b, uint64(len(f.Fields)))
+	b := record.Buffer(snapshotMagic)
+	b.String(f.ID)
+	b.Uvarint(uint64(len(f.Fields)))
 	for _, name := range fieldNames(f) {
-		b = appendString(b, name)
+		b.String(name)
 	}
 	if _, err := w.w.Write(b); err != nil {
 		w.close()
@@ -298,11 +291,12 @@ func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
 }
 
 func (w *snapWriter) add(key string, r *row) error {
-	b := appendString(w.buf[:0], key)
-	b = binary.AppendVarint(b, r.time.UnixNano())
-	b = appendString(b, r.id)
+	b := w.buf[:0]
+	b.String(key)
+	b.Time(r.time)
+	b.String(r.id)
 	for _, v := range r.vals {
-		b = appendString(b, v)
+		b.String(v)
 	}
 	w.buf = b
 	w.rows++
