@@ -27,7 +27,7 @@
 // merge sort gives the exact order with memory bounded by the run size, at
 // the cost of writing each row once more to a local temporary file.
 //
-// Publish writes the result under {prefix}exports/{form}/ and returns a
+// Publish hands the result to the store as an export file and returns a
 // presigned GET URL that expires within 15 minutes and names the download
 // ("cau-hoi-2023-04-20.csv").
 //
@@ -40,8 +40,6 @@ package export
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -50,10 +48,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"loa/functions/forms"
 	"loa/functions/store"
@@ -98,19 +92,19 @@ const MaxExpiry = 15 * time.Minute
 
 // Config says where the submissions are and how hard to work.
 type Config struct {
-	Store   *store.Store      // reads and deletes submissions (required)
-	S3      store.API         // writes and lists exports (required); the store's client
-	Presign *s3.PresignClient // signs download links (required by Publish)
-	Bucket  string            // the store's bucket (required)
-	Prefix  string            // the store's prefix, e.g. "loa/"
+	// Store holds the submissions, the snapshots and the exports (required).
+	Store *store.Store
 
-	Concurrency int           // objects read at once; 0 means 32
-	PageSize    int32         // keys per listing page; 0 means 1,000 (the S3 maximum)
-	RunBytes    int           // rows kept in memory before a run is spilled; 0 means 4 MB
-	TempDir     string        // for spilled runs and files being uploaded; "" means os.TempDir()
-	Expiry      time.Duration // of download links; 0 means 10 minutes; at most MaxExpiry
-	Now         func() time.Time
-	Logger      *slog.Logger // nil: slog.Default()
+	Concurrency int              // objects read at once; 0 means 32
+	PageSize    int32            // keys per listing page; 0 means 1,000 (the S3 maximum)
+	RunBytes    int              // rows kept in memory before a run is spilled; 0 means 4 MB
+	TempDir     string           // for spilled runs and files being uploaded; "" means os.TempDir()
+	Expiry      time.Duration    // of download links; 0 means 10 minutes; at most MaxExpiry
+	Now         func() time.Time // dates the files and links; may be a fixed preview instant
+	// Clock measures the time left before the context's deadline, which
+	// sets when reading stops (see scan); nil means time.Now.
+	Clock  func() time.Time
+	Logger *slog.Logger // nil: slog.Default()
 }
 
 // Exporter exports, counts and deletes submissions.
@@ -120,11 +114,8 @@ type Exporter struct {
 
 // New checks cfg and fills in the defaults.
 func New(cfg Config) (*Exporter, error) {
-	if cfg.Store == nil || cfg.S3 == nil || cfg.Bucket == "" {
-		return nil, errors.New("export: Store, S3 and Bucket are required")
-	}
-	if cfg.Prefix != "" && !strings.HasSuffix(cfg.Prefix, "/") {
-		cfg.Prefix += "/"
+	if cfg.Store == nil {
+		return nil, errors.New("export: no store configured (Config.Store)")
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 32
@@ -143,6 +134,9 @@ func New(cfg Config) (*Exporter, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -271,7 +265,7 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	// sort, write and upload the file and to save what was read.
 	var stopAt time.Time
 	if dl, ok := ctx.Deadline(); ok {
-		now := time.Now()
+		now := e.cfg.Clock()
 		stopAt = now.Add(dl.Sub(now) * 2 / 3)
 	}
 	cut := false // reading stopped at stopAt; written by the joiner
@@ -292,7 +286,7 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 			}
 			if ok {
 				p.row, p.found = r, true
-			} else if !stopAt.IsZero() && time.Now().After(stopAt) {
+			} else if !stopAt.IsZero() && e.cfg.Clock().After(stopAt) {
 				cut = true
 				stopListing()
 				return
@@ -513,16 +507,9 @@ func contentType(format Format) string {
 	return "text/csv; charset=utf-8"
 }
 
-func (e *Exporter) exportPrefix(form string) string {
-	return e.cfg.Prefix + "exports/" + form + "/"
-}
-
-// Publish exports f, stores the file under {prefix}exports/{form}/ and
-// returns a presigned link to it.
+// Publish exports f, hands the file to the store and returns a presigned
+// link to it.
 func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format Format) (Link, error) {
-	if e.cfg.Presign == nil {
-		return Link{}, errors.New("export: no presign client configured")
-	}
 	tmp, err := os.CreateTemp(e.cfg.TempDir, "loa-export-*")
 	if err != nil {
 		return Link{}, fmt.Errorf("export: %w", err)
@@ -541,66 +528,19 @@ func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format Format) (L
 	}
 	now := e.cfg.Now()
 	name := FileName(f.ID, format, now)
-	// A random part keeps concurrent exports apart and the key unguessable.
-	var rnd [8]byte
-	rand.Read(rnd[:])
-	ext := ".csv"
-	if format == XLSX {
-		ext = ".xlsx"
-	}
-	key := e.exportPrefix(f.ID) + strings.TrimSuffix(name, ext) + "-" + hex.EncodeToString(rnd[:]) + ext
-	disposition := `attachment; filename="` + name + `"`
-	ctype := contentType(format)
-	_, err = e.cfg.S3.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:               &e.cfg.Bucket,
-		Key:                  &key,
-		Body:                 tmp, // a file: seekable, as the SDK needs, and never held in memory
-		ContentLength:        aws.Int64(size),
-		ContentType:          &ctype,
-		ContentDisposition:   &disposition,
-		ServerSideEncryption: types.ServerSideEncryptionAes256,
-	})
+	url, err := e.cfg.Store.PutExport(ctx, f.ID, store.ExportFile{
+		Name: name, ContentType: contentType(format), Body: tmp, Size: size,
+	}, e.cfg.Expiry)
 	if err != nil {
-		return Link{}, fmt.Errorf("export: put %s: %w", key, err)
-	}
-	req, err := e.cfg.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket:                     &e.cfg.Bucket,
-		Key:                        &key,
-		ResponseContentDisposition: &disposition,
-		ResponseContentType:        &ctype,
-	}, s3.WithPresignExpires(e.cfg.Expiry))
-	if err != nil {
-		return Link{}, fmt.Errorf("export: presign %s: %w", key, err)
+		return Link{}, fmt.Errorf("export: %w", err)
 	}
 	// Exports copy personal data: older ones go once their links are dead.
-	e.purge(ctx, f.ID, now.Add(-MaxExpiry))
-	return Link{URL: req.URL, FileName: name, Expires: now.Add(e.cfg.Expiry), Rows: res.Rows}, nil
-}
-
-// purge deletes the exports of form written before cutoff (all of them for
-// a zero cutoff). It is best effort: a leftover is deleted next time, and a
-// bucket lifecycle rule on exports/ is the backstop.
-func (e *Exporter) purge(ctx context.Context, form string, cutoff time.Time) error {
-	p := s3.NewListObjectsV2Paginator(e.cfg.S3, &s3.ListObjectsV2Input{
-		Bucket: &e.cfg.Bucket, Prefix: aws.String(e.exportPrefix(form)),
-	})
-	var firstErr error
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("export: list exports of %s: %w", form, err)
-		}
-		for _, o := range page.Contents {
-			if !cutoff.IsZero() && !aws.ToTime(o.LastModified).Before(cutoff) {
-				continue
-			}
-			_, err := e.cfg.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &e.cfg.Bucket, Key: o.Key})
-			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("export: delete %s: %w", aws.ToString(o.Key), err)
-			}
-		}
+	// It is best effort: a leftover goes next time, and a bucket lifecycle
+	// rule on exports/ is the backstop.
+	if err := e.cfg.Store.PurgeExports(ctx, f.ID, now.Add(-MaxExpiry)); err != nil {
+		e.cfg.Logger.Warn("export: old exports not deleted; the next export tries again", "form", f.ID, "error", err)
 	}
-	return firstErr
+	return Link{URL: url, FileName: name, Expires: now.Add(e.cfg.Expiry), Rows: res.Rows}, nil
 }
 
 // Delete removes the submission of f with the given id and frees its quota
@@ -610,5 +550,5 @@ func (e *Exporter) Delete(ctx context.Context, f *forms.Form, id string) error {
 	if err := e.cfg.Store.Delete(ctx, f, id); err != nil {
 		return err
 	}
-	return errors.Join(e.purge(ctx, f.ID, time.Time{}), e.forget(ctx, f, id))
+	return errors.Join(e.cfg.Store.PurgeExports(ctx, f.ID, time.Time{}), e.forget(ctx, f, id))
 }

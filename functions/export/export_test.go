@@ -16,19 +16,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/xuri/excelize/v2"
 
 	"loa/content"
 	"loa/functions/export"
 	"loa/functions/forms"
-	"loa/functions/localstore"
+	"loa/functions/internal/s3test"
 	"loa/functions/store"
 	"loa/functions/vntext"
 )
-
-const bucket = "loa-test"
 
 // The OWASP CSV-injection payloads every export must make inert.
 var payloads = []string{
@@ -39,7 +35,7 @@ var payloads = []string{
 
 type env struct {
 	t    *testing.T
-	srv  *localstore.Server
+	fx   *s3test.Fixture
 	gets *countingAPI // the store's client, counting submissions read
 	tmp  string       // the exporter's TempDir
 	st   *store.Store
@@ -54,25 +50,21 @@ var exportDay = time.Date(2023, 4, 20, 8, 30, 0, 0, vntext.Location)
 
 func newEnv(t *testing.T, tweak func(*export.Config)) *env {
 	t.Helper()
-	srv, err := localstore.Start("", bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
 	reg, err := forms.Load(content.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, srv: srv, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC), tmp: t.TempDir()}
-	e.gets = &countingAPI{Client: srv.Client}
-	e.st, err = store.New(e.gets, store.Config{Bucket: bucket, Prefix: "loa/", Now: e.clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := &env{t: t, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC), tmp: t.TempDir()}
+	e.gets = &countingAPI{clock: &fakeClock{at: time.Now()}}
+	e.fx = s3test.New(t, s3test.Options{
+		Config: store.Config{Prefix: "loa/", Now: e.clock},
+		Wrap:   func(api store.API) store.API { e.gets.API = api; return e.gets },
+	})
+	e.st = e.fx.Store
 	cfg := export.Config{
-		Store: e.st, S3: srv.Client, Presign: s3.NewPresignClient(srv.Client),
-		Bucket: bucket, Prefix: "loa/", TempDir: e.tmp,
-		Now: func() time.Time { return exportDay },
+		Store: e.st, TempDir: e.tmp,
+		Now:   func() time.Time { return exportDay },
+		Clock: e.gets.clock.now,
 	}
 	if tweak != nil {
 		tweak(&cfg)
@@ -431,12 +423,8 @@ func TestPublishLinkAndDelete(t *testing.T) {
 			t.Error("deleted row still exported")
 		}
 	}
-	out, err := e.srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("loa/exports/")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Contents) != 0 {
-		t.Errorf("%d stored exports survive a deletion", len(out.Contents))
+	if left := e.fx.Keys(t, "loa/exports/"); len(left) != 0 {
+		t.Errorf("%d stored exports survive a deletion", len(left))
 	}
 }
 
@@ -562,7 +550,7 @@ func TestNeutralize(t *testing.T) {
 
 func TestExpiryBound(t *testing.T) {
 	e := newEnv(t, nil)
-	_, err := export.New(export.Config{Store: e.st, S3: e.srv.Client, Bucket: bucket, Expiry: 16 * time.Minute})
+	_, err := export.New(export.Config{Store: e.st, Expiry: 16 * time.Minute})
 	if err == nil {
 		t.Error("a link expiry over 15 minutes was accepted")
 	}

@@ -8,20 +8,15 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"net/http"
 	"os"
 	"slices"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"loa/functions/forms"
 	"loa/functions/internal/record"
 	"loa/functions/store"
 )
 
-// A snapshot is one object, {prefix}snapshots/{form}.bin, holding the rows
+// A snapshot is one object per form in the store (store.GetSnapshot), holding the rows
 // of a form's submissions as the last export (or count) read them, each
 // with the key of the object it came from, in key order. It exists for
 // speed: reading one stored submission costs a GetObject, and 100,000 of
@@ -63,16 +58,6 @@ const snapshotMagic = "LOA-SNAPSHOT 1\n"
 
 const snapshotTrailer = 16
 
-// SnapshotKey is the key of form's snapshot in a store with the given
-// prefix ("" or ending in "/").
-func SnapshotKey(prefix, form string) string {
-	return prefix + "snapshots/" + form + ".bin"
-}
-
-func (e *Exporter) snapshotKey(form string) string {
-	return SnapshotKey(e.cfg.Prefix, form)
-}
-
 // snapReader walks a downloaded snapshot row by row.
 type snapReader struct {
 	file    *os.File
@@ -90,22 +75,21 @@ type snapReader struct {
 // It returns nil, and no error, when there is no snapshot or it cannot be
 // used; an error only when the store could not be read.
 func (e *Exporter) loadSnapshot(ctx context.Context, f *forms.Form, rank map[string]int) (*snapReader, error) {
-	key := e.snapshotKey(f.ID)
-	out, err := e.cfg.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.cfg.Bucket, Key: &key})
-	if err != nil {
-		if store.Status(err) == http.StatusNotFound {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("export: get %s: %w", key, err)
+	body, err := e.cfg.Store.GetSnapshot(ctx, f.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
 	}
-	defer out.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer body.Close()
 	file, err := os.CreateTemp(e.cfg.TempDir, "loa-snapshot-*")
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	if _, err := io.Copy(file, out.Body); err != nil {
+	if _, err := io.Copy(file, body); err != nil {
 		removeTemp(file)
-		return nil, fmt.Errorf("export: get %s: %w", key, err)
+		return nil, fmt.Errorf("export: reading the snapshot of %s: %w", f.ID, err)
 	}
 	s, reason := openSnapshot(file, f, rank)
 	if reason != "" {
@@ -347,19 +331,7 @@ func (e *Exporter) putSnapshot(ctx context.Context, f *forms.Form, w *snapWriter
 	if err != nil {
 		return err
 	}
-	key := e.snapshotKey(f.ID)
-	_, err = e.cfg.S3.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:               &e.cfg.Bucket,
-		Key:                  &key,
-		Body:                 w.file,
-		ContentLength:        aws.Int64(size),
-		ContentType:          aws.String("application/octet-stream"),
-		ServerSideEncryption: types.ServerSideEncryptionAes256,
-	})
-	if err != nil {
-		return fmt.Errorf("export: put %s: %w", key, err)
-	}
-	return nil
+	return e.cfg.Store.PutSnapshot(ctx, f.ID, w.file, size)
 }
 
 // forget takes the row with the given id out of f's snapshot, so that a
@@ -369,21 +341,12 @@ func (e *Exporter) putSnapshot(ctx context.Context, f *forms.Form, w *snapWriter
 func (e *Exporter) forget(ctx context.Context, f *forms.Form, id string) error {
 	old, err := e.loadSnapshot(ctx, f, groupRanks(f))
 	if err != nil || old == nil {
-		return e.deleteSnapshot(ctx, f.ID)
+		return e.cfg.Store.DeleteSnapshot(ctx, f.ID)
 	}
 	defer old.close()
 	if err := e.rewriteWithout(ctx, f, old, id); err != nil {
 		e.cfg.Logger.Warn("export: snapshot not rewritten after a deletion; deleting it", "form", f.ID, "error", err)
-		return e.deleteSnapshot(ctx, f.ID)
-	}
-	return nil
-}
-
-// deleteSnapshot deletes f's snapshot.
-func (e *Exporter) deleteSnapshot(ctx context.Context, form string) error {
-	key := e.snapshotKey(form)
-	if _, err := e.cfg.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &e.cfg.Bucket, Key: &key}); err != nil && store.Status(err) != http.StatusNotFound {
-		return fmt.Errorf("export: delete %s: %w", key, err)
+		return e.cfg.Store.DeleteSnapshot(ctx, f.ID)
 	}
 	return nil
 }

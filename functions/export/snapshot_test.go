@@ -18,22 +18,43 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"loa/functions/export"
+	"loa/functions/store"
 )
 
 // countingAPI is the real S3 client, counting the submissions it reads.
-// With a delay, each read also takes that long, as from a distant S3.
+// With a step, each read also moves the exporter's clock on by that much,
+// as reads from a distant S3 would take that long.
 type countingAPI struct {
-	*s3.Client
+	store.API
 	n     atomic.Int64
-	delay atomic.Int64 // nanoseconds
+	step  atomic.Int64 // nanoseconds
+	clock *fakeClock
 }
 
 func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	if strings.Contains(aws.ToString(in.Key), "/submissions/") {
 		c.n.Add(1)
-		time.Sleep(time.Duration(c.delay.Load()))
+		c.clock.advance(time.Duration(c.step.Load()))
 	}
-	return c.Client.GetObject(ctx, in, opts...)
+	return c.API.GetObject(ctx, in, opts...)
+}
+
+// fakeClock is the exporter's Clock: it moves only when told.
+type fakeClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = c.at.Add(d)
 }
 
 // reads runs fn and returns how many submissions it read from the store.
@@ -45,17 +66,15 @@ func (e *env) reads(fn func()) int64 {
 
 func (e *env) snapshot(form string) ([]byte, bool) {
 	e.t.Helper()
-	out, err := e.srv.Client.GetObject(context.Background(), &s3.GetObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)),
-	})
+	body, err := e.st.GetSnapshot(context.Background(), form)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "NoSuchKey") {
-			return nil, false
-		}
 		e.t.Fatal(err)
 	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(out.Body)
+	defer body.Close()
+	b, err := io.ReadAll(body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -64,20 +83,14 @@ func (e *env) snapshot(form string) ([]byte, bool) {
 
 func (e *env) putSnapshot(form string, b []byte) {
 	e.t.Helper()
-	_, err := e.srv.Client.PutObject(context.Background(), &s3.PutObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)), Body: bytes.NewReader(b),
-	})
-	if err != nil {
+	if err := e.st.PutSnapshot(context.Background(), form, bytes.NewReader(b), int64(len(b))); err != nil {
 		e.t.Fatal(err)
 	}
 }
 
 func (e *env) dropSnapshot(form string) {
 	e.t.Helper()
-	_, err := e.srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)),
-	})
-	if err != nil {
+	if err := e.st.DeleteSnapshot(context.Background(), form); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -165,15 +178,11 @@ func TestSnapshotDropsWhatIsGone(t *testing.T) {
 	// Gone by other means (a lifecycle rule): the next export drops the row
 	// from the file and from the snapshot it writes.
 	gone := all[7].id
-	out, err := e.srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{
-		Bucket: aws.String(bucket), Prefix: aws.String("loa/submissions/cau-hoi/" + gone),
-	})
-	if err != nil || len(out.Contents) != 1 {
-		t.Fatalf("finding %s: %v, %d keys", gone, err, len(out.Contents))
+	keys := e.fx.Keys(t, "loa/submissions/cau-hoi/"+gone)
+	if len(keys) != 1 {
+		t.Fatalf("finding %s: %d keys", gone, len(keys))
 	}
-	if _, err := e.srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: out.Contents[0].Key}); err != nil {
-		t.Fatal(err)
-	}
+	e.fx.Delete(t, keys[0])
 	if snap, _ := e.snapshot("cau-hoi"); !bytes.Contains(snap, []byte(gone)) {
 		t.Fatal("test setup: the snapshot should still hold the row")
 	}
@@ -289,9 +298,12 @@ func TestIncompleteExportKeepsProgress(t *testing.T) {
 	e.seedQuestions(60)
 	want := e.write("cau-hoi", export.CSV)
 	e.dropSnapshot("cau-hoi")
-	// 60 reads of 20 ms, two at a time, take 600 ms; each try may last
-	// 450 ms and stops reading after two thirds of it.
-	e.gets.delay.Store(int64(20 * time.Millisecond))
+	// Each read takes a minute of the exporter's clock and each try has an
+	// hour, of which it reads for two thirds: a try reads about 40 of the
+	// 60 (never all: a reader is at most a queue's length ahead of the
+	// reads done), the next the rest. The context's deadline is an hour of
+	// real time away too, so it never expires: the budget alone cuts.
+	e.gets.step.Store(int64(time.Minute))
 	f := e.reg.Form("cau-hoi")
 	fresh, tries := 0, 0
 	var got bytes.Buffer
@@ -300,7 +312,7 @@ func TestIncompleteExportKeepsProgress(t *testing.T) {
 		if tries > 20 {
 			t.Fatalf("not done after 20 tries; %d read", fresh)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 450*time.Millisecond)
+		ctx, cancel := context.WithDeadline(context.Background(), e.gets.clock.now().Add(time.Hour))
 		got.Reset()
 		res, err := e.ex.Write(ctx, f, export.CSV, &got, nil)
 		cancel()

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/crypto/bcrypt"
 
 	"loa/functions/export"
@@ -43,8 +42,7 @@ func newStaffEnv(t *testing.T) (*env, []string, map[string]string) {
 	})
 	var err error
 	ex, err = export.New(export.Config{
-		Store: e.store, S3: e.s3.Client, Presign: s3.NewPresignClient(e.s3.Client),
-		Bucket: bucket, Prefix: "loa/", TempDir: t.TempDir(),
+		Store: e.store, TempDir: t.TempDir(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,17 @@
 // by conditional create; the slot's body is the submission's key. Nothing
 // counts: there is no read-modify-write anywhere. See Save for the order of
 // the writes and how a crash between them repairs itself.
+//
+// The exporter keeps two more kinds of objects here (files.go):
+//
+//	{prefix}snapshots/{form}.bin                      the rows the last export read (a cache)
+//	{prefix}exports/{form}/{name}-{16 hex}.{csv|xlsx}  files made for staff, linked by a presigned URL
+//
+// This comment is the one place that lists the layout: no other package
+// builds a key or calls S3 on the bucket. Callers ask in their own terms (a
+// form's submissions, its snapshot, an export file); a submission's key,
+// which ListKeysFrom returns and Read takes, is an opaque name to them, one
+// that sorts as the listing does.
 package store
 
 import (
@@ -57,6 +68,9 @@ type Config struct {
 	// live (the handler bounds requests well below it). Default 15 minutes.
 	Grace time.Duration
 	Now   func() time.Time // default time.Now
+	// Presign signs the download links of exports (PutExport). Default: a
+	// presign client of the api given to New, when it is an *s3.Client.
+	Presign Presigner
 }
 
 // Store saves and reads submissions.
@@ -78,6 +92,9 @@ func New(api API, cfg Config) (*Store, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if c, ok := api.(*s3.Client); ok && cfg.Presign == nil {
+		cfg.Presign = s3.NewPresignClient(c)
 	}
 	return &Store{api: api, cfg: cfg}, nil
 }
@@ -390,8 +407,9 @@ func (s *Store) ListKeysFrom(ctx context.Context, form, start, token string, lim
 	return keys, next, nil
 }
 
-// ErrNotFound is returned by Read and Delete for a submission that does not exist.
-var ErrNotFound = errors.New("store: no such submission")
+// ErrNotFound is returned by Read and Delete for a submission that does not
+// exist, and by GetSnapshot for a form without a snapshot.
+var ErrNotFound = errors.New("store: not found")
 
 // maxObject bounds what is read of one stored object: a row is a few
 // kilobytes at most (the form caps every field), a slot a key.

@@ -165,7 +165,7 @@ func runExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := export.New(export.Config{Store: st, S3: api, Bucket: *bucket, Prefix: *prefix, Concurrency: *concurrency})
+	ex, err := export.New(export.Config{Store: st, Concurrency: *concurrency})
 	if err != nil {
 		return err
 	}
