@@ -45,44 +45,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"loa/functions/forms"
+	"loa/functions/report"
 	"loa/functions/store"
 	"loa/functions/vntext"
 )
-
-// Format is a kind of export file.
-type Format string
-
-const (
-	CSV     Format = "csv"
-	XLSX    Format = "xlsx"
-	Summary Format = "summary" // per chi đoàn: registered of the quota (forms with a quota)
-)
-
-// ParseFormat reads the "format" query value; "" means CSV.
-func ParseFormat(s string) (Format, error) {
-	switch Format(strings.ToLower(strings.TrimSpace(s))) {
-	case "", CSV:
-		return CSV, nil
-	case XLSX:
-		return XLSX, nil
-	case Summary:
-		return Summary, nil
-	}
-	return "", fmt.Errorf("export: format %q is not csv, xlsx or summary", s)
-}
-
-// Formats returns the formats f can be exported in.
-func Formats(f *forms.Form) []Format {
-	if f.QuotaBy != "" {
-		return []Format{CSV, XLSX, Summary}
-	}
-	return []Format{CSV, XLSX}
-}
 
 // ErrFormat is returned for a format the form does not offer.
 var ErrFormat = errors.New("export: this form has no such format")
@@ -156,8 +126,8 @@ type Result struct {
 type Progress func(read int)
 
 // Write streams the export of f in format to w.
-func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io.Writer, progress Progress) (Result, error) {
-	if format == Summary {
+func (e *Exporter) Write(ctx context.Context, f *forms.Form, format report.Format, w io.Writer, progress Progress) (Result, error) {
+	if format == report.Summary {
 		if f.QuotaBy == "" {
 			return Result{}, ErrFormat
 		}
@@ -179,9 +149,9 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io
 	var sink rowWriter
 	var err error
 	switch format {
-	case CSV:
+	case report.CSV:
 		sink, err = newCSVWriter(w, f)
-	case XLSX:
+	case report.XLSX:
 		sink, err = newXLSXWriter(w, f, e.cfg.TempDir)
 	default:
 		return Result{}, ErrFormat
@@ -214,7 +184,7 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format Format, w io
 	if err := s.each(sink.write); err != nil {
 		return Result{}, err
 	}
-	var table *QuotaTable
+	var table *report.QuotaTable
 	if f.QuotaBy != "" {
 		table = quotaTable(f, counts)
 	}
@@ -376,22 +346,9 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 		e.saveSnapshot(ctx, f, next)
 	}
 	if cut {
-		return fresh, &Incomplete{Form: f.ID, Fresh: fresh}
+		return fresh, &report.Incomplete{Form: f.ID, Fresh: fresh}
 	}
 	return fresh, nil
-}
-
-// Incomplete is the error of an export or a count whose time ran out
-// before it had read every submission. What it read is saved in the
-// snapshot: trying again goes on from there, so a form with more
-// submissions than one request can read is exported in a few tries.
-type Incomplete struct {
-	Form  string
-	Fresh int // submissions read this time
-}
-
-func (e *Incomplete) Error() string {
-	return fmt.Sprintf("export: %s: time ran out after reading %d submissions; they are saved, try again", e.Form, e.Fresh)
 }
 
 // listers is how many parts of a listing are listed at once.
@@ -479,29 +436,21 @@ type pending struct {
 	done  chan struct{} // closed once read; nil for a row from the snapshot
 }
 
-// Link is a published export.
-type Link struct {
-	URL      string    `json:"url"`
-	FileName string    `json:"file"`
-	Expires  time.Time `json:"expires"`
-	Rows     int       `json:"rows"`
-}
-
 // FileName is the name staff see for an export made at t, e.g.
 // "cau-hoi-2023-04-20.csv" or "dai-bieu-tong-hop-2023-04-20.csv".
-func FileName(form string, format Format, t time.Time) string {
+func FileName(form string, format report.Format, t time.Time) string {
 	day := t.In(vntext.Location).Format("2006-01-02")
 	switch format {
-	case XLSX:
+	case report.XLSX:
 		return form + "-" + day + ".xlsx"
-	case Summary:
+	case report.Summary:
 		return form + "-tong-hop-" + day + ".csv"
 	}
 	return form + "-" + day + ".csv"
 }
 
-func contentType(format Format) string {
-	if format == XLSX {
+func contentType(format report.Format) string {
+	if format == report.XLSX {
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "text/csv; charset=utf-8"
@@ -509,22 +458,22 @@ func contentType(format Format) string {
 
 // Publish exports f, hands the file to the store and returns a presigned
 // link to it.
-func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format Format) (Link, error) {
+func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format report.Format) (report.Link, error) {
 	tmp, err := os.CreateTemp(e.cfg.TempDir, "loa-export-*")
 	if err != nil {
-		return Link{}, fmt.Errorf("export: %w", err)
+		return report.Link{}, fmt.Errorf("export: %w", err)
 	}
 	defer removeTemp(tmp)
 	res, err := e.Write(ctx, f, format, tmp, nil)
 	if err != nil {
-		return Link{}, err
+		return report.Link{}, err
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return Link{}, fmt.Errorf("export: %w", err)
+		return report.Link{}, fmt.Errorf("export: %w", err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return Link{}, fmt.Errorf("export: %w", err)
+		return report.Link{}, fmt.Errorf("export: %w", err)
 	}
 	now := e.cfg.Now()
 	name := FileName(f.ID, format, now)
@@ -532,7 +481,7 @@ func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format Format) (L
 		Name: name, ContentType: contentType(format), Body: tmp, Size: size,
 	}, e.cfg.Expiry)
 	if err != nil {
-		return Link{}, fmt.Errorf("export: %w", err)
+		return report.Link{}, fmt.Errorf("export: %w", err)
 	}
 	// Exports copy personal data: older ones go once their links are dead.
 	// It is best effort: a leftover goes next time, and a bucket lifecycle
@@ -540,7 +489,7 @@ func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format Format) (L
 	if err := e.cfg.Store.PurgeExports(ctx, f.ID, now.Add(-MaxExpiry)); err != nil {
 		e.cfg.Logger.Warn("export: old exports not deleted; the next export tries again", "form", f.ID, "error", err)
 	}
-	return Link{URL: url, FileName: name, Expires: now.Add(e.cfg.Expiry), Rows: res.Rows}, nil
+	return report.Link{URL: url, FileName: name, Expires: now.Add(e.cfg.Expiry), Rows: res.Rows}, nil
 }
 
 // Delete removes the submission of f with the given id and frees its quota

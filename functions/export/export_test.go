@@ -22,6 +22,7 @@ import (
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/internal/s3test"
+	"loa/functions/report"
 	"loa/functions/store"
 	"loa/functions/vntext"
 )
@@ -148,7 +149,7 @@ func (e *env) seedQuestions(n int) []want {
 	return all
 }
 
-func (e *env) write(form string, format export.Format) []byte {
+func (e *env) write(form string, format report.Format) []byte {
 	e.t.Helper()
 	var b bytes.Buffer
 	if _, err := e.ex.Write(context.Background(), e.reg.Form(form), format, &b, nil); err != nil {
@@ -195,7 +196,7 @@ func TestExportCSVAndXLSX(t *testing.T) {
 	all := e.seedQuestions(61)
 	f := e.reg.Form("cau-hoi")
 
-	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	recs := parseCSV(t, e.write("cau-hoi", report.CSV))
 	wantHeader := []string{"Mã", "Thời điểm gửi", "Họ và tên", "Năm sinh", "Chi đoàn", "Số điện thoại", "Email", "Lĩnh vực", "Nội dung câu hỏi", "Phiên bản thông báo đồng ý"}
 	if !slices.Equal(recs[0], wantHeader) {
 		t.Fatalf("header\n got %q\nwant %q", recs[0], wantHeader)
@@ -236,7 +237,7 @@ func TestExportCSVAndXLSX(t *testing.T) {
 		t.Error("no phone 0912345678 kept as written")
 	}
 
-	data := e.write("cau-hoi", export.XLSX)
+	data := e.write("cau-hoi", report.XLSX)
 	x, rows := readXLSX(t, data, export.SheetRows)
 	if len(rows) != len(recs) {
 		t.Fatalf("XLSX has %d rows, CSV %d", len(rows), len(recs))
@@ -286,11 +287,11 @@ func TestExportCSVAndXLSX(t *testing.T) {
 
 func TestEmptyExport(t *testing.T) {
 	e := newEnv(t, nil)
-	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	recs := parseCSV(t, e.write("cau-hoi", report.CSV))
 	if len(recs) != 1 || recs[0][0] != "Mã" {
 		t.Fatalf("empty export: %q", recs)
 	}
-	_, rows := readXLSX(t, e.write("cau-hoi", export.XLSX), export.SheetRows)
+	_, rows := readXLSX(t, e.write("cau-hoi", report.XLSX), export.SheetRows)
 	if len(rows) != 1 {
 		t.Fatalf("empty XLSX: %q", rows)
 	}
@@ -319,7 +320,7 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 		t.Fatalf("sixth delegate: %v, want a quota error", err)
 	}
 
-	recs := parseCSV(t, e.write("dai-bieu", export.CSV))
+	recs := parseCSV(t, e.write("dai-bieu", report.CSV))
 	var groups, got []string
 	for _, r := range recs[1:] {
 		groups = append(groups, r[2])
@@ -331,7 +332,7 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 		t.Fatalf("order %v (groups %q), want %v", got, groups, wantOrder)
 	}
 
-	sum := parseCSV(t, e.write("dai-bieu", export.Summary))
+	sum := parseCSV(t, e.write("dai-bieu", report.Summary))
 	if !slices.Equal(sum[0], []string{"Chi đoàn", "Đã đăng ký", "Số lượng tối đa", "Còn thiếu", "Ghi chú"}) {
 		t.Fatalf("summary header %q", sum[0])
 	}
@@ -350,7 +351,7 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 		}
 	}
 
-	x, rows := readXLSX(t, e.write("dai-bieu", export.XLSX), export.SheetRows)
+	x, rows := readXLSX(t, e.write("dai-bieu", report.XLSX), export.SheetRows)
 	if len(rows) != len(recs) || rows[1][0] != ids[1] {
 		t.Fatalf("XLSX rows %d, first %q", len(rows), rows[1])
 	}
@@ -365,7 +366,7 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 	if !strings.Contains(joined, "Chi đoàn chưa có đại biểu: 5") || !strings.Contains(joined, f.ChiDoan[7]) {
 		t.Errorf("summary sheet does not list the chi đoàn without delegates: %s", joined)
 	}
-	if _, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.Summary, io.Discard, nil); !errors.Is(err, export.ErrFormat) {
+	if _, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), report.Summary, io.Discard, nil); !errors.Is(err, export.ErrFormat) {
 		t.Errorf("summary of a form without quota: %v", err)
 	}
 }
@@ -374,7 +375,7 @@ func TestPublishLinkAndDelete(t *testing.T) {
 	e := newEnv(t, nil)
 	all := e.seedQuestions(12)
 	f := e.reg.Form("cau-hoi")
-	link, err := e.ex.Publish(context.Background(), f, export.CSV)
+	link, err := e.ex.Publish(context.Background(), f, report.CSV)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +415,7 @@ func TestPublishLinkAndDelete(t *testing.T) {
 	if err := e.ex.Delete(context.Background(), f, gone.id); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
-	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	recs := parseCSV(t, e.write("cau-hoi", report.CSV))
 	if len(recs) != 12 {
 		t.Errorf("%d rows after delete, want 11", len(recs)-1)
 	}
@@ -453,7 +454,7 @@ func TestDeleteFreesSlot(t *testing.T) {
 	if _, err := e.st.Save(context.Background(), sixth); err != nil {
 		t.Fatalf("the freed slot was not given to the next delegate: %v", err)
 	}
-	recs := parseCSV(t, e.write("dai-bieu", export.CSV))
+	recs := parseCSV(t, e.write("dai-bieu", report.CSV))
 	if len(recs) != 6 {
 		t.Fatalf("%d rows, want 5", len(recs)-1)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"loa/functions/export"
+	"loa/functions/report"
 	"loa/functions/store"
 )
 
@@ -96,7 +97,7 @@ func (e *env) dropSnapshot(form string) {
 }
 
 // cold is the export of form with no snapshot to help it.
-func (e *env) cold(form string, format export.Format) []byte {
+func (e *env) cold(form string, format report.Format) []byte {
 	e.t.Helper()
 	e.dropSnapshot(form)
 	return e.write(form, format)
@@ -107,13 +108,13 @@ func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
 	e.seedQuestions(40)
 
 	var first, second []byte
-	if n := e.reads(func() { first = e.write("cau-hoi", export.CSV) }); n != 40 {
+	if n := e.reads(func() { first = e.write("cau-hoi", report.CSV) }); n != 40 {
 		t.Errorf("first export read %d submissions, want all 40", n)
 	}
 	if _, ok := e.snapshot("cau-hoi"); !ok {
 		t.Fatal("the first export left no snapshot")
 	}
-	if n := e.reads(func() { second = e.write("cau-hoi", export.CSV) }); n != 0 {
+	if n := e.reads(func() { second = e.write("cau-hoi", report.CSV) }); n != 0 {
 		t.Errorf("repeat export read %d submissions, want 0", n)
 	}
 	if !bytes.Equal(first, second) {
@@ -123,18 +124,18 @@ func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
 	// Five more: only they are read, and the file is what a cold export gives.
 	e.addQuestions(5, "sau")
 	var third []byte
-	if n := e.reads(func() { third = e.write("cau-hoi", export.CSV) }); n != 5 {
+	if n := e.reads(func() { third = e.write("cau-hoi", report.CSV) }); n != 5 {
 		t.Errorf("export after 5 new submissions read %d, want 5", n)
 	}
 	if got := len(parseCSV(t, third)) - 1; got != 45 {
 		t.Errorf("%d rows, want 45", got)
 	}
-	if want := e.cold("cau-hoi", export.CSV); !bytes.Equal(third, want) {
+	if want := e.cold("cau-hoi", report.CSV); !bytes.Equal(third, want) {
 		t.Error("the export through the snapshot differs from a cold export")
 	}
 	// The result tells how many rows were read afresh.
 	e.addQuestions(2, "nữa")
-	res, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.CSV, io.Discard, nil)
+	res, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), report.CSV, io.Discard, nil)
 	if err != nil || res.Rows != 47 || res.Fresh != 2 {
 		t.Errorf("export after 2 new: %+v, %v; want 47 rows, 2 fresh", res, err)
 	}
@@ -147,7 +148,7 @@ func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
 		if _, err := e.ex.Stats(context.Background(), e.reg.Forms()); err != nil {
 			t.Fatal(err)
 		}
-		e.write("cau-hoi", export.XLSX)
+		e.write("cau-hoi", report.XLSX)
 	}); n != 0 {
 		t.Errorf("stats and XLSX read %d submissions, want 0", n)
 	}
@@ -157,7 +158,7 @@ func TestSnapshotDropsWhatIsGone(t *testing.T) {
 	e := newEnv(t, nil)
 	all := e.seedQuestions(20)
 	f := e.reg.Form("cau-hoi")
-	e.write("cau-hoi", export.CSV)
+	e.write("cau-hoi", report.CSV)
 
 	// Deleted on request: the row leaves the snapshot at once, and the
 	// others stay in it.
@@ -171,7 +172,7 @@ func TestSnapshotDropsWhatIsGone(t *testing.T) {
 		t.Errorf("after a deletion the snapshot exists %v, holds the deleted row %v, holds another %v; want true, false, true",
 			ok, bytes.Contains(snap, []byte(all[3].id)), bytes.Contains(snap, []byte(all[4].id)))
 	}
-	if n := e.reads(func() { e.write("cau-hoi", export.CSV) }); n != 0 {
+	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
 		t.Errorf("the export after a deletion read %d submissions, want 0", n)
 	}
 
@@ -187,7 +188,7 @@ func TestSnapshotDropsWhatIsGone(t *testing.T) {
 		t.Fatal("test setup: the snapshot should still hold the row")
 	}
 	var csv []byte
-	if n := e.reads(func() { csv = e.write("cau-hoi", export.CSV) }); n != 0 {
+	if n := e.reads(func() { csv = e.write("cau-hoi", report.CSV) }); n != 0 {
 		t.Errorf("read %d submissions, want 0", n)
 	}
 	recs := parseCSV(t, csv)
@@ -208,12 +209,12 @@ func TestSnapshotDamagedIsIgnored(t *testing.T) {
 	var logs bytes.Buffer
 	e := newEnv(t, func(c *export.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	e.seedQuestions(15)
-	want := e.write("cau-hoi", export.CSV)
+	want := e.write("cau-hoi", report.CSV)
 	good, _ := e.snapshot("cau-hoi")
 	e.save("dai-bieu", exportDay.AddDate(0, 0, -10), map[string]string{
 		"ho_ten": "Trần Văn Bình", "nam_sinh": "2001", "chi_doan": e.reg.Form("dai-bieu").ChiDoan[0], "dong_y": "2023-04-01",
 	})
-	e.write("dai-bieu", export.CSV)
+	e.write("dai-bieu", report.CSV)
 	delegates, _ := e.snapshot("dai-bieu")
 
 	flipped := bytes.Clone(good)
@@ -229,7 +230,7 @@ func TestSnapshotDamagedIsIgnored(t *testing.T) {
 			logs.Reset()
 			e.putSnapshot("cau-hoi", b)
 			var got []byte
-			if n := e.reads(func() { got = e.write("cau-hoi", export.CSV) }); n != 15 {
+			if n := e.reads(func() { got = e.write("cau-hoi", report.CSV) }); n != 15 {
 				t.Errorf("read %d submissions, want all 15", n)
 			}
 			if !bytes.Equal(got, want) {
@@ -255,7 +256,7 @@ func TestSnapshotConcurrentExports(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			var b bytes.Buffer
-			_, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.CSV, &b, nil)
+			_, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), report.CSV, &b, nil)
 			errs <- err
 		})
 	}
@@ -267,11 +268,11 @@ func TestSnapshotConcurrentExports(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := e.write("cau-hoi", export.CSV)
+	got := e.write("cau-hoi", report.CSV)
 	if n := len(parseCSV(t, got)) - 1; n != 42 {
 		t.Errorf("%d rows, want 42", n)
 	}
-	if want := e.cold("cau-hoi", export.CSV); !bytes.Equal(got, want) {
+	if want := e.cold("cau-hoi", report.CSV); !bytes.Equal(got, want) {
 		t.Error("the export through the snapshot differs from a cold export")
 	}
 }
@@ -296,7 +297,7 @@ func (e *env) addQuestions(n int, tag string) {
 func TestIncompleteExportKeepsProgress(t *testing.T) {
 	e := newEnv(t, func(c *export.Config) { c.Concurrency = 2 })
 	e.seedQuestions(60)
-	want := e.write("cau-hoi", export.CSV)
+	want := e.write("cau-hoi", report.CSV)
 	e.dropSnapshot("cau-hoi")
 	// Each read takes a minute of the exporter's clock and each try has an
 	// hour, of which it reads for two thirds: a try reads about 40 of the
@@ -314,9 +315,9 @@ func TestIncompleteExportKeepsProgress(t *testing.T) {
 		}
 		ctx, cancel := context.WithDeadline(context.Background(), e.gets.clock.now().Add(time.Hour))
 		got.Reset()
-		res, err := e.ex.Write(ctx, f, export.CSV, &got, nil)
+		res, err := e.ex.Write(ctx, f, report.CSV, &got, nil)
 		cancel()
-		if inc, ok := errors.AsType[*export.Incomplete](err); ok {
+		if inc, ok := errors.AsType[*report.Incomplete](err); ok {
 			if inc.Form != "cau-hoi" {
 				t.Errorf("Incomplete.Form %q", inc.Form)
 			}

@@ -34,6 +34,7 @@ import (
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/localstore"
+	"loa/functions/report"
 	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -100,7 +101,7 @@ func runExport(args []string) error {
 		fl.Usage()
 		return errors.New("name one form, e.g. cau-hoi")
 	}
-	fmtv, err := export.ParseFormat(*format)
+	fmtv, err := report.ParseFormat(*format)
 	if err != nil {
 		return err
 	}
