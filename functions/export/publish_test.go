@@ -169,4 +169,3 @@ func TestStats(t *testing.T) {
 		t.Error("a chi đoàn with a delegate is listed as having none")
 	}
 }
-

@@ -106,24 +106,16 @@ func (r *Reader) fail(err error) {
 }
 
 // Uvarint reads an unsigned integer.
-func (r *Reader) Uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, err := binary.ReadUvarint(r.src)
-	if err != nil {
-		r.fail(err)
-		return 0
-	}
-	return v
-}
+func (r *Reader) Uvarint() uint64 { return readInt(r, binary.ReadUvarint) }
 
 // Varint reads a signed integer.
-func (r *Reader) Varint() int64 {
+func (r *Reader) Varint() int64 { return readInt(r, binary.ReadVarint) }
+
+func readInt[T uint64 | int64](r *Reader, read func(io.ByteReader) (T, error)) T {
 	if r.err != nil {
 		return 0
 	}
-	v, err := binary.ReadVarint(r.src)
+	v, err := read(r.src)
 	if err != nil {
 		r.fail(err)
 		return 0
