@@ -130,4 +130,3 @@ func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
 	}
 	return nil
 }
-
