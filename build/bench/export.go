@@ -17,11 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"loa/content"
-	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/localstore"
 	"loa/functions/store"
@@ -101,12 +97,11 @@ func benchExport(args []string) error {
 		stored = to
 		return nil
 	}
-	dropSnapshot := func() error {
-		_, err := srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{
-			Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey(prefix, f.ID)),
-		})
+	st, err := store.New(srv.Client, store.Config{Bucket: bucket, Prefix: prefix})
+	if err != nil {
 		return err
 	}
+	dropSnapshot := func() error { return st.DeleteSnapshot(context.Background(), f.ID) }
 	run := func(format, label string, wantFresh int) error {
 		n := stored
 		out := filepath.Join(dir, fmt.Sprintf("cau-hoi-%d-%s.%s", n, label, format))

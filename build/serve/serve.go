@@ -40,8 +40,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"loa/build/builder"
 	"loa/content"
 	"loa/functions/export"
@@ -271,7 +269,7 @@ func (s *Server) newHandler(reg *forms.Registry, cfg site.Config, frame *site.Fr
 		return nil, err
 	}
 	ex, err := export.New(export.Config{
-		Store: st, S3: s.S3.Client, Presign: s3.NewPresignClient(s.S3.Client), Bucket: Bucket,
+		Store: st,
 		// The staff page says whether a form is open as the public pages
 		// do: at the preview's instant. Submission times (the store's
 		// clock) stay real, as on AWS with LOA_NOW.

@@ -11,6 +11,7 @@ import (
 	"github.com/gocarina/gocsv"
 
 	"loa/functions/forms"
+	"loa/functions/report"
 	"loa/functions/vntext"
 )
 
@@ -72,7 +73,7 @@ func isPhone(v string) bool {
 // rowWriter is a file format being written: rows in order, then the end.
 type rowWriter interface {
 	write(r *row) error
-	finish(t *QuotaTable) error
+	finish(t *report.QuotaTable) error
 	close()
 }
 
@@ -139,7 +140,7 @@ func (c *csvWriter) flush() error {
 	return err
 }
 
-func (c *csvWriter) finish(*QuotaTable) error {
+func (c *csvWriter) finish(*report.QuotaTable) error {
 	if err := c.flush(); err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ type summaryRow struct {
 	Note    string `csv:"Ghi chú"`
 }
 
-func writeSummaryCSV(w io.Writer, t *QuotaTable) error {
+func writeSummaryCSV(w io.Writer, t *report.QuotaTable) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(BOM)
 	cw := csv.NewWriter(bw)

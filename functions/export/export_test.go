@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,20 +14,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/xuri/excelize/v2"
 
 	"loa/content"
 	"loa/functions/export"
 	"loa/functions/forms"
-	"loa/functions/localstore"
+	"loa/functions/report"
+	"loa/functions/s3test"
 	"loa/functions/store"
 	"loa/functions/vntext"
 	"loa/site"
 )
-
-const bucket = "loa-test"
 
 // The OWASP CSV-injection payloads every export must make inert.
 var payloads = []string{
@@ -40,7 +35,7 @@ var payloads = []string{
 
 type env struct {
 	t    *testing.T
-	srv  *localstore.Server
+	fx   *s3test.Fixture
 	gets *countingAPI // the store's client, counting submissions read
 	tmp  string       // the exporter's TempDir
 	st   *store.Store
@@ -55,25 +50,21 @@ var exportDay = time.Date(2023, 4, 20, 8, 30, 0, 0, vntext.Location)
 
 func newEnv(t *testing.T, tweak func(*export.Config)) *env {
 	t.Helper()
-	srv, err := localstore.Start("", bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
 	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, srv: srv, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC), tmp: t.TempDir()}
-	e.gets = &countingAPI{Client: srv.Client}
-	e.st, err = store.New(e.gets, store.Config{Bucket: bucket, Prefix: "loa/", Now: e.clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := &env{t: t, reg: reg, now: time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC), tmp: t.TempDir()}
+	e.gets = &countingAPI{clock: &fakeClock{at: time.Now()}}
+	e.fx = s3test.New(t, s3test.Options{
+		Config: store.Config{Prefix: "loa/", Now: e.clock},
+		Wrap:   func(api store.API) store.API { e.gets.API = api; return e.gets },
+	})
+	e.st = e.fx.Store
 	cfg := export.Config{
-		Store: e.st, S3: srv.Client, Presign: s3.NewPresignClient(srv.Client),
-		Bucket: bucket, Prefix: "loa/", TempDir: e.tmp,
-		Now: func() time.Time { return exportDay },
+		Store: e.st, TempDir: e.tmp,
+		Now:   func() time.Time { return exportDay },
+		Clock: e.gets.clock.now,
 	}
 	if tweak != nil {
 		tweak(&cfg)
@@ -157,7 +148,7 @@ func (e *env) seedQuestions(n int) []want {
 	return all
 }
 
-func (e *env) write(form string, format export.Format) []byte {
+func (e *env) write(form string, format report.Format) []byte {
 	e.t.Helper()
 	var b bytes.Buffer
 	if _, err := e.ex.Write(context.Background(), e.reg.Form(form), format, &b, nil); err != nil {
@@ -204,7 +195,7 @@ func TestExportCSVAndXLSX(t *testing.T) {
 	all := e.seedQuestions(61)
 	f := e.reg.Form("cau-hoi")
 
-	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	recs := parseCSV(t, e.write("cau-hoi", report.CSV))
 	wantHeader := []string{"Mã", "Thời điểm gửi", "Họ và tên", "Năm sinh", "Chi đoàn", "Số điện thoại", "Email", "Lĩnh vực", "Nội dung câu hỏi", "Phiên bản thông báo đồng ý"}
 	if !slices.Equal(recs[0], wantHeader) {
 		t.Fatalf("header\n got %q\nwant %q", recs[0], wantHeader)
@@ -245,7 +236,7 @@ func TestExportCSVAndXLSX(t *testing.T) {
 		t.Error("no phone 0912345678 kept as written")
 	}
 
-	data := e.write("cau-hoi", export.XLSX)
+	data := e.write("cau-hoi", report.XLSX)
 	x, rows := readXLSX(t, data, export.SheetRows)
 	if len(rows) != len(recs) {
 		t.Fatalf("XLSX has %d rows, CSV %d", len(rows), len(recs))
@@ -295,11 +286,11 @@ func TestExportCSVAndXLSX(t *testing.T) {
 
 func TestEmptyExport(t *testing.T) {
 	e := newEnv(t, nil)
-	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
+	recs := parseCSV(t, e.write("cau-hoi", report.CSV))
 	if len(recs) != 1 || recs[0][0] != "Mã" {
 		t.Fatalf("empty export: %q", recs)
 	}
-	_, rows := readXLSX(t, e.write("cau-hoi", export.XLSX), export.SheetRows)
+	_, rows := readXLSX(t, e.write("cau-hoi", report.XLSX), export.SheetRows)
 	if len(rows) != 1 {
 		t.Fatalf("empty XLSX: %q", rows)
 	}
@@ -328,7 +319,7 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 		t.Fatalf("sixth delegate: %v, want a quota error", err)
 	}
 
-	recs := parseCSV(t, e.write("dai-bieu", export.CSV))
+	recs := parseCSV(t, e.write("dai-bieu", report.CSV))
 	var groups, got []string
 	for _, r := range recs[1:] {
 		groups = append(groups, r[2])
@@ -340,7 +331,7 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 		t.Fatalf("order %v (groups %q), want %v", got, groups, wantOrder)
 	}
 
-	sum := parseCSV(t, e.write("dai-bieu", export.Summary))
+	sum := parseCSV(t, e.write("dai-bieu", report.Summary))
 	if !slices.Equal(sum[0], []string{"Chi đoàn", "Đã đăng ký", "Số lượng tối đa", "Còn thiếu", "Ghi chú"}) {
 		t.Fatalf("summary header %q", sum[0])
 	}
@@ -359,7 +350,7 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 		}
 	}
 
-	x, rows := readXLSX(t, e.write("dai-bieu", export.XLSX), export.SheetRows)
+	x, rows := readXLSX(t, e.write("dai-bieu", report.XLSX), export.SheetRows)
 	if len(rows) != len(recs) || rows[1][0] != ids[1] {
 		t.Fatalf("XLSX rows %d, first %q", len(rows), rows[1])
 	}
@@ -374,163 +365,8 @@ func TestDelegatesGroupedWithSummary(t *testing.T) {
 	if !strings.Contains(joined, "Chi đoàn chưa có đại biểu: 5") || !strings.Contains(joined, f.ChiDoan[7]) {
 		t.Errorf("summary sheet does not list the chi đoàn without delegates: %s", joined)
 	}
-	if _, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.Summary, io.Discard, nil); !errors.Is(err, export.ErrFormat) {
+	if _, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), report.Summary, io.Discard, nil); !errors.Is(err, export.ErrFormat) {
 		t.Errorf("summary of a form without quota: %v", err)
-	}
-}
-
-func TestPublishLinkAndDelete(t *testing.T) {
-	e := newEnv(t, nil)
-	all := e.seedQuestions(12)
-	f := e.reg.Form("cau-hoi")
-	link, err := e.ex.Publish(context.Background(), f, export.CSV)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if link.FileName != "cau-hoi-2023-04-20.csv" || link.Rows != 12 {
-		t.Errorf("link %+v", link)
-	}
-	u, err := url.Parse(link.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	exp, err := strconv.Atoi(q.Get("X-Amz-Expires"))
-	if err != nil || exp <= 0 || exp > 15*60 {
-		t.Errorf("X-Amz-Expires %q: want at most 900 seconds", q.Get("X-Amz-Expires"))
-	}
-	if d := q.Get("response-content-disposition"); d != `attachment; filename="cau-hoi-2023-04-20.csv"` {
-		t.Errorf("response-content-disposition %q", d)
-	}
-	if !strings.Contains(u.Path, "/loa/exports/cau-hoi/cau-hoi-2023-04-20-") {
-		t.Errorf("export key %s is not under loa/exports/cau-hoi/", u.Path)
-	}
-	res, err := http.Get(link.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || len(parseCSV(t, body)) != 13 {
-		t.Fatalf("download: %d, %d bytes", res.StatusCode, len(body))
-	}
-
-	// Delete one: the row goes, and so do the stored exports that hold it.
-	gone := all[4]
-	if err := e.ex.Delete(context.Background(), f, gone.id); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.ex.Delete(context.Background(), f, gone.id); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("second delete: %v, want ErrNotFound", err)
-	}
-	recs := parseCSV(t, e.write("cau-hoi", export.CSV))
-	if len(recs) != 12 {
-		t.Errorf("%d rows after delete, want 11", len(recs)-1)
-	}
-	for _, r := range recs {
-		if r[0] == gone.id {
-			t.Error("deleted row still exported")
-		}
-	}
-	out, err := e.srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("loa/exports/")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Contents) != 0 {
-		t.Errorf("%d stored exports survive a deletion", len(out.Contents))
-	}
-}
-
-func TestDeleteFreesSlot(t *testing.T) {
-	e := newEnv(t, nil)
-	f := e.reg.Form("dai-bieu")
-	var ids []string
-	for i := range 5 {
-		rc := e.save("dai-bieu", time.Date(2023, 4, 3, 8, i, 0, 0, vntext.Location), map[string]string{
-			"chi_doan": f.ChiDoan[3], "ho_ten": fmt.Sprintf("Lê Thị %d", i), "chuc_vu": "Đoàn viên",
-			"nam_sinh": "1996", "dien_thoai": "0987000000", "dong_y": "2023-04-01",
-		})
-		ids = append(ids, rc.ID)
-	}
-	sixth := &forms.Submission{Form: f, Values: map[string]string{
-		"chi_doan": f.ChiDoan[3], "ho_ten": "Phạm Văn Sáu", "chuc_vu": "Đoàn viên", "nam_sinh": "1996",
-		"dien_thoai": "0987000006", "dong_y": "2023-04-01",
-	}}
-	var qe *store.QuotaError
-	if _, err := e.st.Save(context.Background(), sixth); !errors.As(err, &qe) {
-		t.Fatalf("sixth before delete: %v", err)
-	}
-	if err := e.ex.Delete(context.Background(), f, ids[2]); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Save(context.Background(), sixth); err != nil {
-		t.Fatalf("the freed slot was not given to the next delegate: %v", err)
-	}
-	recs := parseCSV(t, e.write("dai-bieu", export.CSV))
-	if len(recs) != 6 {
-		t.Fatalf("%d rows, want 5", len(recs)-1)
-	}
-	for _, r := range recs[1:] {
-		if r[0] == ids[2] {
-			t.Error("deleted delegate still exported")
-		}
-	}
-}
-
-func TestStats(t *testing.T) {
-	e := newEnv(t, nil)
-	all := e.seedQuestions(20)
-	fd := e.reg.Form("dai-bieu")
-	e.save("dai-bieu", time.Date(2023, 4, 3, 8, 0, 0, 0, vntext.Location), map[string]string{
-		"chi_doan": fd.ChiDoan[1], "ho_ten": "Đỗ Văn Một", "chuc_vu": "Bí thư", "nam_sinh": "1994",
-		"dien_thoai": "0900000001", "dong_y": "2023-04-01",
-	})
-	st, err := e.ex.Stats(context.Background(), e.reg.Forms())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(st.Forms) != 2 {
-		t.Fatalf("%d forms", len(st.Forms))
-	}
-	q := st.Forms[0]
-	if q.ID != "cau-hoi" || q.Total != 20 {
-		t.Fatalf("cau-hoi: %+v", q)
-	}
-	fq := e.reg.Form("cau-hoi")
-	if q.TopicLabel != "Lĩnh vực" || len(q.Topics) != len(fq.Topics)+1 || q.Topics[len(q.Topics)-1].Name != forms.Other {
-		t.Errorf("topics %+v", q.Topics)
-	}
-	sum := 0
-	for i, tc := range q.Topics {
-		sum += tc.Count
-		if i < len(fq.Topics) && tc.Name != fq.Topics[i] {
-			t.Errorf("topic %d is %q, want %q", i, tc.Name, fq.Topics[i])
-		}
-	}
-	days := 0
-	for _, d := range q.Days {
-		days += d.Count
-	}
-	first := all[0].time.In(vntext.Location).Format("2006-01-02")
-	if sum != 20 || days != 20 || q.Days[0].Name != first {
-		t.Errorf("topics sum %d, days sum %d, first day %v (want %s)", sum, days, q.Days[0], first)
-	}
-	for i := 1; i < len(q.Days); i++ {
-		a, _ := time.Parse("2006-01-02", q.Days[i-1].Name)
-		b, _ := time.Parse("2006-01-02", q.Days[i].Name)
-		if b.Sub(a) != 24*time.Hour {
-			t.Errorf("days not contiguous: %s, %s", q.Days[i-1].Name, q.Days[i].Name)
-		}
-	}
-	d := st.Forms[1]
-	if d.Quota == nil || d.Total != 1 || d.Quota.Quota != 5 || d.Quota.Label != "Chi đoàn" {
-		t.Fatalf("dai-bieu: %+v", d)
-	}
-	if d.Quota.Groups[1].Count != 1 || d.Quota.Groups[1].Missing != 4 || len(d.Quota.None) != len(fd.ChiDoan)-1 {
-		t.Errorf("quota table %+v", d.Quota)
-	}
-	if slices.Contains(d.Quota.None, fd.ChiDoan[1]) {
-		t.Error("a chi đoàn with a delegate is listed as having none")
 	}
 }
 
@@ -563,7 +399,7 @@ func TestNeutralize(t *testing.T) {
 
 func TestExpiryBound(t *testing.T) {
 	e := newEnv(t, nil)
-	_, err := export.New(export.Config{Store: e.st, S3: e.srv.Client, Bucket: bucket, Expiry: 16 * time.Minute})
+	_, err := export.New(export.Config{Store: e.st, Expiry: 16 * time.Minute})
 	if err == nil {
 		t.Error("a link expiry over 15 minutes was accepted")
 	}

@@ -7,22 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/crc32"
 	"io"
-	"net/http"
 	"os"
 	"slices"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"loa/functions/forms"
+	"loa/functions/internal/record"
 	"loa/functions/store"
 )
 
-// A snapshot is one object, {prefix}snapshots/{form}.bin, holding the rows
+// A snapshot is one object per form in the store (store.GetSnapshot), holding the rows
 // of a form's submissions as the last export (or count) read them, each
 // with the key of the object it came from, in key order. It exists for
 // speed: reading one stored submission costs a GetObject, and 100,000 of
@@ -58,27 +52,16 @@ import (
 //	rows: key, submission time (varint, Unix nanoseconds), id, one string per field
 //	trailer: row count (8 bytes), CRC-32C of everything before it (4), "END\n"
 //
-// Strings are a uvarint length and the bytes; integers little-endian.
+// The header's strings and the rows are fields of package record (strings
+// a uvarint length and the bytes); the trailer's integers are little-endian.
 const snapshotMagic = "LOA-SNAPSHOT 1\n"
 
 const snapshotTrailer = 16
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// SnapshotKey is the key of form's snapshot in a store with the given
-// prefix ("" or ending in "/").
-func SnapshotKey(prefix, form string) string {
-	return prefix + "snapshots/" + form + ".bin"
-}
-
-func (e *Exporter) snapshotKey(form string) string {
-	return SnapshotKey(e.cfg.Prefix, form)
-}
-
 // snapReader walks a downloaded snapshot row by row.
 type snapReader struct {
 	file    *os.File
-	r       *bufio.Reader
+	r       *record.Reader
 	f       *forms.Form
 	rank    map[string]int
 	left    uint64 // rows not read yet
@@ -92,22 +75,21 @@ type snapReader struct {
 // It returns nil, and no error, when there is no snapshot or it cannot be
 // used; an error only when the store could not be read.
 func (e *Exporter) loadSnapshot(ctx context.Context, f *forms.Form, rank map[string]int) (*snapReader, error) {
-	key := e.snapshotKey(f.ID)
-	out, err := e.cfg.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.cfg.Bucket, Key: &key})
-	if err != nil {
-		if store.Status(err) == http.StatusNotFound {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("export: get %s: %w", key, err)
+	body, err := e.cfg.Store.GetSnapshot(ctx, f.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
 	}
-	defer out.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer body.Close()
 	file, err := os.CreateTemp(e.cfg.TempDir, "loa-snapshot-*")
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	if _, err := io.Copy(file, out.Body); err != nil {
+	if _, err := io.Copy(file, body); err != nil {
 		removeTemp(file)
-		return nil, fmt.Errorf("export: get %s: %w", key, err)
+		return nil, fmt.Errorf("export: reading the snapshot of %s: %w", f.ID, err)
 	}
 	s, reason := openSnapshot(file, f, rank)
 	if reason != "" {
@@ -137,34 +119,36 @@ func openSnapshot(file *os.File, f *forms.Form, rank map[string]int) (*snapReade
 		return nil, "no trailer: cut short"
 	}
 	body := size - snapshotTrailer
-	crc := crc32.New(castagnoli)
+	crc := record.NewCRC()
 	if _, err := io.Copy(crc, io.NewSectionReader(file, 0, body)); err != nil {
 		return nil, err.Error()
 	}
 	if crc.Sum32() != binary.LittleEndian.Uint32(tr[8:12]) {
 		return nil, "checksum mismatch"
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(file, 0, body), 64<<10)
+	br := bufio.NewReaderSize(io.NewSectionReader(file, 0, body), 64<<10)
 	magic := make([]byte, len(snapshotMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != snapshotMagic {
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != snapshotMagic {
 		return nil, "not a snapshot of this version"
 	}
-	id, err := readString(r)
-	if err != nil {
-		return nil, "header: " + err.Error()
+	r := record.NewReader(br)
+	id := r.String()
+	if r.Err() != nil {
+		return nil, "header: " + r.Err().Error()
 	}
 	if id != f.ID {
 		return nil, "snapshot of form " + id
 	}
-	n, err := binary.ReadUvarint(r)
-	if err != nil || n > 1<<10 {
+	n := r.Uvarint()
+	if r.Err() != nil || n > 1<<10 {
 		return nil, "header: field count"
 	}
 	names := make([]string, n)
 	for i := range names {
-		if names[i], err = readString(r); err != nil {
-			return nil, "header: " + err.Error()
-		}
+		names[i] = r.String()
+	}
+	if r.Err() != nil {
+		return nil, "header: " + r.Err().Error()
 	}
 	if !slices.Equal(names, fieldNames(f)) {
 		return nil, "the form's fields have changed"
@@ -188,32 +172,25 @@ func fieldNames(f *forms.Form) []string {
 func (s *snapReader) advance() error {
 	if s.left == 0 {
 		s.ok = false
-		if _, err := s.r.ReadByte(); err != io.EOF {
+		if s.r.More() {
 			return errors.New("snapshot: bytes after the last row")
+		}
+		if err := s.r.Err(); err != nil {
+			return fmt.Errorf("snapshot: %w", err)
 		}
 		return nil
 	}
 	s.left--
-	key, err := readString(s.r)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	ns, err := binary.ReadVarint(s.r)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", unexpected(err))
-	}
-	id, err := readString(s.r)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
+	key, at, id := s.r.String(), s.r.Time(), s.r.String()
 	// Fresh values for every row: the caller keeps them.
 	vals := make([]string, len(s.f.Fields))
 	for i := range vals {
-		if vals[i], err = readString(s.r); err != nil {
-			return fmt.Errorf("snapshot: %w", err)
-		}
+		vals[i] = s.r.String()
 	}
-	s.curKey, s.cur, s.ok = key, finishRow(s.f, s.rank, row{time: time.Unix(0, ns), id: id, vals: vals}), true
+	if err := s.r.Err(); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	s.curKey, s.cur, s.ok = key, finishRow(s.f, s.rank, row{time: at, id: id, vals: vals}), true
 	return nil
 }
 
@@ -274,7 +251,7 @@ type snapWriter struct {
 	w    *bufio.Writer
 	crc  hash.Hash32
 	rows uint64
-	buf  []byte
+	buf  record.Buffer
 }
 
 func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
@@ -282,13 +259,13 @@ func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	crc := crc32.New(castagnoli)
+	crc := record.NewCRC()
 	w := &snapWriter{file: file, crc: crc, w: bufio.NewWriterSize(io.MultiWriter(file, crc), 64<<10)}
-	b := append([]byte(snapshotMagic), nil...)
-	b = appendString(b, f.ID)
-	b = binary.AppendUvarint(b, uint64(len(f.Fields)))
+	b := record.Buffer(snapshotMagic)
+	b.String(f.ID)
+	b.Uvarint(uint64(len(f.Fields)))
 	for _, name := range fieldNames(f) {
-		b = appendString(b, name)
+		b.String(name)
 	}
 	if _, err := w.w.Write(b); err != nil {
 		w.close()
@@ -298,11 +275,12 @@ func newSnapWriter(dir string, f *forms.Form) (*snapWriter, error) {
 }
 
 func (w *snapWriter) add(key string, r *row) error {
-	b := appendString(w.buf[:0], key)
-	b = binary.AppendVarint(b, r.time.UnixNano())
-	b = appendString(b, r.id)
+	b := w.buf[:0]
+	b.String(key)
+	b.Time(r.time)
+	b.String(r.id)
 	for _, v := range r.vals {
-		b = appendString(b, v)
+		b.String(v)
 	}
 	w.buf = b
 	w.rows++
@@ -353,19 +331,7 @@ func (e *Exporter) putSnapshot(ctx context.Context, f *forms.Form, w *snapWriter
 	if err != nil {
 		return err
 	}
-	key := e.snapshotKey(f.ID)
-	_, err = e.cfg.S3.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:               &e.cfg.Bucket,
-		Key:                  &key,
-		Body:                 w.file,
-		ContentLength:        aws.Int64(size),
-		ContentType:          aws.String("application/octet-stream"),
-		ServerSideEncryption: types.ServerSideEncryptionAes256,
-	})
-	if err != nil {
-		return fmt.Errorf("export: put %s: %w", key, err)
-	}
-	return nil
+	return e.cfg.Store.PutSnapshot(ctx, f.ID, w.file, size)
 }
 
 // forget takes the row with the given id out of f's snapshot, so that a
@@ -375,21 +341,12 @@ func (e *Exporter) putSnapshot(ctx context.Context, f *forms.Form, w *snapWriter
 func (e *Exporter) forget(ctx context.Context, f *forms.Form, id string) error {
 	old, err := e.loadSnapshot(ctx, f, groupRanks(f))
 	if err != nil || old == nil {
-		return e.deleteSnapshot(ctx, f.ID)
+		return e.cfg.Store.DeleteSnapshot(ctx, f.ID)
 	}
 	defer old.close()
 	if err := e.rewriteWithout(ctx, f, old, id); err != nil {
 		e.cfg.Logger.Warn("export: snapshot not rewritten after a deletion; deleting it", "form", f.ID, "error", err)
-		return e.deleteSnapshot(ctx, f.ID)
-	}
-	return nil
-}
-
-// deleteSnapshot deletes f's snapshot.
-func (e *Exporter) deleteSnapshot(ctx context.Context, form string) error {
-	key := e.snapshotKey(form)
-	if _, err := e.cfg.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &e.cfg.Bucket, Key: &key}); err != nil && store.Status(err) != http.StatusNotFound {
-		return fmt.Errorf("export: delete %s: %w", key, err)
+		return e.cfg.Store.DeleteSnapshot(ctx, f.ID)
 	}
 	return nil
 }

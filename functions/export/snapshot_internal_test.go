@@ -1,6 +1,9 @@
 package export
 
 import (
+	"encoding/binary"
+	"hash/crc32"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -69,5 +72,54 @@ func TestSnapshotRoundTripAndFields(t *testing.T) {
 	other.ID = "cau-hoi"
 	if _, reason := openSnapshot(w.file, &other, rank); reason != "snapshot of form dai-bieu" {
 		t.Errorf("another form: reason %q", reason)
+	}
+}
+
+// A snapshot written byte by byte in the first snapshot format (built here
+// with encoding/binary and hash/crc32, not with the code that writes
+// snapshots now) still opens, so that existing buckets keep their snapshots.
+func TestSnapshotOfTheFirstFormatOpens(t *testing.T) {
+	reg, err := forms.Load(content.FS, site.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := reg.Form("cau-hoi")
+	str := func(b []byte, s string) []byte { return append(binary.AppendUvarint(b, uint64(len(s))), s...) }
+	b := []byte("LOA-SNAPSHOT 1\n")
+	b = str(b, f.ID)
+	b = binary.AppendUvarint(b, uint64(len(f.Fields)))
+	for _, fl := range f.Fields {
+		b = str(b, fl.Name)
+	}
+	const key = "loa/submissions/cau-hoi/0123456789ab.csv"
+	at := time.Date(2023, 4, 5, 9, 0, 0, 7, time.UTC)
+	b = str(b, key)
+	b = binary.AppendVarint(b, at.UnixNano())
+	b = str(b, "0123456789ab")
+	for _, fl := range f.Fields {
+		b = str(b, "giá trị "+fl.Name)
+	}
+	sum := crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli))
+	b = binary.LittleEndian.AppendUint64(b, 1)
+	b = binary.LittleEndian.AppendUint32(b, sum)
+	b = append(b, "END\n"...)
+	file, err := os.CreateTemp(t.TempDir(), "snapshot-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if _, err := file.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	s, reason := openSnapshot(file, f, groupRanks(f))
+	if reason != "" {
+		t.Fatalf("refused: %s", reason)
+	}
+	r, ok, err := s.take(key)
+	if err != nil || !ok || r.id != "0123456789ab" || !r.time.Equal(at) || r.vals[len(r.vals)-1] != "giá trị "+f.Fields[len(f.Fields)-1].Name {
+		t.Fatalf("take: %+v, %v, %v", r, ok, err)
+	}
+	if err := s.rest(); err != nil || s.dropped != 0 {
+		t.Errorf("rest: %v, %d dropped", err, s.dropped)
 	}
 }

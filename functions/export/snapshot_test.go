@@ -18,22 +18,44 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"loa/functions/export"
+	"loa/functions/report"
+	"loa/functions/store"
 )
 
 // countingAPI is the real S3 client, counting the submissions it reads.
-// With a delay, each read also takes that long, as from a distant S3.
+// With a step, each read also moves the exporter's clock on by that much,
+// as reads from a distant S3 would take that long.
 type countingAPI struct {
-	*s3.Client
+	store.API
 	n     atomic.Int64
-	delay atomic.Int64 // nanoseconds
+	step  atomic.Int64 // nanoseconds
+	clock *fakeClock
 }
 
 func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	if strings.Contains(aws.ToString(in.Key), "/submissions/") {
 		c.n.Add(1)
-		time.Sleep(time.Duration(c.delay.Load()))
+		c.clock.advance(time.Duration(c.step.Load()))
 	}
-	return c.Client.GetObject(ctx, in, opts...)
+	return c.API.GetObject(ctx, in, opts...)
+}
+
+// fakeClock is the exporter's Clock: it moves only when told.
+type fakeClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = c.at.Add(d)
 }
 
 // reads runs fn and returns how many submissions it read from the store.
@@ -45,17 +67,15 @@ func (e *env) reads(fn func()) int64 {
 
 func (e *env) snapshot(form string) ([]byte, bool) {
 	e.t.Helper()
-	out, err := e.srv.Client.GetObject(context.Background(), &s3.GetObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)),
-	})
+	body, err := e.st.GetSnapshot(context.Background(), form)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "NoSuchKey") {
-			return nil, false
-		}
 		e.t.Fatal(err)
 	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(out.Body)
+	defer body.Close()
+	b, err := io.ReadAll(body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -64,26 +84,20 @@ func (e *env) snapshot(form string) ([]byte, bool) {
 
 func (e *env) putSnapshot(form string, b []byte) {
 	e.t.Helper()
-	_, err := e.srv.Client.PutObject(context.Background(), &s3.PutObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)), Body: bytes.NewReader(b),
-	})
-	if err != nil {
+	if err := e.st.PutSnapshot(context.Background(), form, bytes.NewReader(b), int64(len(b))); err != nil {
 		e.t.Fatal(err)
 	}
 }
 
 func (e *env) dropSnapshot(form string) {
 	e.t.Helper()
-	_, err := e.srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(export.SnapshotKey("loa/", form)),
-	})
-	if err != nil {
+	if err := e.st.DeleteSnapshot(context.Background(), form); err != nil {
 		e.t.Fatal(err)
 	}
 }
 
 // cold is the export of form with no snapshot to help it.
-func (e *env) cold(form string, format export.Format) []byte {
+func (e *env) cold(form string, format report.Format) []byte {
 	e.t.Helper()
 	e.dropSnapshot(form)
 	return e.write(form, format)
@@ -94,13 +108,13 @@ func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
 	e.seedQuestions(40)
 
 	var first, second []byte
-	if n := e.reads(func() { first = e.write("cau-hoi", export.CSV) }); n != 40 {
+	if n := e.reads(func() { first = e.write("cau-hoi", report.CSV) }); n != 40 {
 		t.Errorf("first export read %d submissions, want all 40", n)
 	}
 	if _, ok := e.snapshot("cau-hoi"); !ok {
 		t.Fatal("the first export left no snapshot")
 	}
-	if n := e.reads(func() { second = e.write("cau-hoi", export.CSV) }); n != 0 {
+	if n := e.reads(func() { second = e.write("cau-hoi", report.CSV) }); n != 0 {
 		t.Errorf("repeat export read %d submissions, want 0", n)
 	}
 	if !bytes.Equal(first, second) {
@@ -110,18 +124,18 @@ func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
 	// Five more: only they are read, and the file is what a cold export gives.
 	e.addQuestions(5, "sau")
 	var third []byte
-	if n := e.reads(func() { third = e.write("cau-hoi", export.CSV) }); n != 5 {
+	if n := e.reads(func() { third = e.write("cau-hoi", report.CSV) }); n != 5 {
 		t.Errorf("export after 5 new submissions read %d, want 5", n)
 	}
 	if got := len(parseCSV(t, third)) - 1; got != 45 {
 		t.Errorf("%d rows, want 45", got)
 	}
-	if want := e.cold("cau-hoi", export.CSV); !bytes.Equal(third, want) {
+	if want := e.cold("cau-hoi", report.CSV); !bytes.Equal(third, want) {
 		t.Error("the export through the snapshot differs from a cold export")
 	}
 	// The result tells how many rows were read afresh.
 	e.addQuestions(2, "nữa")
-	res, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.CSV, io.Discard, nil)
+	res, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), report.CSV, io.Discard, nil)
 	if err != nil || res.Rows != 47 || res.Fresh != 2 {
 		t.Errorf("export after 2 new: %+v, %v; want 47 rows, 2 fresh", res, err)
 	}
@@ -134,7 +148,7 @@ func TestSnapshotReadsOnlyNewSubmissions(t *testing.T) {
 		if _, err := e.ex.Stats(context.Background(), e.reg.Forms()); err != nil {
 			t.Fatal(err)
 		}
-		e.write("cau-hoi", export.XLSX)
+		e.write("cau-hoi", report.XLSX)
 	}); n != 0 {
 		t.Errorf("stats and XLSX read %d submissions, want 0", n)
 	}
@@ -144,7 +158,7 @@ func TestSnapshotDropsWhatIsGone(t *testing.T) {
 	e := newEnv(t, nil)
 	all := e.seedQuestions(20)
 	f := e.reg.Form("cau-hoi")
-	e.write("cau-hoi", export.CSV)
+	e.write("cau-hoi", report.CSV)
 
 	// Deleted on request: the row leaves the snapshot at once, and the
 	// others stay in it.
@@ -158,27 +172,23 @@ func TestSnapshotDropsWhatIsGone(t *testing.T) {
 		t.Errorf("after a deletion the snapshot exists %v, holds the deleted row %v, holds another %v; want true, false, true",
 			ok, bytes.Contains(snap, []byte(all[3].id)), bytes.Contains(snap, []byte(all[4].id)))
 	}
-	if n := e.reads(func() { e.write("cau-hoi", export.CSV) }); n != 0 {
+	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
 		t.Errorf("the export after a deletion read %d submissions, want 0", n)
 	}
 
 	// Gone by other means (a lifecycle rule): the next export drops the row
 	// from the file and from the snapshot it writes.
 	gone := all[7].id
-	out, err := e.srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{
-		Bucket: aws.String(bucket), Prefix: aws.String("loa/submissions/cau-hoi/" + gone),
-	})
-	if err != nil || len(out.Contents) != 1 {
-		t.Fatalf("finding %s: %v, %d keys", gone, err, len(out.Contents))
+	keys := e.fx.Keys(t, "loa/submissions/cau-hoi/"+gone)
+	if len(keys) != 1 {
+		t.Fatalf("finding %s: %d keys", gone, len(keys))
 	}
-	if _, err := e.srv.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: out.Contents[0].Key}); err != nil {
-		t.Fatal(err)
-	}
+	e.fx.Delete(t, keys[0])
 	if snap, _ := e.snapshot("cau-hoi"); !bytes.Contains(snap, []byte(gone)) {
 		t.Fatal("test setup: the snapshot should still hold the row")
 	}
 	var csv []byte
-	if n := e.reads(func() { csv = e.write("cau-hoi", export.CSV) }); n != 0 {
+	if n := e.reads(func() { csv = e.write("cau-hoi", report.CSV) }); n != 0 {
 		t.Errorf("read %d submissions, want 0", n)
 	}
 	recs := parseCSV(t, csv)
@@ -199,12 +209,12 @@ func TestSnapshotDamagedIsIgnored(t *testing.T) {
 	var logs bytes.Buffer
 	e := newEnv(t, func(c *export.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	e.seedQuestions(15)
-	want := e.write("cau-hoi", export.CSV)
+	want := e.write("cau-hoi", report.CSV)
 	good, _ := e.snapshot("cau-hoi")
 	e.save("dai-bieu", exportDay.AddDate(0, 0, -10), map[string]string{
 		"ho_ten": "Trần Văn Bình", "nam_sinh": "2001", "chi_doan": e.reg.Form("dai-bieu").ChiDoan[0], "dong_y": "2023-04-01",
 	})
-	e.write("dai-bieu", export.CSV)
+	e.write("dai-bieu", report.CSV)
 	delegates, _ := e.snapshot("dai-bieu")
 
 	flipped := bytes.Clone(good)
@@ -220,7 +230,7 @@ func TestSnapshotDamagedIsIgnored(t *testing.T) {
 			logs.Reset()
 			e.putSnapshot("cau-hoi", b)
 			var got []byte
-			if n := e.reads(func() { got = e.write("cau-hoi", export.CSV) }); n != 15 {
+			if n := e.reads(func() { got = e.write("cau-hoi", report.CSV) }); n != 15 {
 				t.Errorf("read %d submissions, want all 15", n)
 			}
 			if !bytes.Equal(got, want) {
@@ -246,7 +256,7 @@ func TestSnapshotConcurrentExports(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			var b bytes.Buffer
-			_, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), export.CSV, &b, nil)
+			_, err := e.ex.Write(context.Background(), e.reg.Form("cau-hoi"), report.CSV, &b, nil)
 			errs <- err
 		})
 	}
@@ -258,11 +268,11 @@ func TestSnapshotConcurrentExports(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := e.write("cau-hoi", export.CSV)
+	got := e.write("cau-hoi", report.CSV)
 	if n := len(parseCSV(t, got)) - 1; n != 42 {
 		t.Errorf("%d rows, want 42", n)
 	}
-	if want := e.cold("cau-hoi", export.CSV); !bytes.Equal(got, want) {
+	if want := e.cold("cau-hoi", report.CSV); !bytes.Equal(got, want) {
 		t.Error("the export through the snapshot differs from a cold export")
 	}
 }
@@ -287,11 +297,14 @@ func (e *env) addQuestions(n int, tag string) {
 func TestIncompleteExportKeepsProgress(t *testing.T) {
 	e := newEnv(t, func(c *export.Config) { c.Concurrency = 2 })
 	e.seedQuestions(60)
-	want := e.write("cau-hoi", export.CSV)
+	want := e.write("cau-hoi", report.CSV)
 	e.dropSnapshot("cau-hoi")
-	// 60 reads of 20 ms, two at a time, take 600 ms; each try may last
-	// 450 ms and stops reading after two thirds of it.
-	e.gets.delay.Store(int64(20 * time.Millisecond))
+	// Each read takes a minute of the exporter's clock and each try has an
+	// hour, of which it reads for two thirds: a try reads about 40 of the
+	// 60 (never all: a reader is at most a queue's length ahead of the
+	// reads done), the next the rest. The context's deadline is an hour of
+	// real time away too, so it never expires: the budget alone cuts.
+	e.gets.step.Store(int64(time.Minute))
 	f := e.reg.Form("cau-hoi")
 	fresh, tries := 0, 0
 	var got bytes.Buffer
@@ -300,11 +313,11 @@ func TestIncompleteExportKeepsProgress(t *testing.T) {
 		if tries > 20 {
 			t.Fatalf("not done after 20 tries; %d read", fresh)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 450*time.Millisecond)
+		ctx, cancel := context.WithDeadline(context.Background(), e.gets.clock.now().Add(time.Hour))
 		got.Reset()
-		res, err := e.ex.Write(ctx, f, export.CSV, &got, nil)
+		res, err := e.ex.Write(ctx, f, report.CSV, &got, nil)
 		cancel()
-		if inc, ok := errors.AsType[*export.Incomplete](err); ok {
+		if inc, ok := errors.AsType[*report.Incomplete](err); ok {
 			if inc.Form != "cau-hoi" {
 				t.Errorf("Incomplete.Form %q", inc.Form)
 			}

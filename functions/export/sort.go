@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"container/heap"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"loa/functions/forms"
+	"loa/functions/internal/record"
 )
 
 // row is one submission on its way to the file: the sort key and the
@@ -169,7 +169,7 @@ func (s *sorter) each(fn func(*row) error) error {
 	s.buf = nil
 	h := &runHeap{}
 	for _, sp := range s.runs {
-		rd := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.file, sp.off, sp.n), 16<<10)}
+		rd := &runReader{r: record.NewReader(bufio.NewReaderSize(io.NewSectionReader(s.file, sp.off, sp.n), 16<<10))}
 		ok, err := rd.next()
 		if err != nil {
 			return err
@@ -205,7 +205,7 @@ func (s *sorter) close() {
 }
 
 type runReader struct {
-	r   *bufio.Reader
+	r   *record.Reader
 	cur row
 }
 
@@ -243,79 +243,38 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// The run format: unsigned varints for numbers and lengths, strings as
-// length then bytes. Only this package reads it, within one export.
+// The run format, in the fields of package record: rank, group, time, id,
+// the number of values, the values. Only this package reads it, within one
+// export.
 func encodeRow(w io.Writer, r *row) error {
-	var b []byte
-	b = binary.AppendUvarint(b, uint64(r.rank))
-	b = appendString(b, r.group)
-	b = binary.AppendVarint(b, r.time.UnixNano())
-	b = appendString(b, r.id)
-	b = binary.AppendUvarint(b, uint64(len(r.vals)))
+	var b record.Buffer
+	b.Uvarint(uint64(r.rank))
+	b.String(r.group)
+	b.Time(r.time)
+	b.String(r.id)
+	b.Uvarint(uint64(len(r.vals)))
 	for _, v := range r.vals {
-		b = appendString(b, v)
+		b.String(v)
 	}
 	_, err := w.Write(b)
 	return err
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func decodeRow(r *bufio.Reader, out *row) error {
-	rank, err := binary.ReadUvarint(r)
-	if err != nil {
-		return err // io.EOF at the end of a run
+// decodeRow reads the next row of a run into out; io.EOF at the end.
+func decodeRow(rd *record.Reader, out *row) error {
+	if !rd.More() {
+		return cmp.Or(rd.Err(), io.EOF)
 	}
-	if out.group, err = readString(r); err != nil {
-		return err
-	}
-	ns, err := binary.ReadVarint(r)
-	if err != nil {
-		return unexpected(err)
-	}
-	if out.id, err = readString(r); err != nil {
-		return err
-	}
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return unexpected(err)
-	}
-	if n > 1<<16 {
+	rank, group, at, id, n := rd.Uvarint(), rd.String(), rd.Time(), rd.String(), rd.Uvarint()
+	if rd.Err() == nil && n > 1<<16 {
 		return errors.New("corrupt run")
 	}
-	out.rank, out.time = int(rank), time.Unix(0, ns)
 	out.vals = slices.Grow(out.vals[:0], int(n))[:n]
 	for i := range out.vals {
-		if out.vals[i], err = readString(r); err != nil {
-			return err
-		}
+		out.vals[i] = rd.String()
 	}
-	return nil
-}
-
-func readString(r *bufio.Reader) (string, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return "", unexpected(err)
-	}
-	if n > 16<<20 {
-		return "", errors.New("corrupt run")
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", unexpected(err)
-	}
-	return string(b), nil
-}
-
-func unexpected(err error) error {
-	if errors.Is(err, io.EOF) {
-		return io.ErrUnexpectedEOF
-	}
-	return err
+	out.rank, out.group, out.time, out.id = int(rank), group, at, id
+	return rd.Err()
 }
 
 // removeTemp closes and deletes a temporary file: spilled runs, snapshots

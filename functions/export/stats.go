@@ -7,49 +7,19 @@ import (
 	"time"
 
 	"loa/functions/forms"
+	"loa/functions/report"
 	"loa/functions/vntext"
 )
 
-// QuotaTable is, for a form with a quota, how many places each group (chi
-// đoàn) has taken.
-type QuotaTable struct {
-	Label  string       `json:"label"` // the quota field's label, "Chi đoàn"
-	Quota  int          `json:"quota"` // places per group
-	Groups []GroupCount `json:"groups"`
-	None   []string     `json:"none"` // listed groups with nobody registered
-	Full   int          `json:"full"` // groups with every place taken
-}
-
-// GroupCount is one line of the quota table.
-type GroupCount struct {
-	Name    string `json:"name"`
-	Count   int    `json:"count"`
-	Missing int    `json:"missing"` // places still free
-	Listed  bool   `json:"listed"`  // false: the name is no longer in the chi đoàn list
-}
-
-// Note is the summary's remark on g, in Vietnamese.
-func (g GroupCount) Note() string {
-	switch {
-	case !g.Listed:
-		return "Không còn trong danh sách chi đoàn"
-	case g.Count == 0:
-		return "Chưa có đại biểu"
-	case g.Missing == 0:
-		return "Đủ"
-	}
-	return "Còn thiếu"
-}
-
 // quotaTable lists every group of f's list in order, with its count, then
 // the groups found in rows but not in the list (a renamed chi đoàn).
-func quotaTable(f *forms.Form, counts map[string]int) *QuotaTable {
-	t := &QuotaTable{Quota: f.Quota, None: []string{}}
+func quotaTable(f *forms.Form, counts map[string]int) *report.QuotaTable {
+	t := &report.QuotaTable{Quota: f.Quota, None: []string{}}
 	if fl := f.Field(f.QuotaBy); fl != nil {
 		t.Label = fl.Label
 	}
 	for i, c := range counted(f.ChiDoan, counts) {
-		g := GroupCount{Name: c.Name, Count: c.Count, Missing: max(f.Quota-c.Count, 0), Listed: i < len(f.ChiDoan)}
+		g := report.GroupCount{Name: c.Name, Count: c.Count, Missing: max(f.Quota-c.Count, 0), Listed: i < len(f.ChiDoan)}
 		if g.Listed && g.Count == 0 {
 			t.None = append(t.None, g.Name)
 		}
@@ -61,45 +31,15 @@ func quotaTable(f *forms.Form, counts map[string]int) *QuotaTable {
 	return t
 }
 
-// Stats is what the staff page shows.
-type Stats struct {
-	Generated time.Time   `json:"generated"`
-	Forms     []FormStats `json:"forms"`
-}
-
-// FormStats counts one form's submissions.
-type FormStats struct {
-	ID      string    `json:"id"`
-	Title   string    `json:"title"`
-	Opens   time.Time `json:"opens"`
-	Closes  time.Time `json:"closes"`
-	Open    bool      `json:"open"`
-	Total   int       `json:"total"`
-	Formats []Format  `json:"formats"`
-
-	TopicLabel string  `json:"topic_label,omitempty"` // e.g. "Lĩnh vực"
-	Topics     []Count `json:"topics,omitempty"`      // every topic in the form's order, zeros included
-	// Days counts submissions per day (Vietnam's calendar), every day from
-	// the first to the last submission, zeros included.
-	Days  []Count     `json:"days"`
-	Quota *QuotaTable `json:"quota,omitempty"`
-}
-
-// Count is a label and how many.
-type Count struct {
-	Name  string `json:"name"`
-	Count int    `json:"count"`
-}
-
 // Stats reads every submission of the given forms and counts them. Memory
 // holds only the counters.
-func (e *Exporter) Stats(ctx context.Context, list []*forms.Form) (*Stats, error) {
+func (e *Exporter) Stats(ctx context.Context, list []*forms.Form) (*report.Stats, error) {
 	now := e.cfg.Now()
-	st := &Stats{Generated: now.In(vntext.Location), Forms: []FormStats{}}
+	st := &report.Stats{Generated: now.In(vntext.Location), Forms: []report.FormStats{}}
 	for _, f := range list {
-		fs := FormStats{
+		fs := report.FormStats{
 			ID: f.ID, Title: f.Title, Opens: f.Opens, Closes: f.Closes, Open: f.IsOpen(now),
-			Formats: Formats(f), Days: []Count{},
+			Formats: report.Formats(f), Days: []report.Count{},
 		}
 		var topic *forms.Field
 		topicAt := -1
@@ -139,12 +79,12 @@ func (e *Exporter) Stats(ctx context.Context, list []*forms.Form) (*Stats, error
 
 // counted lists names in order with their counts, then any other value seen
 // (an option removed from content after people chose it), by name.
-func counted(names []string, counts map[string]int) []Count {
-	out := make([]Count, 0, len(names))
+func counted(names []string, counts map[string]int) []report.Count {
+	out := make([]report.Count, 0, len(names))
 	known := map[string]bool{}
 	for _, n := range names {
 		known[n] = true
-		out = append(out, Count{Name: n, Count: counts[n]})
+		out = append(out, report.Count{Name: n, Count: counts[n]})
 	}
 	var extra []string
 	for n := range counts {
@@ -154,14 +94,14 @@ func counted(names []string, counts map[string]int) []Count {
 	}
 	slices.Sort(extra)
 	for _, n := range extra {
-		out = append(out, Count{Name: n, Count: counts[n]})
+		out = append(out, report.Count{Name: n, Count: counts[n]})
 	}
 	return out
 }
 
-func dayCounts(days map[string]int) []Count {
+func dayCounts(days map[string]int) []report.Count {
 	if len(days) == 0 {
-		return []Count{}
+		return []report.Count{}
 	}
 	keys := make([]string, 0, len(days))
 	for d := range days {
@@ -170,10 +110,10 @@ func dayCounts(days map[string]int) []Count {
 	slices.SortFunc(keys, strings.Compare)
 	first, _ := time.ParseInLocation("2006-01-02", keys[0], vntext.Location)
 	last, _ := time.ParseInLocation("2006-01-02", keys[len(keys)-1], vntext.Location)
-	var out []Count
+	var out []report.Count
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		k := d.Format("2006-01-02")
-		out = append(out, Count{Name: k, Count: days[k]})
+		out = append(out, report.Count{Name: k, Count: days[k]})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"loa/functions/forms"
+	"loa/functions/report"
 	"loa/functions/vntext"
 )
 
@@ -163,7 +164,7 @@ func (x *xlsxWriter) write(r *row) error {
 	return x.sw.SetRow(cell, x.cells)
 }
 
-func (x *xlsxWriter) finish(t *QuotaTable) error {
+func (x *xlsxWriter) finish(t *report.QuotaTable) error {
 	if err := x.sw.Flush(); err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
 	}
@@ -180,7 +181,7 @@ func (x *xlsxWriter) finish(t *QuotaTable) error {
 
 // summarySheet writes the quota table: per chi đoàn, registered of the
 // quota, then the list of chi đoàn with nobody registered.
-func (x *xlsxWriter) summarySheet(t *QuotaTable) error {
+func (x *xlsxWriter) summarySheet(t *report.QuotaTable) error {
 	if _, err := x.file.NewSheet(SheetSummary); err != nil {
 		return err
 	}

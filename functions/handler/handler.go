@@ -80,7 +80,7 @@ type Config struct {
 	// the hash of the staff secret (LOA_STAFF_SECRET_HASH: argon2id PHC
 	// string or bcrypt); when it is empty the staff routes refuse everyone.
 	StaffSecretHash string
-	Staff           StaffService // *export.Exporter; nil: staff routes answer 503
+	Staff           StaffService // the exporter; nil: staff routes answer 503
 }
 
 // Handler is the form handler.

@@ -22,18 +22,16 @@ import (
 	"loa/content"
 	"loa/functions/forms"
 	"loa/functions/handler"
-	"loa/functions/localstore"
+	"loa/functions/s3test"
 	"loa/functions/store"
 	"loa/site"
 )
-
-const bucket = "loa-test"
 
 var open = time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC)
 
 type env struct {
 	t     *testing.T
-	s3    *localstore.Server
+	s3    *s3test.Fixture
 	store *store.Store
 	h     *handler.Handler
 	reg   *forms.Registry
@@ -45,16 +43,9 @@ func newEnv(t *testing.T, tweak func(*handler.Config)) *env {
 	t.Helper()
 	// The on-disk store, as `make serve` runs it, so that the concurrent
 	// tests exercise its journaled conditional puts.
-	srv, err := localstore.Start(t.TempDir(), bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	fx := s3test.New(t, s3test.Options{Dir: t.TempDir(), Config: store.Config{Prefix: "loa/", Now: func() time.Time { return open }}})
+	st := fx.Store
 	reg, err := forms.Load(content.FS, site.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.New(srv.Client, store.Config{Bucket: bucket, Prefix: "loa/", Now: func() time.Time { return open }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +64,7 @@ func newEnv(t *testing.T, tweak func(*handler.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, s3: srv, store: st, h: h, reg: reg, logs: logs, mu: mu}
+	return &env{t: t, s3: fx, store: st, h: h, reg: reg, logs: logs, mu: mu}
 }
 
 type lockedWriter struct {
@@ -90,18 +81,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // keys lists every object in the bucket.
 func (e *env) keys(prefix string) []string {
 	e.t.Helper()
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(e.s3.Client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		for _, o := range page.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
-	}
-	return keys
+	return e.s3.Keys(e.t, prefix)
 }
 
 type answer struct {
@@ -386,7 +366,7 @@ func TestBadInput(t *testing.T) {
 			}},
 		{name: "store down", req: func() *http.Request { return postJSON("cau-hoi", question(1)) },
 			code: 503, msg: "Gửi lại không tạo bản trùng", header: [2]string{"Retry-After", "10"},
-			tweak: func(c *handler.Config) { c.Store = downStore(c) }},
+			tweak: func(c *handler.Config) { c.Store = downStore(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, tc.tweak)
@@ -419,17 +399,10 @@ func TestBadInput(t *testing.T) {
 }
 
 // downStore is a real store whose S3 endpoint has just closed.
-func downStore(c *handler.Config) handler.Saver {
-	srv, err := localstore.Start("", bucket)
-	if err != nil {
-		panic(err)
-	}
-	srv.Close()
-	st, err := store.New(srv.Client, store.Config{Bucket: bucket})
-	if err != nil {
-		panic(err)
-	}
-	return st
+func downStore(t *testing.T) handler.Saver {
+	fx := s3test.New(t, s3test.Options{})
+	fx.Close()
+	return fx.Store
 }
 
 func TestHTMLWithoutJavaScript(t *testing.T) {
@@ -508,7 +481,7 @@ func TestNFDStoredAsNFC(t *testing.T) {
 	if len(keys) != 1 {
 		t.Fatal(keys)
 	}
-	out, err := e.s3.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: &keys[0]})
+	out, err := e.s3.Server.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(s3test.Bucket), Key: &keys[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -544,7 +517,7 @@ func TestNFDStoredAsNFC(t *testing.T) {
 		t.Errorf("%d objects, want 1: the answer with invisible characters is the one without them", len(keys))
 	}
 	for _, k := range e.keys("loa/submissions/") {
-		out, err := e.s3.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: &k})
+		out, err := e.s3.Server.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(s3test.Bucket), Key: &k})
 		if err != nil {
 			t.Fatal(err)
 		}

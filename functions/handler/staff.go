@@ -12,17 +12,20 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"loa/functions/export"
 	"loa/functions/forms"
+	"loa/functions/report"
 	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/functions/vntext"
 )
 
-// StaffService is what the staff routes call; *export.Exporter is one.
+// StaffService is what the staff routes call, in the plain data of package
+// report. The handler declares it and the exporter (*export.Exporter)
+// implements it; both speak report, neither imports the other, so the
+// staff routes are tested and wired without knowing how exports are made.
 type StaffService interface {
-	Stats(ctx context.Context, list []*forms.Form) (*export.Stats, error)
-	Publish(ctx context.Context, f *forms.Form, format export.Format) (export.Link, error)
+	Stats(ctx context.Context, list []*forms.Form) (*report.Stats, error)
+	Publish(ctx context.Context, f *forms.Form, format report.Format) (report.Link, error)
 	Delete(ctx context.Context, f *forms.Form, id string) error
 }
 
@@ -142,7 +145,7 @@ func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {
 
 type exportAnswer struct {
 	OK bool `json:"ok"`
-	export.Link
+	report.Link
 }
 
 // staffForm is the form a staff route names, noted for the log; nil, with
@@ -163,8 +166,8 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	format, err := export.ParseFormat(r.URL.Query().Get("format"))
-	if err != nil || !slices.Contains(export.Formats(f), format) {
+	format, err := report.ParseFormat(r.URL.Query().Get("format"))
+	if err != nil || !slices.Contains(report.Formats(f), format) {
 		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Định dạng tải về không hợp lệ: chọn CSV hoặc XLSX."})
 		return
 	}
@@ -210,7 +213,7 @@ func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) staffFailed(w http.ResponseWriter, r *http.Request, err error) {
 	note := noteOf(r)
-	if inc, ok := errors.AsType[*export.Incomplete](err); ok {
+	if inc, ok := errors.AsType[*report.Incomplete](err); ok {
 		note.outcome, note.rows = "partial", inc.Fresh
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{

@@ -12,11 +12,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/handler"
+	"loa/functions/report"
 	"loa/functions/staff"
 )
 
@@ -42,8 +41,7 @@ func newStaffEnv(t *testing.T) (*env, []string, map[string]string) {
 	})
 	var err error
 	ex, err = export.New(export.Config{
-		Store: e.store, S3: e.s3.Client, Presign: s3.NewPresignClient(e.s3.Client),
-		Bucket: bucket, Prefix: "loa/", TempDir: t.TempDir(),
+		Store: e.store, TempDir: t.TempDir(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -74,10 +72,10 @@ func newStaffEnv(t *testing.T) (*env, []string, map[string]string) {
 // lateStaff lets the test build the exporter after the handler's store.
 type lateStaff struct{ get func() handler.StaffService }
 
-func (l *lateStaff) Stats(ctx context.Context, list []*forms.Form) (*export.Stats, error) {
+func (l *lateStaff) Stats(ctx context.Context, list []*forms.Form) (*report.Stats, error) {
 	return l.get().Stats(ctx, list)
 }
-func (l *lateStaff) Publish(ctx context.Context, f *forms.Form, format export.Format) (export.Link, error) {
+func (l *lateStaff) Publish(ctx context.Context, f *forms.Form, format report.Format) (report.Link, error) {
 	return l.get().Publish(ctx, f, format)
 }
 func (l *lateStaff) Delete(ctx context.Context, f *forms.Form, id string) error {
@@ -156,7 +154,7 @@ func TestStaffRoutesWithSecret(t *testing.T) {
 	if a.code != 200 {
 		t.Fatalf("stats: %d %s", a.code, a.body)
 	}
-	var st export.Stats
+	var st report.Stats
 	if err := json.Unmarshal([]byte(a.body), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -291,11 +289,11 @@ func TestStaffNotConfigured(t *testing.T) {
 // an export of very many submissions does within one request.
 type partialStaff struct{ handler.StaffService }
 
-func (partialStaff) Stats(ctx context.Context, list []*forms.Form) (*export.Stats, error) {
-	return nil, &export.Incomplete{Form: list[0].ID, Fresh: 12345}
+func (partialStaff) Stats(ctx context.Context, list []*forms.Form) (*report.Stats, error) {
+	return nil, &report.Incomplete{Form: list[0].ID, Fresh: 12345}
 }
-func (partialStaff) Publish(ctx context.Context, f *forms.Form, format export.Format) (export.Link, error) {
-	return export.Link{}, fmt.Errorf("publish: %w", &export.Incomplete{Form: f.ID, Fresh: 12345})
+func (partialStaff) Publish(ctx context.Context, f *forms.Form, format report.Format) (report.Link, error) {
+	return report.Link{}, fmt.Errorf("publish: %w", &report.Incomplete{Form: f.ID, Fresh: 12345})
 }
 
 // A request that ran out of time but kept its progress answers 503 with a

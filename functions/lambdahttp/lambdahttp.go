@@ -124,10 +124,7 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	exp, err := export.New(export.Config{
-		Store: st, S3: client, Presign: s3.NewPresignClient(client),
-		Bucket: cfg.Bucket, Prefix: cfg.Prefix,
-	})
+	exp, err := export.New(export.Config{Store: st})
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func TestAdapt(t *testing.T) {
 }
 
 // The invocation's deadline reaches the handler's request: an export uses
-// it to stop reading in time and save what it read (export.Incomplete).
+// it to stop reading in time and save what it read (report.Incomplete).
 func TestAdaptKeepsDeadline(t *testing.T) {
 	deadline := time.Now().Add(29 * time.Second)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"github.com/gofrs/flock"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"loa/functions/internal/record"
 )
 
 // The journal file:
@@ -24,9 +25,9 @@ import (
 //	header  "LOAJRNL1"
 //	record  u32 payload length | u32 CRC-32C of the payload | payload   (little endian)
 //
-// A payload starts with its operation byte; strings are a uvarint length and
-// their bytes, times are varint Unix nanoseconds. A put's body is the rest of
-// its payload.
+// A payload starts with its operation byte, then its fields in the encoding
+// of package record (strings are a uvarint length and their bytes, times
+// varint Unix nanoseconds). A put's body is the rest of its payload.
 const journalName = "objects.journal"
 
 var journalMagic = []byte("LOAJRNL1")
@@ -44,9 +45,8 @@ const (
 )
 
 var (
-	castagnoli = crc32.MakeTable(crc32.Castagnoli)
-	gmt        = time.FixedZone("GMT", 0) // what gofakes3's own clock uses
-	errClosed  = errors.New("localstore: journal closed")
+	gmt       = time.FixedZone("GMT", 0) // what gofakes3's own clock uses
+	errClosed = errors.New("localstore: journal closed")
 )
 
 // clock is the in-memory backend's time source. Every mutation pins it to
@@ -173,7 +173,7 @@ func (j *journal) replay(f *os.File, l *live) (int64, error) {
 			if _, err := io.ReadFull(r, payload); err != nil {
 				return 0, err
 			}
-			if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(hdr[4:]) {
+			if record.Checksum(payload) != binary.LittleEndian.Uint32(hdr[4:]) {
 				bad = "checksum mismatch"
 			}
 		}
@@ -222,56 +222,58 @@ func isTornTail(f *os.File, off, n, end int64) (bool, error) {
 // apply replays the record at sp, payload p, and notes in l what it
 // leaves live.
 func (j *journal) apply(p []byte, sp span, l *live) error {
-	d := decoder{b: p[1:]}
+	br := bytes.NewReader(p[1:])
+	d := record.NewReader(br)
 	switch p[0] {
 	case opCreateBucket:
-		name, at := d.str(), d.time()
-		if d.err != nil {
-			return d.err
+		name, at := d.String(), d.Time().In(gmt)
+		if d.Err() != nil {
+			return d.Err()
 		}
 		j.clock.pin(at)
 		l.buckets[name], l.objects[name] = sp, map[string]span{}
 		return j.mem.CreateBucket(name)
 	case opDeleteBucket:
-		name := d.str()
-		if d.err != nil {
-			return d.err
+		name := d.String()
+		if d.Err() != nil {
+			return d.Err()
 		}
 		delete(l.buckets, name)
 		delete(l.objects, name)
 		return j.mem.ForceDeleteBucket(name)
 	case opPut:
-		bucket, key, at := d.str(), d.str(), d.time()
-		n := d.uvarint()
-		if d.err == nil && n > uint64(len(d.b)) {
-			d.err = errors.New("bad metadata count")
+		bucket, key, at := d.String(), d.String(), d.Time().In(gmt)
+		n := d.Uvarint()
+		if d.Err() == nil && n > uint64(br.Len()) {
+			return errors.New("bad metadata count")
 		}
 		meta := make(map[string]string, n)
 		for range n {
-			k, v := d.str(), d.str()
+			k, v := d.String(), d.String()
 			meta[k] = v
 		}
-		if d.err != nil {
-			return d.err
+		if d.Err() != nil {
+			return d.Err()
 		}
+		body := p[len(p)-br.Len():]
 		j.clock.pin(at)
 		if m := l.objects[bucket]; m != nil {
 			m[key] = sp
 		}
-		_, err := j.mem.PutObject(bucket, key, meta, bytes.NewReader(d.b), int64(len(d.b)), nil)
+		_, err := j.mem.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil)
 		return err
 	case opDelete:
-		bucket, at := d.str(), d.time()
-		n := d.uvarint()
-		if d.err == nil && n > uint64(len(d.b)) {
-			d.err = errors.New("bad key count")
+		bucket, at := d.String(), d.Time().In(gmt)
+		n := d.Uvarint()
+		if d.Err() == nil && n > uint64(br.Len()) {
+			return errors.New("bad key count")
 		}
 		keys := make([]string, 0, n)
 		for range n {
-			keys = append(keys, d.str())
+			keys = append(keys, d.String())
 		}
-		if d.err != nil {
-			return d.err
+		if d.Err() != nil {
+			return d.Err()
 		}
 		j.clock.pin(at)
 		for _, k := range keys {
@@ -331,15 +333,15 @@ func (j *journal) putLocked(bucket, key string, meta map[string]string, body []b
 		return res, gofakes3.ErrorMessage(gofakes3.ErrNotImplemented, "object too large for the local journal")
 	}
 	e := j.begin(opPut)
-	e.str(bucket)
-	e.str(key)
-	e.time(at)
-	e.uvarint(uint64(len(meta)))
+	e.String(bucket)
+	e.String(key)
+	e.Time(at)
+	e.Uvarint(uint64(len(meta)))
 	for k, v := range meta {
-		e.str(k)
-		e.str(v)
+		e.String(k)
+		e.String(v)
 	}
-	e.b = append(e.b, body...)
+	*e = append(*e, body...)
 	if err := j.commit(e); err != nil {
 		return res, err
 	}
@@ -404,11 +406,11 @@ func (j *journal) DeleteMulti(bucket string, keys ...string) (gofakes3.MultiDele
 func (j *journal) writeDelete(bucket string, keys ...string) error {
 	at := time.Now()
 	e := j.begin(opDelete)
-	e.str(bucket)
-	e.time(at)
-	e.uvarint(uint64(len(keys)))
+	e.String(bucket)
+	e.Time(at)
+	e.Uvarint(uint64(len(keys)))
 	for _, k := range keys {
-		e.str(k)
+		e.String(k)
 	}
 	if err := j.commit(e); err != nil {
 		return err
@@ -432,8 +434,8 @@ func (j *journal) createBucketLocked(name string, at time.Time) error {
 		return gofakes3.ResourceError(gofakes3.ErrBucketAlreadyExists, name)
 	}
 	e := j.begin(opCreateBucket)
-	e.str(name)
-	e.time(at)
+	e.String(name)
+	e.Time(at)
 	if err := j.commit(e); err != nil {
 		return err
 	}
@@ -473,7 +475,7 @@ func (j *journal) deleteBucket(name string, force bool) error {
 		}
 	}
 	e := j.begin(opDeleteBucket)
-	e.str(name)
+	e.String(name)
 	if err := j.commit(e); err != nil {
 		return err
 	}
@@ -484,21 +486,23 @@ func (j *journal) deleteBucket(name string, force bool) error {
 }
 
 // begin starts a record in j's reusable buffer, leaving room for its header.
-func (j *journal) begin(op byte) *encoder {
-	return &encoder{b: append(j.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0, op)}
+func (j *journal) begin(op byte) *record.Buffer {
+	b := record.Buffer(append(j.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0, op))
+	return &b
 }
 
 // commit writes the record with one write(2) before the caller changes
 // memory and answers. A failed or short write is cut off again, so that
 // the file never holds a bad record followed by good ones.
-func (j *journal) commit(e *encoder) error {
-	p := e.b[recordHeader:]
-	binary.LittleEndian.PutUint32(e.b[0:], uint32(len(p)))
-	binary.LittleEndian.PutUint32(e.b[4:], crc32.Checksum(p, castagnoli))
-	if cap(e.b) <= 1<<20 {
-		j.buf = e.b // keep a buffer of ordinary size for the next record
+func (j *journal) commit(e *record.Buffer) error {
+	b := *e
+	p := b[recordHeader:]
+	binary.LittleEndian.PutUint32(b[0:], uint32(len(p)))
+	binary.LittleEndian.PutUint32(b[4:], record.Checksum(p))
+	if cap(b) <= 1<<20 {
+		j.buf = b // keep a buffer of ordinary size for the next record
 	}
-	if _, err := j.f.Write(e.b); err != nil {
+	if _, err := j.f.Write(b); err != nil {
 		if terr := j.f.Truncate(j.size); terr != nil {
 			j.err = fmt.Errorf("localstore: journal write failed and could not be undone: %w", errors.Join(err, terr))
 			return j.err
@@ -509,7 +513,7 @@ func (j *journal) commit(e *encoder) error {
 		}
 		return fmt.Errorf("localstore: journal: %w", err)
 	}
-	j.size += int64(len(e.b))
+	j.size += int64(len(b))
 	return nil
 }
 
@@ -540,60 +544,4 @@ func (j *journal) Close() error {
 		}
 	}
 	return err
-}
-
-type encoder struct{ b []byte }
-
-func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *encoder) time(t time.Time) { e.b = binary.AppendVarint(e.b, t.UnixNano()) }
-func (e *encoder) str(s string) {
-	e.uvarint(uint64(len(s)))
-	e.b = append(e.b, s...)
-}
-
-type decoder struct {
-	b   []byte
-	err error
-}
-
-var errShort = errors.New("truncated record")
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errShort
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) time() time.Time {
-	if d.err != nil {
-		return time.Time{}
-	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errShort
-		return time.Time{}
-	}
-	d.b = d.b[n:]
-	return time.Unix(0, v).In(gmt)
-}
-
-func (d *decoder) str() string {
-	n := d.uvarint()
-	if d.err != nil {
-		return ""
-	}
-	if n > uint64(len(d.b)) {
-		d.err = errShort
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
 }

@@ -16,6 +16,17 @@
 // by conditional create; the slot's body is the submission's key. Nothing
 // counts: there is no read-modify-write anywhere. See Save for the order of
 // the writes and how a crash between them repairs itself.
+//
+// The exporter keeps two more kinds of objects here (files.go):
+//
+//	{prefix}snapshots/{form}.bin                      the rows the last export read (a cache)
+//	{prefix}exports/{form}/{name}-{16 hex}.{csv|xlsx}  files made for staff, linked by a presigned URL
+//
+// This comment is the one place that lists the layout: no other package
+// builds a key or calls S3 on the bucket. Callers ask in their own terms (a
+// form's submissions, its snapshot, an export file); a submission's key,
+// which ListKeysFrom returns and Read takes, is an opaque name to them, one
+// that sorts as the listing does.
 package store
 
 import (
@@ -56,6 +67,9 @@ type Config struct {
 	// live (the handler bounds requests well below it). Default 15 minutes.
 	Grace time.Duration
 	Now   func() time.Time // default time.Now
+	// Presign signs the download links of exports (PutExport). Default: a
+	// presign client of the api given to New, when it is an *s3.Client.
+	Presign Presigner
 }
 
 // Store saves and reads submissions.
@@ -77,6 +91,9 @@ func New(api API, cfg Config) (*Store, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if c, ok := api.(*s3.Client); ok && cfg.Presign == nil {
+		cfg.Presign = s3.NewPresignClient(c)
 	}
 	return &Store{api: api, cfg: cfg}, nil
 }
@@ -345,119 +362,6 @@ func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, m
 		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
 	}
 	return string(b), aws.ToString(out.ETag), aws.ToTime(out.LastModified), true, nil
-}
-
-// ListKeys returns one page of the keys of form's submissions, at most limit
-// (S3 caps a page at 1,000), and the token of the next page ("" at the end).
-// S3 lists keys in ascending order.
-func (s *Store) ListKeys(ctx context.Context, form, token string, limit int32) ([]string, string, error) {
-	return s.ListKeysFrom(ctx, form, "", token, limit)
-}
-
-// HashDigits are the characters a submission's hash, and so the name of
-// its object, starts with. Listing each of them apart (ListKeysFrom) and
-// joining the lists in this order gives the whole listing, in order.
-const HashDigits = "0123456789abcdef"
-
-// ListKeysFrom is ListKeys for the submissions whose hash starts with
-// start ("" for all), so that parts of a long listing can be listed at once.
-func (s *Store) ListKeysFrom(ctx context.Context, form, start, token string, limit int32) ([]string, string, error) {
-	in := &s3.ListObjectsV2Input{
-		Bucket: &s.cfg.Bucket,
-		Prefix: aws.String(s.submissionPrefix(form) + start),
-	}
-	if limit > 0 {
-		in.MaxKeys = &limit
-	}
-	if token != "" {
-		in.ContinuationToken = &token
-	}
-	out, err := s.api.ListObjectsV2(ctx, in)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: list %s: %w", form, err)
-	}
-	keys := make([]string, 0, len(out.Contents))
-	for _, o := range out.Contents {
-		if k := aws.ToString(o.Key); strings.HasSuffix(k, ".csv") {
-			keys = append(keys, k)
-		}
-	}
-	next := ""
-	if aws.ToBool(out.IsTruncated) {
-		next = aws.ToString(out.NextContinuationToken)
-	}
-	return keys, next, nil
-}
-
-// ErrNotFound is returned by Read and Delete for a submission that does not exist.
-var ErrNotFound = errors.New("store: no such submission")
-
-// maxObject bounds what is read of one stored object: a row is a few
-// kilobytes at most (the form caps every field), a slot a key.
-const maxObject = 1 << 20
-
-// Read reads back the row stored under key.
-func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Record, error) {
-	body, _, _, found, err := s.readSmall(ctx, key)
-	if err != nil {
-		return forms.Record{}, err
-	}
-	if !found {
-		return forms.Record{}, ErrNotFound
-	}
-	recs, err := f.UnmarshalCSV([]byte(body))
-	if err != nil {
-		return forms.Record{}, fmt.Errorf("store: %s: %w", key, err)
-	}
-	if len(recs) != 1 {
-		return forms.Record{}, fmt.Errorf("store: %s: %d rows, want 1", key, len(recs))
-	}
-	return recs[0], nil
-}
-
-// Delete removes the submission with the given short id (staff, on a
-// person's request) and frees its quota slot. The row goes first: a crash
-// after it leaves an orphan slot, which the next claim repairs; the other
-// order could leave a row without a slot and let a sixth delegate in.
-func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
-	if len(id) != forms.IDLength || strings.Trim(id, "0123456789abcdef") != "" {
-		return ErrNotFound
-	}
-	out, err := s.api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-		Bucket: &s.cfg.Bucket, Prefix: aws.String(s.submissionPrefix(f.ID) + id), MaxKeys: aws.Int32(2),
-	})
-	if err != nil {
-		return fmt.Errorf("store: find %s: %w", id, err)
-	}
-	if len(out.Contents) != 1 {
-		return ErrNotFound
-	}
-	key := aws.ToString(out.Contents[0].Key)
-	rec, err := s.Read(ctx, f, key)
-	if err != nil {
-		return err
-	}
-	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil {
-		return fmt.Errorf("store: delete %s: %w", key, err)
-	}
-	if f.QuotaBy == "" || f.Quota <= 0 || rec.Values[f.QuotaBy] == "" {
-		return nil
-	}
-	prefix := s.slotPrefix(f.ID, rec.Values[f.QuotaBy])
-	for n := 1; n <= f.Quota; n++ {
-		sk := prefix + strconv.Itoa(n)
-		holder, etag, _, found, err := s.readSmall(ctx, sk)
-		if err != nil {
-			return err
-		}
-		if found && holder == key {
-			_, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &sk, IfMatch: &etag})
-			if err != nil && Status(err) != http.StatusPreconditionFailed && Status(err) != http.StatusNotFound {
-				return fmt.Errorf("store: free %s: %w", sk, err)
-			}
-		}
-	}
-	return nil
 }
 
 // Status is the HTTP status of an S3 error, 0 for nil, -1 when there was no

@@ -16,12 +16,10 @@ import (
 
 	"loa/content"
 	"loa/functions/forms"
-	"loa/functions/localstore"
+	"loa/functions/s3test"
 	"loa/functions/store"
 	"loa/site"
 )
-
-const bucket = "loa-test"
 
 var open = time.Date(2023, 4, 5, 9, 0, 0, 0, time.UTC)
 
@@ -46,43 +44,29 @@ func (r *recording) PutObject(ctx context.Context, in *s3.PutObjectInput, opts .
 }
 
 type fixture struct {
-	srv  *localstore.Server
-	api  *recording
-	reg  *forms.Registry
-	now  time.Time
-	st   *store.Store
-	dai  *forms.Form
-	keys func(prefix string) []string
+	*s3test.Fixture
+	t   *testing.T
+	api *recording
+	now time.Time
+	st  *store.Store
+	dai *forms.Form
 }
 
 func newFixture(t *testing.T) *fixture {
-	srv, err := localstore.Start("", bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
 	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx := &fixture{srv: srv, api: &recording{API: srv.Client}, reg: reg, now: time.Now(), dai: reg.Form("dai-bieu")}
-	fx.st, err = store.New(fx.api, store.Config{Bucket: bucket, Prefix: "p", Grace: 10 * time.Minute, Now: func() time.Time { return fx.now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.keys = func(prefix string) []string {
-		out, err := srv.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var keys []string
-		for _, o := range out.Contents {
-			keys = append(keys, *o.Key)
-		}
-		return keys
-	}
+	fx := &fixture{t: t, now: time.Now(), dai: reg.Form("dai-bieu")}
+	fx.Fixture = s3test.New(t, s3test.Options{
+		Config: store.Config{Prefix: "p", Grace: 10 * time.Minute, Now: func() time.Time { return fx.now }},
+		Wrap:   func(api store.API) store.API { fx.api = &recording{API: api}; return fx.api },
+	})
+	fx.st = fx.Store
 	return fx
 }
+
+func (fx *fixture) keys(prefix string) []string { return fx.Keys(fx.t, prefix) }
 
 func (fx *fixture) delegate(t *testing.T, i int) *forms.Submission {
 	t.Helper()
@@ -237,38 +221,5 @@ func TestListReadDelete(t *testing.T) {
 	}
 	if rc, err := fx.st.Save(ctx, fx.delegate(t, 9)); err != nil || rc.Slot != 3 {
 		t.Fatalf("freed place: %+v %v", rc, err)
-	}
-}
-
-func TestLocalStoreSurvivesRestart(t *testing.T) {
-	dir := t.TempDir()
-	srv, err := localstore.Start(dir, bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _ := store.New(srv.Client, store.Config{Bucket: bucket})
-	reg, _ := forms.Load(content.FS, site.FS())
-	fx := &fixture{dai: reg.Form("dai-bieu")}
-	sub := fx.delegate(t, 1)
-	rc, err := st.Save(context.Background(), sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
-	srv, err = localstore.Start(dir, bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	st, _ = store.New(srv.Client, store.Config{Bucket: bucket})
-	rec, err := st.Read(context.Background(), fx.dai, rc.Key)
-	if err != nil || rec.ID != rc.ID {
-		t.Fatalf("after restart: %+v %v", rec, err)
-	}
-	again, err := st.Save(context.Background(), sub)
-	if err != nil || !again.Duplicate {
-		t.Fatalf("resend after restart: %+v %v", again, err)
 	}
 }

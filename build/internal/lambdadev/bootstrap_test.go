@@ -18,13 +18,14 @@ import (
 	"loa/content"
 	"loa/functions/forms"
 	"loa/functions/localstore"
+	"loa/functions/s3test"
 	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/site"
 )
 
 const (
-	bucket = "loa-test"
+	bucket = s3test.Bucket
 	prefix = "loa/"
 	// An instant while both forms are open; the content's dates are in 2023.
 	openNow = "2023-04-05T09:00:00+07:00"
@@ -46,15 +47,8 @@ func TestUnderEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s3srv, err := localstore.Start("", bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s3srv.Close() })
-	st, err := store.New(s3srv.Client, store.Config{Bucket: bucket, Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := s3test.New(t, s3test.Options{Config: store.Config{Prefix: prefix}})
+	s3srv, st := fx.Server, fx.Store
 	reg, err := forms.Load(content.FS, site.FS())
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,7 @@ import (
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/localstore"
+	"loa/functions/report"
 	"loa/functions/s3client"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -67,7 +68,7 @@ func run(args []string) error {
 		fl.Usage()
 		return errors.New("name one form, e.g. cau-hoi")
 	}
-	fmtv, err := export.ParseFormat(*format)
+	fmtv, err := report.ParseFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := export.New(export.Config{Store: st, S3: api, Bucket: *bucket, Prefix: *prefix, Concurrency: *concurrency})
+	ex, err := export.New(export.Config{Store: st, Concurrency: *concurrency})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,86 @@
+package export
+
+import (
+	"context"
+
+	"loa/functions/forms"
+	"loa/functions/store"
+)
+
+// listers is how many parts of a listing are listed at once.
+const listers = 4
+
+// listAll sends every key of f's submissions to keys, in order, then
+// closes it. A failure stops g. It stops early, without failing, when ctx
+// ends.
+//
+// The listing is split by the first digit of the hashes that name the
+// objects (store.HashDigits): a few parts are listed at once, each in its
+// own order, and joined in the digits' order, which is the order of the
+// whole listing. Against S3, where a page of 1,000 keys takes tens of
+// milliseconds to arrive, this keeps the listing from setting the pace of
+// an export that takes most rows from the snapshot.
+func (e *Exporter) listAll(ctx context.Context, g *group, f *forms.Form, keys chan<- string) {
+	defer close(keys)
+	parts := make([]chan string, len(store.HashDigits))
+	for i := range parts {
+		parts[i] = make(chan string, int(e.cfg.PageSize))
+	}
+	// Parts start in order, so that the part being joined always has a
+	// slot, whichever parts after it are waiting with full buffers.
+	slots := make(chan struct{}, listers)
+	g.run(func() error {
+		for i := range parts {
+			if !send(ctx, slots, struct{}{}) {
+				return nil
+			}
+			g.run(func() error {
+				defer func() { <-slots }()
+				return e.listPart(ctx, f, store.HashDigits[i:i+1], parts[i])
+			})
+		}
+		return nil
+	})
+	for _, part := range parts {
+		for {
+			var k string
+			var ok bool
+			select {
+			case k, ok = <-part:
+			case <-ctx.Done():
+				return
+			}
+			if !ok {
+				break
+			}
+			if !send(ctx, keys, k) {
+				return
+			}
+		}
+	}
+}
+
+// listPart sends the keys of f's submissions whose hash starts with start
+// to out, in order, then closes it. Its error is nil when ctx ended.
+func (e *Exporter) listPart(ctx context.Context, f *forms.Form, start string, out chan<- string) error {
+	defer close(out)
+	token := ""
+	for {
+		page, next, err := e.cfg.Store.ListKeysFrom(ctx, f.ID, start, token, e.cfg.PageSize)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		for _, k := range page {
+			if !send(ctx, out, k) {
+				return nil
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		token = next
+	}
+}

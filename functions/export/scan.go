@@ -1,0 +1,242 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"loa/functions/forms"
+	"loa/functions/report"
+	"loa/functions/store"
+)
+
+// scan calls fn with every stored submission of f, on one goroutine, in
+// the order of their keys, and writes what it saw as the next snapshot
+// when that differs from the last (see snapshot.go). fn may keep the row.
+//
+// It is a pipeline of four stages, each on its own goroutines:
+//
+//	list     the form's keys, in order (list.go)
+//	join     walks the keys and the old snapshot side by side: a row the
+//	         snapshot has is ready at once, any other key goes to a reader;
+//	         every key goes, in order, onto the queue
+//	read     Concurrency readers, each reading one submission at a time
+//	collect  (this goroutine) takes the queue in order, waiting for each
+//	         read, and hands the rows to the next snapshot and to fn
+//
+// Reads finish out of order; the queue, in key order, puts them back in
+// order. Its length bounds how far the readers may run ahead of a slow
+// read, and with it the memory. The first failure anywhere stops them all.
+//
+// With a deadline on ctx, reading stops once the budget is spent (see
+// budget): the rows read so far are saved and scan answers
+// *report.Incomplete, so that the next try goes on from there.
+func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) (fresh int, err error) {
+	rank := groupRanks(f)
+	old, err := e.loadSnapshot(ctx, f, rank)
+	if err != nil {
+		return 0, err
+	}
+	defer old.close()
+	next, err := newSnapWriter(e.cfg.TempDir, f)
+	if err != nil {
+		return 0, err
+	}
+	defer next.close()
+
+	g := newGroup(ctx)
+	keys := make(chan string, 2*int(e.cfg.PageSize))
+	listCtx, stopListing := context.WithCancel(g.ctx)
+	defer stopListing()
+	g.run(func() error {
+		e.listAll(listCtx, g, f, keys)
+		return nil
+	})
+
+	queue := make(chan *pending, 4*e.cfg.Concurrency)
+	work := make(chan *pending, e.cfg.Concurrency)
+	cut := make(chan bool, 1) // the joiner's outcome: it stopped at the budget
+	spent := e.budget(ctx)
+	g.run(func() error {
+		stopped, err := join(g.ctx, old, keys, queue, work, spent)
+		stopListing() // nothing more is taken from the listing
+		cut <- stopped
+		return err
+	})
+	for range e.cfg.Concurrency {
+		g.run(func() error {
+			e.read(g.ctx, f, rank, work)
+			return nil
+		})
+	}
+
+	read, fresh := collect(g, queue, next, fn)
+	if err := g.wait(); err != nil {
+		return 0, err
+	}
+	// Every stage has ended: the old snapshot is this goroutine's again.
+	stopped := <-cut
+	if stopped {
+		// Keep the old rows not reached yet too (their keys all come after
+		// those read), so that the next try goes on from here.
+		if err := old.each(next.add); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
+	if old == nil || read > 0 || old.dropped > 0 {
+		e.saveSnapshot(ctx, f, next)
+	}
+	if stopped {
+		return fresh, &report.Incomplete{Form: f.ID, Fresh: fresh}
+	}
+	return fresh, nil
+}
+
+// budget says when reading must stop. With a deadline on ctx (a Lambda's,
+// or an HTTP request's) that is once two thirds of the time left are
+// spent, leaving the rest to sort, write and upload the file and to save
+// what was read; without one, never. Time is read from Config.Clock.
+func (e *Exporter) budget(ctx context.Context) func() bool {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return func() bool { return false }
+	}
+	now := e.cfg.Clock()
+	stopAt := now.Add(dl.Sub(now) * 2 / 3)
+	return func() bool { return e.cfg.Clock().After(stopAt) }
+}
+
+// pending is one key on its way through scan.
+type pending struct {
+	key   string
+	row   row
+	found bool // false: the object was gone when read
+	err   error
+	done  chan struct{} // closed once read; nil for a row from the snapshot
+}
+
+// join takes the keys in order: a row that old has is ready at once, any
+// other key is also handed to the readers (work). Every key goes onto the
+// queue, in order. Once spent says so, it stops before the next key that
+// needs a read and reports the cut. It closes queue and work when done.
+func join(ctx context.Context, old *snapReader, keys <-chan string, queue, work chan<- *pending, spent func() bool) (cut bool, err error) {
+	defer close(queue)
+	defer close(work)
+	for k := range keys {
+		p := &pending{key: k}
+		r, ok, err := old.take(k)
+		switch {
+		case err != nil:
+			return false, fmt.Errorf("export: %w", err)
+		case ok:
+			p.row, p.found = r, true
+		case spent():
+			return true, nil
+		default:
+			p.done = make(chan struct{})
+		}
+		if !send(ctx, queue, p) || p.done != nil && !send(ctx, work, p) {
+			return false, nil // stopped: the failure is someone else's
+		}
+	}
+	if err := old.rest(); err != nil {
+		return false, fmt.Errorf("export: %w", err)
+	}
+	return false, nil
+}
+
+// read reads the submissions handed to it until work is closed.
+func (e *Exporter) read(ctx context.Context, f *forms.Form, rank map[string]int, work <-chan *pending) {
+	for p := range work {
+		rec, err := e.cfg.Store.Read(ctx, f, p.key)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// deleted between the listing and the read
+		case err != nil:
+			p.err = err
+		default:
+			p.row, p.found = toRow(f, rank, rec), true
+		}
+		close(p.done)
+	}
+}
+
+// collect takes the queue in order, waiting for each read, and adds every
+// row found to next and hands it to fn. It returns how many keys were read
+// from their objects (found or not) and how many rows those gave. After a
+// failure it only drains the queue, so that the joiner is not left blocked.
+func collect(g *group, queue <-chan *pending, next *snapWriter, fn func(row) error) (read, fresh int) {
+	for p := range queue {
+		if g.ctx.Err() != nil {
+			continue
+		}
+		if p.done != nil {
+			read++
+			select {
+			case <-p.done:
+			case <-g.ctx.Done():
+				continue
+			}
+		}
+		err := p.err
+		if err == nil && p.found {
+			if err = next.add(p.key, &p.row); err == nil {
+				if p.done != nil {
+					fresh++
+				}
+				err = fn(p.row)
+			}
+		}
+		if err != nil {
+			g.fail(err)
+		}
+	}
+	return read, fresh
+}
+
+// group runs the stages of a pipeline, each on its own goroutine. The
+// first stage to fail cancels the context they share, so that the others
+// stop, and wait returns that failure. (golang.org/x/sync/errgroup in the
+// few lines needed, rather than one more module.)
+type group struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup
+}
+
+func newGroup(ctx context.Context) *group {
+	ctx, cancel := context.WithCancelCause(ctx)
+	return &group{ctx: ctx, cancel: cancel}
+}
+
+// run starts a stage. A running stage may start more.
+func (g *group) run(stage func() error) {
+	g.wg.Go(func() {
+		if err := stage(); err != nil {
+			g.fail(err)
+		}
+	})
+}
+
+// fail stops every stage with err; only the first failure counts.
+func (g *group) fail(err error) { g.cancel(err) }
+
+// wait waits for every stage to end and returns the first failure, or the
+// error of the caller's context when that ended first.
+func (g *group) wait() error {
+	g.wg.Wait()
+	err := context.Cause(g.ctx)
+	g.cancel(nil)
+	return err
+}
+
+// send sends v on ch unless ctx ends first; it reports whether it sent.
+func send[T any](ctx context.Context, ch chan<- T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
