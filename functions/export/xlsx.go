@@ -128,11 +128,7 @@ func columnWidths(f *forms.Form) []float64 {
 				w = max(w, min(float64(fl.MaxLen)/3, 32))
 			}
 		}
-		col := fl.Column
-		if col == "" {
-			col = fl.Label
-		}
-		w = max(w, float64(utf8.RuneCountInString(col))+2)
+		w = max(w, float64(utf8.RuneCountInString(fl.ColumnName()))+2)
 		ws = append(ws, min(w, 70))
 	}
 	return ws

@@ -98,6 +98,21 @@ type answer struct {
 	}
 }
 
+// object returns the stored bytes of key, read past the store.
+func (e *env) object(key string) string {
+	e.t.Helper()
+	out, err := e.s3.Server.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(s3test.Bucket), Key: &key})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer out.Body.Close()
+	raw, err := io.ReadAll(out.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(raw)
+}
+
 func (e *env) do(req *http.Request) answer {
 	rec := httptest.NewRecorder()
 	e.h.ServeHTTP(rec, req)
@@ -481,15 +496,11 @@ func TestNFDStoredAsNFC(t *testing.T) {
 	if len(keys) != 1 {
 		t.Fatal(keys)
 	}
-	out, err := e.s3.Server.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(s3test.Bucket), Key: &keys[0]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(out.Body)
-	if !strings.Contains(string(raw), ",Nguyễn Văn Ánh,") || strings.Contains(string(raw), "\u0302") {
+	raw := e.object(keys[0])
+	if !strings.Contains(raw, ",Nguyễn Văn Ánh,") || strings.Contains(raw, "\u0302") {
 		t.Errorf("row is not NFC: %q", raw)
 	}
-	if !strings.Contains(string(raw), ",0912345678,") {
+	if !strings.Contains(raw, ",0912345678,") {
 		t.Errorf("phone not normalised: %q", raw)
 	}
 	// Typed in NFC it is the same answer: no second object.
@@ -517,12 +528,7 @@ func TestNFDStoredAsNFC(t *testing.T) {
 		t.Errorf("%d objects, want 1: the answer with invisible characters is the one without them", len(keys))
 	}
 	for _, k := range e.keys("loa/submissions/") {
-		out, err := e.s3.Server.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(s3test.Bucket), Key: &k})
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(out.Body)
-		if strings.ContainsAny(string(raw), "\u200b\u200d\u2060\ufeff\u202e\u202c\u2066\u2069") {
+		if raw := e.object(k); strings.ContainsAny(raw, "\u200b\u200d\u2060\ufeff\u202e\u202c\u2066\u2069") {
 			t.Errorf("stored with invisible characters: %q", raw)
 		}
 	}
