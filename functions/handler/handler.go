@@ -66,6 +66,14 @@ type Config struct {
 	Rate       rate.Limit
 	Burst      int
 	MaxClients int // token buckets kept; 0 means 10,000
+	// A form with a quota (dai-bieu: five places per chi đoàn) takes a
+	// second, much smaller bucket per client for each valid registration,
+	// so that one address cannot take the places of a whole ward: bursts
+	// of QuotaBurst, then one every QuotaEvery. Zero values mean 10 and 3
+	// minutes (a chi đoàn registers its five from one office, with room to
+	// correct a mistake). Rate rate.Inf turns this one off too.
+	QuotaEvery time.Duration
+	QuotaBurst int
 	// ClientIPHeader names a header set by a proxy we trust (e.g.
 	// "X-Forwarded-For"); its first value is the client, as "ip" or
 	// "ip:port" (see ParseAddr). Empty: the peer address (RemoteAddr).
@@ -88,6 +96,7 @@ type Handler struct {
 	cfg     Config
 	mux     *http.ServeMux
 	limiter *limiter
+	places  *limiter // registrations for forms with a quota, per client
 	script  string
 
 	staff      *staff.Checker // nil: no secret configured
@@ -124,6 +133,12 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxClients <= 0 {
 		cfg.MaxClients = 10000
 	}
+	if cfg.QuotaEvery <= 0 {
+		cfg.QuotaEvery = 3 * time.Minute
+	}
+	if cfg.QuotaBurst <= 0 {
+		cfg.QuotaBurst = 10
+	}
 	if cfg.StoreTimeout <= 0 {
 		cfg.StoreTimeout = 20 * time.Second
 	}
@@ -131,6 +146,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg:     cfg,
 		mux:     http.NewServeMux(),
 		limiter: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients),
+		places:  newLimiter(placesRate(cfg), cfg.QuotaBurst, cfg.MaxClients),
 		script:  cfg.Frame.Script("form.js"),
 	}
 	h.mux.HandleFunc("/api/forms/{form...}", h.submit)
@@ -290,6 +306,18 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if f.QuotaBy != "" {
+		if ok, wait := h.places.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock()); !ok {
+			note.outcome = "places-limited"
+			mins := (retryAfter(wait) + 59) / 60
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
+			h.refused(w, r, f, raw, now, http.StatusTooManyRequests,
+				"Máy này đã gửi nhiều đăng ký trong thời gian ngắn. Hãy chờ khoảng "+strconv.Itoa(mins)+
+					" phút rồi gửi tiếp; nếu cần đăng ký nhiều người một lúc, hãy liên hệ Đoàn phường.")
+			return
+		}
+	}
+
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.StoreTimeout)
 	defer cancel()
 	rc, err := h.cfg.Store.Save(ctx, sub)
@@ -317,6 +345,15 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 // wantsJSON reports whether the client asked for JSON answers.
 func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// placesRate is the rate of the registrations' bucket: off (rate.Inf) when
+// the per-client limit is, as in tests and benchmarks.
+func placesRate(cfg Config) rate.Limit {
+	if cfg.Rate == rate.Inf {
+		return rate.Inf
+	}
+	return rate.Every(cfg.QuotaEvery)
 }
 
 // retryAfter is wait in whole seconds, rounded up: a client that waits

@@ -556,3 +556,51 @@ func TestLogsHaveNoPersonalData(t *testing.T) {
 		t.Errorf("logs lack form, key, status or latency: %s", logs)
 	}
 }
+
+// TestDelegatePlacesNotSquatted: one address cannot take the places of a
+// whole ward. Past its small bucket of registrations it is refused (429,
+// what was typed kept), and another address still registers.
+func TestDelegatePlacesNotSquatted(t *testing.T) {
+	at := time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC)
+	e := newEnv(t, func(c *handler.Config) {
+		c.Rate, c.Burst = 1000, 1000 // the general limit is not what is tested
+		c.Clock = func() time.Time { return at }
+	})
+	byCode := map[int]int{}
+	var msg string
+	for i, cd := range e.reg.Form("dai-bieu").ChiDoan {
+		for j := range 5 {
+			v := delegate(i*10 + j)
+			v.Set("chi_doan", cd)
+			r := postJSON("dai-bieu", v)
+			r.RemoteAddr = "198.51.100.66:5000"
+			a := e.do(r)
+			byCode[a.code]++
+			if a.code == http.StatusTooManyRequests {
+				msg = a.json.Message
+			}
+		}
+	}
+	if byCode[http.StatusOK] != 10 || byCode[http.StatusTooManyRequests] != 30 {
+		t.Errorf("40 registrations from one address: %v, want 10×200 and 30×429", byCode)
+	}
+	if !strings.Contains(msg, "Đoàn phường") || !strings.Contains(msg, "phút") {
+		t.Errorf("message %q does not say how long to wait and whom to ask", msg)
+	}
+	if n := len(e.keys("loa/submissions/dai-bieu/")); n != 10 {
+		t.Errorf("%d delegates stored, want 10", n)
+	}
+	v := delegate(999)
+	v.Set("chi_doan", "Chi đoàn Trường THCS")
+	r := postJSON("dai-bieu", v)
+	r.RemoteAddr = "198.51.100.67:5000"
+	if a := e.do(r); a.code != http.StatusOK {
+		t.Errorf("another address: %d %s", a.code, a.body)
+	}
+	// Questions are not counted against the places.
+	q := postJSON("cau-hoi", question(7))
+	q.RemoteAddr = "198.51.100.66:5000"
+	if a := e.do(q); a.code != http.StatusOK {
+		t.Errorf("a question from the same address: %d", a.code)
+	}
+}

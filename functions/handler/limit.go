@@ -36,8 +36,17 @@ func newLimiter(r rate.Limit, burst, max int) *limiter {
 // allow takes one token for key. When there is none it says how long until
 // there is one.
 func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	ok, wait, _ := l.take(key, now)
+	return ok, wait
+}
+
+// take is allow that can be undone: giveBack returns the token (nil when
+// none was taken). The staff routes take a token before the slow check of
+// the secret, so that guesses sent at once are counted as they come, and
+// give it back when the secret was right.
+func (l *limiter) take(key string, now time.Time) (ok bool, wait time.Duration, giveBack func()) {
 	if l.rate == rate.Inf {
-		return true, 0
+		return true, 0, nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -56,13 +65,17 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	}
 	r := b.lim.ReserveN(now, 1)
 	if !r.OK() {
-		return false, time.Minute
+		return false, time.Minute, nil
 	}
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return false, d
+		return false, d, nil
 	}
-	return true, 0
+	return true, 0, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		r.CancelAt(now)
+	}
 }
 
 // clientKey is the address a request is counted by: the first value of the

@@ -76,22 +76,14 @@ func (h *Handler) staffRoute(action, method string, next http.HandlerFunc) http.
 	}
 }
 
-// staffAuth checks the secret of the X-Loa-Staff header. A client that has
-// failed too often is refused before the check, even with the right secret.
+// staffAuth checks the secret of the X-Loa-Staff header. Every check takes
+// a token from the client's bucket first, before the slow hash, so that a
+// burst of guesses sent at once is refused past the bucket's size; the right
+// secret gives its token back. A client out of tokens is refused before the
+// check, even with the right secret.
 func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
 	note := noteOf(r)
-	key := clientKey(r, h.cfg.ClientIPHeader)
-	now := h.cfg.Clock()
 	w.Header().Set("Vary", staff.Header)
-	if wait := h.staffFails.wait(key, now); wait > 0 {
-		note.outcome = "rate-limited"
-		secs := retryAfter(wait)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		writeJSON(w, http.StatusTooManyRequests, jsonAnswer{
-			Message: "Nhập sai mã quản trị quá nhiều lần. Hãy chờ " + strconv.Itoa(secs) + " giây rồi thử lại.",
-		})
-		return false
-	}
 	secret := r.Header.Get(staff.Header)
 	switch {
 	case h.staff == nil:
@@ -104,29 +96,26 @@ func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
 		note.outcome = "no-secret"
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Cần nhập mã quản trị."})
 		return false
-	case !h.staff.Check(secret):
-		h.staffFails.allow(key, now)
+	}
+	ok, wait, giveBack := h.staffFails.take(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock())
+	if !ok {
+		note.outcome = "rate-limited"
+		secs := retryAfter(wait)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeJSON(w, http.StatusTooManyRequests, jsonAnswer{
+			Message: "Nhập sai mã quản trị quá nhiều lần. Hãy chờ " + strconv.Itoa(secs) + " giây rồi thử lại.",
+		})
+		return false
+	}
+	if !h.staff.Check(secret) {
 		note.outcome = "wrong-secret"
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Mã quản trị không đúng."})
 		return false
 	}
+	if giveBack != nil {
+		giveBack()
+	}
 	return true
-}
-
-// wait says how long until key may try again, without taking a token.
-func (l *limiter) wait(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.byKey[key]
-	if !ok {
-		return 0
-	}
-	lim := e.Value.(*bucket).lim
-	tokens := lim.TokensAt(now)
-	if tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - tokens) / float64(l.rate) * float64(time.Second))
 }
 
 func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"loa/functions/export"
 	"loa/functions/forms"
@@ -320,5 +321,61 @@ func TestStaffPartialAnswer(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), `"outcome":"partial"`) {
 		t.Errorf("partial answers not logged as such:\n%s", e.logs.String())
+	}
+}
+
+// TestStaffGuessesAtOnce: wrong secrets sent all at once from one client
+// are checked no more often than the limiter's burst; the rest are refused
+// before the slow check. Thirty seconds later one more may be checked, and
+// the right secret, once it is checked, gives its token back.
+func TestStaffGuessesAtOnce(t *testing.T) {
+	var mu sync.Mutex
+	at := time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
+	step := func(d time.Duration) { mu.Lock(); at = at.Add(d); mu.Unlock() }
+	e := newEnv(t, func(c *handler.Config) { c.StaffSecretHash, c.Clock = staffHash(), clock })
+	const addr = "203.0.113.50:4000"
+
+	guess := func(n int) (checked, refused int) {
+		var wg sync.WaitGroup
+		codes := make([]int, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = e.do(staffRequest("GET", "/api/stats", "doan-sai-"+strconv.Itoa(i), addr)).code
+			}()
+		}
+		wg.Wait()
+		for i, c := range codes {
+			switch c {
+			case http.StatusUnauthorized:
+				checked++
+			case http.StatusTooManyRequests:
+				refused++
+			default:
+				t.Fatalf("guess %d: %d", i, c)
+			}
+		}
+		return checked, refused
+	}
+	if checked, refused := guess(40); checked != 5 || refused != 35 {
+		t.Errorf("40 guesses at once: %d checked, %d refused; want 5 and 35 (the burst)", checked, refused)
+	}
+	step(30 * time.Second)
+	if checked, refused := guess(100); checked != 1 || refused != 99 {
+		t.Errorf("100 guesses 30 s later: %d checked, %d refused; want 1 and 99", checked, refused)
+	}
+
+	// The right secret passes and costs nothing: after it, the client can
+	// still make as many checks as before.
+	step(60 * time.Second) // two tokens
+	for i := range 5 {
+		if a := e.do(staffRequest("GET", "/api/stats", staffSecret, addr)); a.code == http.StatusUnauthorized || a.code == http.StatusTooManyRequests {
+			t.Fatalf("right secret %d: %d", i, a.code)
+		}
+	}
+	if checked, _ := guess(3); checked != 2 {
+		t.Errorf("after five right secrets, %d wrong ones checked, want the 2 tokens left", checked)
 	}
 }
