@@ -45,14 +45,19 @@ func Neutralize(v string, phone bool) string {
 	return v
 }
 
-// cell is the text written for a stored value: line breaks become LF (the
-// CSV writer turns them into CRLF, and would drop a lone CR), then the value
-// is neutralised. The CSV and the XLSX both write cell(v).
+// cell is the CSV text of a stored value: its line breaks as lineBreaks
+// makes them, then neutralised.
 func cell(v string, phone bool) string {
+	return Neutralize(lineBreaks(v), phone)
+}
+
+// lineBreaks turns CR LF and lone CRs into LF: the CSV writer turns LF into
+// CR LF (and would drop a lone CR), and a spreadsheet cell breaks at LF.
+func lineBreaks(v string) string {
 	if strings.IndexByte(v, '\r') >= 0 {
 		v = strings.ReplaceAll(strings.ReplaceAll(v, "\r\n", "\n"), "\r", "\n")
 	}
-	return Neutralize(v, phone)
+	return v
 }
 
 func isPhone(v string) bool {

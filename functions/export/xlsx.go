@@ -21,16 +21,15 @@ const (
 
 // xlsxWriter streams rows into a workbook with excelize's StreamWriter,
 // which keeps only a buffer in memory and moves the sheet to a temporary
-// file as it grows. Every value is a string cell (a formula is only ever
-// written on purpose), phone and id cells carry the text format "@" so that
-// Excel keeps 0912345678 as typed, and the values are neutralised exactly as
-// in the CSV so that both files hold the same text.
+// file as it grows. Every value is a string cell with the text format "@"
+// (a formula is only ever written on purpose), so that Excel keeps
+// 0912345678 as typed and shows "=1+1" as text; unlike the CSV, which a
+// spreadsheet parses, it needs no quote to guard such a value.
 type xlsxWriter struct {
 	out    io.Writer
 	file   *excelize.File
 	sw     *excelize.StreamWriter
 	f      *forms.Form
-	phone  []bool
 	next   int // the next row number
 	text   int // style: text "@"
 	date   int // style: the time column
@@ -40,7 +39,7 @@ type xlsxWriter struct {
 
 func newXLSXWriter(w io.Writer, f *forms.Form, tmpDir string) (*xlsxWriter, error) {
 	file := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
-	x := &xlsxWriter{out: w, file: file, f: f, phone: phoneColumns(f), next: 2}
+	x := &xlsxWriter{out: w, file: file, f: f, next: 2}
 	if err := x.start(); err != nil {
 		file.Close()
 		return nil, fmt.Errorf("export: xlsx: %w", err)
@@ -144,13 +143,11 @@ func excelTime(t time.Time) time.Time {
 func (x *xlsxWriter) write(r *row) error {
 	x.cells[0] = excelize.Cell{StyleID: x.text, Value: r.id}
 	x.cells[1] = excelize.Cell{StyleID: x.date, Value: excelTime(r.time)}
+	// Every value is a text cell with the text format "@": a spreadsheet
+	// never reads a text cell as a formula, so the XLSX needs no guard and
+	// shows what was typed ("=1+1", "-2"), where the CSV must add a quote.
 	for i, s := range r.vals {
-		s = cell(s, x.phone[i])
-		if x.phone[i] {
-			x.cells[i+2] = excelize.Cell{StyleID: x.text, Value: s}
-		} else {
-			x.cells[i+2] = s
-		}
+		x.cells[i+2] = excelize.Cell{StyleID: x.text, Value: lineBreaks(s)}
 	}
 	cell, err := excelize.CoordinatesToCellName(1, x.next)
 	if err != nil {
