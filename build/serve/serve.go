@@ -40,6 +40,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"loa/build/builder"
 	"loa/content"
 	"loa/functions/export"
@@ -82,6 +84,9 @@ type Config struct {
 	Secret string
 	// Watch rebuilds on edits and links the reload script into the pages.
 	Watch bool
+	// NoLimits turns off the forms' per-client rate limits, for load and
+	// crash tests that send hundreds of submissions from this machine.
+	NoLimits bool
 
 	Logger *slog.Logger // nil: text on standard error
 }
@@ -278,10 +283,14 @@ func (s *Server) newHandler(reg *forms.Registry, cfg site.Config, frame *site.Fr
 	if err != nil {
 		return nil, err
 	}
-	return handler.New(handler.Config{
+	hc := handler.Config{
 		Forms: reg, Store: st, Site: cfg, Frame: frame, Now: s.clock, Logger: s.log,
 		StaffSecretHash: s.hash, Staff: ex,
-	})
+	}
+	if s.cfg.NoLimits {
+		hc.Rate = rate.Inf
+	}
+	return handler.New(hc)
 }
 
 // staffSecret returns the configured secret, or the one kept in the data
@@ -312,6 +321,9 @@ func Main(args []string) error {
 	data := fl.String("data", ".data", "folder of the local store, the built preview and the staff secret")
 	drafts := fl.Bool("drafts", false, "include drafts")
 	now := fl.String("now", "", "preview as of this instant, e.g. 2023-04-10T09:00+07:00; the clock runs on from it (default: now)")
+	contentDir := fl.String("content", "content", "content folder, watched")
+	noLimits := fl.Bool("no-limits", false, "turn off the forms' per-client rate limits (load tests from this machine)")
+	siteDir := fl.String("site", "site", "folder with layouts/ and assets/, watched (the embedded look when missing)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -319,8 +331,8 @@ func Main(args []string) error {
 		return fmt.Errorf("serve: unexpected argument %q", fl.Arg(0))
 	}
 	cfg := Config{
-		Addr: *addr, Data: *data, Drafts: *drafts, ContentDir: "content", SiteDir: "site",
-		Secret: os.Getenv(EnvSecret), Watch: true,
+		Addr: *addr, Data: *data, Drafts: *drafts, ContentDir: *contentDir, SiteDir: *siteDir,
+		Secret: os.Getenv(EnvSecret), Watch: true, NoLimits: *noLimits,
 	}
 	if *now != "" {
 		t, err := vntext.ParseTime(*now)
