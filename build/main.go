@@ -4,6 +4,7 @@
 //	go run ./build build [flags]     build content/ into public/
 //	go run ./build serve [flags]     the whole system on this machine (package serve)
 //	go run ./build publish [flags]   sync public/ to the site bucket (package publish)
+//	go run ./build codes [NAME ...]  registration codes for the chi đoàn (data/chi-doan.yaml)
 //	go run ./build package [flags]   the Lambda bootstrap zip (or binary) to deploy
 //
 // Run a subcommand with -h for its flags.
@@ -28,6 +29,7 @@ var commands = map[string]func(args []string) error{
 		return publish.Main(context.Background(), args)
 	},
 	"package": runPackage,
+	"codes":   runCodes,
 }
 
 func main() {
@@ -51,5 +53,5 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits\n  publish sync public/ to the site bucket on S3\n  package build the Lambda bootstrap and its zip for AWS")
+	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits\n  publish sync public/ to the site bucket on S3\n  package build the Lambda bootstrap and its zip for AWS\n  codes   registration codes for the chi đoàn (delegate places)")
 }

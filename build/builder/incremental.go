@@ -141,9 +141,10 @@ func isPlainPage(name string) bool {
 	return true
 }
 
-// writeInPlace replaces name by data through a temporary file beside it:
-// the serve command answers requests from the output while it is rebuilt.
-func writeInPlace(name string, data []byte) error {
+// ReplaceFile replaces name by data through a temporary file beside it, so
+// that a reader never sees half a file: the serve command answers requests
+// from the output while it is rebuilt, and edits content files in place.
+func ReplaceFile(name string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
 	if err != nil {
 		return err

@@ -42,7 +42,7 @@ func (o *output) write(url string, data []byte) error {
 	}
 	write := writeFile
 	if o.inPlace {
-		write = writeInPlace
+		write = ReplaceFile
 	}
 	if err := write(name, data); err != nil {
 		return err

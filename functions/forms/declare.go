@@ -12,6 +12,7 @@ const (
 	KindSelect               // one value from Options, shown as a drop-down list
 	KindRadio                // one value from Options, shown as radio buttons
 	KindConsent              // an unticked box; the row stores the notice's version
+	KindCode                 // a registration code (codes.go): checked, never stored
 )
 
 // Source says where a field's options come from when they are event settings

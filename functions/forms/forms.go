@@ -29,6 +29,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loa/content"
+	"loa/functions/staff"
 	"loa/functions/vntext"
 )
 
@@ -63,7 +64,8 @@ type Form struct {
 	source     string // e.g. "bieu-mau/cau-hoi.md", for messages
 	topicsLine int    // line of "topics:" (or "form:") in source, for messages
 	tmpl       *template.Template
-	row        reflect.Type // the CSV row type, see newRowType
+	row        reflect.Type              // the CSV row type, see newRowType
+	codes      map[string]*staff.Checker // registration codes by chi đoàn (codes.go)
 }
 
 // FileError is a mistake in a content file: File is relative to the content
@@ -165,7 +167,7 @@ func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error)
 		}
 		byID[d.ID] = d
 	}
-	list, sample, err := loadChiDoan(contentFS)
+	list, sample, codes, err := loadChiDoan(contentFS)
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +190,9 @@ func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error)
 			continue
 		}
 		f.ChiDoan, f.SampleList, f.tmpl = list, sample, tmpl
+		if q := f.Field(f.QuotaBy); q != nil && q.Source == SourceChiDoan && len(codes) > 0 {
+			f.codes = codes
+		}
 		if err := f.resolve(); err != nil {
 			return nil, err
 		}
@@ -373,15 +378,30 @@ func (f *Form) resolve() error {
 	return nil
 }
 
-func loadChiDoan(contentFS fs.FS) ([]string, bool, error) {
+// chiDoanItem is one entry of data/chi-doan.yaml: a name, or a name with
+// the hash of its registration code.
+type chiDoanItem struct {
+	Name string `yaml:"name"`
+	Code string `yaml:"code"`
+}
+
+func (it *chiDoanItem) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		return n.Decode(&it.Name)
+	}
+	type plain chiDoanItem
+	return n.Decode((*plain)(it))
+}
+
+func loadChiDoan(contentFS fs.FS) ([]string, bool, map[string]*staff.Checker, error) {
 	const name = "data/chi-doan.yaml"
 	data, err := fs.ReadFile(contentFS, name)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	var doc struct {
-		Sample bool     `yaml:"sample"`
-		Items  []string `yaml:"items"`
+		Sample bool          `yaml:"sample"`
+		Items  []chiDoanItem `yaml:"items"`
 	}
 	var root yaml.Node
 	err = yaml.Unmarshal(data, &root)
@@ -389,9 +409,9 @@ func loadChiDoan(contentFS fs.FS) ([]string, bool, error) {
 		err = root.Decode(&doc)
 	}
 	if err != nil {
-		return nil, false, yamlError(name, "list of chi đoàn", 0, err)
+		return nil, false, nil, yamlError(name, "list of chi đoàn", 0, err)
 	}
-	itemErr := func(i int, format string, args ...any) error {
+	itemLine := func(i int) int {
 		line := keyLine(&root, "items")
 		if r := root.Content; len(r) > 0 && r[0].Kind == yaml.MappingNode {
 			for j := 0; j+1 < len(r[0].Content); j += 2 {
@@ -400,30 +420,41 @@ func loadChiDoan(contentFS fs.FS) ([]string, bool, error) {
 				}
 			}
 		}
-		return &FileError{File: name, Line: line, Msg: fmt.Sprintf("items[%d]: ", i) + fmt.Sprintf(format, args...)}
+		return line
+	}
+	itemErr := func(i int, format string, args ...any) error {
+		return &FileError{File: name, Line: itemLine(i), Msg: fmt.Sprintf("items[%d]: ", i) + fmt.Sprintf(format, args...)}
 	}
 	var list []string
 	slugs := map[string]string{}
-	for i, it := range doc.Items {
-		it = vntext.Normalize(it)
+	codes := map[string]*staff.Checker{}
+	for i, item := range doc.Items {
+		it := vntext.Normalize(item.Name)
 		s := vntext.Slug(it)
 		if it == "" || s == "" {
-			return nil, false, itemErr(i, "empty name")
+			return nil, false, nil, itemErr(i, "empty name")
 		}
 		// Quota slots are keyed by slug: two names with one slug would share five places.
 		if prev, ok := slugs[s]; ok {
-			return nil, false, itemErr(i, "%q is too close to %q (both become %q); rename one", it, prev, s)
+			return nil, false, nil, itemErr(i, "%q is too close to %q (both become %q); rename one", it, prev, s)
 		}
 		if it == Other {
-			return nil, false, itemErr(i, "%q is added by the form itself; remove it", it)
+			return nil, false, nil, itemErr(i, "%q is added by the form itself; remove it", it)
+		}
+		if item.Code != "" {
+			c, err := staff.CheckerOf(fmt.Sprintf("%s:%d: items[%d].code", name, itemLine(i), i), item.Code)
+			if err != nil {
+				return nil, false, nil, fmt.Errorf("%w (make codes with: go run ./build codes)", err)
+			}
+			codes[it] = c
 		}
 		slugs[s] = it
 		list = append(list, it)
 	}
 	if len(list) == 0 {
-		return nil, false, &FileError{File: name, Line: keyLine(&root, "items"), Msg: "items: the list of chi đoàn is empty (want lines such as - \"Chi đoàn Tổ dân phố 1\")"}
+		return nil, false, nil, &FileError{File: name, Line: keyLine(&root, "items"), Msg: "items: the list of chi đoàn is empty (want lines such as - \"Chi đoàn Tổ dân phố 1\")"}
 	}
-	return list, doc.Sample, nil
+	return list, doc.Sample, codes, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -77,6 +77,7 @@ type formView struct {
 	Message  string
 	Summary  []summaryItem
 	Fields   []fieldView
+	Code     *fieldView // the registration code, when the form asks for one
 	Honeypot string
 }
 
@@ -115,58 +116,76 @@ func (f *Form) view(st State) formView {
 	}
 	for i := range f.Fields {
 		fl := &f.Fields[i]
-		fv := fieldView{
-			Field:    fl,
-			ID:       FieldID(fl.Name),
-			Value:    st.Values.Get(fl.Name),
-			Error:    st.Errors[fl.Name],
-			Optional: !fl.Required && !anyOf[fl.Name] && fl.Kind != KindConsent,
-			Consent:  f.Consent,
-		}
-		fv.Control, fv.InputType = "input", "text"
-		switch fl.Kind {
-		case KindTextArea:
-			fv.Control = "textarea"
-		case KindSelect:
-			fv.Control = "select"
-		case KindRadio:
-			fv.Control = "radios"
-		case KindConsent:
-			fv.Control = "consent"
-		case KindEmail:
-			fv.InputType, fv.NoSpellcheck = "email", true
-		case KindPhone:
-			fv.InputType, fv.NoSpellcheck = "tel", true
-		case KindYear:
-			fv.Short, fv.NoSpellcheck = true, true
-		}
-		fv.HintText = fl.Hint
-		if fl.Source == SourceChiDoan && f.SampleList {
-			fv.HintText = strings.TrimSpace(fv.HintText + " Danh sách chi đoàn đang là danh sách mẫu; Đoàn phường sẽ cập nhật danh sách chính thức.")
-		}
-		if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent {
-			fv.MaxLength = fl.maxLen()
-		}
-		var ids []string
-		if fv.HintText != "" {
-			ids = append(ids, fv.ID+"-hint")
-		}
+		fv := f.fieldView(fl, st, !fl.Required && !anyOf[fl.Name] && fl.Kind != KindConsent)
 		if fv.Error != "" {
-			ids = append(ids, fv.ID+"-error")
 			v.Summary = append(v.Summary, summaryItem{Href: "#" + fv.ID, Text: fv.Error})
 		}
-		fv.DescribedBy = strings.Join(ids, " ")
-		for j, o := range fl.Options {
-			id := fv.ID
-			if j > 0 {
-				id += "-" + strconv.Itoa(j+1)
-			}
-			fv.Options = append(fv.Options, optionView{Value: o, ID: id, Checked: o == vntext.Normalize(fv.Value)})
-		}
-		fv.Checked = fl.Kind == KindConsent && strings.TrimSpace(fv.Value) != ""
 		v.Fields = append(v.Fields, fv)
 	}
+	if f.RequiresCode() {
+		fv := f.fieldView(&codeField, st, false)
+		fv.Value = "" // a wrong code is typed again, not shown back
+		if fv.Error != "" {
+			v.Summary = append(v.Summary, summaryItem{Href: "#" + fv.ID, Text: fv.Error})
+		}
+		v.Code = &fv
+	}
 	return v
+}
+
+// fieldView is what the layout shows of one field in the state st.
+func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
+	fv := fieldView{
+		Field:    fl,
+		ID:       FieldID(fl.Name),
+		Value:    st.Values.Get(fl.Name),
+		Error:    st.Errors[fl.Name],
+		Optional: optional,
+		Consent:  f.Consent,
+	}
+	fv.Control, fv.InputType = "input", "text"
+	switch fl.Kind {
+	case KindTextArea:
+		fv.Control = "textarea"
+	case KindSelect:
+		fv.Control = "select"
+	case KindRadio:
+		fv.Control = "radios"
+	case KindConsent:
+		fv.Control = "consent"
+	case KindEmail:
+		fv.InputType, fv.NoSpellcheck = "email", true
+	case KindPhone:
+		fv.InputType, fv.NoSpellcheck = "tel", true
+	case KindYear:
+		fv.Short, fv.NoSpellcheck = true, true
+	case KindCode:
+		fv.NoSpellcheck = true
+	}
+	fv.HintText = fl.Hint
+	if fl.Source == SourceChiDoan && f.SampleList {
+		fv.HintText = strings.TrimSpace(fv.HintText + " Danh sách chi đoàn đang là danh sách mẫu; Đoàn phường sẽ cập nhật danh sách chính thức.")
+	}
+	if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent {
+		fv.MaxLength = fl.maxLen()
+	}
+	var ids []string
+	if fv.HintText != "" {
+		ids = append(ids, fv.ID+"-hint")
+	}
+	if fv.Error != "" {
+		ids = append(ids, fv.ID+"-error")
+	}
+	fv.DescribedBy = strings.Join(ids, " ")
+	for j, o := range fl.Options {
+		id := fv.ID
+		if j > 0 {
+			id += "-" + strconv.Itoa(j+1)
+		}
+		fv.Options = append(fv.Options, optionView{Value: o, ID: id, Checked: o == vntext.Normalize(fv.Value)})
+	}
+	fv.Checked = fl.Kind == KindConsent && strings.TrimSpace(fv.Value) != ""
+	return fv
 }
 
 // Answer is the main part of a page the handler answers with when it cannot

@@ -316,6 +316,13 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 					" phút rồi gửi tiếp; nếu cần đăng ký nhiều người một lúc, hãy liên hệ Đoàn phường.")
 			return
 		}
+		// After the token: each check is an argon2id hash, and each wrong
+		// guess costs the guesser one of a few registrations an hour.
+		if msg := f.CheckCode(sub.Group(), raw.Get(forms.CodeField)); msg != "" {
+			note.outcome = "wrong-code"
+			h.fieldRefused(w, r, f, raw, now, http.StatusForbidden, forms.CodeField, msg)
+			return
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.StoreTimeout)
@@ -385,6 +392,17 @@ func (h *Handler) accepted(w http.ResponseWriter, r *http.Request, f *forms.Form
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, forms.ThanksPath(f.ID), http.StatusSeeOther)
+}
+
+// fieldRefused answers a submission refused for one field that is not a
+// matter of its shape (a wrong registration code): code, the message at the
+// field, what was typed kept.
+func (h *Handler) fieldRefused(w http.ResponseWriter, r *http.Request, f *forms.Form, raw url.Values, now time.Time, code int, field, msg string) {
+	if wantsJSON(r) {
+		writeJSON(w, code, jsonAnswer{Message: msg, Errors: []fieldError{{Field: field, ID: forms.FieldID(field), Message: msg}}})
+		return
+	}
+	h.formPage(w, r, f, code, forms.State{Now: now, Values: raw, Errors: map[string]string{field: msg}})
 }
 
 func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, f *forms.Form, raw url.Values, errs map[string]string, now time.Time) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -602,5 +604,98 @@ func TestDelegatePlacesNotSquatted(t *testing.T) {
 	q.RemoteAddr = "198.51.100.66:5000"
 	if a := e.do(q); a.code != http.StatusOK {
 		t.Errorf("a question from the same address: %d", a.code)
+	}
+}
+
+// withCodes is the ward's content with a registration code for Chi đoàn Tổ
+// dân phố 1: the registry the handler gets, and the code.
+func withCodes(t *testing.T) (*forms.Registry, string) {
+	t.Helper()
+	code := forms.NewCode()
+	hash, err := forms.HashCode(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	err = fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(content.FS, p)
+		if p == "data/chi-doan.yaml" {
+			b = []byte(strings.Replace(string(b), `  - "Chi đoàn Tổ dân phố 1"`, "  - name: \"Chi đoàn Tổ dân phố 1\"\n    code: \""+hash+"\"", 1))
+		}
+		fsys[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := forms.Load(fsys, site.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg, code
+}
+
+// TestRegistrationCodes: a chi đoàn with a code gets its places only with
+// the code (403 otherwise, saying whom to ask); the code is never stored.
+func TestRegistrationCodes(t *testing.T) {
+	reg, code := withCodes(t)
+	e := newEnv(t, func(c *handler.Config) { c.Forms = reg })
+	for _, tc := range []struct {
+		name, typed string
+		code        int
+		msg         string
+	}{
+		{"no code", "", http.StatusForbidden, "hỏi Bí thư chi đoàn hoặc Đoàn phường"},
+		{"wrong code", "AAAA-BBBB-CCCC", http.StatusForbidden, "Mã đăng ký không đúng"},
+		{"right code, typed loosely", strings.ToLower(strings.ReplaceAll(code, "-", " ")), http.StatusOK, ""},
+	} {
+		v := delegate(1)
+		if tc.typed != "" {
+			v.Set(forms.CodeField, tc.typed)
+		}
+		a := e.do(postJSON("dai-bieu", v))
+		if a.code != tc.code || !strings.Contains(a.json.Message, tc.msg) {
+			t.Errorf("%s: %d %q, want %d %q", tc.name, a.code, a.json.Message, tc.code, tc.msg)
+		}
+		if tc.code == http.StatusForbidden && (len(a.json.Errors) != 1 || a.json.Errors[0].Field != forms.CodeField) {
+			t.Errorf("%s: errors %+v, want one at %s", tc.name, a.json.Errors, forms.CodeField)
+		}
+	}
+	// Without JavaScript: the form again, the code's field marked, the rest kept.
+	v := delegate(2)
+	v.Set(forms.CodeField, "AAAA-BBBB-CCCC")
+	r := postForm("dai-bieu", v)
+	a := e.do(r)
+	if a.code != http.StatusForbidden || !strings.Contains(a.body, `id="f-ma_dang_ky"`) || !strings.Contains(a.body, `value="Trần Thị 2"`) ||
+		!strings.Contains(a.body, `<a href="#f-ma_dang_ky">`) || strings.Contains(a.body, "AAAA-BBBB-CCCC") {
+		t.Errorf("HTML answer %d: want 403, the code's field in the summary, the name kept and the wrong code not shown back", a.code)
+	}
+	// A chi đoàn without a code registers as before.
+	v = delegate(3)
+	v.Set("chi_doan", "Chi đoàn Tổ dân phố 2")
+	if a := e.do(postJSON("dai-bieu", v)); a.code != http.StatusOK {
+		t.Errorf("chi đoàn without a code: %d %s", a.code, a.body)
+	}
+	keys := e.keys("loa/submissions/dai-bieu/")
+	if len(keys) != 2 {
+		t.Fatalf("%d stored, want 2", len(keys))
+	}
+	for _, k := range keys {
+		if raw := e.object(k); strings.Contains(raw, forms.NormalizeCode(code)) || strings.Contains(strings.ToLower(raw), strings.ToLower(code)) || strings.Contains(raw, "Mã đăng ký") {
+			t.Errorf("the code is stored: %q", raw)
+		}
+	}
+	// The page asks for the code only when codes are configured.
+	html, _ := reg.Form("dai-bieu").RenderHTML(forms.State{Now: open})
+	plain, _ := e.reg.Form("dai-bieu").RenderHTML(forms.State{Now: open})
+	if !strings.Contains(string(html), `name="ma_dang_ky"`) || strings.Contains(string(plain), `name="ma_dang_ky"`) {
+		t.Error("the code's field: want it on the form with codes only")
+	}
+	q, _ := reg.Form("cau-hoi").RenderHTML(forms.State{Now: open})
+	if strings.Contains(string(q), `name="ma_dang_ky"`) {
+		t.Error("the question form asks for a registration code")
 	}
 }

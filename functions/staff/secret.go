@@ -78,29 +78,36 @@ type Checker struct {
 	good []byte
 }
 
-// NewChecker parses encoded (argon2id PHC string or bcrypt hash).
+// NewChecker parses encoded (argon2id PHC string or bcrypt hash), the
+// value of LOA_STAFF_SECRET_HASH.
 func NewChecker(encoded string) (*Checker, error) {
+	return CheckerOf(EnvHash, encoded)
+}
+
+// CheckerOf is NewChecker for a hash kept elsewhere (the registration codes
+// of data/chi-doan.yaml): what names it in messages.
+func CheckerOf(what, encoded string) (*Checker, error) {
 	encoded = strings.TrimSpace(encoded)
 	switch {
 	case strings.HasPrefix(encoded, "$argon2id$"):
-		v, err := parseArgon2id(encoded)
+		v, err := parseArgon2id(what, encoded)
 		if err != nil {
 			return nil, err
 		}
 		return &Checker{verify: v}, nil
 	case strings.HasPrefix(encoded, "$2a$"), strings.HasPrefix(encoded, "$2b$"), strings.HasPrefix(encoded, "$2y$"):
 		if _, err := bcrypt.Cost([]byte(encoded)); err != nil {
-			return nil, fmt.Errorf("staff: %s: not a bcrypt hash: %v", EnvHash, err)
+			return nil, fmt.Errorf("staff: %s: not a bcrypt hash: %v", what, err)
 		}
 		h := []byte(encoded)
 		return &Checker{verify: func(s []byte) bool { return bcrypt.CompareHashAndPassword(h, s) == nil }}, nil
 	}
-	return nil, fmt.Errorf("staff: %s is neither an argon2id PHC string ($argon2id$v=19$m=…) nor a bcrypt hash ($2b$…); make one with: go run ./functions/cmd/loa-secret", EnvHash)
+	return nil, fmt.Errorf("staff: %s is neither an argon2id PHC string ($argon2id$v=19$m=…) nor a bcrypt hash ($2b$…); make one with: go run ./functions/cmd/loa-secret", what)
 }
 
-func parseArgon2id(encoded string) (func([]byte) bool, error) {
-	bad := func(what string) error {
-		return fmt.Errorf("staff: %s: %s (want $argon2id$v=19$m=19456,t=2,p=1$salt$hash)", EnvHash, what)
+func parseArgon2id(what, encoded string) (func([]byte) bool, error) {
+	bad := func(problem string) error {
+		return fmt.Errorf("staff: %s: %s (want $argon2id$v=19$m=19456,t=2,p=1$salt$hash)", what, problem)
 	}
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 {

@@ -158,7 +158,7 @@
         return res.json().catch(function () { return {}; }).then(function (data) {
           say("");
           if (res.ok && data.ok) success(data);
-          else if (res.status === 422 && data.errors) {
+          else if (data.errors && data.errors.length) { // 422; 403 for a wrong registration code
             showErrors(data.errors);
             showSummary("", data.errors);
           } else showSummary(data.message || RETRY); // 409, 410, 429, 503, …
