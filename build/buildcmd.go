@@ -59,6 +59,9 @@ func runBuild(args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
 	fmt.Printf("built %s: %s\n", opts.Out, res)
 	return nil
 }

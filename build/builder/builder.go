@@ -27,6 +27,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,9 @@ type Result struct {
 	Pages    int // HTML pages rendered from content and generated (lists, home, ...)
 	Files    int // every file written
 	Duration time.Duration
+	// Warnings are what the build did but a person should look at, e.g. a
+	// file of a bundle left unpublished; each names its file.
+	Warnings []string
 }
 
 func (r Result) String() string {
@@ -131,7 +135,8 @@ func fullBuild(opts Options) (*build, Result, error) {
 		return nil, Result{}, err
 	}
 	b.out.root = opts.Out
-	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
+	slices.Sort(b.warnings) // workers finish in any order; the report does not
+	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start), Warnings: b.warnings}, nil
 }
 
 // build is the state of one build.
@@ -154,6 +159,19 @@ type build struct {
 	// walk order and their pages (nil for a file that is not published).
 	files []string
 	pages []*Page
+
+	// bundleFiles are the files of each bundle, by its folder, relative to it.
+	bundleFiles map[string][]string
+
+	warnMu   sync.Mutex
+	warnings []string
+}
+
+// warn notes something a person should look at; the build goes on.
+func (b *build) warn(format string, args ...any) {
+	b.warnMu.Lock()
+	defer b.warnMu.Unlock()
+	b.warnings = append(b.warnings, fmt.Sprintf(format, args...))
 }
 
 func newBuild(opts Options) (*build, error) {
@@ -202,7 +220,7 @@ func (b *build) run() error {
 		if d.IsDir() && p != "." && (p == "data" || strings.HasPrefix(d.Name(), ".")) {
 			return fs.SkipDir
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".md") && !strings.HasPrefix(d.Name(), ".") {
+		if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && p != "site.yaml" {
 			files = append(files, p)
 		}
 		return nil
@@ -210,6 +228,7 @@ func (b *build) run() error {
 	if err != nil {
 		return err
 	}
+	files, b.bundleFiles = splitBundles(files)
 
 	// Pages are rendered and written as soon as they are read; the results
 	// keep the order of files so that nothing depends on scheduling.

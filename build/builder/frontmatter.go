@@ -31,6 +31,15 @@ type Page struct {
 	Document    *Document
 	FormID      string // form.id of a form page; the rest of form: belongs to the form definitions
 
+	// Bundle is the page's own folder (slash-separated, in the content
+	// tree) when the page is a bundle's index.md, else "".
+	Bundle string
+	// Attachments are the files published with the page: those listed in
+	// front matter first, then those its Markdown links to.
+	Attachments []Attachment
+
+	listed []listedFile // "attachments:" of the front matter, resolved once the bundle is known
+
 	aliasLines []int
 }
 
@@ -143,8 +152,10 @@ func decodeFrontMatter(root *yaml.Node, p *Page) error {
 			p.Document, err = document(v)
 		case "form":
 			p.FormID, err = formID(v)
+		case "attachments":
+			p.listed, err = attachments(v)
 		default:
-			err = errAt(k, "front matter: unknown key %q (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form)", k.Value)
+			err = errAt(k, "front matter: unknown key %q (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments)", k.Value)
 		}
 		if err != nil {
 			return err
@@ -302,4 +313,51 @@ func formID(v *yaml.Node) (string, error) {
 		}
 	}
 	return "", errAt(v, "front matter: \"form\" has no \"id\"")
+}
+
+// listedFile is one entry of "attachments:", as written.
+type listedFile struct {
+	file, title string
+	line        int
+}
+
+func attachments(v *yaml.Node) ([]listedFile, error) {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil, nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		return nil, errAt(v, "front matter: \"attachments\" is not a list (want lines such as - { file: ke-hoach.pdf, title: \"Bản có chữ ký\" })")
+	}
+	var out []listedFile
+	for _, item := range v.Content {
+		var lf listedFile
+		lf.line = item.Line
+		switch item.Kind {
+		case yaml.ScalarNode:
+			lf.file = item.Value
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(item.Content); i += 2 {
+				k, val := item.Content[i], item.Content[i+1]
+				var err error
+				switch k.Value {
+				case "file":
+					lf.file, err = str("attachments.file", val)
+				case "title":
+					lf.title, err = str("attachments.title", val)
+				default:
+					err = errAt(k, "front matter: unknown key %q in attachments (known: file, title)", k.Value)
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
+		default:
+			return nil, errAt(item, "front matter: an attachment is a file name, or { file: …, title: … }")
+		}
+		if strings.TrimSpace(lf.file) == "" {
+			return nil, errAt(item, "front matter: an attachment without \"file\"")
+		}
+		out = append(out, lf)
+	}
+	return out, nil
 }

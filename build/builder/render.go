@@ -19,7 +19,7 @@ import (
 )
 
 // layouts are the templates of the pages' own parts, each a file of layouts/.
-var layouts = []string{"page.html", "document.html", "list.html", "home.html", "items.html", "thanks.html", "notfound.html", "redirect.html"}
+var layouts = []string{"page.html", "document.html", "list.html", "home.html", "items.html", "attachments.html", "thanks.html", "notfound.html", "redirect.html"}
 
 type templates struct {
 	set *template.Template
@@ -102,8 +102,11 @@ func (r *renderer) page(name string) (*Page, error) {
 		return nil, err
 	}
 
-	front, body, _, hasFront := content.FrontMatter(src)
+	front, body, bodyLine, hasFront := content.FrontMatter(src)
 	p := &Page{Source: source}
+	if path.Base(name) == bundleIndex && path.Dir(name) != "." {
+		p.Bundle = path.Dir(name)
+	}
 	if hasFront {
 		var root yaml.Node
 		if err := yaml.Unmarshal(front, &root); err != nil {
@@ -128,6 +131,9 @@ func (r *renderer) page(name string) (*Page, error) {
 	}
 	if !published {
 		return nil, nil
+	}
+	if err := b.attach(p, doc, src, bodyLine); err != nil {
+		return nil, err
 	}
 	if p.Summary == "" {
 		p.Summary = firstParagraph(doc, src, 200)
@@ -183,6 +189,13 @@ func joinPlace(place, date string) string {
 func (b *build) place(p *Page, name string) error {
 	dir, base := path.Split(name)
 	dir = strings.TrimSuffix(dir, "/")
+	if p.Bundle != "" {
+		// A bundle's page takes its slug from its folder.
+		dir, base = path.Dir(p.Bundle), path.Base(p.Bundle)+".md"
+		if dir == "." {
+			dir = ""
+		}
+	}
 	// Folders are slugged like file names: a folder saved as "Thông báo
 	// tổ 3" is served at /thong-bao-to-3/. The first one is the section.
 	var folders []string

@@ -253,6 +253,9 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	if err != nil {
 		return builder.Result{}, err
 	}
+	for _, w := range res.Warnings {
+		s.log.Warn("serve: " + w)
+	}
 	// The handler frames its answers with the site's own settings and frame.
 	api, err := s.newHandler(built.Forms(), built.Config(), built.Frame())
 	if err != nil {

@@ -135,3 +135,20 @@ func Number(n int) string {
 	}
 	return sign + s
 }
+
+// Size writes a file size the Vietnamese way, with a decimal comma: "980 B",
+// "350 KB", "1,2 MB" (1 KB = 1,000 bytes, as file managers show it).
+func Size(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return strconv.FormatInt((n+500)/1000, 10) + " KB"
+	}
+	tenths := (n + 50*1000) / (100 * 1000) // in 0.1 MB, rounded
+	s := strconv.FormatInt(tenths/10, 10)
+	if d := tenths % 10; d != 0 {
+		s += "," + strconv.FormatInt(d, 10)
+	}
+	return s + " MB"
+}

@@ -75,3 +75,14 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestSize(t *testing.T) {
+	for n, want := range map[int64]string{
+		0: "0 B", 999: "999 B", 1000: "1 KB", 2349: "2 KB", 350_400: "350 KB", 999_499: "999 KB",
+		1_000_000: "1 MB", 1_234_567: "1,2 MB", 1_250_000: "1,3 MB", 12_000_000: "12 MB", 4_960_000: "5 MB",
+	} {
+		if got := Size(n); got != want {
+			t.Errorf("Size(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
