@@ -609,6 +609,68 @@ func TestCloudFront(t *testing.T) {
 	}
 }
 
+// TestOriginSecret checks the door: the stack makes a random secret,
+// CloudFront sends it to the forms origin as X-Origin-Verify, and the
+// function expects the very same reference as LOA_ORIGIN_SECRET, so the two
+// always resolve one version of one secret.
+func TestOriginSecret(t *testing.T) {
+	tmpl := parse(t)
+	secret := resource(t, tmpl, "OriginSecret")
+	if secret["Type"] != "AWS::SecretsManager::Secret" {
+		t.Fatalf("template.yaml: OriginSecret is a %v, want an AWS::SecretsManager::Secret", secret["Type"])
+	}
+	gen := get(t, secret, "Properties", "GenerateSecretString").(obj)
+	if n, _ := gen["PasswordLength"].(int); n < 32 || gen["ExcludePunctuation"] != true {
+		t.Errorf("template.yaml: OriginSecret GenerateSecretString %v, want 32 or more letters and digits (PasswordLength >= 32, ExcludePunctuation)", gen)
+	}
+	if _, ok := get(t, secret, "Properties").(obj)["SecretString"]; ok {
+		t.Error("template.yaml: OriginSecret has a SecretString written in the template, want it generated")
+	}
+
+	var header any
+	for _, o := range list(get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Origins")) {
+		if o.(obj)["Id"] != "forms" {
+			continue
+		}
+		for _, h := range list(o.(obj)["OriginCustomHeaders"]) {
+			if h.(obj)["HeaderName"] == "X-Origin-Verify" {
+				header = h.(obj)["HeaderValue"]
+			}
+		}
+	}
+	if header == nil {
+		t.Fatal("template.yaml: the forms origin has no X-Origin-Verify custom header, want the origin secret")
+	}
+	checkSecretRef(t, "the forms origin's X-Origin-Verify", header)
+
+	env := get(t, resource(t, tmpl, "FormsFunction"), "Properties", "Environment", "Variables").(obj)
+	checkSecretRef(t, "FormsFunction's LOA_ORIGIN_SECRET", env["LOA_ORIGIN_SECRET"])
+	if !equal(env["LOA_ORIGIN_SECRET"], header) {
+		t.Errorf("template.yaml: LOA_ORIGIN_SECRET = %v, X-Origin-Verify = %v: want the same reference, or the function refuses every request CloudFront sends", env["LOA_ORIGIN_SECRET"], header)
+	}
+	if h, _ := env["LOA_CLIENT_IP_HEADER"].(string); h == "" {
+		t.Error("template.yaml: FormsFunction has no LOA_CLIENT_IP_HEADER: every viewer would share the edge server's address")
+	}
+}
+
+// checkSecretRef checks that v resolves the origin secret: the current
+// version, or the one OriginSecretVersion names when it is set.
+func checkSecretRef(t *testing.T, what string, v any) {
+	t.Helper()
+	want := obj{"Fn::If": []any{
+		"HasOriginSecretVersion",
+		obj{"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}:SecretString:::${OriginSecretVersion}}}"},
+		obj{"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}:SecretString}}"},
+	}}
+	if !equal(v, want) {
+		t.Errorf("template.yaml: %s = %v, want %v", what, v, want)
+	}
+	cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("OriginSecretVersion"), ""}}}}
+	if got := get(t, parse(t), "Conditions", "HasOriginSecretVersion"); !equal(got, cond) {
+		t.Errorf("template.yaml: condition HasOriginSecretVersion = %v, want %v", got, cond)
+	}
+}
+
 // csp parses the template's Content-Security-Policy: directive → sources.
 func csp(t *testing.T) map[string][]string {
 	tmpl := parse(t)
