@@ -792,7 +792,7 @@ func TestPrettyURLFunction(t *testing.T) {
 	cases := []struct {
 		req      request
 		uri      string // the rewritten request's URI, or
-		location string // the redirect's Location
+		location string // the redirect's Location; neither: a 404
 	}{
 		{request{URI: "/"}, "/index.html", ""},
 		{request{URI: "/thong-bao/"}, "/thong-bao/index.html", ""},
@@ -803,6 +803,25 @@ func TestPrettyURLFunction(t *testing.T) {
 		{request{URI: "/thong-bao"}, "", "/thong-bao/"},
 		{request{URI: "/bieu-mau/cau-hoi", Querystring: map[string]qv{"a": {Value: "1"}}}, "", "/bieu-mau/cau-hoi/?a=1"},
 		{request{URI: "/x", Querystring: map[string]qv{"t": {Value: "1", MultiValue: []qv{{Value: "1"}, {Value: "2"}}}}}, "", "/x/?t=1&t=2"},
+		{request{URI: "/ke-hoach"}, "", "/ke-hoach/"},
+		{request{URI: "/ke-hoach/"}, "/ke-hoach/index.html", ""},
+		{request{URI: "/assets/site.abc.css"}, "/assets/site.abc.css", ""},
+		// Paths that would send a browser to another host: a backslash
+		// (raw or escaped) or a control character is a 404, runs of
+		// slashes are one before the slash is added.
+		{request{URI: `/\evil.example/x`}, "", ""},
+		{request{URI: "/%5Cevil.example/x"}, "", ""},
+		{request{URI: "/%5cevil.example/x"}, "", ""},
+		{request{URI: "//evil.example/x"}, "", "/evil.example/x/"},
+		{request{URI: "///x"}, "", "/x/"},
+		{request{URI: "//a//b/"}, "/a/b/index.html", ""},
+		{request{URI: "/%2F%2Fevil.example"}, "", ""},
+		{request{URI: "/a%09b"}, "", ""},
+		{request{URI: "/a\tb"}, "", ""},
+		{request{URI: "/%0d%0aLocation:x"}, "", ""},
+		{request{URI: "/a\r\nLocation:x"}, "", ""},
+		{request{URI: "/%zz"}, "", ""},
+		{request{URI: "/x", Querystring: map[string]qv{"a": {Value: "1\r\nSet-Cookie:x"}}}, "", "/x/?a=1%0D%0ASet-Cookie:x"},
 	}
 	var events []any
 	for _, c := range cases {
@@ -833,13 +852,29 @@ func TestPrettyURLFunction(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
+	if len(got) != len(cases) {
+		t.Fatalf("node answered %d events, want %d", len(got), len(cases))
+	}
 	for i, c := range cases {
 		g := got[i]
+		loc, hasLoc := g.Headers["location"]
+		if hasLoc && !sameSite(loc.Value) {
+			t.Errorf("%q: Location %q leaves the site, want a path with a single leading / and no \\, CR, LF or TAB", c.req.URI, loc.Value)
+		}
 		switch {
 		case c.uri != "" && (g.StatusCode != 0 || g.URI != c.uri):
-			t.Errorf("%s: uri %q status %d, want the request for %q", c.req.URI, g.URI, g.StatusCode, c.uri)
-		case c.location != "" && (g.StatusCode != 301 || g.Headers["location"].Value != c.location):
-			t.Errorf("%s: status %d location %q, want 301 to %q", c.req.URI, g.StatusCode, g.Headers["location"].Value, c.location)
+			t.Errorf("%q: uri %q status %d, want the request for %q", c.req.URI, g.URI, g.StatusCode, c.uri)
+		case c.location != "" && (g.StatusCode != 301 || loc.Value != c.location):
+			t.Errorf("%q: status %d location %q, want 301 to %q", c.req.URI, g.StatusCode, loc.Value, c.location)
+		case c.uri == "" && c.location == "" && (g.StatusCode != 404 || hasLoc):
+			t.Errorf("%q: status %d uri %q location %q, want it refused with a 404", c.req.URI, g.StatusCode, g.URI, loc.Value)
 		}
 	}
+}
+
+// sameSite reports whether a Location keeps the browser on this site: a
+// path with one leading slash, and nothing a browser reads as a slash or a
+// header break.
+func sameSite(loc string) bool {
+	return strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") && !strings.ContainsAny(loc, "\\\r\n\t")
 }
