@@ -253,8 +253,8 @@ func TestCfnLint(t *testing.T) {
 func TestBucketsPrivateEncryptedTLSOnly(t *testing.T) {
 	tmpl := parse(t)
 	buckets := ofType(t, tmpl, "AWS::S3::Bucket")
-	if !equal(buckets, []string{"SiteBucket", "SubmissionsBucket"}) {
-		t.Fatalf("buckets %v, want SiteBucket and SubmissionsBucket", buckets)
+	if !equal(buckets, []string{"LogBucket", "SiteBucket", "SubmissionsBucket"}) {
+		t.Fatalf("template.yaml: buckets %v, want LogBucket, SiteBucket and SubmissionsBucket", buckets)
 	}
 	policies := map[string]obj{}
 	for _, name := range ofType(t, tmpl, "AWS::S3::BucketPolicy") {
@@ -273,8 +273,14 @@ func TestBucketsPrivateEncryptedTLSOnly(t *testing.T) {
 		if alg != "AES256" && alg != "aws:kms" {
 			t.Errorf("%s: SSEAlgorithm = %v", name, alg)
 		}
-		if got := get(t, props, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != "BucketOwnerEnforced" {
-			t.Errorf("%s: ObjectOwnership = %v", name, got)
+		// ACLs are off, but for the log bucket: CloudFront's standard
+		// logging writes with an ACL and refuses a bucket without them.
+		owner := "BucketOwnerEnforced"
+		if name == "LogBucket" {
+			owner = "BucketOwnerPreferred"
+		}
+		if got := get(t, props, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != owner {
+			t.Errorf("template.yaml: %s ObjectOwnership = %v, want %s", name, got, owner)
 		}
 		doc, ok := policies[name]
 		if !ok {
@@ -304,6 +310,88 @@ func deniesInsecureTransport(bucket string, doc obj) bool {
 		}
 	}
 	return false
+}
+
+// TestAccessLogs checks where the access logs go: both buckets' S3 server
+// access logs and CloudFront's standard logs into the log bucket (never the
+// submissions bucket into itself), the HTTP API's into a log group, all of
+// them kept LogRetentionDays.
+func TestAccessLogs(t *testing.T) {
+	tmpl := parse(t)
+	days := get(t, tmpl, "Parameters", "LogRetentionDays").(obj)
+	if days["Type"] != "Number" || days["Default"] != 90 {
+		t.Errorf("template.yaml: LogRetentionDays = %v, want a Number, 90 by default", days)
+	}
+
+	logs := get(t, resource(t, tmpl, "LogBucket"), "Properties").(obj)
+	expires := false
+	for _, r := range list(get(t, logs, "LifecycleConfiguration", "Rules")) {
+		r := r.(obj)
+		if r["Status"] == "Enabled" && r["Prefix"] == nil && r["Filter"] == nil && equal(r["ExpirationInDays"], ref("LogRetentionDays")) {
+			expires = true
+		}
+	}
+	if !expires {
+		t.Error("template.yaml: LogBucket has no enabled lifecycle rule expiring every log after LogRetentionDays")
+	}
+
+	prefixes := map[string]string{"SiteBucket": "s3/site/", "SubmissionsBucket": "s3/submissions/"}
+	for name, prefix := range prefixes {
+		b := resource(t, tmpl, name)
+		cfg, _ := get(t, b, "Properties").(obj)["LoggingConfiguration"].(obj)
+		if !equal(cfg["DestinationBucketName"], ref("LogBucket")) || cfg["LogFilePrefix"] != prefix {
+			t.Errorf("template.yaml: %s LoggingConfiguration = %v, want the log bucket under %s", name, cfg, prefix)
+		}
+		if !equal(list(b["DependsOn"]), []any{"LogBucketPolicy"}) {
+			t.Errorf("template.yaml: %s DependsOn %v, want LogBucketPolicy (S3 may deliver before the bucket logs)", name, b["DependsOn"])
+		}
+	}
+
+	delivers := false
+	for _, s := range list(get(t, resource(t, tmpl, "LogBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
+		s := s.(obj)
+		if s["Effect"] == "Allow" && equal(s["Principal"], obj{"Service": "logging.s3.amazonaws.com"}) {
+			delivers = s["Action"] == "s3:PutObject" &&
+				equal(s["Resource"], obj{"Fn::Sub": "${LogBucket.Arn}/s3/*"}) &&
+				equal(get(t, s, "Condition", "StringEquals", "aws:SourceAccount"), ref("AWS::AccountId"))
+		}
+	}
+	if !delivers {
+		t.Error("template.yaml: LogBucketPolicy does not let S3's logging service put objects under s3/ for this account alone")
+	}
+
+	cf := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Logging").(obj)
+	if !equal(cf["Bucket"], getAtt("LogBucket", "DomainName")) || cf["IncludeCookies"] != false || cf["Prefix"] != "cloudfront/" {
+		t.Errorf("template.yaml: Distribution Logging = %v, want the log bucket's DomainName, prefix cloudfront/, no cookies", cf)
+	}
+
+	api := get(t, resource(t, tmpl, "FormsApi"), "Properties", "AccessLogSettings").(obj)
+	if !equal(api["DestinationArn"], getAtt("ApiAccessLogGroup", "Arn")) {
+		t.Errorf("template.yaml: FormsApi AccessLogSettings DestinationArn = %v, want ApiAccessLogGroup's", api["DestinationArn"])
+	}
+	var format map[string]string
+	if err := json.Unmarshal([]byte(api["Format"].(string)), &format); err != nil {
+		t.Errorf("template.yaml: FormsApi access log Format is not one JSON object: %v", err)
+	}
+	for k, v := range format {
+		if strings.Contains(v, "sourceIp") || strings.Contains(v, "userAgent") {
+			t.Errorf("template.yaml: access log field %s = %s: no viewer data in the API's log", k, v)
+		}
+	}
+	if got := get(t, resource(t, tmpl, "ApiAccessLogGroup"), "Properties", "RetentionInDays"); !equal(got, ref("LogRetentionDays")) {
+		t.Errorf("template.yaml: ApiAccessLogGroup RetentionInDays = %v, want LogRetentionDays", got)
+	}
+
+	// Every log group has a retention and says what becomes of it.
+	for _, name := range ofType(t, tmpl, "AWS::Logs::LogGroup") {
+		g := resource(t, tmpl, name)
+		if g["DeletionPolicy"] == nil || g["UpdateReplacePolicy"] == nil {
+			t.Errorf("template.yaml: log group %s has no DeletionPolicy or UpdateReplacePolicy", name)
+		}
+		if get(t, g, "Properties").(obj)["RetentionInDays"] == nil {
+			t.Errorf("template.yaml: log group %s is kept forever, want a RetentionInDays", name)
+		}
+	}
 }
 
 func TestSubmissionsRetention(t *testing.T) {
