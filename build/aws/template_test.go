@@ -27,17 +27,22 @@ type obj = map[string]any
 
 func parse(t *testing.T) obj {
 	t.Helper()
+	return parseFile(t, "template.yaml", loaaws.Template)
+}
+
+func parseFile(t *testing.T, name string, b []byte) obj {
+	t.Helper()
 	var doc yaml.Node
-	if err := yaml.Unmarshal(loaaws.Template, &doc); err != nil {
-		t.Fatalf("template.yaml: %v", err)
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	v, err := decode(&doc)
 	if err != nil {
-		t.Fatalf("template.yaml: %v", err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	m, ok := v.(obj)
 	if !ok {
-		t.Fatal("template.yaml: not a mapping")
+		t.Fatalf("%s: not a mapping", name)
 	}
 	return m
 }
@@ -223,7 +228,7 @@ func walk(v any, fn func(obj)) {
 	}
 }
 
-// TestCfnLint runs cfn-lint, AWS's template linter, on the template: it
+// TestCfnLint runs cfn-lint, AWS's template linter, on the templates: it
 // checks every resource type and property name and value against the
 // CloudFormation and SAM schemas (a misspelt BlockPublicAcl for
 // BlockPublicAcls would otherwise be found only by a failed deployment).
@@ -235,7 +240,7 @@ func TestCfnLint(t *testing.T) {
 	if err != nil {
 		t.Fatal("cfn-lint (AWS's CloudFormation linter) is not on PATH: install it with pip install cfn-lint")
 	}
-	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml")
+	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml", "waf.yaml")
 	out, err := cmd.CombinedOutput()
 	for line := range strings.Lines(strings.TrimSpace(string(out))) {
 		// file:line:column:endline:endcolumn:rule:message
@@ -246,7 +251,7 @@ func TestCfnLint(t *testing.T) {
 		}
 	}
 	if err != nil {
-		t.Errorf("cfn-lint template.yaml: %v: the template has errors (above), want none", err)
+		t.Errorf("cfn-lint template.yaml waf.yaml: %v: the templates have errors (above), want none", err)
 	}
 }
 
@@ -756,6 +761,52 @@ func checkSecretRef(t *testing.T, what string, v any) {
 	cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("OriginSecretVersion"), ""}}}}
 	if got := get(t, parse(t), "Conditions", "HasOriginSecretVersion"); !equal(got, cond) {
 		t.Errorf("template.yaml: condition HasOriginSecretVersion = %v, want %v", got, cond)
+	}
+}
+
+// TestWAF checks the optional web ACL: none by default; given as an ARN,
+// it is attached to the distribution; waf.yaml makes one for CloudFront
+// with a rate limit per IP address over 5 minutes.
+func TestWAF(t *testing.T) {
+	tmpl := parse(t)
+	if got := ofType(t, tmpl, "AWS::WAFv2::WebACL"); len(got) != 0 {
+		t.Errorf("template.yaml: web ACLs %v in the main stack, want none: one for CloudFront can only be made in us-east-1", got)
+	}
+	if p := get(t, tmpl, "Parameters", "WebAclArn").(obj); p["Default"] != "" {
+		t.Errorf("template.yaml: WebAclArn default %v, want empty (no WAF, no cost)", p["Default"])
+	}
+	cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("WebAclArn"), ""}}}}
+	if got := get(t, tmpl, "Conditions", "HasWebAcl"); !equal(got, cond) {
+		t.Errorf("template.yaml: condition HasWebAcl = %v, want %v", got, cond)
+	}
+	want := obj{"Fn::If": []any{"HasWebAcl", ref("WebAclArn"), ref("AWS::NoValue")}}
+	if got := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "WebACLId"); !equal(got, want) {
+		t.Errorf("template.yaml: Distribution WebACLId = %v, want %v", got, want)
+	}
+
+	waf := parseFile(t, "waf.yaml", loaaws.WAFTemplate)
+	if p := get(t, waf, "Parameters", "WafRateLimit").(obj); p["Type"] != "Number" {
+		t.Errorf("waf.yaml: WafRateLimit = %v, want a Number", p)
+	}
+	acl := get(t, resource(t, waf, "WebAcl"), "Properties").(obj)
+	if acl["Scope"] != "CLOUDFRONT" || !equal(acl["DefaultAction"], obj{"Allow": obj{}}) {
+		t.Errorf("waf.yaml: WebAcl Scope %v DefaultAction %v, want CLOUDFRONT, Allow", acl["Scope"], acl["DefaultAction"])
+	}
+	limited := false
+	for _, r := range list(acl["Rules"]) {
+		r := r.(obj)
+		rate, ok := get(t, r, "Statement").(obj)["RateBasedStatement"].(obj)
+		if !ok {
+			continue
+		}
+		limited = equal(r["Action"], obj{"Block": obj{}}) && rate["AggregateKeyType"] == "IP" &&
+			equal(rate["Limit"], ref("WafRateLimit")) && rate["EvaluationWindowSec"] == 300
+	}
+	if !limited {
+		t.Error("waf.yaml: no rule blocks an IP address over WafRateLimit requests in 5 minutes")
+	}
+	if got := get(t, waf, "Outputs", "WebAclArn", "Value"); !equal(got, getAtt("WebAcl", "Arn")) {
+		t.Errorf("waf.yaml: output WebAclArn = %v, want the web ACL's ARN", got)
 	}
 }
 
