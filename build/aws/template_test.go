@@ -213,6 +213,103 @@ func TestTemplateShape(t *testing.T) {
 	})
 }
 
+// TestNoCycles checks that the resources can be created in some order: the
+// distribution names the API and the secret, the API (as SAM writes it)
+// names the function, and nothing they name may name the distribution. An
+// HttpApi event's ApiId is not a dependency of the function: SAM turns it
+// into a route of the API that names the function.
+func TestNoCycles(t *testing.T) {
+	tmpl := parse(t)
+	resources := get(t, tmpl, "Resources").(obj)
+	deps := map[string]map[string]bool{}
+	for name, r := range resources {
+		d := map[string]bool{}
+		add := func(n string) {
+			if _, ok := resources[n]; ok {
+				d[n] = true
+			}
+		}
+		r := r.(obj)
+		if r["DependsOn"] != nil {
+			for _, n := range list(r["DependsOn"]) {
+				s, _ := n.(string)
+				add(s)
+			}
+		}
+		props, _ := r["Properties"].(obj)
+		for k, v := range props {
+			if k == "Events" && r["Type"] == "AWS::Serverless::Function" {
+				for _, ev := range v.(obj) {
+					if ev.(obj)["Type"] == "HttpApi" {
+						api, _ := get(t, ev, "Properties", "ApiId").(obj)["Ref"].(string)
+						if api != "" {
+							deps[api] = merge(deps[api], name)
+						}
+					}
+				}
+				continue
+			}
+			walk(v, func(m obj) {
+				for k, x := range m {
+					switch k {
+					case "Ref":
+						s, _ := x.(string)
+						add(s)
+					case "Fn::GetAtt":
+						s, _ := list(x)[0].(string)
+						add(s)
+					case "Fn::Sub":
+						str, _ := list(x)[0].(string)
+						for _, part := range strings.Split(str, "${")[1:] {
+							n, _, _ := strings.Cut(part, "}")
+							n, _, _ = strings.Cut(n, ".")
+							add(n)
+						}
+					}
+				}
+			})
+		}
+		deps[name] = merge(deps[name], keys(d)...)
+	}
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(n string, path []string)
+	visit = func(n string, path []string) {
+		switch state[n] {
+		case 1:
+			t.Fatalf("template.yaml: circular dependency %s → %s", strings.Join(path, " → "), n)
+		case 2:
+			return
+		}
+		state[n] = 1
+		for _, d := range keys(deps[n]) {
+			visit(d, append(path, n))
+		}
+		state[n] = 2
+	}
+	for name := range resources {
+		visit(name, nil)
+	}
+}
+
+func merge(m map[string]bool, names ...string) map[string]bool {
+	if m == nil {
+		m = map[string]bool{}
+	}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+func keys(m map[string]bool) []string {
+	var s []string
+	for k := range m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
 // walk calls fn on every mapping in v.
 func walk(v any, fn func(obj)) {
 	switch v := v.(type) {
