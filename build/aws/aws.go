@@ -3,7 +3,8 @@
 // form handler as a Lambda behind an HTTP API on the same CloudFront domain
 // under /api/*, and the submissions in a private, versioned bucket whose
 // lifecycle deletes them after RetentionDays. samconfig.toml holds the SAM
-// CLI's settings; `make deploy` runs SAM from this folder.
+// CLI's settings; `make deploy` runs SAM from this folder. waf.yaml is an
+// optional AWS WAF web ACL for the distribution, a stack of its own.
 //
 // The Go side is only the template itself, embedded so that the tests here
 // read exactly what SAM deploys.
@@ -15,3 +16,9 @@ import _ "embed"
 //
 //go:embed template.yaml
 var Template []byte
+
+// WAFTemplate is waf.yaml, the optional web ACL, deployed on its own in
+// us-east-1 (where AWS WAF makes web ACLs for CloudFront).
+//
+//go:embed waf.yaml
+var WAFTemplate []byte

@@ -27,17 +27,22 @@ type obj = map[string]any
 
 func parse(t *testing.T) obj {
 	t.Helper()
+	return parseFile(t, "template.yaml", loaaws.Template)
+}
+
+func parseFile(t *testing.T, name string, b []byte) obj {
+	t.Helper()
 	var doc yaml.Node
-	if err := yaml.Unmarshal(loaaws.Template, &doc); err != nil {
-		t.Fatalf("template.yaml: %v", err)
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	v, err := decode(&doc)
 	if err != nil {
-		t.Fatalf("template.yaml: %v", err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	m, ok := v.(obj)
 	if !ok {
-		t.Fatal("template.yaml: not a mapping")
+		t.Fatalf("%s: not a mapping", name)
 	}
 	return m
 }
@@ -208,6 +213,103 @@ func TestTemplateShape(t *testing.T) {
 	})
 }
 
+// TestNoCycles checks that the resources can be created in some order: the
+// distribution names the API and the secret, the API (as SAM writes it)
+// names the function, and nothing they name may name the distribution. An
+// HttpApi event's ApiId is not a dependency of the function: SAM turns it
+// into a route of the API that names the function.
+func TestNoCycles(t *testing.T) {
+	tmpl := parse(t)
+	resources := get(t, tmpl, "Resources").(obj)
+	deps := map[string]map[string]bool{}
+	for name, r := range resources {
+		d := map[string]bool{}
+		add := func(n string) {
+			if _, ok := resources[n]; ok {
+				d[n] = true
+			}
+		}
+		r := r.(obj)
+		if r["DependsOn"] != nil {
+			for _, n := range list(r["DependsOn"]) {
+				s, _ := n.(string)
+				add(s)
+			}
+		}
+		props, _ := r["Properties"].(obj)
+		for k, v := range props {
+			if k == "Events" && r["Type"] == "AWS::Serverless::Function" {
+				for _, ev := range v.(obj) {
+					if ev.(obj)["Type"] == "HttpApi" {
+						api, _ := get(t, ev, "Properties", "ApiId").(obj)["Ref"].(string)
+						if api != "" {
+							deps[api] = merge(deps[api], name)
+						}
+					}
+				}
+				continue
+			}
+			walk(v, func(m obj) {
+				for k, x := range m {
+					switch k {
+					case "Ref":
+						s, _ := x.(string)
+						add(s)
+					case "Fn::GetAtt":
+						s, _ := list(x)[0].(string)
+						add(s)
+					case "Fn::Sub":
+						str, _ := list(x)[0].(string)
+						for _, part := range strings.Split(str, "${")[1:] {
+							n, _, _ := strings.Cut(part, "}")
+							n, _, _ = strings.Cut(n, ".")
+							add(n)
+						}
+					}
+				}
+			})
+		}
+		deps[name] = merge(deps[name], keys(d)...)
+	}
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(n string, path []string)
+	visit = func(n string, path []string) {
+		switch state[n] {
+		case 1:
+			t.Fatalf("template.yaml: circular dependency %s → %s", strings.Join(path, " → "), n)
+		case 2:
+			return
+		}
+		state[n] = 1
+		for _, d := range keys(deps[n]) {
+			visit(d, append(path, n))
+		}
+		state[n] = 2
+	}
+	for name := range resources {
+		visit(name, nil)
+	}
+}
+
+func merge(m map[string]bool, names ...string) map[string]bool {
+	if m == nil {
+		m = map[string]bool{}
+	}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+func keys(m map[string]bool) []string {
+	var s []string
+	for k := range m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
 // walk calls fn on every mapping in v.
 func walk(v any, fn func(obj)) {
 	switch v := v.(type) {
@@ -223,7 +325,7 @@ func walk(v any, fn func(obj)) {
 	}
 }
 
-// TestCfnLint runs cfn-lint, AWS's template linter, on the template: it
+// TestCfnLint runs cfn-lint, AWS's template linter, on the templates: it
 // checks every resource type and property name and value against the
 // CloudFormation and SAM schemas (a misspelt BlockPublicAcl for
 // BlockPublicAcls would otherwise be found only by a failed deployment).
@@ -235,7 +337,7 @@ func TestCfnLint(t *testing.T) {
 	if err != nil {
 		t.Fatal("cfn-lint (AWS's CloudFormation linter) is not on PATH: install it with pip install cfn-lint")
 	}
-	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml")
+	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml", "waf.yaml")
 	out, err := cmd.CombinedOutput()
 	for line := range strings.Lines(strings.TrimSpace(string(out))) {
 		// file:line:column:endline:endcolumn:rule:message
@@ -246,15 +348,15 @@ func TestCfnLint(t *testing.T) {
 		}
 	}
 	if err != nil {
-		t.Errorf("cfn-lint template.yaml: %v: the template has errors (above), want none", err)
+		t.Errorf("cfn-lint template.yaml waf.yaml: %v: the templates have errors (above), want none", err)
 	}
 }
 
 func TestBucketsPrivateEncryptedTLSOnly(t *testing.T) {
 	tmpl := parse(t)
 	buckets := ofType(t, tmpl, "AWS::S3::Bucket")
-	if !equal(buckets, []string{"SiteBucket", "SubmissionsBucket"}) {
-		t.Fatalf("buckets %v, want SiteBucket and SubmissionsBucket", buckets)
+	if !equal(buckets, []string{"LogBucket", "SiteBucket", "SubmissionsBucket"}) {
+		t.Fatalf("template.yaml: buckets %v, want LogBucket, SiteBucket and SubmissionsBucket", buckets)
 	}
 	policies := map[string]obj{}
 	for _, name := range ofType(t, tmpl, "AWS::S3::BucketPolicy") {
@@ -273,8 +375,14 @@ func TestBucketsPrivateEncryptedTLSOnly(t *testing.T) {
 		if alg != "AES256" && alg != "aws:kms" {
 			t.Errorf("%s: SSEAlgorithm = %v", name, alg)
 		}
-		if got := get(t, props, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != "BucketOwnerEnforced" {
-			t.Errorf("%s: ObjectOwnership = %v", name, got)
+		// ACLs are off, but for the log bucket: CloudFront's standard
+		// logging writes with an ACL and refuses a bucket without them.
+		owner := "BucketOwnerEnforced"
+		if name == "LogBucket" {
+			owner = "BucketOwnerPreferred"
+		}
+		if got := get(t, props, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != owner {
+			t.Errorf("template.yaml: %s ObjectOwnership = %v, want %s", name, got, owner)
 		}
 		doc, ok := policies[name]
 		if !ok {
@@ -304,6 +412,88 @@ func deniesInsecureTransport(bucket string, doc obj) bool {
 		}
 	}
 	return false
+}
+
+// TestAccessLogs checks where the access logs go: both buckets' S3 server
+// access logs and CloudFront's standard logs into the log bucket (never the
+// submissions bucket into itself), the HTTP API's into a log group, all of
+// them kept LogRetentionDays.
+func TestAccessLogs(t *testing.T) {
+	tmpl := parse(t)
+	days := get(t, tmpl, "Parameters", "LogRetentionDays").(obj)
+	if days["Type"] != "Number" || days["Default"] != 90 {
+		t.Errorf("template.yaml: LogRetentionDays = %v, want a Number, 90 by default", days)
+	}
+
+	logs := get(t, resource(t, tmpl, "LogBucket"), "Properties").(obj)
+	expires := false
+	for _, r := range list(get(t, logs, "LifecycleConfiguration", "Rules")) {
+		r := r.(obj)
+		if r["Status"] == "Enabled" && r["Prefix"] == nil && r["Filter"] == nil && equal(r["ExpirationInDays"], ref("LogRetentionDays")) {
+			expires = true
+		}
+	}
+	if !expires {
+		t.Error("template.yaml: LogBucket has no enabled lifecycle rule expiring every log after LogRetentionDays")
+	}
+
+	prefixes := map[string]string{"SiteBucket": "s3/site/", "SubmissionsBucket": "s3/submissions/"}
+	for name, prefix := range prefixes {
+		b := resource(t, tmpl, name)
+		cfg, _ := get(t, b, "Properties").(obj)["LoggingConfiguration"].(obj)
+		if !equal(cfg["DestinationBucketName"], ref("LogBucket")) || cfg["LogFilePrefix"] != prefix {
+			t.Errorf("template.yaml: %s LoggingConfiguration = %v, want the log bucket under %s", name, cfg, prefix)
+		}
+		if !equal(list(b["DependsOn"]), []any{"LogBucketPolicy"}) {
+			t.Errorf("template.yaml: %s DependsOn %v, want LogBucketPolicy (S3 may deliver before the bucket logs)", name, b["DependsOn"])
+		}
+	}
+
+	delivers := false
+	for _, s := range list(get(t, resource(t, tmpl, "LogBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
+		s := s.(obj)
+		if s["Effect"] == "Allow" && equal(s["Principal"], obj{"Service": "logging.s3.amazonaws.com"}) {
+			delivers = s["Action"] == "s3:PutObject" &&
+				equal(s["Resource"], obj{"Fn::Sub": "${LogBucket.Arn}/s3/*"}) &&
+				equal(get(t, s, "Condition", "StringEquals", "aws:SourceAccount"), ref("AWS::AccountId"))
+		}
+	}
+	if !delivers {
+		t.Error("template.yaml: LogBucketPolicy does not let S3's logging service put objects under s3/ for this account alone")
+	}
+
+	cf := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Logging").(obj)
+	if !equal(cf["Bucket"], getAtt("LogBucket", "DomainName")) || cf["IncludeCookies"] != false || cf["Prefix"] != "cloudfront/" {
+		t.Errorf("template.yaml: Distribution Logging = %v, want the log bucket's DomainName, prefix cloudfront/, no cookies", cf)
+	}
+
+	api := get(t, resource(t, tmpl, "FormsApi"), "Properties", "AccessLogSettings").(obj)
+	if !equal(api["DestinationArn"], getAtt("ApiAccessLogGroup", "Arn")) {
+		t.Errorf("template.yaml: FormsApi AccessLogSettings DestinationArn = %v, want ApiAccessLogGroup's", api["DestinationArn"])
+	}
+	var format map[string]string
+	if err := json.Unmarshal([]byte(api["Format"].(string)), &format); err != nil {
+		t.Errorf("template.yaml: FormsApi access log Format is not one JSON object: %v", err)
+	}
+	for k, v := range format {
+		if strings.Contains(v, "sourceIp") || strings.Contains(v, "userAgent") {
+			t.Errorf("template.yaml: access log field %s = %s: no viewer data in the API's log", k, v)
+		}
+	}
+	if got := get(t, resource(t, tmpl, "ApiAccessLogGroup"), "Properties", "RetentionInDays"); !equal(got, ref("LogRetentionDays")) {
+		t.Errorf("template.yaml: ApiAccessLogGroup RetentionInDays = %v, want LogRetentionDays", got)
+	}
+
+	// Every log group has a retention and says what becomes of it.
+	for _, name := range ofType(t, tmpl, "AWS::Logs::LogGroup") {
+		g := resource(t, tmpl, name)
+		if g["DeletionPolicy"] == nil || g["UpdateReplacePolicy"] == nil {
+			t.Errorf("template.yaml: log group %s has no DeletionPolicy or UpdateReplacePolicy", name)
+		}
+		if get(t, g, "Properties").(obj)["RetentionInDays"] == nil {
+			t.Errorf("template.yaml: log group %s is kept forever, want a RetentionInDays", name)
+		}
+	}
 }
 
 func TestSubmissionsRetention(t *testing.T) {
@@ -609,6 +799,114 @@ func TestCloudFront(t *testing.T) {
 	}
 }
 
+// TestOriginSecret checks the door: the stack makes a random secret,
+// CloudFront sends it to the forms origin as X-Origin-Verify, and the
+// function expects the very same reference as LOA_ORIGIN_SECRET, so the two
+// always resolve one version of one secret.
+func TestOriginSecret(t *testing.T) {
+	tmpl := parse(t)
+	secret := resource(t, tmpl, "OriginSecret")
+	if secret["Type"] != "AWS::SecretsManager::Secret" {
+		t.Fatalf("template.yaml: OriginSecret is a %v, want an AWS::SecretsManager::Secret", secret["Type"])
+	}
+	gen := get(t, secret, "Properties", "GenerateSecretString").(obj)
+	if n, _ := gen["PasswordLength"].(int); n < 32 || gen["ExcludePunctuation"] != true {
+		t.Errorf("template.yaml: OriginSecret GenerateSecretString %v, want 32 or more letters and digits (PasswordLength >= 32, ExcludePunctuation)", gen)
+	}
+	if _, ok := get(t, secret, "Properties").(obj)["SecretString"]; ok {
+		t.Error("template.yaml: OriginSecret has a SecretString written in the template, want it generated")
+	}
+
+	var header any
+	for _, o := range list(get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Origins")) {
+		if o.(obj)["Id"] != "forms" {
+			continue
+		}
+		for _, h := range list(o.(obj)["OriginCustomHeaders"]) {
+			if h.(obj)["HeaderName"] == "X-Origin-Verify" {
+				header = h.(obj)["HeaderValue"]
+			}
+		}
+	}
+	if header == nil {
+		t.Fatal("template.yaml: the forms origin has no X-Origin-Verify custom header, want the origin secret")
+	}
+	checkSecretRef(t, "the forms origin's X-Origin-Verify", header)
+
+	env := get(t, resource(t, tmpl, "FormsFunction"), "Properties", "Environment", "Variables").(obj)
+	checkSecretRef(t, "FormsFunction's LOA_ORIGIN_SECRET", env["LOA_ORIGIN_SECRET"])
+	if !equal(env["LOA_ORIGIN_SECRET"], header) {
+		t.Errorf("template.yaml: LOA_ORIGIN_SECRET = %v, X-Origin-Verify = %v: want the same reference, or the function refuses every request CloudFront sends", env["LOA_ORIGIN_SECRET"], header)
+	}
+	if h, _ := env["LOA_CLIENT_IP_HEADER"].(string); h == "" {
+		t.Error("template.yaml: FormsFunction has no LOA_CLIENT_IP_HEADER: every viewer would share the edge server's address")
+	}
+}
+
+// checkSecretRef checks that v resolves the origin secret: the current
+// version, or the one OriginSecretVersion names when it is set.
+func checkSecretRef(t *testing.T, what string, v any) {
+	t.Helper()
+	want := obj{"Fn::If": []any{
+		"HasOriginSecretVersion",
+		obj{"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}:SecretString:::${OriginSecretVersion}}}"},
+		obj{"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}:SecretString}}"},
+	}}
+	if !equal(v, want) {
+		t.Errorf("template.yaml: %s = %v, want %v", what, v, want)
+	}
+	cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("OriginSecretVersion"), ""}}}}
+	if got := get(t, parse(t), "Conditions", "HasOriginSecretVersion"); !equal(got, cond) {
+		t.Errorf("template.yaml: condition HasOriginSecretVersion = %v, want %v", got, cond)
+	}
+}
+
+// TestWAF checks the optional web ACL: none by default; given as an ARN,
+// it is attached to the distribution; waf.yaml makes one for CloudFront
+// with a rate limit per IP address over 5 minutes.
+func TestWAF(t *testing.T) {
+	tmpl := parse(t)
+	if got := ofType(t, tmpl, "AWS::WAFv2::WebACL"); len(got) != 0 {
+		t.Errorf("template.yaml: web ACLs %v in the main stack, want none: one for CloudFront can only be made in us-east-1", got)
+	}
+	if p := get(t, tmpl, "Parameters", "WebAclArn").(obj); p["Default"] != "" {
+		t.Errorf("template.yaml: WebAclArn default %v, want empty (no WAF, no cost)", p["Default"])
+	}
+	cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("WebAclArn"), ""}}}}
+	if got := get(t, tmpl, "Conditions", "HasWebAcl"); !equal(got, cond) {
+		t.Errorf("template.yaml: condition HasWebAcl = %v, want %v", got, cond)
+	}
+	want := obj{"Fn::If": []any{"HasWebAcl", ref("WebAclArn"), ref("AWS::NoValue")}}
+	if got := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "WebACLId"); !equal(got, want) {
+		t.Errorf("template.yaml: Distribution WebACLId = %v, want %v", got, want)
+	}
+
+	waf := parseFile(t, "waf.yaml", loaaws.WAFTemplate)
+	if p := get(t, waf, "Parameters", "WafRateLimit").(obj); p["Type"] != "Number" {
+		t.Errorf("waf.yaml: WafRateLimit = %v, want a Number", p)
+	}
+	acl := get(t, resource(t, waf, "WebAcl"), "Properties").(obj)
+	if acl["Scope"] != "CLOUDFRONT" || !equal(acl["DefaultAction"], obj{"Allow": obj{}}) {
+		t.Errorf("waf.yaml: WebAcl Scope %v DefaultAction %v, want CLOUDFRONT, Allow", acl["Scope"], acl["DefaultAction"])
+	}
+	limited := false
+	for _, r := range list(acl["Rules"]) {
+		r := r.(obj)
+		rate, ok := get(t, r, "Statement").(obj)["RateBasedStatement"].(obj)
+		if !ok {
+			continue
+		}
+		limited = equal(r["Action"], obj{"Block": obj{}}) && rate["AggregateKeyType"] == "IP" &&
+			equal(rate["Limit"], ref("WafRateLimit")) && rate["EvaluationWindowSec"] == 300
+	}
+	if !limited {
+		t.Error("waf.yaml: no rule blocks an IP address over WafRateLimit requests in 5 minutes")
+	}
+	if got := get(t, waf, "Outputs", "WebAclArn", "Value"); !equal(got, getAtt("WebAcl", "Arn")) {
+		t.Errorf("waf.yaml: output WebAclArn = %v, want the web ACL's ARN", got)
+	}
+}
+
 // csp parses the template's Content-Security-Policy: directive → sources.
 func csp(t *testing.T) map[string][]string {
 	tmpl := parse(t)
@@ -730,7 +1028,7 @@ func TestPrettyURLFunction(t *testing.T) {
 	cases := []struct {
 		req      request
 		uri      string // the rewritten request's URI, or
-		location string // the redirect's Location
+		location string // the redirect's Location; neither: a 404
 	}{
 		{request{URI: "/"}, "/index.html", ""},
 		{request{URI: "/thong-bao/"}, "/thong-bao/index.html", ""},
@@ -741,6 +1039,25 @@ func TestPrettyURLFunction(t *testing.T) {
 		{request{URI: "/thong-bao"}, "", "/thong-bao/"},
 		{request{URI: "/bieu-mau/cau-hoi", Querystring: map[string]qv{"a": {Value: "1"}}}, "", "/bieu-mau/cau-hoi/?a=1"},
 		{request{URI: "/x", Querystring: map[string]qv{"t": {Value: "1", MultiValue: []qv{{Value: "1"}, {Value: "2"}}}}}, "", "/x/?t=1&t=2"},
+		{request{URI: "/ke-hoach"}, "", "/ke-hoach/"},
+		{request{URI: "/ke-hoach/"}, "/ke-hoach/index.html", ""},
+		{request{URI: "/assets/site.abc.css"}, "/assets/site.abc.css", ""},
+		// Paths that would send a browser to another host: a backslash
+		// (raw or escaped) or a control character is a 404, runs of
+		// slashes are one before the slash is added.
+		{request{URI: `/\evil.example/x`}, "", ""},
+		{request{URI: "/%5Cevil.example/x"}, "", ""},
+		{request{URI: "/%5cevil.example/x"}, "", ""},
+		{request{URI: "//evil.example/x"}, "", "/evil.example/x/"},
+		{request{URI: "///x"}, "", "/x/"},
+		{request{URI: "//a//b/"}, "/a/b/index.html", ""},
+		{request{URI: "/%2F%2Fevil.example"}, "", ""},
+		{request{URI: "/a%09b"}, "", ""},
+		{request{URI: "/a\tb"}, "", ""},
+		{request{URI: "/%0d%0aLocation:x"}, "", ""},
+		{request{URI: "/a\r\nLocation:x"}, "", ""},
+		{request{URI: "/%zz"}, "", ""},
+		{request{URI: "/x", Querystring: map[string]qv{"a": {Value: "1\r\nSet-Cookie:x"}}}, "", "/x/?a=1%0D%0ASet-Cookie:x"},
 	}
 	var events []any
 	for _, c := range cases {
@@ -771,13 +1088,29 @@ func TestPrettyURLFunction(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
+	if len(got) != len(cases) {
+		t.Fatalf("node answered %d events, want %d", len(got), len(cases))
+	}
 	for i, c := range cases {
 		g := got[i]
+		loc, hasLoc := g.Headers["location"]
+		if hasLoc && !sameSite(loc.Value) {
+			t.Errorf("%q: Location %q leaves the site, want a path with a single leading / and no \\, CR, LF or TAB", c.req.URI, loc.Value)
+		}
 		switch {
 		case c.uri != "" && (g.StatusCode != 0 || g.URI != c.uri):
-			t.Errorf("%s: uri %q status %d, want the request for %q", c.req.URI, g.URI, g.StatusCode, c.uri)
-		case c.location != "" && (g.StatusCode != 301 || g.Headers["location"].Value != c.location):
-			t.Errorf("%s: status %d location %q, want 301 to %q", c.req.URI, g.StatusCode, g.Headers["location"].Value, c.location)
+			t.Errorf("%q: uri %q status %d, want the request for %q", c.req.URI, g.URI, g.StatusCode, c.uri)
+		case c.location != "" && (g.StatusCode != 301 || loc.Value != c.location):
+			t.Errorf("%q: status %d location %q, want 301 to %q", c.req.URI, g.StatusCode, loc.Value, c.location)
+		case c.uri == "" && c.location == "" && (g.StatusCode != 404 || hasLoc):
+			t.Errorf("%q: status %d uri %q location %q, want it refused with a 404", c.req.URI, g.StatusCode, g.URI, loc.Value)
 		}
 	}
+}
+
+// sameSite reports whether a Location keeps the browser on this site: a
+// path with one leading slash, and nothing a browser reads as a slash or a
+// header break.
+func sameSite(loc string) bool {
+	return strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") && !strings.ContainsAny(loc, "\\\r\n\t")
 }
