@@ -39,8 +39,8 @@ Mời bà con dự họp. Xem [biên bản lần trước](Biên%20bản%20họp
 Một [trang khác](/ke-hoach/) và [một trang web](https://example.vn/a.pdf).
 `,
 		"content/thong-bao/hop-to-dan-pho-3/" + norm.NFD.String("Thông báo (bản ký).pdf"): scan,
-		"content/thong-bao/hop-to-dan-pho-3/Biên bản họp.docx":                              docx,
-		"content/thong-bao/hop-to-dan-pho-3/ghi-chu-rieng.txt":                              "không đăng",
+		"content/thong-bao/hop-to-dan-pho-3/Biên bản họp.docx":                            docx,
+		"content/thong-bao/hop-to-dan-pho-3/ghi-chu-rieng.txt":                            "không đăng",
 	}
 	writeTree(t, dir, files)
 	out := filepath.Join(dir, "public")
