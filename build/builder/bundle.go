@@ -36,6 +36,9 @@ type Attachment struct {
 	source string // the file in the content tree
 }
 
+// scanTitle is the title of a document's signed scan in its attachments.
+const scanTitle = "Bản chụp văn bản có chữ ký, đóng dấu"
+
 // bundleIndex is the file name of a bundle's page.
 const bundleIndex = "index.md"
 
@@ -104,6 +107,11 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int) error {
 			p.Attachments = append(p.Attachments, a)
 		}
 		return u, nil
+	}
+	if d := p.Document; d != nil && d.Scan != "" {
+		if _, err := add(d.Scan, scanTitle, d.scanLine+1); err != nil {
+			return err
+		}
 	}
 	for _, lf := range p.listed {
 		if _, err := add(lf.file, lf.title, lf.line+1); err != nil {

@@ -96,3 +96,18 @@ func TestBundleErrors(t *testing.T) {
 		t.Errorf("error %v\nwant %s", err, want)
 	}
 }
+
+// TestDocumentScan: an official document shows where its signed scan will
+// be until it has one, then lists it first.
+func TestDocumentScan(t *testing.T) {
+	const doc = "---\ntitle: \"Kế hoạch A\"\ndate: 2023-04-02\ndocument:\n  kind: \"KẾ HOẠCH\"\n  issuer: \"UBND PHƯỜNG THỬ\"\n%s---\nNội dung.\n"
+	out := mustBuild(t, siteYAML+"-- content/ke-hoach/a/index.md --\n"+fmt.Sprintf(doc, "")+
+		"-- content/ke-hoach/b/index.md --\n"+fmt.Sprintf(doc, "  scan: \"KH ký.pdf\"\n")+
+		"-- content/ke-hoach/b/KH ký.pdf --\n"+pdf(300_000), Options{})
+	a, b := read(t, out, "ke-hoach/a/index.html"), read(t, out, "ke-hoach/b/index.html")
+	contains(t, "a document without its scan", a, "sẽ được đăng tại đây khi có")
+	contains(t, "a document with its scan", b, `<a href="/ke-hoach/b/kh-ky.pdf" download>Bản chụp văn bản có chữ ký, đóng dấu</a> <span class="file-meta">(PDF, 300 KB)</span>`)
+	if strings.Contains(b, "sẽ được đăng tại đây khi có") {
+		t.Error("the document with its scan still says it will come")
+	}
+}

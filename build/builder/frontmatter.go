@@ -54,6 +54,11 @@ type Document struct {
 	SignerTitle string      // "CHỦ TỊCH"
 	Signer      string
 	Recipients  []string
+	// Scan is the file of the page's bundle that holds the signed and
+	// stamped document, as scanned; "" until the ward has one.
+	Scan string
+
+	scanLine int
 }
 
 // PartialDate is an issue date of which the day, or day and month, may be
@@ -232,7 +237,7 @@ func date(key string, v *yaml.Node) (time.Time, error) {
 
 func document(v *yaml.Node) (*Document, error) {
 	if v.Kind != yaml.MappingNode {
-		return nil, errAt(v, "front matter: \"document\" wants keys kind, issuer, number, place, issued, onBehalf, signerTitle, signer, recipients")
+		return nil, errAt(v, "front matter: \"document\" wants keys kind, issuer, number, place, issued, onBehalf, signerTitle, signer, recipients, scan")
 	}
 	d := &Document{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
@@ -263,8 +268,11 @@ func document(v *yaml.Node) (*Document, error) {
 			d.Signer, err = str(key, val)
 		case "recipients":
 			d.Recipients, err = strs(key, val)
+		case "scan":
+			d.Scan, err = str(key, val)
+			d.scanLine = val.Line
 		default:
-			err = errAt(k, "front matter: unknown key %q (known: kind, issuer, number, place, issued, onBehalf, signerTitle, signer, recipients)", key)
+			err = errAt(k, "front matter: unknown key %q (known: kind, issuer, number, place, issued, onBehalf, signerTitle, signer, recipients, scan)", key)
 		}
 		if err != nil {
 			return nil, err
