@@ -39,7 +39,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl.BoolVar(&opt.DryRun, "dry-run", false, "list what would change, change nothing")
 	fl.BoolVar(&opt.Force, "force", false, "upload every file even if unchanged (after the header rules changed)")
 	fl.StringVar(&region, "region", "", "AWS region of the bucket (default: from the AWS configuration)")
-	fl.StringVar(&endpoint, "endpoint", "", "S3 endpoint of a local store, e.g. http://127.0.0.1:9000 (path-style)")
+	fl.StringVar(&endpoint, "endpoint", "", "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style, signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
 	fl.BoolVar(&quiet, "quiet", false, "print only the summary")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: publish --bucket NAME [flags]\n\nSyncs the built site to an S3 bucket: changed files uploaded, removed files deleted.\n\nflags:")
