@@ -118,10 +118,10 @@ func (v *verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // sigParams are a signature's parts, from the Authorization header or the
 // query of a presigned URL.
 type sigParams struct {
-	accessKey, date, region string
-	signedHeaders           []string
-	signature               string
-	at                      time.Time
+	accessKey, region string
+	signedHeaders     []string
+	signature         string
+	at                time.Time
 }
 
 // parseCredential reads "AKID/20240102/us-east-1/s3/aws4_request" and the
@@ -141,7 +141,7 @@ func parseCredential(p *sigParams, credential, amzDate string, malformed string)
 	if parts[1] != amzDate[:8] {
 		return refuse(http.StatusBadRequest, malformed, "the credential's date %s is not X-Amz-Date's day", parts[1])
 	}
-	p.accessKey, p.date, p.region, p.at = parts[0], parts[1], parts[2], at
+	p.accessKey, p.region, p.at = parts[0], parts[2], at
 	return nil
 }
 
@@ -193,12 +193,8 @@ func (v *verifier) checkHeader(r *http.Request) *sigError {
 		return refuse(http.StatusNotImplemented, "NotImplemented", "the local store does not accept streaming (chunked) uploads")
 	}
 
-	expected, err := v.sign(r, &p, payload, false)
-	if err != nil {
+	if err := v.checkSignature(r, &p, payload, false); err != nil {
 		return err
-	}
-	if subtle.ConstantTimeCompare([]byte(expected), []byte(p.signature)) != 1 {
-		return refuse(http.StatusForbidden, "SignatureDoesNotMatch", "the request signature does not match the one computed with the local store's key")
 	}
 	if payload != unsignedPayload {
 		return checkBody(r, payload)
@@ -256,22 +252,15 @@ func (v *verifier) checkPresigned(r *http.Request) *sigError {
 	if now.After(p.at.Add(time.Duration(secs) * time.Second)) {
 		return refuse(http.StatusForbidden, "AccessDenied", "the request has expired")
 	}
-	expected, serr := v.sign(r, &p, unsignedPayload, true)
-	if serr != nil {
-		return serr
-	}
-	if subtle.ConstantTimeCompare([]byte(expected), []byte(p.signature)) != 1 {
-		return refuse(http.StatusForbidden, "SignatureDoesNotMatch", "the request signature does not match the one computed with the local store's key")
-	}
-	return nil
+	return v.checkSignature(r, &p, unsignedPayload, true)
 }
 
-// sign signs again, with the SDK's signer, a copy of r that holds only what
-// the client signed: method, path and query as sent, and the headers it
-// named. It returns the signature.
-func (v *verifier) sign(r *http.Request, p *sigParams, payload string, presign bool) (string, *sigError) {
+// checkSignature signs again, with the SDK's signer, a copy of r that holds
+// only what the client signed (method, path and query as sent, and the
+// headers it named), and compares the signatures in constant time.
+func (v *verifier) checkSignature(r *http.Request, p *sigParams, payload string, presign bool) *sigError {
 	if !slices.Contains(p.signedHeaders, "host") {
-		return "", refuse(http.StatusForbidden, "AccessDenied", "the host header must be signed")
+		return refuse(http.StatusForbidden, "AccessDenied", "the host header must be signed")
 	}
 	path, _, _ := strings.Cut(r.RequestURI, "?")
 	if !strings.HasPrefix(path, "/") {
@@ -312,14 +301,14 @@ func (v *verifier) sign(r *http.Request, p *sigParams, payload string, presign b
 		uri, _, err := v.signer.PresignHTTP(ctx, creds, cp, payload, sigService, p.region, p.at,
 			func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
 		if err != nil {
-			return "", refuse(http.StatusInternalServerError, "InternalError", "signing: %v", err)
+			return refuse(http.StatusInternalServerError, "InternalError", "signing: %v", err)
 		}
 		_, raw, _ := strings.Cut(uri, "?")
 		q, _ := url.ParseQuery(raw)
 		signed, signature = q.Get("X-Amz-SignedHeaders"), q.Get("X-Amz-Signature")
 	} else {
 		if err := v.signer.SignHTTP(ctx, creds, cp, payload, sigService, p.region, p.at); err != nil {
-			return "", refuse(http.StatusInternalServerError, "InternalError", "signing: %v", err)
+			return refuse(http.StatusInternalServerError, "InternalError", "signing: %v", err)
 		}
 		for f := range strings.SplitSeq(strings.TrimPrefix(cp.Header.Get("Authorization"), sigAlgorithm+" "), ", ") {
 			if k, val, _ := strings.Cut(f, "="); k == "SignedHeaders" {
@@ -332,9 +321,12 @@ func (v *verifier) sign(r *http.Request, p *sigParams, payload string, presign b
 	// A header the client signed but did not send, or one the signer
 	// never signs, leaves the lists apart.
 	if signed != strings.Join(p.signedHeaders, ";") {
-		return "", refuse(http.StatusForbidden, "SignatureDoesNotMatch", "the signed headers %q cannot be reproduced from the request", strings.Join(p.signedHeaders, ";"))
+		return refuse(http.StatusForbidden, "SignatureDoesNotMatch", "the signed headers %q cannot be reproduced from the request", strings.Join(p.signedHeaders, ";"))
 	}
-	return signature, nil
+	if subtle.ConstantTimeCompare([]byte(signature), []byte(p.signature)) != 1 {
+		return refuse(http.StatusForbidden, "SignatureDoesNotMatch", "the request signature does not match the one computed with the local store's key")
+	}
+	return nil
 }
 
 // writeError answers err as S3's XML error body (none for HEAD).
