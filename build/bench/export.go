@@ -69,7 +69,7 @@ func benchExport(args []string) error {
 	}
 
 	const bucket, prefix = "loa-bench", "loa/"
-	srv, err := localstore.Start("", bucket)
+	srv, err := localstore.Start(localstore.Options{Buckets: []string{bucket}, Credentials: localstore.NewCredentials()})
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,7 @@ func benchExport(args []string) error {
 		out := filepath.Join(dir, fmt.Sprintf("cau-hoi-%d-%s.%s", n, label, format))
 		cmd := exec.Command(bin, "--endpoint", srv.Endpoint, "--bucket", bucket, "--prefix", prefix,
 			"--format", format, "--out", out, "--concurrency", strconv.Itoa(*concurrency), "cau-hoi")
+		cmd.Env = append(os.Environ(), srv.Env()...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		start := time.Now()

@@ -239,7 +239,7 @@ func loadRun(reg *forms.Registry, dir string, noStore bool, n, c int) (loadResul
 	}
 	var st *store.Store
 	if !noStore {
-		s3srv, err := localstore.Start(dir, formsBucket)
+		s3srv, err := localstore.Start(localstore.Options{Dir: dir, Buckets: []string{formsBucket}, Credentials: localstore.NewCredentials()})
 		if err != nil {
 			return res, err
 		}
@@ -463,18 +463,16 @@ func coldStarts(dir string, runs int) (cold, warm time.Duration, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	s3srv, err := localstore.Start("", formsBucket)
+	s3srv, err := localstore.Start(localstore.Options{Buckets: []string{formsBucket}, Credentials: localstore.NewCredentials()})
 	if err != nil {
 		return 0, 0, err
 	}
 	defer s3srv.Close()
-	creds := localstore.DefaultCredentials()
-	env := []string{
+	env := append([]string{
 		"LOA_BUCKET=" + formsBucket, "LOA_PREFIX=" + formsPrefix,
 		"LOA_S3_ENDPOINT=" + s3srv.Endpoint, "LOA_NOW=" + formsOpen.Format(time.RFC3339),
-		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=" + creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
-		"AWS_EC2_METADATA_DISABLED=true",
-	}
+		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
+	}, s3srv.Env()...)
 	event := func(i int) events.APIGatewayV2HTTPRequest {
 		ev := events.APIGatewayV2HTTPRequest{
 			Version: "2.0", RouteKey: "$default", RawPath: "/api/forms/cau-hoi",

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"loa/functions/localstore"
 	"loa/functions/s3client"
 )
 
@@ -40,7 +39,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl.BoolVar(&opt.DryRun, "dry-run", false, "list what would change, change nothing")
 	fl.BoolVar(&opt.Force, "force", false, "upload every file even if unchanged (after the header rules changed)")
 	fl.StringVar(&region, "region", "", "AWS region of the bucket (default: from the AWS configuration)")
-	fl.StringVar(&endpoint, "endpoint", "", "S3 endpoint of a local store, e.g. http://127.0.0.1:9000 (path-style)")
+	fl.StringVar(&endpoint, "endpoint", "", "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style, signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
 	fl.BoolVar(&quiet, "quiet", false, "print only the summary")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: publish --bucket NAME [flags]\n\nSyncs the built site to an S3 bucket: changed files uploaded, removed files deleted.\n\nflags:")
@@ -77,14 +76,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // NewClient returns an S3 client (package s3client has the rule): for AWS,
 // from the standard configuration chain (environment, profile, SSO,
 // instance role); with an endpoint, for an S3-compatible store reached
-// path-style, signed with the AWS_* keys of the environment when they are
-// set, else with the local store's.
+// path-style, signed with the AWS_* keys of the environment.
 func NewClient(ctx context.Context, region, endpoint string) (*s3.Client, error) {
 	o := s3client.Options{Endpoint: endpoint, Region: region}
 	if endpoint != "" {
-		o.Credentials = localstore.DefaultCredentials()
-		if id := os.Getenv("AWS_ACCESS_KEY_ID"); id != "" {
-			o.Credentials = aws.Credentials{AccessKeyID: id, SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN")}
+		o.Credentials = aws.Credentials{AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN")}
+		if o.Credentials.AccessKeyID == "" || o.Credentials.SecretAccessKey == "" {
+			return nil, fmt.Errorf("publish: --endpoint %s: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to its key", endpoint)
 		}
 	}
 	client, err := s3client.New(ctx, o)

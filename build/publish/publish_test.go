@@ -52,6 +52,10 @@ func fakeS3Recording(t *testing.T) (string, *s3.Client, func(key string) string)
 	})
 	srv := httptest.NewServer(record)
 	t.Cleanup(srv.Close)
+	// The command signs with the environment's key; this server checks none.
+	t.Setenv("AWS_ACCESS_KEY_ID", "publish-test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "publish-test-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
 	client, err := publish.NewClient(context.Background(), "", srv.URL)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,9 @@
 //     they have on AWS. Submissions go to an S3-compatible server (gofakes3)
 //     on 127.0.0.1 whose objects are kept on disk under <data>/ and survive
 //     restarts (package localstore); `loa-export --local .data` reads the
-//     same store.
+//     same store. That server answers only requests signed with the access
+//     key made on the first run and kept in <data>/s3-credentials (mode
+//     0600), as the staff secret is.
 //   - The staff secret is LOA_STAFF_SECRET, or one generated on the first
 //     run and kept in <data>/staff-secret; the handler gets only its hash.
 //   - Content is read from ./content and layouts and assets from ./site, so
@@ -168,7 +170,11 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("serve: staff secret: %w", err)
 	}
 
-	if s.S3, err = localstore.Start(data, Bucket); err != nil {
+	creds, err := localstore.DirCredentials(data)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if s.S3, err = localstore.Start(localstore.Options{Dir: data, Buckets: []string{Bucket}, Credentials: creds, Logger: s.log}); err != nil {
 		if _, ok := errors.AsType[*localstore.BusyError](err); ok {
 			return nil, fmt.Errorf("serve: thư mục dữ liệu %s đang được một tiến trình khác dùng (make serve đang chạy ở cửa sổ khác?); dừng nó, hoặc chọn thư mục khác với --data", data)
 		}
@@ -378,7 +384,7 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 		src = "lấy từ biến môi trường " + EnvSecret
 	}
 	fmt.Fprintf(w, "  Mã quản trị       %s  (%s)\n", s.Secret, src)
-	fmt.Fprintf(w, "  Dữ liệu           %s  (kho S3 trên máy này, bucket %q; trang dựng để xem: public/)\n", s.Data, Bucket)
+	fmt.Fprintf(w, "  Dữ liệu           %s  (kho S3 trên máy này, bucket %q, khóa truy cập trong %s; trang dựng để xem: public/)\n", s.Data, Bucket, localstore.CredentialsName)
 	fmt.Fprintf(w, "  Tải dữ liệu       go run ./functions/cmd/loa-export --local %s cau-hoi\n", dataFlag)
 	if !s.cfg.Now.IsZero() {
 		fmt.Fprintf(w, "  Thời điểm xem     %s (--now), đồng hồ chạy tiếp từ đó\n", vntext.DateTime(s.cfg.Now))

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -14,9 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/text/unicode/norm"
 
 	"loa/build/builder"
+	"loa/functions/localstore"
 	"loa/functions/staff"
 	"loa/functions/vntext"
 	"loa/site"
@@ -175,6 +179,51 @@ func TestDataSurvivesRestart(t *testing.T) {
 	s3, _ := startCopy(t, Config{Data: data, Secret: "mot-ma-quan-tri-rieng"})
 	if s3.Secret != "mot-ma-quan-tri-rieng" || total(t, s3, "mot-ma-quan-tri-rieng", "cau-hoi") != 1 {
 		t.Error("the given secret was not used")
+	}
+}
+
+// TestLocalStoreAsksForKey: the local S3 answers only requests signed with
+// the key kept in the data folder, made on the first run and kept after.
+func TestLocalStoreAsksForKey(t *testing.T) {
+	data := t.TempDir()
+	s, _ := startCopy(t, Config{Data: data})
+	fi, err := os.Stat(filepath.Join(data, localstore.CredentialsName))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v, %v; want mode 0600", fi, err)
+	}
+	b, err := os.ReadFile(filepath.Join(data, "s3-endpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := strings.TrimSpace(string(b))
+	if endpoint != s.S3.Endpoint {
+		t.Fatalf("s3-endpoint holds %q, want %q", endpoint, s.S3.Endpoint)
+	}
+	resp, body := get(t, endpoint+"/"+Bucket+"?list-type=2&prefix=submissions/")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<Code>AccessDenied</Code>") {
+		t.Errorf("unsigned list: %d %s, want 403 AccessDenied", resp.StatusCode, body)
+	}
+	creds, err := localstore.ReadCredentials(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds != s.S3.Credentials {
+		t.Error("the server does not use the folder's key")
+	}
+	// Another process (the export command) reaches the store with the
+	// folder's key.
+	c, err := localstore.NewClient(endpoint, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(Bucket)}); err != nil {
+		t.Errorf("list with the folder's key: %v", err)
+	}
+	s.Close()
+
+	s2, _ := startCopy(t, Config{Data: data})
+	if s2.S3.Credentials != creds {
+		t.Error("a restart made a new key")
 	}
 }
 

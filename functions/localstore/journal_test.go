@@ -26,9 +26,23 @@ import (
 
 const bucket = "loa-test"
 
+// opts are the options of a test server on dir ("" in memory): a folder's
+// access key is kept in it, as make serve keeps it.
+func opts(t testing.TB, dir string) Options {
+	t.Helper()
+	o := Options{Dir: dir, Buckets: []string{bucket}, Credentials: NewCredentials()}
+	if dir != "" {
+		var err error
+		if o.Credentials, err = DirCredentials(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return o
+}
+
 func start(t *testing.T, dir string) *Server {
 	t.Helper()
-	srv, err := Start(dir, bucket)
+	srv, err := Start(opts(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +245,7 @@ func TestCorruptionInTheMiddleIsRefused(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	b[len(journalMagic)+recordHeader+2] ^= 0xff // inside the first record
 	os.WriteFile(path, b, 0o600)
-	if srv, err := Start(dir, bucket); err == nil {
+	if srv, err := Start(opts(t, dir)); err == nil {
 		srv.Close()
 		t.Fatal("started on a corrupt journal")
 	}
@@ -346,7 +360,7 @@ var _ gofakes3.Backend = (*journal)(nil)
 // BenchmarkPutObject is one conditional create of a form-sized object
 // through the SDK, over loopback, into the on-disk store.
 func BenchmarkPutObject(b *testing.B) {
-	srv, err := Start(b.TempDir(), bucket)
+	srv, err := Start(opts(b, b.TempDir()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -382,7 +396,7 @@ func TestOneProcessAtATime(t *testing.T) {
 	if err := put(t, srv.Client, "a.csv", "hàng một", nil); err != nil {
 		t.Fatal(err)
 	}
-	second, err := Start(dir, bucket)
+	second, err := Start(opts(t, dir))
 	if err == nil {
 		second.Close()
 		t.Fatal("a second Start on the same folder succeeded")
@@ -391,7 +405,11 @@ func TestOneProcessAtATime(t *testing.T) {
 	if !ok || busy.Endpoint != srv.Endpoint || busy.Dir != dir {
 		t.Fatalf("second Start: %v (%#v), want a BusyError naming %s", err, busy, srv.Endpoint)
 	}
-	holder, err := NewClient(busy.Endpoint)
+	creds, err := ReadCredentials(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := NewClient(busy.Endpoint, creds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,12 @@
 // that local runs and tests speak S3 through the real aws-sdk-go-v2 client,
 // exactly as on AWS.
 //
+// As S3 does, the server answers only requests signed (AWS Signature
+// Version 4, sigv4.go) with its access key: Options.Credentials. A store
+// folder keeps its key in dir/s3-credentials, readable by its owner only
+// (DirCredentials), so that another process of the same user can reach
+// the server of the process holding the folder, and nobody else can.
+//
 // Without a directory everything is in memory (tests). With one, the store
 // is gofakes3's in-memory backend made durable by a journal, dir/objects.journal:
 // every mutation (put, delete, bucket create and delete) is appended to it as
@@ -32,6 +38,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -47,22 +54,44 @@ import (
 
 // Server is a running local S3.
 type Server struct {
-	Endpoint string     // e.g. "http://127.0.0.1:41234"
-	Client   *s3.Client // from NewClient
-	srv      *http.Server
-	done     chan error
-	journal  *journal // nil in memory
-	mu       sync.Mutex
-	fresh    map[net.Conn]bool // connections that have not sent a request yet
+	Endpoint    string          // e.g. "http://127.0.0.1:41234"
+	Credentials aws.Credentials // the only access key the server answers
+	Client      *s3.Client      // from NewClient, signing with Credentials
+	srv         *http.Server
+	done        chan error
+	journal     *journal // nil in memory
+	mu          sync.Mutex
+	fresh       map[net.Conn]bool // connections that have not sent a request yet
+}
+
+// Options say how to start a local S3.
+type Options struct {
+	// Dir is the store folder; "" keeps everything in memory.
+	Dir string
+	// Buckets are created when they do not exist yet.
+	Buckets []string
+	// Credentials are the one access key the server accepts: every request
+	// must be signed with it (sigv4.go). Required: a folder's is
+	// DirCredentials, a throwaway server's NewCredentials.
+	Credentials aws.Credentials
+	// Now is the clock signatures are checked against; nil: time.Now.
+	Now func() time.Time
+	// Logger notes refused requests (never a key or a path); nil: none.
+	Logger *slog.Logger
 }
 
 // Start serves S3 on a random port of 127.0.0.1 and creates the buckets
-// that do not exist yet. dir "" keeps everything in memory.
+// that do not exist yet.
 //
 // One process at a time has a store folder open: Start locks it, and
 // answers a *BusyError, with the holder's endpoint, while another process
-// holds it. That process's server can be used instead (NewClient).
-func Start(dir string, buckets ...string) (*Server, error) {
+// holds it. That process's server can be used instead (NewClient, with
+// the folder's ReadCredentials).
+func Start(o Options) (*Server, error) {
+	if o.Credentials.AccessKeyID == "" || o.Credentials.SecretAccessKey == "" {
+		return nil, errors.New("localstore: no access key: give Options.Credentials (DirCredentials or NewCredentials)")
+	}
+	dir, buckets := o.Dir, o.Buckets
 	var backend gofakes3.Backend = s3mem.New()
 	var j *journal
 	if dir != "" {
@@ -98,14 +127,18 @@ func Start(dir string, buckets ...string) (*Server, error) {
 		return fail(fmt.Errorf("localstore: %w", err))
 	}
 	s := &Server{
-		Endpoint: "http://" + ln.Addr().String(),
-		srv:      &http.Server{Handler: faker.Server(), ReadHeaderTimeout: 10 * time.Second},
-		done:     make(chan error, 1),
-		journal:  j,
+		Endpoint:    "http://" + ln.Addr().String(),
+		Credentials: o.Credentials,
+		srv: &http.Server{
+			Handler:           newVerifier(o.Credentials, o.Now, o.Logger, faker.Server()),
+			ReadHeaderTimeout: 10 * time.Second,
+		},
+		done:    make(chan error, 1),
+		journal: j,
 	}
 	s.srv.ConnState = s.track
 	go func() { s.done <- s.srv.Serve(ln) }()
-	if s.Client, err = NewClient(s.Endpoint); err != nil {
+	if s.Client, err = NewClient(s.Endpoint, o.Credentials); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -156,14 +189,19 @@ func (s *Server) Close() error {
 	return err
 }
 
-// DefaultCredentials are the access key the local store's clients sign
-// with. The server does not check signatures yet.
-func DefaultCredentials() aws.Credentials {
-	return aws.Credentials{AccessKeyID: "loa-local", SecretAccessKey: "loa-local-secret", Source: "localstore"}
+// Env is the server's access key as the environment variables of the AWS
+// SDKs, for a child process that reaches the server (the function's
+// bootstrap, the export command with --endpoint).
+func (s *Server) Env() []string {
+	return []string{
+		"AWS_ACCESS_KEY_ID=" + s.Credentials.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + s.Credentials.SecretAccessKey,
+		"AWS_SESSION_TOKEN=",
+	}
 }
 
 // NewClient returns an S3 client for a local store's endpoint, signing with
-// DefaultCredentials (package s3client has the rule).
-func NewClient(endpoint string) (*s3.Client, error) {
-	return s3client.New(context.Background(), s3client.Options{Endpoint: endpoint, Credentials: DefaultCredentials()})
+// creds (package s3client has the rule).
+func NewClient(endpoint string, creds aws.Credentials) (*s3.Client, error) {
+	return s3client.New(context.Background(), s3client.Options{Endpoint: endpoint, Credentials: creds})
 }

@@ -40,10 +40,12 @@ type Fixture struct {
 	close  func() error
 }
 
-// New starts the server, closed when the test ends, and the store.
+// New starts the server, closed when the test ends, and the store. The
+// server asks for a key of its own, made here (Server.Credentials, and
+// Server.Env for a child process).
 func New(t testing.TB, o Options) *Fixture {
 	t.Helper()
-	srv, err := localstore.Start(o.Dir, Bucket)
+	srv, err := localstore.Start(localstore.Options{Dir: o.Dir, Buckets: []string{Bucket}, Credentials: localstore.NewCredentials()})
 	if err != nil {
 		t.Fatalf("s3test: %v", err)
 	}

@@ -17,7 +17,6 @@ import (
 	"loa/build/internal/lambdadev"
 	"loa/content"
 	"loa/functions/forms"
-	"loa/functions/localstore"
 	"loa/functions/s3test"
 	"loa/functions/staff"
 	"loa/functions/store"
@@ -60,8 +59,7 @@ func TestUnderEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := t.TempDir()
-	creds := localstore.DefaultCredentials()
-	em, err := lambdadev.Start(rie, bin, []string{
+	em, err := lambdadev.Start(rie, bin, append([]string{
 		"LOA_STAFF_SECRET_HASH=" + secretHash,
 		"LOA_BUCKET=" + bucket,
 		"LOA_PREFIX=" + prefix,
@@ -70,12 +68,10 @@ func TestUnderEmulator(t *testing.T) {
 		"LOA_ORIGIN_SECRET=" + originSecret,
 		"LOA_CLIENT_IP_HEADER=CloudFront-Viewer-Address",
 		"AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
 		// Nothing from this machine's AWS setup may leak in.
 		"AWS_PROFILE=", "AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
 		"AWS_EC2_METADATA_DISABLED=true",
-	})
+	}, s3srv.Env()...)) // the key of the fixture's server
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,10 @@
 //	loa-export [flags] <form>
 //
 // An export reads from S3 with the standard AWS credential chain (profile,
-// environment, SSO), from an S3-compatible endpoint (--endpoint), or from the
-// local store folder of `make serve` (--local .data). It writes the same file
+// environment, SSO), from an S3-compatible endpoint (--endpoint, signing with
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or from the local store
+// folder of `make serve` (--local .data, signing with the access key kept in
+// the folder, .data/s3-credentials). It writes the same file
 // staff download from the staff page, and shows a progress line.
 //
 // The staff secret and its hash come from command loa-secret.
@@ -23,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"loa/content"
@@ -99,27 +102,22 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var api *s3.Client
+	var stopLocal func() error
 	switch {
 	case *local != "":
 		if *bucket == "" {
 			*bucket = "loa"
 		}
-		srv, err := localstore.Start(*local, *bucket)
-		if busy, ok := errors.AsType[*localstore.BusyError](err); ok && busy.Endpoint != "" {
-			// make serve has the store open: go through its S3 server.
-			fmt.Fprintf(os.Stderr, "Kho %s đang được make serve dùng: đọc qua máy chủ S3 của nó (%s).\n", *local, busy.Endpoint)
-			if api, err = localstore.NewClient(busy.Endpoint); err != nil {
-				return err
-			}
-			break
-		}
-		if err != nil {
+		if api, stopLocal, err = openLocal(*local, *bucket); err != nil {
 			return err
 		}
-		defer srv.Close()
-		api = srv.Client
+		defer stopLocal()
 	case *endpoint != "":
-		if api, err = localstore.NewClient(*endpoint); err != nil {
+		creds := aws.Credentials{AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN")}
+		if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
+			return errors.New("--endpoint: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the endpoint's key (for the local store of make serve, use --local .data)")
+		}
+		if api, err = localstore.NewClient(*endpoint, creds); err != nil {
 			return err
 		}
 	default:
@@ -169,4 +167,26 @@ func run(args []string) error {
 		fmt.Fprintf(os.Stderr, "%s dòng lấy từ bản tổng hợp lần trước, %s dòng đọc mới từ kho.\n", vntext.Number(from), vntext.Number(res.Fresh))
 	}
 	return nil
+}
+
+// openLocal opens the local store folder dir, with the access key kept in
+// it (made here if the folder has none yet). While make serve has the folder
+// open, the client goes through serve's S3 server, which asks for that key.
+func openLocal(dir, bucket string) (*s3.Client, func() error, error) {
+	noop := func() error { return nil }
+	creds, err := localstore.DirCredentials(dir)
+	if err != nil {
+		return nil, noop, err
+	}
+	srv, err := localstore.Start(localstore.Options{Dir: dir, Buckets: []string{bucket}, Credentials: creds})
+	if busy, ok := errors.AsType[*localstore.BusyError](err); ok && busy.Endpoint != "" {
+		// make serve has the store open: go through its S3 server.
+		fmt.Fprintf(os.Stderr, "Kho %s đang được make serve dùng: đọc qua máy chủ S3 của nó (%s).\n", dir, busy.Endpoint)
+		c, err := localstore.NewClient(busy.Endpoint, creds)
+		return c, noop, err
+	}
+	if err != nil {
+		return nil, noop, err
+	}
+	return srv.Client, srv.Close, nil
 }
