@@ -36,9 +36,7 @@ func heightFor(uw, uh, w int) int {
 
 // reduce scales src to dw×dh. Halvings come first, with ApproxBiLinear:
 // at exactly half size it averages each 2×2 block (a box filter) and needs
-// no buffer. The rest, less than a halving, is Catmull-Rom, whose scaler
-// holds a float64 buffer of dw × (source height) × 4: shrinking first
-// keeps that buffer a quarter of what it would be on a phone photo.
+// no buffer. The rest, less than a halving, is Catmull-Rom (catmullRom).
 func reduce(src image.Image, dw, dh int) *image.RGBA {
 	for {
 		b := src.Bounds()
@@ -58,10 +56,50 @@ func reduce(src image.Image, dw, dh int) *image.RGBA {
 			src = half
 			continue
 		}
-		dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-		xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
-		return dst
+		return catmullRom(src, dw, dh)
 	}
+}
+
+// strip is the rows or columns catmullRom scales in one call.
+const strip = 64
+
+// catmullRom scales src to dw×dh with x/image/draw's Catmull-Rom kernel,
+// in strips. One Kernel.Scale over the whole image would hold a float64
+// buffer of dw × (source height) × 32 bytes, 77 MB for a phone photo's
+// 1600 px variant, more than the decoded photo; Kernel.Transform needs no
+// buffer but took ten times as long. So the two passes that Scale makes
+// are made apart: first each band of rows is scaled across (rows do not
+// mix in that pass, so bands join exactly), then each band of columns is
+// scaled down (columns do not mix). The buffers are then a band's, and
+// the only difference from one Scale is the rounding of the pass between
+// to 8 bits.
+func catmullRom(src image.Image, dw, dh int) *image.RGBA {
+	b := src.Bounds()
+	sw, sh := b.Dx(), b.Dy()
+	mid, ok := src.(*image.RGBA)
+	if sw != dw || !ok {
+		mid = image.NewRGBA(image.Rect(0, 0, dw, sh))
+		// A Scaler reuses its buffer for every band of its size (all but
+		// the last band).
+		across := xdraw.CatmullRom.NewScaler(dw, strip, sw, strip)
+		for y := 0; y < sh; y += strip {
+			y1 := min(y+strip, sh)
+			across.Scale(mid, image.Rect(0, y, dw, y1),
+				src, image.Rect(b.Min.X, b.Min.Y+y, b.Max.X, b.Min.Y+y1), xdraw.Src, nil)
+		}
+		b = mid.Bounds()
+	}
+	if sh == dh {
+		return mid
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	down := xdraw.CatmullRom.NewScaler(strip, dh, strip, sh)
+	for x := 0; x < dw; x += strip {
+		x1 := min(x+strip, dw)
+		down.Scale(dst, image.Rect(x, 0, x1, dh),
+			mid, image.Rect(b.Min.X+x, b.Min.Y, b.Min.X+x1, b.Max.Y), xdraw.Src, nil)
+	}
+	return dst
 }
 
 // opaque reports whether every pixel of img is opaque, as the image type
