@@ -182,7 +182,7 @@ disableKinds = ["taxonomy", "term", "RSS", "sitemap", "section", "404", "robotsT
 	return nil
 }
 
-// genPhotos writes n photos as a phone would: JPEG at quality 92 with
+// genPhotos writes n photos as a phone would: JPEG at quality 95 with
 // EXIF, every third one stored sideways (Orientation 6).
 func genPhotos(dir string, n, w, h int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -199,7 +199,7 @@ func genPhotos(dir string, n, w, h int) error {
 			if i%3 == 2 {
 				o = 6
 			}
-			data := imagetest.JPEG(imagetest.Photo(w, h, uint64(i+1)), 92, imagetest.EXIF(o))
+			data := imagetest.JPEG(imagetest.Photo(w, h, uint64(i+1)), 95, imagetest.EXIF(o))
 			errs[i] = os.WriteFile(filepath.Join(dir, fmt.Sprintf("anh-%02d.jpg", i+1)), data, 0o644)
 		})
 	}

@@ -350,8 +350,8 @@ func (p *Processor) make(data []byte, e entry) (*Result, error) {
 }
 
 // render scales src (as stored, to be turned by orientation o) to each
-// width, largest first and each from the one before, encodes the
-// variants and stores them in e.
+// width, largest first and each from the one before (halvings, then
+// Catmull-Rom for the rest), encodes the variants and stores them in e.
 func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 	sw, sh := src.Bounds().Dx(), src.Bounds().Dy()
 	uw, uh := sw, sh
@@ -364,18 +364,23 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 	}
 	ws := targets(p.opts.Widths, uw)
 	upright := make([]*image.RGBA, len(ws))
-	cur := src
+	// Only cur holds the pixels worked on, so that each step lets the
+	// one before it go: the decoded source after its first halving.
+	cur, src := src, nil
 	for i, w := range ws {
 		h := heightFor(uw, uh, w)
 		dw, dh := w, h
 		if transposed(o) {
 			dw, dh = h, w
 		}
-		scaled := reduce(cur, dw, dh)
+		for cur.Bounds().Dx() >= 2*dw && cur.Bounds().Dy() >= 2*dh {
+			cur = halve(cur)
+		}
+		scaled := resize(cur, dw, dh)
 		cur = scaled
 		upright[i] = orient(scaled, o)
 	}
-	src, cur = nil, nil // let the source's pixels go before encoding
+	cur = nil
 
 	var vs []manifestVariant
 	webp := p.opts.WebP != WebPNever

@@ -34,30 +34,30 @@ func heightFor(uw, uh, w int) int {
 	return max(1, (uh*w+uw/2)/uw)
 }
 
-// reduce scales src to dw×dh. Halvings come first, with ApproxBiLinear:
-// at exactly half size it averages each 2×2 block (a box filter) and needs
-// no buffer. The rest, less than a halving, is Catmull-Rom (catmullRom).
-func reduce(src image.Image, dw, dh int) *image.RGBA {
-	for {
-		b := src.Bounds()
-		if b.Dx() == dw && b.Dy() == dh {
-			if rgba, ok := src.(*image.RGBA); ok {
-				return rgba
-			}
-			dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-			draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Src)
-			return dst
-		}
-		if b.Dx() >= 2*dw && b.Dy() >= 2*dh {
-			half := image.NewRGBA(image.Rect(0, 0, b.Dx()/2, b.Dy()/2))
-			// Scaling an odd size by a hair more than 2 is still a box,
-			// give or take a fraction of a pixel.
-			xdraw.ApproxBiLinear.Scale(half, half.Bounds(), src, b, xdraw.Src, nil)
-			src = half
-			continue
-		}
+// halve returns src at half its size, scaled with ApproxBiLinear: at
+// exactly half size it averages each 2×2 block (a box filter) and, unlike
+// the kernels, needs no buffer. An odd size is scaled by a hair more than
+// 2: still a box, give or take a fraction of a pixel.
+func halve(src image.Image) *image.RGBA {
+	b := src.Bounds()
+	half := image.NewRGBA(image.Rect(0, 0, b.Dx()/2, b.Dy()/2))
+	xdraw.ApproxBiLinear.Scale(half, half.Bounds(), src, b, xdraw.Src, nil)
+	return half
+}
+
+// resize returns src at dw×dh: src itself when it is an RGBA of that size,
+// a copy as RGBA when only the type differs, or a Catmull-Rom scaling.
+func resize(src image.Image, dw, dh int) *image.RGBA {
+	b := src.Bounds()
+	if b.Dx() != dw || b.Dy() != dh {
 		return catmullRom(src, dw, dh)
 	}
+	if rgba, ok := src.(*image.RGBA); ok {
+		return rgba
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Src)
+	return dst
 }
 
 // strip is the rows or columns catmullRom scales in one call.

@@ -1,6 +1,7 @@
 package images
 
 import (
+	"bytes"
 	"image"
 	"testing"
 
@@ -9,14 +10,14 @@ import (
 	"loa/build/images/imagetest"
 )
 
-// reduce's Catmull-Rom in strips must give what one Kernel.Scale gives, up
+// resize's Catmull-Rom in strips must give what one Kernel.Scale gives, up
 // to rounding, without Scale's buffer. The pass between is rounded to 8
 // bits (a mean error of a quarter level) and clamped, which cuts the
 // ringing that Catmull-Rom overshoots past black or white at hard edges:
 // there the two differ by a few levels.
-func TestReduceMatchesScale(t *testing.T) {
+func TestResizeMatchesScale(t *testing.T) {
 	src := imagetest.Photo(1000, 750, 7)
-	got := reduce(src, 640, 480)
+	got := resize(src, 640, 480)
 	if got == nil {
 		t.Fatal("no image")
 	}
@@ -34,17 +35,47 @@ func TestReduceMatchesScale(t *testing.T) {
 	}
 }
 
-func BenchmarkReduce(b *testing.B) {
+func BenchmarkResize(b *testing.B) {
 	src := imagetest.Photo(2000, 1500, 8)
 	b.Run("strips", func(b *testing.B) {
 		for b.Loop() {
-			reduce(src, 1600, 1200)
+			resize(src, 1600, 1200)
 		}
 	})
 	b.Run("scale", func(b *testing.B) {
 		for b.Loop() {
 			dst := image.NewRGBA(image.Rect(0, 0, 1600, 1200))
 			xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+		}
+	})
+}
+
+// Scaling each width from the one before, against from the source each
+// time, on a decoded phone photo (4000×3000 YCbCr 4:2:0).
+func BenchmarkWidths(b *testing.B) {
+	img, _, err := image.Decode(bytes.NewReader(imagetest.JPEG(imagetest.Photo(4000, 3000, 9), 90, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	scale := func(src image.Image, w, h int) *image.RGBA {
+		for src.Bounds().Dx() >= 2*w && src.Bounds().Dy() >= 2*h {
+			src = halve(src)
+		}
+		return resize(src, w, h)
+	}
+	b.Run("cascade", func(b *testing.B) {
+		for b.Loop() {
+			cur := image.Image(img)
+			for _, w := range []int{1600, 960, 480} {
+				cur = scale(cur, w, w*3/4)
+			}
+		}
+	})
+	b.Run("from-source", func(b *testing.B) {
+		for b.Loop() {
+			for _, w := range []int{1600, 960, 480} {
+				scale(img, w, w*3/4)
+			}
 		}
 	})
 }
