@@ -96,39 +96,13 @@ func benchImages(args []string) error {
 		cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(d, "hugo-cache"))
 		return cmd
 	}
-	clean := func(paths ...string) error {
-		for _, p := range paths {
-			if err := os.RemoveAll(p); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-
-	// Cold: empty caches and outputs. Warm: caches kept, outputs fresh.
-	if err := clean(loaOut, loaCache); err != nil {
+	loaCold, loaWarm, loaBytes, err := coldWarm("loa", *warmRuns, loaOut, loaCmd, loaCache)
+	if err != nil {
 		return err
 	}
-	loaCold, err := measure(1, loaOut, loaCmd)
+	hugoCold, hugoWarm, hugoBytes, err := coldWarm("hugo", *warmRuns, hugoOut, hugoCmd, hugoRes, filepath.Join(d, "hugo-cache"))
 	if err != nil {
-		return fmt.Errorf("loa, cold: %w", err)
-	}
-	loaBytes := bytesByExt(loaOut)
-	loaWarm, err := measure(*warmRuns, loaOut, loaCmd)
-	if err != nil {
-		return fmt.Errorf("loa, warm: %w", err)
-	}
-	if err := clean(hugoRes, filepath.Join(d, "hugo-cache")); err != nil {
 		return err
-	}
-	hugoCold, err := measure(1, hugoOut, hugoCmd)
-	if err != nil {
-		return fmt.Errorf("hugo, cold: %w", err)
-	}
-	hugoBytes := bytesByExt(hugoOut)
-	hugoWarm, err := measure(*warmRuns, hugoOut, hugoCmd)
-	if err != nil {
-		return fmt.Errorf("hugo, warm: %w", err)
 	}
 
 	fmt.Printf("%-5s  %-5s  %9s  %10s  %s\n", "cache", "tool", "wall", "peak RSS", "written")
@@ -148,6 +122,26 @@ func benchImages(args []string) error {
 		warmT, verdict(warmT <= 0.1), loaWarm.wall.Seconds()/hugoWarm.wall.Seconds(), warmM)
 	fmt.Printf("load average: %s\n", loadAverage())
 	return nil
+}
+
+// coldWarm measures one build with the caches emptied, then the median of
+// warm builds with the caches kept, each into a fresh out, and returns the
+// bytes the cold build wrote.
+func coldWarm(tool string, warmRuns int, out string, mk func() *exec.Cmd, caches ...string) (cold, warm measurement, written map[string]int64, err error) {
+	for _, c := range caches {
+		if err = os.RemoveAll(c); err != nil {
+			return
+		}
+	}
+	if cold, err = measure(1, out, mk); err != nil {
+		err = fmt.Errorf("%s, cold: %w", tool, err)
+		return
+	}
+	written = bytesByExt(out)
+	if warm, err = measure(warmRuns, out, mk); err != nil {
+		err = fmt.Errorf("%s, warm: %w", tool, err)
+	}
+	return
 }
 
 // writeHugoSite writes a one-page Hugo site whose home page resizes every
