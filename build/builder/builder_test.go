@@ -436,7 +436,7 @@ func TestErrors(t *testing.T) {
 		{"date", "---\ntitle: \"A\"\ndate: 20/04/2023\n---\n",
 			`content/ke-hoach/a.md:3: front matter: "date" is not a date (want 2023-04-20)`},
 		{"unknown key", "---\ntitle: \"A\"\n\nexpirydate: 2023-01-01\n---\n",
-			`content/ke-hoach/a.md:4: front matter: unknown key "expirydate" (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments)`},
+			`content/ke-hoach/a.md:4: front matter: unknown key "expirydate" (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments, image)`},
 		{"syntax", "---\ntitle: \"A\"\ntags: [a, b\n---\n",
 			`content/ke-hoach/a.md:3: front matter: did not find expected ',' or ']'`},
 		{"syntax of a value", "---\ntitle: \"A\"\ndate: 2023-01-01\nsummary: a: b\n---\n",

@@ -221,6 +221,12 @@ func (p *Processor) Process(srcPath string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.ProcessData(srcPath, data)
+}
+
+// ProcessData is Process for a source already read, e.g. from an fs.FS;
+// srcPath names it in errors and gives the variants' stem.
+func (p *Processor) ProcessData(srcPath string, data []byte) (*Result, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s: empty file, expected a JPEG, PNG or WebP image", srcPath)
 	}

@@ -81,9 +81,10 @@ func TestPhotoUprightStrippedAndScaled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Turned 90° clockwise: 900 wide, 1200 high; 1600 would enlarge it.
-	if res.Width != 600 || res.Height != 800 {
-		t.Errorf("largest variant is %d×%d, want 600×800", res.Width, res.Height)
+	// Turned 90° clockwise: 900 wide, 1200 high; 1600 would enlarge it,
+	// so its own width is the largest.
+	if res.Width != 900 || res.Height != 1200 {
+		t.Errorf("largest variant is %d×%d, want 900×1200", res.Width, res.Height)
 	}
 	var widths []int
 	for _, v := range res.Variants {
@@ -94,11 +95,11 @@ func TestPhotoUprightStrippedAndScaled(t *testing.T) {
 			t.Errorf("%s: a lossless WebP of a photo should lose to the JPEG", v.Name)
 		}
 	}
-	if fmt.Sprint(widths) != "[300 600]" {
-		t.Errorf("JPEG widths %v, want [300 600]", widths)
+	if fmt.Sprint(widths) != "[300 600 900]" {
+		t.Errorf("JPEG widths %v, want [300 600 900]", widths)
 	}
-	if !strings.HasPrefix(res.Fallback, "anh-hop.") || !strings.HasSuffix(res.Fallback, ".600.jpg") {
-		t.Errorf("fallback %q, want anh-hop.<hash>.600.jpg", res.Fallback)
+	if !strings.HasPrefix(res.Fallback, "anh-hop.") || !strings.HasSuffix(res.Fallback, ".900.jpg") {
+		t.Errorf("fallback %q, want anh-hop.<hash>.900.jpg", res.Fallback)
 	}
 
 	out := t.TempDir()
@@ -372,10 +373,10 @@ func TestTransparentPNG(t *testing.T) {
 			t.Errorf("%s: the transparent band is not transparent (alpha %d)", v.Name, a)
 		}
 	}
-	if fmt.Sprint(formats[PNG]) != "[480]" || fmt.Sprint(formats[WebP]) != "[480]" || len(formats[JPEG]) != 0 {
-		t.Errorf("formats %v, want a PNG and a (smaller) WebP at 480", formats)
+	if fmt.Sprint(formats[PNG]) != "[480 800]" || fmt.Sprint(formats[WebP]) != "[480 800]" || len(formats[JPEG]) != 0 {
+		t.Errorf("formats %v, want a PNG and a (smaller) WebP at 480 and at its own 800", formats)
 	}
-	if !strings.HasSuffix(res.Fallback, ".480.png") {
+	if !strings.HasSuffix(res.Fallback, ".800.png") {
 		t.Errorf("fallback %q, want a PNG", res.Fallback)
 	}
 }

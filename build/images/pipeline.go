@@ -6,6 +6,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"slices"
 	"sort"
 
 	"github.com/HugoSmits86/nativewebp"
@@ -14,15 +15,21 @@ import (
 
 // targets returns the widths to make for an upright image uw pixels wide,
 // largest first: the configured widths that do not enlarge it, and its own
-// width when it is narrower than all of them.
+// width when a configured width would enlarge it and the largest that
+// does not is well below it (a 900-pixel photo gets 480 and 900, so that a
+// wide screen is not sent only the 480; a 1000-pixel one gets 480 and 960).
 func targets(widths []int, uw int) []int {
 	var out []int
+	cut, top := false, 0
 	for _, w := range widths {
 		if w <= uw {
 			out = append(out, w)
+			top = max(top, w)
+		} else {
+			cut = true
 		}
 	}
-	if len(out) == 0 {
+	if cut && !slices.Contains(out, uw) && uw*5 > top*6 {
 		out = append(out, uw)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(out)))
