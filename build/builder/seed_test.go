@@ -270,3 +270,23 @@ func TestStaffPage(t *testing.T) {
 		t.Errorf("sitemap.xml lists the staff page")
 	}
 }
+
+// TestSeedRegister: the ward's plan is in the register, under its kind and
+// year, and its page shows the register's facts in a box.
+func TestSeedRegister(t *testing.T) {
+	out := buildSeedSite(t)
+	const plan = `<a href="/ke-hoach/doi-thoai-thanh-nien-2023/">Kế hoạch đối thoại giữa Lãnh đạo UBND phường`
+	for _, name := range []string{"van-ban/index.html", "van-ban/ke-hoach/index.html", "van-ban/2023/index.html"} {
+		contains(t, name, read(t, out, name), plan, `<span class="blanks">   /KH-UBND</span>`, `<time datetime="2023">Năm 2023</time>`,
+			"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM")
+	}
+	contains(t, "menu", read(t, out, "van-ban/index.html"), `<a href="/van-ban/" aria-current="page">Văn bản</a>`)
+	contains(t, "menu", read(t, out, "van-ban/ke-hoach/index.html"), `<a href="/van-ban/" aria-current="true">Văn bản</a>`)
+	contains(t, "the plan's box", read(t, out, "ke-hoach/doi-thoai-thanh-nien-2023/index.html"),
+		`<section class="doc-info" aria-label="Thông tin văn bản">`,
+		`<div><dt>Số/ký hiệu</dt><dd><span class="blanks">   /KH-UBND</span></dd></div>`,
+		`<div><dt>Loại văn bản</dt><dd><a href="/van-ban/ke-hoach/">Kế hoạch</a></dd></div>`,
+		`<span class="doc-kind">KẾ HOẠCH</span>`,
+		`<button type="button" class="print-button" data-print hidden>In trang này</button>`)
+	contains(t, "sitemap", read(t, out, "sitemap.xml"), "<loc>https://loa.example.vn/van-ban/</loc>", "<loc>https://loa.example.vn/van-ban/ke-hoach/</loc>")
+}
