@@ -30,13 +30,17 @@ vet:
 fmt:
 	gofmt -w build functions site content
 
-## tools: Chromium (Debian), the Nu Html Checker and axe-core (npm), the Lambda Runtime Interface Emulator (Go);
+## tools: Chromium and poppler-utils (Debian), the Nu Html Checker and axe-core (npm), the Lambda Runtime Interface Emulator (Go);
 ## checks for Java, Node.js and cfn-lint (AWS's template linter, from pip)
 tools: $(TOOLS)/node_modules/.installed $(RIE)
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: install Debian's chromium package"; exit 1; fi; }
+	@command -v pdftotext >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
+	  else echo "pdftotext is missing: install Debian's poppler-utils package"; exit 1; fi; }
 	@command -v java >/dev/null || { echo "Java is missing: install Debian's default-jre-headless"; exit 1; }
 	@command -v node >/dev/null || { echo "Node.js is missing: install Debian's nodejs and npm"; exit 1; }
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: install it with pip install cfn-lint"; exit 1; }

@@ -2,16 +2,22 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"loa/content"
 )
 
 // The corpus: Vietnamese pages shaped like the ward's (front matter,
 // headings, lists, a table, prose), half plans and half announcements,
-// from a fixed seed so that every run builds the same text.
+// from a fixed seed so that every run builds the same text. A tenth are
+// official documents, of the kinds of the ward's list, in the register.
 
 var vocabulary = strings.Fields(`ủy ban nhân dân phường thanh niên đoàn viên kế hoạch thông báo tổ chức
 chương trình đối thoại lãnh đạo chuyển đổi số xây dựng đô thị văn minh kinh tế xã hội phát triển
@@ -44,11 +50,42 @@ func paragraph(r *rand.Rand) string {
 	return b.String()
 }
 
-func page(r *rand.Rand, i int, date time.Time) string {
+// kinds are the headings of the ward's kinds of documents.
+func kinds() ([]string, error) {
+	var list struct {
+		Items []struct{ Heading string }
+	}
+	raw, err := fs.ReadFile(content.FS, kindsFile)
+	if err == nil {
+		err = yaml.Unmarshal(raw, &list)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content/%s: %w", kindsFile, err)
+	}
+	var out []string
+	for _, k := range list.Items {
+		out = append(out, k.Heading)
+	}
+	return out, nil
+}
+
+const kindsFile = "data/loai-van-ban.yaml"
+
+// page writes page i; every tenth is an official document of kind.
+func page(r *rand.Rand, i int, date time.Time, kind string) string {
 	var b strings.Builder
 	title := sentence(r, 6+r.IntN(8)) + fmt.Sprintf(" số %d", i)
-	fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\nsummary: %q\ntags: [%s, %s]\n---\n\n",
+	fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\nsummary: %q\ntags: [%s, %s]\n",
 		title, date.Format("2006-01-02"), sentence(r, 15), vocabulary[r.IntN(len(vocabulary))], vocabulary[r.IntN(len(vocabulary))])
+	if i%10 == 0 {
+		issued := date.Format("2006-01-02")
+		if i%30 == 0 {
+			issued = date.Format("2006") // the day and month left blank
+		}
+		fmt.Fprintf(&b, "document:\n  kind: %q\n  issuer: \"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM\"\n  number: \"%d/UBND\"\n  place: \"Bạch Sam\"\n  issued: %q\n  signerTitle: \"CHỦ TỊCH\"\n  signer: \"Nguyễn Văn A\"\n",
+			kind, i/10+1, issued)
+	}
+	b.WriteString("---\n\n")
 	b.WriteString(paragraph(r) + "\n\n")
 	for h := 0; h < 3; h++ {
 		fmt.Fprintf(&b, "## %s. %s\n\n%s\n\n", strings.Repeat("I", h+1), headings[r.IntN(len(headings))], paragraph(r))
@@ -75,6 +112,7 @@ menu:
   - { name: "Trang chủ", url: "/" }
   - { name: "Kế hoạch", url: "/ke-hoach/" }
   - { name: "Thông báo", url: "/thong-bao/" }
+  - { name: "Văn bản", url: "/van-ban/" }
 `
 
 // Hugo gets layouts that make the same pages: one per content file, the
@@ -120,7 +158,15 @@ unsafe = false
 // config and layouts for Hugo.
 func writeCorpus(dir string, n int) error {
 	r := rand.New(rand.NewPCG(2023, uint64(n)))
-	files := map[string]string{"content/site.yaml": siteYAML}
+	kindsYAML, err := fs.ReadFile(content.FS, kindsFile)
+	if err != nil {
+		return err
+	}
+	ks, err := kinds()
+	if err != nil {
+		return err
+	}
+	files := map[string]string{"content/site.yaml": siteYAML, "content/" + kindsFile: string(kindsYAML)}
 	for name, data := range hugoFiles {
 		files[name] = data
 	}
@@ -137,7 +183,7 @@ func writeCorpus(dir string, n int) error {
 		}
 		date := start.AddDate(0, 0, i*3652/max(n, 1))
 		name := filepath.Join(dir, "content", section, fmt.Sprintf("trang-%05d.md", i))
-		if err := writeFile(name, page(r, i, date)); err != nil {
+		if err := writeFile(name, page(r, i, date, ks[(i/10)%len(ks)])); err != nil {
 			return err
 		}
 	}

@@ -8,7 +8,9 @@
 // page with a "form:" block shows the form of that id under its text, and
 // gets a thank-you page at /bieu-mau/<id>/cam-on/; every other page uses
 // layouts/page.html. The sections ke-hoach, thong-bao and bieu-mau get list
-// pages, newest first, 20 to a page. The home page, Atom feeds, sitemap.xml,
+// pages, newest first, 20 to a page; official documents are also listed in
+// the register /van-ban/, by kind and by year (register.go), their kinds
+// read from data/loai-van-ban.yaml. The home page, Atom feeds, sitemap.xml,
 // robots.txt, 404.html and redirect pages for "aliases" are made from the
 // pages' metadata. Each page's own part is rendered first, then the shared
 // frame (site.Frame, layouts/base.html) around it.
@@ -154,6 +156,7 @@ type build struct {
 	// registry is the forms of the content, as the form handler must
 	// enforce them; nil for a content tree without forms.
 	registry *forms.Registry
+	kinds    *kindList // of official documents, data/loai-van-ban.yaml
 	out      *output
 
 	// only, when set, names the URLs generated writes; the others are
@@ -203,6 +206,9 @@ func newBuild(opts Options) (*build, error) {
 		return nil, err
 	}
 	if b.tmpl, err = parseTemplates(opts.Site); err != nil {
+		return nil, err
+	}
+	if b.kinds, err = loadKinds(opts.Content, opts.ContentDir); err != nil {
 		return nil, err
 	}
 	if b.forms, b.registry, err = loadForms(opts.Content, opts.Site, opts.Now); err != nil {
@@ -265,12 +271,7 @@ func (b *build) run() error {
 	}
 	b.files, b.pages = files, pages
 
-	var kept []*Page
-	for _, p := range pages {
-		if p != nil {
-			kept = append(kept, p)
-		}
-	}
+	kept := kept(pages)
 	if err := b.checkURLs(kept); err != nil {
 		return err
 	}
@@ -311,6 +312,9 @@ func (b *build) checkURLs(pages []*Page) error {
 	claim("/404.html", "the 404 page")
 	for _, s := range sections {
 		claim("/"+s.Dir+"/", "the list of "+s.Dir)
+	}
+	for _, u := range b.newRegister(pages).urls() {
+		claim(u, "the register of documents")
 	}
 	for _, p := range pages {
 		claim(p.URL, p.Source)

@@ -24,6 +24,13 @@ menu:
   - { name: "Trang chủ", url: "/" }
   - { name: "Kế hoạch", url: "/ke-hoach/" }
   - { name: "Thông báo", url: "/thong-bao/" }
+-- content/data/loai-van-ban.yaml --
+items:
+  - { name: "Quyết định", heading: "QUYẾT ĐỊNH", slug: "quyet-dinh" }
+  - { name: "Thông báo", heading: "THÔNG BÁO", slug: "thong-bao" }
+  - { name: "Kế hoạch", heading: "KẾ HOẠCH", slug: "ke-hoach" }
+  - { name: "Công văn", heading: "CÔNG VĂN", slug: "cong-van" }
+  - { name: "Giấy mời", heading: "GIẤY MỜI", slug: "giay-moi" }
 `
 
 // buildTxtar writes the files of a txtar archive under a temporary
@@ -172,9 +179,13 @@ Trang giới thiệu.
 	if strings.Contains(plan, "<script>alert") {
 		t.Error("raw HTML reached the page")
 	}
-	if strings.Contains(plan, "<script") {
-		t.Error("a page without a form loads a script")
+	if strings.Contains(plan, "/assets/form.") {
+		t.Error("a page without a form loads the form script")
 	}
+	if !regexp.MustCompile(`<script src="/assets/print\.[0-9a-f]{12}\.js" defer></script>`).MatchString(plan) {
+		t.Error("an article does not load the print script")
+	}
+	contains(t, "plan page", plan, `<button type="button" class="print-button" data-print hidden>In trang này</button>`)
 	if !regexp.MustCompile(`<link rel="stylesheet" href="/assets/site\.[0-9a-f]{12}\.css">`).MatchString(plan) {
 		t.Error("no fingerprinted stylesheet")
 	}
@@ -506,12 +517,14 @@ func TestDocument(t *testing.T) {
 ---
 title: "Tổ chức Hội nghị"
 date: 2023-04-01
+summary: "Kế hoạch tổ chức Hội nghị của phường."
 document:
-  kind: "KẾ HOẠCH"
+  kind: "Kế hoạch"
   issuer: "ỦY BAN NHÂN DÂN PHƯỜNG THỬ"
   number: "   /KH-UBND"
   place: "Thử"
   issued: "2023-04"
+  effective: "2023-04-15"
   onBehalf: "TM. ỦY BAN NHÂN DÂN"
   signerTitle: "CHỦ TỊCH"
   signer: "Nguyễn Văn A"

@@ -100,7 +100,7 @@ func TestBundleErrors(t *testing.T) {
 // TestDocumentScan: an official document shows where its signed scan will
 // be until it has one, then lists it first.
 func TestDocumentScan(t *testing.T) {
-	const doc = "---\ntitle: \"Kế hoạch A\"\ndate: 2023-04-02\ndocument:\n  kind: \"KẾ HOẠCH\"\n  issuer: \"UBND PHƯỜNG THỬ\"\n%s---\nNội dung.\n"
+	const doc = "---\ntitle: \"Kế hoạch A\"\ndate: 2023-04-02\nsummary: \"Kế hoạch A của phường.\"\ndocument:\n  kind: \"KẾ HOẠCH\"\n  issuer: \"UBND PHƯỜNG THỬ\"\n%s---\nNội dung.\n"
 	out := mustBuild(t, siteYAML+"-- content/ke-hoach/a/index.md --\n"+fmt.Sprintf(doc, "")+
 		"-- content/ke-hoach/b/index.md --\n"+fmt.Sprintf(doc, "  scan: \"KH ký.pdf\"\n")+
 		"-- content/ke-hoach/b/KH ký.pdf --\n"+pdf(300_000), Options{})

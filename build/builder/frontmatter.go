@@ -51,11 +51,15 @@ type Page struct {
 
 // Document is the front matter of an official document (Decree 30/2020/NĐ-CP).
 type Document struct {
-	Kind        string      // "KẾ HOẠCH", "THÔNG BÁO", ...
+	// Kind is the kind of data/loai-van-ban.yaml that "kind:" names, by
+	// its name or its heading ("Kế hoạch" or "KẾ HOẠCH"); it is resolved
+	// once the page is read (checkDocument).
+	Kind        Kind
 	Issuer      string      // the issuing body, top left
 	Number      string      // "   /KH-UBND": blanks are kept, to be filled in by hand
 	Place       string      // "Bạch Sam"
 	Issued      PartialDate // may lack day and month
+	Effective   PartialDate // ngày hiệu lực: may lack day and month, or be blank
 	OnBehalf    string      // "TM. ỦY BAN NHÂN DÂN"
 	SignerTitle string      // "CHỦ TỊCH"
 	Signer      string
@@ -64,6 +68,9 @@ type Document struct {
 	// stamped document, as scanned; "" until the ward has one.
 	Scan string
 
+	kind     string // "kind:" as written
+	line     int    // of the "document:" key
+	kindLine int
 	scanLine int
 }
 
@@ -84,6 +91,32 @@ func (d PartialDate) ISO() string {
 		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+// Short writes the date as in tables: "05/04/2023", "Tháng 4/2023" or
+// "Năm 2023"; "" when it is blank.
+func (d PartialDate) Short() string {
+	switch {
+	case d.Year == 0:
+		return ""
+	case d.Month == 0:
+		return "Năm " + strconv.Itoa(d.Year)
+	case d.Day == 0:
+		return fmt.Sprintf("Tháng %d/%04d", d.Month, d.Year)
+	}
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, d.Month, d.Year)
+}
+
+// after reports whether d is later than e, a blank day or month counting
+// as earlier than any.
+func (d PartialDate) after(e PartialDate) bool {
+	if d.Year != e.Year {
+		return d.Year > e.Year
+	}
+	if d.Month != e.Month {
+		return d.Month > e.Month
+	}
+	return d.Day > e.Day
 }
 
 // blank is what a missing day or month becomes: room to write it by hand.
@@ -161,6 +194,9 @@ func decodeFrontMatter(root *yaml.Node, p *Page) error {
 			}
 		case "document":
 			p.Document, err = document(v)
+			if err == nil {
+				p.Document.line = k.Line
+			}
 		case "form":
 			p.FormID, err = formID(v)
 		case "attachments":
@@ -246,7 +282,7 @@ func date(key string, v *yaml.Node) (time.Time, error) {
 
 func document(v *yaml.Node) (*Document, error) {
 	if v.Kind != yaml.MappingNode {
-		return nil, errAt(v, "front matter: \"document\" wants keys kind, issuer, number, place, issued, onBehalf, signerTitle, signer, recipients, scan")
+		return nil, errAt(v, "front matter: \"document\" wants keys kind, issuer, number, place, issued, effective, onBehalf, signerTitle, signer, recipients, scan")
 	}
 	d := &Document{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
@@ -255,7 +291,8 @@ func document(v *yaml.Node) (*Document, error) {
 		var err error
 		switch k.Value {
 		case "kind":
-			d.Kind, err = str(key, val)
+			d.kind, err = str(key, val)
+			d.kindLine = val.Line
 		case "issuer":
 			d.Issuer, err = str(key, val)
 		case "number":
@@ -269,6 +306,8 @@ func document(v *yaml.Node) (*Document, error) {
 			d.Place, err = str(key, val)
 		case "issued":
 			d.Issued, err = partialDate(key, val)
+		case "effective":
+			d.Effective, err = partialDate(key, val)
 		case "onBehalf":
 			d.OnBehalf, err = str(key, val)
 		case "signerTitle":
@@ -281,7 +320,7 @@ func document(v *yaml.Node) (*Document, error) {
 			d.Scan, err = str(key, val)
 			d.scanLine = val.Line
 		default:
-			err = errAt(k, "front matter: unknown key %q (known: kind, issuer, number, place, issued, onBehalf, signerTitle, signer, recipients, scan)", key)
+			err = errAt(k, "front matter: unknown key %q (known: kind, issuer, number, place, issued, effective, onBehalf, signerTitle, signer, recipients, scan)", key)
 		}
 		if err != nil {
 			return nil, err

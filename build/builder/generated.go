@@ -64,6 +64,11 @@ func (b *build) generated(pages []*Page) error {
 		return home.Forms[i].URL < home.Forms[j].URL
 	})
 
+	rg := b.newRegister(pages)
+	if err := b.writeRegister(r, rg); err != nil {
+		return err
+	}
+
 	if b.wants("/") {
 		err := r.write("/", "home.html", &view{Site: b.cfg, Home: home}, site.Shell{
 			Title: b.cfg.Title, Description: b.cfg.Tagline, Canonical: b.absURL("/"), Path: "/",
@@ -110,7 +115,7 @@ func (b *build) generated(pages []*Page) error {
 			}
 		}
 	}
-	if err := b.writeSitemap(pages); err != nil {
+	if err := b.writeSitemap(pages, rg); err != nil {
 		return err
 	}
 	robots := "User-agent: *\nDisallow: /api/\n\nSitemap: " + b.absURL("/sitemap.xml") + "\n"
@@ -146,39 +151,63 @@ func pageURL(dir string, n int) string {
 	return "/" + dir + "/trang/" + strconv.Itoa(n) + "/"
 }
 
+// firstPageAlias is the address page one of a list does not have:
+// /dir/trang/1/ sends readers to /dir/.
+func firstPageAlias(dir string) string { return "/" + dir + "/trang/1/" }
+
+// listPage is one page of a list of items, 20 to a page: /dir/,
+// /dir/trang/2/, ...
+type listPage struct {
+	N, Of           int
+	Lo, Hi          int // its items: [Lo, Hi)
+	URL, Prev, Next string
+}
+
+// listPages splits a list of n items into its pages; an empty list has one.
+func listPages(dir string, items int) []listPage {
+	n := max(1, (items+perPage-1)/perPage)
+	out := make([]listPage, n)
+	for i := 1; i <= n; i++ {
+		lp := listPage{N: i, Of: n, Lo: (i - 1) * perPage, Hi: min(i*perPage, items), URL: pageURL(dir, i)}
+		if i > 1 {
+			lp.Prev = pageURL(dir, i-1)
+		}
+		if i < n {
+			lp.Next = pageURL(dir, i+1)
+		}
+		out[i-1] = lp
+	}
+	return out
+}
+
+// pagedTitle is the title of page n of a list.
+func pagedTitle(title string, n int) string {
+	if n > 1 {
+		return fmt.Sprintf("%s – trang %d", title, n)
+	}
+	return title
+}
+
 // writeList writes the list pages of a section: 20 pages to a list page,
 // /dir/, /dir/trang/2/, ...
 func (b *build) writeList(r *renderer, dir, title string, pages []*Page) error {
-	n := max(1, (len(pages)+perPage-1)/perPage)
-	for i := 1; i <= n; i++ {
-		lv := &listView{Title: title, Pages: pages[(i-1)*perPage : min(i*perPage, len(pages))], Page: i, Of: n}
-		if i > 1 {
-			lv.Prev = pageURL(dir, i-1)
+	for _, lp := range listPages(dir, len(pages)) {
+		if !b.wants(lp.URL) {
+			continue
 		}
-		if i < n {
-			lv.Next = pageURL(dir, i+1)
-		}
+		lv := &listView{Title: title, Pages: pages[lp.Lo:lp.Hi], Page: lp.N, Of: lp.Of, Prev: lp.Prev, Next: lp.Next}
 		if dir != "bieu-mau" {
 			lv.Feed = "/" + dir + "/atom.xml"
 		}
-		u := pageURL(dir, i)
-		if !b.wants(u) {
-			continue
-		}
-		t := title
-		if i > 1 {
-			t = fmt.Sprintf("%s – trang %d", title, i)
-		}
-		err := r.write(u, "list.html", &view{Site: b.cfg, List: lv}, site.Shell{
-			Title: t, Description: "Danh sách " + title + " của " + b.cfg.Title,
-			Canonical: b.absURL(u), Path: u, OGType: "website", Feeds: b.feedLinks(dir),
+		err := r.write(lp.URL, "list.html", &view{Site: b.cfg, List: lv}, site.Shell{
+			Title: pagedTitle(title, lp.N), Description: "Danh sách " + title + " của " + b.cfg.Title,
+			Canonical: b.absURL(lp.URL), Path: lp.URL, OGType: "website", Feeds: b.feedLinks(dir),
 		})
 		if err != nil {
-			return fmt.Errorf("list %s: %w", u, err)
+			return fmt.Errorf("list %s: %w", lp.URL, err)
 		}
 	}
-	// Page one has one address: /dir/trang/1/ sends readers to /dir/.
-	return b.writeRedirect("/"+dir+"/trang/1/", &Page{Title: title, URL: "/" + dir + "/"})
+	return b.writeRedirect(firstPageAlias(dir), &Page{Title: title, URL: pageURL(dir, 1)})
 }
 
 func (b *build) writeThanks(r *renderer, p *Page, fv *formView) error {
@@ -294,8 +323,9 @@ type urlset struct {
 	URLs    []sitemapURL `xml:"url"`
 }
 
-// writeSitemap lists the pages worth indexing, sorted by URL.
-func (b *build) writeSitemap(pages []*Page) error {
+// writeSitemap lists the pages worth indexing, sorted by URL: the first
+// page of each list and of each listing of the register among them.
+func (b *build) writeSitemap(pages []*Page, rg *register) error {
 	if !b.wants("/sitemap.xml") {
 		return nil
 	}
@@ -303,6 +333,9 @@ func (b *build) writeSitemap(pages []*Page) error {
 	s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/")})
 	for _, sec := range sections {
 		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/" + sec.Dir + "/")})
+	}
+	for _, l := range rg.lists() {
+		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL(pageURL(l.Dir, 1))})
 	}
 	for _, p := range pages {
 		u := sitemapURL{Loc: b.absURL(p.URL)}

@@ -90,6 +90,11 @@ func (s *Site) Rebuild(changed []string) (Result, error) {
 			if old != nil && (p.URL != old.URL || !slices.Equal(p.Aliases, old.Aliases)) {
 				return ErrFullBuild
 			}
+			// A document that changes kind or year may add or remove a
+			// page of the register.
+			if old != nil && b.registerURLsChange(kept(b.pages), old, p) {
+				return ErrFullBuild
+			}
 			return nil
 		}
 		p, err := r.page(name)
@@ -107,12 +112,7 @@ func (s *Site) Rebuild(changed []string) (Result, error) {
 		b.pages[i] = p
 	}
 	if len(moved) > 0 {
-		var kept []*Page
-		for _, p := range b.pages {
-			if p != nil {
-				kept = append(kept, p)
-			}
-		}
+		kept := kept(b.pages)
 		b.only = map[string]bool{}
 		for _, m := range moved {
 			b.affected(kept, m[0], m[1])
@@ -124,6 +124,17 @@ func (s *Site) Rebuild(changed []string) (Result, error) {
 		}
 	}
 	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
+}
+
+// kept returns the published pages of pages, in order.
+func kept(pages []*Page) []*Page {
+	var out []*Page
+	for _, p := range pages {
+		if p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // isPlainPage reports whether name is a page that nothing but its own
@@ -168,30 +179,11 @@ func ReplaceFile(name string, data []byte) error {
 // affected adds to b.only the generated files that show the metadata of a
 // page that changed from old to p (same URL, same aliases): the list pages
 // between its old and its new place in its section, the home page and the
-// feeds when it is among their newest, the sitemap when its date changed,
-// and its alias pages.
+// feeds when it is among their newest, the register's pages that show it
+// or showed it, the sitemap when its date changed, and its alias pages.
 func (b *build) affected(pages []*Page, old, p *Page) {
-	// place returns where q would stand among pages of the same kind,
-	// newest first, p itself left out.
-	place := func(q *Page, same func(*Page) bool) int {
-		n := 0
-		for _, o := range pages {
-			if o != p && same(o) && newer(o, q) {
-				n++
-			}
-		}
-		return n
-	}
-	first := func(q *Page, same func(*Page) bool) (int, int) {
-		a, z := place(old, same), place(q, same)
-		return min(a, z), max(a, z)
-	}
 	if sectionTitle(p.Section) != "" {
-		sameSection := func(o *Page) bool { return o.Section == p.Section }
-		lo, hi := first(p, sameSection)
-		for n := lo/perPage + 1; n <= hi/perPage+1; n++ {
-			b.only[pageURL(p.Section, n)] = true
-		}
+		lo := b.spread(p.Section, pages, old, p, func(o *Page) bool { return o.Section == p.Section }, newer)
 		if lo < 5 {
 			b.only["/"] = true
 		}
@@ -201,9 +193,12 @@ func (b *build) affected(pages []*Page, old, p *Page) {
 	}
 	if p.Section == "ke-hoach" || p.Section == "thong-bao" {
 		inFeed := func(o *Page) bool { return o.Section == "ke-hoach" || o.Section == "thong-bao" }
-		if lo, _ := first(p, inFeed); lo < feedItems {
+		if rank(pages, old, p, inFeed, newer) < feedItems || rank(pages, p, p, inFeed, newer) < feedItems {
 			b.only["/atom.xml"] = true
 		}
+	}
+	if isDocument(old) || isDocument(p) {
+		b.affectedRegister(pages, old, p)
 	}
 	if !p.Date.Equal(old.Date) {
 		b.only["/sitemap.xml"] = true
@@ -211,4 +206,46 @@ func (b *build) affected(pages []*Page, old, p *Page) {
 	for _, a := range p.Aliases {
 		b.only[a] = true
 	}
+}
+
+// rank returns where q stands among the pages for which in is true,
+// ordered by before, p (the page that changed) left out.
+func rank(pages []*Page, q, p *Page, in func(*Page) bool, before func(a, b *Page) bool) int {
+	n := 0
+	for _, o := range pages {
+		if o != p && in(o) && before(o, q) {
+			n++
+		}
+	}
+	return n
+}
+
+// spread adds to b.only the pages of the list dir (the pages for which in
+// is true, ordered by before) that show p, which was old: those between
+// its two places, or, when it joined or left the list, from its place to
+// the end, as the pages after it moved. It returns the first of its
+// places, or -1 when it is in the list neither before nor after.
+func (b *build) spread(dir string, pages []*Page, old, p *Page, in func(*Page) bool, before func(a, b *Page) bool) int {
+	count := 0
+	for _, o := range pages {
+		if in(o) {
+			count++
+		}
+	}
+	var lo, hi int
+	switch was, is := in(old), in(p); {
+	case was && is:
+		a, z := rank(pages, old, p, in, before), rank(pages, p, p, in, before)
+		lo, hi = min(a, z), max(a, z)
+	case was:
+		lo, hi = rank(pages, old, p, in, before), count
+	case is:
+		lo, hi = rank(pages, p, p, in, before), count
+	default:
+		return -1
+	}
+	for n := lo/perPage + 1; n <= hi/perPage+1; n++ {
+		b.only[pageURL(dir, n)] = true
+	}
+	return lo
 }

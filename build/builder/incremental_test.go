@@ -10,6 +10,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"loa/functions/vntext"
 )
 
 const rebuildSite = siteYAML + `
@@ -191,30 +194,106 @@ func TestRebuildMatchesFullBuild(t *testing.T) {
 	}
 	s, dir := openTxtar(t, archive.String(), Options{})
 	for _, e := range edits {
-		name := filepath.Join(dir, "content", filepath.FromSlash(e.file))
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(b), e.from) {
-			t.Fatalf("%s: no %q", e.file, e.from)
-		}
-		write(t, name, strings.Replace(string(b), e.from, e.to, 1))
+		edit(t, dir, e.file, e.from, e.to)
 		if _, err := s.Rebuild([]string{e.file}); err != nil {
 			t.Fatalf("%s: %v", e.file, err)
 		}
-		fresh := filepath.Join(t.TempDir(), "public")
-		if _, err := Build(Options{Content: os.DirFS(filepath.Join(dir, "content")), Out: fresh, Now: now}); err != nil {
-			t.Fatal(err)
-		}
-		got, want := tree(t, filepath.Join(dir, "public")), tree(t, fresh)
-		for name := range want {
-			if !bytes.Equal(got[name], want[name]) {
-				t.Errorf("after editing %s: %s differs from a full build", e.file, name)
-			}
-		}
-		if len(got) != len(want) {
-			t.Errorf("after editing %s: %d files, a full build writes %d", e.file, len(got), len(want))
+		sameAsFullBuild(t, dir, "editing "+e.file)
+	}
+}
+
+// sameAsFullBuild checks that the output under dir is byte for byte what a
+// full build of its content writes.
+func sameAsFullBuild(t *testing.T, dir, after string) {
+	t.Helper()
+	fresh := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(Options{Content: os.DirFS(filepath.Join(dir, "content")), Out: fresh, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	got, want := tree(t, filepath.Join(dir, "public")), tree(t, fresh)
+	for name := range want {
+		if !bytes.Equal(got[name], want[name]) {
+			t.Errorf("after %s: %s differs from a full build", after, name)
 		}
 	}
+	if len(got) != len(want) {
+		t.Errorf("after %s: %d files, a full build writes %d", after, len(got), len(want))
+	}
+}
+
+// edit replaces from by to in the content file name under dir.
+func edit(t *testing.T, dir, name, from, to string) {
+	t.Helper()
+	file := filepath.Join(dir, "content", filepath.FromSlash(name))
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), from) {
+		t.Fatalf("%s: no %q", name, from)
+	}
+	write(t, file, strings.Replace(string(b), from, to, 1))
+}
+
+// TestRebuildRegister: when a document's metadata changes, the register's
+// pages that show it are rewritten, and the output is a full build's; a
+// change that adds or removes a page of the register needs a full build.
+func TestRebuildRegister(t *testing.T) {
+	var archive strings.Builder
+	archive.WriteString(siteYAML)
+	doc := func(name, title, kind, issued string) {
+		fmt.Fprintf(&archive, "-- content/%s --\n---\ntitle: %q\ndate: 2023-01-01\nsummary: \"Trích yếu %s\"\ndocument:\n  kind: %q\n  issuer: \"UBND PHƯỜNG THỬ\"\n  number: \"%s/UBND\"\n  issued: %q\n---\nNội dung.\n",
+			name, title, title, kind, title, issued)
+	}
+	// 50 of 2022 and 2023, half Kế hoạch, half Quyết định; 20 Công văn of 2021.
+	start := time.Date(2022, 1, 1, 0, 0, 0, 0, vntext.Location)
+	for i := 0; i < 50; i++ {
+		doc(fmt.Sprintf("thong-bao/vb%02d.md", i), fmt.Sprintf("VB%02d", i), []string{"Kế hoạch", "Quyết định"}[i%2], start.AddDate(0, 0, 14*i).Format("2006-01-02"))
+	}
+	for i := 0; i < 20; i++ {
+		doc(fmt.Sprintf("ke-hoach/cv%02d.md", i), fmt.Sprintf("CV%02d", i), "Công văn", fmt.Sprintf("2021-03-%02d", i+1))
+	}
+	archive.WriteString("-- content/thong-bao/tin.md --\n---\ntitle: \"Tin\"\ndate: 2023-01-01\n---\nTin.\n")
+	s, dir := openTxtar(t, archive.String(), Options{})
+	out := filepath.Join(dir, "public")
+
+	for _, e := range []struct {
+		what, file, from, to string
+		full                 bool // needs a full build
+	}{
+		{"a new summary", "thong-bao/vb30.md", "Trích yếu VB30", "Trích yếu mới", false},
+		{"a new number", "thong-bao/vb03.md", "VB03/UBND", "15/QĐ-UBND", false},
+		{"an issue date from page 1 to page 3", "thong-bao/vb48.md", "2023-11-04", "2022-01-05", false},
+		{"a blank day and month", "thong-bao/vb20.md", "2022-10-08", "2022", false},
+		{"another kind, the same pages", "thong-bao/vb11.md", "Quyết định", "KẾ HOẠCH", false},
+		{"another year, the same pages", "thong-bao/vb10.md", "2022-05-21", "2023-05-21", false},
+		{"a kind that gains a page", "thong-bao/vb12.md", "Kế hoạch", "Công văn", true},
+		{"no longer a document", "thong-bao/vb01.md", "", "", false},
+	} {
+		if e.from == "" {
+			write(t, filepath.Join(dir, "content", e.file), "---\ntitle: \"VB01\"\ndate: 2023-01-01\nsummary: \"S\"\n---\nNội dung.\n")
+		} else {
+			edit(t, dir, e.file, e.from, e.to)
+		}
+		res, err := s.Rebuild([]string{e.file})
+		if e.full {
+			if !errors.Is(err, ErrFullBuild) {
+				t.Fatalf("%s: Rebuild = %v, want ErrFullBuild", e.what, err)
+			}
+			// As serve does.
+			if s, _, err = Open(Options{Content: os.DirFS(filepath.Join(dir, "content")), Out: out, Now: now}); err != nil {
+				t.Fatal(err)
+			}
+		} else if err != nil {
+			t.Fatalf("%s: %v", e.what, err)
+		} else if res.Files > 12 {
+			t.Errorf("%s: %d files written, want the page and the lists that show it", e.what, res.Files)
+		}
+		sameAsFullBuild(t, dir, e.what)
+	}
+	contains(t, "register", read(t, out, "van-ban/index.html"), "Trích yếu mới")
+	if strings.Contains(read(t, out, "van-ban/quyet-dinh/index.html"), "VB01") {
+		t.Error("a page that is no longer a document is still in the register")
+	}
+	contains(t, "register page 3", read(t, out, "van-ban/trang/3/index.html"), "Trích yếu VB48")
 }

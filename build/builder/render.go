@@ -19,7 +19,7 @@ import (
 )
 
 // layouts are the templates of the pages' own parts, each a file of layouts/.
-var layouts = []string{"page.html", "document.html", "list.html", "home.html", "items.html", "attachments.html", "thanks.html", "notfound.html", "redirect.html"}
+var layouts = []string{"page.html", "document.html", "list.html", "home.html", "items.html", "attachments.html", "thanks.html", "notfound.html", "redirect.html", "register.html", "docinfo.html", "print.html"}
 
 type templates struct {
 	set *template.Template
@@ -55,14 +55,15 @@ func parseTemplates(fsys fs.FS) (*templates, error) {
 
 // view is what the layouts of pages' own parts read.
 type view struct {
-	Site    site.Config
-	Page    *Page
-	Content template.HTML // the page's Markdown, rendered
-	Date    string        // the document's place-and-date line
-	Form    *formView     // form pages
-	List    *listView     // list pages and the home page
-	Home    *homeView
-	Target  string // redirect pages: the absolute URL to go to
+	Site     site.Config
+	Page     *Page
+	Content  template.HTML // the page's Markdown, rendered
+	Date     string        // the document's place-and-date line
+	Form     *formView     // form pages
+	List     *listView     // list pages and the home page
+	Register *registerView // the register's pages
+	Home     *homeView
+	Target   string // redirect pages: the absolute URL to go to
 }
 
 type listView struct {
@@ -116,6 +117,11 @@ func (r *renderer) page(name string) (*Page, error) {
 			return nil, fileError(source, err)
 		}
 	}
+	if p.Document != nil {
+		if err := b.checkDocument(p); err != nil {
+			return nil, err
+		}
+	}
 	src = body
 	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
 	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
@@ -153,7 +159,12 @@ func (r *renderer) page(name string) (*Page, error) {
 		layout = "document.html"
 		v.Date = strings.TrimSpace(joinPlace(p.Document.Place, p.Document.Issued.Long()))
 	}
+	// Every article can be printed (Decree 42/2022/NĐ-CP, Art. 7): the
+	// script shows its button, which is of no use without it.
 	var scripts []string
+	if js := b.frame.Script("print.js"); js != "" {
+		scripts = append(scripts, js)
+	}
 	if p.FormID != "" {
 		fv, err := b.forms.view(p.FormID)
 		if err != nil {

@@ -243,10 +243,13 @@ func TestFormPages(t *testing.T) {
 	contains(t, "home", home,
 		`<a href="/bieu-mau/cau-hoi/">`, `<time datetime="2023-04-20T00:00:00&#43;07:00">00 giờ 00, ngày 20/04/2023</time>`,
 		`<a href="/bieu-mau/dai-bieu/">`, "Đang nhận, hạn chót")
-	for _, name := range []string{"index.html", "ke-hoach/doi-thoai-thanh-nien-2023/index.html", "404.html"} {
+	for _, name := range []string{"index.html", "404.html", "van-ban/index.html"} {
 		if strings.Contains(read(t, out, name), "<script") {
-			t.Errorf("%s loads a script but has no form", name)
+			t.Errorf("%s loads a script but is neither an article nor a form", name)
 		}
+	}
+	if strings.Contains(read(t, out, "ke-hoach/doi-thoai-thanh-nien-2023/index.html"), "/assets/form.") {
+		t.Error("the plan loads the form script but has no form")
 	}
 
 	// After the deadline, the home page says the form is closed.
@@ -266,4 +269,24 @@ func TestStaffPage(t *testing.T) {
 	if sm := read(t, out, "sitemap.xml"); strings.Contains(sm, "quan-tri") {
 		t.Errorf("sitemap.xml lists the staff page")
 	}
+}
+
+// TestSeedRegister: the ward's plan is in the register, under its kind and
+// year, and its page shows the register's facts in a box.
+func TestSeedRegister(t *testing.T) {
+	out := buildSeedSite(t)
+	const plan = `<a href="/ke-hoach/doi-thoai-thanh-nien-2023/">Kế hoạch đối thoại giữa Lãnh đạo UBND phường`
+	for _, name := range []string{"van-ban/index.html", "van-ban/ke-hoach/index.html", "van-ban/2023/index.html"} {
+		contains(t, name, read(t, out, name), plan, `<span class="blanks">   /KH-UBND</span>`, `<time datetime="2023">Năm 2023</time>`,
+			"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM")
+	}
+	contains(t, "menu", read(t, out, "van-ban/index.html"), `<a href="/van-ban/" aria-current="page">Văn bản</a>`)
+	contains(t, "menu", read(t, out, "van-ban/ke-hoach/index.html"), `<a href="/van-ban/" aria-current="true">Văn bản</a>`)
+	contains(t, "the plan's box", read(t, out, "ke-hoach/doi-thoai-thanh-nien-2023/index.html"),
+		`<section class="doc-info" aria-label="Thông tin văn bản">`,
+		`<div><dt>Số/ký hiệu</dt><dd><span class="blanks">   /KH-UBND</span></dd></div>`,
+		`<div><dt>Loại văn bản</dt><dd><a href="/van-ban/ke-hoach/">Kế hoạch</a></dd></div>`,
+		`<span class="doc-kind">KẾ HOẠCH</span>`,
+		`<button type="button" class="print-button" data-print hidden>In trang này</button>`)
+	contains(t, "sitemap", read(t, out, "sitemap.xml"), "<loc>https://loa.example.vn/van-ban/</loc>", "<loc>https://loa.example.vn/van-ban/ke-hoach/</loc>")
 }

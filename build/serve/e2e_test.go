@@ -29,6 +29,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"golang.org/x/text/unicode/norm"
 
 	"loa/build/builder"
 )
@@ -56,6 +57,31 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// startBrowser starts headless Chromium for the test and returns its
+// first tab; both end with the test.
+func startBrowser(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser, without a deadline
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
 // e2e is one browser on one serve server, shared by the steps of TestBrowser.
 type e2e struct {
 	t      *testing.T
@@ -80,25 +106,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("Java is missing (the Nu Html Checker needs it): run make tools")
 	}
 	srv, dir := startCopy(t, Config{Watch: true})
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, without a deadline
-		t.Fatalf("starting Chromium: %v", err)
-	}
+	ctx := startBrowser(t, exe)
 	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -484,6 +492,12 @@ func (e *e2e) pages(t *testing.T) {
 	if len(paths) < 6 {
 		t.Fatalf("sitemap lists %d pages", len(paths))
 	}
+	// The register: all documents, a kind and a year.
+	for _, p := range []string{"/van-ban/", "/van-ban/ke-hoach/", "/van-ban/2023/"} {
+		if !slices.Contains(paths, p) {
+			t.Errorf("the sitemap lacks the register's page %s", p)
+		}
+	}
 	paths = append(paths, "/bieu-mau/cau-hoi/cam-on/", "/bieu-mau/dai-bieu/cam-on/", "/khong-co-trang-nay/")
 	for _, p := range paths {
 		e.open(p)
@@ -496,6 +510,7 @@ func (e *e2e) pages(t *testing.T) {
 	}
 	e.open("/")
 	e.shot("trang-chu")
+	e.register()
 	e.open(planPath)
 
 	// The form handler's answers: the no-JavaScript error pages and the
@@ -519,6 +534,35 @@ func (e *e2e) pages(t *testing.T) {
 		}
 		e.html[name+".html"] = b
 	}
+}
+
+// register: on a phone the register's table is a list of cards, each
+// cell labelled; on a wide screen it is a table with its headers.
+func (e *e2e) register() {
+	t := e.t
+	e.open("/van-ban/")
+	e.shot("van-ban")
+	layout := func() map[string]any {
+		return eval[map[string]any](e, `(() => {
+			const head = document.querySelector(".register-table thead th"), label = document.querySelector(".register-table .cell-label");
+			const row = document.querySelector(".register-table tbody tr");
+			return {headShown: head.getBoundingClientRect().width > 1, labelShown: getComputedStyle(label).display !== "none",
+				card: getComputedStyle(row).display === "flex", rows: document.querySelectorAll(".register-table tbody tr").length,
+				link: row.querySelector("th[scope=row] a").getAttribute("href")};
+		})()`)
+	}
+	phone := layout()
+	if phone["headShown"] == true || phone["labelShown"] != true || phone["card"] != true {
+		t.Errorf("register on a %d px phone: want cards with labelled cells, got %v", phoneWidth, phone)
+	}
+	if phone["rows"] != float64(1) || phone["link"] != planPath {
+		t.Errorf("register: want one row, the plan: %v", phone)
+	}
+	e.do(chromedp.EmulateViewport(deskWidth, 800))
+	if desk := layout(); desk["headShown"] != true || desk["labelShown"] == true || desk["card"] == true {
+		t.Errorf("register at %d px: want a table with its headers, got %v", deskWidth, desk)
+	}
+	e.do(chromedp.EmulateViewport(phoneWidth, 800))
 }
 
 func fileName(p string) string {
@@ -718,3 +762,108 @@ func shotIn(t *testing.T, ctx context.Context, name string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A4 paper, and the width print.css leaves inside Decree 30's margins
+// (left 30 mm, right 15 mm).
+const (
+	a4Width, a4Height = 8.27, 11.69 // inches
+	printWidthMM      = 210 - 30 - 15
+	motto             = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+	mottoSub          = "Độc lập - Tự do - Hạnh phúc"
+)
+
+// TestPrintA4 prints the plan on A4 as a resident would, to PDF, and
+// checks the head of Decree 30: the national motto on one line at 12 pt
+// bold, its second line under it at 13 pt bold, the issuer on its left;
+// the print button and the menu are not printed. The button itself is
+// there, and prints, only with JavaScript.
+func TestPrintA4(t *testing.T) {
+	exe := chromium(t)
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext is missing: install poppler-utils (Debian's package; make tools)")
+	}
+	srv, _ := startCopy(t, Config{})
+	ctx, cancel := context.WithTimeout(startBrowser(t, exe), 90*time.Second)
+	defer cancel()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, 800), chromedp.Navigate(srv.URL+planPath)))
+
+	button, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(() => {
+		const b = document.querySelector("[data-print]");
+		let printed = false;
+		window.print = () => { printed = true; };
+		if (b) b.click();
+		return {shown: !!b && !b.hidden && b.getBoundingClientRect().height > 0, printed, text: b ? b.innerText : ""};
+	})()`))
+	must(err)
+	if button["shown"] != true || button["printed"] != true || button["text"] != "In trang này" {
+		t.Errorf("the print button with JavaScript: %v, want shown, printing, \"In trang này\"", button)
+	}
+
+	// Under print media, as wide as the paper inside its margins: the
+	// motto's text is one line box.
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(printWidthMM*96*10/254, 1100)))
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+	must(err)
+	head, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(() => {
+		const m = document.querySelector(".motto"), sub = document.querySelector(".motto-sub"), r = document.createRange();
+		r.selectNodeContents(m);
+		const style = q => getComputedStyle(document.querySelector(q));
+		return {lines: r.getClientRects().length, size: style(".motto").fontSize, weight: style(".motto").fontWeight,
+			subSize: style(".motto-sub").fontSize, subWeight: style(".motto-sub").fontWeight,
+			subBelow: sub.getBoundingClientRect().top >= m.getBoundingClientRect().bottom - 1,
+			issuerLeft: document.querySelector(".issuer").getBoundingClientRect().right <= m.getBoundingClientRect().left,
+			button: style("[data-print]").display, menu: style(".menu").display, info: style(".doc-info").display};
+	})()`))
+	must(err)
+	want := map[string]any{"lines": float64(1), "size": "16px", "weight": "700", "subSize": "17.3333px", "subWeight": "700",
+		"subBelow": true, "issuerLeft": true, "button": "none", "menu": "none", "info": "none"}
+	for k, v := range want {
+		if head[k] != v {
+			t.Errorf("printed head: %s = %v, want %v (12 pt is 16px, 13 pt 17.3333px)", k, head[k], v)
+		}
+	}
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+	must(err)
+
+	// The PDF, on A4 as print.css asks.
+	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: a4Width, PaperHeight: a4Height, PreferCSSPageSize: ptr(true)})
+	must(err)
+	file := filepath.Join(t.TempDir(), "ke-hoach.pdf")
+	must(os.WriteFile(file, pdf.Data, 0o644))
+	if err := os.MkdirAll(shotsDir, 0o755); err == nil {
+		os.WriteFile(filepath.Join(shotsDir, "ke-hoach-a4.pdf"), pdf.Data, 0o644)
+	}
+	if info, err := exec.Command(filepath.Join(filepath.Dir(pdftotext), "pdfinfo"), file).Output(); err != nil || !strings.Contains(string(info), "(A4)") {
+		t.Errorf("the PDF is not on A4 (%v):\n%s", err, info)
+	}
+	out, err := exec.Command(pdftotext, "-layout", "-f", "1", "-l", "1", file, "-").Output()
+	must(err)
+	lines := strings.Split(norm.NFC.String(string(out)), "\n")
+	at := func(s string) int {
+		for i, l := range lines {
+			if strings.Contains(strings.Join(strings.Fields(l), " "), s) {
+				return i
+			}
+		}
+		return -1
+	}
+	m, sub := at(motto), at(mottoSub)
+	switch {
+	case m < 0:
+		t.Errorf("page 1 of the PDF has no line with the whole motto %q:\n%s", motto, strings.Join(lines[:min(len(lines), 12)], "\n"))
+	case sub <= m || sub > m+2:
+		t.Errorf("the PDF: %q is not under the motto (lines %d and %d)", mottoSub, m+1, sub+1)
+	case !strings.HasPrefix(strings.TrimSpace(lines[m]), "ỦY BAN"):
+		t.Errorf("the PDF: the issuer is not left of the motto: %q", lines[m])
+	}
+	if strings.Contains(string(out), "In trang này") || strings.Contains(string(out), "Trang chủ") {
+		t.Error("the PDF prints the print button or the menu")
+	}
+}
