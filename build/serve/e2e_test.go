@@ -32,6 +32,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"loa/build/builder"
+	"loa/build/images/imagetest"
 )
 
 const (
@@ -105,7 +106,14 @@ func TestBrowser(t *testing.T) {
 	if _, err := exec.LookPath("java"); err != nil {
 		t.Fatal("Java is missing (the Nu Html Checker needs it): run make tools")
 	}
-	srv, dir := startCopy(t, Config{Watch: true})
+	// An announcement with phone photos, as a ward posts one: its page is
+	// checked like every page of the sitemap (Nu Html Checker, axe).
+	srv, dir := startCopyWith(t, Config{Watch: true}, map[string][]byte{
+		"content/thong-bao/ra-quan/index.md": []byte("---\ntitle: \"Ra quân làm sạch đường làng\"\ndate: 2023-04-03\nimage: \"Ảnh 1.jpg\"\n---\n" +
+			"Sáng chủ nhật, đoàn viên ra quân.\n\n![Đoàn viên dọn rác ở ngõ 3](<Ảnh 1.jpg>)\n\n![Thùng rác mới đặt ở đầu ngõ](<Ảnh 2.jpg>)\n"),
+		"content/thong-bao/ra-quan/Ảnh 1.jpg": imagetest.JPEG(imagetest.Photo(1600, 1200, 11), 85, imagetest.EXIF(6)),
+		"content/thong-bao/ra-quan/Ảnh 2.jpg": imagetest.JPEG(imagetest.Photo(1200, 900, 12), 85, imagetest.EXIF(1)),
+	})
 	ctx := startBrowser(t, exe)
 	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
 		t.Fatal(err)

@@ -60,9 +60,25 @@ func copyTree(t *testing.T, src, dst string) {
 // folder, so that a test may edit them.
 func startCopy(t *testing.T, cfg Config) (*Server, string) {
 	t.Helper()
+	return startCopyWith(t, cfg, nil)
+}
+
+// startCopyWith is startCopy with more files in the copy (names relative to
+// the copy's folder, e.g. "content/thong-bao/a/index.md").
+func startCopyWith(t *testing.T, cfg Config, extra map[string][]byte) (*Server, string) {
+	t.Helper()
 	dir := t.TempDir()
 	copyTree(t, "content", filepath.Join(dir, "content"))
 	copyTree(t, "site", filepath.Join(dir, "site"))
+	for name, data := range extra {
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cfg.ContentDir, cfg.SiteDir = filepath.Join(dir, "content"), filepath.Join(dir, "site")
 	if cfg.Data == "" {
 		cfg.Data = filepath.Join(dir, "data")
