@@ -43,12 +43,19 @@ func (w *writer) blocks(blocks []block, inList bool) []string {
 	for _, b := range blocks {
 		switch b.kind {
 		case paraBlock:
-			for _, p := range splitItems(b.runs) {
+			for i, p := range splitItems(b.runs) {
 				chunk, item := w.para(p, inList, bullets)
-				if chunk != "" {
-					out = append(out, chunk)
-					bullets = item
+				if chunk == "" {
+					continue
 				}
+				// Items typed in one paragraph, and "+" items under their
+				// "-" item, stay together as in the document.
+				if item && bullets && len(out) > 0 && (i > 0 || strings.HasPrefix(chunk, "  + ")) {
+					out[len(out)-1] += "\n" + chunk
+				} else {
+					out = append(out, chunk)
+				}
+				bullets = item
 			}
 			continue
 		case headerBlock:

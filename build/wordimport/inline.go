@@ -42,7 +42,14 @@ func (w *writer) markdownInline(runs []run, inTable bool) string {
 			if strings.TrimSpace(text) == "" {
 				text = escape(r.link, inTable)
 			}
-			b.WriteString("[" + text + "](" + linkTarget(r.link) + ")")
+			core := strings.TrimSpace(text)
+			if strings.HasPrefix(text, " ") {
+				b.WriteByte(' ')
+			}
+			b.WriteString("[" + core + "](" + linkTarget(r.link) + ")")
+			if strings.HasSuffix(text, " ") {
+				b.WriteByte(' ')
+			}
 			i = j
 			continue
 		}
