@@ -1,13 +1,10 @@
 package wordimport
 
 import (
-	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
 )
-
-var execLookPath = exec.LookPath
 
 // TestReadHeader: header lines as Word users type them, in a table or
 // with tabs between the columns.

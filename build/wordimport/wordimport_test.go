@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -30,29 +31,12 @@ var (
 
 const seedPage = "../../content/ke-hoach/doi-thoai-thanh-nien-2023/index.md"
 
-// wardContent copies the ward's content folder (its pages and settings,
-// not its Go files) into a temporary folder the test may write into.
+// wardContent copies the ward's content folder into a temporary folder
+// the test may write into.
 func wardContent(t *testing.T) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "content")
-	err := filepath.WalkDir("../../content", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("../../content", p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if strings.HasSuffix(p, ".go") {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS("../../content")); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -60,10 +44,8 @@ func wardContent(t *testing.T) string {
 
 func needPandoc(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat("/usr/bin/pandoc"); err != nil {
-		if _, err := execLookPath("pandoc"); err != nil {
-			t.Fatal("pandoc is missing: install Debian's pandoc package (apt-get install pandoc)")
-		}
+	if _, err := exec.LookPath("pandoc"); err != nil {
+		t.Fatal(ErrNoPandoc)
 	}
 }
 

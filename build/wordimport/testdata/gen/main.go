@@ -3,7 +3,7 @@
 //
 //	go run ./build/wordimport/testdata/gen
 //
-// It writes HTML sources of each document in the Decree 30/2020/NĐ-CP
+// It writes HTML sources of each document, in a temporary folder, in the Decree 30/2020/NĐ-CP
 // layout (the seed plan from build/testdata/seed-plan.txt, word for word),
 // a reference document for pandoc (its default, in Times New Roman 14 pt as
 // the decree asks), a small PNG, and then the .docx files: the seed plan
@@ -31,7 +31,11 @@ import (
 	"strings"
 )
 
+// dir is where the fixtures go; work, where their sources are written
+// (they are made again from this program, so they are not kept).
 const dir = "build/wordimport/testdata"
+
+var work string
 
 func main() {
 	log.SetFlags(0)
@@ -40,6 +44,10 @@ func main() {
 		log.Fatalf("%v (run from the module's root)", err)
 	}
 	body, closing := seedBody(string(seed))
+	if work, err = os.MkdirTemp("", "wordimport-gen-*"); err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(work)
 
 	// The seed plan, laid out twice with different issuer lines and title
 	// breaks: a name broken over two lines, and a superior body above it.
@@ -109,8 +117,6 @@ func main() {
 	for _, name := range []string{"seed-pandoc", "paragraphs", "recipients", "table-image"} {
 		pandoc(ref, name+".html", name+".docx")
 	}
-	os.Remove(filepath.Join(dir, "reference.docx"))
-	os.Remove(filepath.Join(dir, "anh.png"))
 
 	// Files that are not documents to read.
 	writeBytes("not-a-zip.docx", []byte("%PDF-1.4\n% a scan saved with the wrong name\n"))
@@ -229,10 +235,14 @@ func para(p []string) string {
 	return "<p>" + strings.ReplaceAll(inline(b.String()), "\x01", "<br>") + "</p>"
 }
 
-func write(name, s string) { writeBytes(name, []byte(s)) }
+// write writes a source into the work folder.
+func write(name, s string) { writeFile(filepath.Join(work, name), []byte(s)) }
 
-func writeBytes(name string, data []byte) {
-	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+// writeBytes writes a fixture.
+func writeBytes(name string, data []byte) { writeFile(filepath.Join(dir, name), data) }
+
+func writeFile(name string, data []byte) {
+	if err := os.WriteFile(name, data, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -256,7 +266,7 @@ func writePNG(name string) {
 	if err := png.Encode(&b, img); err != nil {
 		log.Fatal(err)
 	}
-	writeBytes(name, b.Bytes())
+	writeFile(filepath.Join(work, name), b.Bytes())
 }
 
 // referenceDoc is pandoc's default reference document with the decree's
@@ -296,13 +306,14 @@ func referenceDoc() string {
 	if err := zw.Close(); err != nil {
 		log.Fatal(err)
 	}
-	writeBytes("reference.docx", b.Bytes())
+	writeFile(filepath.Join(work, "reference.docx"), b.Bytes())
 	return "reference.docx"
 }
 
+// run runs a converter in the work folder.
 func run(name string, args ...string) {
 	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
+	cmd.Dir = work
 	cmd.Stderr = os.Stderr
 	if out, err := cmd.Output(); err != nil {
 		log.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
@@ -311,6 +322,7 @@ func run(name string, args ...string) {
 
 func pandoc(ref, src, dst string) {
 	run("pandoc", "-f", "html", "-t", "docx", "--reference-doc="+ref, "-o", dst, src)
+	keep(dst)
 	fmt.Println(dst, "(pandoc)")
 }
 
@@ -327,7 +339,17 @@ func soffice(src, dst string) {
 	if src[:len(src)-len(".html")]+".docx" != dst {
 		log.Fatalf("soffice wrote %s.docx, not %s", src, dst)
 	}
+	keep(dst)
 	fmt.Println(dst, "(LibreOffice)")
+}
+
+// keep moves a .docx made in the work folder to the fixtures.
+func keep(name string) {
+	data, err := os.ReadFile(filepath.Join(work, name))
+	if err != nil {
+		log.Fatal(err)
+	}
+	writeBytes(name, data)
 }
 
 // oleEncrypted is the start of a password-protected .docx: Office wraps
