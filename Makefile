@@ -6,7 +6,7 @@ GOBIN    := $(shell $(GO) env GOPATH)/bin
 RIE      := $(GOBIN)/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 
-.PHONY: all site serve test test-go tools fuzz bench bench-site bench-forms bench-export bench-reload package publish deploy vet fmt clean
+.PHONY: all site serve test test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images package publish deploy vet fmt clean
 
 all: site
 
@@ -53,7 +53,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 20s ./functions/forms
 
 ## bench: every benchmark, each printing ratios against its peer
-bench: bench-site bench-forms bench-export bench-reload
+bench: bench-site bench-forms bench-export bench-reload bench-images
 
 bench-site:
 	$(GO) run ./build/bench site
@@ -69,6 +69,11 @@ bench-export:
 ## bench-reload: serve's one-page rebuild on a 10,000-page site (target ≤ 50 ms)
 bench-reload:
 	$(GO) run ./build/bench reload
+
+## bench-images: 12 phone photos (4000×3000 JPEG) through the image pipeline against Hugo's,
+## cold and warm caches (targets: cold ≤ Hugo's time, warm ≤ 0.1× Hugo's cold, peak memory ≤ Hugo's)
+bench-images:
+	$(GO) run ./build/bench images
 
 ## package: the arm64 Lambda bootstrap zip in dist/ (the build flags live in
 ## build/internal/lambdadev; zipped in Go, so the zip tool is not needed)

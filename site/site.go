@@ -49,6 +49,10 @@ type Shell struct {
 	Canonical   string // absolute URL, empty for pages that have none (error answers)
 	Path        string // site-relative URL of the page, e.g. "/ke-hoach/"; marks the current menu entry
 	OGType      string // "website" or "article"
+	// Image is the absolute URL of the page's image for Open Graph (a
+	// processed JPEG or PNG, never a source), with its size; "" for none.
+	Image                   string
+	ImageWidth, ImageHeight int
 	NoIndex     bool   // staff pages, answers of the form handler
 	Feeds       []Link // Atom feeds to announce in <head>
 	Scripts     []string

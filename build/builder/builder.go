@@ -33,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"loa/build/images"
 	"loa/functions/forms"
 	"loa/site"
 )
@@ -51,6 +52,10 @@ type Options struct {
 	BaseURL string    // overrides baseURL of site.yaml
 	Now     time.Time // the time publish dates, expiry dates and form deadlines are compared with
 	Workers int       // pages rendered at once; twice GOMAXPROCS when zero
+
+	// ImageCache keeps processed images between builds; "" means .cache/images
+	// beside Out.
+	ImageCache string
 
 	// LiveReload marks every framed page for the serve command's reload
 	// script (site.Shell.LiveReload). Never set when publishing.
@@ -165,6 +170,10 @@ type build struct {
 
 	warnMu   sync.Mutex
 	warnings []string
+
+	imagesOnce sync.Once
+	images     *images.Processor
+	imagesErr  error
 }
 
 // warn notes something a person should look at; the build goes on.

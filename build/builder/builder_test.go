@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/tools/txtar"
-
 	"loa/functions/vntext"
 )
 
@@ -33,11 +31,7 @@ menu:
 func buildTxtar(t *testing.T, archive string, opts Options) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
-	files := map[string]string{}
-	for _, f := range txtar.Parse([]byte(archive)).Files {
-		files[f.Name] = string(f.Data)
-	}
-	writeTree(t, dir, files)
+	writeTree(t, dir, archiveFiles(archive))
 	opts.Content = os.DirFS(filepath.Join(dir, "content"))
 	opts.ContentDir = "content"
 	if opts.Out == "" {
@@ -48,6 +42,26 @@ func buildTxtar(t *testing.T, archive string, opts Options) (string, error) {
 	}
 	_, err := Build(opts)
 	return opts.Out, err
+}
+
+// archiveFiles reads a whole site written as one text block, Hugo's
+// integration-test style: each file starts with a line "-- name --" and
+// runs to the next such line (the txtar format, of which the tests need
+// only this much; lines before the first name are a comment).
+func archiveFiles(archive string) map[string]string {
+	files := map[string]string{}
+	name := ""
+	for _, line := range strings.SplitAfter(archive, "\n") {
+		if n, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "-- "); ok && strings.HasSuffix(n, " --") {
+			name = strings.TrimSuffix(n, " --")
+			files[name] = ""
+			continue
+		}
+		if name != "" {
+			files[name] += line
+		}
+	}
+	return files
 }
 
 // writeTree writes files (slash-separated names → contents) under dir.
@@ -422,7 +436,7 @@ func TestErrors(t *testing.T) {
 		{"date", "---\ntitle: \"A\"\ndate: 20/04/2023\n---\n",
 			`content/ke-hoach/a.md:3: front matter: "date" is not a date (want 2023-04-20)`},
 		{"unknown key", "---\ntitle: \"A\"\n\nexpirydate: 2023-01-01\n---\n",
-			`content/ke-hoach/a.md:4: front matter: unknown key "expirydate" (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments)`},
+			`content/ke-hoach/a.md:4: front matter: unknown key "expirydate" (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments, image)`},
 		{"syntax", "---\ntitle: \"A\"\ntags: [a, b\n---\n",
 			`content/ke-hoach/a.md:3: front matter: did not find expected ',' or ']'`},
 		{"syntax of a value", "---\ntitle: \"A\"\ndate: 2023-01-01\nsummary: a: b\n---\n",

@@ -81,21 +81,12 @@ func bundleOf(f string, bundles map[string]bool) string {
 // the local files its Markdown links to, whose links it rewrites to where
 // the file is published. body is the Markdown after the front matter and
 // bodyLine the file's line it starts on.
-func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int) error {
-	have := b.bundleFiles[p.Bundle]
-	byName := map[string]string{} // NFC name → name on disk
-	for _, f := range have {
-		byName[norm.NFC.String(f)] = f
-	}
+func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int, used map[string]bool) error {
 	seen := map[string]bool{}
 	add := func(file, title string, line int) (string, error) {
-		name, ok := byName[norm.NFC.String(path.Clean(file))]
-		if !ok || p.Bundle == "" {
-			where := "the page's folder"
-			if p.Bundle == "" {
-				return "", fmt.Errorf("%s:%d: %q: only a page in a folder of its own (a bundle, …/%s/index.md) has files; move the page and its files into one", p.Source, line, file, strings.TrimSuffix(path.Base(p.Source), ".md"))
-			}
-			return "", fmt.Errorf("%s:%d: no file %q in %s %s (have: %s)", p.Source, line, file, where, path.Join(b.opts.ContentDir, p.Bundle), strings.Join(have, ", "))
+		name, err := b.bundleFile(p, file, line)
+		if err != nil {
+			return "", err
 		}
 		u := p.URL + publishedName(name)
 		if !seen[name] {
@@ -140,17 +131,30 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range have {
-		if !seen[f] && !b.usedElsewhere(p.Bundle, f) {
+	for _, f := range b.bundleFiles[p.Bundle] {
+		if p.Bundle != "" && !seen[f] && !used[f] {
 			b.warn("%s: not published: the page neither lists it under \"attachments\" nor links to it", path.Join(b.opts.ContentDir, p.Bundle, f))
 		}
 	}
 	return nil
 }
 
-// usedElsewhere is a hook for files a page uses without attaching them
-// (its images); none yet.
-func (b *build) usedElsewhere(bundle, file string) bool { return false }
+// bundleFile finds the file a page names (in a link, an image or its front
+// matter, at line) among its bundle's files, whatever normal form either
+// is written in, and returns its name on disk.
+func (b *build) bundleFile(p *Page, file string, line int) (string, error) {
+	if p.Bundle == "" {
+		return "", fmt.Errorf("%s:%d: %q: only a page in a folder of its own (a bundle, …/%s/index.md) has files; move the page and its files into one", p.Source, line, file, strings.TrimSuffix(path.Base(p.Source), ".md"))
+	}
+	have := b.bundleFiles[p.Bundle]
+	want := norm.NFC.String(path.Clean(file))
+	for _, f := range have {
+		if norm.NFC.String(f) == want {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("%s:%d: no file %q in the page's folder %s (have: %s)", p.Source, line, file, path.Join(b.opts.ContentDir, p.Bundle), strings.Join(have, ", "))
+}
 
 // localFile reports whether a link's destination names a file of the page's
 // own folder, and which: not a URL with a scheme, not a site path, not an

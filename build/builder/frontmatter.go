@@ -38,7 +38,13 @@ type Page struct {
 	// front matter first, then those its Markdown links to.
 	Attachments []Attachment
 
-	listed []listedFile // "attachments:" of the front matter, resolved once the bundle is known
+	// Image is the page's own image (front matter image:), for lists and
+	// Open Graph; nil when it has none.
+	Image *Image
+
+	listed    []listedFile // "attachments:" of the front matter, resolved once the bundle is known
+	imageFile string       // "image:" as written
+	imageLine int
 
 	aliasLines []int
 }
@@ -159,8 +165,11 @@ func decodeFrontMatter(root *yaml.Node, p *Page) error {
 			p.FormID, err = formID(v)
 		case "attachments":
 			p.listed, err = attachments(v)
+		case "image":
+			p.imageFile, err = str(k.Value, v)
+			p.imageLine = v.Line
 		default:
-			err = errAt(k, "front matter: unknown key %q (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments)", k.Value)
+			err = errAt(k, "front matter: unknown key %q (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments, image)", k.Value)
 		}
 		if err != nil {
 			return err

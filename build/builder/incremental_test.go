@@ -10,8 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"golang.org/x/tools/txtar"
 )
 
 const rebuildSite = siteYAML + `
@@ -41,8 +39,8 @@ Chưa đăng.
 func openTxtar(t *testing.T, archive string, opts Options) (*Site, string) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range txtar.Parse([]byte(archive)).Files {
-		write(t, filepath.Join(dir, f.Name), string(f.Data))
+	for name, data := range archiveFiles(archive) {
+		write(t, filepath.Join(dir, name), data)
 	}
 	opts.Content = os.DirFS(filepath.Join(dir, "content"))
 	opts.Out = filepath.Join(dir, "public")

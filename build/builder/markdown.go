@@ -9,6 +9,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	gmrenderer "github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
@@ -28,6 +29,9 @@ var markdown = goldmark.New(
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
 		parser.WithASTTransformers(util.Prioritized(headingLevels{}, 1000)),
+	),
+	goldmark.WithRendererOptions(
+		gmrenderer.WithNodeRenderers(util.Prioritized(pictureRenderer{}, 100)),
 	),
 )
 

@@ -132,7 +132,11 @@ func (r *renderer) page(name string) (*Page, error) {
 	if !published {
 		return nil, nil
 	}
-	if err := b.attach(p, doc, src, bodyLine); err != nil {
+	used, err := b.pictures(p, doc, src, bodyLine)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.attach(p, doc, src, bodyLine, used); err != nil {
 		return nil, err
 	}
 	if p.Summary == "" {
@@ -171,6 +175,9 @@ func (r *renderer) page(name string) (*Page, error) {
 		OGType:      og,
 		Feeds:       b.feedLinks(p.Section),
 		Scripts:     scripts,
+	}
+	if im := p.Image; im != nil {
+		sh.Image, sh.ImageWidth, sh.ImageHeight = b.absURL(im.URL), im.Width, im.Height
 	}
 	if err := r.write(p.URL, layout, v, sh); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)

@@ -17,7 +17,6 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 )
 
 // signedServer is an in-memory server whose signature clock runs shift
@@ -71,7 +70,10 @@ func sign(t *testing.T, creds aws.Credentials, method, u, body string, at time.T
 }
 
 func apiCode(err error) string {
-	if ae, ok := errors.AsType[smithy.APIError](err); ok {
+	if ae, ok := errors.AsType[interface {
+		error
+		ErrorCode() string
+	}](err); ok {
 		return ae.ErrorCode()
 	}
 	return ""

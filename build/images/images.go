@@ -1,0 +1,442 @@
+// Package images turns the photos and pictures of a page into the files a
+// phone on mobile data should download: upright, stripped of every piece
+// of metadata, at a few widths, each named by a hash of its content.
+//
+// The model:
+//
+//   - A Processor is made once per build with New(Options) and shared by
+//     every goroutine of the build. Process(path) reads one source (JPEG,
+//     PNG or WebP) and returns a Result: its upright size and its Variants,
+//     one per width and format.
+//   - Widths never enlarge: a width above the source's is dropped, and a
+//     source narrower than every width gets one variant at its own width.
+//   - Each width gets a fallback every browser shows, JPEG (or PNG when the
+//     image has transparency), and a WebP where the WebP is smaller. The
+//     WebP encoder is lossless, so on a photo it loses to a lossy JPEG and
+//     is left out; on drawings, screenshots and logos it usually wins.
+//   - The pixels are decoded, turned upright by the EXIF Orientation (the
+//     only tag read), scaled and encoded afresh: nothing of the source's
+//     EXIF, GPS position, XMP or ICC profile reaches an output.
+//   - Results are cached on disk under Options.CacheDir, keyed by a hash of
+//     the source's bytes and of the settings. A warm build reads and hashes
+//     each source and links its variants into the output: no decode.
+//     Every cache file is written to a temporary name and renamed, and an
+//     entry's manifest is written last, so a killed build leaves nothing a
+//     later build would trust.
+//   - Memory is bounded by a budget of source pixels in flight (read from
+//     the header before decoding), and CPU by one decode per core.
+//
+// A builder calls Process for each image a page uses, Publish to put the
+// variants in the output folder, and Srcset and Fallback to write the
+// <picture> element.
+package images
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	_ "image/jpeg" // decoders, registered for image.Decode
+	_ "image/png"
+
+	_ "golang.org/x/image/webp"
+)
+
+// WebPMode says when a WebP variant is written beside the fallback.
+type WebPMode int
+
+const (
+	// WebPIfSmaller writes a WebP only where it is smaller than the
+	// fallback of the same width. The smallest width is tried first; if
+	// the WebP loses there, no other width is tried.
+	WebPIfSmaller WebPMode = iota
+	// WebPAlways writes a WebP at every width.
+	WebPAlways
+	// WebPNever writes none.
+	WebPNever
+)
+
+// Options configure a Processor. The zero value of each field means its
+// default.
+type Options struct {
+	// Widths of the variants, in pixels (default 480, 960, 1600).
+	Widths []int
+	// Quality of the JPEG encoder, 1–100 (default 75).
+	Quality int
+	// CacheDir holds processed images between builds (required; keep it
+	// out of version control, e.g. .cache/images).
+	CacheDir string
+	// MaxPixels refuses a larger source before decoding it (default 50
+	// megapixels).
+	MaxPixels int
+	// PixelBudget bounds the source pixels being decoded and scaled at
+	// once (default 40 megapixels: three 12-megapixel photos). A phone
+	// photo costs about 5 bytes per source pixel while it is worked on.
+	PixelBudget int
+	// Workers is the most images worked on at once (default the number
+	// of CPUs).
+	Workers int
+	// WebP says when to write WebP variants (default WebPIfSmaller).
+	WebP WebPMode
+	// Stem gives the first part of the variants' names from the source's
+	// path (default: its file name without the extension). A builder
+	// passes the function that makes its URLs.
+	Stem func(srcPath string) string
+}
+
+// Formats of a Variant.
+const (
+	JPEG = "jpeg"
+	PNG  = "png"
+	WebP = "webp"
+)
+
+// Result is what Process made of one source.
+type Result struct {
+	// Width and Height of the largest variant, upright.
+	Width, Height int
+	// Variants, by format (fallback first) and then by width, smallest
+	// first.
+	Variants []Variant
+	// Fallback is the file name of the largest JPEG or PNG variant, for
+	// an <img src>.
+	Fallback string
+}
+
+// Variant is one encoded file.
+type Variant struct {
+	Width, Height int
+	Format        string // JPEG, PNG or WebP
+	// Name is the file name to publish under: the source's name, a hash
+	// of the variant's bytes, the width and the extension
+	// ("anh-hop.3f2a9c1d0b.480.webp").
+	Name string
+	// Path of the file in the cache.
+	Path string
+	Size int64
+}
+
+// Srcset returns the srcset attribute for the variants of format, each URL
+// being urlPrefix followed by the variant's name; "" when there are none.
+func (r *Result) Srcset(format, urlPrefix string) string {
+	var parts []string
+	for _, v := range r.Variants {
+		if v.Format == format {
+			parts = append(parts, urlPrefix+v.Name+" "+strconv.Itoa(v.Width)+"w")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Processor makes and caches variants. It is safe for concurrent use.
+type Processor struct {
+	opts     Options
+	settings string // what the cache key depends on besides the source
+	pixels   *budget
+	cpu      chan struct{}
+
+	mu       sync.Mutex
+	inFlight map[string]*call // by cache key: one decode per source at once
+
+	decodes atomic.Int64 // sources decoded, for tests
+}
+
+type call struct {
+	done chan struct{}
+	res  *Result
+	err  error
+}
+
+// encoderVersion changes whenever a change here or in an encoder changes
+// the bytes written: it is part of every cache key.
+const encoderVersion = "loa-images-1 nativewebp-v0.9.3 x-image-draw-catmullrom"
+
+// New returns a Processor for opts, or an error naming the option that is
+// wrong.
+func New(opts Options) (*Processor, error) {
+	if opts.CacheDir == "" {
+		return nil, errors.New("images: Options.CacheDir is empty, expected a folder for processed images")
+	}
+	if len(opts.Widths) == 0 {
+		opts.Widths = []int{480, 960, 1600}
+	}
+	ws := append([]int(nil), opts.Widths...)
+	sort.Ints(ws)
+	opts.Widths = ws[:0]
+	for _, w := range ws {
+		if w <= 0 {
+			return nil, fmt.Errorf("images: width %d is not a positive number of pixels", w)
+		}
+		if len(opts.Widths) == 0 || opts.Widths[len(opts.Widths)-1] != w {
+			opts.Widths = append(opts.Widths, w)
+		}
+	}
+	if opts.Quality == 0 {
+		opts.Quality = 75
+	}
+	if opts.Quality < 1 || opts.Quality > 100 {
+		return nil, fmt.Errorf("images: quality %d is out of range, expected 1–100", opts.Quality)
+	}
+	if opts.MaxPixels == 0 {
+		opts.MaxPixels = 50_000_000
+	}
+	if opts.PixelBudget == 0 {
+		opts.PixelBudget = 40_000_000
+	}
+	if opts.Workers == 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.Stem == nil {
+		opts.Stem = stemOf
+	}
+	if opts.WebP < WebPIfSmaller || opts.WebP > WebPNever {
+		return nil, fmt.Errorf("images: WebP mode %d is unknown", opts.WebP)
+	}
+	p := &Processor{
+		opts:     opts,
+		pixels:   newBudget(int64(opts.PixelBudget)),
+		cpu:      make(chan struct{}, opts.Workers),
+		inFlight: map[string]*call{},
+	}
+	p.settings = fmt.Sprintf("%s widths=%v quality=%d webp=%d", encoderVersion, opts.Widths, opts.Quality, opts.WebP)
+	return p, nil
+}
+
+// Process returns the variants of the image at srcPath, from the cache
+// when the same bytes were processed with the same settings before. Its
+// errors name srcPath and say what was expected.
+func (p *Processor) Process(srcPath string) (*Result, error) {
+	data, err := os.ReadFile(srcPath)
+	if err != nil {
+		return nil, err
+	}
+	return p.ProcessData(srcPath, data)
+}
+
+// ProcessData is Process for a source already read, e.g. from an fs.FS;
+// srcPath names it in errors and gives the variants' stem.
+func (p *Processor) ProcessData(srcPath string, data []byte) (*Result, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%s: empty file, expected a JPEG, PNG or WebP image", srcPath)
+	}
+	sum := sha256.New()
+	sum.Write([]byte(p.settings))
+	sum.Write([]byte{0})
+	sum.Write(data)
+	key := hex.EncodeToString(sum.Sum(nil))[:32]
+	stem := p.opts.Stem(srcPath)
+
+	// One decode per source at once: a second caller waits for the first.
+	p.mu.Lock()
+	if c, ok := p.inFlight[key]; ok {
+		p.mu.Unlock()
+		<-c.done
+		if c.err != nil {
+			return nil, fmt.Errorf("%s: %w", srcPath, c.err)
+		}
+		return c.res.named(stem), nil
+	}
+	c := &call{done: make(chan struct{})}
+	p.inFlight[key] = c
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.inFlight, key)
+		p.mu.Unlock()
+		close(c.done)
+	}()
+
+	e := p.entry(key)
+	if res, ok := e.load(); ok {
+		c.res = res
+		return res.named(stem), nil
+	}
+	c.res, c.err = p.make(data, e)
+	if c.err != nil {
+		return nil, fmt.Errorf("%s: %w", srcPath, c.err)
+	}
+	return c.res.named(stem), nil
+}
+
+// ProcessAll processes paths on Options.Workers goroutines and returns
+// their results in the same order, or the errors of those that failed,
+// joined.
+func (p *Processor) ProcessAll(paths []string) ([]*Result, error) {
+	results := make([]*Result, len(paths))
+	errs := make([]error, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(p.opts.Workers, len(paths)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i], errs[i] = p.Process(paths[i])
+			}
+		})
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results, errors.Join(errs...)
+}
+
+// Publish puts r's variants in dir under their names: hard links to the
+// cache where the file system allows it, otherwise copies written to a
+// temporary name and renamed. A file already there is left alone: its
+// name is its content.
+func (r *Result) Publish(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, v := range r.Variants {
+		dst := filepath.Join(dir, v.Name)
+		if fi, err := os.Stat(dst); err == nil && fi.Size() == v.Size {
+			continue
+		}
+		os.Remove(dst)
+		if os.Link(v.Path, dst) == nil {
+			continue
+		}
+		data, err := os.ReadFile(v.Path)
+		if err != nil {
+			return err
+		}
+		if err := writeAtomic(dst, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// make decodes data, then writes its variants and manifest into e.
+func (p *Processor) make(data []byte, e entry) (*Result, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not an image this builder reads (%v), expected a JPEG, PNG or WebP file", err)
+	}
+	if format != "jpeg" && format != "png" && format != "webp" {
+		return nil, fmt.Errorf("a %s image, expected a JPEG, PNG or WebP file", strings.ToUpper(format))
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%d×%d pixels: the image is empty, expected at least 1×1", cfg.Width, cfg.Height)
+	}
+	if n := cfg.Width * cfg.Height; n > p.opts.MaxPixels || cfg.Width > 1<<15 || cfg.Height > 1<<15 {
+		return nil, fmt.Errorf("%d×%d pixels (%.1f megapixels) is over the limit of %.1f megapixels: scale it down before adding it",
+			cfg.Width, cfg.Height, float64(n)/1e6, float64(p.opts.MaxPixels)/1e6)
+	}
+
+	p.cpu <- struct{}{}
+	defer func() { <-p.cpu }()
+	taken := p.pixels.acquire(int64(cfg.Width) * int64(cfg.Height))
+	defer p.pixels.release(taken)
+
+	p.decodes.Add(1)
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("cannot decode the %s image (%v): the file is damaged or cut short, expected a whole %s file",
+			strings.ToUpper(format), err, strings.ToUpper(format))
+	}
+	o := 1
+	if format == "jpeg" {
+		o = jpegOrientation(data)
+	}
+	return p.render(src, o, e)
+}
+
+// render scales src (as stored, to be turned by orientation o) to each
+// width, largest first and each from the one before (halvings, then
+// Catmull-Rom for the rest), encodes the variants and stores them in e.
+func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
+	sw, sh := src.Bounds().Dx(), src.Bounds().Dy()
+	uw, uh := sw, sh
+	if transposed(o) {
+		uw, uh = sh, sw
+	}
+	fallback, fallbackExt := JPEG, "jpg"
+	if !opaque(src) {
+		fallback, fallbackExt = PNG, "png"
+	}
+	ws := targets(p.opts.Widths, uw)
+	upright := make([]*image.RGBA, len(ws))
+	// Only cur holds the pixels worked on, so that each step lets the
+	// one before it go: the decoded source after its first halving.
+	cur, src := src, nil
+	for i, w := range ws {
+		h := heightFor(uw, uh, w)
+		dw, dh := w, h
+		if transposed(o) {
+			dw, dh = h, w
+		}
+		for cur.Bounds().Dx() >= 2*dw && cur.Bounds().Dy() >= 2*dh {
+			cur = halve(cur)
+		}
+		scaled := resize(cur, dw, dh)
+		cur = scaled
+		upright[i] = orient(scaled, o)
+	}
+	cur = nil
+
+	var vs []manifestVariant
+	webp := p.opts.WebP != WebPNever
+	// Smallest first, so that WebPIfSmaller decides on the cheapest try.
+	for i := len(ws) - 1; i >= 0; i-- {
+		img := upright[i]
+		var fb []byte
+		var err error
+		if fallback == JPEG {
+			fb, err = encodeJPEG(img, p.opts.Quality)
+		} else {
+			fb, err = encodePNG(img)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s at %d px: %v", fallback, ws[i], err)
+		}
+		v, err := e.put(ws[i], img.Bounds().Dy(), fallback, fallbackExt, fb)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+		if !webp {
+			continue
+		}
+		wp, err := encodeWebP(img)
+		if err != nil {
+			return nil, fmt.Errorf("encoding WebP at %d px: %v", ws[i], err)
+		}
+		if p.opts.WebP == WebPIfSmaller && len(wp) >= len(fb) {
+			if i == len(ws)-1 {
+				webp = false // lost on the smallest: do not try the rest
+			}
+			continue
+		}
+		v, err = e.put(ws[i], img.Bounds().Dy(), WebP, "webp", wp)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	m := manifest{Width: ws[0], Height: upright[0].Bounds().Dy(), Variants: vs}
+	if err := e.commit(m); err != nil {
+		return nil, err
+	}
+	return e.result(m), nil
+}
+
+// stemOf is the first part of a variant's name: the source's file name
+// without its extension.
+func stemOf(path string) string {
+	base := filepath.Base(path)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
