@@ -314,6 +314,13 @@ func TestTableAndImage(t *testing.T) {
 		t.Errorf("date %q, document %+v", got.Date, got.Document)
 	}
 	out := buildSite(t, dir)
+	pageHTML, err := os.ReadFile(filepath.Join(out, "ke-hoach", "cho-ngoi", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(pageHTML), `alt="Sơ đồ hội trường"`) || !strings.Contains(string(pageHTML), "/ke-hoach/cho-ngoi/anh-1.") {
+		t.Errorf("the image is not on the page")
+	}
 	text := seenText(t, filepath.Join(out, "ke-hoach", "cho-ngoi", "index.html"))
 	if !strings.Contains(text, "Đoàn phường | chi đoàn 1") {
 		t.Errorf("the table is not on the page: %s", text)
