@@ -1,0 +1,338 @@
+// Package wordimport turns a ward's Word document into a page of the site.
+//
+// The ward writes its plans and announcements in Word in the layout of
+// Decree 30/2020/NĐ-CP: a header block (the issuing body and "Số: …" on the
+// left; the national motto and "địa danh, ngày … tháng … năm …" on the
+// right, as a two-column table or as paragraphs), the kind ("KẾ HOẠCH")
+// and the title in bold, the body numbered by hand ("I.", "1.", "a)", "-",
+// "+"), and a closing block ("Nơi nhận:" and its list; "TM. …", the
+// signer's title and name). Import has pandoc read the .docx into its JSON
+// AST (never its Markdown: Loa decides the structure), recognises those
+// blocks into the page's "document:" front matter, writes the body as
+// Markdown (headings from the numbering, lists, pipe tables, bold, italic,
+// line breaks, images), and writes a page bundle
+// content/<section>/<slug>/index.md holding the images and the original
+// .docx as an attachment. A Report says, in Vietnamese for staff, what
+// was recognised and what was not.
+//
+// The bundle is written into a hidden folder beside its place (the
+// builder skips hidden folders) and renamed into place, so that a failure
+// writes nothing; a page that exists is replaced only when asked to.
+package wordimport
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"loa/functions/vntext"
+)
+
+// Sections are the content sections a document may be imported into.
+var Sections = []string{"ke-hoach", "thong-bao"}
+
+// Options says what to import and where.
+type Options struct {
+	File    string    // the .docx
+	Content string    // the content folder, "content"
+	Section string    // "ke-hoach" or "thong-bao"; from the kind when ""
+	Slug    string    // the page's folder name; from the title when ""
+	Force   bool      // replace the page if it exists
+	Now     time.Time // today, for a page whose issue date is not complete; time.Now() when zero
+}
+
+// Result is what Import wrote.
+type Result struct {
+	Dir      string // the bundle: content/ke-hoach/<slug>
+	Page     string // its index.md
+	Replaced bool   // an existing page was replaced (Force)
+	Document Document
+	Report   Report
+}
+
+// maxSlug bounds a slug made from a title: the address is read and shared
+// on phones.
+const maxSlug = 80
+
+// attachmentTitle is the title of the original .docx in the page's files.
+const attachmentTitle = "Văn bản gốc (Word)"
+
+// Import converts opts.File into a page bundle.
+func Import(opts Options) (*Result, error) {
+	if opts.Section != "" && !validSection(opts.Section) {
+		return nil, fmt.Errorf("--section %q: không có mục này; cần một trong: %s", opts.Section, strings.Join(Sections, ", "))
+	}
+	if opts.Slug != "" && vntext.Slug(opts.Slug) != opts.Slug {
+		return nil, fmt.Errorf("--slug %q: không dùng được làm địa chỉ trang; cần chữ thường không dấu, số và dấu gạch ngang, ví dụ %q", opts.Slug, vntext.Slug(opts.Slug))
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if err := checkFile(opts.File); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(opts.File)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "loa-import-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	ast, err := convert(abs, work)
+	if err != nil {
+		return nil, err
+	}
+	blocks, unknown, err := parseAST(ast)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.File, err)
+	}
+	d, body, unplaced := recognise(blocks)
+	w := &writer{media: work}
+	markdown := w.markdown(body)
+
+	docx := norm.NFC.String(filepath.Base(opts.File))
+	if !strings.EqualFold(filepath.Ext(docx), ".docx") {
+		docx += ".docx"
+	}
+	titleFromFile := false
+	if d.Title == "" {
+		d.Title = vntext.Normalize(strings.TrimSuffix(docx, filepath.Ext(docx)))
+		titleFromFile = true
+	}
+	section := opts.Section
+	if section == "" {
+		section = "ke-hoach"
+		if fold(d.Kind) == "THÔNG BÁO" {
+			section = "thong-bao"
+		}
+	}
+	slug := opts.Slug
+	if slug == "" {
+		slug = shortSlug(vntext.Slug(d.Title))
+	}
+	if slug == "" {
+		return nil, fmt.Errorf("%s: không đặt được địa chỉ trang từ tên văn bản; cần --slug, ví dụ --slug ke-hoach-doi-thoai-2023", opts.File)
+	}
+	date := time.Date(d.Issued.Year, time.Month(d.Issued.Month), d.Issued.Day, 0, 0, 0, 0, vntext.Location)
+	if !d.Issued.Complete() {
+		date = opts.Now.In(vntext.Location)
+	}
+
+	res := &Result{Document: *d}
+	res.Dir = filepath.Join(opts.Content, section, slug)
+	res.Page = filepath.Join(res.Dir, "index.md")
+	if err := refuseExisting(opts, res.Dir); err != nil {
+		return nil, err
+	}
+
+	page := frontMatter(d, date, summary(d, body), docx) + "\n" + markdown
+	files := append([]bundleFile{{name: docx, src: abs}}, w.images...)
+	replaced, err := writeBundle(res.Dir, page, files, opts.Force)
+	if err != nil {
+		return nil, err
+	}
+	res.Replaced = replaced
+	res.Report = report(d, w, reportFacts{
+		page: res.Page, date: date, titleFromFile: titleFromFile, unplaced: unplaced,
+		unknown: unknown, replaced: replaced, sectionGuessed: opts.Section == "",
+		section: section,
+	})
+	return res, nil
+}
+
+func validSection(s string) bool {
+	for _, v := range Sections {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// shortSlug cuts a slug to maxSlug bytes at a dash.
+func shortSlug(s string) string {
+	if len(s) <= maxSlug {
+		return s
+	}
+	s = s[:maxSlug]
+	if i := strings.LastIndexByte(s, '-'); i > 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// refuseExisting refuses to import over a page, unless forced, and always
+// over a page that is a single file of the same address.
+func refuseExisting(opts Options, dir string) error {
+	if _, err := os.Stat(dir + ".md"); err == nil {
+		return fmt.Errorf("%s.md: đã có trang cùng địa chỉ, không ghi đè; cần một địa chỉ khác (--slug …) hoặc xóa trang đó trước", dir)
+	}
+	if _, err := os.Stat(dir); err == nil && !opts.Force {
+		return fmt.Errorf("%s: đã có trang này, không ghi đè; để thay bằng bản nhập mới, chạy lại với --force, hoặc đặt địa chỉ khác với --slug …", dir)
+	}
+	return nil
+}
+
+// summary is the trích yếu as a sentence ("Kế hoạch tổ chức …"), else the
+// body's first sentence.
+func summary(d *Document, body []block) string {
+	if d.Kind != "" && d.Title != "" {
+		kind := []rune(strings.ToLower(d.Kind))
+		kind[0] = unicode.ToUpper(kind[0])
+		title := []rune(d.Title)
+		if len(title) > 1 && !unicode.IsUpper(title[1]) {
+			title[0] = unicode.ToLower(title[0])
+		}
+		return string(kind) + " " + string(title) + "."
+	}
+	for _, b := range body {
+		if b.kind != paraBlock {
+			continue
+		}
+		t := plain(b.runs)
+		if t == "" {
+			continue
+		}
+		if i := strings.Index(t, ". "); i > 0 {
+			t = t[:i+1]
+		}
+		if r := []rune(t); len(r) > 300 {
+			t = string(r[:300]) + "…"
+		}
+		return t
+	}
+	return d.Title
+}
+
+// frontMatter writes the page's front matter in the seed page's style; a
+// field not found is left empty with a comment saying so.
+func frontMatter(d *Document, date time.Time, summary, docx string) string {
+	var b strings.Builder
+	b.WriteString("---\n")
+	field := func(indent, key, v, missing string) {
+		b.WriteString(indent + key + ": " + quote(v))
+		if v == "" && missing != "" {
+			b.WriteString("  # " + missing)
+		}
+		b.WriteString("\n")
+	}
+	field("", "title", d.Title, "")
+	b.WriteString("date: " + date.Format("2006-01-02") + "\n")
+	field("", "summary", summary, "")
+	b.WriteString("document:\n")
+	field("  ", "kind", d.Kind, "không tìm thấy loại văn bản (KẾ HOẠCH, THÔNG BÁO, …)")
+	field("  ", "issuer", d.Issuer, "không tìm thấy cơ quan ban hành")
+	field("  ", "number", d.Number, "không tìm thấy số văn bản")
+	field("  ", "place", d.Place, "không tìm thấy địa danh")
+	field("  ", "issued", d.Issued.ISO(), "không tìm thấy ngày ban hành (2023, 2023-04 hoặc 2023-04-05)")
+	field("  ", "onBehalf", d.OnBehalf, "")
+	field("  ", "signerTitle", d.SignerTitle, "")
+	field("  ", "signer", d.Signer, "không tìm thấy người ký")
+	if len(d.Recipients) == 0 {
+		b.WriteString("  recipients: []  # không tìm thấy Nơi nhận\n")
+	} else {
+		b.WriteString("  recipients:\n")
+		for _, r := range d.Recipients {
+			b.WriteString("    - " + quote(r) + "\n")
+		}
+	}
+	b.WriteString("attachments:\n")
+	b.WriteString("  - { file: " + quote(docx) + ", title: " + quote(attachmentTitle) + " }\n")
+	b.WriteString("---\n")
+	return b.String()
+}
+
+// quote writes s as a YAML double-quoted scalar.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// writeBundle writes the page and its files into a hidden folder beside
+// dir and renames it into place, so that the page appears whole or not
+// at all. With force an existing dir is moved aside first and removed
+// after; on failure it is put back.
+func writeBundle(dir, page string, files []bundleFile, force bool) (replaced bool, err error) {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return false, err
+	}
+	tmp, err := os.MkdirTemp(parent, ".import-*")
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return false, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "index.md"), []byte(page), 0o644); err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		if err := copyFile(filepath.Join(tmp, f.name), f.src); err != nil {
+			return false, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	var old string
+	if _, statErr := os.Stat(dir); statErr == nil {
+		if !force {
+			return false, fmt.Errorf("%s: đã có trang này, không ghi đè; chạy lại với --force để thay", dir)
+		}
+		old = filepath.Join(parent, fmt.Sprintf(".replaced-%s-%d", filepath.Base(dir), time.Now().UnixNano()))
+		if err := os.Rename(dir, old); err != nil {
+			return false, err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		return false, err
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return old != "", nil
+}
+
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
