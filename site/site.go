@@ -53,11 +53,11 @@ type Shell struct {
 	// processed JPEG or PNG, never a source), with its size; "" for none.
 	Image                   string
 	ImageWidth, ImageHeight int
-	NoIndex     bool   // staff pages, answers of the form handler
-	Feeds       []Link // Atom feeds to announce in <head>
-	Scripts     []string
-	LiveReload  bool // serve mode only, never when publishing: links LiveReloadScript
-	Main        template.HTML
+	NoIndex                 bool   // staff pages, answers of the form handler
+	Feeds                   []Link // Atom feeds to announce in <head>
+	Scripts                 []string
+	LiveReload              bool // serve mode only, never when publishing: links LiveReloadScript
+	Main                    template.HTML
 
 	// Set by [Frame.Render] from the frame's own assets; callers leave them empty.
 	Stylesheet string
