@@ -87,7 +87,9 @@
 
   // rank scores every page holding all the words of the query.
   function rank(m, words, ents, pairs) {
-    var n = m.n, need = words.length, score = new Float64Array(n), count = new Uint8Array(n);
+    // Pages that hold more of the query's words spelt exactly as typed (with
+    // their marks) come first; the score orders pages within each tier.
+    var n = m.n, need = words.length, score = new Float64Array(n), count = new Uint8Array(n), tier = new Uint8Array(n);
     var w = new Float64Array(n), exact = new Uint8Array(n);
     words.forEach(function (tok, i) {
       var vars = ents[i], df = 0, marked = tok.exact !== tok.key;
@@ -107,7 +109,8 @@
           var d = v.ps[j];
           if (!w[d]) continue;
           count[d]++;
-          score[d] += f * sat(w[d]) * (exact[d] ? 2 : marked ? 0.7 : 1);
+          tier[d] += exact[d];
+          score[d] += f * sat(w[d]);
           w[d] = 0;
         }
       });
@@ -119,7 +122,7 @@
     });
     var hits = [];
     for (var d = 0; d < n; d++) if (count[d] === need) hits.push(d);
-    hits.sort(function (a, b) { return score[b] - score[a] || b - a; });
+    hits.sort(function (a, b) { return tier[b] - tier[a] || score[b] - score[a] || b - a; });
     return hits;
   }
 
