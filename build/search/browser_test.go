@@ -1,22 +1,18 @@
-package search
+package search_test
 
 // Browser tests: the ward's test site indexed, the results page rendered
 // with its layout inside the site's frame, served on 127.0.0.1 and driven
 // in Debian's headless Chromium the way a resident searches.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,73 +22,30 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/text/unicode/norm"
 
+	"loa/build/internal/searchpage"
+	"loa/build/search"
 	"loa/site"
 )
 
 const axeFile = "../tools/node_modules/axe-core/axe.min.js"
 
-// indexDir is where the site publishes the index's files.
-const indexDir = "/assets/search/"
-
-// writeSite writes the index of docs, the frame's assets and the results
-// page (/tim-kiem/index.html) under dir, and returns the index.
-func writeSite(t testing.TB, dir string, docs []Doc, opts ...Option) *Output {
+// writeSite writes the index of docs and the results page under dir.
+func writeSite(t testing.TB, dir string, docs []search.Doc, opts ...search.Option) *search.Output {
 	t.Helper()
-	out := build(t, docs, opts...)
-	if err := WriteSearchPage(dir, out, site.FS()); err != nil {
+	x := search.New(opts...)
+	for _, d := range docs {
+		if err := x.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := x.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := searchpage.Write(dir, out, site.FS()); err != nil {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// WriteSearchPage is the builder's part, done by hand for the tests and
-// the benchmark: the index's files under dir/assets/search/, the frame's
-// assets, and the results page rendered with layouts/search.html.
-func WriteSearchPage(dir string, out *Output, fsys fs.FS) error {
-	for name, b := range out.Files {
-		if err := writeFile(filepath.Join(dir, indexDir, name), b); err != nil {
-			return err
-		}
-	}
-	frame, err := site.NewFrame(fsys)
-	if err != nil {
-		return err
-	}
-	for _, a := range frame.Assets() {
-		if err := writeFile(filepath.Join(dir, a.Path), a.Data); err != nil {
-			return err
-		}
-	}
-	tmpl, err := template.ParseFS(fsys, "layouts/search.html", "layouts/search-box.html")
-	if err != nil {
-		return err
-	}
-	var main bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&main, "search.html", struct{ Search PageData }{out.PageData(indexDir)}); err != nil {
-		return err
-	}
-	// The header's search box, as base.html will include it.
-	if err := tmpl.ExecuteTemplate(&main, "search-box", nil); err != nil {
-		return err
-	}
-	var page bytes.Buffer
-	err = frame.Render(&page, site.Shell{
-		Site:  site.Config{Title: "Phường Bạch Sam", Menu: []site.Link{{Name: "Trang chủ", URL: "/"}, {Name: "Tìm kiếm", URL: "/tim-kiem/"}}},
-		Title: "Tìm kiếm", Path: "/tim-kiem/", NoIndex: true,
-		Scripts: []string{frame.Script("search.js")},
-		Main:    template.HTML(main.String()),
-	})
-	if err != nil {
-		return err
-	}
-	return writeFile(filepath.Join(dir, "tim-kiem", "index.html"), page.Bytes())
-}
-
-func writeFile(name string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(name, b, 0o644)
 }
 
 func chromium(t testing.TB) string {
@@ -178,8 +131,8 @@ func (b *tab) results() []string {
 func TestBrowser(t *testing.T) {
 	exe := chromium(t)
 	dir := t.TempDir()
-	docs := append(fillerDocs(200), wardDocs...)
-	writeSite(t, dir, docs, ShardSize(4096))
+	docs := append(search.FillerDocs(200), search.WardDocs...)
+	writeSite(t, dir, docs, search.ShardSize(4096))
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
 	b := &tab{t: t, ctx: browser(t, exe), url: srv.URL}
@@ -188,7 +141,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("fold", func(t *testing.T) {
 		b.t = t
 		b.do(chromedp.Navigate(srv.URL + "/tim-kiem/"))
-		cases := foldCases()
+		cases := search.FoldCases()
 		ins := make([]string, len(cases))
 		for i, c := range cases {
 			ins[i] = c[0]
@@ -200,10 +153,10 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("search.js fold(%q) = %q, want %q (as Go's Fold)", c[0], got[i], c[1])
 			}
 		}
-		js = fmt.Sprintf(`%s.map(s => loaSearchFold.tokens(s).map(t => t.key))`, jsonString(t, tokenCases))
+		js = fmt.Sprintf(`%s.map(s => loaSearchFold.tokens(s).map(t => t.key))`, jsonString(t, search.TokenCases))
 		toks := evalIn[[][]string](b, js)
-		for i, s := range tokenCases {
-			if want := keys(s); !slices.Equal(toks[i], want) {
+		for i, s := range search.TokenCases {
+			if want := search.Keys(s); !slices.Equal(toks[i], want) {
 				t.Errorf("search.js tokens(%q) = %q, Go's = %q", s, toks[i], want)
 			}
 		}
