@@ -5,6 +5,7 @@
 //	go run ./build/bench forms    the form handler under load, the Lambda zip and cold start
 //	go run ./build/bench export   loa-export on 10,000 and 100,000 questions, CSV and XLSX (target ≤ 10 s)
 //	go run ./build/bench reload   one page rebuilt by serve, against a full build
+//	go run ./build/bench search   the search index and a first query, against Pagefind
 package main
 
 import (
@@ -18,11 +19,14 @@ var commands = map[string]func(args []string) error{
 	"forms":  benchForms,
 	"export": benchExport,
 	"reload": benchReload,
+	"search": benchSearch,
+	// search-index is the child process benchSearch times, not a benchmark.
+	"search-index": searchIndex,
 }
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export|reload> [flags]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export|reload|search> [flags]")
 		os.Exit(2)
 	}
 	cmd, ok := commands[os.Args[1]]

@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -75,11 +76,36 @@ func appendToken(out []token, w string) []token {
 		return out
 	}
 	w = trimZeros(w)
-	k := Fold(w)
+	k := foldWord(w)
 	if k == "" { // marks alone
 		return out
 	}
 	return append(out, token{Exact: w, Key: k})
+}
+
+// foldCache holds the folded form of the words met: a site's vocabulary
+// is small, and Fold (two normalisations) is the cost of indexing.
+var foldCache sync.Map
+
+// foldWord is Fold for one lowercase NFC word, cached; ASCII words fold to
+// themselves.
+func foldWord(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return w
+	}
+	if k, ok := foldCache.Load(w); ok {
+		return k.(string)
+	}
+	k := Fold(w)
+	foldCache.Store(strings.Clone(w), k)
+	return k
 }
 
 // trimZeros drops the leading zeros of an all-digit word, keeping one digit.

@@ -19,8 +19,8 @@
 //	manifest.<h>.json  the only file every query needs: the number of pages,
 //	                   where each shard starts, the page tables, the filters
 //	t.<h>.txt          a shard: a run of the sorted index, one word a line
-//	d.<h>.txt          a page table: the fragment names of 128 pages
-//	p.<h>.json         a fragment: what the results list shows of one page
+//	p<i>.<h>.json      a fragment: what the results list shows of one page,
+//	                   the i-th of a group of 128 whose hash is h
 //	c.<h>.txt          the section and kind of every page, fetched only when
 //	                   a filter on them is chosen
 //
@@ -42,8 +42,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -94,8 +96,8 @@ const (
 // text the results list cuts its snippet from.
 const snippetBytes = 2400
 
-// tableSize is the number of pages per page table.
-const tableSize = 128
+// groupSize is the number of pages per group of fragments.
+const groupSize = 128
 
 // DefaultShardSize is the size a shard aims at, in bytes before gzip.
 const DefaultShardSize = 16 << 10
@@ -112,10 +114,11 @@ func ShardSize(n int) Option { return func(x *Index) { x.shardSize = max(n, 256)
 type Index struct {
 	shardSize int
 
-	mu    sync.Mutex
-	docs  []docInfo // in the order added
-	urls  map[string]bool
-	terms map[string]*term
+	mu   sync.Mutex // guards docs and urls
+	docs []docInfo  // in the order added
+	urls map[string]bool
+
+	terms [termParts]termPart // by a hash of the key
 }
 
 type docInfo struct {
@@ -147,7 +150,7 @@ type posting struct {
 
 // New returns an empty index.
 func New(opts ...Option) *Index {
-	x := &Index{shardSize: DefaultShardSize, urls: map[string]bool{}, terms: map[string]*term{}}
+	x := &Index{shardSize: DefaultShardSize, urls: map[string]bool{}}
 	for _, o := range opts {
 		o(x)
 	}
@@ -173,17 +176,12 @@ func (x *Index) Add(d Doc) error {
 	if d.URL == "" {
 		return fmt.Errorf("search: page %q has no URL", d.Title)
 	}
-	uni := map[string]map[string]uint32{}
-	pairs := map[string]uint32{}
+	exact := map[string]uint32{} // words as written → weight
+	pairs := map[string]uint32{} // folded pairs of words side by side → weight
 	field := func(s string, w uint32) {
 		toks := tokens(s)
 		for i, t := range toks {
-			m := uni[t.Key]
-			if m == nil {
-				m = map[string]uint32{}
-				uni[t.Key] = m
-			}
-			m[t.Exact] += w
+			exact[t.Exact] += w
 			if i > 0 {
 				pairs[toks[i-1].Key+" "+t.Key] += w
 			}
@@ -211,7 +209,7 @@ func (x *Index) Add(d Doc) error {
 		Number:  strings.TrimSpace(d.Number),
 		Section: sectionTitle,
 		Summary: vntext.Normalize(d.Summary),
-		Text:    truncate(strings.Join(strings.Fields(vntext.Normalize(d.Body)), " "), snippetBytes),
+		Text:    truncate(strings.Join(strings.Fields(vntext.Normalize(truncate(d.Body, 2*snippetBytes))), " "), snippetBytes),
 	}
 	if !d.Date.IsZero() {
 		f.Date = d.Date.In(vntext.Location).Format("2006-01-02")
@@ -222,36 +220,64 @@ func (x *Index) Add(d Doc) error {
 	}
 
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	if x.urls[d.URL] {
+		x.mu.Unlock()
 		return fmt.Errorf("search: %s is added twice", d.URL)
 	}
 	x.urls[d.URL] = true
 	seq := uint32(len(x.docs))
 	x.docs = append(x.docs, docInfo{url: d.URL, date: d.Date, section: d.Section, kind: kindKey(kind), kindName: kind, fragment: frag})
-	for k, m := range uni {
-		t := x.term(k)
-		for exact, w := range m {
-			if exact == k {
-				exact = ""
-			}
-			t.add(exact, posting{seq, min(w, maxWeight)})
+	x.mu.Unlock()
+
+	// The postings go to the parts of the term table, each under its own
+	// lock, so that workers adding pages at once seldom wait for each other.
+	var byPart [termParts][]entry
+	for e, w := range exact {
+		k := foldWord(e)
+		if e == k {
+			e = ""
 		}
+		byPart[part(k)] = append(byPart[part(k)], entry{k, e, posting{seq, min(w, maxWeight)}})
 	}
 	for k, w := range pairs {
-		x.term(k).add("", posting{seq, min(w, maxWeight)})
+		byPart[part(k)] = append(byPart[part(k)], entry{k, "", posting{seq, min(w, maxWeight)}})
+	}
+	for i := range byPart {
+		if len(byPart[i]) == 0 {
+			continue
+		}
+		tp := &x.terms[i]
+		tp.mu.Lock()
+		if tp.m == nil {
+			tp.m = map[string]*term{}
+		}
+		for _, e := range byPart[i] {
+			t := tp.m[e.key]
+			if t == nil {
+				t = &term{}
+				tp.m[e.key] = t
+			}
+			t.add(e.exact, e.p)
+		}
+		tp.mu.Unlock()
 	}
 	return nil
 }
 
-func (x *Index) term(k string) *term {
-	t := x.terms[k]
-	if t == nil {
-		t = &term{}
-		x.terms[k] = t
-	}
-	return t
+// termParts is the number of parts of the term table.
+const termParts = 32
+
+type termPart struct {
+	mu sync.Mutex
+	m  map[string]*term
 }
+
+type entry struct {
+	key, exact string
+	p          posting
+}
+
+func part(k string) int { return int(keyHash(k) % termParts) }
 
 func (t *term) add(exact string, p posting) {
 	for i := range t.vars {
@@ -301,15 +327,14 @@ type PageData struct {
 
 // manifest is the one file every query reads; kept small.
 type manifest struct {
-	Version  int         `json:"v"`
-	Docs     int         `json:"n"`
-	Shards   [][2]string `json:"t"` // [the shortest key that starts the shard, its hash]
-	Tables   []string    `json:"d"` // hashes of the page tables, 128 pages each
-	Combos   [][2]string `json:"cs"`
-	ComboW   int         `json:"cw"` // characters per page in the combo file
-	ComboF   string      `json:"c"`  // hash of the combo file
-	Years    [][2]int    `json:"y"`  // [year, number of its first page], oldest first
-	Sections []Facet     `json:"-"`
+	Version int         `json:"v"`
+	Docs    int         `json:"n"`
+	Shards  [][2]string `json:"t"` // [the shortest key that starts the shard, its hash]
+	Groups  []string    `json:"d"` // hashes of the groups of fragments, 128 pages each
+	Combos  [][2]string `json:"cs"`
+	ComboW  int         `json:"cw"` // characters per page in the combo file
+	ComboF  string      `json:"c"`  // hash of the combo file
+	Years   [][2]int    `json:"y"`  // [year, number of its first page], oldest first
 }
 
 // Write returns the index's files. It does not change the index: more pages
@@ -343,16 +368,17 @@ func (x *Index) Write() (*Output, error) {
 	m := manifest{Version: 1, Docs: n}
 
 	// Shards.
-	keys := make([]string, 0, len(x.terms))
-	for k := range x.terms {
-		keys = append(keys, k)
+	all := map[string]*term{}
+	for i := range x.terms {
+		x.terms[i].mu.Lock()
+		defer x.terms[i].mu.Unlock()
+		maps.Copy(all, x.terms[i].m)
 	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(all))
 	lines := make([][]byte, len(keys))
 	var ps []posting
 	for i, k := range keys {
-		t := x.terms[k]
-		vars := slices.Clone(t.vars)
+		vars := slices.Clone(all[k].vars)
 		slices.SortFunc(vars, func(a, b spelling) int { return strings.Compare(a.exact, b.exact) })
 		line := []byte(k)
 		for _, v := range vars {
@@ -386,16 +412,23 @@ func (x *Index) Write() (*Output, error) {
 		m.Shards = append(m.Shards, [2]string{start, h})
 	}
 
-	// Fragments and page tables.
-	var table []byte
-	for rank, seq := range order {
-		h := out.add("p", ".json", x.docs[seq].fragment)
-		table = append(table, h...)
-		table = append(table, '\n')
-		if rank%tableSize == tableSize-1 || rank == n-1 {
-			m.Tables = append(m.Tables, out.add("d", ".txt", table))
-			table = table[:0]
+	// Fragments, by groups of 128 pages: a fragment is named by its place
+	// in its group and a hash of the whole group, so search.js finds it
+	// from the manifest alone (one request per result) and a change still
+	// gives it a new name. A new page renames the fragments of the newest
+	// group only.
+	for g := 0; g < n; g += groupSize {
+		end := min(g+groupSize, n)
+		h := sha256.New()
+		for _, seq := range order[g:end] {
+			h.Write(x.docs[seq].fragment)
+			h.Write([]byte{0})
 		}
+		gh := hex.EncodeToString(h.Sum(nil)[:5])
+		for i, seq := range order[g:end] {
+			out.Files["p"+strconv.Itoa(i)+"."+gh+".json"] = x.docs[seq].fragment
+		}
+		m.Groups = append(m.Groups, gh)
 	}
 
 	// Filters: sections and kinds by combination, years by page number.

@@ -144,8 +144,8 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestIncremental: a new page (the newest) rewrites only the shards of its
-// words, its own fragment, the last page table and the files every page
-// is in (manifest, combos).
+// words, the fragments of the newest group and the files every page is in
+// (manifest, combos).
 func TestIncremental(t *testing.T) {
 	docs := append(fillerDocs(300), wardDocs...)
 	before := build(t, docs, ShardSize(2048))
@@ -189,14 +189,24 @@ func TestIncremental(t *testing.T) {
 		t.Errorf("%d shards rewritten, more than the %d that hold the new page's words", changed, touched)
 	}
 	var others []string
+	frags := 0
 	for name := range after.Files {
-		if _, ok := before.Files[name]; !ok && !strings.HasPrefix(name, "t.") {
+		if _, ok := before.Files[name]; ok {
+			continue
+		}
+		if strings.HasPrefix(name, "p") && strings.HasSuffix(name, ".json") {
+			frags++
+		} else if !strings.HasPrefix(name, "t.") {
 			others = append(others, name)
 		}
 	}
-	// The new fragment, the last page table, the combos and the manifest.
-	if len(others) != 4 {
-		t.Errorf("files other than shards rewritten: %v, want the new fragment, one page table, the combos and the manifest", others)
+	slices.Sort(others)
+	if len(others) != 2 || !strings.HasPrefix(others[0], "c.") || !strings.HasPrefix(others[1], "manifest.") {
+		t.Errorf("files other than shards and fragments rewritten: %v, want the combos and the manifest", others)
+	}
+	n := len(docs) + 1
+	if want := (n-1)%groupSize + 1; frags != want {
+		t.Errorf("%d fragments renamed, want the %d of the newest group", frags, want)
 	}
 }
 

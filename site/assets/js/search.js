@@ -143,9 +143,7 @@
   }
 
   function fragment(m, d) {
-    return get("d." + m.d[Math.floor(d / 128)] + ".txt").then(function (t) {
-      return get("p." + t.split("\n")[d % 128] + ".json", true);
-    });
+    return get("p" + (d % 128) + "." + m.d[Math.floor(d / 128)] + ".json", true);
   }
 
   function el(tag, cls, text) {
