@@ -131,10 +131,12 @@ func benchSearch(args []string) error {
 	row("first query, to results", loaB.firstMS, pfB.firstMS, "ms")
 	row("later queries, to results", loaB.medianMS, pfB.medianMS, "ms")
 	fmt.Printf("%-28s %10.0fms %12s\n", "after shards arrive (max)", loaB.maxAfterMS, "–")
+	fmt.Printf("%-28s %10.0fms %12s\n", "of which on the CPU (max)", loaB.maxCPUMS, "–")
 	rr := row("recall on the query set", loaB.recall*100, pfB.recall*100, "%")
-	fmt.Println("\nper query: expected pages (all words, folded), found by Loa, found by Pagefind")
-	for _, q := range loaB.perQuery {
-		fmt.Printf("  %-24q %6d %6d %6d\n", q.q, q.truth, q.loa, q.pf)
+	fmt.Println("\nper query: expected pages (all words, folded), found by Loa, by Pagefind; Loa's ms to results, after the shards, on the CPU; Pagefind's ms")
+	for i, q := range loaB.perQuery {
+		l, p := loaB.perQueryMS[i], pfB.perQueryMS[i]
+		fmt.Printf("  %-24q %6d %6d %6d %7.0f %5.0f %5.0f %7.0f\n", q.q, q.truth, q.loa, q.pf, l[0], l[1], l[2], p[0])
 	}
 	fmt.Println()
 	fmt.Printf("index build time: %.2f× Pagefind's (target ≤ 0.5: %s)\n", wr, verdict(wr <= 0.5))
@@ -308,14 +310,20 @@ func foldedWords(s string) []string {
 }
 
 // The Pagefind page runs a query through Pagefind's JavaScript API and
-// loads the data of the first 10 results, as Loa's page shows 10.
+// loads the data of the first 10 results, as Loa's page shows 10. Pagefind
+// runs without its worker, whose requests DevTools would not show.
 const pagefindPage = `<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>Pagefind</title><script src="/pf/pf.js"></script></head><body><p>Pagefind</p></body></html>
 `
 
 const pagefindScript = `window.pfQuery = async function (q) {
   var t0 = performance.now();
-  if (!window.pf) { window.pf = await import("/pagefind/pagefind.js"); }
+  if (!window.pf) {
+    window.pf = await import("/pagefind/pagefind.js");
+    // On the page's thread: DevTools reports the requests of a page, not
+    // of its workers, and the bytes are the same either way.
+    await window.pf.options({ noWorker: true });
+  }
   var r = await window.pf.search(q);
   var data = await Promise.all(r.results.slice(0, 10).map(function (x) { return x.data(); }));
   return { count: r.results.length, urls: data.map(function (d) { return d.url; }), ms: performance.now() - t0 };
@@ -407,7 +415,8 @@ func path(p string) string {
 type browseResult struct {
 	firstBytes, firstRequests int
 	firstMS, medianMS         float64
-	maxAfterMS                float64
+	maxAfterMS, maxCPUMS      float64
+	perQueryMS                [][3]float64 // to results, after the shards, on the CPU
 	recall                    float64
 	perQuery                  []queryCount
 }
@@ -456,6 +465,7 @@ func browse(exe, base string, words map[string]map[string]bool) (loa, pf browseR
 		URLs  []string
 		MS    float64
 		After float64
+		CPU   float64
 	}
 	run := func(setup string, first func(ctx context.Context, q string) (answer, error), next func(ctx context.Context, q string) (answer, error), skip func(string) bool) (browseResult, []int, error) {
 		var r browseResult
@@ -500,6 +510,9 @@ func browse(exe, base string, words map[string]map[string]bool) (loa, pf browseR
 				time.Sleep(200 * time.Millisecond) // the last LoadingFinished events
 				mu.Lock()
 				for id, n := range sizes {
+					if os.Getenv("LOA_BENCH_VERBOSE") != "" {
+						fmt.Fprintf(os.Stderr, "%s %8.0f %s\n", setup, n, urls[id])
+					}
 					if !skip(urls[id]) {
 						r.firstBytes += int(n)
 						r.firstRequests++
@@ -511,6 +524,8 @@ func browse(exe, base string, words map[string]map[string]bool) (loa, pf browseR
 				times = append(times, a.MS)
 			}
 			r.maxAfterMS = math.Max(r.maxAfterMS, a.After)
+			r.maxCPUMS = math.Max(r.maxCPUMS, a.CPU)
+			r.perQueryMS = append(r.perQueryMS, [3]float64{a.MS, a.After, a.CPU})
 			counts[i] = a.Count
 			// Recall: the pages found that should be, estimated from the
 			// count and the share of the shown results that are expected.
@@ -541,7 +556,7 @@ func browse(exe, base string, words map[string]map[string]bool) (loa, pf browseR
 			input.form.requestSubmit();
 			const wait = () => root.dataset.state === "done" ? done({Count: +root.dataset.count,
 				URLs: [...document.querySelectorAll("[data-results] h2 a")].map(a => a.getAttribute("href")),
-				MS: +root.dataset.ms, After: +root.dataset.msAfter}) : setTimeout(wait, 5);
+				MS: +root.dataset.ms, After: +root.dataset.msAfter, CPU: +root.dataset.msCpu}) : setTimeout(wait, 5);
 			wait();
 		})`, jsString(q)), chromedp.EvalAwaitPromise))
 	}
@@ -562,7 +577,7 @@ func browse(exe, base string, words map[string]map[string]bool) (loa, pf browseR
 		}
 		return chromedp.Run(ctx, chromedp.Evaluate[answer](`(() => { const root = document.querySelector("[data-search]");
 			return {Count: +root.dataset.count, URLs: [...document.querySelectorAll("[data-results] h2 a")].map(a => a.getAttribute("href")),
-				MS: +root.dataset.ms, After: +root.dataset.msAfter}; })()`))
+				MS: +root.dataset.ms, After: +root.dataset.msAfter, CPU: +root.dataset.msCpu}; })()`))
 	}
 	loa, loaCounts, err := run("loa", loaFirst, loaNext, func(u string) bool {
 		return !strings.Contains(u, "/assets/search/") && !strings.Contains(u, "/assets/search.")

@@ -253,6 +253,9 @@
         if (me !== run) return;
         if (!hits.length) {
           root.setAttribute("data-count", 0);
+          root.setAttribute("data-ms", Math.round(performance.now() - t0));
+          root.setAttribute("data-ms-after", Math.round(performance.now() - t1));
+          root.setAttribute("data-ms-cpu", Math.round(cpu));
           say(["Không tìm thấy trang nào có “" + f.q + "”. Thử bỏ dấu, dùng ít từ hơn, hoặc xem ",
             link("/van-ban/", "Văn bản"), " / ", link("/ke-hoach/", "Kế hoạch"), " / ", link("/thong-bao/", "Thông báo"), "."]);
           root.setAttribute("data-state", "done");
