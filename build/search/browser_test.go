@@ -32,16 +32,7 @@ const axeFile = "../tools/node_modules/axe-core/axe.min.js"
 // writeSite writes the index of docs and the results page under dir.
 func writeSite(t testing.TB, dir string, docs []search.Doc, opts ...search.Option) *search.Output {
 	t.Helper()
-	x := search.New(opts...)
-	for _, d := range docs {
-		if err := x.Add(d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out, err := x.Write()
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := search.Build(t, docs, opts...)
 	if err := searchpage.Write(dir, out, site.FS()); err != nil {
 		t.Fatal(err)
 	}

@@ -8,4 +8,5 @@ var (
 	FoldCases  = foldCases
 	TokenCases = tokenCases
 	Keys       = keys
+	Build      = build
 )
