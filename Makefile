@@ -6,7 +6,7 @@ GOBIN    := $(shell $(GO) env GOPATH)/bin
 RIE      := $(GOBIN)/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 
-.PHONY: all site serve test test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images package publish deploy vet fmt clean
+.PHONY: all site serve test test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search package publish deploy vet fmt clean
 
 all: site
 
@@ -57,7 +57,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 150000x ./functions/forms
 
 ## bench: every benchmark, each printing ratios against its peer
-bench: bench-site bench-forms bench-export bench-reload bench-images
+bench: bench-site bench-forms bench-export bench-reload bench-images bench-search
 
 bench-site:
 	$(GO) run ./build/bench site
@@ -78,6 +78,11 @@ bench-reload:
 ## cold and warm caches (targets: cold ≤ Hugo's time, warm ≤ 0.1× Hugo's cold, peak memory ≤ Hugo's)
 bench-images:
 	$(GO) run ./build/bench images
+
+## bench-search: the search index of 10,000 pages against Pagefind: build time and memory, size,
+## bytes and time of a first query in Chromium, 4x CPU throttling (SEARCH_FLAGS=--pages 1000 for a quick run)
+bench-search:
+	$(GO) run ./build/bench search $(SEARCH_FLAGS)
 
 ## package: the arm64 Lambda bootstrap zip in dist/ (the build flags live in
 ## build/internal/lambdadev; zipped in Go, so the zip tool is not needed)

@@ -6,6 +6,7 @@
 //	go run ./build/bench export   loa-export on 10,000 and 100,000 questions, CSV and XLSX (target ≤ 10 s)
 //	go run ./build/bench reload   one page rebuilt by serve, against a full build
 //	go run ./build/bench images   phone photos through the image pipeline against Hugo's, cold and warm
+//	go run ./build/bench search   the search index and a first query, against Pagefind
 package main
 
 import (
@@ -20,11 +21,14 @@ var commands = map[string]func(args []string) error{
 	"export": benchExport,
 	"reload": benchReload,
 	"images": benchImages,
+	"search": benchSearch,
+	// search-index is the child process benchSearch times, not a benchmark.
+	"search-index": searchIndex,
 }
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export|reload|images> [flags]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export|reload|images|search> [flags]")
 		os.Exit(2)
 	}
 	cmd, ok := commands[os.Args[1]]

@@ -1,0 +1,258 @@
+package search
+
+import (
+	"bytes"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// foldCases is the folding table: Go's Fold and search.js's fold must give
+// the same answer for every row (the browser test runs it through both).
+func foldCases() [][2]string {
+	cases := [][2]string{
+		{"Đăng ký tạm trú", "dang ky tam tru"},
+		{norm.NFD.String("Đăng ký tạm trú"), "dang ky tam tru"},
+		{"ĐĂNG KÝ TẠM TRÚ", "dang ky tam tru"},
+		{"đ Đ", "d d"},
+		{"Chuyển đổi số", "chuyen doi so"},
+		{norm.NFD.String("CHUYỂN ĐỔI SỐ"), "chuyen doi so"},
+		{"Đối thoại thanh niên", "doi thoai thanh nien"},
+		{"Đấu giá đất", "dau gia dat"},
+		{"Nghị định 42/2022/NĐ-CP", "nghi dinh 42/2022/nd-cp"},
+		{"29/KH-UBND", "29/kh-ubnd"},
+		{"hòa hoà HÒA", "hoa hoa hoa"}, // old and new placement of the tone
+		{"Thủy Thuỷ", "thuy thuy"},
+		{"dang ky", "dang ky"},
+	}
+	vowels := []string{"a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"}
+	plain := []string{"a", "a", "a", "e", "e", "i", "o", "o", "o", "u", "u", "y"}
+	tones := []string{"", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"} // huyền sắc hỏi ngã nặng
+	for i, v := range vowels {
+		for _, t := range tones {
+			nfc := norm.NFC.String(v + t)
+			cases = append(cases,
+				[2]string{nfc, plain[i]},
+				[2]string{norm.NFD.String(nfc), plain[i]},
+				[2]string{strings.ToUpper(nfc), plain[i]},
+				[2]string{norm.NFD.String(strings.ToUpper(nfc)), plain[i]})
+		}
+	}
+	return cases
+}
+
+func TestFold(t *testing.T) {
+	for _, c := range foldCases() {
+		if got := Fold(c[0]); got != c[1] {
+			t.Errorf("Fold(%q) = %q, want %q", c[0], got, c[1])
+		}
+	}
+}
+
+// tokenCases are split into words by Go and by search.js alike.
+var tokenCases = []string{
+	"29/KH-UBND", "29/kh-ubnd", "29 KH UBND", "04/TB-UBND ngày 05/02/2024",
+	"Đăng ký tạm trú", norm.NFD.String("Đăng ký tạm trú"), "ĐĂNG KÝ", "Nghị định 42/2022/NĐ-CP",
+	"6.000 đồng/người/tháng", "“dang ky” — (tam tru)!", "000 007 100",
+}
+
+func keys(s string) []string {
+	var out []string
+	for _, t := range tokens(s) {
+		out = append(out, t.Key)
+	}
+	return out
+}
+
+func TestTokens(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string
+	}{
+		{"29/KH-UBND", "29 kh ubnd"},
+		{"29 kh ubnd", "29 kh ubnd"},
+		{"04/TB-UBND", "4 tb ubnd"},
+		{"000", "0"},
+		{norm.NFD.String("Đăng ký"), "dang ky"},
+		{"6.000 đồng", "6 0 dong"},
+	} {
+		if got := strings.Join(keys(c.in), " "); got != c.want {
+			t.Errorf("tokens(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if tk := tokens(norm.NFD.String("Đăng")); tk[0].Exact != "đăng" || !hasMarks(tk[0]) {
+		t.Errorf("the exact spelling of NFD Đăng is %q, want NFC đăng", tk[0].Exact)
+	}
+}
+
+func build(t testing.TB, docs []Doc, opts ...Option) *Output {
+	t.Helper()
+	x := New(opts...)
+	for _, d := range docs {
+		if err := x.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := x.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDeterministic: two builds give the same bytes, whatever the order
+// and the concurrency of Add.
+func TestDeterministic(t *testing.T) {
+	docs := append(fillerDocs(300), wardDocs...)
+	a := build(t, docs, ShardSize(2048))
+
+	shuffled := slices.Clone(docs)
+	rand.New(rand.NewPCG(7, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	x := New(ShardSize(2048))
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Go(func() {
+			for i := w; i < len(shuffled); i += 4 {
+				if err := x.Add(shuffled[i]); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b, err := x.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Manifest != b.Manifest || !maps.EqualFunc(a.Files, b.Files, bytes.Equal) {
+		t.Fatalf("two builds differ: %d and %d files, manifests %s and %s", len(a.Files), len(b.Files), a.Manifest, b.Manifest)
+	}
+	shards := 0
+	for name := range a.Files {
+		if strings.HasPrefix(name, "t.") {
+			shards++
+		}
+	}
+	if shards < 10 {
+		t.Errorf("%d shards, want many at 2 KB each", shards)
+	}
+}
+
+// TestIncremental: a new page (the newest) rewrites only the shards of its
+// words, the fragments of the newest group and the files every page is in
+// (manifest, combos).
+func TestIncremental(t *testing.T) {
+	docs := append(fillerDocs(300), wardDocs...)
+	before := build(t, docs, ShardSize(2048))
+	extra := Doc{URL: "/thong-bao/moi/", Section: "thong-bao", Date: day("2025-01-01"),
+		Title: "Thông báo lịch phát thẻ bảo hiểm y tế", Body: "Phát thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi."}
+	after := build(t, append(docs, extra), ShardSize(2048))
+
+	newKeys := map[string]bool{}
+	for _, s := range []string{extra.Title, extra.Body} {
+		ks := keys(s)
+		for i, k := range ks {
+			newKeys[k] = true
+			if i > 0 {
+				newKeys[ks[i-1]+" "+k] = true
+			}
+		}
+	}
+	var changed, touched, total int
+	for name, b := range after.Files {
+		if !strings.HasPrefix(name, "t.") {
+			continue
+		}
+		total++
+		mine := false
+		for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+			k, _, _ := strings.Cut(line, "\t")
+			mine = mine || newKeys[k]
+		}
+		if mine {
+			touched++
+		}
+		if _, ok := before.Files[name]; !ok {
+			changed++
+			if !mine {
+				t.Errorf("shard %s changed but holds no word of the new page", name)
+			}
+		}
+	}
+	t.Logf("%d of %d shards rewritten (%d hold words of the new page)", changed, total, touched)
+	if changed > touched {
+		t.Errorf("%d shards rewritten, more than the %d that hold the new page's words", changed, touched)
+	}
+	var others []string
+	frags := 0
+	for name := range after.Files {
+		if _, ok := before.Files[name]; ok {
+			continue
+		}
+		if strings.HasPrefix(name, "p") && strings.HasSuffix(name, ".json") {
+			frags++
+		} else if !strings.HasPrefix(name, "t.") {
+			others = append(others, name)
+		}
+	}
+	slices.Sort(others)
+	if len(others) != 2 || !strings.HasPrefix(others[0], "c.") || !strings.HasPrefix(others[1], "manifest.") {
+		t.Errorf("files other than shards and fragments rewritten: %v, want the combos and the manifest", others)
+	}
+	n := len(docs) + 1
+	if want := (n-1)%groupSize + 1; frags != want {
+		t.Errorf("%d fragments renamed, want the %d of the newest group", frags, want)
+	}
+}
+
+func TestAddErrors(t *testing.T) {
+	x := New()
+	if err := x.Add(Doc{Title: "Không có địa chỉ"}); err == nil || !strings.Contains(err.Error(), "no URL") {
+		t.Errorf("a page without URL: %v", err)
+	}
+	if err := x.Add(wardDocs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Add(wardDocs[0]); err == nil || !strings.Contains(err.Error(), wardDocs[0].URL) {
+		t.Errorf("a page added twice: %v", err)
+	}
+	if _, err := New().Write(); err == nil {
+		t.Error("an empty index is written without error")
+	}
+}
+
+func TestFilters(t *testing.T) {
+	out := build(t, wardDocs)
+	var kinds []string
+	for _, k := range out.Kinds {
+		kinds = append(kinds, k.Value+"="+k.Name)
+	}
+	if got := strings.Join(kinds, " "); got != "ke-hoach=Kế hoạch quyet-dinh=Quyết định thong-bao=Thông báo" {
+		t.Errorf("kinds: %s", got)
+	}
+	if !slices.Equal(out.Years, []int{2024, 2023}) {
+		t.Errorf("years: %v", out.Years)
+	}
+	if len(out.Sections) != 3 || out.Sections[2] != (Facet{"van-ban", "Văn bản"}) {
+		t.Errorf("sections: %v", out.Sections)
+	}
+	pd := out.PageData("/assets/search")
+	if pd.Index != "/assets/search/"+out.Manifest {
+		t.Errorf("page data index %q", pd.Index)
+	}
+}
+
+func TestTextOfHTML(t *testing.T) {
+	text, heads := TextOfHTML([]byte(`<p>Số <strong>29</strong>/KH</p><h2 id="a">I. Mục <em>đích</em></h2><table><tr><td>1</td><td>Họp</td></tr></table><script>x()</script>`))
+	if text != "Số 29/KH I. Mục đích 1 Họp" {
+		t.Errorf("text %q", text)
+	}
+	if !slices.Equal(heads, []string{"I. Mục đích"}) {
+		t.Errorf("headings %q", heads)
+	}
+}

@@ -1,0 +1,66 @@
+package search
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// TextOfHTML returns the plain text of a rendered page's content (the
+// Markdown's HTML, not the frame) and the text of its h2–h4 headings, as
+// [Doc] wants them. Block elements end a word, so "<td>29</td><td>KH</td>"
+// does not become one word.
+func TextOfHTML(b []byte) (text string, headings []string) {
+	z := html.NewTokenizer(bytes.NewReader(b))
+	var body, head strings.Builder
+	depth := 0 // inside a heading
+	skip := 0  // inside script or style
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return strings.Join(strings.Fields(body.String()), " "), headings
+		case html.TextToken:
+			if skip > 0 {
+				continue
+			}
+			t := string(z.Text())
+			body.WriteString(t)
+			if depth > 0 {
+				head.WriteString(t)
+			}
+		case html.StartTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			start := tt == html.StartTagToken
+			switch tag {
+			case "script", "style":
+				if start {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+			case "h2", "h3", "h4":
+				if start {
+					depth++
+					head.Reset()
+				} else if depth > 0 {
+					depth--
+					if h := strings.Join(strings.Fields(head.String()), " "); h != "" {
+						headings = append(headings, h)
+					}
+				}
+			}
+			if !inline[tag] {
+				body.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// inline are the elements that do not end a word.
+var inline = map[string]bool{
+	"a": true, "abbr": true, "b": true, "code": true, "em": true, "i": true, "mark": true,
+	"small": true, "span": true, "strong": true, "sub": true, "sup": true, "time": true, "u": true,
+}
