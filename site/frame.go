@@ -38,9 +38,10 @@ type Frame struct {
 	icon    string
 }
 
-// NewFrame parses layouts/base.html of fsys and fingerprints its assets.
+// NewFrame parses layouts/base.html of fsys, with the header's search box
+// (layouts/search-box.html), and fingerprints its assets.
 func NewFrame(fsys fs.FS) (*Frame, error) {
-	tmpl, err := template.New("base.html").Funcs(FrameFuncs).ParseFS(fsys, "layouts/base.html")
+	tmpl, err := template.New("base.html").Funcs(FrameFuncs).ParseFS(fsys, "layouts/base.html", "layouts/search-box.html")
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}

@@ -69,6 +69,9 @@ type Result struct {
 	Pages    int // HTML pages rendered from content and generated (lists, home, ...)
 	Files    int // every file written
 	Duration time.Duration
+	// SearchFiles are the files of the search index (and its results page)
+	// written; Files does not count them.
+	SearchFiles int
 	// Warnings are what the build did but a person should look at, e.g. a
 	// file of a bundle left unpublished; each names its file.
 	Warnings []string
@@ -143,7 +146,7 @@ func fullBuild(opts Options) (*build, Result, error) {
 	}
 	b.out.root = opts.Out
 	slices.Sort(b.warnings) // workers finish in any order; the report does not
-	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start), Warnings: b.warnings}, nil
+	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start), Warnings: b.warnings, SearchFiles: int(b.out.searchFiles.Load())}, nil
 }
 
 // build is the state of one build.
@@ -167,6 +170,9 @@ type build struct {
 	// walk order and their pages (nil for a file that is not published).
 	files []string
 	pages []*Page
+
+	// search is the indexed form of every published page.
+	search searchDocs
 
 	// bundleFiles are the files of each bundle, by its folder, relative to it.
 	bundleFiles map[string][]string
@@ -275,7 +281,10 @@ func (b *build) run() error {
 	if err := b.checkURLs(kept); err != nil {
 		return err
 	}
-	return b.generated(kept)
+	if err := b.generated(kept); err != nil {
+		return err
+	}
+	return b.writeSearch(newRenderer(b))
 }
 
 // include reports whether p is published, as Hugo decides it.
@@ -310,6 +319,7 @@ func (b *build) checkURLs(pages []*Page) error {
 	}
 	claim("/", "the home page")
 	claim("/404.html", "the 404 page")
+	claim(SearchPath, "the search page")
 	for _, s := range sections {
 		claim("/"+s.Dir+"/", "the list of "+s.Dir)
 	}

@@ -123,7 +123,11 @@ func (s *Site) Rebuild(changed []string) (Result, error) {
 			return Result{}, err
 		}
 	}
-	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
+	// The index changes with any page's text: write the shards that did.
+	if err := b.writeSearch(r); err != nil {
+		return Result{}, err
+	}
+	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), SearchFiles: int(b.out.searchFiles.Load()), Duration: time.Since(start)}, nil
 }
 
 // kept returns the published pages of pages, in order.

@@ -297,3 +297,49 @@ func TestRebuildRegister(t *testing.T) {
 	}
 	contains(t, "register page 3", read(t, out, "van-ban/trang/3/index.html"), "Trích yếu VB48")
 }
+
+// TestRebuildSearch: a page's edit reaches the search index, and only the
+// index files that hold what changed are written again.
+func TestRebuildSearch(t *testing.T) {
+	s, dir := openTxtar(t, rebuildSite, Options{})
+	out := filepath.Join(dir, "public")
+	before := map[string]bool{}
+	files, _ := os.ReadDir(filepath.Join(out, "assets", "search"))
+	for _, f := range files {
+		before[f.Name()] = true
+	}
+	if len(before) < 3 {
+		t.Fatalf("the index has %d files", len(before))
+	}
+	write(t, filepath.Join(dir, "content/ke-hoach/a.md"), "---\ntitle: \"Kế hoạch A\"\ndate: 2023-03-01\nsummary: \"Tóm tắt A.\"\n---\nNội dung mới: xuồng ba lá.\n")
+	res, err := s.Rebuild([]string{"ke-hoach/a.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadDir(filepath.Join(out, "assets", "search"))
+	kept, fresh := 0, 0
+	for _, f := range after {
+		if before[f.Name()] {
+			kept++
+		} else {
+			fresh++
+		}
+	}
+	if fresh == 0 || kept == 0 {
+		t.Errorf("after the edit: %d index files kept, %d new; want some of each", kept, fresh)
+	}
+	if res.SearchFiles != fresh+1 { // and the results page, which names the manifest
+		t.Errorf("%d search files written, want the %d new ones and the results page", res.SearchFiles, fresh)
+	}
+	found := false
+	for _, f := range after {
+		b, _ := os.ReadFile(filepath.Join(out, "assets", "search", f.Name()))
+		if strings.Contains(string(b), "xuong ba la") || strings.Contains(string(b), "xuồng") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the edited words are not in the index")
+	}
+	sameAsFullBuild(t, dir, "editing a page's text")
+}

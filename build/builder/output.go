@@ -16,6 +16,9 @@ type output struct {
 	dirs    sync.Map // directories already created
 	files   atomic.Int64
 	pages   atomic.Int64
+	// searchFiles are the files of the search index and its results page,
+	// counted apart from files.
+	searchFiles atomic.Int64
 }
 
 // file maps a URL to the file that serves it: "/a/" → a/index.html.

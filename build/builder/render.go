@@ -13,13 +13,14 @@ import (
 	"github.com/yuin/goldmark/text"
 	"gopkg.in/yaml.v3"
 
+	"loa/build/search"
 	"loa/content"
 	"loa/functions/vntext"
 	"loa/site"
 )
 
 // layouts are the templates of the pages' own parts, each a file of layouts/.
-var layouts = []string{"page.html", "document.html", "list.html", "home.html", "items.html", "attachments.html", "thanks.html", "notfound.html", "redirect.html", "register.html", "docinfo.html", "print.html"}
+var layouts = []string{"page.html", "document.html", "list.html", "home.html", "items.html", "attachments.html", "search.html", "search-box.html", "thanks.html", "notfound.html", "redirect.html", "register.html", "docinfo.html", "print.html"}
 
 type templates struct {
 	set *template.Template
@@ -63,7 +64,8 @@ type view struct {
 	List     *listView     // list pages and the home page
 	Register *registerView // the register's pages
 	Home     *homeView
-	Target   string // redirect pages: the absolute URL to go to
+	Target   string          // redirect pages: the absolute URL to go to
+	Search   search.PageData // the results page
 }
 
 type listView struct {
@@ -136,6 +138,7 @@ func (r *renderer) page(name string) (*Page, error) {
 		}
 	}
 	if !published {
+		b.search.set(name, nil)
 		return nil, nil
 	}
 	used, err := b.pictures(p, doc, src, bodyLine)
@@ -153,6 +156,7 @@ func (r *renderer) page(name string) (*Page, error) {
 	if err := markdown.Renderer().Render(&r.body, src, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
+	b.search.set(name, searchDoc(p, r.body.Bytes()))
 	v := &view{Site: b.cfg, Page: p, Content: template.HTML(r.body.String())}
 	layout := "page.html"
 	if p.Document != nil {

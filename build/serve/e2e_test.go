@@ -132,6 +132,24 @@ func TestBrowser(t *testing.T) {
 	t.Run("live-reload", e.liveReload)
 }
 
+// search: a resident types in the header's box as on a phone, without
+// diacritics, and finds the plan; the results are checked with axe.
+func (e *e2e) search() {
+	t := e.t
+	e.open("/")
+	e.do(chromedp.SendKeys(chromedp.CSS("#hop-tim-kiem"), "doi thoai thanh nien\n"))
+	e.do(chromedp.WaitVisible(chromedp.CSS(".search-results li")))
+	first := eval[string](e, `document.querySelector(".search-results li a").getAttribute("href")`)
+	if first != planPath {
+		t.Errorf("the first result for \"doi thoai thanh nien\" is %q, want the plan %s", first, planPath)
+	}
+	if marks := eval[int](e, `document.querySelectorAll(".search-results mark").length`); marks == 0 {
+		t.Error("the results mark no matched syllable")
+	}
+	e.checkAxe("search results")
+	e.shot("tim-kiem")
+}
+
 // liveReload: an edit of a page's file reloads the open page.
 func (e *e2e) liveReload(t *testing.T) {
 	e.t = t
@@ -506,7 +524,7 @@ func (e *e2e) pages(t *testing.T) {
 			t.Errorf("the sitemap lacks the register's page %s", p)
 		}
 	}
-	paths = append(paths, "/bieu-mau/cau-hoi/cam-on/", "/bieu-mau/dai-bieu/cam-on/", "/khong-co-trang-nay/")
+	paths = append(paths, "/bieu-mau/cau-hoi/cam-on/", "/bieu-mau/dai-bieu/cam-on/", "/khong-co-trang-nay/", "/tim-kiem/")
 	for _, p := range paths {
 		e.open(p)
 		e.checkAxe(p)
@@ -519,6 +537,7 @@ func (e *e2e) pages(t *testing.T) {
 	e.open("/")
 	e.shot("trang-chu")
 	e.register()
+	e.search()
 	e.open(planPath)
 
 	// The form handler's answers: the no-JavaScript error pages and the

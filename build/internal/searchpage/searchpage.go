@@ -45,10 +45,6 @@ func Write(dir string, out *search.Output, fsys fs.FS) error {
 	if err := tmpl.ExecuteTemplate(&main, "search.html", struct{ Search search.PageData }{out.PageData(Dir)}); err != nil {
 		return fmt.Errorf("searchpage: layouts/search.html: %w", err)
 	}
-	// The header's search box, as layouts/base.html will include it.
-	if err := tmpl.ExecuteTemplate(&main, "search-box", nil); err != nil {
-		return fmt.Errorf("searchpage: layouts/search-box.html: %w", err)
-	}
 	var page bytes.Buffer
 	err = frame.Render(&page, site.Shell{
 		Site:    site.Config{Title: "Phường Bạch Sam", Menu: []site.Link{{Name: "Trang chủ", URL: "/"}, {Name: "Tìm kiếm", URL: "/tim-kiem/"}}},

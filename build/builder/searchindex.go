@@ -1,0 +1,115 @@
+package builder
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"loa/build/search"
+	"loa/site"
+)
+
+// Search: every published page is indexed as it is rendered (package search:
+// Vietnamese folding on both sides, shards fetched by the terms of a query),
+// and the index is written under /assets/search/ with the results page
+// /tim-kiem/, which the header's search box of every page submits to.
+
+// SearchPath is the results page; searchDir the folder of the index files.
+const (
+	SearchPath = "/tim-kiem/"
+	searchDir  = "/assets/search/"
+)
+
+// searchDocs holds the indexed form of every page, by content file, so that
+// a partial rebuild can index the site again without reading any page.
+type searchDocs struct {
+	mu   sync.Mutex
+	docs map[string]search.Doc
+}
+
+func (s *searchDocs) set(name string, d *search.Doc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.docs == nil {
+		s.docs = map[string]search.Doc{}
+	}
+	if d == nil {
+		delete(s.docs, name)
+		return
+	}
+	s.docs[name] = *d
+}
+
+// searchDoc is what the index keeps of p, whose content rendered as html.
+func searchDoc(p *Page, html []byte) *search.Doc {
+	body, headings := search.TextOfHTML(html)
+	d := &search.Doc{
+		URL: p.URL, Title: p.Title, Summary: p.Summary, Headings: headings, Body: body,
+		Section: p.Section, SectionTitle: sectionTitle(p.Section), Date: p.Date,
+	}
+	if doc := p.Document; doc != nil {
+		d.Kind, d.Number, d.Issuer = doc.Kind.Name, doc.Number, doc.Issuer
+	}
+	return d
+}
+
+// writeSearch writes the index of the pages indexed so far and the results
+// page. Files already in the output with the same content-hashed name are
+// left alone, so a partial rebuild rewrites only the shards that changed.
+func (b *build) writeSearch(r *renderer) error {
+	idx := search.New()
+	b.search.mu.Lock()
+	for _, d := range b.search.docs {
+		if err := idx.Add(d); err != nil {
+			b.search.mu.Unlock()
+			return fmt.Errorf("search: %w", err)
+		}
+	}
+	b.search.mu.Unlock()
+	out, err := idx.Write()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	before := b.out.files.Load()
+	defer func() {
+		// Counted apart: a page edit changes a few shards as well as its page.
+		n := b.out.files.Load() - before
+		b.out.files.Add(-n)
+		b.out.searchFiles.Add(n)
+	}()
+	for name, data := range out.Files {
+		u := searchDir + name
+		if b.out.inPlace {
+			if _, err := os.Stat(filepath.Join(b.out.root, file(u))); err == nil {
+				continue // content-hashed: the same name is the same bytes
+			}
+		}
+		if err := b.out.write(u, data); err != nil {
+			return err
+		}
+	}
+	if b.out.inPlace {
+		// Shards of the index as it was: nothing links them any more.
+		dir := filepath.Join(b.out.root, file(searchDir+"x"))
+		entries, _ := os.ReadDir(filepath.Dir(dir))
+		for _, e := range entries {
+			if _, ok := out.Files[e.Name()]; !ok {
+				os.Remove(filepath.Join(filepath.Dir(dir), e.Name()))
+			}
+		}
+	}
+	if !b.wants(SearchPath) {
+		return nil
+	}
+	v := &view{Site: b.cfg, Search: out.PageData(searchDir)}
+	var scripts []string
+	if js := b.frame.Script("search.js"); js != "" {
+		scripts = append(scripts, js)
+	}
+	return r.write(SearchPath, "search.html", v, site.Shell{
+		Title: "Tìm kiếm", Canonical: b.absURL(SearchPath), Path: SearchPath,
+		// Results pages are not for search engines.
+		NoIndex: true, Scripts: scripts,
+	})
+}
