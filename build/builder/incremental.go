@@ -123,11 +123,22 @@ func (s *Site) Rebuild(changed []string) (Result, error) {
 			return Result{}, err
 		}
 	}
-	// The index changes with any page's text: write the shards that did.
-	if err := b.writeSearch(r); err != nil {
+	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start)}, nil
+}
+
+// UpdateSearch writes the search index again after [Site.Rebuild]: the
+// shards that hold what changed, and the results page. It is apart from
+// Rebuild because it reads every page's indexed text (seconds on a site of
+// thousands of pages, milliseconds on a ward's): serve reloads the edited
+// page first and updates the index right after.
+func (s *Site) UpdateSearch() (Result, error) {
+	start := time.Now()
+	b := s.b
+	b.out = &output{root: b.opts.Out, inPlace: true}
+	if err := b.writeSearch(newRenderer(b)); err != nil {
 		return Result{}, err
 	}
-	return Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), SearchFiles: int(b.out.searchFiles.Load()), Duration: time.Since(start)}, nil
+	return Result{Pages: int(b.out.pages.Load()), SearchFiles: int(b.out.searchFiles.Load()), Duration: time.Since(start)}, nil
 }
 
 // kept returns the published pages of pages, in order.

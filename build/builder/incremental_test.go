@@ -198,6 +198,9 @@ func TestRebuildMatchesFullBuild(t *testing.T) {
 		if _, err := s.Rebuild([]string{e.file}); err != nil {
 			t.Fatalf("%s: %v", e.file, err)
 		}
+		if _, err := s.UpdateSearch(); err != nil {
+			t.Fatal(err)
+		}
 		sameAsFullBuild(t, dir, "editing "+e.file)
 	}
 }
@@ -289,6 +292,9 @@ func TestRebuildRegister(t *testing.T) {
 		} else if res.Files > 12 {
 			t.Errorf("%s: %d files written, want the page and the lists that show it", e.what, res.Files)
 		}
+		if _, err := s.UpdateSearch(); err != nil {
+			t.Fatal(err)
+		}
 		sameAsFullBuild(t, dir, e.what)
 	}
 	contains(t, "register", read(t, out, "van-ban/index.html"), "Trích yếu mới")
@@ -312,7 +318,10 @@ func TestRebuildSearch(t *testing.T) {
 		t.Fatalf("the index has %d files", len(before))
 	}
 	write(t, filepath.Join(dir, "content/ke-hoach/a.md"), "---\ntitle: \"Kế hoạch A\"\ndate: 2023-03-01\nsummary: \"Tóm tắt A.\"\n---\nNội dung mới: xuồng ba lá.\n")
-	res, err := s.Rebuild([]string{"ke-hoach/a.md"})
+	if _, err := s.Rebuild([]string{"ke-hoach/a.md"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.UpdateSearch()
 	if err != nil {
 		t.Fatal(err)
 	}

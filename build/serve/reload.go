@@ -259,6 +259,18 @@ func (s *Server) rebuild(names []string) {
 		s.log.Info("serve: rebuilt the "+what, "files", strings.Join(names, ", "), "ms", time.Since(start).Milliseconds())
 	}
 	s.reload.built(err)
+	if err == nil && what == "pages" {
+		// The edited page is back on screen; now the search index, which
+		// a full build has written already.
+		s.mu.Lock()
+		res, err := s.built.UpdateSearch()
+		s.mu.Unlock()
+		if err != nil {
+			s.log.Error("serve: search index", "error", err.Error())
+		} else {
+			s.log.Info("serve: search index updated", "files", res.SearchFiles, "ms", res.Duration.Milliseconds())
+		}
+	}
 }
 
 // within returns name relative to dir, slash-separated, if it is under dir.
