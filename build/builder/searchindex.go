@@ -108,8 +108,7 @@ func (b *build) writeSearch(r *renderer) error {
 		scripts = append(scripts, js)
 	}
 	return r.write(SearchPath, "search.html", v, site.Shell{
-		Title: "Tìm kiếm", Canonical: b.absURL(SearchPath), Path: SearchPath,
-		// Results pages are not for search engines.
-		NoIndex: true, Scripts: scripts,
+		Title: "Tìm kiếm", Description: "Tìm kế hoạch, thông báo và văn bản của " + b.cfg.Title + ", gõ có dấu hay không dấu.",
+		Canonical: b.absURL(SearchPath), Path: SearchPath, Scripts: scripts,
 	})
 }
