@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,13 +61,30 @@ func searchDoc(p *Page, html []byte) *search.Doc {
 func (b *build) writeSearch(r *renderer) error {
 	idx := search.New()
 	b.search.mu.Lock()
+	docs := make([]search.Doc, 0, len(b.search.docs))
 	for _, d := range b.search.docs {
-		if err := idx.Add(d); err != nil {
-			b.search.mu.Unlock()
-			return fmt.Errorf("search: %w", err)
-		}
+		docs = append(docs, d)
 	}
 	b.search.mu.Unlock()
+	// Add is safe for concurrent use and the index does not depend on the
+	// order: index on every core.
+	var wg sync.WaitGroup
+	errs := make([]error, b.opts.Workers)
+	for w := range b.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(docs); i += b.opts.Workers {
+				if err := idx.Add(docs[i]); err != nil && errs[w] == nil {
+					errs[w] = err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
 	out, err := idx.Write()
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
