@@ -50,6 +50,10 @@ type Form struct {
 	Thanks  string
 	Quota   int // 0: no quota
 	Consent Consent
+	// PublishConsent is the notice of the optional box that lets the ward
+	// publish a question and its answer (KindPublish); zero for a form
+	// without one.
+	PublishConsent Consent
 	Topics  []string
 	// ChiDoan is the ward's list of chi đoàn; SampleList says it is still the
 	// sample that ships with Loa.
@@ -58,8 +62,10 @@ type Form struct {
 
 	Fields  []Field // options resolved from content
 	AnyOf   []AnyOf
-	QuotaBy string
-	Action  string
+	QuotaBy    string
+	Action     string
+	CodePrefix string // of receipt codes (receipt.go)
+	Question   string // the field staff answer, "" for none
 
 	source     string // e.g. "bieu-mau/cau-hoi.md", for messages
 	topicsLine int    // line of "topics:" (or "form:") in source, for messages
@@ -235,6 +241,12 @@ func checkDeclaration(d Declaration) error {
 	if d.QuotaBy != "" && !seen[d.QuotaBy] {
 		return fmt.Errorf("forms: declaration %q: QuotaBy names unknown field %q", d.ID, d.QuotaBy)
 	}
+	if d.Question != "" && !seen[d.Question] {
+		return fmt.Errorf("forms: declaration %q: Question names unknown field %q", d.ID, d.Question)
+	}
+	if d.CodePrefix != "" && !validCodePrefix(d.CodePrefix) {
+		return fmt.Errorf("forms: declaration %q: CodePrefix %q is not two capital letters", d.ID, d.CodePrefix)
+	}
 	return nil
 }
 
@@ -257,11 +269,14 @@ type frontMatter struct {
 		Topics  []string `yaml:"topics"`
 		Quota   int      `yaml:"quota"`
 		Thanks  string   `yaml:"thanks"`
-		Consent struct {
-			Version string `yaml:"version"`
-			Text    string `yaml:"text"`
-		} `yaml:"consent"`
+		Consent        notice `yaml:"consent"`
+		PublishConsent notice `yaml:"publishConsent"`
 	} `yaml:"form"`
+}
+
+type notice struct {
+	Version string `yaml:"version"`
+	Text    string `yaml:"text"`
 }
 
 const instantExample = "2023-04-20T00:00:00+07:00"
@@ -319,7 +334,8 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 		ID: ff.ID, Title: vntext.Normalize(fm.Title), Summary: vntext.Normalize(fm.Summary),
 		Thanks: vntext.Normalize(ff.Thanks), Quota: ff.Quota,
 		Consent: Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
-		AnyOf:   d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action,
+		PublishConsent: Consent{Version: vntext.Normalize(ff.PublishConsent.Version), Text: vntext.Normalize(ff.PublishConsent.Text)},
+		AnyOf:          d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action, CodePrefix: d.CodePrefix, Question: d.Question,
 		source: name, topicsLine: line("form", "topics"),
 	}
 	if f.Opens, err = instant("opens", ff.Opens); err != nil {
@@ -338,6 +354,13 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 	}
 	if f.Consent.Version == "" || f.Consent.Text == "" {
 		return nil, errf("consent", "needs both version and text (the notice people agree to, and its version stored with each row)")
+	}
+	asksPublish := slices.ContainsFunc(d.Fields, func(fl Field) bool { return fl.Kind == KindPublish })
+	if asksPublish && (f.PublishConsent.Version == "" || f.PublishConsent.Text == "") {
+		return nil, errf("publishConsent", "needs both version and text (the notice of the box that lets the ward publish a question and its answer)")
+	}
+	if !asksPublish && (f.PublishConsent.Version != "" || f.PublishConsent.Text != "") {
+		return nil, errf("publishConsent", "this form has no box for publishing; remove the block")
 	}
 	if d.QuotaBy != "" && f.Quota <= 0 {
 		return nil, errf("quota", "%d is not a number of places (want e.g. 5)", f.Quota)

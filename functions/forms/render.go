@@ -116,7 +116,7 @@ func (f *Form) view(st State) formView {
 	}
 	for i := range f.Fields {
 		fl := &f.Fields[i]
-		fv := f.fieldView(fl, st, !fl.Required && !anyOf[fl.Name] && fl.Kind != KindConsent)
+		fv := f.fieldView(fl, st, !fl.Required && !anyOf[fl.Name] && fl.Kind != KindConsent && fl.Kind != KindPublish)
 		if fv.Error != "" {
 			v.Summary = append(v.Summary, summaryItem{Href: "#" + fv.ID, Text: fv.Error})
 		}
@@ -153,6 +153,8 @@ func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
 		fv.Control = "radios"
 	case KindConsent:
 		fv.Control = "consent"
+	case KindPublish:
+		fv.Control, fv.Consent = "consent", f.PublishConsent
 	case KindEmail:
 		fv.InputType, fv.NoSpellcheck = "email", true
 	case KindPhone:
@@ -166,7 +168,7 @@ func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
 	if fl.Source == SourceChiDoan && f.SampleList {
 		fv.HintText = strings.TrimSpace(fv.HintText + " Danh sách chi đoàn đang là danh sách mẫu; Đoàn phường sẽ cập nhật danh sách chính thức.")
 	}
-	if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent {
+	if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent && fl.Kind != KindPublish {
 		fv.MaxLength = fl.maxLen()
 	}
 	var ids []string
@@ -184,7 +186,7 @@ func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
 		}
 		fv.Options = append(fv.Options, optionView{Value: o, ID: id, Checked: o == vntext.Normalize(fv.Value)})
 	}
-	fv.Checked = fl.Kind == KindConsent && strings.TrimSpace(fv.Value) != ""
+	fv.Checked = (fl.Kind == KindConsent || fl.Kind == KindPublish) && strings.TrimSpace(fv.Value) != ""
 	return fv
 }
 
