@@ -54,14 +54,14 @@ type Form struct {
 	// publish a question and its answer (KindPublish); zero for a form
 	// without one.
 	PublishConsent Consent
-	Topics  []string
+	Topics         []string
 	// ChiDoan is the ward's list of chi đoàn; SampleList says it is still the
 	// sample that ships with Loa.
 	ChiDoan    []string
 	SampleList bool
 
-	Fields  []Field // options resolved from content
-	AnyOf   []AnyOf
+	Fields     []Field // options resolved from content
+	AnyOf      []AnyOf
 	QuotaBy    string
 	Action     string
 	CodePrefix string // of receipt codes (receipt.go)
@@ -263,14 +263,14 @@ type frontMatter struct {
 	Title   string `yaml:"title"`
 	Summary string `yaml:"summary"`
 	Form    *struct {
-		ID      string   `yaml:"id"`
-		Opens   string   `yaml:"opens"`
-		Closes  string   `yaml:"closes"`
-		Topics  []string `yaml:"topics"`
-		Quota   int      `yaml:"quota"`
-		Thanks  string   `yaml:"thanks"`
-		Consent        notice `yaml:"consent"`
-		PublishConsent notice `yaml:"publishConsent"`
+		ID             string   `yaml:"id"`
+		Opens          string   `yaml:"opens"`
+		Closes         string   `yaml:"closes"`
+		Topics         []string `yaml:"topics"`
+		Quota          int      `yaml:"quota"`
+		Thanks         string   `yaml:"thanks"`
+		Consent        notice   `yaml:"consent"`
+		PublishConsent notice   `yaml:"publishConsent"`
 	} `yaml:"form"`
 }
 
@@ -333,7 +333,7 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 	f := &Form{
 		ID: ff.ID, Title: vntext.Normalize(fm.Title), Summary: vntext.Normalize(fm.Summary),
 		Thanks: vntext.Normalize(ff.Thanks), Quota: ff.Quota,
-		Consent: Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
+		Consent:        Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
 		PublishConsent: Consent{Version: vntext.Normalize(ff.PublishConsent.Version), Text: vntext.Normalize(ff.PublishConsent.Text)},
 		AnyOf:          d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action, CodePrefix: d.CodePrefix, Question: d.Question,
 		source: name, topicsLine: line("form", "topics"),
