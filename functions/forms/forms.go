@@ -71,6 +71,7 @@ type Form struct {
 	topicsLine int    // line of "topics:" (or "form:") in source, for messages
 	tmpl       *template.Template
 	row        reflect.Type              // the CSV row type, see newRowType
+	exportRow  reflect.Type              // the row type of exports (ExportColumns)
 	codes      map[string]*staff.Checker // registration codes by chi đoàn (codes.go)
 }
 
@@ -398,6 +399,7 @@ func (f *Form) resolve() error {
 		}
 	}
 	f.row = newRowType(f.Columns())
+	f.exportRow = newRowType(f.ExportColumns())
 	return nil
 }
 

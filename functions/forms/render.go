@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,15 +29,36 @@ type State struct {
 
 // Templates of site/layouts used here: form.html defines "form" (the whole
 // <form> fragment) and form-answer.html defines "form-answer" (the main part
-// of a page the handler answers with).
+// of a page the handler answers with). hoidap.html, when the layouts have
+// it, defines the parts of Hỏi đáp (see RenderLayout).
 var layoutFiles = []string{"layouts/form.html", "layouts/form-answer.html"}
 
+const hoidapLayout = "layouts/hoidap.html"
+
 func parseTemplates(layouts fs.FS) (*template.Template, error) {
-	t, err := template.New("forms").ParseFS(layouts, layoutFiles...)
+	files := layoutFiles
+	if _, err := fs.Stat(layouts, hoidapLayout); err == nil {
+		files = append(slices.Clone(files), hoidapLayout)
+	}
+	t, err := template.New("forms").ParseFS(layouts, files...)
 	if err != nil {
 		return nil, fmt.Errorf("forms: layouts: %w", err)
 	}
 	return t, nil
+}
+
+// HasLayout reports whether the layouts define the template name.
+func (r *Registry) HasLayout(name string) bool { return r.tmpl.Lookup(name) != nil }
+
+// RenderLayout renders one template of the layouts the forms were loaded
+// with: Hỏi đáp's "receipt" (the thank-you answer with its code),
+// "lookup-form", "lookup-answer" and "public-answers" (layouts/hoidap.html).
+func (r *Registry) RenderLayout(name string, data any) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := r.tmpl.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
 }
 
 type summaryItem struct {

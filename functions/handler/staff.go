@@ -52,6 +52,8 @@ func (h *Handler) mountStaff() error {
 	h.mux.HandleFunc("/api/stats", h.staffRoute("stats", http.MethodGet, h.stats))
 	h.mux.HandleFunc("/api/export/{form}", h.staffRoute("export", http.MethodGet, h.export))
 	h.mux.HandleFunc("/api/submissions/{form}/{id}", h.staffRoute("delete", http.MethodDelete, h.deleteSubmission))
+	h.mux.HandleFunc("/api/questions", h.staffRoute("questions", http.MethodGet, h.questions))
+	h.mux.HandleFunc("/api/answers/{form}/{id}", h.staffRoute("answer", http.MethodPut, h.saveAnswer))
 	return nil
 }
 
@@ -181,6 +183,7 @@ func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
 		note.id = id // a short hash: it names the row without saying anything about the person
 	}
 	err := h.cfg.Staff.Delete(r.Context(), f, id)
+	h.public.clear()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		note.outcome = "not-found"
@@ -250,5 +253,9 @@ func (h *Handler) logStaff(r *http.Request, status int, start time.Time, note *l
 	case status == http.StatusUnauthorized || status == http.StatusTooManyRequests:
 		level = slog.LevelWarn
 	}
-	h.cfg.Logger.Log(r.Context(), level, "staff "+note.action, attrs...)
+	msg := note.msg
+	if msg == "" {
+		msg = "staff " + note.action
+	}
+	h.cfg.Logger.Log(r.Context(), level, msg, attrs...)
 }

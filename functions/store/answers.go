@@ -33,6 +33,17 @@ const (
 	StatusAnswered   = "answered"    // Đã trả lời
 )
 
+// StatusText is the Vietnamese name of a status, as people read it.
+func StatusText(s string) string {
+	switch s {
+	case StatusInProgress:
+		return "Đang xử lý"
+	case StatusAnswered:
+		return "Đã trả lời"
+	}
+	return "Đã nhận"
+}
+
 // ValidStatus reports whether s is one of the statuses.
 func ValidStatus(s string) bool {
 	return s == StatusReceived || s == StatusInProgress || s == StatusAnswered

@@ -115,6 +115,7 @@ func New(api API, cfg Config) (*Store, error) {
 type Receipt struct {
 	Key       string // object key of the submission
 	ID        string // short submission id
+	Hash      string // the whole hash: its start makes the receipt code
 	Duplicate bool   // it was already stored: nothing was written
 	Slot      int    // quota slot held, 0 without quota
 }
@@ -171,7 +172,7 @@ func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error
 	f := sub.Form
 	hash := sub.Hash()
 	key := s.SubmissionKey(f.ID, hash)
-	rc := Receipt{Key: key, ID: hash[:forms.IDLength]}
+	rc := Receipt{Key: key, ID: hash[:forms.IDLength], Hash: hash}
 	body, err := f.MarshalCSV(sub.Record(s.cfg.Now()))
 	if err != nil {
 		return rc, err
