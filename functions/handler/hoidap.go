@@ -59,7 +59,6 @@ const (
 	publicCacheLife = 30 * time.Second
 )
 
-
 // The one answer to a code that names nothing, to a wrong pair of code and
 // digits, and to a malformed code: the same status, headers and bytes, so
 // that a guesser learns nothing.
