@@ -1,0 +1,70 @@
+// The lookup of a question by its receipt code (/tra-cuu/). Without this
+// script the form is a plain GET to /api/tra-cuu, which answers a page of
+// the site; with it, the answer comes back as JSON and is shown under the
+// form, in a region that screen readers announce. A code in the address
+// (?ma=CH-7K3M-9Q2P, the link under the code of a thank-you page) is
+// filled in.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.URLSearchParams) return;
+  var form = document.querySelector("form[data-lookup]");
+  var out = document.querySelector("[data-lookup-result]");
+  if (!form || !out) return;
+  var RETRY = "Chưa tra cứu được vì mất kết nối hoặc hệ thống đang bận. Hãy thử lại.";
+  var day = new Intl.DateTimeFormat("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" });
+  var busy = false;
+
+  var given = new URLSearchParams(window.location.search).get("ma");
+  var codeInput = form.querySelector("input[name=ma]");
+  if (given && codeInput && !codeInput.value) {
+    codeInput.value = given;
+    var next = form.querySelector("input[name=so]");
+    if (next) next.focus();
+  }
+
+  function el(tag, text, cls) {
+    var n = document.createElement(tag);
+    if (text) n.textContent = text;
+    if (cls) n.className = cls;
+    return n;
+  }
+
+  function show(data, ok) {
+    out.textContent = "";
+    if (!ok) { out.appendChild(el("p", data.message || RETRY, "lookup-message")); return; }
+    var dl = el("dl", "", "lookup-facts");
+    dl.appendChild(el("dt", "Mã tra cứu"));
+    dl.appendChild(el("dd", data.code));
+    dl.appendChild(el("dt", "Trạng thái"));
+    var st = el("dd", data.status_text);
+    st.setAttribute("data-lookup-status", "");
+    dl.appendChild(st);
+    if (data.answered_at) {
+      dl.appendChild(el("dt", "Ngày trả lời"));
+      dl.appendChild(el("dd", day.format(new Date(data.answered_at))));
+    }
+    out.appendChild(dl);
+    if (data.answer) {
+      out.appendChild(el("h2", "Câu trả lời"));
+      var box = el("div", "", "lookup-answer");
+      box.setAttribute("data-lookup-answer", "");
+      data.answer.split("\n").forEach(function (line) {
+        if (line.trim()) box.appendChild(el("p", line.trim()));
+      });
+      out.appendChild(box);
+    }
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (busy) return;
+    busy = true;
+    out.textContent = "Đang tra cứu…";
+    var q = new URLSearchParams(new FormData(form)).toString();
+    fetch(form.action + "?" + q, { headers: { "Accept": "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (data) { show(data, res.ok && data.ok); });
+      }, function () { show({}, false); })
+      .then(function () { busy = false; });
+  });
+})();
