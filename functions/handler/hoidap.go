@@ -46,6 +46,9 @@ const (
 	LookupPath = "/tra-cuu/" // the builder's page with the lookup form
 	PublicPath = "/hoi-dap/" // answered by the handler itself
 	lookupAPI  = "/api/tra-cuu"
+	// publicAPI is /hoi-dap/ as CloudFront forwards it (its viewer-request
+	// function for /hoi-dap/*: every route of the API is under /api/).
+	publicAPI = "/api/hoi-dap"
 )
 
 // Lookup limits: per client, bursts of 5 then one a minute; per code, 10
@@ -76,6 +79,7 @@ func (h *Handler) mountHoidap() {
 	h.codeTries = newLimiter(cr, codeTriesBurst, h.cfg.MaxClients)
 	h.mux.HandleFunc(lookupAPI, h.lookup)
 	h.mux.HandleFunc(PublicPath, h.publicPage)
+	h.mux.HandleFunc(publicAPI, h.publicPage)
 	h.mux.HandleFunc("/hoi-dap", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PublicPath, http.StatusMovedPermanently)
 	})
@@ -340,7 +344,7 @@ func (h *Handler) publicPage(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, nil, http.StatusMethodNotAllowed, "Không mở được trang", "Trang này chỉ nhận phương thức GET.")
 		return
 	}
-	if r.URL.Path != PublicPath {
+	if r.URL.Path != PublicPath && r.URL.Path != publicAPI {
 		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có trang nào.")
 		return
 	}
