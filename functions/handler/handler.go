@@ -4,9 +4,30 @@
 // the serve command mounts it beside the static files. A submission is read
 // (form-urlencoded or a JSON object of strings, at most 64 KB), checked
 // against its form's declaration, and stored once before any 2xx answer.
-// Clients that send "Accept: application/json" (the form script) get JSON;
-// browsers without JavaScript get a 303 to the thank-you page, or a page of
-// the site listing the errors with every typed value kept.
+// Clients that send "Accept: application/json" (the form script) get JSON
+// with the receipt code ("code"); browsers without JavaScript get a page of
+// the site listing the errors with every typed value kept, or, on success,
+// a thank-you page of the site (200) that shows the receipt code. That page
+// is rendered here rather than reached by a 303 to the static
+// /bieu-mau/{form}/cam-on/, because a static page cannot know the code;
+// reloading it sends the form again, which is safe (a resend is stored
+// once and gets the same code).
+//
+// Hỏi đáp (hoidap.go, answers.go): GET /api/tra-cuu?ma=CODE&so=LAST4 tells
+// a person the status of a submission and its answer (JSON, or a page of
+// the site), rate-limited per client and per code; a wrong pair answers
+// exactly as a code that names nothing. Staff list the questions
+// (GET /api/questions) and save answers (PUT /api/answers/{form}/{id});
+// answers are versions in the store, and a save that another save came
+// before gets 409 with its text kept. GET /hoi-dap/ (and /api/hoi-dap,
+// the path CloudFront forwards it as) is the page of published answers,
+// rendered here from the store's index of them, because it must change
+// without publishing the site: the builder has no access to the bucket,
+// and functions/ never imports build/. The page is kept 30 seconds in the
+// function and 60 at CloudFront (its /hoi-dap/* behavior); a save through
+// this instance clears the function's copy, so serve shows it at once.
+// Caveat on AWS: CloudFront maps every 404 to the site's 404 page, the
+// lookup's "not found" too; the lookup script reads the status alone.
 //
 // Statuses: 422 wrong fields, 400 malformed body or invalid UTF-8, 413 body
 // too large, 415 other content types, 404 unknown form, 410 closed form (403

@@ -29,9 +29,13 @@
     return n;
   }
 
-  function show(data, ok) {
+  // A 404 may come back as the site's 404 page (CloudFront maps them), so
+  // its message is known here too.
+  var NOT_FOUND = "Không tìm thấy câu hỏi nào với mã và thông tin liên hệ này. Hãy kiểm tra lại mã (ví dụ CH-7K3M-9Q2P) và 4 số cuối số điện thoại, hoặc email, bạn đã ghi khi gửi.";
+
+  function show(data, ok, status) {
     out.textContent = "";
-    if (!ok) { out.appendChild(el("p", data.message || RETRY, "lookup-message")); return; }
+    if (!ok) { out.appendChild(el("p", data.message || (status === 404 ? NOT_FOUND : RETRY), "lookup-message")); return; }
     var dl = el("dl", "", "lookup-facts");
     dl.appendChild(el("dt", "Mã tra cứu"));
     dl.appendChild(el("dd", data.code));
@@ -63,7 +67,7 @@
     var q = new URLSearchParams(new FormData(form)).toString();
     fetch(form.action + "?" + q, { headers: { "Accept": "application/json" }, credentials: "same-origin", cache: "no-store" })
       .then(function (res) {
-        return res.json().catch(function () { return {}; }).then(function (data) { show(data, res.ok && data.ok); });
+        return res.json().catch(function () { return {}; }).then(function (data) { show(data, res.ok && data.ok, res.status); });
       }, function () { show({}, false); })
       .then(function () { busy = false; });
   });
