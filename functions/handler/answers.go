@@ -84,12 +84,10 @@ func (h *Handler) answeredForm(w http.ResponseWriter, r *http.Request, id string
 	} else {
 		f = h.cfg.Forms.Form(id)
 	}
-	if f == nil || !f.Answered() {
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có biểu mẫu câu hỏi này."})
-		return nil
+	if f != nil && !f.Answered() {
+		f = nil
 	}
-	noteOf(r).form = f.ID
-	return f
+	return knownForm(w, r, f, "Không có biểu mẫu câu hỏi này.")
 }
 
 // questions answers GET /api/questions?trang=&linh_vuc=&trang_thai=&q=.

@@ -142,9 +142,14 @@ type exportAnswer struct {
 // staffForm is the form a staff route names, noted for the log; nil, with
 // a 404 answered, for an unknown one.
 func (h *Handler) staffForm(w http.ResponseWriter, r *http.Request) *forms.Form {
-	f := h.cfg.Forms.Form(r.PathValue("form"))
+	return knownForm(w, r, h.cfg.Forms.Form(r.PathValue("form")), "Không có biểu mẫu này.")
+}
+
+// knownForm notes f for the log and returns it; for a nil f it answers
+// 404 with missing.
+func knownForm(w http.ResponseWriter, r *http.Request, f *forms.Form, missing string) *forms.Form {
 	if f == nil {
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có biểu mẫu này."})
+		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: missing})
 		return nil
 	}
 	noteOf(r).form = f.ID

@@ -1,9 +1,6 @@
-// The lookup of a question by its receipt code (/tra-cuu/). Without this
-// script the form is a plain GET to /api/tra-cuu, which answers a page of
-// the site; with it, the answer comes back as JSON and is shown under the
-// form, in a region that screen readers announce. A code in the address
-// (?ma=CH-7K3M-9Q2P, the link under the code of a thank-you page) is
-// filled in.
+// /tra-cuu/: without this script the form GETs /api/tra-cuu, which answers
+// a page; with it, the JSON answer is shown in a live region. ?ma= fills
+// in the code.
 (function () {
   "use strict";
   if (!window.fetch || !window.URLSearchParams) return;
@@ -29,8 +26,7 @@
     return n;
   }
 
-  // A 404 may come back as the site's 404 page (CloudFront maps them), so
-  // its message is known here too.
+  // CloudFront may turn a 404 into the site's 404 page.
   var NOT_FOUND = "Không tìm thấy câu hỏi nào với mã và thông tin liên hệ này. Hãy kiểm tra lại mã (ví dụ CH-7K3M-9Q2P) và 4 số cuối số điện thoại, hoặc email, bạn đã ghi khi gửi.";
 
   function show(data, ok, status) {

@@ -3,8 +3,7 @@
 // per form: the total, bar charts per topic and per day (inline SVG, each
 // with a table alternative), the quota table per chi đoàn, and download
 // buttons. A download asks the server for a short-lived link, then follows it.
-// Below, the questions (20 a page, filtered by topic, status and text),
-// each with its answer to write and save (PUT /api/answers/{form}/{id}).
+// Then the questions, 20 a page, each with its answer to save.
 (function () {
   "use strict";
   var root = document.querySelector("[data-staff]");
@@ -134,7 +133,7 @@
       fillSelect(root.querySelector("[data-staff-statuses]"), ans.statuses, function (s) { return s.value; }, function (s) { return s.text; });
       qCount.textContent = num.format(ans.total) + " câu hỏi" + (ans.pages > 1 ? "; trang " + ans.page + "/" + ans.pages : "") + ".";
       qList.textContent = "";
-      ans.items.forEach(function (it) { qList.appendChild(questionItem(it)); });
+      ans.items.forEach(function (it) { qList.appendChild(questionItem(it, ans.statuses)); });
       qPages.textContent = "";
       if (ans.page > 1) qPages.appendChild(pageButton("Trang trước", ans.page - 1));
       if (ans.page < ans.pages) qPages.appendChild(pageButton("Trang sau", ans.page + 1));
@@ -146,11 +145,11 @@
 
   function pageButton(text, page) {
     var b = el("button", { type: "button", "class": "staff-button" }, text);
-    b.addEventListener("click", function () { loadQuestions(page).then(function () { qCount.focus && qCount.focus(); }); });
+    b.addEventListener("click", function () { loadQuestions(page); });
     return b;
   }
 
-  function questionItem(it) {
+  function questionItem(it, statuses) {
     var id = "cau-hoi-" + it.id;
     var li = el("li", { "class": "staff-q", "data-question": it.id });
     li.appendChild(el("h3", { id: id }, it.code + " · " + it.topic));
@@ -171,9 +170,7 @@
     var g2 = el("div", { "class": "form-group" });
     g2.appendChild(el("label", { "class": "form-label", "for": id + "-tt" }, "Trạng thái"));
     var status = el("select", { "class": "form-select", id: id + "-tt", name: "status" });
-    [["received", "Đã nhận"], ["in_progress", "Đang xử lý"], ["answered", "Đã trả lời"]].forEach(function (o) {
-      status.appendChild(el("option", { value: o[0] }, o[1]));
-    });
+    statuses.forEach(function (o) { status.appendChild(el("option", { value: o.value }, o.text)); });
     status.value = it.status;
     g2.appendChild(status);
     form.appendChild(g2);
