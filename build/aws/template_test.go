@@ -529,7 +529,7 @@ func TestSubmissionsRetention(t *testing.T) {
 		}
 		expires[prefix] = true
 	}
-	for _, p := range []string{"${KeyPrefix}submissions/", "${KeyPrefix}quota/", "${KeyPrefix}snapshots/"} {
+	for _, p := range []string{"${KeyPrefix}submissions/", "${KeyPrefix}quota/", "${KeyPrefix}snapshots/", "${KeyPrefix}answers/"} {
 		if !expires[p] {
 			t.Errorf("no enabled lifecycle rule expires %s after RetentionDays", p)
 		}
@@ -622,6 +622,7 @@ func TestLeastPrivilege(t *testing.T) {
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}quota/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}exports/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}snapshots/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}answers/*"},
 	}
 	granted := map[string]bool{}
 	for _, p := range list(role["Policies"]) {
@@ -661,6 +662,7 @@ func TestLeastPrivilege(t *testing.T) {
 						obj{"Fn::Sub": "${KeyPrefix}quota/*"},
 						obj{"Fn::Sub": "${KeyPrefix}exports/*"},
 						obj{"Fn::Sub": "${KeyPrefix}snapshots/*"},
+						obj{"Fn::Sub": "${KeyPrefix}answers/*"},
 					}}}
 					if !equal(s["Condition"], want) {
 						t.Errorf("s3:ListBucket condition %v, want %v", s["Condition"], want)
@@ -755,6 +757,12 @@ func TestCloudFront(t *testing.T) {
 		}
 		v := get(t, resource(t, tmpl, id["Ref"].(string)), "Properties", "CachePolicyConfig", "DefaultTTL")
 		return float64(v.(int))
+	}
+	for _, p := range []string{"/hoi-dap/*", "/hoi-dap"} {
+		b := behaviors[p]
+		if b == nil || b["TargetOriginId"] != "forms" || ttl(p) != 60 {
+			t.Errorf("%s: %v, want the forms origin with a 60-second TTL", p, b)
+		}
 	}
 	if got := ttl("/assets/*"); got < 30*86400 {
 		t.Errorf("/assets/*: DefaultTTL %v, want long-lived", got)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/functions/forms"
+	"loa/functions/handler"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -106,6 +107,10 @@ func (b *build) generated(pages []*Page) error {
 		if err := b.out.write(StaffPath, buf.Bytes()); err != nil {
 			return err
 		}
+	}
+
+	if err := b.writeLookup(); err != nil {
+		return err
 	}
 
 	for _, p := range pages {
@@ -223,6 +228,44 @@ func (b *build) writeThanks(r *renderer, p *Page, fv *formView) error {
 		return fmt.Errorf("%s: thank-you page: %w", p.Source, err)
 	}
 	return nil
+}
+
+// LookupPath is the page where a person looks a question up by its
+// receipt code; PublicPath the page of published answers, which the form
+// handler answers itself (it reads the answers from the store), here and
+// on AWS. See package handler.
+const (
+	LookupPath = handler.LookupPath
+	PublicPath = handler.PublicPath
+)
+
+// hasLookup reports whether the site has Hỏi đáp: forms, and the layouts
+// and script of the lookup.
+func (b *build) hasLookup() bool {
+	return b.registry != nil && b.registry.HasLayout("lookup-page") && b.frame.Script("lookup.js") != ""
+}
+
+// writeLookup writes /tra-cuu/: a GET form to the handler's lookup, which
+// works without JavaScript (the handler answers a page of the site), and
+// its script, which shows the answer in place.
+func (b *build) writeLookup() error {
+	if !b.wants(LookupPath) || !b.hasLookup() {
+		return nil
+	}
+	main, err := b.registry.RenderLayout("lookup-page", struct{ Code string }{})
+	if err != nil {
+		return fmt.Errorf("lookup page: %w", err)
+	}
+	var buf bytes.Buffer
+	err = b.frame.Render(&buf, site.Shell{
+		Site: b.cfg, Title: "Tra cứu câu hỏi", Path: LookupPath, Canonical: b.absURL(LookupPath),
+		Description: "Tra cứu câu hỏi đã gửi bằng mã tra cứu.", LiveReload: b.opts.LiveReload,
+		Scripts: []string{b.frame.Script("lookup.js")}, Main: main,
+	})
+	if err != nil {
+		return fmt.Errorf("lookup page: %w", err)
+	}
+	return b.out.write(LookupPath, buf.Bytes())
 }
 
 // writeRedirect writes a page at from that sends readers and search
@@ -343,6 +386,10 @@ func (b *build) writeSitemap(pages []*Page, rg *register) error {
 			u.LastMod = p.Date.In(vntext.Location).Format("2006-01-02")
 		}
 		s.URLs = append(s.URLs, u)
+	}
+	if b.hasLookup() {
+		// /hoi-dap/ is answered by the form handler, on AWS and in serve.
+		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL(LookupPath)}, sitemapURL{Loc: b.absURL(PublicPath)})
 	}
 	sort.Slice(s.URLs, func(i, j int) bool { return s.URLs[i].Loc < s.URLs[j].Loc })
 	var buf bytes.Buffer

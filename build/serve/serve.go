@@ -297,7 +297,7 @@ func (s *Server) newHandler(reg *forms.Registry, cfg site.Config, frame *site.Fr
 		StaffSecretHash: s.hash, Staff: ex,
 	}
 	if s.cfg.NoLimits {
-		hc.Rate = rate.Inf
+		hc.Rate, hc.LookupRate = rate.Inf, rate.Inf
 	}
 	return handler.New(hc)
 }

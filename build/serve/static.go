@@ -10,16 +10,22 @@ import (
 	"strings"
 	"unicode"
 
+	"loa/functions/handler"
 	"loa/site"
 )
 
-// routes are those of the deployed site: /api/ goes to the form handler,
-// everything else is a file of the built site. /_loa/ is the preview's own.
+// routes are those of the deployed site: /api/ and /hoi-dap/ (the
+// published answers, which the handler reads from the store) go to the
+// form handler, everything else is a file of the built site. /_loa/ is the
+// preview's own.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	api := func(w http.ResponseWriter, r *http.Request) {
 		(*s.api.Load()).ServeHTTP(w, r)
-	})
+	}
+	mux.HandleFunc("/api/", api)
+	mux.HandleFunc(handler.PublicPath, api)
+	mux.HandleFunc(strings.TrimSuffix(handler.PublicPath, "/"), api)
 	if s.reload != nil {
 		mux.Handle("/_loa/reload", s.reload)
 		mux.HandleFunc(site.LiveReloadScript, serveReloadScript)

@@ -103,7 +103,7 @@ func newCSVWriter(w io.Writer, f *forms.Form) (*csvWriter, error) {
 	cw := csv.NewWriter(bw)
 	cw.UseCRLF = true // RFC 4180
 	c := &csvWriter{bw: bw, out: gocsv.NewSafeCSVWriter(cw), f: f, phone: phoneColumns(f)}
-	t := f.RowType()
+	t := f.ExportRowType()
 	c.batch = reflect.MakeSlice(reflect.SliceOf(t), csvBatch, csvBatch)
 	// The header line, from the same struct tags as the rows.
 	if err := gocsv.MarshalCSV(reflect.MakeSlice(reflect.SliceOf(t), 0, 0).Interface(), c.out); err != nil {
@@ -112,8 +112,10 @@ func newCSVWriter(w io.Writer, f *forms.Form) (*csvWriter, error) {
 	return c, nil
 }
 
+// phoneColumns says which of the values of an exported row (the fields,
+// then the answer columns) are phone numbers.
 func phoneColumns(f *forms.Form) []bool {
-	p := make([]bool, len(f.Fields))
+	p := make([]bool, len(f.ExportColumns())-2)
 	for i := range f.Fields {
 		p[i] = f.Fields[i].Kind == forms.KindPhone
 	}

@@ -125,6 +125,29 @@ type Result struct {
 // Progress is told how many submissions have been read so far.
 type Progress func(read int)
 
+// answerCells are the values of the answer columns (forms.AnswerColumns).
+func answerCells(a store.Answer) []string {
+	if a.Version == 0 {
+		return []string{store.StatusText(store.StatusReceived), "", "", ""}
+	}
+	return []string{store.StatusText(a.Status), a.Text, a.By, formatTime(a.At)}
+}
+
+// Records returns every stored row of f, in the order of their keys,
+// read as an export reads them (through the snapshot).
+func (e *Exporter) Records(ctx context.Context, f *forms.Form) ([]forms.Record, error) {
+	var out []forms.Record
+	_, err := e.scan(ctx, f, func(r row) error {
+		vals := make(map[string]string, len(f.Fields))
+		for i := range f.Fields {
+			vals[f.Fields[i].Name] = r.vals[i]
+		}
+		out = append(out, forms.Record{ID: r.id, Time: r.time, Values: vals})
+		return nil
+	})
+	return out, err
+}
+
 // Write streams the export of f in format to w.
 func (e *Exporter) Write(ctx context.Context, f *forms.Form, format report.Format, w io.Writer, progress Progress) (Result, error) {
 	var sink rowWriter // nil for the summary, which needs only the counts
@@ -175,7 +198,20 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format report.Forma
 	if sink == nil {
 		return res, writeSummaryCSV(w, table)
 	}
-	if err := sorted.each(sink.write); err != nil {
+	write := sink.write
+	if f.Answered() {
+		// Read after the rows, so that no answer is older than its row; never
+		// kept in the snapshot, so that no file shows a stale answer.
+		answers, err := e.cfg.Store.ListAnswers(ctx, f.ID)
+		if err != nil {
+			return Result{}, fmt.Errorf("export: %w", err)
+		}
+		write = func(r *row) error {
+			r.vals = append(r.vals[:len(f.Fields):len(f.Fields)], answerCells(answers[r.id])...)
+			return sink.write(r)
+		}
+	}
+	if err := sorted.each(write); err != nil {
 		return Result{}, err
 	}
 	if err := sink.finish(table); err != nil {

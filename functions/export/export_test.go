@@ -196,7 +196,8 @@ func TestExportCSVAndXLSX(t *testing.T) {
 	f := e.reg.Form("cau-hoi")
 
 	recs := parseCSV(t, e.write("cau-hoi", report.CSV))
-	wantHeader := []string{"Mã", "Thời điểm gửi", "Họ và tên", "Năm sinh", "Chi đoàn", "Số điện thoại", "Email", "Lĩnh vực", "Nội dung câu hỏi", "Phiên bản thông báo đồng ý"}
+	wantHeader := []string{"Mã", "Thời điểm gửi", "Họ và tên", "Năm sinh", "Chi đoàn", "Số điện thoại", "Email", "Lĩnh vực", "Nội dung câu hỏi", "Phiên bản thông báo đồng ý",
+		"Phiên bản đồng ý công bố", "Trạng thái", "Câu trả lời", "Người trả lời", "Thời điểm trả lời"}
 	if !slices.Equal(recs[0], wantHeader) {
 		t.Fatalf("header\n got %q\nwant %q", recs[0], wantHeader)
 	}
@@ -417,5 +418,36 @@ func TestExpiryBound(t *testing.T) {
 	_, err := export.New(export.Config{Store: e.st, Expiry: 16 * time.Minute})
 	if err == nil {
 		t.Error("a link expiry over 15 minutes was accepted")
+	}
+}
+
+// The answer columns come from the answers at export time: a changed
+// answer shows in the next file, whatever the snapshot holds.
+func TestExportJoinsAnswers(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	rc := e.save("cau-hoi", e.now, map[string]string{"ho_ten": "An", "noi_dung": "Câu hỏi?", "linh_vuc": "Khác"})
+	cells := func() []string {
+		t.Helper()
+		recs := parseCSV(t, e.write("cau-hoi", report.CSV))
+		if len(recs) != 2 {
+			t.Fatalf("%d rows", len(recs))
+		}
+		return recs[1][len(recs[1])-4:]
+	}
+	if got := cells(); got[0] != "Đã nhận" || got[1] != "" {
+		t.Errorf("before any answer: %q", got)
+	}
+	for v, text := range []string{"Trả lời thứ nhất", "Trả lời đã sửa"} {
+		if _, err := e.st.SaveAnswer(ctx, "cau-hoi", rc.Hash, v, store.Answer{Status: store.StatusAnswered, Text: text, By: "Chị Lan"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := cells(); got[0] != "Đã trả lời" || got[1] != text || got[2] != "Chị Lan" || got[3] == "" {
+			t.Errorf("after version %d: %q", v+1, got)
+		}
+	}
+	_, rows := readXLSX(t, e.write("cau-hoi", report.XLSX), export.SheetRows)
+	if h := rows[0]; h[len(h)-3] != "Câu trả lời" || rows[1][len(h)-3] != "Trả lời đã sửa" {
+		t.Errorf("XLSX answer column: %q / %q", h, rows[1])
 	}
 }

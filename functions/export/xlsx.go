@@ -66,7 +66,7 @@ func (x *xlsxWriter) start() error {
 		return err
 	}
 	// Widths and panes must come before the first row.
-	cols := x.f.Columns()
+	cols := x.f.ExportColumns()
 	for i, w := range columnWidths(x.f) {
 		if err := x.sw.SetColWidth(i+1, i+1, w); err != nil {
 			return err
@@ -129,6 +129,9 @@ func columnWidths(f *forms.Form) []float64 {
 		}
 		w = max(w, float64(utf8.RuneCountInString(fl.ColumnName()))+2)
 		ws = append(ws, min(w, 70))
+	}
+	if f.Answered() {
+		ws = append(ws, 14, 70, 22, float64(len(TimeLayout)+2))
 	}
 	return ws
 }

@@ -67,6 +67,25 @@ func (f *Form) Columns() []string {
 	return cols
 }
 
+// AnswerColumns end the exports of a form that staff answer (Answered):
+// the status, the answer, who answered and when. They are joined from the
+// answers when the file is made, never stored in the row, which is
+// written once.
+var AnswerColumns = []string{"Trạng thái", "Câu trả lời", "Người trả lời", "Thời điểm trả lời"}
+
+// ExportColumns are the headers of the form's exports: Columns, then
+// AnswerColumns for a form that staff answer.
+func (f *Form) ExportColumns() []string {
+	cols := f.Columns()
+	if f.Answered() {
+		cols = append(cols, AnswerColumns...)
+	}
+	return cols
+}
+
+// ExportRowType is RowType for ExportColumns.
+func (f *Form) ExportRowType() reflect.Type { return f.exportRow }
+
 // newRowType builds a struct type with one string field per column and a
 // `csv:"header"` tag on each, so that gocsv writes and reads the rows of a
 // form whose columns are only known from its declaration. A form's fields

@@ -13,6 +13,11 @@ const (
 	KindRadio                // one value from Options, shown as radio buttons
 	KindConsent              // an unticked box; the row stores the notice's version
 	KindCode                 // a registration code (codes.go): checked, never stored
+	// KindPublish is a second, optional unticked box with its own purpose:
+	// publishing the question and its answer on /hoi-dap/ (Law 91/2025:
+	// consent per purpose). The row stores the publishing notice's version
+	// (the form's "publishConsent" in content), or "" when it is not ticked.
+	KindPublish
 )
 
 // Source says where a field's options come from when they are event settings
@@ -66,6 +71,12 @@ type Declaration struct {
 	AnyOf   []AnyOf
 	QuotaBy string // the field whose value groups the quota (dai-bieu: chi_doan)
 	Action  string // verb for the submit button and messages, e.g. "Gửi câu hỏi"
+	// CodePrefix starts the receipt code of every accepted submission
+	// (receipt.go): "CH" for questions, "DB" for delegates.
+	CodePrefix string
+	// Question names the field staff answer (cau-hoi: noi_dung); "" for a
+	// form that is not answered (dai-bieu).
+	Question string
 }
 
 // HoneypotField is a text box hidden from people. Bots fill it; a submission
@@ -149,16 +160,23 @@ func Declarations() []Declaration {
 					TooLong: "Nội dung câu hỏi chỉ được tối đa 2.000 ký tự",
 				},
 				consent("gửi câu hỏi"),
+				{
+					Name: "cong_bo", Label: "Đồng ý công bố câu hỏi và câu trả lời", Column: "Phiên bản đồng ý công bố",
+					Kind: KindPublish,
+				},
 			},
+			CodePrefix: "CH",
+			Question:   "noi_dung",
 			AnyOf: []AnyOf{{
 				Fields:  []string{"dien_thoai", "email"},
 				Message: "Nhập số điện thoại hoặc email để Văn phòng trả lời bạn",
 			}},
 		},
 		{
-			ID:      "dai-bieu",
-			Action:  "đăng ký",
-			QuotaBy: "chi_doan",
+			ID:         "dai-bieu",
+			Action:     "đăng ký",
+			QuotaBy:    "chi_doan",
+			CodePrefix: "DB",
 			Fields: []Field{
 				{
 					Name: "chi_doan", Label: "Chi đoàn", Kind: KindSelect, Required: true, Source: SourceChiDoan,

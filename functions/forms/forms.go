@@ -50,21 +50,28 @@ type Form struct {
 	Thanks  string
 	Quota   int // 0: no quota
 	Consent Consent
-	Topics  []string
+	// PublishConsent is the notice of the optional box that lets the ward
+	// publish a question and its answer (KindPublish); zero for a form
+	// without one.
+	PublishConsent Consent
+	Topics         []string
 	// ChiDoan is the ward's list of chi đoàn; SampleList says it is still the
 	// sample that ships with Loa.
 	ChiDoan    []string
 	SampleList bool
 
-	Fields  []Field // options resolved from content
-	AnyOf   []AnyOf
-	QuotaBy string
-	Action  string
+	Fields     []Field // options resolved from content
+	AnyOf      []AnyOf
+	QuotaBy    string
+	Action     string
+	CodePrefix string // of receipt codes (receipt.go)
+	Question   string // the field staff answer, "" for none
 
 	source     string // e.g. "bieu-mau/cau-hoi.md", for messages
 	topicsLine int    // line of "topics:" (or "form:") in source, for messages
 	tmpl       *template.Template
 	row        reflect.Type              // the CSV row type, see newRowType
+	exportRow  reflect.Type              // the row type of exports (ExportColumns)
 	codes      map[string]*staff.Checker // registration codes by chi đoàn (codes.go)
 }
 
@@ -235,6 +242,12 @@ func checkDeclaration(d Declaration) error {
 	if d.QuotaBy != "" && !seen[d.QuotaBy] {
 		return fmt.Errorf("forms: declaration %q: QuotaBy names unknown field %q", d.ID, d.QuotaBy)
 	}
+	if d.Question != "" && !seen[d.Question] {
+		return fmt.Errorf("forms: declaration %q: Question names unknown field %q", d.ID, d.Question)
+	}
+	if d.CodePrefix != "" && !validCodePrefix(d.CodePrefix) {
+		return fmt.Errorf("forms: declaration %q: CodePrefix %q is not two capital letters", d.ID, d.CodePrefix)
+	}
 	return nil
 }
 
@@ -251,17 +264,20 @@ type frontMatter struct {
 	Title   string `yaml:"title"`
 	Summary string `yaml:"summary"`
 	Form    *struct {
-		ID      string   `yaml:"id"`
-		Opens   string   `yaml:"opens"`
-		Closes  string   `yaml:"closes"`
-		Topics  []string `yaml:"topics"`
-		Quota   int      `yaml:"quota"`
-		Thanks  string   `yaml:"thanks"`
-		Consent struct {
-			Version string `yaml:"version"`
-			Text    string `yaml:"text"`
-		} `yaml:"consent"`
+		ID             string   `yaml:"id"`
+		Opens          string   `yaml:"opens"`
+		Closes         string   `yaml:"closes"`
+		Topics         []string `yaml:"topics"`
+		Quota          int      `yaml:"quota"`
+		Thanks         string   `yaml:"thanks"`
+		Consent        notice   `yaml:"consent"`
+		PublishConsent notice   `yaml:"publishConsent"`
 	} `yaml:"form"`
+}
+
+type notice struct {
+	Version string `yaml:"version"`
+	Text    string `yaml:"text"`
 }
 
 const instantExample = "2023-04-20T00:00:00+07:00"
@@ -318,8 +334,9 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 	f := &Form{
 		ID: ff.ID, Title: vntext.Normalize(fm.Title), Summary: vntext.Normalize(fm.Summary),
 		Thanks: vntext.Normalize(ff.Thanks), Quota: ff.Quota,
-		Consent: Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
-		AnyOf:   d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action,
+		Consent:        Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
+		PublishConsent: Consent{Version: vntext.Normalize(ff.PublishConsent.Version), Text: vntext.Normalize(ff.PublishConsent.Text)},
+		AnyOf:          d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action, CodePrefix: d.CodePrefix, Question: d.Question,
 		source: name, topicsLine: line("form", "topics"),
 	}
 	if f.Opens, err = instant("opens", ff.Opens); err != nil {
@@ -338,6 +355,13 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 	}
 	if f.Consent.Version == "" || f.Consent.Text == "" {
 		return nil, errf("consent", "needs both version and text (the notice people agree to, and its version stored with each row)")
+	}
+	asksPublish := slices.ContainsFunc(d.Fields, func(fl Field) bool { return fl.Kind == KindPublish })
+	if asksPublish && (f.PublishConsent.Version == "" || f.PublishConsent.Text == "") {
+		return nil, errf("publishConsent", "needs both version and text (the notice of the box that lets the ward publish a question and its answer)")
+	}
+	if !asksPublish && (f.PublishConsent.Version != "" || f.PublishConsent.Text != "") {
+		return nil, errf("publishConsent", "this form has no box for publishing; remove the block")
 	}
 	if d.QuotaBy != "" && f.Quota <= 0 {
 		return nil, errf("quota", "%d is not a number of places (want e.g. 5)", f.Quota)
@@ -375,6 +399,7 @@ func (f *Form) resolve() error {
 		}
 	}
 	f.row = newRowType(f.Columns())
+	f.exportRow = newRowType(f.ExportColumns())
 	return nil
 }
 

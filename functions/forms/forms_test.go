@@ -75,6 +75,7 @@ form:
   closes: 2023-04-20T00:00:00+07:00
   topics: ["Chủ đề một"]
   consent: {version: "v1", text: "Tôi đồng ý."}
+  publishConsent: {version: "p1", text: "Tôi đồng ý công bố."}
   thanks: "Cảm ơn."
 ---
 Nội dung.
@@ -96,7 +97,9 @@ func TestLoadErrors(t *testing.T) {
 		{`consent: {version: "v1", text: "Tôi đồng ý."}`, `consent: {text: "Tôi đồng ý."}`,
 			"bieu-mau/cau-hoi.md:8: form.consent: needs both version and text"},
 		{`topics: ["Chủ đề một"]`, `topics: []`, `bieu-mau/cau-hoi.md:7: form.topics: missing (field "Lĩnh vực" lists them)`},
-		{"thanks:", "quota: 3\n  thanks:", "bieu-mau/cau-hoi.md:9: form.quota: this form has no quota"},
+		{"thanks:", "quota: 3\n  thanks:", "bieu-mau/cau-hoi.md:10: form.quota: this form has no quota"},
+		{`publishConsent: {version: "p1", text: "Tôi đồng ý công bố."}`, `publishConsent: {version: "p1"}`,
+			"bieu-mau/cau-hoi.md:9: form.publishConsent: needs both version and text"},
 	} {
 		src := strings.Replace(goodForm, tc.from, tc.to, 1)
 		_, err := forms.LoadWith(contentWith(src), site.FS(), forms.Declarations()...)
@@ -303,7 +306,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	header, _, _ := strings.Cut(string(data), "\n")
-	if header != "Mã,Thời điểm gửi,Họ và tên,Năm sinh,Chi đoàn,Số điện thoại,Email,Lĩnh vực,Nội dung câu hỏi,Phiên bản thông báo đồng ý" {
+	if header != "Mã,Thời điểm gửi,Họ và tên,Năm sinh,Chi đoàn,Số điện thoại,Email,Lĩnh vực,Nội dung câu hỏi,Phiên bản thông báo đồng ý,Phiên bản đồng ý công bố" {
 		t.Errorf("header = %s", header)
 	}
 	if !strings.Contains(string(data), ",2023-04-05T09:03:04+07:00,") {
@@ -404,8 +407,8 @@ func TestDeclarationDrivesAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(data), "Nội dung câu hỏi,Nghề nghiệp,Phiên bản thông báo đồng ý\n") ||
-		!strings.Contains(string(data), ",Kỹ sư,2023-04-01") {
+	if !strings.Contains(string(data), "Nội dung câu hỏi,Phiên bản thông báo đồng ý,Nghề nghiệp,Phiên bản đồng ý công bố\n") ||
+		!strings.Contains(string(data), ",2023-04-01,Kỹ sư,") {
 		t.Errorf("CSV lacks the new column: %s", data)
 	}
 	if base := load(t).Form("cau-hoi"); base.Field("nghe_nghiep") != nil {
@@ -414,3 +417,32 @@ func TestDeclarationDrivesAll(t *testing.T) {
 }
 
 func contentFS() fs.FS { return content.FS }
+
+func TestReceiptCode(t *testing.T) {
+	f := load(t).Form("cau-hoi")
+	hash := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	code := f.ReceiptCode(hash)
+	if len(code) != len("CH-7K3M-9Q2P") || !strings.HasPrefix(code, "CH-") || strings.ContainsAny(code[3:], "01OI") {
+		t.Fatalf("code %q", code)
+	}
+	for _, typed := range []string{code, strings.ToLower(code), strings.ReplaceAll(code, "-", " ")} {
+		prefix, hexd, ok := forms.ParseReceipt(typed)
+		if !ok || prefix != "CH" || hexd != hash[:forms.ReceiptHexLen] {
+			t.Errorf("ParseReceipt(%q) = %q %q %v", typed, prefix, hexd, ok)
+		}
+	}
+	for _, bad := range []string{"", "CH-7K3M", "CH-7K3M-9Q2O", "C1-7K3M-9Q2P", "CH-7K3M-9Q2P-X"} {
+		if _, _, ok := forms.ParseReceipt(bad); ok {
+			t.Errorf("ParseReceipt(%q) accepted", bad)
+		}
+	}
+	if p := load(t).Form("dai-bieu").ReceiptCode(hash); !strings.HasPrefix(p, "DB-") {
+		t.Errorf("delegate code %q", p)
+	}
+	rec := forms.Record{Values: map[string]string{"dien_thoai": "0912345678", "email": "An@Example.vn"}}
+	for typed, want := range map[string]bool{"5678": true, " 5678 ": true, "1234": false, "an@example.vn": true, "": false, "345678": false} {
+		if got := f.MatchesContact(rec, typed); got != want {
+			t.Errorf("MatchesContact(%q) = %v, want %v", typed, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,15 +29,36 @@ type State struct {
 
 // Templates of site/layouts used here: form.html defines "form" (the whole
 // <form> fragment) and form-answer.html defines "form-answer" (the main part
-// of a page the handler answers with).
+// of a page the handler answers with). hoidap.html, when the layouts have
+// it, defines the parts of Hỏi đáp (see RenderLayout).
 var layoutFiles = []string{"layouts/form.html", "layouts/form-answer.html"}
 
+const hoidapLayout = "layouts/hoidap.html"
+
 func parseTemplates(layouts fs.FS) (*template.Template, error) {
-	t, err := template.New("forms").ParseFS(layouts, layoutFiles...)
+	files := layoutFiles
+	if _, err := fs.Stat(layouts, hoidapLayout); err == nil {
+		files = append(slices.Clone(files), hoidapLayout)
+	}
+	t, err := template.New("forms").ParseFS(layouts, files...)
 	if err != nil {
 		return nil, fmt.Errorf("forms: layouts: %w", err)
 	}
 	return t, nil
+}
+
+// HasLayout reports whether the layouts define the template name.
+func (r *Registry) HasLayout(name string) bool { return r.tmpl.Lookup(name) != nil }
+
+// RenderLayout renders one template of the layouts the forms were loaded
+// with: Hỏi đáp's "receipt" (the thank-you answer with its code),
+// "lookup-form", "lookup-answer" and "public-answers" (layouts/hoidap.html).
+func (r *Registry) RenderLayout(name string, data any) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := r.tmpl.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
 }
 
 type summaryItem struct {
@@ -116,7 +138,7 @@ func (f *Form) view(st State) formView {
 	}
 	for i := range f.Fields {
 		fl := &f.Fields[i]
-		fv := f.fieldView(fl, st, !fl.Required && !anyOf[fl.Name] && fl.Kind != KindConsent)
+		fv := f.fieldView(fl, st, !fl.Required && !anyOf[fl.Name] && fl.Kind != KindConsent && fl.Kind != KindPublish)
 		if fv.Error != "" {
 			v.Summary = append(v.Summary, summaryItem{Href: "#" + fv.ID, Text: fv.Error})
 		}
@@ -153,6 +175,8 @@ func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
 		fv.Control = "radios"
 	case KindConsent:
 		fv.Control = "consent"
+	case KindPublish:
+		fv.Control, fv.Consent = "consent", f.PublishConsent
 	case KindEmail:
 		fv.InputType, fv.NoSpellcheck = "email", true
 	case KindPhone:
@@ -166,7 +190,7 @@ func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
 	if fl.Source == SourceChiDoan && f.SampleList {
 		fv.HintText = strings.TrimSpace(fv.HintText + " Danh sách chi đoàn đang là danh sách mẫu; Đoàn phường sẽ cập nhật danh sách chính thức.")
 	}
-	if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent {
+	if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent && fl.Kind != KindPublish {
 		fv.MaxLength = fl.maxLen()
 	}
 	var ids []string
@@ -184,7 +208,7 @@ func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
 		}
 		fv.Options = append(fv.Options, optionView{Value: o, ID: id, Checked: o == vntext.Normalize(fv.Value)})
 	}
-	fv.Checked = fl.Kind == KindConsent && strings.TrimSpace(fv.Value) != ""
+	fv.Checked = (fl.Kind == KindConsent || fl.Kind == KindPublish) && strings.TrimSpace(fv.Value) != ""
 	return fv
 }
 

@@ -201,6 +201,8 @@ func (fl *Field) check(raw string, f *Form, now time.Time) (string, string) {
 		}
 	case KindConsent:
 		v = f.Consent.Version
+	case KindPublish:
+		v = f.PublishConsent.Version
 	}
 	return v, ""
 }
@@ -214,7 +216,7 @@ func (fl *Field) maxLen() int {
 		return 200
 	case KindTextArea:
 		return 2000
-	case KindConsent:
+	case KindConsent, KindPublish:
 		return 0
 	}
 	return 200

@@ -4,9 +4,30 @@
 // the serve command mounts it beside the static files. A submission is read
 // (form-urlencoded or a JSON object of strings, at most 64 KB), checked
 // against its form's declaration, and stored once before any 2xx answer.
-// Clients that send "Accept: application/json" (the form script) get JSON;
-// browsers without JavaScript get a 303 to the thank-you page, or a page of
-// the site listing the errors with every typed value kept.
+// Clients that send "Accept: application/json" (the form script) get JSON
+// with the receipt code ("code"); browsers without JavaScript get a page of
+// the site listing the errors with every typed value kept, or, on success,
+// a thank-you page of the site (200) that shows the receipt code. That page
+// is rendered here rather than reached by a 303 to the static
+// /bieu-mau/{form}/cam-on/, because a static page cannot know the code;
+// reloading it sends the form again, which is safe (a resend is stored
+// once and gets the same code).
+//
+// Hỏi đáp (hoidap.go, answers.go): GET /api/tra-cuu?ma=CODE&so=LAST4 tells
+// a person the status of a submission and its answer (JSON, or a page of
+// the site), rate-limited per client and per code; a wrong pair answers
+// exactly as a code that names nothing. Staff list the questions
+// (GET /api/questions) and save answers (PUT /api/answers/{form}/{id});
+// answers are versions in the store, and a save that another save came
+// before gets 409 with its text kept. GET /hoi-dap/ (and /api/hoi-dap,
+// the path CloudFront forwards it as) is the page of published answers,
+// rendered here from the store's index of them, because it must change
+// without publishing the site: the builder has no access to the bucket,
+// and functions/ never imports build/. The page is kept 30 seconds in the
+// function and 60 at CloudFront (its /hoi-dap/* behavior); a save through
+// this instance clears the function's copy, so serve shows it at once.
+// Caveat on AWS: CloudFront maps every 404 to the site's 404 page, the
+// lookup's "not found" too; the lookup script reads the status alone.
 //
 // Statuses: 422 wrong fields, 400 malformed body or invalid UTF-8, 413 body
 // too large, 415 other content types, 404 unknown form, 410 closed form (403
@@ -15,7 +36,6 @@
 package handler
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -89,6 +109,14 @@ type Config struct {
 	// string or bcrypt); when it is empty the staff routes refuse everyone.
 	StaffSecretHash string
 	Staff           StaffService // the exporter; nil: staff routes answer 503
+
+	// Answers keeps Hỏi đáp's answers; nil: Store, when it is one (a
+	// *store.Store is), else the lookup and answer routes answer 503.
+	Answers AnswerStore
+	// LookupRate rate.Inf turns off the lookups' limits (per client,
+	// bursts of 5 then one a minute; per code, 10 an hour); any other
+	// value keeps them, whatever Rate says.
+	LookupRate rate.Limit
 }
 
 // Handler is the form handler.
@@ -101,6 +129,12 @@ type Handler struct {
 
 	staff      *staff.Checker // nil: no secret configured
 	staffFails *limiter       // failed staff secrets per client
+
+	answers      AnswerStore
+	lookups      *limiter // lookups per client
+	codeTries    *limiter // lookups per receipt code
+	public       publicCache
+	lookupScript string
 }
 
 // New returns the handler.
@@ -148,8 +182,15 @@ func New(cfg Config) (*Handler, error) {
 		limiter: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients),
 		places:  newLimiter(placesRate(cfg), cfg.QuotaBurst, cfg.MaxClients),
 		script:  cfg.Frame.Script("form.js"),
+
+		answers:      cfg.Answers,
+		lookupScript: cfg.Frame.Script("lookup.js"),
+	}
+	if h.answers == nil {
+		h.answers, _ = cfg.Store.(AnswerStore)
 	}
 	h.mux.HandleFunc("/api/forms/{form...}", h.submit)
+	h.mountHoidap()
 	if err := h.mountStaff(); err != nil {
 		return nil, err
 	}
@@ -206,6 +247,7 @@ type logNote struct {
 	// Staff routes: what was done, to how many rows, never a value.
 	action, format, id string
 	rows               int
+	msg                string // the log message, when not "staff "+action
 }
 
 func noteOf(r *http.Request) *logNote {
@@ -291,7 +333,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 
 	if forms.IsBot(raw) {
 		note.outcome = "honeypot"
-		h.accepted(w, r, f, "")
+		h.accepted(w, r, f, "", receiptCode(f, "", raw))
 		return
 	}
 	sub, errs := f.Validate(raw, now)
@@ -346,7 +388,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	if rc.Duplicate {
 		note.outcome = "duplicate"
 	}
-	h.accepted(w, r, f, rc.ID)
+	h.accepted(w, r, f, rc.ID, receiptCode(f, rc.Hash, raw))
 }
 
 // wantsJSON reports whether the client asked for JSON answers.
@@ -372,6 +414,8 @@ func retryAfter(wait time.Duration) int {
 type jsonAnswer struct {
 	OK      bool         `json:"ok"`
 	ID      string       `json:"id,omitempty"`
+	Code    string       `json:"code,omitempty"` // the receipt code of an accepted submission
+	Keep    string       `json:"keep,omitempty"` // the line that asks to keep it
 	Message string       `json:"message"`
 	Errors  []fieldError `json:"errors,omitempty"`
 	// Partial: the staff request ran out of time but saved what it read;
@@ -385,13 +429,19 @@ type fieldError struct {
 	Message string `json:"message"`
 }
 
-func (h *Handler) accepted(w http.ResponseWriter, r *http.Request, f *forms.Form, id string) {
+// KeepCode is the line under a receipt code.
+const KeepCode = "Hãy ghi lại mã này để tra cứu câu trả lời."
+
+func (h *Handler) accepted(w http.ResponseWriter, r *http.Request, f *forms.Form, id, code string) {
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, jsonAnswer{OK: true, ID: id, Message: f.Thanks})
+		ans := jsonAnswer{OK: true, ID: id, Code: code, Message: f.Thanks}
+		if code != "" {
+			ans.Keep = KeepCode
+		}
+		writeJSON(w, http.StatusOK, ans)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, forms.ThanksPath(f.ID), http.StatusSeeOther)
+	h.thanksPage(w, r, f, code)
 }
 
 // fieldRefused answers a submission refused for one field that is not a
@@ -468,23 +518,15 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, code int, f *form
 	if withScript && h.script != "" {
 		sh.Scripts = []string{h.script}
 	}
-	var b bytes.Buffer
-	if err := h.cfg.Frame.Render(&b, sh); err != nil {
-		h.renderFailed(w, r, err)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(code)
-	w.Write(b.Bytes())
+	h.writePage(w, r, code, sh, "no-store")
 }
 
 func (h *Handler) renderFailed(w http.ResponseWriter, r *http.Request, err error) {
 	noteOf(r).err = err
 	http.Error(w, "Lỗi hệ thống khi hiển thị trang. Hãy thử lại sau.", http.StatusInternalServerError)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	b, _ := json.Marshal(v)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -452,11 +453,23 @@ func TestHTMLWithoutJavaScript(t *testing.T) {
 
 	v.Set("dien_thoai", "0912345678")
 	a = e.do(postForm("cau-hoi", v))
-	if a.code != http.StatusSeeOther || a.header.Get("Location") != "/bieu-mau/cau-hoi/cam-on/" {
-		t.Fatalf("status %d, Location %q", a.code, a.header.Get("Location"))
+	// Without JavaScript the answer is a page of the site with the
+	// receipt code (a static thank-you page could not know it).
+	code := regexp.MustCompile(`CH-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}`).FindString(a.body)
+	if a.code != http.StatusOK || code == "" || !strings.Contains(a.body, handler.KeepCode) ||
+		!strings.Contains(a.body, `href="/tra-cuu/?ma=`+code+`"`) || a.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("status %d, code %q: %s", a.code, code, a.body)
 	}
-	if len(e.keys("loa/submissions/cau-hoi/")) != 1 {
+	keys := e.keys("loa/submissions/cau-hoi/")
+	if len(keys) != 1 {
 		t.Fatal("not stored")
+	}
+	// The code is the start of the submission's hash, and a resend gets it again.
+	if _, digits, _ := forms.ParseReceipt(code); !strings.HasPrefix(keys[0], "loa/submissions/cau-hoi/"+digits) {
+		t.Errorf("code %s does not name %s", code, keys[0])
+	}
+	if again := e.do(postForm("cau-hoi", v)); !strings.Contains(again.body, code) {
+		t.Error("a resend got another code")
 	}
 
 	// Closed, without JavaScript: a page that shows the deadline.
@@ -473,7 +486,7 @@ func TestHoneypot(t *testing.T) {
 	e := newEnv(t, nil)
 	v := question(1)
 	v.Set(forms.HoneypotField, "http://spam.example")
-	if a := e.do(postForm("cau-hoi", v)); a.code != http.StatusSeeOther {
+	if a := e.do(postForm("cau-hoi", v)); a.code != http.StatusOK || !strings.Contains(a.body, handler.KeepCode) {
 		t.Fatalf("status %d", a.code)
 	}
 	v.Del("ho_ten") // even an invalid bot answer looks accepted

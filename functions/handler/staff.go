@@ -52,6 +52,8 @@ func (h *Handler) mountStaff() error {
 	h.mux.HandleFunc("/api/stats", h.staffRoute("stats", http.MethodGet, h.stats))
 	h.mux.HandleFunc("/api/export/{form}", h.staffRoute("export", http.MethodGet, h.export))
 	h.mux.HandleFunc("/api/submissions/{form}/{id}", h.staffRoute("delete", http.MethodDelete, h.deleteSubmission))
+	h.mux.HandleFunc("/api/questions", h.staffRoute("questions", http.MethodGet, h.questions))
+	h.mux.HandleFunc("/api/answers/{form}/{id}", h.staffRoute("answer", http.MethodPut, h.saveAnswer))
 	return nil
 }
 
@@ -140,9 +142,14 @@ type exportAnswer struct {
 // staffForm is the form a staff route names, noted for the log; nil, with
 // a 404 answered, for an unknown one.
 func (h *Handler) staffForm(w http.ResponseWriter, r *http.Request) *forms.Form {
-	f := h.cfg.Forms.Form(r.PathValue("form"))
+	return knownForm(w, r, h.cfg.Forms.Form(r.PathValue("form")), "Không có biểu mẫu này.")
+}
+
+// knownForm notes f for the log and returns it; for a nil f it answers
+// 404 with missing.
+func knownForm(w http.ResponseWriter, r *http.Request, f *forms.Form, missing string) *forms.Form {
 	if f == nil {
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có biểu mẫu này."})
+		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: missing})
 		return nil
 	}
 	noteOf(r).form = f.ID
@@ -181,6 +188,7 @@ func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
 		note.id = id // a short hash: it names the row without saying anything about the person
 	}
 	err := h.cfg.Staff.Delete(r.Context(), f, id)
+	h.public.clear()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		note.outcome = "not-found"
@@ -250,5 +258,9 @@ func (h *Handler) logStaff(r *http.Request, status int, start time.Time, note *l
 	case status == http.StatusUnauthorized || status == http.StatusTooManyRequests:
 		level = slog.LevelWarn
 	}
-	h.cfg.Logger.Log(r.Context(), level, "staff "+note.action, attrs...)
+	msg := note.msg
+	if msg == "" {
+		msg = "staff " + note.action
+	}
+	h.cfg.Logger.Log(r.Context(), level, msg, attrs...)
 }

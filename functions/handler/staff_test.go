@@ -82,6 +82,9 @@ func (l *lateStaff) Publish(ctx context.Context, f *forms.Form, format report.Fo
 func (l *lateStaff) Delete(ctx context.Context, f *forms.Form, id string) error {
 	return l.get().Delete(ctx, f, id)
 }
+func (l *lateStaff) Records(ctx context.Context, f *forms.Form) ([]forms.Record, error) {
+	return l.get().(handler.RecordReader).Records(ctx, f)
+}
 
 type staffRoute struct{ method, path string }
 
@@ -96,6 +99,8 @@ func staffRoutes(ids map[string]string) []staffRoute {
 		{"GET", "/api/export/khong-co"},
 		{"DELETE", "/api/submissions/cau-hoi/" + ids["cau-hoi"]},
 		{"DELETE", "/api/submissions/dai-bieu/" + ids["dai-bieu"]},
+		{"GET", "/api/questions"},
+		{"PUT", "/api/answers/cau-hoi/" + ids["cau-hoi"]},
 	}
 }
 

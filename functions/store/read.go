@@ -87,25 +87,22 @@ func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Reco
 }
 
 // Delete removes the submission with the given short id (staff, on a
-// person's request) and frees its quota slot. The row goes first: a crash
-// after it leaves an orphan slot, which the next claim repairs; the other
-// order could leave a row without a slot and let a sixth delegate in.
+// person's request): its entry among the published answers and every
+// version of its answer first, then the row, then its quota slot. A
+// failure part way leaves the row, so that deleting again finds it and
+// finishes. The row goes before the slot: a crash after it leaves an
+// orphan slot, which the next claim repairs; the other order could leave a
+// row without a slot and let a sixth delegate in.
 func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
-	if len(id) != forms.IDLength || strings.Trim(id, "0123456789abcdef") != "" {
-		return ErrNotFound
-	}
-	out, err := s.api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-		Bucket: &s.cfg.Bucket, Prefix: aws.String(s.submissionPrefix(f.ID) + id), MaxKeys: aws.Int32(2),
-	})
+	found, err := s.FindByID(ctx, f, id)
 	if err != nil {
-		return fmt.Errorf("store: find %s: %w", id, err)
+		return err
 	}
-	if len(out.Contents) != 1 {
-		return ErrNotFound
+	key, rec := s.SubmissionKey(f.ID, found.Hash), found.Record
+	if err := s.SetPublic(ctx, f.ID, rec.ID, nil); err != nil {
+		return err
 	}
-	key := aws.ToString(out.Contents[0].Key)
-	rec, err := s.Read(ctx, f, key)
-	if err != nil {
+	if err := s.deleteAnswers(ctx, f.ID, found.Hash); err != nil {
 		return err
 	}
 	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil {

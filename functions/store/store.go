@@ -22,6 +22,19 @@
 //	{prefix}snapshots/{form}.bin                      the rows the last export read (a cache)
 //	{prefix}exports/{form}/{name}-{16 hex}.{csv|xlsx}  files made for staff, linked by a presigned URL
 //
+// Hỏi đáp (answers.go): staff answer a submission in versions, each
+// written once (If-None-Match: *), the latest winning; a save that loses a
+// race keeps its text beside them; the published answers of a form are
+// one small index, rewritten on the condition of its ETag (If-Match):
+//
+//	{prefix}answers/{form}/{hash}/{NNNNNN}.json                   version N (JSON: status, answer, by, public, at)
+//	{prefix}answers/{form}/{hash}/conflict-{time}-{12 hex}.json   a text whose save lost, kept
+//	{prefix}answers/public/{form}.json                            the form's published questions and answers
+//
+// A receipt code (forms.ReceiptCode) carries the first 10 hex digits of
+// a submission's hash; FindByCode lists the keys that start with them.
+// Deleting a submission deletes its answers and its published entry too.
+//
 // This comment is the one place that lists the layout: no other package
 // builds a key or calls S3 on the bucket. Callers ask in their own terms (a
 // form's submissions, its snapshot, an export file); a submission's key,
@@ -102,6 +115,7 @@ func New(api API, cfg Config) (*Store, error) {
 type Receipt struct {
 	Key       string // object key of the submission
 	ID        string // short submission id
+	Hash      string // the whole hash: its start makes the receipt code
 	Duplicate bool   // it was already stored: nothing was written
 	Slot      int    // quota slot held, 0 without quota
 }
@@ -158,7 +172,7 @@ func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error
 	f := sub.Form
 	hash := sub.Hash()
 	key := s.SubmissionKey(f.ID, hash)
-	rc := Receipt{Key: key, ID: hash[:forms.IDLength]}
+	rc := Receipt{Key: key, ID: hash[:forms.IDLength], Hash: hash}
 	body, err := f.MarshalCSV(sub.Record(s.cfg.Now()))
 	if err != nil {
 		return rc, err

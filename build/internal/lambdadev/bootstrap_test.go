@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"loa/build/internal/lambdadev"
 	"loa/content"
 	"loa/functions/forms"
+	"loa/functions/handler"
 	"loa/functions/s3test"
 	"loa/functions/staff"
 	"loa/functions/store"
@@ -99,13 +101,13 @@ func TestUnderEmulator(t *testing.T) {
 		return resp
 	}
 
-	// first sends the first submission of form: the answer must send the
-	// browser to the thank-you page, and exactly one object be stored.
+	// first sends the first submission of form: the answer must be the
+	// thank-you page with the receipt code, and exactly one object be stored.
 	first := func(t *testing.T, form string, v url.Values) forms.Record {
 		t.Helper()
 		resp := invoke(formEvent(form, v.Encode(), false, nil))
-		if want := "/bieu-mau/" + form + "/cam-on/"; resp.StatusCode != http.StatusSeeOther || resp.Headers["Location"] != want {
-			t.Fatalf("answer %d %v, want 303 to %s", resp.StatusCode, resp.Headers, want)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, handler.KeepCode) || !receipt.MatchString(resp.Body) {
+			t.Fatalf("answer %d %v, want 200 and the thank-you page with the code", resp.StatusCode, resp.Headers)
 		}
 		keys := stored(form)
 		if len(keys) != 1 {
@@ -144,8 +146,8 @@ func TestUnderEmulator(t *testing.T) {
 		q.Set("ho_ten", "Lê Thị Bích")
 		body := base64.StdEncoding.EncodeToString([]byte(q.Encode()))
 		resp := invoke(formEvent("cau-hoi", body, true, nil))
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("answer %d %q, want 303", resp.StatusCode, resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("answer %d %q, want 200", resp.StatusCode, resp.Body)
 		}
 		found := false
 		for _, k := range stored("cau-hoi") {
@@ -163,8 +165,8 @@ func TestUnderEmulator(t *testing.T) {
 	t.Run("resend", func(t *testing.T) {
 		before := len(stored("cau-hoi"))
 		resp := invoke(formEvent("cau-hoi", question.Encode(), false, nil))
-		if resp.StatusCode != http.StatusSeeOther || len(stored("cau-hoi")) != before {
-			t.Errorf("resend: answer %d, %d objects, want 303 and still %d", resp.StatusCode, len(stored("cau-hoi")), before)
+		if resp.StatusCode != http.StatusOK || len(stored("cau-hoi")) != before {
+			t.Errorf("resend: answer %d, %d objects, want 200 and still %d", resp.StatusCode, len(stored("cau-hoi")), before)
 		}
 	})
 
@@ -307,12 +309,62 @@ func TestUnderEmulator(t *testing.T) {
 		}
 	})
 
+	t.Run("hoi-dap", func(t *testing.T) {
+		q := cloneValues(question)
+		q.Set("ho_ten", "Đỗ Thị Công Bố")
+		q.Set("noi_dung", "Phường có sân bóng cho thanh niên không?")
+		q.Set("cong_bo", "co")
+		resp := invoke(formEvent("cau-hoi", q.Encode(), false, map[string]string{"accept": "application/json"}))
+		var sent struct{ Code, ID string }
+		if err := json.Unmarshal([]byte(resp.Body), &sent); err != nil || !receipt.MatchString(sent.Code) {
+			t.Fatalf("submit: %d %s", resp.StatusCode, resp.Body)
+		}
+		get := func(path, query string, headers map[string]string) events.APIGatewayV2HTTPResponse {
+			ev := formEvent("", "", false, headers)
+			ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = path, path, http.MethodGet
+			ev.RawQueryString = query
+			delete(ev.Headers, "content-type")
+			return invoke(ev)
+		}
+		lookup := func() (int, map[string]any) {
+			resp := get("/api/tra-cuu", url.Values{"ma": {sent.Code}, "so": {"5678"}}.Encode(), map[string]string{"accept": "application/json"})
+			var m map[string]any
+			json.Unmarshal([]byte(resp.Body), &m)
+			return resp.StatusCode, m
+		}
+		if code, m := lookup(); code != 200 || m["status"] != "received" {
+			t.Fatalf("lookup: %d %v", code, m)
+		}
+		if resp := get("/api/tra-cuu", url.Values{"ma": {sent.Code}, "so": {"0000"}}.Encode(), map[string]string{"accept": "application/json"}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("wrong digits: %d", resp.StatusCode)
+		}
+		ev := formEvent("", `{"answer":"Có, ở công viên phường.","by":"Văn phòng","status":"answered","public":true,"base":0}`, false,
+			map[string]string{"accept": "application/json", "content-type": "application/json", "x-loa-staff": secret})
+		path := "/api/answers/cau-hoi/" + sent.ID
+		ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = path, path, http.MethodPut
+		if resp := invoke(ev); resp.StatusCode != http.StatusOK {
+			t.Fatalf("answer: %d %s", resp.StatusCode, resp.Body)
+		}
+		if code, m := lookup(); code != 200 || m["status"] != "answered" || m["answer"] != "Có, ở công viên phường." {
+			t.Errorf("lookup after the answer: %d %v", code, m)
+		}
+		list := get("/api/questions", "q=san+bong", map[string]string{"accept": "application/json", "x-loa-staff": secret})
+		if list.StatusCode != 200 || !strings.Contains(list.Body, sent.ID) {
+			t.Errorf("questions: %d %s", list.StatusCode, list.Body)
+		}
+		// As CloudFront forwards /hoi-dap/.
+		page := get("/api/hoi-dap", "", nil)
+		if page.StatusCode != 200 || !strings.Contains(page.Body, "Có, ở công viên phường.") || strings.Contains(page.Body, "Đỗ Thị Công Bố") {
+			t.Errorf("/hoi-dap/: %d", page.StatusCode)
+		}
+	})
+
 	// The function's log lines name forms and keys, never a person.
 	out := em.Output()
 	if !strings.Contains(out, `"form":"cau-hoi"`) {
 		t.Errorf("no JSON log line for the submissions in:\n%s", out)
 	}
-	for _, personal := range []string{"Nguyễn Văn An", "0912345678", "Trần Thị Hoa"} {
+	for _, personal := range []string{"Nguyễn Văn An", "0912345678", "Trần Thị Hoa", "Đỗ Thị Công Bố", "công viên"} {
 		if strings.Contains(out, personal) {
 			t.Errorf("the logs contain %q", personal)
 		}
@@ -343,6 +395,8 @@ func formEvent(form, body string, b64 bool, headers map[string]string) events.AP
 	ev.RequestContext.HTTP.SourceIP = "203.0.113.9"
 	return ev
 }
+
+var receipt = regexp.MustCompile(`(CH|DB)-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}`)
 
 func cloneValues(v url.Values) url.Values {
 	c := url.Values{}

@@ -116,10 +116,29 @@
       p.textContent = data.message || form.getAttribute("data-thanks") || "Cảm ơn bạn.";
       box.appendChild(h);
       box.appendChild(p);
-      if (data.id) {
+      if (data.code) {
+        var receipt = document.createElement("div");
+        receipt.className = "receipt";
+        var label = document.createElement("p");
+        label.textContent = "Mã tra cứu của bạn:";
         var code = document.createElement("p");
-        code.textContent = "Mã tiếp nhận: " + data.id;
-        box.appendChild(code);
+        code.className = "receipt-code";
+        code.setAttribute("data-receipt-code", "");
+        code.textContent = data.code;
+        var keep = document.createElement("p");
+        var strong = document.createElement("strong");
+        strong.textContent = data.keep || "Hãy ghi lại mã này để tra cứu câu trả lời.";
+        keep.appendChild(strong);
+        var link = document.createElement("p");
+        var a = document.createElement("a");
+        a.href = "/tra-cuu/?ma=" + encodeURIComponent(data.code);
+        a.textContent = "Tra cứu bằng mã này";
+        link.appendChild(a);
+        receipt.appendChild(label);
+        receipt.appendChild(code);
+        receipt.appendChild(keep);
+        receipt.appendChild(link);
+        box.appendChild(receipt);
       }
       var again = document.createElement("button");
       again.type = "button";

@@ -3,6 +3,7 @@
 // per form: the total, bar charts per topic and per day (inline SVG, each
 // with a table alternative), the quota table per chi đoàn, and download
 // buttons. A download asks the server for a short-lived link, then follows it.
+// Then the questions, 20 a page, each with its answer to save.
 (function () {
   "use strict";
   var root = document.querySelector("[data-staff]");
@@ -56,22 +57,28 @@
   // Error whose message is ready to show. A request that ran out of time
   // but saved its progress (503, "partial") is sent again after Retry-After,
   // a bounded number of times, saying how far it has got.
-  function call(method, url, tries) {
+  function call(method, url, tries, body) {
     tries = tries || 0;
     var headers = { "Accept": "application/json" };
     headers[HEADER] = secret();
-    return fetch(url, { method: method, headers: headers, credentials: "same-origin", cache: "no-store" })
+    var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init)
       .then(function (res) {
-        return res.json().catch(function () { return {}; }).then(function (body) {
-          if (res.ok) return body;
-          if (res.status === 503 && body.partial && tries < 30) {
-            say(body.message);
+        return res.json().catch(function () { return {}; }).then(function (ans) {
+          if (res.ok) return ans;
+          if (res.status === 503 && ans.partial && tries < 30) {
+            say(ans.message);
             var wait = Math.max(1, parseInt(res.headers.get("Retry-After"), 10) || 1);
             return new Promise(function (done) { setTimeout(done, wait * 1000); })
-              .then(function () { return call(method, url, tries + 1); });
+              .then(function () { return call(method, url, tries + 1, body); });
           }
-          var err = new Error(body.message || ("Máy chủ trả lời lỗi " + res.status + "."));
+          var err = new Error(ans.message || ("Máy chủ trả lời lỗi " + res.status + "."));
           err.status = res.status;
+          err.body = ans;
           throw err;
         });
       }, function () {
@@ -93,8 +100,118 @@
       board.hidden = false;
       render(st);
       say(typeof done === "string" ? done : "Đã tải số liệu.");
+      loadQuestions(qPage);
     }, failed).then(function () { busy = false; });
   }
+
+  // The questions and their answers.
+  var qSection = root.querySelector("[data-staff-questions]");
+  var qFilter = root.querySelector("[data-staff-filter]");
+  var qList = root.querySelector("[data-staff-qlist]");
+  var qCount = root.querySelector("[data-staff-qcount]");
+  var qPages = root.querySelector("[data-staff-qpages]");
+  var byInput = root.querySelector("[data-staff-by]");
+  var NAME = "loa-staff-name";
+  var qPage = 1;
+  try { byInput.value = sessionStorage.getItem(NAME) || ""; } catch (e) {}
+  byInput.addEventListener("change", function () { try { sessionStorage.setItem(NAME, byInput.value.trim()); } catch (e) {} });
+
+  function fillSelect(sel, items, value, text) {
+    var keep = sel.value;
+    while (sel.options.length > 1) sel.remove(1);
+    (items || []).forEach(function (it) { sel.appendChild(el("option", { value: value(it) }, text(it))); });
+    sel.value = keep;
+  }
+
+  function loadQuestions(page) {
+    qPage = page || 1;
+    var q = new URLSearchParams(new FormData(qFilter));
+    q.delete("by");
+    q.set("trang", String(qPage));
+    return call("GET", "/api/questions?" + q.toString()).then(function (ans) {
+      fillSelect(root.querySelector("[data-staff-topics]"), ans.topics, function (t) { return t; }, function (t) { return t; });
+      fillSelect(root.querySelector("[data-staff-statuses]"), ans.statuses, function (s) { return s.value; }, function (s) { return s.text; });
+      qCount.textContent = num.format(ans.total) + " câu hỏi" + (ans.pages > 1 ? "; trang " + ans.page + "/" + ans.pages : "") + ".";
+      qList.textContent = "";
+      ans.items.forEach(function (it) { qList.appendChild(questionItem(it, ans.statuses)); });
+      qPages.textContent = "";
+      if (ans.page > 1) qPages.appendChild(pageButton("Trang trước", ans.page - 1));
+      if (ans.page < ans.pages) qPages.appendChild(pageButton("Trang sau", ans.page + 1));
+    }, function (err) {
+      if (err.status === 404) { qSection.hidden = true; return; }
+      failed(err);
+    });
+  }
+
+  function pageButton(text, page) {
+    var b = el("button", { type: "button", "class": "staff-button" }, text);
+    b.addEventListener("click", function () { loadQuestions(page); });
+    return b;
+  }
+
+  function questionItem(it, statuses) {
+    var id = "cau-hoi-" + it.id;
+    var li = el("li", { "class": "staff-q", "data-question": it.id });
+    li.appendChild(el("h3", { id: id }, it.code + " · " + it.topic));
+    li.appendChild(el("p", { "class": "staff-state" }, "Gửi lúc " + when.format(new Date(it.time)) + ". Trạng thái: " + it.status_text +
+      (it.answered_at ? "; lưu lần cuối " + when.format(new Date(it.answered_at)) + (it.by ? " bởi " + it.by : "") : "") + "."));
+    var text = el("div", { "class": "staff-qtext" });
+    it.question.split("\n").forEach(function (line) { if (line.trim()) text.appendChild(el("p", null, line)); });
+    li.appendChild(text);
+
+    var form = el("form", { "class": "staff-answer", "aria-labelledby": id });
+    var g1 = el("div", { "class": "form-group" });
+    g1.appendChild(el("label", { "class": "form-label", "for": id + "-tl" }, "Câu trả lời"));
+    var answer = el("textarea", { "class": "form-textarea", id: id + "-tl", name: "answer", rows: "5", maxlength: "10000" });
+    answer.value = it.answer || "";
+    g1.appendChild(answer);
+    form.appendChild(g1);
+
+    var g2 = el("div", { "class": "form-group" });
+    g2.appendChild(el("label", { "class": "form-label", "for": id + "-tt" }, "Trạng thái"));
+    var status = el("select", { "class": "form-select", id: id + "-tt", name: "status" });
+    statuses.forEach(function (o) { status.appendChild(el("option", { value: o.value }, o.text)); });
+    status.value = it.status;
+    g2.appendChild(status);
+    form.appendChild(g2);
+
+    var g3 = el("div", { "class": "form-checkbox" });
+    var pub = el("input", { type: "checkbox", id: id + "-cb", name: "public" });
+    pub.checked = !!it.public;
+    if (!it.consent) pub.disabled = true;
+    g3.appendChild(pub);
+    g3.appendChild(el("label", { "for": id + "-cb" }, it.consent ? "Công bố trên trang Hỏi đáp (người hỏi đã đồng ý)" : "Không công bố được: người hỏi không đồng ý công bố"));
+    form.appendChild(g3);
+
+    var msg = el("p", { "class": "staff-qstatus", role: "status", "aria-live": "polite" });
+    var save = el("button", { type: "submit", "class": "form-button" }, "Lưu câu trả lời");
+    form.appendChild(save);
+    form.appendChild(msg);
+    var base = it.version;
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var by = byInput.value.trim();
+      if (!by) { msg.textContent = "Nhập tên người trả lời ở phần lọc phía trên."; byInput.focus(); return; }
+      save.disabled = true;
+      msg.textContent = "Đang lưu…";
+      call("PUT", "/api/answers/" + encodeURIComponent(it.form) + "/" + encodeURIComponent(it.id), 0,
+        { answer: answer.value, by: by, status: status.value, public: pub.checked, base: base })
+        .then(function (ans) {
+          base = ans.version;
+          msg.textContent = ans.message;
+        }, function (err) {
+          if (err.status === 401) { failed(err); return; }
+          msg.textContent = err.message; // 409: the text stays in the box, and in the store
+        }).then(function () { save.disabled = false; });
+    });
+    li.appendChild(form);
+    return li;
+  }
+
+  qFilter.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    loadQuestions(1);
+  });
 
   function render(st) {
     generated.textContent = "Số liệu lúc " + when.format(new Date(st.generated)) + ".";
