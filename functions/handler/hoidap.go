@@ -233,8 +233,18 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) {
 	h.lookupPage(w, r, http.StatusOK, v)
 }
 
+// lookupNotFound answers an unknown code, a wrong pair and a malformed
+// code alike: 404 to a program (JSON); to a browser, the lookup's page with
+// the message, as 200. On AWS, CloudFront replaces every 404 of the
+// distribution with the site's 404.html (and caches it), which would hide
+// the message from a resident without JavaScript; a lookup that found
+// nothing is a page of results like any other.
 func (h *Handler) lookupNotFound(w http.ResponseWriter, r *http.Request) {
-	h.lookupProblem(w, r, http.StatusNotFound, lookupNotFoundTitle, lookupNotFound)
+	code := http.StatusNotFound
+	if !wantsJSON(r) {
+		code = http.StatusOK
+	}
+	h.lookupProblem(w, r, code, lookupNotFoundTitle, lookupNotFound)
 }
 
 func (h *Handler) lookupLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
