@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/text/unicode/norm"
 
+	"loa/build/internal/browsertest"
 	"loa/build/internal/searchpage"
 	"loa/build/search"
 	"loa/site"
@@ -39,40 +39,6 @@ func writeSite(t testing.TB, dir string, docs []search.Doc, opts ...search.Optio
 	return out
 }
 
-func chromium(t testing.TB) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("Chromium is missing: run make tools")
-	return ""
-}
-
-// browser starts headless Chromium with the project's flags.
-func browser(t testing.TB, exe string) context.Context {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
-}
-
 type tab struct {
 	t   *testing.T
 	ctx context.Context
@@ -81,22 +47,12 @@ type tab struct {
 
 func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		b.t.Fatal(err)
-	}
+	browsertest.Do(b.t, b.ctx, actions...)
 }
 
 func evalIn[T any](b *tab, js string) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		b.t.Fatalf("%s: %v", js, err)
-	}
-	return v
+	return browsertest.Eval[T](b.t, b.ctx, js)
 }
 
 // query opens the results page for q and the filters, and waits for the
@@ -120,13 +76,13 @@ func (b *tab) results() []string {
 }
 
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := browsertest.Chromium(t)
 	dir := t.TempDir()
 	docs := append(search.FillerDocs(200), search.WardDocs...)
 	writeSite(t, dir, docs, search.ShardSize(4096))
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
-	b := &tab{t: t, ctx: browser(t, exe), url: srv.URL}
+	b := &tab{t: t, ctx: browsertest.Start(t, exe), url: srv.URL}
 	b.do(chromedp.EmulateViewport(360, 800))
 
 	t.Run("fold", func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa/functions/vntext"
 )
 
 // maxToken is the longest token indexed, in bytes; longer runs (a pasted
@@ -19,20 +21,7 @@ const maxToken = 40
 // lowercase. "Đăng ký", "dang ky" and "ĐĂNG KÝ" in NFC or NFD all fold to
 // "dang ky". search.js folds queries the same way; the tests run one table
 // through both.
-func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case r == 'đ' || r == 'Đ':
-			r = 'd'
-		case unicode.Is(unicode.Mn, r):
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
+func Fold(s string) string { return vntext.Fold(s) }
 
 // A token is one word of a text: Exact is the word as written, in NFC and
 // lowercase ("đăng"); Key is its folded form ("dang"). A run of digits loses

@@ -32,6 +32,7 @@ import (
 
 	"loa/build/builder"
 	"loa/build/images/imagetest"
+	"loa/build/internal/browsertest"
 )
 
 const (
@@ -46,42 +47,6 @@ const (
 
 // chromium finds Debian's browser; the tests fail without it, since a
 // skipped browser test would let a broken page through unnoticed.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("Chromium is missing: run make tools")
-	return ""
-}
-
-// startBrowser starts headless Chromium for the test and returns its
-// first tab; both end with the test.
-func startBrowser(t *testing.T, exe string) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, without a deadline
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
-}
-
 // e2e is one browser on one serve server, shared by the steps of TestBrowser.
 type e2e struct {
 	t        *testing.T
@@ -95,7 +60,7 @@ type e2e struct {
 }
 
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := browsertest.Chromium(t)
 	axe, err := os.ReadFile(axeFile)
 	if err != nil {
 		t.Fatalf("axe-core is missing (%v): run make tools", err)
@@ -114,7 +79,7 @@ func TestBrowser(t *testing.T) {
 		"content/thong-bao/ra-quan/Ảnh 1.jpg": imagetest.JPEG(imagetest.Photo(1600, 1200, 11), 85, imagetest.EXIF(6)),
 		"content/thong-bao/ra-quan/Ảnh 2.jpg": imagetest.JPEG(imagetest.Photo(1200, 900, 12), 85, imagetest.EXIF(1)),
 	})
-	ctx := startBrowser(t, exe)
+	ctx := browsertest.Start(t, exe)
 	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -183,22 +148,12 @@ func (e *e2e) liveReload(t *testing.T) {
 // do runs actions in the main tab, with a deadline.
 func (e *e2e) do(actions ...chromedp.Action[chromedp.Void]) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		e.t.Fatal(err)
-	}
+	browsertest.Do(e.t, e.ctx, actions...)
 }
 
 func eval[T any](e *e2e, js string) T {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		e.t.Fatalf("%s: %v", js, err)
-	}
-	return v
+	return browsertest.Eval[T](e.t, e.ctx, js)
 }
 
 func (e *e2e) open(path string) {
@@ -813,13 +768,13 @@ const (
 // the print button and the menu are not printed. The button itself is
 // there, and prints, only with JavaScript.
 func TestPrintA4(t *testing.T) {
-	exe := chromium(t)
+	exe := browsertest.Chromium(t)
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		t.Fatal("pdftotext is missing: install poppler-utils (Debian's package; make tools)")
 	}
 	srv, _ := startCopy(t, Config{})
-	ctx, cancel := context.WithTimeout(startBrowser(t, exe), 90*time.Second)
+	ctx, cancel := context.WithTimeout(browsertest.Start(t, exe), 90*time.Second)
 	defer cancel()
 	must := func(err error) {
 		t.Helper()

@@ -20,16 +20,14 @@ func Normalize(s string) string {
 	return norm.NFC.String(strings.TrimSpace(s))
 }
 
-// Slug turns a Vietnamese title into a URL path segment: đ/Đ become d,
-// marks are stripped, letters are lowercased, every other run of characters
-// becomes one "-", and leading or trailing "-" are trimmed.
-//
-//	Slug("Thông báo về việc Đăng ký hộ khẩu") == "thong-bao-ve-viec-dang-ky-ho-khau"
-func Slug(s string) string {
+// Fold is the form two spellings of one Vietnamese word share: Unicode NFD,
+// every combining mark (tone and vowel marks) dropped, đ/Đ mapped to d
+// (U+0111 has no decomposition, so dropping marks alone would leave it),
+// and lowercase. "Đăng ký", "dang ky" and "ĐĂNG KÝ" in NFC or NFD all fold
+// to "dang ky". URLs (Slug) and search are made from it.
+func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	dash := false
-	// NFD splits "ố" into "o" + marks; đ has no decomposition and is mapped by hand.
 	for _, r := range norm.NFD.String(s) {
 		switch {
 		case r == 'đ' || r == 'Đ':
@@ -37,7 +35,21 @@ func Slug(s string) string {
 		case unicode.Is(unicode.Mn, r):
 			continue
 		}
-		r = unicode.ToLower(r)
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// Slug turns a Vietnamese title into a URL path segment: it is folded (see
+// Fold), every run of characters other than ASCII letters and digits
+// becomes one "-", and leading or trailing "-" are trimmed.
+//
+//	Slug("Thông báo về việc Đăng ký hộ khẩu") == "thong-bao-ve-viec-dang-ky-ho-khau"
+func Slug(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	dash := false
+	for _, r := range Fold(s) {
 		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
