@@ -36,7 +36,7 @@ type token struct {
 // with spaces.
 func tokens(s string) []token {
 	s = strings.ToLower(norm.NFC.String(s))
-	var out []token
+	out := make([]token, 0, len(s)/6+1)
 	start := -1
 	for i, r := range s {
 		if isWordRune(r) {

@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -176,26 +177,30 @@ func (x *Index) Add(d Doc) error {
 	if d.URL == "" {
 		return fmt.Errorf("search: page %q has no URL", d.Title)
 	}
-	exact := map[string]uint32{} // words as written → weight
-	pairs := map[string]uint32{} // folded pairs of words side by side → weight
-	field := func(s string, w uint32) {
+	exact := map[string]uint32{}    // words as written → weight
+	pairs := map[[2]string]uint32{} // folded pairs of words side by side → weight
+	field := func(s string, w uint32, maxPairs int) {
 		toks := tokens(s)
 		for i, t := range toks {
 			exact[t.Exact] += w
-			if i > 0 {
-				pairs[toks[i-1].Key+" "+t.Key] += w
+			if i > 0 && i <= maxPairs {
+				pairs[[2]string{toks[i-1].Key, t.Key}] += w
 			}
 		}
 	}
-	field(d.Title, weightTitle)
-	field(d.Number, weightNumber)
-	field(d.Kind, weightKind)
-	field(d.Issuer, weightIssuer)
+	all := math.MaxInt
+	field(d.Title, weightTitle, all)
+	field(d.Number, weightNumber, all)
+	field(d.Kind, weightKind, all)
+	field(d.Issuer, weightIssuer, all)
 	for _, h := range d.Headings {
-		field(h, weightHeading)
+		field(h, weightHeading, all)
 	}
-	field(d.Summary, weightSummary)
-	field(d.Body, weightBody)
+	field(d.Summary, weightSummary, all)
+	// Pairs rank words of several syllables ("chuyển đổi số"): those of a
+	// body's first bodyPairs words, where what a page is about is said;
+	// the rest of a long body still counts word by word.
+	field(d.Body, weightBody, bodyPairs)
 
 	kind := sentenceCase(vntext.Normalize(d.Kind))
 	sectionTitle := d.SectionTitle
@@ -232,6 +237,9 @@ func (x *Index) Add(d Doc) error {
 	// The postings go to the parts of the term table, each under its own
 	// lock, so that workers adding pages at once seldom wait for each other.
 	var byPart [termParts][]entry
+	for i := range byPart {
+		byPart[i] = make([]entry, 0, (len(exact)+len(pairs))/termParts+4)
+	}
 	for e, w := range exact {
 		k := foldWord(e)
 		if e == k {
@@ -239,7 +247,8 @@ func (x *Index) Add(d Doc) error {
 		}
 		byPart[part(k)] = append(byPart[part(k)], entry{k, e, posting{seq, min(w, maxWeight)}})
 	}
-	for k, w := range pairs {
+	for kp, w := range pairs {
+		k := kp[0] + " " + kp[1]
 		byPart[part(k)] = append(byPart[part(k)], entry{k, "", posting{seq, min(w, maxWeight)}})
 	}
 	for i := range byPart {
@@ -263,6 +272,9 @@ func (x *Index) Add(d Doc) error {
 	}
 	return nil
 }
+
+// bodyPairs is how many words of a body are indexed in pairs too.
+const bodyPairs = 400
 
 // termParts is the number of parts of the term table.
 const termParts = 32
