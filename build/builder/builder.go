@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"loa/build/images"
+	"loa/build/search"
 	"loa/functions/forms"
 	"loa/site"
 )
@@ -250,6 +251,7 @@ func (b *build) run() error {
 		return err
 	}
 	files, b.bundleFiles = splitBundles(files)
+	b.search.live = search.New() // filled by the workers below
 
 	// Pages are rendered and written as soon as they are read; the results
 	// keep the order of files so that nothing depends on scheduling.

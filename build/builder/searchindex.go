@@ -27,6 +27,30 @@ const (
 type searchDocs struct {
 	mu   sync.Mutex
 	docs map[string]search.Doc
+	// live is the index of a full build, filled by the page workers as
+	// they render (while one waits on the disk, another indexes); nil once
+	// written, and for a partial rebuild, which indexes every page again.
+	live *search.Index
+}
+
+// index adds the page rendered from name to the build's index. Only a
+// full build has a live index; a partial rebuild keeps the document for
+// UpdateSearch.
+func (s *searchDocs) index(name string, d *search.Doc) {
+	s.set(name, d)
+	s.mu.Lock()
+	live := s.live
+	s.mu.Unlock()
+	if live == nil || d == nil {
+		return
+	}
+	if err := live.Add(*d); err != nil {
+		// Two pages at one URL: the build's URL check says so, naming both
+		// files; the index is made again from the documents if it passes.
+		s.mu.Lock()
+		s.live = nil
+		s.mu.Unlock()
+	}
 }
 
 func (s *searchDocs) set(name string, d *search.Doc) {
@@ -59,31 +83,37 @@ func searchDoc(p *Page, html []byte) *search.Doc {
 // page. Files already in the output with the same content-hashed name are
 // left alone, so a partial rebuild rewrites only the shards that changed.
 func (b *build) writeSearch(r *renderer) error {
-	idx := search.New()
 	b.search.mu.Lock()
-	docs := make([]search.Doc, 0, len(b.search.docs))
-	for _, d := range b.search.docs {
-		docs = append(docs, d)
+	idx := b.search.live
+	b.search.live = nil
+	var docs []search.Doc
+	if idx == nil {
+		for _, d := range b.search.docs {
+			docs = append(docs, d)
+		}
 	}
 	b.search.mu.Unlock()
-	// Add is safe for concurrent use and the index does not depend on the
-	// order: index on every core.
-	var wg sync.WaitGroup
-	errs := make([]error, b.opts.Workers)
-	for w := range b.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(docs); i += b.opts.Workers {
-				if err := idx.Add(docs[i]); err != nil && errs[w] == nil {
-					errs[w] = err
+	if idx == nil {
+		// A partial rebuild: index every page again. Add is safe for
+		// concurrent use and the index does not depend on the order.
+		idx = search.New()
+		var wg sync.WaitGroup
+		errs := make([]error, b.opts.Workers)
+		for w := range b.opts.Workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(docs); i += b.opts.Workers {
+					if err := idx.Add(docs[i]); err != nil && errs[w] == nil {
+						errs[w] = err
+					}
 				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("search: %w", err)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
 	}
 	out, err := idx.Write()
 	if err != nil {
