@@ -3,10 +3,8 @@ package builder
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -178,7 +176,11 @@ func localFile(dest string) (string, bool) {
 // like a page's ("Biên bản họp (bản ký).pdf" → "bien-ban-hop-ban-ky.pdf"),
 // its extension in lower case.
 func publishedName(name string) string {
-	ext := strings.ToLower(path.Ext(name))
+	return publishedStem(name) + strings.ToLower(path.Ext(name))
+}
+
+// publishedStem is publishedName without the extension.
+func publishedStem(name string) string {
 	stem := vntext.Slug(strings.TrimSuffix(path.Base(name), path.Ext(name)))
 	if stem == "" {
 		stem = "tep"
@@ -186,7 +188,7 @@ func publishedName(name string) string {
 	if dir := path.Dir(name); dir != "." {
 		stem = vntext.Slug(dir) + "-" + stem
 	}
-	return stem + ext
+	return stem
 }
 
 // attachment describes one file of p's bundle and copies it to the output.
@@ -269,25 +271,10 @@ func (o *output) copyFile(url string, fsys fs.FS, src string) error {
 	}
 	defer in.Close()
 	name := filepath.Join(o.root, file(url))
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+	if err := o.mkdir(filepath.Dir(name)); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(tmp, in)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), name)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := replaceFrom(name, in); err != nil {
 		return err
 	}
 	o.files.Add(1)

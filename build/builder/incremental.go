@@ -1,7 +1,9 @@
 package builder
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -171,11 +173,17 @@ func isPlainPage(name string) bool {
 // that a reader never sees half a file: the serve command answers requests
 // from the output while it is rebuilt, and edits content files in place.
 func ReplaceFile(name string, data []byte) error {
+	return replaceFrom(name, bytes.NewReader(data))
+}
+
+// replaceFrom is ReplaceFile for what src reads, copied without holding it
+// in memory (a bundle's attachment may be a large scan).
+func replaceFrom(name string, src io.Reader) error {
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	_, err = io.Copy(f, src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	gmrenderer "github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
@@ -139,4 +140,65 @@ func firstParagraph(doc ast.Node, src []byte, max int) string {
 		return s
 	}
 	return s[:cut] + "…"
+}
+
+// writeText writes the words of the inline nodes under n as a reader sees
+// them: escapes and character references resolved, line breaks as spaces,
+// and a space at each block's edge, so that two cells or two list items do
+// not run into one word.
+func writeText(b *strings.Builder, n ast.Node, src []byte) {
+	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if n.Type() == ast.TypeBlock || n.Kind() == extast.KindTableCell {
+			b.WriteByte(' ')
+		}
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch t := n.(type) {
+		case *ast.Image:
+			return ast.WalkSkipChildren, nil // its words are its alt text, not the page's
+		case *ast.Text:
+			b.Write(util.ResolveNumericReferences(util.ResolveEntityNames(util.UnescapePunctuations(t.Segment.Value(src)))))
+			if t.SoftLineBreak() || t.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(t.Value)
+		case *ast.AutoLink:
+			b.Write(t.Label(src))
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				b.Write(seg.Value(src))
+				b.WriteByte(' ')
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// oneLine joins the words of s with single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// pageText is the plain text of a page's Markdown and of its h2–h4
+// headings, as the search index takes them (the words the rendered page
+// shows), read from the parsed document rather than from its HTML.
+func pageText(doc ast.Node, src []byte) (text string, headings []string) {
+	var b strings.Builder
+	writeText(&b, doc, src)
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			if h.Level >= 2 && h.Level <= 4 {
+				var hb strings.Builder
+				writeText(&hb, h, src)
+				if t := oneLine(hb.String()); t != "" {
+					headings = append(headings, t)
+				}
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return oneLine(b.String()), headings
 }

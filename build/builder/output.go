@@ -32,16 +32,8 @@ func file(url string) string {
 // write writes data as the file serving url.
 func (o *output) write(url string, data []byte) error {
 	name := filepath.Join(o.root, file(url))
-	dir := filepath.Dir(name)
-	if _, ok := o.dirs.Load(dir); !ok {
-		// Most parents exist already (a section's folder holds its pages):
-		// one mkdir is cheaper than MkdirAll's stat-then-mkdir.
-		if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
-		}
-		o.dirs.Store(dir, true)
+	if err := o.mkdir(filepath.Dir(name)); err != nil {
+		return err
 	}
 	write := writeFile
 	if o.inPlace {
@@ -54,6 +46,22 @@ func (o *output) write(url string, data []byte) error {
 	if strings.HasSuffix(name, ".html") {
 		o.pages.Add(1)
 	}
+	return nil
+}
+
+// mkdir makes dir once per build. Most parents exist already (a section's
+// folder holds its pages): one mkdir is cheaper than MkdirAll's
+// stat-then-mkdir.
+func (o *output) mkdir(dir string) error {
+	if _, ok := o.dirs.Load(dir); ok {
+		return nil
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	o.dirs.Store(dir, true)
 	return nil
 }
 

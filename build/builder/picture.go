@@ -49,7 +49,7 @@ func (b *build) processor() (*images.Processor, error) {
 			dir = filepath.Join(filepath.Dir(filepath.Clean(b.opts.Out)), ".cache", "images")
 		}
 		b.images, b.imagesErr = images.New(images.Options{CacheDir: dir, Stem: func(p string) string {
-			return strings.TrimSuffix(publishedName(path.Base(p)), path.Ext(publishedName(path.Base(p))))
+			return publishedStem(path.Base(p))
 		}})
 	})
 	return b.images, b.imagesErr
@@ -113,7 +113,7 @@ func (b *build) pictures(p *Page, doc ast.Node, body []byte, bodyLine int) (map[
 			if res, e = b.picture(p, name); e == nil {
 				used[name] = true
 				alt := strings.TrimSpace(string(nodeText(img, body)))
-				if alt == "" && !hasBlankAlt(img, body) {
+				if alt == "" && !hasBlankAlt(img) {
 					b.warn("%s:%d: image %s has no alt text: describe it, ![what it shows](%s), or write ![ ](%s) if it is only decoration", p.Source, line, file, file, file)
 				}
 				img.SetAttributeString(attrPicture, pictureHTML(p.URL, res, alt, first))
@@ -131,7 +131,7 @@ func (b *build) pictures(p *Page, doc ast.Node, body []byte, bodyLine int) (map[
 
 // hasBlankAlt reports whether the image's alt text was written as blank on
 // purpose, `![ ](x.jpg)`: a decoration, alt="".
-func hasBlankAlt(img *ast.Image, body []byte) bool {
+func hasBlankAlt(img *ast.Image) bool {
 	for c := img.FirstChild(); c != nil; c = c.NextSibling() {
 		if t, ok := c.(*ast.Text); ok && t.Segment.Len() > 0 {
 			return true

@@ -156,7 +156,7 @@ func (r *renderer) page(name string) (*Page, error) {
 	if err := markdown.Renderer().Render(&r.body, src, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	b.search.index(name, searchDoc(p, r.body.Bytes()))
+	b.search.index(name, searchDoc(p, doc, src))
 	v := &view{Site: b.cfg, Page: p, Content: template.HTML(r.body.String())}
 	layout := "page.html"
 	if p.Document != nil {

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+
+	"github.com/yuin/goldmark/ast"
 
 	"loa/build/search"
 	"loa/site"
@@ -66,9 +69,9 @@ func (s *searchDocs) set(name string, d *search.Doc) {
 	s.docs[name] = *d
 }
 
-// searchDoc is what the index keeps of p, whose content rendered as html.
-func searchDoc(p *Page, html []byte) *search.Doc {
-	body, headings := search.TextOfHTML(html)
+// searchDoc is what the index keeps of p, whose Markdown src parsed as doc.
+func searchDoc(p *Page, doc ast.Node, src []byte) *search.Doc {
+	body, headings := pageText(doc, src)
 	d := &search.Doc{
 		URL: p.URL, Title: p.Title, Summary: p.Summary, Headings: headings, Body: body,
 		Section: p.Section, SectionTitle: sectionTitle(p.Section), Date: p.Date,
@@ -126,25 +129,27 @@ func (b *build) writeSearch(r *renderer) error {
 		b.out.files.Add(-n)
 		b.out.searchFiles.Add(n)
 	}()
-	for name, data := range out.Files {
-		u := searchDir + name
-		if b.out.inPlace {
-			if _, err := os.Stat(filepath.Join(b.out.root, file(u))); err == nil {
-				continue // content-hashed: the same name is the same bytes
+	// In place (serve), the folder already holds the index as it was:
+	// content-hashed, a file of the same name has the same bytes and is
+	// kept; one that the new index does not name is linked by nothing.
+	have := map[string]bool{}
+	if b.out.inPlace {
+		dir := filepath.Join(b.out.root, filepath.FromSlash(strings.TrimPrefix(searchDir, "/")))
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if _, ok := out.Files[e.Name()]; ok {
+				have[e.Name()] = true
+			} else {
+				os.Remove(filepath.Join(dir, e.Name()))
 			}
-		}
-		if err := b.out.write(u, data); err != nil {
-			return err
 		}
 	}
-	if b.out.inPlace {
-		// Shards of the index as it was: nothing links them any more.
-		dir := filepath.Join(b.out.root, file(searchDir+"x"))
-		entries, _ := os.ReadDir(filepath.Dir(dir))
-		for _, e := range entries {
-			if _, ok := out.Files[e.Name()]; !ok {
-				os.Remove(filepath.Join(filepath.Dir(dir), e.Name()))
-			}
+	for name, data := range out.Files {
+		if have[name] {
+			continue
+		}
+		if err := b.out.write(searchDir+name, data); err != nil {
+			return err
 		}
 	}
 	if !b.wants(SearchPath) {

@@ -111,10 +111,6 @@ func trimZeros(w string) string {
 	return t
 }
 
-// hasMarks reports whether a word differs from its folded form other than
-// by case: it carries a mark or a đ, so its exact spelling means something.
-func hasMarks(t token) bool { return t.Exact != t.Key }
-
 // truncate cuts s to at most n bytes at a word boundary when it can.
 func truncate(s string, n int) string {
 	if len(s) <= n {

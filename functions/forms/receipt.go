@@ -1,6 +1,8 @@
 package forms
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -32,13 +34,9 @@ func (f *Form) ReceiptCode(hash string) string {
 	if f.CodePrefix == "" || len(hash) < ReceiptHexLen {
 		return ""
 	}
-	var bits uint64
-	for i := 0; i < ReceiptHexLen; i++ {
-		d := strings.IndexByte("0123456789abcdef", hash[i])
-		if d < 0 {
-			return ""
-		}
-		bits = bits<<4 | uint64(d)
+	bits, err := strconv.ParseUint(hash[:ReceiptHexLen], 16, 64)
+	if err != nil {
+		return ""
 	}
 	var b strings.Builder
 	b.WriteString(f.CodePrefix)
@@ -67,13 +65,7 @@ func ParseReceipt(code string) (prefix, hexDigits string, ok bool) {
 		}
 		bits = bits<<5 | uint64(v)
 	}
-	const hexd = "0123456789abcdef"
-	out := make([]byte, ReceiptHexLen)
-	for i := ReceiptHexLen - 1; i >= 0; i-- {
-		out[i] = hexd[bits&15]
-		bits >>= 4
-	}
-	return c[:2], string(out), true
+	return c[:2], fmt.Sprintf("%0*x", ReceiptHexLen, bits), true
 }
 
 // FormByCodePrefix returns the form whose receipt codes start with prefix,

@@ -526,8 +526,6 @@ func (h *Handler) renderFailed(w http.ResponseWriter, r *http.Request, err error
 	http.Error(w, "Lỗi hệ thống khi hiển thị trang. Hãy thử lại sau.", http.StatusInternalServerError)
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	b, _ := json.Marshal(v)
 	hd := w.Header()

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -250,9 +251,9 @@ func (h *Handler) lookupNotFound(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) lookupLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
 	secs := retryAfter(wait)
 	mins := (secs + 59) / 60
-	w.Header().Set("Retry-After", itoa(secs))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	h.lookupProblem(w, r, http.StatusTooManyRequests, "Tra cứu quá nhiều lần",
-		"Bạn đã tra cứu nhiều lần trong thời gian ngắn. Hãy chờ khoảng "+itoa(mins)+" phút rồi thử lại.")
+		"Bạn đã tra cứu nhiều lần trong thời gian ngắn. Hãy chờ khoảng "+strconv.Itoa(mins)+" phút rồi thử lại.")
 }
 
 func (h *Handler) lookupFailed(w http.ResponseWriter, r *http.Request, err error) {
