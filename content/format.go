@@ -76,9 +76,36 @@ func YAMLError(file, what string, offset int, err error) *FileError {
 		if zeroBased(rest) {
 			line++
 		}
-		return &FileError{File: file, Line: line + offset, Msg: what + ": " + rest}
+		return &FileError{File: file, Line: line + offset, Msg: what + ": " + explainYAML(rest)}
 	}
-	return &FileError{File: file, Msg: what + ": " + msg}
+	return &FileError{File: file, Msg: what + ": " + explainYAML(msg)}
+}
+
+// yamlHints say in Vietnamese, for the staff who write content, what
+// yaml.v3's commonest messages mean and how to mend the line; the
+// message itself follows in parentheses for whoever helps them.
+var yamlHints = []struct{ prefix, hint string }{
+	{"did not find expected ',' or ']'", "danh sách mở bằng [ chưa đóng bằng ], hoặc thiếu dấu phẩy giữa các mục"},
+	{"did not find expected ',' or '}'", "nhóm mở bằng { chưa đóng bằng }, hoặc thiếu dấu phẩy giữa các mục"},
+	{"did not find expected '-' indicator", "các dòng của danh sách phải cùng thụt lề và bắt đầu bằng \"- \""},
+	{"did not find expected key", "thụt lề không đều: các khóa cùng cấp phải thẳng hàng"},
+	{"did not find expected node content", "thiếu giá trị sau dấu hai chấm hoặc sau dấu -"},
+	{"mapping values are not allowed in this context", "dấu hai chấm không đúng chỗ: giá trị có dấu \":\" cần đặt trong ngoặc kép, ví dụ title: \"Kế hoạch: năm 2023\""},
+	{"could not find expected ':'", "thiếu dấu hai chấm sau tên khóa"},
+	{"found character that cannot start any token", "có ký tự không được đứng đầu giá trị (dấu tab, @ hoặc `): đặt giá trị trong ngoặc kép, thụt lề bằng dấu cách"},
+	{"found unknown escape character", "dấu \\ trong ngoặc kép phải viết thành \\\\"},
+	{"found unexpected end of stream", "ngoặc kép mở mà chưa đóng"},
+	{"cannot unmarshal", "giá trị không đúng dạng"},
+}
+
+// explainYAML puts a Vietnamese hint before a yaml.v3 message.
+func explainYAML(msg string) string {
+	for _, h := range yamlHints {
+		if strings.HasPrefix(msg, h.prefix) {
+			return "sai cú pháp YAML: " + h.hint + " (" + msg + ")"
+		}
+	}
+	return "sai cú pháp YAML (" + msg + ")"
 }
 
 // zeroBased reports whether yaml.v3 counted the line of msg from 0: its

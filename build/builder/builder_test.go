@@ -358,7 +358,7 @@ aliases:
 date: 2023-04-02
 ---
 `, Options{})
-	if err == nil || !strings.Contains(err.Error(), "content/thong-bao/moi.md:4: front matter: alias \"tin-cu\"") {
+	if err == nil || !strings.Contains(err.Error(), "content/thong-bao/moi.md:4: phần đầu trang: địa chỉ cũ (alias) \"tin-cu\"") {
 		t.Errorf("relative alias: err = %v", err)
 	}
 }
@@ -445,21 +445,21 @@ func TestErrors(t *testing.T) {
 		name, file, want string
 	}{
 		{"date", "---\ntitle: \"A\"\ndate: 20/04/2023\n---\n",
-			`content/ke-hoach/a.md:3: front matter: "date" is not a date (want 2023-04-20)`},
+			`content/ke-hoach/a.md:3: phần đầu trang: "date" không phải ngày (cần dạng năm-tháng-ngày, ví dụ 2023-04-20)`},
 		{"unknown key", "---\ntitle: \"A\"\n\nexpirydate: 2023-01-01\n---\n",
-			`content/ke-hoach/a.md:4: front matter: unknown key "expirydate" (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments, image)`},
+			`content/ke-hoach/a.md:4: phần đầu trang: không có khóa "expirydate" (các khóa dùng được: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments, image)`},
 		{"syntax", "---\ntitle: \"A\"\ntags: [a, b\n---\n",
-			`content/ke-hoach/a.md:3: front matter: did not find expected ',' or ']'`},
+			`content/ke-hoach/a.md:3: phần đầu trang (front matter): sai cú pháp YAML: danh sách mở bằng [ chưa đóng bằng ], hoặc thiếu dấu phẩy giữa các mục (did not find expected ',' or ']')`},
 		{"syntax of a value", "---\ntitle: \"A\"\ndate: 2023-01-01\nsummary: a: b\n---\n",
-			`content/ke-hoach/a.md:4: front matter: mapping values are not allowed in this context`},
+			`content/ke-hoach/a.md:4: phần đầu trang (front matter): sai cú pháp YAML: dấu hai chấm không đúng chỗ: giá trị có dấu ":" cần đặt trong ngoặc kép, ví dụ title: "Kế hoạch: năm 2023" (mapping values are not allowed in this context)`},
 		{"no title", "---\ndate: 2023-01-01\n---\n",
-			`content/ke-hoach/a.md: front matter: no "title" (want title: "..." between the --- lines)`},
+			`content/ke-hoach/a.md: phần đầu trang: thiếu "title" (tiêu đề; cần dòng title: "..." giữa hai dòng ---)`},
 		{"no date", "---\ntitle: \"A\"\n---\n",
-			`content/ke-hoach/a.md: front matter: no "date" (plans and announcements need one, e.g. date: 2023-04-20)`},
+			`content/ke-hoach/a.md: phần đầu trang: thiếu "date" (trang của mục này cần ngày đăng, ví dụ date: 2023-04-20)`},
 		{"draft", "---\ntitle: A\ndate: 2023-01-01\ndraft: maybe\n---\n",
-			`content/ke-hoach/a.md:4: front matter: "draft" is not true or false`},
+			`content/ke-hoach/a.md:4: phần đầu trang: "draft" phải là true (có) hoặc false (không)`},
 		{"issued", "---\ntitle: A\ndate: 2023-01-01\ndocument:\n  kind: KẾ HOẠCH\n  issued: \"tháng 4\"\n---\n",
-			`content/ke-hoach/a.md:6: front matter: "document.issued" is not a date (want 2023, 2023-04 or 2023-04-05)`},
+			`content/ke-hoach/a.md:6: phần đầu trang: "document.issued" không phải ngày (cần dạng 2023, 2023-04 hoặc 2023-04-05)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,7 +81,7 @@ func TestBundleErrors(t *testing.T) {
 		{"listed file missing", "---\ntitle: A\ndate: 2023-04-02\nattachments:\n  - { file: khong-co.pdf }\n---\n",
 			`content/thong-bao/a/index.md:5: no file "khong-co.pdf" in the page's folder content/thong-bao/a (have: co-that.pdf)`},
 		{"attachments not a list", "---\ntitle: A\ndate: 2023-04-02\nattachments: co-that.pdf\n---\n",
-			`content/thong-bao/a/index.md:4: front matter: "attachments" is not a list`},
+			`content/thong-bao/a/index.md:4: phần đầu trang: "attachments" phải là một danh sách`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := buildTxtar(t, siteYAML+"-- content/thong-bao/a/index.md --\n"+tc.page+"-- content/thong-bao/a/co-that.pdf --\n"+pdf(500), Options{})

@@ -49,21 +49,33 @@ type Page struct {
 	aliasLines []int
 }
 
-// Document is the front matter of an official document (Decree 30/2020/NĐ-CP).
+// Document is the front matter of an official document (Decree 30/2020/NĐ-CP,
+// Appendix I): its header block, its kind and trích yếu (the page's title),
+// and its closing block.
 type Document struct {
 	// Kind is the kind of data/loai-van-ban.yaml that "kind:" names, by
 	// its name or its heading ("Kế hoạch" or "KẾ HOẠCH"); it is resolved
 	// once the page is read (checkDocument).
-	Kind        Kind
-	Issuer      string      // the issuing body, top left
-	Number      string      // "   /KH-UBND": blanks are kept, to be filled in by hand
-	Place       string      // "Bạch Sam"
-	Issued      PartialDate // may lack day and month
-	Effective   PartialDate // ngày hiệu lực: may lack day and month, or be blank
-	OnBehalf    string      // "TM. ỦY BAN NHÂN DÂN"
-	SignerTitle string      // "CHỦ TỊCH"
-	Signer      string
-	Recipients  []string
+	Kind Kind
+	// Issuer is the issuing body top left, one entry a printed line: the
+	// body it answers to first ("UBND TỈNH PHÚ THỌ"), then its own name
+	// ("SỞ THÔNG TIN VÀ TRUYỀN THÔNG"). "issuer:" is one line or a list.
+	Issuer []string
+	// Motto is the line top right: the state's ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA
+	// VIỆT NAM", the default), the Party's or the Youth Union's.
+	Motto      Motto
+	Number     string      // "   /KH-UBND": blanks are kept, to be filled in by hand
+	Place      string      // "Bạch Sam"
+	Issued     PartialDate // may lack day and month
+	Effective  PartialDate // ngày hiệu lực: may lack day and month, or be blank
+	Addressees []string    // "Kính gửi:", of a công văn or a tờ trình
+	// Signature is the signature block above the name, a line each:
+	// "TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
+	// "(Đã ký)". The older keys onBehalf and signerTitle are its first
+	// two lines.
+	Signature  []string
+	Signer     string
+	Recipients []string
 	// Scan is the file of the page's bundle that holds the signed and
 	// stamped document, as scanned; "" until the ward has one.
 	Scan string
@@ -72,6 +84,58 @@ type Document struct {
 	line     int    // of the "document:" key
 	kindLine int
 	scanLine int
+}
+
+// IssuerName is the issuing body on one line, as the register shows it.
+func (d *Document) IssuerName() string { return strings.Join(d.Issuer, " – ") }
+
+// IssuerUpper is the lines of the issuer above its own name.
+func (d *Document) IssuerUpper() []string {
+	if len(d.Issuer) < 2 {
+		return nil
+	}
+	return d.Issuer[:len(d.Issuer)-1]
+}
+
+// IssuerOwn is the issuer's own name, its last line.
+func (d *Document) IssuerOwn() string {
+	if len(d.Issuer) == 0 {
+		return ""
+	}
+	return d.Issuer[len(d.Issuer)-1]
+}
+
+// Motto is the line printed top right of a document, over its place and
+// date. The zero Motto is the state's.
+type Motto int
+
+const (
+	StateMotto Motto = iota // CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc
+	PartyMotto              // ĐẢNG CỘNG SẢN VIỆT NAM (Hướng dẫn 36-HD/VPTW)
+	YouthMotto              // ĐOÀN TNCS HỒ CHÍ MINH (the Youth Union's documents)
+)
+
+// mottoLines are the mottos as printed, in the order of the constants.
+var mottoLines = [...]string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "ĐẢNG CỘNG SẢN VIỆT NAM", "ĐOÀN TNCS HỒ CHÍ MINH"}
+
+func (m Motto) String() string { return mottoLines[m] }
+
+// State tells whether m is the state's motto, printed with "Độc lập - Tự
+// do - Hạnh phúc" under it.
+func (m Motto) State() bool { return m == StateMotto }
+
+// ParseMotto reads a motto as written in front matter: the line as
+// printed, in any case, with the old or new placement of tone marks
+// ("HOÀ" or "HÒA"), or "TNCS" spelt out.
+func ParseMotto(s string) (Motto, bool) {
+	f := vntext.FoldTone(strings.ToUpper(strings.Join(strings.Fields(vntext.Normalize(s)), " ")))
+	f = strings.Replace(f, "THANH NIÊN CỘNG SẢN", "TNCS", 1)
+	for i, l := range mottoLines {
+		if f == vntext.FoldTone(l) {
+			return Motto(i), true
+		}
+	}
+	return StateMotto, false
 }
 
 // PartialDate is an issue date of which the day, or day and month, may be
@@ -165,7 +229,7 @@ func decodeFrontMatter(root *yaml.Node, p *Page) error {
 		return nil
 	}
 	if root.Kind != yaml.MappingNode {
-		return errAt(root, "front matter: want key: value pairs")
+		return errAt(root, "phần đầu trang (front matter): cần các dòng dạng khóa: giá trị, ví dụ title: \"...\"")
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -205,7 +269,7 @@ func decodeFrontMatter(root *yaml.Node, p *Page) error {
 			p.imageFile, err = str(k.Value, v)
 			p.imageLine = v.Line
 		default:
-			err = errAt(k, "front matter: unknown key %q (known: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments, image)", k.Value)
+			err = errAt(k, "phần đầu trang: không có khóa %q (các khóa dùng được: title, date, draft, publishDate, expiryDate, slug, summary, tags, aliases, document, form, attachments, image)", k.Value)
 		}
 		if err != nil {
 			return err
@@ -216,7 +280,7 @@ func decodeFrontMatter(root *yaml.Node, p *Page) error {
 
 func str(key string, v *yaml.Node) (string, error) {
 	if v.Kind != yaml.ScalarNode {
-		return "", errAt(v, "front matter: %q is not text", key)
+		return "", errAt(v, "phần đầu trang: %q phải là một dòng chữ", key)
 	}
 	if v.Tag == "!!null" {
 		return "", nil
@@ -229,7 +293,7 @@ func strs(key string, v *yaml.Node) ([]string, error) {
 		return nil, nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		return nil, errAt(v, "front matter: %q is not a list (want [a, b] or lines starting with -)", key)
+		return nil, errAt(v, "phần đầu trang: %q phải là một danh sách (dạng [a, b] hoặc các dòng bắt đầu bằng -)", key)
 	}
 	out := make([]string, 0, len(v.Content))
 	for _, item := range v.Content {
@@ -251,7 +315,7 @@ func boolean(key string, v *yaml.Node) (bool, error) {
 			return false, nil
 		}
 	}
-	return false, errAt(v, "front matter: %q is not true or false", key)
+	return false, errAt(v, "phần đầu trang: %q phải là true (có) hoặc false (không)", key)
 }
 
 // dateLayouts are the forms a date may take; a date without a zone is a
@@ -277,14 +341,18 @@ func date(key string, v *yaml.Node) (time.Time, error) {
 			}
 		}
 	}
-	return time.Time{}, errAt(v, "front matter: %q is not a date (want 2023-04-20)", key)
+	return time.Time{}, errAt(v, "phần đầu trang: %q không phải ngày (cần dạng năm-tháng-ngày, ví dụ 2023-04-20)", key)
 }
+
+const documentKeys = "kind, issuer, motto, number, place, issued, effective, addressees, signature, signer, recipients, scan"
 
 func document(v *yaml.Node) (*Document, error) {
 	if v.Kind != yaml.MappingNode {
-		return nil, errAt(v, "front matter: \"document\" wants keys kind, issuer, number, place, issued, effective, onBehalf, signerTitle, signer, recipients, scan")
+		return nil, errAt(v, "phần đầu trang: \"document\" cần các khóa %s", documentKeys)
 	}
 	d := &Document{}
+	var onBehalf, signerTitle string
+	var oldSig, newSig *yaml.Node
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
 		key := "document." + k.Value
@@ -294,11 +362,19 @@ func document(v *yaml.Node) (*Document, error) {
 			d.kind, err = str(key, val)
 			d.kindLine = val.Line
 		case "issuer":
-			d.Issuer, err = str(key, val)
+			d.Issuer, err = lines(key, val)
+		case "motto":
+			var m string
+			if m, err = str(key, val); err == nil && m != "" {
+				var ok bool
+				if d.Motto, ok = ParseMotto(m); !ok {
+					err = errAt(val, "phần đầu trang: %q là %q, không phải quốc hiệu hay tiêu đề văn bản đã biết (cần một trong: %s; bỏ trống là quốc hiệu)", key, m, strings.Join(mottoLines[:], ", "))
+				}
+			}
 		case "number":
 			// Not normalised: the leading blanks are where the number is written by hand.
 			if val.Kind != yaml.ScalarNode {
-				err = errAt(val, "front matter: %q is not text", key)
+				err = errAt(val, "phần đầu trang: %q phải là một dòng chữ", key)
 			} else {
 				d.Number = val.Value
 			}
@@ -308,10 +384,17 @@ func document(v *yaml.Node) (*Document, error) {
 			d.Issued, err = partialDate(key, val)
 		case "effective":
 			d.Effective, err = partialDate(key, val)
+		case "addressees":
+			d.Addressees, err = lines(key, val)
+		case "signature":
+			d.Signature, err = lines(key, val)
+			newSig = k
 		case "onBehalf":
-			d.OnBehalf, err = str(key, val)
+			onBehalf, err = str(key, val)
+			oldSig = k
 		case "signerTitle":
-			d.SignerTitle, err = str(key, val)
+			signerTitle, err = str(key, val)
+			oldSig = k
 		case "signer":
 			d.Signer, err = str(key, val)
 		case "recipients":
@@ -320,17 +403,45 @@ func document(v *yaml.Node) (*Document, error) {
 			d.Scan, err = str(key, val)
 			d.scanLine = val.Line
 		default:
-			err = errAt(k, "front matter: unknown key %q (known: kind, issuer, number, place, issued, effective, onBehalf, signerTitle, signer, recipients, scan)", key)
+			err = errAt(k, "phần đầu trang: không có khóa %q (các khóa của document: %s)", key, documentKeys)
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
+	if oldSig != nil && newSig != nil {
+		return nil, errAt(oldSig, "phần đầu trang: \"document.%s\" và \"document.signature\" cùng ghi phần chữ ký; chỉ dùng signature, mỗi dòng một mục (ví dụ signature: [\"TM. ỦY BAN NHÂN DÂN\", \"CHỦ TỊCH\"])", oldSig.Value)
+	}
+	for _, l := range []string{onBehalf, signerTitle} {
+		if l != "" {
+			d.Signature = append(d.Signature, l)
+		}
+	}
 	return d, nil
 }
 
+// lines reads a field printed over one or more lines: one line of text, or
+// a list of them. Empty lines are dropped.
+func lines(key string, v *yaml.Node) ([]string, error) {
+	var out []string
+	if v.Kind == yaml.ScalarNode {
+		s, err := str(key, v)
+		if s != "" {
+			out = []string{s}
+		}
+		return out, err
+	}
+	all, err := strs(key, v)
+	for _, s := range all {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, err
+}
+
 func partialDate(key string, v *yaml.Node) (PartialDate, error) {
-	bad := errAt(v, "front matter: %q is not a date (want 2023, 2023-04 or 2023-04-05)", key)
+	bad := errAt(v, "phần đầu trang: %q không phải ngày (cần dạng 2023, 2023-04 hoặc 2023-04-05)", key)
 	if v.Kind != yaml.ScalarNode {
 		return PartialDate{}, bad
 	}
@@ -357,18 +468,18 @@ func partialDate(key string, v *yaml.Node) (PartialDate, error) {
 
 func formID(v *yaml.Node) (string, error) {
 	if v.Kind != yaml.MappingNode {
-		return "", errAt(v, "front matter: \"form\" wants the form settings (id, opens, closes, ...)")
+		return "", errAt(v, "phần đầu trang: \"form\" cần các thiết lập của biểu mẫu (id, opens, closes, ...)")
 	}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		if v.Content[i].Value == "id" {
 			id, err := str("form.id", v.Content[i+1])
 			if err == nil && id == "" {
-				err = errAt(v.Content[i+1], "front matter: \"form.id\" is empty")
+				err = errAt(v.Content[i+1], "phần đầu trang: \"form.id\" để trống")
 			}
 			return id, err
 		}
 	}
-	return "", errAt(v, "front matter: \"form\" has no \"id\"")
+	return "", errAt(v, "phần đầu trang: \"form\" thiếu \"id\"")
 }
 
 // listedFile is one entry of "attachments:", as written.
@@ -382,7 +493,7 @@ func attachments(v *yaml.Node) ([]listedFile, error) {
 		return nil, nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		return nil, errAt(v, "front matter: \"attachments\" is not a list (want lines such as - { file: ke-hoach.pdf, title: \"Bản có chữ ký\" })")
+		return nil, errAt(v, "phần đầu trang: \"attachments\" phải là một danh sách (các dòng như - { file: ke-hoach.pdf, title: \"Bản có chữ ký\" })")
 	}
 	var out []listedFile
 	for _, item := range v.Content {
@@ -401,17 +512,17 @@ func attachments(v *yaml.Node) ([]listedFile, error) {
 				case "title":
 					lf.title, err = str("attachments.title", val)
 				default:
-					err = errAt(k, "front matter: unknown key %q in attachments (known: file, title)", k.Value)
+					err = errAt(k, "phần đầu trang: tệp đính kèm không có khóa %q (dùng được: file, title)", k.Value)
 				}
 				if err != nil {
 					return nil, err
 				}
 			}
 		default:
-			return nil, errAt(item, "front matter: an attachment is a file name, or { file: …, title: … }")
+			return nil, errAt(item, "phần đầu trang: mỗi tệp đính kèm là một tên tệp, hoặc { file: …, title: … }")
 		}
 		if strings.TrimSpace(lf.file) == "" {
-			return nil, errAt(item, "front matter: an attachment without \"file\"")
+			return nil, errAt(item, "phần đầu trang: tệp đính kèm thiếu \"file\"")
 		}
 		out = append(out, lf)
 	}

@@ -120,23 +120,23 @@ func (b *build) checkDocument(p *Page) error {
 	l := b.kinds
 	switch {
 	case d.kind == "" && l.missing:
-		at(d.line, "front matter: an official document needs \"document.kind\", and the list of kinds %s is missing", l.file)
+		at(d.line, "phần đầu trang: văn bản cần \"document.kind\" (loại văn bản), mà danh sách loại văn bản %s chưa có", l.file)
 	case d.kind == "":
-		at(d.line, "front matter: an official document needs \"document.kind\" (want one of %s: %s)", l.file, l.names())
+		at(d.line, "phần đầu trang: văn bản cần \"document.kind\" (loại văn bản, một trong %s: %s)", l.file, l.names())
 	case l.missing:
-		at(d.kindLine, "front matter: \"document.kind\" is %q, but the list of kinds %s is missing (want items such as - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"ke-hoach\" })", d.kind, l.file)
+		at(d.kindLine, "phần đầu trang: \"document.kind\" là %q, mà danh sách loại văn bản %s chưa có (cần các dòng như - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"ke-hoach\" })", d.kind, l.file)
 	default:
 		k, ok := l.find(d.kind)
 		if !ok {
-			at(d.kindLine, "front matter: \"document.kind\" is %q, not a kind of %s (want one of: %s; or add the kind there)", d.kind, l.file, l.names())
+			at(d.kindLine, "phần đầu trang: \"document.kind\" là %q, không có trong danh sách loại văn bản %s (cần một trong: %s; hoặc thêm loại này vào danh sách đó)", d.kind, l.file, l.names())
 		}
 		d.Kind = k
 	}
-	if d.Issuer == "" {
-		at(d.line, "front matter: an official document needs \"document.issuer\", the issuing body printed top left (e.g. issuer: \"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM\")")
+	if len(d.Issuer) == 0 {
+		at(d.line, "phần đầu trang: văn bản cần \"document.issuer\", cơ quan ban hành in ở góc trên bên trái (ví dụ issuer: \"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM\")")
 	}
 	if p.Summary == "" {
-		at(d.line, "front matter: an official document needs \"summary\", its trích yếu shown in the register /%s/ (e.g. summary: \"Kế hoạch tổ chức ...\")", registerDir)
+		at(d.line, "phần đầu trang: văn bản cần \"summary\", trích yếu hiện trong sổ văn bản /%s/ (ví dụ summary: \"Kế hoạch tổ chức ...\")", registerDir)
 	}
 	return errors.Join(errs...)
 }

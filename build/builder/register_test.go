@@ -195,15 +195,15 @@ func TestDocumentErrors(t *testing.T) {
 		name, file, want string
 	}{
 		{"unknown kind", "---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument:\n  kind: \"KẾ HOẠCHH\"\n  issuer: UBND\n---\n",
-			`content/ke-hoach/a.md:6: front matter: "document.kind" is "KẾ HOẠCHH", not a kind of content/data/loai-van-ban.yaml (want one of: ` + kinds + `; or add the kind there)`},
+			`content/ke-hoach/a.md:6: phần đầu trang: "document.kind" là "KẾ HOẠCHH", không có trong danh sách loại văn bản content/data/loai-van-ban.yaml (cần một trong: ` + kinds + `; hoặc thêm loại này vào danh sách đó)`},
 		{"no kind", "---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument:\n  issuer: UBND\n---\n",
-			`content/ke-hoach/a.md:5: front matter: an official document needs "document.kind" (want one of content/data/loai-van-ban.yaml: ` + kinds + `)`},
+			`content/ke-hoach/a.md:5: phần đầu trang: văn bản cần "document.kind" (loại văn bản, một trong content/data/loai-van-ban.yaml: ` + kinds + `)`},
 		{"no issuer", "---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument:\n  kind: Kế hoạch\n  number: \"   /KH-UBND\"\n---\n",
-			`content/ke-hoach/a.md:5: front matter: an official document needs "document.issuer", the issuing body printed top left (e.g. issuer: "ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM")`},
+			`content/ke-hoach/a.md:5: phần đầu trang: văn bản cần "document.issuer", cơ quan ban hành in ở góc trên bên trái (ví dụ issuer: "ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM")`},
 		{"no summary", "---\ntitle: A\ndate: 2023-01-01\n\ndocument:\n  kind: Kế hoạch\n  issuer: UBND\n---\nĐoạn đầu không phải trích yếu.\n",
-			`content/ke-hoach/a.md:5: front matter: an official document needs "summary", its trích yếu shown in the register /van-ban/ (e.g. summary: "Kế hoạch tổ chức ...")`},
+			`content/ke-hoach/a.md:5: phần đầu trang: văn bản cần "summary", trích yếu hiện trong sổ văn bản /van-ban/ (ví dụ summary: "Kế hoạch tổ chức ...")`},
 		{"effective", "---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument:\n  kind: Kế hoạch\n  issuer: UBND\n  effective: \"sau 15 ngày\"\n---\n",
-			`content/ke-hoach/a.md:8: front matter: "document.effective" is not a date (want 2023, 2023-04 or 2023-04-05)`},
+			`content/ke-hoach/a.md:8: phần đầu trang: "document.effective" không phải ngày (cần dạng 2023, 2023-04 hoặc 2023-04-05)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,7 +222,7 @@ func TestKindsFile(t *testing.T) {
 	const doc = "-- content/ke-hoach/a.md --\n---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument:\n  kind: Kế hoạch\n  issuer: UBND\n---\n"
 	const site = "-- content/site.yaml --\ntitle: \"Phường Thử\"\n"
 	for _, tc := range []struct{ name, kinds, want string }{
-		{"missing", "", `content/ke-hoach/a.md:6: front matter: "document.kind" is "Kế hoạch", but the list of kinds content/data/loai-van-ban.yaml is missing`},
+		{"missing", "", `content/ke-hoach/a.md:6: phần đầu trang: "document.kind" là "Kế hoạch", mà danh sách loại văn bản content/data/loai-van-ban.yaml chưa có`},
 		{"no slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\" }\n", `content/data/loai-van-ban.yaml:2: a kind needs name, heading and slug`},
 		{"bad slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"Kế hoạch\" }\n", `content/data/loai-van-ban.yaml:2: slug "Kế hoạch" is not the address of a register page`},
 		{"year slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"2023\" }\n", `content/data/loai-van-ban.yaml:2: slug "2023" is not the address`},
@@ -242,4 +242,65 @@ func TestKindsFile(t *testing.T) {
 	}
 	// A site without documents needs no list of kinds.
 	mustBuild(t, site+"-- content/ke-hoach/a.md --\n---\ntitle: A\ndate: 2023-01-01\n---\n", Options{})
+}
+
+// A Youth Union document: its own motto, a two-level issuer, and a
+// signature block of several lines printed as they are.
+func TestDocumentHeaderAndSignatureLines(t *testing.T) {
+	out := mustBuild(t, siteYAML+`-- content/ke-hoach/a.md --
+---
+title: "Tổ chức Tháng Thanh niên năm 2023"
+date: 2023-03-01
+summary: "Kế hoạch tổ chức Tháng Thanh niên năm 2023."
+document:
+  kind: "KẾ HOẠCH"
+  motto: "Đoàn TNCS Hồ Chí Minh"
+  issuer: ["BCH ĐOÀN THỊ XÃ MỸ HÀO", "BCH ĐOÀN PHƯỜNG BẠCH SAM"]
+  number: "12-KH/ĐTN"
+  addressees: ["Các chi đoàn trực thuộc"]
+  signature: ["TM. BAN CHẤP HÀNH", "KT. BÍ THƯ", "PHÓ BÍ THƯ", "(Đã ký)"]
+  signer: "Nguyễn Văn An"
+---
+Nội dung.
+`, Options{})
+	page := read(t, out, "ke-hoach/a/index.html")
+	for _, want := range []string{
+		`<p class="issuer-upper">BCH ĐOÀN THỊ XÃ MỸ HÀO</p>`,
+		`<p class="issuer">BCH ĐOÀN PHƯỜNG BẠCH SAM</p>`,
+		`<p class="motto motto-only">ĐOÀN TNCS HỒ CHÍ MINH</p>`,
+		`<span class="doc-to-label">Kính gửi:</span> Các chi đoàn trực thuộc`,
+		`<p class="sign-title">TM. BAN CHẤP HÀNH<br>KT. BÍ THƯ<br>PHÓ BÍ THƯ<br>(Đã ký)</p>`,
+		`BCH ĐOÀN THỊ XÃ MỸ HÀO – BCH ĐOÀN PHƯỜNG BẠCH SAM`, // the register box
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "CỘNG HÒA XÃ HỘI") {
+		t.Error("a Youth Union document printed under the state motto")
+	}
+
+	// The older keys still read as the first lines of the block.
+	out = mustBuild(t, siteYAML+`-- content/ke-hoach/a.md --
+---
+title: "A"
+date: 2023-03-01
+summary: "S"
+document: { kind: "Kế hoạch", issuer: "UBND", onBehalf: "TM. ỦY BAN NHÂN DÂN", signerTitle: "CHỦ TỊCH" }
+---
+`, Options{})
+	page = read(t, out, "ke-hoach/a/index.html")
+	if !strings.Contains(page, `<p class="sign-title">TM. ỦY BAN NHÂN DÂN<br>CHỦ TỊCH</p>`) || !strings.Contains(page, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") {
+		t.Error("onBehalf and signerTitle are not the signature's lines under the state motto")
+	}
+
+	for _, tc := range []struct{ doc, want string }{
+		{`{ kind: "Kế hoạch", issuer: "UBND", onBehalf: "TM. UBND", signature: ["CHỦ TỊCH"] }`, `"document.onBehalf" và "document.signature" cùng ghi phần chữ ký`},
+		{`{ kind: "Kế hoạch", issuer: "UBND", motto: "ĐỘC LẬP" }`, `"document.motto" là "ĐỘC LẬP", không phải quốc hiệu hay tiêu đề văn bản đã biết`},
+	} {
+		_, err := buildTxtar(t, siteYAML+"-- content/ke-hoach/a.md --\n---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument: "+tc.doc+"\n---\n", Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "content/ke-hoach/a.md:5: ") {
+			t.Errorf("document: %s: error %v, want content/ke-hoach/a.md:5: …%s", tc.doc, err, tc.want)
+		}
+	}
 }

@@ -105,32 +105,13 @@ func (r *renderer) page(name string) (*Page, error) {
 		return nil, err
 	}
 
-	front, body, bodyLine, hasFront := content.FrontMatter(src)
-	p := &Page{Source: source}
-	if path.Base(name) == bundleIndex && path.Dir(name) != "." {
-		p.Bundle = path.Dir(name)
-	}
-	if hasFront {
-		var root yaml.Node
-		if err := yaml.Unmarshal(front, &root); err != nil {
-			return nil, content.YAMLError(source, "front matter", 1, err)
-		}
-		if err := decodeFrontMatter(&root, p); err != nil {
-			return nil, fileError(source, err)
-		}
-	}
-	if p.Document != nil {
-		if err := b.checkDocument(p); err != nil {
-			return nil, err
-		}
+	p, body, bodyLine, err := b.readPage(name, src)
+	if err != nil {
+		return nil, err
 	}
 	src = body
 	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
 	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
-
-	if err := b.place(p, name); err != nil {
-		return nil, err
-	}
 	published := b.include(p)
 	if r.guard != nil {
 		if err := r.guard(p, published); err != nil {
@@ -200,6 +181,37 @@ func (r *renderer) page(name string) (*Page, error) {
 	return p, nil
 }
 
+// readPage reads the front matter of the content file name, whose bytes
+// are src, and checks it as every build does: its keys and values, the
+// kind of an official document, its section's needs. It returns the page
+// and its Markdown body, which starts on line bodyLine of the file.
+func (b *build) readPage(name string, src []byte) (p *Page, body []byte, bodyLine int, err error) {
+	source := path.Join(b.opts.ContentDir, name)
+	front, body, bodyLine, hasFront := content.FrontMatter(src)
+	p = &Page{Source: source}
+	if path.Base(name) == bundleIndex && path.Dir(name) != "." {
+		p.Bundle = path.Dir(name)
+	}
+	if hasFront {
+		var root yaml.Node
+		if err := yaml.Unmarshal(front, &root); err != nil {
+			return nil, nil, 0, content.YAMLError(source, "phần đầu trang (front matter)", 1, err)
+		}
+		if err := decodeFrontMatter(&root, p); err != nil {
+			return nil, nil, 0, fileError(source, err)
+		}
+	}
+	if p.Document != nil {
+		if err := b.checkDocument(p); err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	if err := b.place(p, name); err != nil {
+		return nil, nil, 0, err
+	}
+	return p, body, bodyLine, nil
+}
+
 func joinPlace(place, date string) string {
 	if place == "" {
 		return date
@@ -225,7 +237,7 @@ func (b *build) place(p *Page, name string) error {
 		for _, seg := range strings.Split(dir, "/") {
 			s := vntext.Slug(seg)
 			if s == "" {
-				return fmt.Errorf("%s: folder %q has no letters or digits to make an address of; rename it", p.Source, seg)
+				return fmt.Errorf("%s: thư mục %q không có chữ hay số nào để làm địa chỉ trang; cần đổi tên thư mục", p.Source, seg)
 			}
 			folders = append(folders, s)
 		}
@@ -236,15 +248,15 @@ func (b *build) place(p *Page, name string) error {
 		slug = vntext.Slug(p.Slug)
 	}
 	if slug == "" {
-		return fmt.Errorf("%s: no slug: give the file a name with letters or digits, or set \"slug\"", p.Source)
+		return fmt.Errorf("%s: không đặt được địa chỉ trang; cần đặt tên tệp có chữ hoặc số, hoặc ghi \"slug\" ở phần đầu trang", p.Source)
 	}
 	if p.Title == "" {
-		return fmt.Errorf("%s: front matter: no \"title\" (want title: \"...\" between the --- lines)", p.Source)
+		return fmt.Errorf("%s: phần đầu trang: thiếu \"title\" (tiêu đề; cần dòng title: \"...\" giữa hai dòng ---)", p.Source)
 	}
 	// Plans and announcements are listed newest first and go into the feeds,
 	// which need an instant: an undated one would sort and publish as year 1.
 	if (p.Section == "ke-hoach" || p.Section == "thong-bao") && p.Date.IsZero() {
-		return fmt.Errorf("%s: front matter: no \"date\" (plans and announcements need one, e.g. date: 2023-04-20)", p.Source)
+		return fmt.Errorf("%s: phần đầu trang: thiếu \"date\" (trang của mục này cần ngày đăng, ví dụ date: 2023-04-20)", p.Source)
 	}
 	p.URL = "/"
 	for _, f := range folders {
@@ -254,7 +266,7 @@ func (b *build) place(p *Page, name string) error {
 	for i, a := range p.Aliases {
 		u, ok := cleanAlias(a)
 		if !ok {
-			return fmt.Errorf("%s:%d: front matter: alias %q is not a path on this site (want /cu/duong-dan/)", p.Source, p.aliasLines[i]+1, a)
+			return fmt.Errorf("%s:%d: phần đầu trang: địa chỉ cũ (alias) %q không phải một đường dẫn trong trang này (cần dạng /cu/duong-dan/)", p.Source, p.aliasLines[i]+1, a)
 		}
 		p.Aliases[i] = u
 	}
@@ -293,4 +305,19 @@ func (r *renderer) write(url, layout string, v *view, sh site.Shell) error {
 		return err
 	}
 	return r.b.out.write(url, buf.Bytes())
+}
+
+// CheckPage checks a content file before it is written, with the checks
+// every build makes when it reads one (readPage): name is its path in the
+// content tree fsys ("ke-hoach/qd-12/index.md"), src its bytes, dir how to
+// name the tree in messages ("content"). The Word import runs it so that
+// it never writes a page the build would refuse.
+func CheckPage(fsys fs.FS, dir, name string, src []byte) error {
+	kinds, err := loadKinds(fsys, dir)
+	if err != nil {
+		return err
+	}
+	b := &build{opts: Options{Content: fsys, ContentDir: dir}, kinds: kinds}
+	_, _, _, err = b.readPage(name, src)
+	return err
 }

@@ -77,7 +77,7 @@ func searchDoc(p *Page, doc ast.Node, src []byte) *search.Doc {
 		Section: p.Section, SectionTitle: sectionTitle(p.Section), Date: p.Date,
 	}
 	if doc := p.Document; doc != nil {
-		d.Kind, d.Number, d.Issuer = doc.Kind.Name, doc.Number, doc.Issuer
+		d.Kind, d.Number, d.Issuer = doc.Kind.Name, doc.Number, doc.IssuerName()
 	}
 	return d
 }

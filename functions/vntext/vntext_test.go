@@ -86,3 +86,21 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldTone(t *testing.T) {
+	for _, c := range [][2]string{
+		{"CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"},
+		{"Thuỷ lợi", "Thủy lợi"},
+		{"khoẻ", "khỏe"},
+	} {
+		if FoldTone(c[0]) != FoldTone(c[1]) {
+			t.Errorf("FoldTone(%q) = %q, FoldTone(%q) = %q: want equal", c[0], FoldTone(c[0]), c[1], FoldTone(c[1]))
+		}
+	}
+	if FoldTone("HÒA") != "HÒA" {
+		t.Errorf("FoldTone changed the new placement: %q", FoldTone("HÒA"))
+	}
+	if FoldTone("HOA") == FoldTone("HÒA") {
+		t.Error("FoldTone dropped a tone mark")
+	}
+}
