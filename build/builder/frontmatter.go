@@ -445,10 +445,10 @@ func partialDate(key string, v *yaml.Node) (PartialDate, error) {
 	if v.Kind != yaml.ScalarNode {
 		return PartialDate{}, bad
 	}
-	if v.Tag == "!!null" {
+	s := strings.TrimSpace(v.Value)
+	if v.Tag == "!!null" || s == "" {
 		return PartialDate{}, nil
 	}
-	s := strings.TrimSpace(v.Value)
 	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
 		t, err := time.Parse(layout, s)
 		if err != nil {

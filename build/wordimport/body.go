@@ -306,18 +306,13 @@ func (w *writer) table(b block) string {
 		}
 		out.WriteString("\n")
 	}
-	// The head row is the table's own head, else its first row: a pipe
-	// table must have one.
-	head := 0
-	if b.head > 0 {
-		head = b.head - 1
-	}
-	row(grid[head])
+	// A pipe table must have a head row: the first row, whether Word
+	// marked it as a heading row or not (some tables mark every row, and
+	// their order is kept).
+	row(grid[0])
 	out.WriteString("|" + strings.Repeat(" --- |", cols) + "\n")
-	for i, r := range grid {
-		if i != head {
-			row(r)
-		}
+	for _, r := range grid[1:] {
+		row(r)
 	}
 	return strings.TrimRight(out.String(), "\n")
 }

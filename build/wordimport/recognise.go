@@ -1,12 +1,14 @@
 package wordimport
 
 import (
+	"regexp"
 	"strings"
 )
 
 // topLine is a line of one of the document's first (or last) paragraphs.
 type topLine struct {
 	text        string
+	cols        []string // the line's columns, where tabs laid it out (colBreak)
 	bold, image bool
 	block, line int // where it is: the block's index, the line's within it
 }
@@ -26,33 +28,54 @@ func blockLines(blocks []block, from, limit int) []topLine {
 			for _, r := range l {
 				img = img || r.image != nil || r.note != nil
 			}
-			out = append(out, topLine{text: l.text(), bold: l.bold() || b.kind == headerBlock, image: img, block: bi, line: li})
+			out = append(out, topLine{text: l.text(), cols: l.cols(), bold: l.bold() || b.kind == headerBlock, image: img, block: bi, line: li})
 		}
 	}
 	return out
 }
 
 // cellLines lists the lines of a table's column col (all columns from col
-// on when rest is set), row by row.
-func cellLines(b block, col int, rest bool) []string {
-	var out []string
+// on when rest is set), row by row; the items of a list in a cell start
+// with "- ".
+func cellLines(b block, col int, rest bool) []topLine {
+	var out []topLine
 	for _, row := range b.rows {
 		for c, ce := range row {
 			if c != col && !(rest && c > col) {
 				continue
 			}
-			for _, l := range blockLines(ce.blocks, 0, 1000) {
-				out = append(out, l.text)
-			}
 			for _, cb := range ce.blocks {
-				if cb.kind == bulletBlock || cb.kind == orderBlock {
+				switch cb.kind {
+				case paraBlock, headerBlock:
+					out = append(out, blockLines([]block{cb}, 0, 1000)...)
+				case bulletBlock, orderBlock:
 					for _, it := range cb.items {
 						for _, l := range blockLines(it, 0, 1000) {
-							out = append(out, "- "+l.text)
+							l.text = "- " + l.text
+							l.cols = []string{l.text}
+							out = append(out, l)
 						}
 					}
 				}
 			}
+		}
+	}
+	return out
+}
+
+func lineTexts(ls []topLine) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.text
+	}
+	return out
+}
+
+func hlines(ls []topLine) []hline {
+	out := make([]hline, 0, len(ls))
+	for _, l := range ls {
+		if l.text != "" {
+			out = append(out, hline{l.text, l.bold})
 		}
 	}
 	return out
@@ -71,11 +94,13 @@ func empty(b block) bool {
 }
 
 // recognise finds the header block (issuer, number, motto, place and
-// date), the kind and title, and the closing block (recipients and
-// signature) of a Decree 30 document, and returns what is between them:
-// the body. Lines of the header it could not place are returned too.
+// date), the kind, title and addressees, and the closing block
+// (recipients and signature) of a Decree 30 document, and returns what is
+// between them and after them (an annex): the body. Pieces of the header
+// it could not place are returned too.
 func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 	d = &Document{}
+	blocks = unbox(blocks)
 	for len(blocks) > 0 && empty(blocks[0]) {
 		blocks = blocks[1:]
 	}
@@ -83,66 +108,171 @@ func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 		blocks = blocks[:len(blocks)-1]
 	}
 
-	// The header: a two-column table, or paragraphs.
-	var head []string
+	// The header: a two-column table, or paragraphs whose columns are
+	// laid out with tabs or spaces.
+	var left, right []hline
+	side := func(t topLine) {
+		switch {
+		case len(t.cols) >= 2:
+			left = append(left, hline{t.cols[0], t.bold})
+			for _, c := range t.cols[1:] {
+				right = append(right, hline{c, t.bold})
+			}
+		case len(t.cols) == 1:
+			switch classify(t.cols[0]) {
+			case mottoLine, mottoSubLine, dateLine:
+				right = append(right, hline{t.cols[0], t.bold})
+			default:
+				left = append(left, hline{t.cols[0], t.bold})
+			}
+		}
+	}
 	from := 0
 	if len(blocks) > 0 && blocks[0].kind == tableBlock {
-		all := append(cellLines(blocks[0], 0, false), cellLines(blocks[0], 1, true)...)
-		for _, l := range all {
-			if isHeaderLine(l) {
-				head, from = all, 1
+		l, r := cellLines(blocks[0], 0, false), cellLines(blocks[0], 1, true)
+		for _, t := range append(append([]topLine(nil), l...), r...) {
+			if isHeaderLine(t.text) {
+				left, right, from = hlines(l), hlines(r), 1
 				break
 			}
 		}
 	}
-	tops := blockLines(blocks, from, 60)
+	tops := blockLines(blocks, from, 80)
 	used := 0
 	if from == 1 {
-		// A date or number written under the table.
-		for used < len(tops) && !tops[used].image && (isHeaderLine(tops[used].text) || tops[used].text == "" || separator(tops[used].text)) {
-			head = append(head, tops[used].text)
+		// A date, a number or a "V/v" written under the table.
+		for used < len(tops) && !tops[used].image && (isHeaderLine(tops[used].text) || tops[used].text == "" || separator(tops[used].text) || stars(tops[used].text)) {
+			side(tops[used])
 			used++
 		}
 	} else {
-		last := -1
-		for i := 0; i < min(len(tops), 14); i++ {
-			if tops[i].image {
+		last, number := -1, false
+		for i := 0; i < min(len(tops), 16); i++ {
+			t := tops[i]
+			if t.image || number && kindLine(t.text) {
+				// The kind ends the header.
 				break
 			}
-			if isHeaderLine(tops[i].text) {
+			if isHeaderLine(t.text) || last >= 0 && headAboutRe.MatchString(t.text) {
 				last = i
+				number = number || numberRe.MatchString(t.text) || partyNumRe.MatchString(t.text)
 			}
 		}
 		for i := 0; i <= last; i++ {
-			head = append(head, tops[i].text)
+			side(tops[i])
 		}
 		used = last + 1
 	}
-	unplaced = d.readHeader(head)
+	unplaced = d.readHeader(left, right)
 
-	// The kind and the title, bold, possibly over several lines.
 	skip := func() {
-		for used < len(tops) && !tops[used].image && (tops[used].text == "" || separator(tops[used].text)) {
+		for used < len(tops) && !tops[used].image && (tops[used].text == "" || separator(tops[used].text) || stars(tops[used].text) || markRe.MatchString(tops[used].text)) {
 			used++
 		}
 	}
+	// continuation takes the lines that go on a "V/v" trích yếu: they
+	// start in lower case.
+	continuation := func() {
+		for used < len(tops) {
+			t := tops[used]
+			short := words(t.text) <= 14 && !strings.HasSuffix(t.text, ".") && !strings.HasSuffix(t.text, ":")
+			if t.image || t.text == "" || !(startsLower(t.text) || short) || upper(t.text) || words(t.text) > 30 ||
+				addresseesRe.MatchString(t.text) || numbered(t.text) || bodyStartRe.MatchString(t.text) {
+				return
+			}
+			d.Title = strings.TrimSpace(d.Title + " " + t.text)
+			used++
+		}
+	}
+	if d.Title != "" {
+		// "V/v …" under the number: a letter (công văn), which prints no kind.
+		continuation()
+		d.Kind = "CÔNG VĂN"
+	}
 	skip()
-	if used < len(tops) && !tops[used].image && kindLine(tops[used].text) {
+
+	// The kind and the title, bold, possibly over several lines.
+	if d.Kind == "" && used < len(tops) && !tops[used].image && kindLine(tops[used].text) {
 		d.Kind = tops[used].text
 		used++
 		skip()
-		var title []string
-		for used < len(tops) && len(title) < 6 {
+		if used < len(tops) && aboutRe.MatchString(tops[used].text) {
+			// "THÔNG BÁO" / "V/v …"
+			d.Title = strings.TrimSpace(aboutRe.ReplaceAllString(tops[used].text, ""))
+			used++
+			continuation()
+		} else {
+			var title []string
+			for used < len(tops) && len(title) < 6 {
+				t := tops[used]
+				if t.image || t.text == "" || !t.bold || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) || stars(t.text) || addresseesRe.MatchString(t.text) {
+					break
+				}
+				// A decision's authority ("ỦY BAN NHÂN DÂN TỈNH …") follows
+				// its title; it belongs to the body.
+				if len(title) > 0 && upper(t.text) && (!upper(strings.Join(title, " ")) || authorityLine(t.text)) {
+					break
+				}
+				title = append(title, t.text)
+				used++
+			}
+			d.Title = strings.Join(title, " ")
+		}
+	}
+	skip()
+
+	// "Kính gửi:", of a letter or a submission.
+	if used < len(tops) && !tops[used].image && addresseesRe.MatchString(tops[used].text) {
+		if d.Kind == "" && d.header {
+			d.Kind = "CÔNG VĂN"
+		}
+		if rest := recipient(addresseesRe.ReplaceAllString(tops[used].text, "")); rest != "" {
+			d.Addressees = append(d.Addressees, rest)
+		}
+		used++
+		for used < len(tops) {
 			t := tops[used]
-			if t.image || t.text == "" || !t.bold || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) {
+			if t.image || t.text == "" || words(t.text) > 30 || !(bulletRe.MatchString(t.text) || len(d.Addressees) == 0) {
 				break
 			}
-			title = append(title, t.text)
+			d.Addressees = append(d.Addressees, recipient(t.text))
 			used++
 		}
-		if len(title) > 0 {
-			d.Title = strings.Join(title, " ")
-			skip()
+	}
+
+	// "Kính gửi:" in a table of its own: the label left, the addressees right.
+	next := from
+	if len(tops) > 0 {
+		next = tops[len(tops)-1].block + 1
+	}
+	if used >= len(tops) && next < len(blocks) && blocks[next].kind == tableBlock && len(d.Addressees) == 0 {
+		all := true
+		for _, row := range blocks[next].rows {
+			label := ""
+			if len(row) > 0 {
+				label = strings.Join(lineTexts(cellLines(block{kind: tableBlock, rows: [][]cell{row}}, 0, false)), " ")
+			}
+			if !addresseesRe.MatchString(squeeze(label)) || strings.HasPrefix(fold(label), "ĐỒNG") {
+				all = false
+				continue
+			}
+			if rest := recipient(addresseesRe.ReplaceAllString(squeeze(label), "")); rest != "" {
+				d.Addressees = append(d.Addressees, rest)
+			}
+			for _, l := range cellLines(block{kind: tableBlock, rows: [][]cell{row}}, 1, true) {
+				if a := recipient(l.text); a != "" {
+					d.Addressees = append(d.Addressees, a)
+				}
+			}
+		}
+		if len(d.Addressees) > 0 {
+			if d.Kind == "" && d.header {
+				d.Kind = "CÔNG VĂN"
+			}
+			if all {
+				next++
+			}
+			return d, append(unplacedBlocks(unplaced), d.trimEndSignature(d.readClosing(blocks[next:]))...), unplaced
 		}
 	}
 
@@ -162,62 +292,189 @@ func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 	default:
 		body = blocks[from:]
 	}
-	return d, d.readClosing(body), unplaced
+	return d, append(unplacedBlocks(unplaced), d.trimEndSignature(d.readClosing(body))...), unplaced
 }
 
-// readClosing finds the closing block at the end of body and returns the
-// body without it.
+// trimEndSignature drops from the end of body, an annex's end, a second
+// copy of the document's signature block: the same signer's name under
+// the same titles. The page prints the block once, in its foot.
+func (d *Document) trimEndSignature(body []block) []block {
+	if d.Signer == "" {
+		return body
+	}
+	start := sigStart(body, len(body))
+	for _, l := range texts(body[start:]) {
+		if squeeze(l) == d.Signer {
+			return body[:start]
+		}
+	}
+	return body
+}
+
+// unplacedBlocks are the header's pieces that are none of its fields, as
+// paragraphs: they stay on the page, at the top of the body.
+func unplacedBlocks(unplaced []string) []block {
+	var top []block
+	for _, u := range unplaced {
+		top = append(top, block{kind: paraBlock, runs: []run{{text: u}}})
+	}
+	return top
+}
+
+// bodyStartRe matches the words a body starts with, never a title's.
+var bodyStartRe = regexp.MustCompile(`^(?:Căn cứ|Thực hiện|Theo|Ngày|Sau khi|Để|Nhằm|Trên cơ sở|Tiếp theo|Qua|Hiện nay|Trong)\b`)
+
+// markRe matches the marks printed over a document's kind: its draft
+// state, its urgency, its secrecy (Decree 30/2020/NĐ-CP, Art. 8).
+var markRe = regexp.MustCompile(`(?i)^\(?\s*(?:DỰ\s*THẢO(?:\s*\d+)?|MẬT|TỐI\s*MẬT|TUYỆT\s*MẬT|KHẨN|THƯỢNG\s*KHẨN|HỎA\s*TỐC|HOẢ\s*TỐC)\s*\)?$`)
+
+// unbox replaces each table that is only a box by what it holds: a table
+// of one row of which one cell has anything in it, drawn round a mark such
+// as "DỰ THẢO", or round a whole part of the document (a header table and
+// its "Kính gửi" set in an outer table's cell).
+func unbox(blocks []block) []block {
+	var out []block
+	for _, b := range blocks {
+		if b.kind == tableBlock && len(b.rows) == 1 {
+			var full []cell
+			for _, c := range b.rows[0] {
+				if !emptyCell(c) {
+					full = append(full, c)
+				}
+			}
+			if len(full) == 1 {
+				out = append(out, unbox(full[0].blocks)...)
+				continue
+			}
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func emptyCell(c cell) bool {
+	for _, b := range c.blocks {
+		if !empty(b) {
+			return false
+		}
+	}
+	return true
+}
+
+// startsLower tells whether s starts with a lower-case letter.
+func startsLower(s string) bool {
+	for _, r := range s {
+		return r != []rune(strings.ToUpper(string(r)))[0]
+	}
+	return false
+}
+
+// authorities start the line that names who decides, under a decision's title.
+var authorities = []string{"ỦY BAN NHÂN DÂN", "UBND", "CHỦ TỊCH", "GIÁM ĐỐC", "HỘI ĐỒNG", "BAN CHẤP HÀNH", "BAN THƯỜNG VỤ", "BỘ TRƯỞNG", "HIỆU TRƯỞNG", "TRƯỞNG BAN", "BÍ THƯ", "THƯỜNG TRỰC", "CHÁNH VĂN PHÒNG"}
+
+func authorityLine(s string) bool {
+	f := fold(s)
+	for _, a := range authorities {
+		if strings.HasPrefix(f, fold(a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// readClosing finds the closing block, the last "Nơi nhận:" and the
+// signature beside it, and returns the body without it: what stood before
+// it and what follows it (an annex, a quy chế it issues).
 func (d *Document) readClosing(body []block) []block {
 	if len(body) == 0 {
 		return body
 	}
-	// A two-column table: "Nơi nhận:" and its list on the left, the
-	// signature on the right.
-	if last := body[len(body)-1]; last.kind == tableBlock {
-		left, right := cellLines(last, 0, false), cellLines(last, 1, true)
-		label := false
-		for _, l := range left {
-			if l = squeeze(l); l != "" {
-				label = recipRe.MatchString(l)
-				break
-			}
-		}
-		sig := d.readSignature(right)
-		if label || sig {
-			if label {
-				d.readRecipients(left)
-			}
-			return body[:len(body)-1]
-		}
-	}
-
-	// Paragraphs: the last "Nơi nhận:", its list, and the signature after
-	// it or before it.
-	k := -1
-	for i := len(body) - 1; i >= max(0, len(body)-60); i-- {
-		if b := body[i]; b.kind == paraBlock || b.kind == headerBlock {
-			if recipRe.MatchString(plain(lines(b.runs)[0])) {
+	k, kLine := -1, 0
+	for i := len(body) - 1; i >= 0 && k < 0; i-- {
+		switch b := body[i]; b.kind {
+		case tableBlock:
+			if labelled(cellLines(b, 0, false)) {
 				k = i
-				break
+			}
+		case paraBlock, headerBlock:
+			for li, l := range lines(b.runs) {
+				if c := l.cols(); len(c) > 0 && recipRe.MatchString(c[0]) {
+					k, kLine = i, li
+					break
+				}
 			}
 		}
 	}
 	if k < 0 {
-		// No recipients: a signature at the very end, with its authority.
+		// No recipients: a table at the end with the signature on the
+		// right, or a signature with its authority at the very end.
+		if last := body[len(body)-1]; last.kind == tableBlock && d.readSignature(lineTexts(cellLines(last, 1, true))) {
+			return body[:len(body)-1]
+		}
 		start := sigStart(body, len(body))
 		if start < len(body) && hasAuthority(body[start:]) && d.readSignature(texts(body[start:])) {
 			return body[:start]
 		}
 		return body
 	}
-	var recips []string
-	ls := blockLines(body, k, 1000)
-	i := 0
-	for ; i < len(ls) && ls[i].block == k; i++ {
-		recips = append(recips, ls[i].text)
+
+	if b := body[k]; b.kind == tableBlock {
+		d.readRecipients(lineTexts(cellLines(b, 0, false)))
+		// The signer's name may stand under the table.
+		sig := lineTexts(cellLines(b, 1, true))
+		end := k + 1
+		for end < len(body) && end < k+4 && body[end].kind == paraBlock && !d.hasName(sig) {
+			ls := texts(body[end : end+1])
+			ok := true
+			for _, l := range ls {
+				ok = ok && (l == "" || nameLike(stripDegree(l)))
+			}
+			if !ok {
+				break
+			}
+			sig = append(sig, ls...)
+			end++
+		}
+		if d.readSignature(sig) || d.readTitleOnly(sig) {
+			return append(body[:k:k], body[end:]...)
+		}
+		return append(body[:k:k], body[k+1:]...)
+	}
+
+	// Paragraphs, their columns laid out with tabs, or not at all.
+	var recips, sig []string
+	take := func(cols []string) bool {
+		switch {
+		case len(cols) > 0 && isHeaderLine(strings.Join(cols, " ")):
+			// The header of an annex, or of a form attached.
+			return false
+		case len(cols) == 0:
+		case len(cols) >= 2:
+			recips = append(recips, cols[0])
+			sig = append(sig, cols[1:]...)
+		case recipRe.MatchString(cols[0]) || bulletRe.MatchString(cols[0]) || strings.HasPrefix(fold(cols[0]), "LƯU"):
+			l, r := splitClosing(cols[0])
+			recips = append(recips, l)
+			if r != "" {
+				sig = append(sig, r)
+			}
+		case signatureLike(cols[0]):
+			sig = append(sig, cols[0])
+		default:
+			return false
+		}
+		return true
+	}
+	before := body[:k:k]
+	if kLine > 0 {
+		b := body[k]
+		b.runs = joinLines(lines(b.runs)[:kLine])
+		before = append(before, b)
 	}
 	end := k + 1
-	// The list: items of Word's lists, or lines typed with "-".
+	for _, l := range lines(body[k].runs)[kLine:] {
+		take(l.cols())
+	}
 	for ; end < len(body); end++ {
 		b := body[end]
 		if b.kind == bulletBlock {
@@ -229,27 +486,33 @@ func (d *Document) readClosing(body []block) []block {
 		if b.kind != paraBlock {
 			break
 		}
-		t := plain(b.runs)
-		if t != "" && !bulletRe.MatchString(t) && !strings.HasPrefix(fold(t), "LƯU") {
-			break
-		}
+		ok := true
 		for _, l := range lines(b.runs) {
-			recips = append(recips, l.text())
+			ok = ok && take(l.cols())
+		}
+		if !ok {
+			break
 		}
 	}
 	d.readRecipients(recips)
-	// The signature after the list, else just before "Nơi nhận:".
-	sigEnd := end
-	for sigEnd < len(body) && body[sigEnd].kind == paraBlock {
-		sigEnd++
+	if len(sig) > 0 && d.readSignature(sig) {
+		return append(before, body[end:]...)
 	}
-	if end < sigEnd && d.readSignature(texts(body[end:sigEnd])) {
-		return append(body[:k:k], body[sigEnd:]...)
+	// The signature just before "Nơi nhận:".
+	if start := sigStart(before, len(before)); start < len(before) && d.readSignature(texts(before[start:])) {
+		before = before[:start]
 	}
-	if start := sigStart(body, k); start < k && d.readSignature(texts(body[start:k])) {
-		return append(body[:start:start], body[end:]...)
+	return append(before, body[end:]...)
+}
+
+// labelled tells whether the first line of ls is "Nơi nhận:".
+func labelled(ls []topLine) bool {
+	for _, l := range ls {
+		if t := squeeze(l.text); t != "" {
+			return recipRe.MatchString(t)
+		}
 	}
-	return append(body[:k:k], body[end:]...)
+	return false
 }
 
 // sigStart is the first of the paragraphs just before end that may all be
@@ -285,12 +548,16 @@ func hasAuthority(bs []block) bool {
 	return false
 }
 
-// texts is the lines of paragraphs.
+// texts is the lines of paragraphs, a column each where tabs laid them out.
 func texts(bs []block) []string {
 	var out []string
 	for _, b := range bs {
 		for _, l := range lines(b.runs) {
-			out = append(out, l.text())
+			if c := l.cols(); len(c) > 0 {
+				out = append(out, c...)
+			} else {
+				out = append(out, "")
+			}
 		}
 	}
 	return out

@@ -45,6 +45,7 @@ type reportFacts struct {
 	replaced       bool
 	sectionGuessed bool
 	section        string
+	plainWhy       error // why the page is a plain page and not an official document
 }
 
 func report(d *Document, w *writer, f reportFacts) Report {
@@ -56,17 +57,21 @@ func report(d *Document, w *writer, f reportFacts) Report {
 			r.Missing = append(r.Missing, missing)
 		}
 	}
+	if f.plainWhy != nil {
+		r.Check = append(r.Check, "Trang được nhập như một trang thường (không phải văn bản có số, ký hiệu), vì nếu là văn bản thì trang chưa đăng được: "+f.plainWhy.Error()+". Nếu đây là văn bản hành chính: sửa điều đó (ví dụ thêm loại văn bản vào content/data/loai-van-ban.yaml) rồi nhập lại với --force")
+		return r
+	}
 	if !d.header {
 		r.Missing = append(r.Missing, "Không tìm thấy phần đầu văn bản (quốc hiệu, số, ngày ban hành)")
 	}
 	found(d.Kind != "", "loại văn bản ("+d.Kind+")", "Không tìm thấy loại văn bản (KẾ HOẠCH, THÔNG BÁO, …)")
 	found(!f.titleFromFile, "tên văn bản", "Không tìm thấy tên văn bản (trích yếu): tạm lấy tên tệp làm tiêu đề")
-	found(d.Issuer != "", "cơ quan ban hành", "Không tìm thấy cơ quan ban hành")
+	found(len(d.Issuer) > 0, "cơ quan ban hành", "Không tìm thấy cơ quan ban hành")
 	found(d.Number != "", "số", "Không tìm thấy số văn bản (Số: …)")
 	found(d.Place != "", "địa danh", "Không tìm thấy địa danh")
 	found(d.Issued.Year != 0, "ngày ban hành", "Không tìm thấy ngày ban hành")
 	found(d.recipientsLabel, fmt.Sprintf("nơi nhận (%d nơi)", len(d.Recipients)), "Không tìm thấy Nơi nhận")
-	found(d.OnBehalf != "" || d.SignerTitle != "", "chức vụ người ký", "Không tìm thấy chức vụ người ký")
+	found(len(d.Signature) > 0, "phần chữ ký ("+strings.Join(d.Signature, " / ")+")", "Không tìm thấy chức vụ người ký")
 	found(d.Signer != "", "người ký", "Không tìm thấy người ký")
 	var parts []string
 	if w.headings > 0 {
@@ -95,12 +100,6 @@ func report(d *Document, w *writer, f reportFacts) Report {
 	}
 	if !d.Issued.Complete() {
 		r.Check = append(r.Check, "Ngày đăng (date) tạm lấy là hôm nay, "+vntext.ShortDate(f.date)+", vì ngày ban hành chưa đủ ngày, tháng, năm: sửa lại khi văn bản được ký")
-	}
-	if d.Superior != "" {
-		r.Check = append(r.Check, "Cơ quan cấp trên \""+d.Superior+"\" không hiện trên trang (trang chỉ ghi cơ quan ban hành)")
-	}
-	if strings.Contains(d.SignerTitle, ".") {
-		r.Check = append(r.Check, "Chức vụ người ký có nhiều dòng: kiểm tra onBehalf và signerTitle")
 	}
 	for _, u := range f.unplaced {
 		r.Check = append(r.Check, "Dòng ở phần đầu không nhận ra, không đưa lên trang: \""+u+"\"")

@@ -11,22 +11,21 @@ import (
 // closing blocks: the fields of a page's "document:" front matter, and its
 // title.
 type Document struct {
-	Kind     string // "KẾ HOẠCH"
-	Title    string // the trích yếu, on one line
-	Issuer   string // "ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM"
-	Superior string // the body above the issuer, on the line over it: "UBND THỊ XÃ …"
-	Number   string // "   /KH-UBND": a blank number is three spaces, to be filled in by hand
-	Place    string // "Bạch Sam"
-	Issued   Date
+	Kind   string   // "KẾ HOẠCH"; "CÔNG VĂN" for a letter, which prints no kind
+	Title  string   // the trích yếu, on one line ("V/v" dropped)
+	Issuer []string // the issuing body's names top left: the body above it first
+	Motto  string   // the line top right: "" for the state's, else the Party's or the Youth Union's
+	Number string   // "   /KH-UBND": a blank number is three spaces, to be filled in by hand
+	Place  string   // "Bạch Sam"
+	Issued Date
 
-	OnBehalf    string // "TM. ỦY BAN NHÂN DÂN"
-	SignerTitle string // "CHỦ TỊCH"
-	Signer      string // "Đào Trường Giang"
-	Recipients  []string
+	Addressees []string // "Kính gửi:"
+	Signature  []string // the signature block's lines above the name: "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "(Đã ký)"
+	Signer     string   // "Đào Trường Giang"
+	Recipients []string
 
 	header, closing, recipientsLabel bool // whether the blocks were found
 	dateLine                         bool // whether "…, ngày … tháng … năm …" was found
-	extraTitle                       []string
 }
 
 // Date is an issue date whose day, or day and month, may be left blank
@@ -56,12 +55,28 @@ func two(n int) string {
 // Complete tells whether the date has its day, month and year.
 func (d Date) Complete() bool { return d.Year != 0 && d.Month != 0 && d.Day != 0 }
 
+// The mottos a document may print top right: the state's (over "Độc lập -
+// Tự do - Hạnh phúc"), the Party's (Hướng dẫn 36-HD/VPTW) and the Youth
+// Union's.
+const (
+	partyMotto = "ĐẢNG CỘNG SẢN VIỆT NAM"
+	youthMotto = "ĐOÀN TNCS HỒ CHÍ MINH"
+)
+
 var (
-	mottoRe  = regexp.MustCompile(`(?i)CỘNG\s*H(?:ÒA|OÀ)\s*XÃ\s*HỘI\s*CHỦ\s*NGHĨA\s*VIỆT\s*NAM`)
-	mottoSub = regexp.MustCompile(`(?i)ĐỘC\s*LẬP\s*[-–—]\s*TỰ\s*DO\s*[-–—]\s*HẠNH\s*PHÚC`)
-	numberRe = regexp.MustCompile(`(?i)(?:^|\s)Số\s*:`)
-	dateRe   = regexp.MustCompile(`(?i)^(.*?)[,\s]*\bngày\b(.*?)\btháng\b(.*?)\bnăm\b(.*)$`)
-	aboutRe  = regexp.MustCompile(`(?i)^V/v\.?\s*:?\s*`)
+	mottoRe      = regexp.MustCompile(`(?i)C[ỘÔO]NG\s*H(?:ÒA|OÀ|OA)\s*XÃ\s*HỘI\s*CHỦ\s*NGHĨA\s*VIỆT\s*NAM`)
+	mottoSub     = regexp.MustCompile(`(?i)ĐỘC\s*LẬP\s*[-–—]\s*TỰ\s*DO\s*[-–—]\s*HẠNH\s*PHÚC`)
+	partyMottoRe = regexp.MustCompile(`ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM`)
+	youthMottoRe = regexp.MustCompile(`ĐOÀN\s+(?:TNCS|THANH\s+NIÊN\s+CỘNG\s+SẢN)\s+HỒ\s+CHÍ\s+MINH`)
+	// "Số: 12/UBND-VX", and the Party's and the Youth Union's "Số 36-HD/VPTW".
+	numberRe   = regexp.MustCompile(`(?:^|\s)Số\s*:`)
+	partyNumRe = regexp.MustCompile(`(?:^|\s)Số\s+[\d.…_ ]*-\s*[A-ZĐ]{1,6}\s*/`)
+	dateRe     = regexp.MustCompile(`(?i)^(.*?)[,\s]*\bngày\b(.*?)\btháng\b(.*?)\bnăm\b(.*)$`)
+	dateCoreRe = regexp.MustCompile(`,?\s*ngày\s*[\d.…_ ]*\s*tháng\s*[\d.…_ ]*\s*năm\s*[\d.…_ ]*\d{4}`)
+	aboutRe    = regexp.MustCompile(`(?i)^V/v\.?\s*:?\s*`)
+	// Under the number, a letter's trích yếu may also start "Về việc".
+	headAboutRe  = regexp.MustCompile(`(?i)^(?:V/v\.?|V\.v\.?|Về\s+việc)\s*:?\s*`)
+	addresseesRe = regexp.MustCompile(`(?i)^Kính\s*gửi\s*:?\s*`)
 	// A body named to its locality ("… PHƯỜNG BẠCH SAM"): a line of its own
 	// is a whole name, not the first half of one.
 	localityRe = regexp.MustCompile(`(?i)(?:^|\s)(?:PHƯỜNG|XÃ|THỊ TRẤN|QUẬN|HUYỆN|THỊ XÃ|THÀNH PHỐ|TỈNH|TP\.)\s+\S`)
@@ -71,50 +86,102 @@ var (
 	letterRe   = regexp.MustCompile(`^([a-zđ])\s*[.)]\s*\S`)
 	bulletRe   = regexp.MustCompile(`^[-–—•+*▪●○◦·]\s*`)
 	recipRe    = regexp.MustCompile(`(?i)^N[ơo]i\s*nh[ậa]n\s*:?\s*`)
-	authRe     = regexp.MustCompile(`(?i)^(?:TM|KT|TL|TUQ|Q|T/M)\s*\.\s*\S`)
+	// The authority of a signature: "TM.", "KT.", "TL.", "TUQ.", "Q.",
+	// and the Party's and the Youth Union's "T/M", "K/T".
+	authRe = regexp.MustCompile(`^(?:T\.?\s?M|T/M|K\.?\s?T|K/T|T\.?\s?L|T/L|TUQ|Q)(?:\s*[.:]\s*|\s+)\S`)
+	// authMidRe finds an authority inside a line that holds two columns.
+	authMidRe = regexp.MustCompile(`\s(?:TM|KT|TL|TUQ|T/M|K/T|T/L)\s*\.?\s+\p{Lu}`)
+	signedRe  = regexp.MustCompile(`(?i)^\(\s*đã\s+ký\s*\)$`)
+	// signedStartRe is "(Đã ký)" with the name after it on the same line.
+	signedStartRe = regexp.MustCompile(`(?i)^\(\s*đã\s+ký\s*\)`)
 )
 
-// segment is a piece of a header line: Word users lay the two columns out
-// with tabs as often as with a table, so "ỦY BAN … <tab> CỘNG HÒA …" is one
-// line holding two fields.
+// segments splits a header line into its fields: Word users lay the two
+// columns out with tabs or spaces as often as with a table, so
+// "ỦY BAN … CỘNG HÒA …" may be one line holding two fields even where no
+// tab was kept.
 func segments(s string) []string {
 	s = squeeze(s)
 	var cuts []int
-	for _, re := range []*regexp.Regexp{mottoRe, mottoSub} {
+	for _, re := range []*regexp.Regexp{mottoRe, mottoSub, partyMottoRe, youthMottoRe} {
 		for _, m := range re.FindAllStringIndex(s, -1) {
 			cuts = append(cuts, m[0], m[1])
 		}
 	}
-	if m := numberRe.FindStringIndex(s); m != nil {
-		start := m[0]
-		if s[start] == ' ' {
-			start++
-		}
+	if start, after, ok := numberAt(s); ok {
 		cuts = append(cuts, start)
 		// The number is the first word after "Số:" ("…/KH-UBND" when blank):
 		// what follows it is the next field.
-		rest := s[m[1]:]
+		rest := s[after:]
 		f := strings.Fields(rest)
 		if len(f) > 1 {
 			n := 1
-			if strings.HasPrefix(f[1], "/") || strings.HasSuffix(f[0], "/") {
+			if strings.HasPrefix(f[1], "/") || strings.HasSuffix(f[0], "/") || strings.HasPrefix(f[1], "-") || strings.HasSuffix(f[0], "-") {
 				n = 2
 			}
 			if n < len(f) {
-				end := m[1] + strings.Index(rest, f[n-1]) + len(f[n-1])
+				end := after + strings.Index(rest, f[n-1]) + len(f[n-1])
 				cuts = append(cuts, end)
 			}
 		}
+	}
+	// A date after other text: the place is the run of capitalised words
+	// before it ("V/v tăng cường … Phú Thọ, ngày 5 tháng 4 năm 2021").
+	if m := dateCoreRe.FindStringIndex(s); m != nil && m[0] > 0 {
+		cuts = append(cuts, placeStart(s[:m[0]]), m[1])
 	}
 	cuts = append(cuts, 0, len(s))
 	sortInts(cuts)
 	var out []string
 	for i := 0; i+1 < len(cuts); i++ {
+		if cuts[i] >= cuts[i+1] {
+			continue
+		}
 		if p := strings.TrimSpace(s[cuts[i]:cuts[i+1]]); p != "" {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// placeStart is where the place name ends s: the last run of up to four
+// words that start with a capital letter.
+func placeStart(s string) int {
+	f := strings.Fields(s)
+	n := 0
+	for i := len(f) - 1; i >= 0 && n < 4; i-- {
+		r := []rune(f[i])
+		if !unicode.IsUpper(r[0]) {
+			break
+		}
+		n++
+	}
+	if n == 0 || n == len(f) {
+		return 0
+	}
+	// The start of the n-th last word.
+	idx := len(s)
+	for k := 0; k < n; k++ {
+		idx = strings.LastIndex(s[:idx], f[len(f)-1-k])
+	}
+	return idx
+}
+
+// numberAt finds "Số:" (or the Party's "Số 12-KH/…") in s: where it
+// starts, and where the number after it starts.
+func numberAt(s string) (start, after int, ok bool) {
+	m := numberRe.FindStringIndex(s)
+	if m == nil {
+		if m = partyNumRe.FindStringIndex(s); m == nil {
+			return 0, 0, false
+		}
+		m[1] = m[0] + strings.Index(s[m[0]:], "Số") + len("Số")
+	}
+	start = m[0]
+	if s[start] == ' ' {
+		start++
+	}
+	return start, m[1], true
 }
 
 func sortInts(a []int) {
@@ -130,6 +197,8 @@ type lineKind int
 const (
 	otherLine lineKind = iota
 	mottoLine
+	partyLine
+	youthLine
 	mottoSubLine
 	numberLine
 	dateLine
@@ -139,15 +208,19 @@ const (
 
 func classify(s string) lineKind {
 	switch {
-	case separator(s):
+	case separator(s) || stars(s):
 		return ruleLine
 	case mottoRe.MatchString(s):
 		return mottoLine
+	case partyMottoRe.MatchString(s) && words(s) <= 5:
+		return partyLine
+	case youthMottoRe.MatchString(s) && words(s) <= 8:
+		return youthLine
 	case mottoSub.MatchString(s):
 		return mottoSubLine
-	case numberRe.MatchString(s):
+	case numberRe.MatchString(s) || partyNumRe.MatchString(s):
 		return numberLine
-	case aboutRe.MatchString(s):
+	case headAboutRe.MatchString(s):
 		return aboutLine
 	case dateRe.MatchString(s) && words(s) <= 14:
 		return dateLine
@@ -155,13 +228,21 @@ func classify(s string) lineKind {
 	return otherLine
 }
 
+// stars tells whether s is the "*" or "***" the Party and the Youth Union
+// print under the issuer.
+func stars(s string) bool {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	return s != "" && strings.Trim(s, "*") == ""
+}
+
 // number reads "Số: …/KH-UBND". A number not yet given (blanks, dots,
-// underscores before the "/") is kept as three spaces, as staff leave it
-// to be written by hand: "   /KH-UBND".
+// underscores before the "/" or the "-") is kept as three spaces, as staff
+// leave it to be written by hand: "   /KH-UBND".
 func number(s string) string {
-	m := numberRe.FindStringIndex(s)
-	n := strings.Join(strings.Fields(s[m[1]:]), "")
-	if i := strings.Index(n, "/"); i >= 0 {
+	_, after, _ := numberAt(s)
+	n := strings.Join(strings.Fields(s[after:]), "")
+	n = strings.TrimLeft(n, ":")
+	if i := strings.IndexAny(n, "/-"); i >= 0 {
 		if strings.IndexFunc(n[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
 			return "   " + n[i:]
 		}
@@ -199,60 +280,128 @@ func digits(s string) int {
 	return n
 }
 
-// issuer makes the issuing body from the header's lines on the left: the
-// last whole name is the issuer; names above it are the bodies it answers
-// to. A name broken over two lines ("ỦY BAN NHÂN DÂN" / "PHƯỜNG BẠCH SAM")
-// is joined.
-func issuer(ls []string) (issuer, superior string) {
+// hline is a line of the header block, with whether it is bold: the
+// decree prints the body above the issuer in regular type and the issuer
+// in bold.
+type hline struct {
+	text string
+	bold bool
+}
+
+// issuerNames makes the issuing body's names from the header's lines on
+// the left. Where the lines differ in weight, the regular ones are the
+// bodies above and the bold ones the issuer; else a name is complete at
+// its locality ("ỦY BAN NHÂN DÂN" / "PHƯỜNG BẠCH SAM" is one name).
+func issuerNames(ls []hline) []string {
+	if len(ls) == 0 {
+		return nil
+	}
+	mixed := false
+	for _, l := range ls[1:] {
+		mixed = mixed || l.bold != ls[0].bold
+	}
+	if mixed {
+		var names []string
+		cur, bold := "", ls[0].bold
+		for _, l := range ls {
+			if l.bold != bold && cur != "" {
+				names = append(names, cur)
+				cur = ""
+			}
+			bold = l.bold
+			cur = strings.TrimSpace(cur + " " + l.text)
+		}
+		return append(names, cur)
+	}
 	var names []string
 	cur := ""
 	for _, l := range ls {
-		cur = strings.TrimSpace(cur + " " + l)
-		if localityRe.MatchString(cur) {
+		org := partyMottoRe.MatchString(l.text) || youthMottoRe.MatchString(l.text)
+		if org && cur != "" {
+			names = append(names, cur)
+			cur = ""
+		}
+		cur = strings.TrimSpace(cur + " " + l.text)
+		if org || localityRe.MatchString(cur) {
 			names = append(names, cur)
 			cur = ""
 		}
 	}
 	if cur != "" {
-		if len(names) > 0 {
-			names[len(names)-1] += " " + cur
-		} else {
-			names = append(names, cur)
-		}
+		// A body named without its locality: "SỞ NỘI VỤ", "VĂN PHÒNG".
+		names = append(names, cur)
 	}
-	if len(names) == 0 {
-		return "", ""
-	}
-	return names[len(names)-1], strings.Join(names[:len(names)-1], " ")
+	return names
 }
 
-// header reads the lines of the header block into d. It reports the
-// lines it could not place.
-func (d *Document) readHeader(ls []string) (unplaced []string) {
-	var left []string
-	for _, l := range ls {
-		for _, s := range segments(l) {
-			switch classify(s) {
-			case mottoLine, mottoSubLine, ruleLine:
-				d.header = true
-			case numberLine:
-				d.header = true
-				d.Number = number(s)
-			case dateLine:
-				d.header, d.dateLine = true, true
-				d.Place, d.Issued = issueDate(s)
-			case aboutLine:
-				d.Title = strings.TrimSpace(aboutRe.ReplaceAllString(s, ""))
-			default:
-				if upper(s) {
-					left = append(left, s)
-				} else {
-					unplaced = append(unplaced, s)
+// readHeader reads the header block's two columns into d. It reports the
+// pieces it could not place.
+func (d *Document) readHeader(left, right []hline) (unplaced []string) {
+	var issuer []hline
+	var orgMottos []hline // a Party or Youth Union line, which is a motto unless the state's motto is there too
+	about, numberSeen, to := false, false, false
+	for side, ls := range [][]hline{left, right} {
+		for _, l := range ls {
+			for _, s := range segments(l.text) {
+				k := classify(s)
+				if k != aboutLine && k != otherLine {
+					about = false
+				}
+				switch k {
+				case mottoLine:
+					d.header = true
+					d.Motto = "state"
+				case partyLine, youthLine:
+					d.header = true
+					if side == 0 && !numberSeen {
+						orgMottos = append(orgMottos, hline{s, l.bold})
+						issuer = append(issuer, hline{s, l.bold})
+					} else if d.Motto == "" {
+						d.Motto = map[lineKind]string{partyLine: partyMotto, youthLine: youthMotto}[k]
+					}
+				case mottoSubLine, ruleLine:
+					d.header = true
+				case numberLine:
+					d.header, numberSeen = true, true
+					d.Number = number(s)
+				case dateLine:
+					d.header, d.dateLine = true, true
+					d.Place, d.Issued = issueDate(s)
+				case aboutLine:
+					d.Title = strings.TrimSpace(headAboutRe.ReplaceAllString(s, ""))
+					about = true
+				default:
+					switch {
+					case addresseesRe.MatchString(s) || to:
+						// "Kính gửi:" set in the header's table.
+						about, to = false, true
+						if a := recipient(addresseesRe.ReplaceAllString(s, "")); a != "" {
+							d.Addressees = append(d.Addressees, a)
+						}
+					case about && side == 0 && !upper(s):
+						d.Title = strings.TrimSpace(d.Title + " " + s)
+					case side == 0 && numberSeen && d.Title == "" && !upper(s) && words(s) >= 2:
+						// A letter's trích yếu under its number, without "V/v".
+						d.Title, about = s, true
+					case side == 0 && !numberSeen && upper(s):
+						issuer = append(issuer, hline{s, l.bold})
+					default:
+						unplaced = append(unplaced, s)
+					}
 				}
 			}
 		}
 	}
-	d.Issuer, d.Superior = issuer(left)
+	// "ĐOÀN TNCS HỒ CHÍ MINH" on the left is the motto when it stands
+	// alone, and the top of the issuer under the state's motto.
+	if d.Motto == "" && len(orgMottos) > 0 && len(issuer) > len(orgMottos) {
+		d.Motto = map[bool]string{true: partyMotto, false: youthMotto}[partyMottoRe.MatchString(orgMottos[0].text)]
+		issuer = issuer[len(orgMottos):]
+	}
+	if d.Motto == "state" {
+		d.Motto = ""
+	}
+	d.Issuer = issuerNames(issuer)
 	return unplaced
 }
 
@@ -260,7 +409,7 @@ func (d *Document) readHeader(ls []string) (unplaced []string) {
 func isHeaderLine(s string) bool {
 	for _, seg := range segments(s) {
 		switch classify(seg) {
-		case mottoLine, mottoSubLine, numberLine, dateLine:
+		case mottoLine, mottoSubLine, numberLine, dateLine, partyLine, youthLine:
 			return true
 		}
 	}
@@ -269,7 +418,7 @@ func isHeaderLine(s string) bool {
 
 // kindLine tells whether s is a document's kind: "KẾ HOẠCH", "THÔNG BÁO".
 func kindLine(s string) bool {
-	return upper(s) && words(s) <= 8 && !romanRe.MatchString(s) && !decimalRe.MatchString(s) && !isHeaderLine(s) && !separator(s)
+	return upper(s) && words(s) <= 8 && !romanRe.MatchString(s) && !decimalRe.MatchString(s) && !isHeaderLine(s) && !separator(s) && !stars(s)
 }
 
 // numbered tells whether s starts with the document's own numbering.
@@ -282,46 +431,113 @@ func recipient(s string) string {
 	return strings.TrimSpace(bulletRe.ReplaceAllString(squeeze(s), ""))
 }
 
-// signature reads the signature block: the authority ("TM. ỦY BAN NHÂN
-// DÂN", "KT. CHỦ TỊCH"), the signer's title in capitals, the signer's name.
+// readSignature reads the signature block: its lines above the name (the
+// authority, "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"; titles in capitals;
+// "(Đã ký)" where the copy says so) and the signer's name. Other lines in
+// parentheses ("(Ký tên, đóng dấu)") are instructions of a form, and
+// lines of a digital signature's stamp ("Ký bởi: …") are dropped.
 func (d *Document) readSignature(ls []string) bool {
-	var auth, titles []string
+	var sig []string
 	signer := ""
+	var split []string
 	for _, l := range ls {
 		l = squeeze(l)
+		if m := signedStartRe.FindString(l); m != "" && m != l {
+			split = append(split, m, strings.TrimSpace(l[len(m):]))
+			continue
+		}
+		split = append(split, l)
+	}
+	for _, l := range split {
 		switch {
-		case l == "" || strings.HasPrefix(l, "(") && strings.HasSuffix(l, ")") || separator(l):
-			// "(Đã ký)", "(Ký tên, đóng dấu)", the space for the signature
+		case l == "" || separator(l) || stars(l):
+		case signedRe.MatchString(l):
+			sig = append(sig, l)
+		case strings.HasPrefix(l, "(") && strings.HasSuffix(l, ")"):
 		case authRe.MatchString(l):
-			auth = append(auth, l)
-		case upper(l) && words(l) <= 10:
-			titles = append(titles, l)
-		case nameLike(l):
+			sig = append(sig, l)
+		case upper(l) && words(l) <= 12 && signer == "":
+			sig = append(sig, l)
+		case nameLike(stripDegree(l)):
 			signer = l
+		case strings.Contains(l, ":") || strings.ContainsAny(l, "0123456789@"):
+			// a digital signature's stamp
 		default:
 			return false
 		}
 	}
-	if len(auth) == 0 && (len(titles) == 0 || signer == "") {
+	auth := false
+	for _, l := range sig {
+		auth = auth || authRe.MatchString(l)
+	}
+	if !auth && (len(sig) == 0 || signer == "") {
 		return false
 	}
-	switch {
-	case len(auth) >= 1 && len(titles) == 0:
-		// "KT. CHỦ TỊCH" alone: the title is in the authority line.
-		d.OnBehalf = strings.Join(auth[:len(auth)-1], " ")
-		d.SignerTitle = auth[len(auth)-1]
-		if d.OnBehalf == "" {
-			d.OnBehalf, d.SignerTitle = d.SignerTitle, ""
-		}
-	case len(auth) >= 1:
-		d.OnBehalf = auth[0]
-		d.SignerTitle = strings.Join(append(auth[1:], titles...), " ")
-	default:
-		d.SignerTitle = strings.Join(titles, " ")
+	// A name printed in capitals: the last line, after "(Đã ký)" or after
+	// the title, when no name in ordinary case was found.
+	if signer == "" && len(sig) >= 2 && upper(sig[len(sig)-1]) && !authRe.MatchString(sig[len(sig)-1]) && upperName(sig[len(sig)-1]) {
+		signer, sig = sig[len(sig)-1], sig[:len(sig)-1]
 	}
-	d.Signer = signer
+	d.Signature, d.Signer = sig, signer
 	d.closing = true
 	return true
+}
+
+// hasName tells whether one of ls reads as a person's name.
+func (d *Document) hasName(ls []string) bool {
+	for _, l := range ls {
+		if nameLike(stripDegree(squeeze(l))) {
+			return true
+		}
+	}
+	return false
+}
+
+// readTitleOnly reads a signature block set in the closing table's own
+// column that has the signer's title and no name yet (a draft): the
+// table says what it is, so the title alone is taken.
+func (d *Document) readTitleOnly(ls []string) bool {
+	var sig []string
+	for _, l := range ls {
+		switch l = squeeze(l); {
+		case l == "" || separator(l) || stars(l):
+		case upper(l) && words(l) <= 12 || signedRe.MatchString(l):
+			sig = append(sig, l)
+		default:
+			return false
+		}
+	}
+	if len(sig) == 0 {
+		return false
+	}
+	d.Signature, d.closing = sig, true
+	return true
+}
+
+// degreeRe matches the degree some signers print before their name:
+// "ThS.", "Th.s", "TS.", "PGS.TS.".
+var degreeRe = regexp.MustCompile(`^(?:(?:P?GS|Th\.?[Ss]|TS|KS|BS|CN)\.?\s*)+`)
+
+// stripDegree is s without a leading degree.
+func stripDegree(s string) string {
+	return strings.TrimSpace(degreeRe.ReplaceAllString(s, ""))
+}
+
+// officeWords are words of a title, never of a name.
+var officeWords = []string{"CHỦ TỊCH", "BÍ THƯ", "GIÁM ĐỐC", "TRƯỞNG", "PHÓ", "CHÁNH", "ỦY", "BAN", "THƯỜNG", "VỤ", "HỘI", "ĐỒNG", "ĐOÀN", "ĐẢNG", "SỞ", "PHÒNG", "VĂN", "TỔ", "THƯ KÝ", "UBND", "HĐND", "CÔNG AN"}
+
+// upperName tells whether s, in capitals, reads as a person's name.
+func upperName(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 2 || len(f) > 5 {
+		return false
+	}
+	for _, w := range officeWords {
+		if strings.Contains(" "+s+" ", " "+w+" ") {
+			return false
+		}
+	}
+	return nameLike(s)
 }
 
 // nameLike tells whether s reads as a person's name: two to six words,
@@ -348,6 +564,25 @@ func nameLike(s string) bool {
 // signatureLike tells whether s may be a line of a signature block.
 func signatureLike(s string) bool {
 	s = squeeze(s)
-	return s == "" || authRe.MatchString(s) || upper(s) && words(s) <= 10 || nameLike(s) ||
-		strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && words(s) <= 6
+	return s == "" || authRe.MatchString(s) || upper(s) && words(s) <= 12 || nameLike(stripDegree(s)) ||
+		strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && words(s) <= 6 || stars(s)
+}
+
+// splitClosing splits a closing line that holds both columns where no tab
+// was kept: "- Như trên; CHÁNH VĂN PHÒNG", "Nơi nhận: TM. ỦY BAN NHÂN DÂN",
+// "- Lưu: VT. Nguyễn Văn An".
+func splitClosing(s string) (left, right string) {
+	if m := authMidRe.FindStringIndex(s); m != nil {
+		return strings.TrimSpace(s[:m[0]]), strings.TrimSpace(s[m[0]:])
+	}
+	// A run of capitals, or a name, after the item's closing mark.
+	i := strings.LastIndexAny(s, ";.:,")
+	if i < 0 || i == len(s)-1 {
+		return s, ""
+	}
+	tail := strings.TrimSpace(s[i+1:])
+	if tail != "" && (upper(tail) && words(tail) >= 2 || nameLike(tail) && words(tail) <= 5 || signedStartRe.MatchString(tail)) {
+		return strings.TrimSpace(s[:i+1]), tail
+	}
+	return s, ""
 }

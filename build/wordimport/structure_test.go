@@ -15,21 +15,39 @@ func TestReadHeader(t *testing.T) {
 		want  Document
 	}{
 		{"tabs", []string{
-			"UBND THỊ XÃ MỸ HÀO\tCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-			"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM\tĐộc lập – Tự do – Hạnh phúc",
-			"Số: ……/KH-UBND\t\tBạch Sam, ngày 05 tháng 4 năm 2023",
-		}, Document{Issuer: "ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM", Superior: "UBND THỊ XÃ MỸ HÀO", Number: "   /KH-UBND", Place: "Bạch Sam", Issued: Date{2023, 4, 5}}},
+			"UBND THỊ XÃ MỸ HÀO\uE000CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+			"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM\uE000Độc lập – Tự do – Hạnh phúc",
+			"Số: ……/KH-UBND\uE000\uE000Bạch Sam, ngày 05 tháng 4 năm 2023",
+		}, Document{Issuer: []string{"UBND THỊ XÃ MỸ HÀO", "ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM"}, Number: "   /KH-UBND", Place: "Bạch Sam", Issued: Date{2023, 4, 5}}},
+		{"no tabs kept", []string{
+			"UBND TỈNH PHÚ THỌ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+			"SỞ THÔNG TIN VÀ TRUYỀN THÔNG Độc lập - Tự do - Hạnh phúc",
+			"Số: 123/STTTT-BCVT Phú Thọ, ngày 5 tháng 4 năm 2021",
+			"V/v tăng cường công tác",
+		}, Document{Issuer: []string{"UBND TỈNH PHÚ THỌ", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"}, Number: "123/STTTT-BCVT", Place: "Phú Thọ", Issued: Date{2021, 4, 5}, Title: "tăng cường công tác"}},
 		{"broken name", []string{"ỦY BAN NHÂN DÂN", "PHƯỜNG BẠCH SAM", "Số: 12/TB-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Bạch Sam, ngày …. tháng …. năm 2024"},
-			Document{Issuer: "ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM", Number: "12/TB-UBND", Place: "Bạch Sam", Issued: Date{Year: 2024}}},
-		{"no place, month only", []string{"ĐOÀN TNCS HỒ CHÍ MINH", "Số: 3 /KH-ĐTN", "ngày    tháng 10 năm 2023"},
-			Document{Issuer: "ĐOÀN TNCS HỒ CHÍ MINH", Number: "3/KH-ĐTN", Issued: Date{Year: 2023, Month: 10}}},
+			Document{Issuer: []string{"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM"}, Number: "12/TB-UBND", Place: "Bạch Sam", Issued: Date{Year: 2024}}},
+		{"youth union", []string{"BCH ĐOÀN PHƯỜNG BẠCH SAM\uE000ĐOÀN TNCS HỒ CHÍ MINH", "***", "Số: 3 -KH/ĐTN\uE000Bạch Sam, ngày    tháng 10 năm 2023"},
+			Document{Issuer: []string{"BCH ĐOÀN PHƯỜNG BẠCH SAM"}, Motto: youthMotto, Number: "3-KH/ĐTN", Place: "Bạch Sam", Issued: Date{Year: 2023, Month: 10}}},
+		{"party", []string{"ĐẢNG BỘ TỈNH HƯNG YÊN\uE000ĐẢNG CỘNG SẢN VIỆT NAM", "THỊ ỦY MỸ HÀO", "*", "Số 36-HD/TU\uE000Mỹ Hào, ngày 2 tháng 3 năm 2024"},
+			Document{Issuer: []string{"ĐẢNG BỘ TỈNH HƯNG YÊN", "THỊ ỦY MỸ HÀO"}, Motto: partyMotto, Number: "36-HD/TU", Place: "Mỹ Hào", Issued: Date{2024, 3, 2}}},
+		{"youth union over the state motto", []string{"ĐOÀN TNCS HỒ CHÍ MINH\uE000CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BCH ĐOÀN TRƯỜNG THPT A\uE000Độc lập - Tự do - Hạnh phúc", "Số: 3/KH-ĐT"},
+			Document{Issuer: []string{"ĐOÀN TNCS HỒ CHÍ MINH", "BCH ĐOÀN TRƯỜNG THPT A"}, Number: "3/KH-ĐT"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var d Document
-			if un := d.readHeader(tc.lines); len(un) > 0 {
+			var left, right []hline
+			for _, l := range tc.lines {
+				cols := columns(l)
+				left = append(left, hline{cols[0], true})
+				for _, c := range cols[1:] {
+					right = append(right, hline{c, true})
+				}
+			}
+			if un := d.readHeader(left, right); len(un) > 0 {
 				t.Errorf("unplaced %q", un)
 			}
-			got := Document{Issuer: d.Issuer, Superior: d.Superior, Number: d.Number, Place: d.Place, Issued: d.Issued}
+			got := Document{Issuer: d.Issuer, Motto: d.Motto, Number: d.Number, Place: d.Place, Issued: d.Issued, Title: d.Title}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
@@ -39,21 +57,37 @@ func TestReadHeader(t *testing.T) {
 
 func TestReadSignature(t *testing.T) {
 	for _, tc := range []struct {
-		lines                   []string
-		onBehalf, title, signer string
+		lines  []string
+		sig    []string
+		signer string
 	}{
-		{[]string{"TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "(Đã ký)", "", "Đào Trường Giang"}, "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Đào Trường Giang"},
-		{[]string{"KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An"}, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An"},
-		{[]string{"BÍ THƯ", "Trần Thị Bình"}, "", "BÍ THƯ", "Trần Thị Bình"},
+		{[]string{"TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "(Đã ký)", "", "Đào Trường Giang"}, []string{"TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "(Đã ký)"}, "Đào Trường Giang"},
+		{[]string{"KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An"}, []string{"KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"}, "Nguyễn Văn An"},
+		{[]string{"TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "(đã ký)", "Lê Thị Hoa"}, []string{"TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "(đã ký)"}, "Lê Thị Hoa"},
+		{[]string{"T/M BAN THƯỜNG VỤ", "BÍ THƯ", "(Ký tên, đóng dấu)", "Trần Thị Bình"}, []string{"T/M BAN THƯỜNG VỤ", "BÍ THƯ"}, "Trần Thị Bình"},
+		{[]string{"BÍ THƯ", "Trần Thị Bình"}, []string{"BÍ THƯ"}, "Trần Thị Bình"},
 	} {
 		var d Document
-		if !d.readSignature(tc.lines) || d.OnBehalf != tc.onBehalf || d.SignerTitle != tc.title || d.Signer != tc.signer {
-			t.Errorf("%q: %q / %q / %q", tc.lines, d.OnBehalf, d.SignerTitle, d.Signer)
+		if !d.readSignature(tc.lines) || !reflect.DeepEqual(d.Signature, tc.sig) || d.Signer != tc.signer {
+			t.Errorf("%q: %q / %q", tc.lines, d.Signature, d.Signer)
 		}
 	}
 	var d Document
 	if d.readSignature([]string{"Trên đây là kế hoạch của phường./."}) {
 		t.Error("a sentence read as a signature")
+	}
+}
+
+func TestSplitClosing(t *testing.T) {
+	for _, tc := range [][3]string{
+		{"- Như trên; CHÁNH VĂN PHÒNG", "- Như trên;", "CHÁNH VĂN PHÒNG"},
+		{"Nơi nhận: TM. ỦY BAN NHÂN DÂN", "Nơi nhận:", "TM. ỦY BAN NHÂN DÂN"},
+		{"- Lưu: VT. Nguyễn Văn An", "- Lưu: VT.", "Nguyễn Văn An"},
+		{"- Sở Nội vụ;", "- Sở Nội vụ;", ""},
+	} {
+		if l, r := splitClosing(tc[0]); l != tc[1] || r != tc[2] {
+			t.Errorf("splitClosing(%q) = %q, %q; want %q, %q", tc[0], l, r, tc[1], tc[2])
+		}
 	}
 }
 

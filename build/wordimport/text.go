@@ -1,6 +1,7 @@
 package wordimport
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -12,7 +13,7 @@ import (
 func clean(s string) string {
 	s = norm.NFC.String(s)
 	return strings.Map(func(r rune) rune {
-		if r != ' ' && unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || r == '\u2007' {
+		if r != ' ' && unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || r == '\u2007' || r == colBreak {
 			return ' '
 		}
 		if r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
@@ -43,6 +44,52 @@ func plain(runs []run) string {
 type line []run
 
 func (l line) text() string { return plain(l) }
+
+// cols is the line split where a tab or a run of spaces laid out columns
+// (colBreak), each part squeezed; empty parts are dropped.
+func (l line) cols() []string {
+	var b strings.Builder
+	for _, r := range l {
+		b.WriteString(r.text)
+	}
+	return columns(b.String())
+}
+
+// columns splits s at colBreak, squeezing each part and dropping the empty
+// ones. A tab typed to leave room for what is written by hand ("Số:<tab>
+// /UBND", "ngày<tab>tháng 10") is not a column's edge: such parts are
+// joined again.
+func columns(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, string(colBreak)) {
+		p = squeeze(p)
+		if p == "" {
+			continue
+		}
+		if n := len(out); n > 0 && blankFollows(out[n-1], p) {
+			out[n-1] += " " + p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+var (
+	openNumberRe = regexp.MustCompile(`(?:^|\s)Số\s*:?$`)
+	openDateRe   = regexp.MustCompile(`(?i)(?:^|\s)(?:ngày|tháng|năm)\s*[.…_]*$`)
+	dateGoesOnRe = regexp.MustCompile(`(?i)^(?:tháng|năm)\b`)
+)
+
+// blankFollows tells whether prev and next are one field with room left
+// between them to be filled in by hand.
+func blankFollows(prev, next string) bool {
+	return openNumberRe.MatchString(prev) ||
+		openDateRe.MatchString(prev) && (dateGoesOnRe.MatchString(next) || digitsStart(next)) ||
+		strings.HasPrefix(next, "/") && numberRe.MatchString(prev) && !strings.Contains(prev[strings.Index(prev, "Số"):], "/")
+}
+
+func digitsStart(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
 
 // bold tells whether every letter of the line is bold: such a line is a
 // heading or a title in a Decree 30 document.

@@ -31,6 +31,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"loa/build/builder"
 	"loa/functions/vntext"
 )
 
@@ -133,7 +134,28 @@ func Import(opts Options) (*Result, error) {
 		return nil, err
 	}
 
+	// The page is checked by the build's own reading of a page before it
+	// is written. A document the build would refuse (a kind the ward's
+	// list lacks, no issuer found: a form, a table, a letter of another
+	// shape) becomes a plain page of the whole text, which it accepts.
+	rel := section + "/" + slug + "/" + "index.md"
+	check := func(page string) error {
+		return builder.CheckPage(os.DirFS(opts.Content), filepath.ToSlash(opts.Content), rel, []byte(page))
+	}
 	page := frontMatter(d, date, summary(d, body), docx) + "\n" + markdown
+	var plainWhy error
+	if err := check(page); err != nil {
+		plainWhy = err
+		w = &writer{media: work}
+		markdown = w.markdown(blocks)
+		if titleFromFile && d.Kind != "" {
+			d.Title, titleFromFile = sentence(d.Kind), false
+		}
+		page = plainFrontMatter(d.Title, date, docx) + "\n" + markdown
+		if err := check(page); err != nil {
+			return nil, fmt.Errorf("%s: không nhập được, chưa ghi gì: %w", opts.File, err)
+		}
+	}
 	files := append([]bundleFile{{name: docx, src: abs}}, w.images...)
 	replaced, err := writeBundle(res.Dir, page, files, opts.Force)
 	if err != nil {
@@ -143,7 +165,7 @@ func Import(opts Options) (*Result, error) {
 	res.Report = report(d, w, reportFacts{
 		page: res.Page, date: date, titleFromFile: titleFromFile, unplaced: unplaced,
 		unknown: unknown, replaced: replaced, sectionGuessed: opts.Section == "",
-		section: section,
+		section: section, plainWhy: plainWhy,
 	})
 	return res, nil
 }
@@ -185,13 +207,15 @@ func refuseExisting(opts Options, dir string) error {
 // body's first sentence.
 func summary(d *Document, body []block) string {
 	if d.Kind != "" && d.Title != "" {
-		kind := []rune(strings.ToLower(d.Kind))
-		kind[0] = unicode.ToUpper(kind[0])
+		kind := sentence(d.Kind)
+		if fold(d.Kind) == "CÔNG VĂN" {
+			kind += " về việc"
+		}
 		title := []rune(d.Title)
 		if len(title) > 1 && !unicode.IsUpper(title[1]) {
 			title[0] = unicode.ToLower(title[0])
 		}
-		return string(kind) + " " + string(title) + "."
+		return kind + " " + strings.TrimSuffix(string(title), ".") + "."
 	}
 	for _, b := range body {
 		if b.kind != paraBlock {
@@ -224,17 +248,37 @@ func frontMatter(d *Document, date time.Time, summary, docx string) string {
 		}
 		b.WriteString("\n")
 	}
+	list := func(key string, v []string, missing string) {
+		b.WriteString("  " + key + ":")
+		if len(v) == 0 {
+			b.WriteString(" []")
+			if missing != "" {
+				b.WriteString("  # " + missing)
+			}
+			b.WriteString("\n")
+			return
+		}
+		b.WriteString("\n")
+		for _, l := range v {
+			b.WriteString("    - " + quote(l) + "\n")
+		}
+	}
 	field("", "title", d.Title, "")
 	b.WriteString("date: " + date.Format("2006-01-02") + "\n")
 	field("", "summary", summary, "")
 	b.WriteString("document:\n")
 	field("  ", "kind", d.Kind, "không tìm thấy loại văn bản (KẾ HOẠCH, THÔNG BÁO, …)")
-	field("  ", "issuer", d.Issuer, "không tìm thấy cơ quan ban hành")
+	if d.Motto != "" {
+		field("  ", "motto", d.Motto, "")
+	}
+	list("issuer", d.Issuer, "không tìm thấy cơ quan ban hành")
 	field("  ", "number", d.Number, "không tìm thấy số văn bản")
 	field("  ", "place", d.Place, "không tìm thấy địa danh")
 	field("  ", "issued", d.Issued.ISO(), "không tìm thấy ngày ban hành (2023, 2023-04 hoặc 2023-04-05)")
-	field("  ", "onBehalf", d.OnBehalf, "")
-	field("  ", "signerTitle", d.SignerTitle, "")
+	if len(d.Addressees) > 0 {
+		list("addressees", d.Addressees, "")
+	}
+	list("signature", d.Signature, "không tìm thấy chức vụ người ký")
 	field("  ", "signer", d.Signer, "không tìm thấy người ký")
 	if len(d.Recipients) == 0 {
 		b.WriteString("  recipients: []  # không tìm thấy Nơi nhận\n")
@@ -248,6 +292,22 @@ func frontMatter(d *Document, date time.Time, summary, docx string) string {
 	b.WriteString("  - { file: " + quote(docx) + ", title: " + quote(attachmentTitle) + " }\n")
 	b.WriteString("---\n")
 	return b.String()
+}
+
+// plainFrontMatter is the front matter of a page that is not an official
+// document.
+func plainFrontMatter(title string, date time.Time, docx string) string {
+	return "---\ntitle: " + quote(title) + "\ndate: " + date.Format("2006-01-02") + "\n" +
+		"attachments:\n  - { file: " + quote(docx) + ", title: " + quote(attachmentTitle) + " }\n---\n"
+}
+
+// sentence writes a line in capitals as a title: "PHIẾU TRÌNH" → "Phiếu trình".
+func sentence(s string) string {
+	r := []rune(strings.ToLower(s))
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
 }
 
 // quote writes s as a YAML double-quoted scalar.

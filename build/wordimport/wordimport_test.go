@@ -81,15 +81,16 @@ type attachment struct {
 }
 
 type document struct {
-	Kind        string   `yaml:"kind"`
-	Issuer      string   `yaml:"issuer"`
-	Number      string   `yaml:"number"`
-	Place       string   `yaml:"place"`
-	Issued      string   `yaml:"issued"`
-	OnBehalf    string   `yaml:"onBehalf"`
-	SignerTitle string   `yaml:"signerTitle"`
-	Signer      string   `yaml:"signer"`
-	Recipients  []string `yaml:"recipients"`
+	Kind       string   `yaml:"kind"`
+	Motto      string   `yaml:"motto"`
+	Issuer     []string `yaml:"issuer"`
+	Number     string   `yaml:"number"`
+	Place      string   `yaml:"place"`
+	Issued     string   `yaml:"issued"`
+	Addressees []string `yaml:"addressees"`
+	Signature  []string `yaml:"signature"`
+	Signer     string   `yaml:"signer"`
+	Recipients []string `yaml:"recipients"`
 }
 
 func readPage(t *testing.T, file string) page {
@@ -115,12 +116,19 @@ func readPage(t *testing.T, file string) page {
 // buildSite builds dir as the build command does and returns the output.
 func buildSite(t *testing.T, dir string) string {
 	t.Helper()
+	return buildSiteWith(t, dir, builder.Options{Now: buildDay})
+}
+
+// buildSiteWith builds dir with opts.
+func buildSiteWith(t *testing.T, dir string, opts builder.Options) string {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "public")
 	cfs, err := content.Dir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := builder.Build(builder.Options{Content: cfs, ContentDir: dir, Out: out, Now: buildDay}); err != nil {
+	opts.Content, opts.ContentDir, opts.Out = cfs, dir, out
+	if _, err := builder.Build(opts); err != nil {
 		t.Fatalf("build: %v", err)
 	}
 	return out
@@ -188,6 +196,11 @@ func TestSeedPlan(t *testing.T) {
 				t.Error("the seed page was not reported as replaced")
 			}
 			got := readPage(t, res.Page)
+			want := want
+			if fixture == "seed-pandoc.docx" {
+				// This copy names the body above the ward, over its name.
+				want.Document.Issuer = append([]string{"UBND THỊ XÃ MỸ HÀO"}, want.Document.Issuer...)
+			}
 			if !reflect.DeepEqual(got.Document, want.Document) {
 				t.Errorf("document:\n got %+v\nwant %+v", got.Document, want.Document)
 			}
@@ -224,7 +237,7 @@ func TestSeedPlan(t *testing.T) {
 			}
 
 			rep := res.Report.String()
-			for _, s := range []string{"Đã nhận: loại văn bản (KẾ HOẠCH), tên văn bản, cơ quan ban hành, số, địa danh, ngày ban hành, nơi nhận (5 nơi), chức vụ người ký, người ký",
+			for _, s := range []string{"Đã nhận: loại văn bản (KẾ HOẠCH), tên văn bản, cơ quan ban hành, số, địa danh, ngày ban hành, nơi nhận (5 nơi), phần chữ ký (TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH), người ký",
 				"Số văn bản còn để trống", "Ngày ban hành còn để trống ngày, tháng", "Ngày đăng (date) tạm lấy là hôm nay, 01/04/2023"} {
 				if !strings.Contains(rep, s) {
 					t.Errorf("report lacks %q:\n%s", s, rep)
@@ -246,8 +259,8 @@ func TestHeaderAsParagraphs(t *testing.T) {
 		t.Errorf("written to %s, want %s", res.Dir, want)
 	}
 	got := readPage(t, res.Page)
-	want := document{Kind: "THÔNG BÁO", Issuer: "ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM", Number: "15/TB-UBND", Place: "Bạch Sam",
-		Issued: "2023-04-05", OnBehalf: "KT. CHỦ TỊCH", SignerTitle: "PHÓ CHỦ TỊCH", Signer: "Nguyễn Văn An",
+	want := document{Kind: "THÔNG BÁO", Issuer: []string{"ỦY BAN NHÂN DÂN PHƯỜNG BẠCH SAM"}, Number: "15/TB-UBND", Place: "Bạch Sam",
+		Issued: "2023-04-05", Signature: []string{"KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"}, Signer: "Nguyễn Văn An",
 		Recipients: []string{"Đoàn phường;", "Lưu: VT."}}
 	if !reflect.DeepEqual(got.Document, want) {
 		t.Errorf("document:\n got %+v\nwant %+v", got.Document, want)
