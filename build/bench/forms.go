@@ -30,6 +30,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/handler"
 	"loa/functions/localstore"
+	"loa/functions/service"
 	"loa/functions/store"
 	"loa/site"
 )
@@ -230,28 +231,35 @@ func (discard) Save(_ context.Context, sub *forms.Submission) (store.Receipt, er
 // and counts what was stored. stored is -1 without a store.
 func loadRun(reg *forms.Registry, dir string, noStore bool, n, c int) (loadResult, error) {
 	res := loadResult{others: map[int]int{}, stored: -1}
-	cfg := handler.Config{
-		Forms:  reg,
-		Now:    func() time.Time { return formsOpen },
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Rate:   rate.Inf,
-		Store:  discard{},
-	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	var h http.Handler
 	var st *store.Store
-	if !noStore {
+	if noStore {
+		// The peer: the handler alone, on a store that keeps nothing, so
+		// the only run not assembled as the Lambda and serve are.
+		hh, err := handler.New(handler.Config{
+			Forms: reg, Store: discard{}, Logger: logger, Rate: rate.Inf,
+			Now: func() time.Time { return formsOpen },
+		})
+		if err != nil {
+			return res, err
+		}
+		h = hh
+	} else {
 		s3srv, err := localstore.Start(localstore.Options{Dir: dir, Buckets: []string{formsBucket}, Credentials: localstore.NewCredentials()})
 		if err != nil {
 			return res, err
 		}
 		defer s3srv.Close()
-		if st, err = store.New(s3srv.Client, store.Config{Bucket: formsBucket, Prefix: formsPrefix}); err != nil {
+		svc, err := service.New(service.Config{
+			S3: s3srv.Client, Bucket: formsBucket, Prefix: formsPrefix,
+			Content: content.FS, Layouts: site.FS(),
+			Now: func() time.Time { return formsOpen }, Logger: logger, NoLimits: true,
+		})
+		if err != nil {
 			return res, err
 		}
-		cfg.Store = st
-	}
-	h, err := handler.New(cfg)
-	if err != nil {
-		return res, err
+		h, st = svc.Handler, svc.Store
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
