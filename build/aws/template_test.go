@@ -15,6 +15,7 @@ import (
 
 	loaaws "loa/build/aws"
 	"loa/build/internal/lambdadev"
+	"loa/functions/routes"
 )
 
 // The template is read with plain YAML, turning CloudFormation's short tags
@@ -831,7 +832,7 @@ func TestOriginSecret(t *testing.T) {
 			continue
 		}
 		for _, h := range list(o.(obj)["OriginCustomHeaders"]) {
-			if h.(obj)["HeaderName"] == "X-Origin-Verify" {
+			if h.(obj)["HeaderName"] == routes.OriginHeader {
 				header = h.(obj)["HeaderValue"]
 			}
 		}

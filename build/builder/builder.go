@@ -38,6 +38,7 @@ import (
 	"loa/build/images"
 	"loa/build/search"
 	"loa/functions/forms"
+	"loa/functions/routes"
 	"loa/site"
 )
 
@@ -322,8 +323,8 @@ func (b *build) checkURLs(pages []*Page) error {
 	claim("/", "the home page")
 	claim("/404.html", "the 404 page")
 	claim(SearchPath, "the search page")
-	claim(LookupPath, "the lookup of questions")
-	claim(PublicPath, "the questions and answers (answered by the form handler)")
+	claim(routes.LookupPage, "the lookup of questions")
+	claim(routes.PublicPage, "the questions and answers (answered by the form handler)")
 	for _, s := range sections {
 		claim("/"+s.Dir+"/", "the list of "+s.Dir)
 	}

@@ -30,9 +30,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/text/unicode/norm"
 
-	"loa/build/builder"
 	"loa/build/images/imagetest"
 	"loa/build/internal/browsertest"
+	"loa/functions/routes"
 )
 
 const (
@@ -567,7 +567,7 @@ func fileName(p string) string {
 // charts; the CSV the page downloads holds the questions sent above.
 func (e *e2e) staffPage(t *testing.T) {
 	e.t = t
-	_, body := get(t, e.srv.URL+builder.StaffPath)
+	_, body := get(t, e.srv.URL+routes.StaffPage)
 	e.html["quan-tri.html"] = []byte(body)
 
 	downloads := t.TempDir()
@@ -576,7 +576,7 @@ func (e *e2e) staffPage(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e.open(builder.StaffPath)
+	e.open(routes.StaffPage)
 	e.do(chromedp.WaitVisible(chromedp.ID("ma-quan-tri")))
 	e.checkAxe("staff login")
 	e.do(

@@ -46,6 +46,7 @@ import (
 	"loa/build/builder"
 	"loa/content"
 	"loa/functions/localstore"
+	"loa/functions/routes"
 	"loa/functions/service"
 	"loa/functions/staff"
 	"loa/functions/vntext"
@@ -357,7 +358,7 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 			fmt.Fprintf(w, "  Biểu mẫu          %s/bieu-mau/%s/  (%s)\n", s.URL, f.ID, state)
 		}
 	}
-	fmt.Fprintf(w, "  Trang quản trị    %s%s\n", s.URL, builder.StaffPath)
+	fmt.Fprintf(w, "  Trang quản trị    %s%s\n", s.URL, routes.StaffPage)
 	src := "tạo lần đầu, lưu ở " + filepath.Join(dataFlag, SecretFile)
 	if strings.TrimSpace(s.cfg.Secret) != "" {
 		src = "lấy từ biến môi trường " + EnvSecret

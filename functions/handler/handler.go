@@ -51,6 +51,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"loa/functions/forms"
+	"loa/functions/routes"
 	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -189,7 +190,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.answers == nil {
 		h.answers, _ = cfg.Store.(AnswerStore)
 	}
-	h.mux.HandleFunc("/api/forms/{form...}", h.submit)
+	h.mux.HandleFunc(routes.Forms+"{form...}", h.submit)
 	h.mountHoidap()
 	if err := h.mountStaff(); err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ import (
 
 	"loa/functions/forms"
 	"loa/functions/handler"
-	"loa/functions/staff"
+	"loa/functions/routes"
 	"loa/functions/store"
 )
 
@@ -64,7 +64,7 @@ func answerRequest(id string, body map[string]any) *http.Request {
 	r := httptest.NewRequest("PUT", "/api/answers/cau-hoi/"+id, bytes.NewReader(b))
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set(staff.Header, staffSecret)
+	r.Header.Set(routes.StaffHeader, staffSecret)
 	r.RemoteAddr = "198.51.100.20:4000"
 	return r
 }

@@ -17,6 +17,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/handler"
 	"loa/functions/report"
+	"loa/functions/routes"
 	"loa/functions/staff"
 )
 
@@ -108,7 +109,7 @@ func staffRequest(method, path, secret, addr string) *http.Request {
 	r := httptest.NewRequest(method, path, nil)
 	r.Header.Set("Accept", "application/json")
 	if secret != "" {
-		r.Header.Set(staff.Header, secret)
+		r.Header.Set(routes.StaffHeader, secret)
 	}
 	r.RemoteAddr = addr
 	return r

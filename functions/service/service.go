@@ -33,6 +33,7 @@ import (
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/handler"
+	"loa/functions/routes"
 	"loa/functions/s3client"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -64,7 +65,7 @@ type Config struct {
 	// StaffSecretHash is the hash of the staff secret; empty: the staff
 	// routes refuse everyone.
 	StaffSecretHash string
-	// OriginSecret is the value CloudFront sends in [OriginHeader]; a
+	// OriginSecret is the value CloudFront sends in [routes.OriginHeader]; a
 	// request without it is refused (403) before any other work. Empty:
 	// every request is let in (serve, tests).
 	OriginSecret string
@@ -86,10 +87,6 @@ type Service struct {
 	Store   *store.Store    // the submissions bucket
 	Forms   *forms.Registry // the forms the handler enforces
 }
-
-// OriginHeader carries the origin secret: CloudFront adds it to every
-// request it forwards to the function, and no viewer can see it.
-const OriginHeader = "X-Origin-Verify"
 
 // New assembles the service.
 func New(cfg Config) (*Service, error) {
@@ -153,7 +150,7 @@ func Door(h http.Handler, secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Hashes of equal length, compared in constant time: neither the
 		// value nor its length leaks through the time taken.
-		got := sha256.Sum256([]byte(r.Header.Get(OriginHeader)))
+		got := sha256.Sum256([]byte(r.Header.Get(routes.OriginHeader)))
 		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
@@ -161,7 +158,7 @@ func Door(h http.Handler, secret string) http.Handler {
 			w.Write([]byte(`{"ok":false,"message":"Hãy gửi qua trang chính thức của phường."}` + "\n"))
 			return
 		}
-		r.Header.Del(OriginHeader)
+		r.Header.Del(routes.OriginHeader)
 		h.ServeHTTP(w, r)
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"loa/content"
 	"loa/functions/lambdahttp"
 	"loa/functions/report"
+	"loa/functions/routes"
 	"loa/functions/s3test"
 	"loa/functions/service"
 	"loa/functions/staff"
@@ -116,7 +117,7 @@ func TestClockReachesStaffPage(t *testing.T) {
 		t.Fatalf("question at the fixed instant: %d %s, want 200", resp.StatusCode, resp.Body)
 	}
 
-	staffHeaders := map[string]string{staff.Header: f.secret}
+	staffHeaders := map[string]string{routes.StaffHeader: f.secret}
 	resp := f.invoke(t, "GET", "/api/stats", "", staffHeaders)
 	var stats report.Stats
 	if err := json.Unmarshal([]byte(resp.Body), &stats); err != nil || resp.StatusCode != http.StatusOK {
@@ -172,10 +173,10 @@ func TestOriginDoor(t *testing.T) {
 	// The handler never sees the secret's header.
 	var leaked bool
 	h := service.Door(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		leaked = r.Header.Get(service.OriginHeader) != ""
+		leaked = r.Header.Get(routes.OriginHeader) != ""
 	}), secret)
 	r := httptest.NewRequest("GET", "/api/stats", nil)
-	r.Header.Set(service.OriginHeader, secret)
+	r.Header.Set(routes.OriginHeader, secret)
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	if leaked {
 		t.Error("the handler was given the origin secret's header")
