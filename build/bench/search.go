@@ -37,6 +37,7 @@ import (
 	"loa/build/builder"
 	"loa/build/search"
 	loacontent "loa/content"
+	"loa/functions/vntext"
 )
 
 // searchQueries are typed the ways residents type: without marks, with
@@ -318,7 +319,7 @@ func writeHTMLSite(content, out string) (map[string]map[string]bool, error) {
 
 // foldedWords splits s as the index does, to count the expected pages.
 func foldedWords(s string) []string {
-	ws := strings.FieldsFunc(search.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	ws := strings.FieldsFunc(vntext.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	for i, w := range ws {
 		if t := strings.TrimLeft(w, "0"); t != "" && strings.Trim(w, "0123456789") == "" {
 			ws[i] = t

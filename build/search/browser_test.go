@@ -142,7 +142,7 @@ func TestBrowser(t *testing.T) {
 		got := evalIn[[]string](b, js)
 		for i, c := range cases {
 			if got[i] != c[1] {
-				t.Errorf("search.js fold(%q) = %q, want %q (as Go's Fold)", c[0], got[i], c[1])
+				t.Errorf("search.js fold(%q) = %q, want %q (as Go's vntext.Fold)", c[0], got[i], c[1])
 			}
 		}
 		js = fmt.Sprintf(`%s.map(s => loaSearchFold.tokens(s).map(t => t.key))`, jsonString(t, search.TokenCases))

@@ -104,15 +104,15 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 // budget says when reading must stop. With a deadline on ctx (a Lambda's,
 // or an HTTP request's) that is once two thirds of the time left are
 // spent, leaving the rest to sort, write and upload the file and to save
-// what was read; without one, never. Time is read from Config.Clock.
+// what was read; without one, never. Time is read from Config.Stopwatch.
 func (e *Exporter) budget(ctx context.Context) func() bool {
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return func() bool { return false }
 	}
-	now := e.cfg.Clock()
+	now := e.cfg.Stopwatch()
 	stopAt := now.Add(dl.Sub(now) * 2 / 3)
-	return func() bool { return e.cfg.Clock().After(stopAt) }
+	return func() bool { return e.cfg.Stopwatch().After(stopAt) }
 }
 
 // pending is one key on its way through scan.

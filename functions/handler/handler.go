@@ -74,12 +74,15 @@ type Config struct {
 	Site  site.Config // the site's title and menu, for pages framed like the site
 	Frame *site.Frame // nil: site.NewFrame(site.FS())
 
-	Now    func() time.Time // the clock deadlines are read from; nil: time.Now
-	Logger *slog.Logger     // nil: slog.Default()
-	// Clock is the clock rate limits count on; nil: time.Now. Never the
-	// preview's or LOA_NOW's fixed instant, on which no token would ever
-	// come back: tests set it to step time by hand.
-	Clock func() time.Time
+	// Now is the service's instant: the forms' opening and closing are
+	// checked against it. It may be fixed (LOA_NOW) or a preview's
+	// (serve --now). nil: time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger // nil: slog.Default()
+	// Stopwatch measures time as it passes: the rate limits' tokens come
+	// back by it. Never the fixed instant of Now, on which no token would
+	// ever come back; tests step it by hand. nil: time.Now.
+	Stopwatch func() time.Time
 
 	// Rate limit per client: Rate tokens a second, bursts of Burst. Zero
 	// values mean 1 a second and bursts of 30 (a chi đoàn registering its
@@ -150,8 +153,8 @@ func New(cfg Config) (*Handler, error) {
 		}
 		cfg.Frame = fr
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
+	if cfg.Stopwatch == nil {
+		cfg.Stopwatch = time.Now
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -278,7 +281,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			"Biểu mẫu chỉ nhận dữ liệu gửi bằng phương thức POST.")
 		return
 	}
-	if ok, wait := h.limiter.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock()); !ok {
+	if ok, wait := h.limiter.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Stopwatch()); !ok {
 		secs := retryAfter(wait)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		h.problem(w, r, nil, http.StatusTooManyRequests, "Gửi quá nhanh",
@@ -350,7 +353,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if f.QuotaBy != "" {
-		if ok, wait := h.places.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock()); !ok {
+		if ok, wait := h.places.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Stopwatch()); !ok {
 			note.outcome = "places-limited"
 			mins := (retryAfter(wait) + 59) / 60
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))

@@ -159,7 +159,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) {
 			"Nhập mã tra cứu (ví dụ CH-7K3M-9Q2P) và 4 số cuối số điện thoại, hoặc email, bạn đã ghi khi gửi.")
 		return
 	}
-	now := h.cfg.Clock()
+	now := h.cfg.Stopwatch()
 	if ok, wait := h.lookups.allow(clientKey(r, h.cfg.ClientIPHeader), now); !ok {
 		note.outcome = "rate-limited"
 		h.lookupLimited(w, r, wait)
@@ -350,7 +350,7 @@ func (h *Handler) publicPage(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có trang nào.")
 		return
 	}
-	now := h.cfg.Clock()
+	now := h.cfg.Stopwatch()
 	if b := h.public.get(now); b != nil {
 		note.outcome = "cached"
 		h.writeCached(w, r, b)

@@ -191,7 +191,7 @@ func TestLookupWrongPairsLookUnknown(t *testing.T) {
 	now := time.Date(2023, 4, 6, 8, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	e := newEnv(t, func(c *handler.Config) {
-		c.Clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		c.Stopwatch = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	})
 	code, _ := e.submitCode(question(1))
 	unknown := "CH-2222-2222"

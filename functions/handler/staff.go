@@ -100,7 +100,7 @@ func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Cần nhập mã quản trị."})
 		return false
 	}
-	ok, wait, giveBack := h.staffFails.take(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock())
+	ok, wait, giveBack := h.staffFails.take(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Stopwatch())
 	if !ok {
 		note.outcome = "rate-limited"
 		secs := retryAfter(wait)

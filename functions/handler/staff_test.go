@@ -339,7 +339,7 @@ func TestStaffGuessesAtOnce(t *testing.T) {
 	at := time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
 	step := func(d time.Duration) { mu.Lock(); at = at.Add(d); mu.Unlock() }
-	e := newEnv(t, func(c *handler.Config) { c.StaffSecretHash, c.Clock = staffHash(), clock })
+	e := newEnv(t, func(c *handler.Config) { c.StaffSecretHash, c.Stopwatch = staffHash(), clock })
 	const addr = "203.0.113.50:4000"
 
 	guess := func(n int) (checked, refused int) {

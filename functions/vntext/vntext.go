@@ -1,6 +1,8 @@
 // Package vntext holds the small Vietnamese text rules that the site builder
-// and the form handler share: normalisation of typed text, URL slugs, and the
-// way dates are written on official documents.
+// and the form handler share: normalisation of typed text, folding
+// (Fold: marks, case and đ dropped, under URLs and search), the placement
+// of tone marks (ClassicTones, to compare texts typed in either spelling),
+// URL slugs, and the way dates are written on official documents.
 package vntext
 
 import (

@@ -86,3 +86,19 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+func TestClassicTones(t *testing.T) {
+	for in, want := range map[string]string{
+		"hoà bình":       "hòa bình",
+		"hòa bình":       "hòa bình",
+		"HOÀ":            "HÒA",
+		"thuỷ lợi, THUỶ": "thủy lợi, THỦY",
+		"hoè, khoẻ":      "hòe, khỏe",
+		"Quy định":       "Quy định",
+		"ủy ban, uỷ ban": "ủy ban, ủy ban",
+	} {
+		if got := ClassicTones(Normalize(in)); got != Normalize(want) {
+			t.Errorf("ClassicTones(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
