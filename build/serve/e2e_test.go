@@ -32,6 +32,7 @@ import (
 
 	"loa/build/images/imagetest"
 	"loa/build/internal/browsertest"
+	"loa/build/internal/tooltest"
 	"loa/functions/routes"
 )
 
@@ -61,6 +62,7 @@ type e2e struct {
 
 func TestBrowser(t *testing.T) {
 	exe := browsertest.Chromium(t)
+	tooltest.Drives(t, "Java (the Nu Html Checker)")
 	axe, err := os.ReadFile(axeFile)
 	if err != nil {
 		t.Fatalf("axe-core is missing (%v): run make tools", err)
@@ -769,10 +771,7 @@ const (
 // there, and prints, only with JavaScript.
 func TestPrintA4(t *testing.T) {
 	exe := browsertest.Chromium(t)
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext is missing: install poppler-utils (Debian's package; make tools)")
-	}
+	pdftotext := tooltest.LookPath(t, "pdftotext is missing: install poppler-utils (Debian's package; make tools)", "pdftotext")
 	srv, _ := startCopy(t, Config{})
 	ctx, cancel := context.WithTimeout(browsertest.Start(t, exe), 90*time.Second)
 	defer cancel()
