@@ -1,7 +1,9 @@
 // Package handler answers the ward's web forms: POST /api/forms/{form}.
 //
-// It is a plain http.Handler. On AWS a thin Lambda adapter wraps it; locally
-// the serve command mounts it beside the static files. A submission is read
+// It is a plain http.Handler, assembled with the store and the exporter by
+// package service; on AWS a thin Lambda adapter (lambdahttp) wraps it, and
+// locally the serve command mounts it beside the static files. Its routes
+// are named in package routes, which the builder reads too. A submission is read
 // (form-urlencoded or a JSON object of strings, at most 64 KB), checked
 // against its form's declaration, and stored once before any 2xx answer.
 // Clients that send "Accept: application/json" (the form script) get JSON
