@@ -6,7 +6,7 @@ GOBIN    := $(shell $(GO) env GOPATH)/bin
 RIE      := $(GOBIN)/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 
-.PHONY: all site serve test test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search package publish deploy vet fmt clean
+.PHONY: all site serve test test-short test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search package publish deploy vet fmt clean
 
 all: site
 
@@ -18,10 +18,16 @@ site:
 serve:
 	$(GO) run ./build serve --addr $(ADDR) $(SERVE_FLAGS)
 
-## test: every test, after installing the tools the tests drive
+## test: every test, after installing the tools the tests drive; nothing is skipped
 test: tools vet
 	$(GO) test -count=1 -timeout 40m ./...
 	$(MAKE) fuzz
+
+## test-short: the quick loop while working, well under a minute on two cores: every test
+## but those that drive Chromium, Java, pandoc, cfn-lint or the Lambda emulator, and a few
+## slow ones (they call t.Skip only under -short); needs none of those tools
+test-short: vet
+	$(GO) test -short ./...
 
 vet:
 	@test -z "$$(gofmt -l build functions site content)" || { echo "gofmt needed:"; gofmt -l build functions site content; exit 1; }

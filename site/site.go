@@ -1,5 +1,8 @@
 // Package site holds the look of Loa: html/template layouts (layouts/) and
-// static assets (assets/: CSS, the favicon, the small form script). They are
+// static assets (assets/: CSS, the favicon, and five small scripts in
+// assets/js: form.js sends a form, lookup.js looks a question up,
+// search.js answers a search, staff.js runs the staff page, print.js
+// prints a document). They are
 // embedded so that one binary carries them; the builder can take a directory
 // instead to try out a new look without recompiling.
 //

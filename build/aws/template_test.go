@@ -15,6 +15,8 @@ import (
 
 	loaaws "loa/build/aws"
 	"loa/build/internal/lambdadev"
+	"loa/build/internal/tooltest"
+	"loa/functions/routes"
 )
 
 // The template is read with plain YAML, turning CloudFormation's short tags
@@ -333,10 +335,7 @@ func walk(v any, fn func(obj)) {
 // cfn-lint's exit status is a bit mask (2 errors, 4 warnings, 8
 // informational); --non-zero-exit-code error keeps only the first.
 func TestCfnLint(t *testing.T) {
-	lint, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		t.Fatal("cfn-lint (AWS's CloudFormation linter) is not on PATH: install it with pip install cfn-lint")
-	}
+	lint := tooltest.LookPath(t, "cfn-lint (AWS's CloudFormation linter) is not on PATH: install it with pip install cfn-lint", "cfn-lint")
 	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml", "waf.yaml")
 	out, err := cmd.CombinedOutput()
 	for line := range strings.Lines(strings.TrimSpace(string(out))) {
@@ -831,7 +830,7 @@ func TestOriginSecret(t *testing.T) {
 			continue
 		}
 		for _, h := range list(o.(obj)["OriginCustomHeaders"]) {
-			if h.(obj)["HeaderName"] == "X-Origin-Verify" {
+			if h.(obj)["HeaderName"] == routes.OriginHeader {
 				header = h.(obj)["HeaderValue"]
 			}
 		}

@@ -25,8 +25,8 @@ import (
 	"loa/site"
 )
 
-// benchExport stores N question submissions in a local S3 (gofakes3 on
-// 127.0.0.1, through the real store and SDK), then runs the loa-export
+// benchExport stores N question submissions in a local S3 (localstore:
+// gofakes3 on 127.0.0.1, through the real store and SDK), then runs the loa-export
 // command as a child process for each format and reports its wall time and
 // peak resident memory (the child's VmHWM): cold (the snapshot deleted
 // first, so every submission is read from its own object), then repeated
@@ -42,9 +42,10 @@ import (
 // stretched by other work. The server shares the cores with the exporter,
 // which it would not on AWS.
 //
-// The server keeps the objects in memory: gofakes3's on-disk backend
-// ignores pagination and answers a listing with every key at once, which
-// would measure the emulator rather than the exporter.
+// The server keeps the objects in memory, without its journal: the local
+// store on disk (package localstore) holds them in memory too, so the
+// journal would only add the seeding's writes to the disk, not change what
+// the exporter reads.
 func benchExport(args []string) error {
 	fl := flag.NewFlagSet("export", flag.ContinueOnError)
 	sizes := fl.String("n", "10000,100000", "numbers of stored submissions, comma-separated, ascending")

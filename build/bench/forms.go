@@ -30,6 +30,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/handler"
 	"loa/functions/localstore"
+	"loa/functions/service"
 	"loa/functions/store"
 	"loa/site"
 )
@@ -45,11 +46,12 @@ var formsOpen = time.Date(2023, 4, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 // benchForms measures the form handler the way the ward will load it on
 // the last evening before a deadline: distinct questions from many clients
 // at once, each acknowledged only once stored. The handler is served with
-// net/http on 127.0.0.1 and stores through the real S3 client into the
-// on-disk embedded S3 server, as `make serve` does. Its peers, in the same
-// run, are the same load with the embedded server's in-memory backend (the
-// cost of the disk) and with a store that keeps nothing (the handler's own
-// ceiling). It then builds the Lambda zip and times cold starts under the
+// net/http on 127.0.0.1, assembled by package service as on AWS, and
+// stores through the real S3 client into the local store on disk (package
+// localstore: gofakes3 made durable by its journal), as `make serve` does.
+// Its peers, in the same run, are the same load with the local store in
+// memory (the cost of the journal) and the handler alone on a store that
+// keeps nothing (its own ceiling). It then builds the Lambda zip and times cold starts under the
 // Lambda Runtime Interface Emulator.
 func benchForms(args []string) error {
 	fl := flag.NewFlagSet("forms", flag.ContinueOnError)
@@ -107,13 +109,13 @@ func benchForms(args []string) error {
 			return err
 		}
 	}
-	disk.print("gofakes3 on disk")
+	disk.print("journal on disk")
 	var mem, none loadResult
 	if *peers {
 		if mem, err = loadRun(reg, "", false, *n, *clients); err != nil {
 			return fmt.Errorf("in-memory store: %w", err)
 		}
-		mem.print("gofakes3 in memory")
+		mem.print("in memory")
 		if none, err = loadRun(reg, "", true, *n, *clients); err != nil {
 			return fmt.Errorf("no store: %w", err)
 		}
@@ -225,33 +227,40 @@ func (discard) Save(_ context.Context, sub *forms.Submission) (store.Receipt, er
 	return store.Receipt{Key: h, ID: h[:forms.IDLength]}, nil
 }
 
-// loadRun serves the handler on 127.0.0.1, backed by gofakes3 in dir (""
+// loadRun serves the service on 127.0.0.1, backed by the local store in dir (""
 // in memory) or by no store, sends n distinct questions from c clients,
 // and counts what was stored. stored is -1 without a store.
 func loadRun(reg *forms.Registry, dir string, noStore bool, n, c int) (loadResult, error) {
 	res := loadResult{others: map[int]int{}, stored: -1}
-	cfg := handler.Config{
-		Forms:  reg,
-		Now:    func() time.Time { return formsOpen },
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Rate:   rate.Inf,
-		Store:  discard{},
-	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	var h http.Handler
 	var st *store.Store
-	if !noStore {
+	if noStore {
+		// The peer: the handler alone, on a store that keeps nothing, so
+		// the only run not assembled as the Lambda and serve are.
+		hh, err := handler.New(handler.Config{
+			Forms: reg, Store: discard{}, Logger: logger, Rate: rate.Inf,
+			Now: func() time.Time { return formsOpen },
+		})
+		if err != nil {
+			return res, err
+		}
+		h = hh
+	} else {
 		s3srv, err := localstore.Start(localstore.Options{Dir: dir, Buckets: []string{formsBucket}, Credentials: localstore.NewCredentials()})
 		if err != nil {
 			return res, err
 		}
 		defer s3srv.Close()
-		if st, err = store.New(s3srv.Client, store.Config{Bucket: formsBucket, Prefix: formsPrefix}); err != nil {
+		svc, err := service.New(service.Config{
+			S3: s3srv.Client, Bucket: formsBucket, Prefix: formsPrefix,
+			Content: content.FS, Layouts: site.FS(),
+			Now: func() time.Time { return formsOpen }, Logger: logger, NoLimits: true,
+		})
+		if err != nil {
 			return res, err
 		}
-		cfg.Store = st
-	}
-	h, err := handler.New(cfg)
-	if err != nil {
-		return res, err
+		h, st = svc.Handler, svc.Store
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -12,7 +12,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 )
+
+// benchmarks names the benchmarks, as the usage line lists them.
+const benchmarks = "site|forms|export|reload|images|search"
 
 // commands are the benchmarks, by name. Each parses its own flags.
 var commands = map[string]func(args []string) error{
@@ -28,12 +32,12 @@ var commands = map[string]func(args []string) error{
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <site|forms|export|reload|images|search> [flags]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./build/bench <"+benchmarks+"> [flags]")
 		os.Exit(2)
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "bench: %q is not yet a benchmark (have: site)\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "bench: %q is not a benchmark (have: %s)\n", os.Args[1], strings.ReplaceAll(benchmarks, "|", ", "))
 		os.Exit(2)
 	}
 	if err := cmd(os.Args[2:]); err != nil {

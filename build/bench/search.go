@@ -30,12 +30,14 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 
-	"loa/build/internal/searchpage"
+	"loa/build/builder"
 	"loa/build/search"
-	"loa/site"
+	loacontent "loa/content"
+	"loa/functions/vntext"
 )
 
 // searchQueries are typed the ways residents type: without marks, with
@@ -107,6 +109,12 @@ func benchSearch(args []string) error {
 	}
 	loaSize, loaFiles := dirSize(filepath.Join(pub, "assets", "search"))
 	pfSize, pfFiles := dirSize(filepath.Join(pub, "pagefind"))
+	// The queries run on the results page the builder writes, over the
+	// index it builds of the same pages (the text it takes from their
+	// Markdown is their HTML's, word for word: see the builder's tests).
+	if err := withBuiltSearch(filepath.Join(src, "content"), filepath.Join(dir, "built"), pub); err != nil {
+		return err
+	}
 
 	srv := httptest.NewServer(gzipFiles(pub))
 	defer srv.Close()
@@ -148,7 +156,8 @@ func benchSearch(args []string) error {
 
 // searchIndex is the child process the benchmark times: it reads the
 // site's pages as Pagefind does (their HTML), indexes them with a worker
-// per CPU and writes the index and the results page.
+// per CPU and writes the index (the results page is the builder's: see
+// withBuiltSearch).
 func searchIndex(args []string) error {
 	fl := flag.NewFlagSet("search-index", flag.ContinueOnError)
 	dir := fl.String("site", "", "the site folder")
@@ -178,36 +187,46 @@ func searchIndex(args []string) error {
 		return err
 	}
 	x := search.New()
-	jobs := make(chan string)
-	errs := make(chan error, 1)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for f := range jobs {
-				if err := indexPage(x, *dir, f); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-				}
-			}
-		})
-	}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, f := range files {
-		jobs <- f
+		g.Go(func() error { return indexPage(x, *dir, f) })
 	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errs:
+	if err := g.Wait(); err != nil {
 		return err
-	default:
 	}
 	out, err := x.Write()
 	if err != nil {
 		return err
 	}
-	return searchpage.Write(*dir, out, site.FS())
+	for name, b := range out.Files {
+		if err := writeFile(filepath.Join(*dir, "assets", "search", name), string(b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withBuiltSearch builds the site of content with the builder into built,
+// and puts its results page, its assets and its search index in pub in
+// place of the index the timed child wrote.
+func withBuiltSearch(content, built, pub string) error {
+	cfs, err := loacontent.Dir(content)
+	if err != nil {
+		return err
+	}
+	if _, err := builder.Build(builder.Options{Content: cfs, ContentDir: "content", Out: built}); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(filepath.Join(pub, "assets")); err != nil {
+		return err
+	}
+	for _, d := range []string{"assets", "tim-kiem"} {
+		if err := os.CopyFS(filepath.Join(pub, d), os.DirFS(filepath.Join(built, d))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // indexPage reads one page of the generated site (see pageHTML).
@@ -300,7 +319,7 @@ func writeHTMLSite(content, out string) (map[string]map[string]bool, error) {
 
 // foldedWords splits s as the index does, to count the expected pages.
 func foldedWords(s string) []string {
-	ws := strings.FieldsFunc(search.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	ws := strings.FieldsFunc(vntext.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	for i, w := range ws {
 		if t := strings.TrimLeft(w, "0"); t != "" && strings.Trim(w, "0123456789") == "" {
 			ws[i] = t

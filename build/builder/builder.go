@@ -35,9 +35,12 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"loa/build/images"
 	"loa/build/search"
 	"loa/functions/forms"
+	"loa/functions/routes"
 	"loa/site"
 )
 
@@ -254,26 +257,22 @@ func (b *build) run() error {
 	b.search.live = search.New() // filled by the workers below
 
 	// Pages are rendered and written as soon as they are read; the results
-	// keep the order of files so that nothing depends on scheduling.
+	// keep the order of files so that nothing depends on scheduling, and
+	// every page that fails is reported, not only the first.
 	pages := make([]*Page, len(files))
 	errs := make([]error, len(files))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(b.opts.Workers, max(len(files), 1)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := newRenderer(b)
-			for i := range jobs {
-				pages[i], errs[i] = r.page(files[i])
-			}
-		}()
-	}
+	renderers := sync.Pool{New: func() any { return newRenderer(b) }} // a renderer's buffers are reused
+	var g errgroup.Group
+	g.SetLimit(b.opts.Workers)
 	for i := range files {
-		jobs <- i
+		g.Go(func() error {
+			r := renderers.Get().(*renderer)
+			defer renderers.Put(r)
+			pages[i], errs[i] = r.page(files[i])
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
+	g.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -322,8 +321,8 @@ func (b *build) checkURLs(pages []*Page) error {
 	claim("/", "the home page")
 	claim("/404.html", "the 404 page")
 	claim(SearchPath, "the search page")
-	claim(LookupPath, "the lookup of questions")
-	claim(PublicPath, "the questions and answers (answered by the form handler)")
+	claim(routes.LookupPage, "the lookup of questions")
+	claim(routes.PublicPage, "the questions and answers (answered by the form handler)")
 	for _, s := range sections {
 		claim("/"+s.Dir+"/", "the list of "+s.Dir)
 	}

@@ -117,7 +117,7 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int, used ma
 		if !local {
 			return ast.WalkContinue, nil
 		}
-		title := strings.TrimSpace(string(nodeText(l, body)))
+		title := plainText(l, body)
 		u, e := add(file, title, bodyLine+lineOf(l, body))
 		if e != nil {
 			err = e
@@ -226,19 +226,6 @@ func fileType(name string) string {
 	default:
 		return "Tệp " + strings.ToUpper(ext)
 	}
-}
-
-// nodeText is the plain text of n's children.
-func nodeText(n ast.Node, src []byte) []byte {
-	var b bytes.Buffer
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if t, ok := c.(*ast.Text); ok {
-			b.Write(t.Segment.Value(src))
-		} else {
-			b.Write(nodeText(c, src))
-		}
-	}
-	return b.Bytes()
 }
 
 // lineOf is the 0-based line of body where n starts: that of its first text,

@@ -128,10 +128,10 @@ func (m Motto) State() bool { return m == StateMotto }
 // printed, in any case, with the old or new placement of tone marks
 // ("HOÀ" or "HÒA"), or "TNCS" spelt out.
 func ParseMotto(s string) (Motto, bool) {
-	f := vntext.FoldTone(strings.ToUpper(strings.Join(strings.Fields(vntext.Normalize(s)), " ")))
+	f := vntext.ClassicTones(strings.ToUpper(strings.Join(strings.Fields(vntext.Normalize(s)), " ")))
 	f = strings.Replace(f, "THANH NIÊN CỘNG SẢN", "TNCS", 1)
 	for i, l := range mottoLines {
-		if f == vntext.FoldTone(l) {
+		if f == vntext.ClassicTones(l) {
 			return Motto(i), true
 		}
 	}

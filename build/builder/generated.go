@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"loa/functions/forms"
-	"loa/functions/handler"
+	"loa/functions/routes"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -99,12 +99,12 @@ func (b *build) generated(pages []*Page) error {
 	}
 
 	// A layout folder without the staff script publishes no staff page.
-	if b.wants(StaffPath) && b.frame.Script(staffScript) != "" {
+	if b.wants(routes.StaffPage) && b.frame.Script(staffScript) != "" {
 		var buf bytes.Buffer
 		if err := renderStaffPage(&buf, b.frame, b.opts.Site, b.cfg); err != nil {
 			return err
 		}
-		if err := b.out.write(StaffPath, buf.Bytes()); err != nil {
+		if err := b.out.write(routes.StaffPage, buf.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -230,15 +230,6 @@ func (b *build) writeThanks(r *renderer, p *Page, fv *formView) error {
 	return nil
 }
 
-// LookupPath is the page where a person looks a question up by its
-// receipt code; PublicPath the page of published answers, which the form
-// handler answers itself (it reads the answers from the store), here and
-// on AWS. See package handler.
-const (
-	LookupPath = handler.LookupPath
-	PublicPath = handler.PublicPath
-)
-
 // hasLookup reports whether the site has Hỏi đáp: forms, and the layouts
 // and script of the lookup.
 func (b *build) hasLookup() bool {
@@ -249,7 +240,7 @@ func (b *build) hasLookup() bool {
 // works without JavaScript (the handler answers a page of the site), and
 // its script, which shows the answer in place.
 func (b *build) writeLookup() error {
-	if !b.wants(LookupPath) || !b.hasLookup() {
+	if !b.wants(routes.LookupPage) || !b.hasLookup() {
 		return nil
 	}
 	main, err := b.registry.RenderLayout("lookup-page", struct{ Code string }{})
@@ -258,14 +249,14 @@ func (b *build) writeLookup() error {
 	}
 	var buf bytes.Buffer
 	err = b.frame.Render(&buf, site.Shell{
-		Site: b.cfg, Title: "Tra cứu câu hỏi", Path: LookupPath, Canonical: b.absURL(LookupPath),
+		Site: b.cfg, Title: "Tra cứu câu hỏi", Path: routes.LookupPage, Canonical: b.absURL(routes.LookupPage),
 		Description: "Tra cứu câu hỏi đã gửi bằng mã tra cứu.", LiveReload: b.opts.LiveReload,
 		Scripts: []string{b.frame.Script("lookup.js")}, Main: main,
 	})
 	if err != nil {
 		return fmt.Errorf("lookup page: %w", err)
 	}
-	return b.out.write(LookupPath, buf.Bytes())
+	return b.out.write(routes.LookupPage, buf.Bytes())
 }
 
 // writeRedirect writes a page at from that sends readers and search
@@ -389,7 +380,7 @@ func (b *build) writeSitemap(pages []*Page, rg *register) error {
 	}
 	if b.hasLookup() {
 		// /hoi-dap/ is answered by the form handler, on AWS and in serve.
-		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL(LookupPath)}, sitemapURL{Loc: b.absURL(PublicPath)})
+		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL(routes.LookupPage)}, sitemapURL{Loc: b.absURL(routes.PublicPage)})
 	}
 	sort.Slice(s.URLs, func(i, j int) bool { return s.URLs[i].Loc < s.URLs[j].Loc })
 	var buf bytes.Buffer

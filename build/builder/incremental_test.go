@@ -176,6 +176,9 @@ func TestLiveReloadOnlyWhenAsked(t *testing.T) {
 // TestRebuildMatchesFullBuild: after each edit, the output rebuilt in place
 // is byte for byte what a full build of the edited content writes.
 func TestRebuildMatchesFullBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a full build to compare after each of many edits")
+	}
 	var archive strings.Builder
 	archive.WriteString(siteYAML)
 	for i := 0; i < 90; i++ {
@@ -242,6 +245,9 @@ func edit(t *testing.T, dir, name, from, to string) {
 // pages that show it are rewritten, and the output is a full build's; a
 // change that adds or removes a page of the register needs a full build.
 func TestRebuildRegister(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a full build to compare after each of many edits")
+	}
 	var archive strings.Builder
 	archive.WriteString(siteYAML)
 	doc := func(name, title, kind, issued string) {

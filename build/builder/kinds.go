@@ -72,7 +72,7 @@ func loadKinds(fsys fs.FS, dir string) (*kindList, error) {
 				l.file, n.Line, k.Slug, vntext.Slug(k.Name)))
 			continue
 		}
-		for _, key := range []string{fold(k.Name), fold(k.Heading), "slug " + k.Slug} {
+		for _, key := range []string{kindKey(k.Name), kindKey(k.Heading), "slug " + k.Slug} {
 			if prev, dup := seen[key]; dup && prev != n.Line {
 				errs = append(errs, fmt.Errorf("%s:%d: %q is also the kind on line %d; each kind once", l.file, n.Line, strings.TrimPrefix(key, "slug "), prev))
 			}
@@ -83,16 +83,16 @@ func loadKinds(fsys fs.FS, dir string) (*kindList, error) {
 	return l, errors.Join(errs...)
 }
 
-// fold is how kinds are compared: NFC, case and runs of spaces ignored.
-func fold(s string) string {
+// kindKey is how kinds are compared: NFC, case and runs of spaces ignored.
+func kindKey(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(vntext.Normalize(s)), " "))
 }
 
 // find returns the kind named s, by its name or its heading.
 func (l *kindList) find(s string) (Kind, bool) {
-	f := fold(s)
+	f := kindKey(s)
 	for _, k := range l.kinds {
-		if fold(k.Name) == f || fold(k.Heading) == f {
+		if kindKey(k.Name) == f || kindKey(k.Heading) == f {
 			return k, true
 		}
 	}

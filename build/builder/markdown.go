@@ -1,6 +1,9 @@
 package builder
 
 import (
+	"bufio"
+	"bytes"
+	stdhtml "html"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -11,6 +14,7 @@ import (
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	gmrenderer "github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
@@ -90,6 +94,94 @@ func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 // Put implements parser.IDs.
 func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
 
+// The plain text of a page is read from its parsed Markdown by one walker,
+// plainText, for every use: the summary of a page that gives none (its
+// meta description, its line in lists, its Atom summary), the search
+// index's text and headings, and the alt text of images and the titles of
+// attachments. It is what the rendered page shows, as goldmark's HTML
+// renderer writes it:
+//
+//   - text segments (ast.Text) have their backslash escapes and character
+//     references resolved ("\*", "&amp;", "&nbsp;", "&#39;"), except raw
+//     ones (a code span's), which are shown as written; an ast.String is
+//     resolved the same way unless it is code or raw;
+//   - a line break is a space, and so is the edge of each block, so that
+//     two cells or two list items do not run into one word;
+//   - raw HTML, inline or as a block, is dropped: it is never rendered;
+//   - an image shows its alt text, not the page's words: it is left out of
+//     the text around it, and is the whole text of the image itself;
+//   - code blocks are their lines, as written.
+
+// plainText is the text a reader sees of n, on one line.
+func plainText(n ast.Node, src []byte) string {
+	var b bytes.Buffer
+	writePlain(&b, n, src)
+	return oneLine(b.String())
+}
+
+// writePlain writes the text of n to b (see plainText). The images under
+// n are skipped; n itself may be one, for its alt text.
+func writePlain(b *bytes.Buffer, n ast.Node, src []byte) {
+	start := n
+	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if n.Type() == ast.TypeBlock || n.Kind() == extast.KindTableCell {
+			b.WriteByte(' ')
+		}
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch t := n.(type) {
+		case *ast.Image:
+			if n != start {
+				return ast.WalkSkipChildren, nil // its words are its alt text, not the page's
+			}
+		case *ast.RawHTML, *ast.HTMLBlock:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			if t.IsRaw() {
+				b.Write(t.Segment.Value(src))
+			} else {
+				writeResolved(b, t.Segment.Value(src))
+			}
+			if t.SoftLineBreak() || t.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			if t.IsCode() || t.IsRaw() {
+				b.Write(t.Value)
+			} else {
+				writeResolved(b, t.Value)
+			}
+		case *ast.AutoLink:
+			b.Write(t.Label(src))
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				b.Write(seg.Value(src))
+				b.WriteByte(' ')
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// writeResolved writes Markdown text with its backslash escapes and
+// character references resolved. goldmark's own writer does it in one
+// pass (the one rule, including "\&amp;", an escaped "&" followed by
+// "amp;"), writing HTML; its HTML is turned back into text.
+func writeResolved(b *bytes.Buffer, v []byte) {
+	if bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '&') < 0 && bytes.IndexByte(v, 0) < 0 {
+		b.Write(v) // most text: nothing to resolve
+		return
+	}
+	var h bytes.Buffer
+	w := bufio.NewWriter(&h)
+	html.DefaultWriter.Write(w, v)
+	w.Flush()
+	b.WriteString(stdhtml.UnescapeString(h.String()))
+}
+
 // firstParagraph returns the plain text of the first paragraph of doc,
 // cut at a word boundary after about max characters: the summary of pages
 // that give none.
@@ -104,25 +196,7 @@ func firstParagraph(doc ast.Node, src []byte, max int) string {
 	if para == nil {
 		return ""
 	}
-	var b strings.Builder
-	_ = ast.Walk(para, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch t := n.(type) {
-		case *ast.Text:
-			b.Write(t.Segment.Value(src))
-			if t.SoftLineBreak() || t.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(t.Value)
-		case *ast.AutoLink:
-			b.Write(t.Label(src))
-		}
-		return ast.WalkContinue, nil
-	})
-	s := strings.Join(strings.Fields(b.String()), " ")
+	s := plainText(para, src)
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
@@ -142,42 +216,6 @@ func firstParagraph(doc ast.Node, src []byte, max int) string {
 	return s[:cut] + "…"
 }
 
-// writeText writes the words of the inline nodes under n as a reader sees
-// them: escapes and character references resolved, line breaks as spaces,
-// and a space at each block's edge, so that two cells or two list items do
-// not run into one word.
-func writeText(b *strings.Builder, n ast.Node, src []byte) {
-	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if n.Type() == ast.TypeBlock || n.Kind() == extast.KindTableCell {
-			b.WriteByte(' ')
-		}
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch t := n.(type) {
-		case *ast.Image:
-			return ast.WalkSkipChildren, nil // its words are its alt text, not the page's
-		case *ast.Text:
-			b.Write(util.ResolveNumericReferences(util.ResolveEntityNames(util.UnescapePunctuations(t.Segment.Value(src)))))
-			if t.SoftLineBreak() || t.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(t.Value)
-		case *ast.AutoLink:
-			b.Write(t.Label(src))
-		case *ast.FencedCodeBlock, *ast.CodeBlock:
-			lines := n.Lines()
-			for i := 0; i < lines.Len(); i++ {
-				seg := lines.At(i)
-				b.Write(seg.Value(src))
-				b.WriteByte(' ')
-			}
-		}
-		return ast.WalkContinue, nil
-	})
-}
-
 // oneLine joins the words of s with single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
@@ -185,14 +223,10 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // headings, as the search index takes them (the words the rendered page
 // shows), read from the parsed document rather than from its HTML.
 func pageText(doc ast.Node, src []byte) (text string, headings []string) {
-	var b strings.Builder
-	writeText(&b, doc, src)
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if h, ok := n.(*ast.Heading); ok && entering {
 			if h.Level >= 2 && h.Level <= 4 {
-				var hb strings.Builder
-				writeText(&hb, h, src)
-				if t := oneLine(hb.String()); t != "" {
+				if t := plainText(h, src); t != "" {
 					headings = append(headings, t)
 				}
 			}
@@ -200,5 +234,5 @@ func pageText(doc ast.Node, src []byte) (text string, headings []string) {
 		}
 		return ast.WalkContinue, nil
 	})
-	return oneLine(b.String()), headings
+	return plainText(doc, src), headings
 }

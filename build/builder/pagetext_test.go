@@ -3,9 +3,12 @@ package builder
 import (
 	"bytes"
 	"io/fs"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 
@@ -19,7 +22,9 @@ import (
 const sampleMarkdown = "Một &amp; hai &#39;ba&#39; \\*bốn\\* <https://example.vn/a> và `mã 29/KH` **đậm** _nghiêng_.\n" +
 	"Dòng hai  \ndòng ba.\n\n## Tiêu đề **hai** `code`\n\n| Số | Tên |\n|---|---|\n| 29 | KH-UBND |\n| 30 | TB |\n\n" +
 	"- một\n- hai\n  - hai rưỡi\n\n1. x\n2. y\n\n```\nkhối mã\ndòng hai\n```\n\n    thụt lề\n\n> trích dẫn\n\n" +
-	"![ảnh](a.jpg) [liên kết](/x/) ~~gạch~~ https://linkify.vn\n\n### Ba\n#### Bốn\n##### Năm\n"
+	"![ảnh](a.jpg) [liên kết](/x/) ~~gạch~~ https://linkify.vn\n\n### Ba\n#### Bốn\n##### Năm\n\n" +
+	"Họp &amp; bàn \\*khẩn\\* lúc 8&nbsp;giờ, \\&amp; <b>đậm</b> <span class=\"x\">nhịp</span> `a &amp; b`\n\n" +
+	"<div>\nkhối HTML\n</div>\n"
 
 // TestPageTextIsWhatThePageShows: the text the search index takes from a
 // page's parsed Markdown is the text of its rendered HTML, word for word.
@@ -47,6 +52,100 @@ func TestPageTextIsWhatThePageShows(t *testing.T) {
 		}
 		if strings.Join(gotHeadings, "|") != strings.Join(wantHeadings, "|") {
 			t.Errorf("%s: headings %q, want %q", name, gotHeadings, wantHeadings)
+		}
+	}
+}
+
+func parse(src string) (ast.Node, []byte) {
+	body := []byte(src)
+	return markdown.Parser().Parse(text.NewReader(body), parser.WithContext(parser.NewContext(parser.WithIDs(newHeadingIDs())))), body
+}
+
+// TestPlainText: one walker gives the summary, the search text and the
+// alt text, with escapes and references resolved as the page shows them.
+func TestPlainText(t *testing.T) {
+	for _, c := range []struct{ md, summary string }{
+		{"Họp &amp; bàn \\*khẩn\\* lúc 8&nbsp;giờ", "Họp & bàn *khẩn* lúc 8 giờ"}, // &nbsp; is a space in plain text
+		{"Số &#50;9/KH&#x2d;UBND &quot;gấp&quot; &copy;", `Số 29/KH-UBND "gấp" ©`},
+		{"Một \\&amp; hai", "Một &amp; hai"},                         // an escaped "&": the reference is text
+		{"Mã `a &amp; b \\*` xong", "Mã a &amp; b \\* xong"},         // code is shown as written
+		{"Có <b>chữ đậm</b> và <br> dòng", "Có chữ đậm và dòng"},     // raw HTML is never rendered
+		{"Ảnh ![Đoàn viên &amp; dân](a.jpg) ở ngõ 3", "Ảnh ở ngõ 3"}, // alt text is the image's, not the page's
+		{"**Đậm** _nghiêng_ [liên kết](/x/) <https://a.vn/b>", "Đậm nghiêng liên kết https://a.vn/b"},
+		{"Dòng một\ndòng hai  \ndòng ba", "Dòng một dòng hai dòng ba"},
+	} {
+		doc, src := parse(c.md)
+		if got := firstParagraph(doc, src, 200); got != c.summary {
+			t.Errorf("summary of %q\n got %q\nwant %q", c.md, got, c.summary)
+		}
+	}
+
+	doc, src := parse("![Đoàn viên &amp; dân \\*ngõ 3\\*](a.jpg)\n")
+	var alt string
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if img, ok := n.(*ast.Image); ok && entering {
+			alt = plainText(img, src)
+		}
+		return ast.WalkContinue, nil
+	})
+	if alt != "Đoàn viên & dân *ngõ 3*" {
+		t.Errorf("alt text %q, want %q", alt, "Đoàn viên & dân *ngõ 3*")
+	}
+}
+
+// TestContentSummaries: no page of the ward's content shows a character
+// reference or a backslash escape in its summary (its meta description,
+// its line in lists and its Atom summary), nor in its search text.
+func TestContentSummaries(t *testing.T) {
+	s, _, err := Open(Options{Content: wardContent(t), ContentDir: "content", Out: filepath.Join(t.TempDir(), "public"), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := regexp.MustCompile(`&(amp|nbsp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);|\\[!-/:-@\[-` + "`" + `{-~]`)
+	n := 0
+	for _, p := range s.b.pages {
+		if p == nil {
+			continue
+		}
+		n++
+		if m := bad.FindString(p.Summary); m != "" {
+			t.Errorf("%s: summary shows %q: %q", p.Source, m, p.Summary)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no pages built")
+	}
+	for name, d := range s.b.search.docs {
+		if m := bad.FindString(d.Summary + " " + d.Body); m != "" {
+			t.Errorf("%s: search text shows %q", name, m)
+		}
+	}
+}
+
+// TestSummaryEverywhere: a page without a summary is summed up by its first
+// paragraph, resolved once, in its meta description, in its section's list
+// and in the Atom feed.
+func TestSummaryEverywhere(t *testing.T) {
+	out := mustBuild(t, siteYAML+`
+-- content/thong-bao/hop.md --
+---
+title: "Họp khẩn"
+date: 2023-04-05
+---
+Họp &amp; bàn \*khẩn\* lúc 8&nbsp;giờ <b>sáng</b> mai.
+
+Đoạn hai.
+`, Options{})
+	const want = "Họp &amp; bàn *khẩn* lúc 8 giờ sáng mai." // as HTML and XML escape it
+	page, list, feed := read(t, out, "thong-bao/hop/index.html"), read(t, out, "thong-bao/index.html"), read(t, out, "thong-bao/atom.xml")
+	contains(t, "the page's description", page, `<meta name="description" content="`+want+`"`)
+	contains(t, "the list", list, want)
+	contains(t, "the feed", feed, want)
+	for name, s := range map[string]string{"page": page, "list": list, "feed": feed} {
+		for _, bad := range []string{"&amp;amp;", "&amp;nbsp;", `\*`, "&lt;b&gt;"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("%s shows %q", name, bad)
+			}
 		}
 	}
 }

@@ -112,7 +112,7 @@ func (b *build) pictures(p *Page, doc ast.Node, body []byte, bodyLine int) (map[
 			var res *images.Result
 			if res, e = b.picture(p, name); e == nil {
 				used[name] = true
-				alt := strings.TrimSpace(string(nodeText(img, body)))
+				alt := plainText(img, body)
 				if alt == "" && !hasBlankAlt(img) {
 					b.warn("%s:%d: image %s has no alt text: describe it, ![what it shows](%s), or write ![ ](%s) if it is only decoration", p.Source, line, file, file, file)
 				}
@@ -195,7 +195,7 @@ func (pictureRenderer) RegisterFuncs(reg gmrenderer.NodeRendererFuncRegisterer) 
 		w.WriteString(`<img src="`)
 		w.Write(util.EscapeHTML(util.URLEscape(img.Destination, true)))
 		w.WriteString(`" alt="`)
-		w.Write(util.EscapeHTML(nodeText(img, src)))
+		w.Write(util.EscapeHTML([]byte(plainText(img, src))))
 		w.WriteString(`">`)
 		return ast.WalkSkipChildren, nil
 	})

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/yuin/goldmark/ast"
+	"golang.org/x/sync/errgroup"
 
 	"loa/build/search"
 	"loa/site"
@@ -100,20 +101,16 @@ func (b *build) writeSearch(r *renderer) error {
 		// A partial rebuild: index every page again. Add is safe for
 		// concurrent use and the index does not depend on the order.
 		idx = search.New()
-		var wg sync.WaitGroup
-		errs := make([]error, b.opts.Workers)
-		for w := range b.opts.Workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := w; i < len(docs); i += b.opts.Workers {
-					if err := idx.Add(docs[i]); err != nil && errs[w] == nil {
-						errs[w] = err
-					}
-				}
-			}()
+		errs := make([]error, len(docs))
+		var g errgroup.Group
+		g.SetLimit(b.opts.Workers)
+		for i := range docs {
+			g.Go(func() error {
+				errs[i] = idx.Add(docs[i])
+				return nil
+			})
 		}
-		wg.Wait()
+		g.Wait()
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("search: %w", err)
 		}

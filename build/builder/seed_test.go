@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
 
+	"loa/build/internal/tooltest"
 	"loa/content"
 )
 
@@ -182,10 +183,7 @@ type vnuReport struct {
 // the ward's site and of a site with the builder's other layouts (lists
 // over several pages, redirects), and wants no error at all.
 func TestNuHtmlChecker(t *testing.T) {
-	java, err := exec.LookPath("java")
-	if err != nil {
-		t.Fatal("java is missing: run `make tools` (it needs Debian's default-jre-headless)")
-	}
+	java := tooltest.LookPath(t, "java is missing: run `make tools` (it needs Debian's default-jre-headless)", "java")
 	if _, err := os.Stat(vnuJar); err != nil {
 		t.Fatalf("the Nu Html Checker is missing (%v): run `make tools`", err)
 	}

@@ -7,16 +7,15 @@ import (
 	"io"
 	"io/fs"
 
-	"loa/functions/staff"
+	"loa/functions/routes"
 	"loa/site"
 )
 
-// StaffPath is the staff page's address (/quan-tri/). The page is static,
-// like every page: it shows nothing until the staff secret is typed, and its
-// script (assets/js/staff.js) reads the counts and asks for downloads through
-// the form handler's staff routes, sending the secret in staff.Header. It is
-// published with noindex and left out of the sitemap.
-const StaffPath = "/quan-tri/"
+// The staff page (routes.StaffPage, /quan-tri/) is static, like every
+// page: it shows nothing until the staff secret is typed, and its script
+// (assets/js/staff.js) reads the counts and asks for downloads through the
+// form handler's staff routes, sending the secret in routes.StaffHeader.
+// It is published with noindex and left out of the sitemap.
 
 const (
 	staffTitle  = "Quản trị biểu mẫu"
@@ -32,7 +31,7 @@ func renderStaffPage(w io.Writer, frame *site.Frame, fsys fs.FS, cfg site.Config
 		return fmt.Errorf("staff page: %w", err)
 	}
 	var main bytes.Buffer
-	if err := tmpl.Execute(&main, struct{ Header string }{staff.Header}); err != nil {
+	if err := tmpl.Execute(&main, struct{ Header string }{routes.StaffHeader}); err != nil {
 		return fmt.Errorf("staff page: %w", err)
 	}
 	script := frame.Script(staffScript)
@@ -42,7 +41,7 @@ func renderStaffPage(w io.Writer, frame *site.Frame, fsys fs.FS, cfg site.Config
 	return frame.Render(w, site.Shell{
 		Site:    cfg,
 		Title:   staffTitle,
-		Path:    StaffPath,
+		Path:    routes.StaffPage,
 		NoIndex: true,
 		Scripts: []string{script},
 		Main:    template.HTML(main.String()),

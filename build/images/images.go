@@ -51,6 +51,7 @@ import (
 	_ "image/png"
 
 	_ "golang.org/x/image/webp"
+	"golang.org/x/sync/errgroup"
 )
 
 // WebPMode says when a WebP variant is written beside the fallback.
@@ -275,20 +276,15 @@ func (p *Processor) ProcessData(srcPath string, data []byte) (*Result, error) {
 func (p *Processor) ProcessAll(paths []string) ([]*Result, error) {
 	results := make([]*Result, len(paths))
 	errs := make([]error, len(paths))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(p.opts.Workers, len(paths)) {
-		wg.Go(func() {
-			for i := range next {
-				results[i], errs[i] = p.Process(paths[i])
-			}
+	var g errgroup.Group
+	g.SetLimit(p.opts.Workers)
+	for i := range paths {
+		g.Go(func() error {
+			results[i], errs[i] = p.Process(paths[i])
+			return nil
 		})
 	}
-	for i := range paths {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	g.Wait()
 	return results, errors.Join(errs...)
 }
 

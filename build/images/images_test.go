@@ -421,6 +421,9 @@ func TestConcurrentProcess(t *testing.T) {
 // The lossless WebP encoder against the lossy JPEG on a photo: the reason
 // WebPIfSmaller leaves photos without a WebP. Run with -v for the sizes.
 func TestLosslessWebPOnPhotos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: lossless WebP of a photo takes seconds")
+	}
 	src := writePhoto(t, t.TempDir(), "p.jpg", 1600, 1200, 1, 4)
 	p := newProcessor(t, Options{WebP: WebPAlways})
 	res, err := p.Process(src)

@@ -35,11 +35,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
 )
 
 // API is the part of *s3.Client that Sync uses.
@@ -293,41 +293,16 @@ func put(ctx context.Context, api API, bucket string, f *file) error {
 // parallel runs fn for 0..n-1 on at most workers goroutines and returns the
 // first error; after one, the work not yet started is skipped.
 func parallel(ctx context.Context, workers, n int, fn func(context.Context, int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-		next  = make(chan int)
-	)
-	for range min(workers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := fn(ctx, i); err != nil {
-					once.Do(func() { first = err; cancel() })
-				}
-			}
-		}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := 0; i < n && gctx.Err() == nil; i++ {
+		g.Go(func() error { return fn(gctx, i) })
 	}
-	for i := 0; i < n; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	close(next)
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		// The parent was cancelled, not a task.
-		return context.Cause(ctx)
-	}
-	return first
+	// The parent was cancelled, not a task.
+	return context.Cause(ctx)
 }
 
 // contentTypes is fixed here rather than read from the system's MIME

@@ -1,17 +1,19 @@
 package search_test
 
-// Browser tests: the ward's test site indexed, the results page rendered
-// with its layout inside the site's frame, served on 127.0.0.1 and driven
-// in Debian's headless Chromium the way a resident searches.
+// Browser tests: the ward's test site built by the builder (its pages,
+// their index and the results page, as published), served on 127.0.0.1
+// and driven in Debian's headless Chromium the way a resident searches.
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,22 +23,65 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/text/unicode/norm"
 
+	"loa/build/builder"
 	"loa/build/internal/browsertest"
-	"loa/build/internal/searchpage"
 	"loa/build/search"
-	"loa/site"
+	"loa/content"
 )
 
 const axeFile = "../tools/node_modules/axe-core/axe.min.js"
 
-// writeSite writes the index of docs and the results page under dir.
-func writeSite(t testing.TB, dir string, docs []search.Doc, opts ...search.Option) *search.Output {
+// writeSite writes docs as the pages of a site (Markdown with front
+// matter: an official document's kind, number and issuer in its
+// "document:" block) and builds it with the builder, as `make site` does:
+// the index and the results page are the ones the site publishes.
+func writeSite(t testing.TB, dir string, docs []search.Doc) {
 	t.Helper()
-	out := search.Build(t, docs, opts...)
-	if err := searchpage.Write(dir, out, site.FS()); err != nil {
+	src := filepath.Join(dir, "content")
+	files := map[string]string{"site.yaml": "", "data/loai-van-ban.yaml": ""}
+	for name := range files {
+		b, err := fs.ReadFile(content.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+	}
+	for _, d := range docs {
+		var b strings.Builder
+		fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\n", d.Title, d.Date.Format("2006-01-02"))
+		summary := d.Summary
+		if d.Kind != "" {
+			if summary == "" {
+				summary = d.Title // an official document's trích yếu is required
+			}
+			fmt.Fprintf(&b, "document:\n  kind: %q\n  number: %q\n  issuer: %q\n", d.Kind, d.Number, d.Issuer)
+		}
+		if summary != "" {
+			fmt.Fprintf(&b, "summary: %q\n", summary)
+		}
+		b.WriteString("---\n\n")
+		for _, h := range d.Headings {
+			fmt.Fprintf(&b, "## %s\n\n", h)
+		}
+		b.WriteString(d.Body + "\n")
+		files[strings.Trim(d.URL, "/")+".md"] = b.String()
+	}
+	for name, data := range files {
+		name = filepath.Join(src, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfs, err := content.Dir(src)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	if _, err := builder.Build(builder.Options{Content: cfs, ContentDir: "content", Out: filepath.Join(dir, "public")}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 type tab struct {
@@ -79,8 +124,8 @@ func TestBrowser(t *testing.T) {
 	exe := browsertest.Chromium(t)
 	dir := t.TempDir()
 	docs := append(search.FillerDocs(200), search.WardDocs...)
-	writeSite(t, dir, docs, search.ShardSize(4096))
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	writeSite(t, dir, docs)
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "public"))))
 	defer srv.Close()
 	b := &tab{t: t, ctx: browsertest.Start(t, exe), url: srv.URL}
 	b.do(chromedp.EmulateViewport(360, 800))
@@ -97,7 +142,7 @@ func TestBrowser(t *testing.T) {
 		got := evalIn[[]string](b, js)
 		for i, c := range cases {
 			if got[i] != c[1] {
-				t.Errorf("search.js fold(%q) = %q, want %q (as Go's Fold)", c[0], got[i], c[1])
+				t.Errorf("search.js fold(%q) = %q, want %q (as Go's vntext.Fold)", c[0], got[i], c[1])
 			}
 		}
 		js = fmt.Sprintf(`%s.map(s => loaSearchFold.tokens(s).map(t => t.key))`, jsonString(t, search.TokenCases))

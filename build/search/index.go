@@ -5,7 +5,7 @@
 // The model, in one paragraph: every page is a [Doc]. Its title, number,
 // kind, issuer, headings, summary and body are split into words (runs of
 // letters and digits: "29/KH-UBND" is 29, kh, ubnd) and each word is
-// indexed under its folded form ([Fold]: no marks, đ → d, lowercase), keeping
+// indexed under its folded form (vntext.Fold: no marks, đ → d, lowercase), keeping
 // apart the spellings met ("đăng", "đang", "dang" under "dang"), so that a
 // query typed with marks ranks its exact spelling first. Two words side by
 // side in one field are also indexed as a pair ("chuyen doi"), which ranks

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa/functions/vntext"
 )
 
 // foldCases is the folding table: Go's Fold and search.js's fold must give
@@ -48,7 +50,7 @@ func foldCases() [][2]string {
 
 func TestFold(t *testing.T) {
 	for _, c := range foldCases() {
-		if got := Fold(c[0]); got != c[1] {
+		if got := vntext.Fold(c[0]); got != c[1] {
 			t.Errorf("Fold(%q) = %q, want %q", c[0], got, c[1])
 		}
 	}

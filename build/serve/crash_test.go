@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/functions/routes"
 	"loa/functions/staff"
 )
 
@@ -164,7 +165,7 @@ func TestKilledMidStream(t *testing.T) {
 func exportedIDs(t *testing.T, base, secret string) map[string]bool {
 	t.Helper()
 	req, _ := http.NewRequest("GET", base+"/api/export/cau-hoi?format=csv", nil)
-	req.Header.Set(staff.Header, secret)
+	req.Header.Set(routes.StaffHeader, secret)
 	var link struct {
 		URL string `json:"url"`
 	}

@@ -30,9 +30,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/text/unicode/norm"
 
-	"loa/build/builder"
 	"loa/build/images/imagetest"
 	"loa/build/internal/browsertest"
+	"loa/build/internal/tooltest"
+	"loa/functions/routes"
 )
 
 const (
@@ -61,6 +62,7 @@ type e2e struct {
 
 func TestBrowser(t *testing.T) {
 	exe := browsertest.Chromium(t)
+	tooltest.Drives(t, "Java (the Nu Html Checker)")
 	axe, err := os.ReadFile(axeFile)
 	if err != nil {
 		t.Fatalf("axe-core is missing (%v): run make tools", err)
@@ -567,7 +569,7 @@ func fileName(p string) string {
 // charts; the CSV the page downloads holds the questions sent above.
 func (e *e2e) staffPage(t *testing.T) {
 	e.t = t
-	_, body := get(t, e.srv.URL+builder.StaffPath)
+	_, body := get(t, e.srv.URL+routes.StaffPage)
 	e.html["quan-tri.html"] = []byte(body)
 
 	downloads := t.TempDir()
@@ -576,7 +578,7 @@ func (e *e2e) staffPage(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e.open(builder.StaffPath)
+	e.open(routes.StaffPage)
 	e.do(chromedp.WaitVisible(chromedp.ID("ma-quan-tri")))
 	e.checkAxe("staff login")
 	e.do(
@@ -769,10 +771,7 @@ const (
 // there, and prints, only with JavaScript.
 func TestPrintA4(t *testing.T) {
 	exe := browsertest.Chromium(t)
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext is missing: install poppler-utils (Debian's package; make tools)")
-	}
+	pdftotext := tooltest.LookPath(t, "pdftotext is missing: install poppler-utils (Debian's package; make tools)", "pdftotext")
 	srv, _ := startCopy(t, Config{})
 	ctx, cancel := context.WithTimeout(browsertest.Start(t, exe), 90*time.Second)
 	defer cancel()

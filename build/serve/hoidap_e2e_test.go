@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"loa/functions/staff"
+	"loa/functions/routes"
 )
 
 // hoidap: Hỏi đáp end to end. With JavaScript: a question is sent, its
@@ -181,7 +181,7 @@ func (e *e2e) staffCall(t *testing.T, method, path string, body any, want int) [
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(staff.Header, e.srv.Secret)
+	req.Header.Set(routes.StaffHeader, e.srv.Secret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -5,9 +5,10 @@
 //     drafts, a fixed --now and the reload script, and must never be what
 //     `make publish` uploads. It is served with the pretty URLs of the
 //     CloudFront function (/a/ → a/index.html, /a → 301 /a/) and 404.html.
-//   - The form handler and the staff routes are mounted at /api/, the paths
-//     they have on AWS. Submissions go to an S3-compatible server (gofakes3)
-//     on 127.0.0.1 whose objects are kept on disk under <data>/ and survive
+//   - The form service, assembled by package service as the Lambda's is,
+//     is mounted at /api/ and /hoi-dap/, the paths it has on AWS.
+//     Submissions go to an S3-compatible server (gofakes3) on 127.0.0.1,
+//     whose objects are kept on disk under <data>/ and survive
 //     restarts (package localstore); `loa-export --local .data` reads the
 //     same store. That server answers only requests signed with the access
 //     key made on the first run and kept in <data>/s3-credentials (mode
@@ -42,16 +43,12 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"loa/build/builder"
 	"loa/content"
-	"loa/functions/export"
-	"loa/functions/forms"
-	"loa/functions/handler"
 	"loa/functions/localstore"
+	"loa/functions/routes"
+	"loa/functions/service"
 	"loa/functions/staff"
-	"loa/functions/store"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -262,44 +259,27 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	for _, w := range res.Warnings {
 		s.log.Warn("serve: " + w)
 	}
-	// The handler frames its answers with the site's own settings and frame.
-	api, err := s.newHandler(built.Forms(), built.Config(), built.Frame())
+	// The service reads the forms from the same content and layouts as
+	// the builder: the handler enforces what the pages show.
+	if built.Forms() == nil {
+		return builder.Result{}, fmt.Errorf("serve: %s/bieu-mau: no form pages; the form handler needs them", s.cfg.ContentDir)
+	}
+	svc, err := service.New(service.Config{
+		S3: s.S3.Client, Bucket: Bucket,
+		Content: s.content, ContentDir: s.cfg.ContentDir, Layouts: s.site,
+		// The preview's clock: the forms' dates and the staff page read
+		// it, as the pages do. Submission times stay real, as on AWS
+		// with LOA_NOW.
+		Now:             s.clock,
+		StaffSecretHash: s.hash, Logger: s.log, NoLimits: s.cfg.NoLimits,
+	})
 	if err != nil {
 		return builder.Result{}, err
 	}
+	api := svc.Handler
 	s.built = built
 	s.api.Store(&api)
 	return res, nil
-}
-
-// newHandler makes the form handler with the staff routes, on the local store.
-// The forms are the builder's: the handler enforces what the pages show.
-func (s *Server) newHandler(reg *forms.Registry, cfg site.Config, frame *site.Frame) (http.Handler, error) {
-	if reg == nil {
-		return nil, fmt.Errorf("serve: %s/bieu-mau: no form pages; the form handler needs them", s.cfg.ContentDir)
-	}
-	st, err := store.New(s.S3.Client, store.Config{Bucket: Bucket})
-	if err != nil {
-		return nil, err
-	}
-	ex, err := export.New(export.Config{
-		Store: st,
-		// The staff page says whether a form is open as the public pages
-		// do: at the preview's instant. Submission times (the store's
-		// clock) stay real, as on AWS with LOA_NOW.
-		Now: s.clock,
-	})
-	if err != nil {
-		return nil, err
-	}
-	hc := handler.Config{
-		Forms: reg, Store: st, Site: cfg, Frame: frame, Now: s.clock, Logger: s.log,
-		StaffSecretHash: s.hash, Staff: ex,
-	}
-	if s.cfg.NoLimits {
-		hc.Rate, hc.LookupRate = rate.Inf, rate.Inf
-	}
-	return handler.New(hc)
 }
 
 // staffSecret returns the configured secret, or the one kept in the data
@@ -378,7 +358,7 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 			fmt.Fprintf(w, "  Biểu mẫu          %s/bieu-mau/%s/  (%s)\n", s.URL, f.ID, state)
 		}
 	}
-	fmt.Fprintf(w, "  Trang quản trị    %s%s\n", s.URL, builder.StaffPath)
+	fmt.Fprintf(w, "  Trang quản trị    %s%s\n", s.URL, routes.StaffPage)
 	src := "tạo lần đầu, lưu ở " + filepath.Join(dataFlag, SecretFile)
 	if strings.TrimSpace(s.cfg.Secret) != "" {
 		src = "lấy từ biến môi trường " + EnvSecret

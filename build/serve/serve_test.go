@@ -19,9 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/text/unicode/norm"
 
-	"loa/build/builder"
 	"loa/functions/localstore"
-	"loa/functions/staff"
+	"loa/functions/routes"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -129,7 +128,7 @@ func TestStaticLikeCloudFront(t *testing.T) {
 		{"/khong-co.html", 404, "", "Không tìm thấy trang"},
 		{"/sitemap.xml", 200, "", "<urlset"},
 		{"/favicon.svg", 200, "", "<svg"},
-		{builder.StaffPath, 200, "", "Mã quản trị"},
+		{routes.StaffPage, 200, "", "Mã quản trị"},
 		{site.LiveReloadScript, 200, "", "EventSource"},
 		{"/.tmp-123", 404, "", "Không tìm thấy trang"},
 	} {
@@ -254,7 +253,7 @@ func questionForm(q string) url.Values {
 func total(t *testing.T, s *Server, secret, form string) int {
 	t.Helper()
 	req, _ := http.NewRequest("GET", s.URL+"/api/stats", nil)
-	req.Header.Set(staff.Header, secret)
+	req.Header.Set(routes.StaffHeader, secret)
 	resp, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)

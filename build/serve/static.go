@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode"
 
-	"loa/functions/handler"
+	"loa/functions/routes"
 	"loa/site"
 )
 
@@ -24,8 +24,8 @@ func (s *Server) routes() http.Handler {
 		(*s.api.Load()).ServeHTTP(w, r)
 	}
 	mux.HandleFunc("/api/", api)
-	mux.HandleFunc(handler.PublicPath, api)
-	mux.HandleFunc(strings.TrimSuffix(handler.PublicPath, "/"), api)
+	mux.HandleFunc(routes.PublicPage, api)
+	mux.HandleFunc(strings.TrimSuffix(routes.PublicPage, "/"), api)
 	if s.reload != nil {
 		mux.Handle("/_loa/reload", s.reload)
 		mux.HandleFunc(site.LiveReloadScript, serveReloadScript)

@@ -139,7 +139,7 @@ var vvRe = regexp.MustCompile(`(?i)^\(?\s*(?:V/v|Về việc)\.?\s*:?\s*`)
 // broken over lines either way.
 func compareFields(e expected, p page) []fieldResult {
 	d := p.Document
-	norm := func(s string) string { return vntext.FoldTone(squeeze(s)) }
+	norm := func(s string) string { return vntext.ClassicTones(squeeze(s)) }
 	tight := func(s string) string { return strings.ReplaceAll(norm(s), " ", "") }
 	list := func(ls []string, f func(string) string) string {
 		var out []string

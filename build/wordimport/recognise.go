@@ -252,7 +252,7 @@ func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 			if len(row) > 0 {
 				label = strings.Join(lineTexts(cellLines(block{kind: tableBlock, rows: [][]cell{row}}, 0, false)), " ")
 			}
-			if !addresseesRe.MatchString(squeeze(label)) || strings.HasPrefix(fold(label), "ĐỒNG") {
+			if !addresseesRe.MatchString(squeeze(label)) || strings.HasPrefix(headingKey(label), "ĐỒNG") {
 				all = false
 				continue
 			}
@@ -373,9 +373,9 @@ func startsLower(s string) bool {
 var authorities = []string{"ỦY BAN NHÂN DÂN", "UBND", "CHỦ TỊCH", "GIÁM ĐỐC", "HỘI ĐỒNG", "BAN CHẤP HÀNH", "BAN THƯỜNG VỤ", "BỘ TRƯỞNG", "HIỆU TRƯỞNG", "TRƯỞNG BAN", "BÍ THƯ", "THƯỜNG TRỰC", "CHÁNH VĂN PHÒNG"}
 
 func authorityLine(s string) bool {
-	f := fold(s)
+	f := headingKey(s)
 	for _, a := range authorities {
-		if strings.HasPrefix(f, fold(a)) {
+		if strings.HasPrefix(f, headingKey(a)) {
 			return true
 		}
 	}
@@ -452,7 +452,7 @@ func (d *Document) readClosing(body []block) []block {
 		case len(cols) >= 2:
 			recips = append(recips, cols[0])
 			sig = append(sig, cols[1:]...)
-		case recipRe.MatchString(cols[0]) || bulletRe.MatchString(cols[0]) || strings.HasPrefix(fold(cols[0]), "LƯU"):
+		case recipRe.MatchString(cols[0]) || bulletRe.MatchString(cols[0]) || strings.HasPrefix(headingKey(cols[0]), "LƯU"):
 			l, r := splitClosing(cols[0])
 			recips = append(recips, l)
 			if r != "" {

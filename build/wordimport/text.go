@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa/functions/vntext"
 )
 
 // clean puts text in NFC and turns the spaces Word uses for layout
@@ -135,15 +137,15 @@ func joinLines(ls []line) []run {
 	return out
 }
 
-// fold is s for comparisons: NFC, upper case, spaces squeezed, the old and
-// new placements of tone marks made one ("HOÀ" and "HÒA"), dashes made "-".
-func fold(s string) string {
-	s = strings.ToUpper(squeeze(s))
-	r := strings.NewReplacer("OÀ", "ÒA", "OÁ", "ÓA", "OẢ", "ỎA", "OÃ", "ÕA", "OẠ", "ỌA",
-		"UỲ", "ÙY", "UÝ", "ÚY", "UỶ", "ỦY", "UỸ", "ŨY", "UỴ", "ỤY",
-		"–", "-", "—", "-", "‐", "-", "‑", "-")
-	return r.Replace(s)
+// headingKey is a line of a header or a closing block as it is compared
+// with the words these blocks use ("THÔNG BÁO", "LƯU", "ĐỒNG KÍNH GỬI"):
+// NFC, upper case, spaces squeezed, tone marks placed one way
+// (vntext.ClassicTones: "HOÀ" is "HÒA"), dashes made "-".
+func headingKey(s string) string {
+	return dashes.Replace(vntext.ClassicTones(strings.ToUpper(squeeze(s))))
 }
+
+var dashes = strings.NewReplacer("–", "-", "—", "-", "‐", "-", "‑", "-")
 
 // upper tells whether s has letters and no lower-case one.
 func upper(s string) bool {

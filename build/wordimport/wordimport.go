@@ -111,7 +111,7 @@ func Import(opts Options) (*Result, error) {
 	section := opts.Section
 	if section == "" {
 		section = "ke-hoach"
-		if fold(d.Kind) == "THÔNG BÁO" {
+		if headingKey(d.Kind) == "THÔNG BÁO" {
 			section = "thong-bao"
 		}
 	}
@@ -208,7 +208,7 @@ func refuseExisting(opts Options, dir string) error {
 func summary(d *Document, body []block) string {
 	if d.Kind != "" && d.Title != "" {
 		kind := sentence(d.Kind)
-		if fold(d.Kind) == "CÔNG VĂN" {
+		if headingKey(d.Kind) == "CÔNG VĂN" {
 			kind += " về việc"
 		}
 		title := []rune(d.Title)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loa/build/builder"
+	"loa/build/internal/tooltest"
 	"loa/content"
 	"loa/functions/vntext"
 )
@@ -44,9 +44,7 @@ func wardContent(t *testing.T) string {
 
 func needPandoc(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("pandoc"); err != nil {
-		t.Fatal(ErrNoPandoc)
-	}
+	tooltest.LookPath(t, ErrNoPandoc.Error(), "pandoc")
 }
 
 func importFixture(t *testing.T, dir, fixture string, opts Options) *Result {

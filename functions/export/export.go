@@ -70,11 +70,12 @@ type Config struct {
 	RunBytes    int              // rows kept in memory before a run is spilled; 0 means 4 MB
 	TempDir     string           // for spilled runs and files being uploaded; "" means os.TempDir()
 	Expiry      time.Duration    // of download links; 0 means 10 minutes; at most MaxExpiry
-	Now         func() time.Time // dates the files and links; may be a fixed preview instant
-	// Clock measures the time left before the context's deadline, which
-	// sets when reading stops (see scan); nil means time.Now.
-	Clock  func() time.Time
-	Logger *slog.Logger // nil: slog.Default()
+	Now         func() time.Time // the service's instant: dates the files and links; may be fixed (LOA_NOW, serve --now)
+	// Stopwatch measures time as it passes: the time left before the
+	// context's deadline, which sets when reading stops (see scan). Never
+	// Now's fixed instant. nil means time.Now.
+	Stopwatch func() time.Time
+	Logger    *slog.Logger // nil: slog.Default()
 }
 
 // Exporter exports, counts and deletes submissions.
@@ -105,8 +106,8 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
+	if cfg.Stopwatch == nil {
+		cfg.Stopwatch = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -63,8 +63,8 @@ func newEnv(t *testing.T, tweak func(*export.Config)) *env {
 	e.st = e.fx.Store
 	cfg := export.Config{
 		Store: e.st, TempDir: e.tmp,
-		Now:   func() time.Time { return exportDay },
-		Clock: e.gets.clock.now,
+		Now:       func() time.Time { return exportDay },
+		Stopwatch: e.gets.clock.now,
 	}
 	if tweak != nil {
 		tweak(&cfg)

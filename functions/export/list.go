@@ -3,6 +3,8 @@ package export
 import (
 	"context"
 
+	"golang.org/x/sync/errgroup"
+
 	"loa/functions/forms"
 	"loa/functions/store"
 )
@@ -11,8 +13,8 @@ import (
 const listers = 4
 
 // listAll sends every key of f's submissions to keys, in order, then
-// closes it. A failure stops g. It stops early, without failing, when ctx
-// ends.
+// closes it, and returns the first failure. It stops early, without
+// failing, when ctx ends.
 //
 // The listing is split by the first digit of the hashes that name the
 // objects (store.HashDigits): a few parts are listed at once, each in its
@@ -20,27 +22,32 @@ const listers = 4
 // whole listing. Against S3, where a page of 1,000 keys takes tens of
 // milliseconds to arrive, this keeps the listing from setting the pace of
 // an export that takes most rows from the snapshot.
-func (e *Exporter) listAll(ctx context.Context, g *group, f *forms.Form, keys chan<- string) {
+func (e *Exporter) listAll(ctx context.Context, f *forms.Form, keys chan<- string) error {
 	defer close(keys)
 	parts := make([]chan string, len(store.HashDigits))
 	for i := range parts {
 		parts[i] = make(chan string, int(e.cfg.PageSize))
 	}
 	// Parts start in order, so that the part being joined always has a
-	// slot, whichever parts after it are waiting with full buffers.
-	slots := make(chan struct{}, listers)
-	g.run(func() error {
+	// slot, whichever parts after it are waiting with full buffers. A part
+	// that fails stops the others, and the joining below.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(listers)
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
 		for i := range parts {
-			if !send(ctx, slots, struct{}{}) {
-				return nil
-			}
-			g.run(func() error {
-				defer func() { <-slots }()
-				return e.listPart(ctx, f, store.HashDigits[i:i+1], parts[i])
-			})
+			g.Go(func() error { return e.listPart(ctx, f, store.HashDigits[i:i+1], parts[i]) })
 		}
-		return nil
-	})
+	}()
+	e.joinParts(ctx, parts, keys)
+	<-started // every part started (each ends once ctx does), so Wait counts them all
+	return g.Wait()
+}
+
+// joinParts sends the keys of parts to keys, part after part, until they
+// are all closed or ctx ends.
+func (e *Exporter) joinParts(ctx context.Context, parts []chan string, keys chan<- string) {
 	for _, part := range parts {
 		for {
 			var k string

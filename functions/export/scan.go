@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"loa/functions/forms"
 	"loa/functions/report"
@@ -22,12 +23,16 @@ import (
 //	         snapshot has is ready at once, any other key goes to a reader;
 //	         every key goes, in order, onto the queue
 //	read     Concurrency readers, each reading one submission at a time
-//	collect  (this goroutine) takes the queue in order, waiting for each
-//	         read, and hands the rows to the next snapshot and to fn
+//	collect  takes the queue in order, waiting for each read, and hands
+//	         the rows to the next snapshot and to fn
 //
 // Reads finish out of order; the queue, in key order, puts them back in
 // order. Its length bounds how far the readers may run ahead of a slow
-// read, and with it the memory. The first failure anywhere stops them all.
+// read, and with it the memory. The stages run in one errgroup, whose
+// first failure stops them all. The readers are a fixed number of stages
+// rather than one task per key under SetLimit: a task per key would need
+// the same queue to put the rows back in key order, and one goroutine per
+// submission for nothing.
 //
 // With a deadline on ctx, reading stops once the budget is spent (see
 // budget): the rows read so far are saved and scan answers
@@ -45,35 +50,38 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	}
 	defer next.close()
 
-	g := newGroup(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	keys := make(chan string, 2*int(e.cfg.PageSize))
-	listCtx, stopListing := context.WithCancel(g.ctx)
+	listCtx, stopListing := context.WithCancel(gctx)
 	defer stopListing()
-	g.run(func() error {
-		e.listAll(listCtx, g, f, keys)
-		return nil
-	})
+	g.Go(func() error { return e.listAll(listCtx, f, keys) })
 
 	queue := make(chan *pending, 4*e.cfg.Concurrency)
 	work := make(chan *pending, e.cfg.Concurrency)
 	cut := make(chan bool, 1) // the joiner's outcome: it stopped at the budget
 	spent := e.budget(ctx)
-	g.run(func() error {
-		stopped, err := join(g.ctx, old, keys, queue, work, spent)
+	g.Go(func() error {
+		stopped, err := join(gctx, old, keys, queue, work, spent)
 		stopListing() // nothing more is taken from the listing
 		cut <- stopped
 		return err
 	})
 	for range e.cfg.Concurrency {
-		g.run(func() error {
-			e.read(g.ctx, f, rank, work)
+		g.Go(func() error {
+			e.read(gctx, f, rank, work)
 			return nil
 		})
 	}
-
-	read, fresh := collect(g, queue, next, fn)
-	if err := g.wait(); err != nil {
+	var read int
+	g.Go(func() (err error) {
+		read, fresh, err = collect(gctx, queue, next, fn)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return 0, err
+	}
+	if err := context.Cause(ctx); err != nil {
+		return 0, err // the caller's context ended first
 	}
 	// Every stage has ended: the old snapshot is this goroutine's again.
 	stopped := <-cut
@@ -96,15 +104,15 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 // budget says when reading must stop. With a deadline on ctx (a Lambda's,
 // or an HTTP request's) that is once two thirds of the time left are
 // spent, leaving the rest to sort, write and upload the file and to save
-// what was read; without one, never. Time is read from Config.Clock.
+// what was read; without one, never. Time is read from Config.Stopwatch.
 func (e *Exporter) budget(ctx context.Context) func() bool {
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return func() bool { return false }
 	}
-	now := e.cfg.Clock()
+	now := e.cfg.Stopwatch()
 	stopAt := now.Add(dl.Sub(now) * 2 / 3)
-	return func() bool { return e.cfg.Clock().After(stopAt) }
+	return func() bool { return e.cfg.Stopwatch().After(stopAt) }
 }
 
 // pending is one key on its way through scan.
@@ -164,71 +172,36 @@ func (e *Exporter) read(ctx context.Context, f *forms.Form, rank map[string]int,
 
 // collect takes the queue in order, waiting for each read, and adds every
 // row found to next and hands it to fn. It returns how many keys were read
-// from their objects (found or not) and how many rows those gave. After a
-// failure it only drains the queue, so that the joiner is not left blocked.
-func collect(g *group, queue <-chan *pending, next *snapWriter, fn func(row) error) (read, fresh int) {
+// from their objects (found or not), how many rows those gave, and the
+// first failure. It stops, without failing, when ctx ends: the failure is
+// another stage's, or the caller's.
+func collect(ctx context.Context, queue <-chan *pending, next *snapWriter, fn func(row) error) (read, fresh int, err error) {
 	for p := range queue {
-		if g.ctx.Err() != nil {
-			continue
-		}
 		if p.done != nil {
 			read++
 			select {
 			case <-p.done:
-			case <-g.ctx.Done():
-				continue
+			case <-ctx.Done():
+				return read, fresh, nil
 			}
 		}
-		err := p.err
-		if err == nil && p.found {
-			if err = next.add(p.key, &p.row); err == nil {
-				if p.done != nil {
-					fresh++
-				}
-				err = fn(p.row)
-			}
+		if p.err != nil {
+			return read, fresh, p.err
 		}
-		if err != nil {
-			g.fail(err)
+		if !p.found {
+			continue
+		}
+		if err := next.add(p.key, &p.row); err != nil {
+			return read, fresh, err
+		}
+		if p.done != nil {
+			fresh++
+		}
+		if err := fn(p.row); err != nil {
+			return read, fresh, err
 		}
 	}
-	return read, fresh
-}
-
-// group runs the stages of a pipeline, each on its own goroutine. The
-// first stage to fail cancels the context they share, so that the others
-// stop, and wait returns that failure. (golang.org/x/sync/errgroup in the
-// few lines needed, rather than one more module.)
-type group struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	wg     sync.WaitGroup
-}
-
-func newGroup(ctx context.Context) *group {
-	ctx, cancel := context.WithCancelCause(ctx)
-	return &group{ctx: ctx, cancel: cancel}
-}
-
-// run starts a stage. A running stage may start more.
-func (g *group) run(stage func() error) {
-	g.wg.Go(func() {
-		if err := stage(); err != nil {
-			g.fail(err)
-		}
-	})
-}
-
-// fail stops every stage with err; only the first failure counts.
-func (g *group) fail(err error) { g.cancel(err) }
-
-// wait waits for every stage to end and returns the first failure, or the
-// error of the caller's context when that ended first.
-func (g *group) wait() error {
-	g.wg.Wait()
-	err := context.Cause(g.ctx)
-	g.cancel(nil)
-	return err
+	return read, fresh, nil
 }
 
 // send sends v on ch unless ctx ends first; it reports whether it sent.

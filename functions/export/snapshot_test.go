@@ -40,7 +40,7 @@ func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, opts
 	return c.API.GetObject(ctx, in, opts...)
 }
 
-// fakeClock is the exporter's Clock: it moves only when told.
+// fakeClock is the exporter's Stopwatch: it moves only when told.
 type fakeClock struct {
 	mu sync.Mutex
 	at time.Time

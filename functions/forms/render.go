@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"loa/functions/routes"
 	"loa/functions/vntext"
 )
 
@@ -125,7 +126,7 @@ func (f *Form) view(st State) formView {
 		NotYet:   st.Now.Before(f.Opens),
 		Opens:    vntext.DateTime(f.Opens),
 		Closes:   vntext.DateTime(f.Closes),
-		Action:   "/api/forms/" + f.ID,
+		Action:   routes.Forms + f.ID,
 		Submit:   upperFirst(f.Action),
 		Message:  st.Message,
 		Honeypot: HoneypotField,

@@ -1,7 +1,9 @@
 // Package handler answers the ward's web forms: POST /api/forms/{form}.
 //
-// It is a plain http.Handler. On AWS a thin Lambda adapter wraps it; locally
-// the serve command mounts it beside the static files. A submission is read
+// It is a plain http.Handler, assembled with the store and the exporter by
+// package service; on AWS a thin Lambda adapter (lambdahttp) wraps it, and
+// locally the serve command mounts it beside the static files. Its routes
+// are named in package routes, which the builder reads too. A submission is read
 // (form-urlencoded or a JSON object of strings, at most 64 KB), checked
 // against its form's declaration, and stored once before any 2xx answer.
 // Clients that send "Accept: application/json" (the form script) get JSON
@@ -51,6 +53,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"loa/functions/forms"
+	"loa/functions/routes"
 	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -73,12 +76,15 @@ type Config struct {
 	Site  site.Config // the site's title and menu, for pages framed like the site
 	Frame *site.Frame // nil: site.NewFrame(site.FS())
 
-	Now    func() time.Time // the clock deadlines are read from; nil: time.Now
-	Logger *slog.Logger     // nil: slog.Default()
-	// Clock is the clock rate limits count on; nil: time.Now. Never the
-	// preview's or LOA_NOW's fixed instant, on which no token would ever
-	// come back: tests set it to step time by hand.
-	Clock func() time.Time
+	// Now is the service's instant: the forms' opening and closing are
+	// checked against it. It may be fixed (LOA_NOW) or a preview's
+	// (serve --now). nil: time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger // nil: slog.Default()
+	// Stopwatch measures time as it passes: the rate limits' tokens come
+	// back by it. Never the fixed instant of Now, on which no token would
+	// ever come back; tests step it by hand. nil: time.Now.
+	Stopwatch func() time.Time
 
 	// Rate limit per client: Rate tokens a second, bursts of Burst. Zero
 	// values mean 1 a second and bursts of 30 (a chi đoàn registering its
@@ -149,8 +155,8 @@ func New(cfg Config) (*Handler, error) {
 		}
 		cfg.Frame = fr
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
+	if cfg.Stopwatch == nil {
+		cfg.Stopwatch = time.Now
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -189,7 +195,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.answers == nil {
 		h.answers, _ = cfg.Store.(AnswerStore)
 	}
-	h.mux.HandleFunc("/api/forms/{form...}", h.submit)
+	h.mux.HandleFunc(routes.Forms+"{form...}", h.submit)
 	h.mountHoidap()
 	if err := h.mountStaff(); err != nil {
 		return nil, err
@@ -277,7 +283,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			"Biểu mẫu chỉ nhận dữ liệu gửi bằng phương thức POST.")
 		return
 	}
-	if ok, wait := h.limiter.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock()); !ok {
+	if ok, wait := h.limiter.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Stopwatch()); !ok {
 		secs := retryAfter(wait)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		h.problem(w, r, nil, http.StatusTooManyRequests, "Gửi quá nhanh",
@@ -349,7 +355,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if f.QuotaBy != "" {
-		if ok, wait := h.places.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock()); !ok {
+		if ok, wait := h.places.allow(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Stopwatch()); !ok {
 			note.outcome = "places-limited"
 			mins := (retryAfter(wait) + 59) / 60
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))

@@ -380,7 +380,7 @@ func TestBadInput(t *testing.T) {
 			tweak: func(c *handler.Config) {
 				// The limiter's clock stands still: the wait is exactly one token's.
 				at := time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC)
-				c.Rate, c.Burst, c.Clock = rate.Every(time.Minute), 1, func() time.Time { return at }
+				c.Rate, c.Burst, c.Stopwatch = rate.Every(time.Minute), 1, func() time.Time { return at }
 			}},
 		{name: "store down", req: func() *http.Request { return postJSON("cau-hoi", question(1)) },
 			code: 503, msg: "Gửi lại không tạo bản trùng", header: [2]string{"Retry-After", "10"},
@@ -579,7 +579,7 @@ func TestDelegatePlacesNotSquatted(t *testing.T) {
 	at := time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC)
 	e := newEnv(t, func(c *handler.Config) {
 		c.Rate, c.Burst = 1000, 1000 // the general limit is not what is tested
-		c.Clock = func() time.Time { return at }
+		c.Stopwatch = func() time.Time { return at }
 	})
 	byCode := map[int]int{}
 	var msg string

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"loa/functions/forms"
+	"loa/functions/routes"
 	"loa/functions/store"
 	"loa/functions/vntext"
 	"loa/site"
@@ -41,16 +42,6 @@ type AnswerStore interface {
 	PublicAnswers(ctx context.Context, form string) ([]store.PublicEntry, error)
 	SetPublic(ctx context.Context, form, id string, e *store.PublicEntry) error
 }
-
-// Paths of Hỏi đáp's pages.
-const (
-	LookupPath = "/tra-cuu/" // the builder's page with the lookup form
-	PublicPath = "/hoi-dap/" // answered by the handler itself
-	lookupAPI  = "/api/tra-cuu"
-	// publicAPI is /hoi-dap/ as CloudFront forwards it (its viewer-request
-	// function for /hoi-dap/*: every route of the API is under /api/).
-	publicAPI = "/api/hoi-dap"
-)
 
 // Lookup limits: per client, bursts of 5 then one a minute; per code, 10
 // tries an hour, whoever tries. A code has 40 bits and asks for the last
@@ -78,11 +69,11 @@ func (h *Handler) mountHoidap() {
 	}
 	h.lookups = newLimiter(lr, lookupBurst, h.cfg.MaxClients)
 	h.codeTries = newLimiter(cr, codeTriesBurst, h.cfg.MaxClients)
-	h.mux.HandleFunc(lookupAPI, h.lookup)
-	h.mux.HandleFunc(PublicPath, h.publicPage)
-	h.mux.HandleFunc(publicAPI, h.publicPage)
+	h.mux.HandleFunc(routes.Lookup, h.lookup)
+	h.mux.HandleFunc(routes.PublicPage, h.publicPage)
+	h.mux.HandleFunc(routes.PublicAPI, h.publicPage)
 	h.mux.HandleFunc("/hoi-dap", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, PublicPath, http.StatusMovedPermanently)
+		http.Redirect(w, r, routes.PublicPage, http.StatusMovedPermanently)
 	})
 }
 
@@ -93,7 +84,7 @@ type receiptView struct {
 
 // lookupURL is the lookup page with the code filled in.
 func lookupURL(code string) string {
-	return LookupPath + "?" + url.Values{"ma": {code}}.Encode()
+	return routes.LookupPage + "?" + url.Values{"ma": {code}}.Encode()
 }
 
 // receiptCode is the code told for an accepted submission; a honeypot
@@ -168,7 +159,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) {
 			"Nhập mã tra cứu (ví dụ CH-7K3M-9Q2P) và 4 số cuối số điện thoại, hoặc email, bạn đã ghi khi gửi.")
 		return
 	}
-	now := h.cfg.Clock()
+	now := h.cfg.Stopwatch()
 	if ok, wait := h.lookups.allow(clientKey(r, h.cfg.ClientIPHeader), now); !ok {
 		note.outcome = "rate-limited"
 		h.lookupLimited(w, r, wait)
@@ -285,7 +276,7 @@ func (h *Handler) lookupPage(w http.ResponseWriter, r *http.Request, code int, v
 		h.renderFailed(w, r, err)
 		return
 	}
-	sh := site.Shell{Site: h.cfg.Site, Title: v.Title, NoIndex: true, Main: main, Path: LookupPath}
+	sh := site.Shell{Site: h.cfg.Site, Title: v.Title, NoIndex: true, Main: main, Path: routes.LookupPage}
 	if h.lookupScript != "" {
 		sh.Scripts = []string{h.lookupScript}
 	}
@@ -355,11 +346,11 @@ func (h *Handler) publicPage(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, nil, http.StatusMethodNotAllowed, "Không mở được trang", "Trang này chỉ nhận phương thức GET.")
 		return
 	}
-	if r.URL.Path != PublicPath && r.URL.Path != publicAPI {
+	if r.URL.Path != routes.PublicPage && r.URL.Path != routes.PublicAPI {
 		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có trang nào.")
 		return
 	}
-	now := h.cfg.Clock()
+	now := h.cfg.Stopwatch()
 	if b := h.public.get(now); b != nil {
 		note.outcome = "cached"
 		h.writeCached(w, r, b)
@@ -427,10 +418,10 @@ func (h *Handler) publicPage(w http.ResponseWriter, r *http.Request) {
 		h.renderFailed(w, r, err)
 		return
 	}
-	sh := site.Shell{Site: h.cfg.Site, Title: "Hỏi đáp", Path: PublicPath, Main: main,
+	sh := site.Shell{Site: h.cfg.Site, Title: "Hỏi đáp", Path: routes.PublicPage, Main: main,
 		Description: "Câu hỏi của đoàn viên, thanh niên và câu trả lời của phường."}
 	if base := strings.TrimSuffix(h.cfg.Site.BaseURL, "/"); base != "" {
-		sh.Canonical = base + PublicPath
+		sh.Canonical = base + routes.PublicPage
 	}
 	var b bytes.Buffer
 	if err := h.cfg.Frame.Render(&b, sh); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"loa/functions/forms"
 	"loa/functions/report"
+	"loa/functions/routes"
 	"loa/functions/staff"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -49,11 +50,11 @@ func (h *Handler) mountStaff() error {
 		h.staff = c
 	}
 	h.staffFails = newLimiter(staffFailRate, staffFailBurst, h.cfg.MaxClients)
-	h.mux.HandleFunc("/api/stats", h.staffRoute("stats", http.MethodGet, h.stats))
-	h.mux.HandleFunc("/api/export/{form}", h.staffRoute("export", http.MethodGet, h.export))
-	h.mux.HandleFunc("/api/submissions/{form}/{id}", h.staffRoute("delete", http.MethodDelete, h.deleteSubmission))
-	h.mux.HandleFunc("/api/questions", h.staffRoute("questions", http.MethodGet, h.questions))
-	h.mux.HandleFunc("/api/answers/{form}/{id}", h.staffRoute("answer", http.MethodPut, h.saveAnswer))
+	h.mux.HandleFunc(routes.Stats, h.staffRoute("stats", http.MethodGet, h.stats))
+	h.mux.HandleFunc(routes.Export+"{form}", h.staffRoute("export", http.MethodGet, h.export))
+	h.mux.HandleFunc(routes.Submissions+"{form}/{id}", h.staffRoute("delete", http.MethodDelete, h.deleteSubmission))
+	h.mux.HandleFunc(routes.Questions, h.staffRoute("questions", http.MethodGet, h.questions))
+	h.mux.HandleFunc(routes.Answers+"{form}/{id}", h.staffRoute("answer", http.MethodPut, h.saveAnswer))
 	return nil
 }
 
@@ -85,8 +86,8 @@ func (h *Handler) staffRoute(action, method string, next http.HandlerFunc) http.
 // check, even with the right secret.
 func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
 	note := noteOf(r)
-	w.Header().Set("Vary", staff.Header)
-	secret := r.Header.Get(staff.Header)
+	w.Header().Set("Vary", routes.StaffHeader)
+	secret := r.Header.Get(routes.StaffHeader)
 	switch {
 	case h.staff == nil:
 		note.outcome = "no-secret-configured"
@@ -99,7 +100,7 @@ func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Cần nhập mã quản trị."})
 		return false
 	}
-	ok, wait, giveBack := h.staffFails.take(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Clock())
+	ok, wait, giveBack := h.staffFails.take(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Stopwatch())
 	if !ok {
 		note.outcome = "rate-limited"
 		secs := retryAfter(wait)

@@ -17,6 +17,7 @@ import (
 	"loa/functions/forms"
 	"loa/functions/handler"
 	"loa/functions/report"
+	"loa/functions/routes"
 	"loa/functions/staff"
 )
 
@@ -108,7 +109,7 @@ func staffRequest(method, path, secret, addr string) *http.Request {
 	r := httptest.NewRequest(method, path, nil)
 	r.Header.Set("Accept", "application/json")
 	if secret != "" {
-		r.Header.Set(staff.Header, secret)
+		r.Header.Set(routes.StaffHeader, secret)
 	}
 	r.RemoteAddr = addr
 	return r
@@ -338,7 +339,7 @@ func TestStaffGuessesAtOnce(t *testing.T) {
 	at := time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
 	step := func(d time.Duration) { mu.Lock(); at = at.Add(d); mu.Unlock() }
-	e := newEnv(t, func(c *handler.Config) { c.StaffSecretHash, c.Clock = staffHash(), clock })
+	e := newEnv(t, func(c *handler.Config) { c.StaffSecretHash, c.Stopwatch = staffHash(), clock })
 	const addr = "203.0.113.50:4000"
 
 	guess := func(n int) (checked, refused int) {

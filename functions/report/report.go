@@ -7,7 +7,7 @@
 // which serves them as JSON, so that the arrows point one way: the handler
 // declares the service it calls (handler.StaffService) in these terms, the
 // exporter implements it by returning them, and neither package imports
-// the other. The wiring (lambdahttp, build/serve) passes the exporter to
+// the other. The wiring (package service) passes the exporter to
 // the handler with no adapter.
 package report
 

@@ -23,9 +23,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Header carries the staff secret.
-const Header = "X-Loa-Staff"
-
 // EnvHash names the environment variable holding the secret's hash.
 const EnvHash = "LOA_STAFF_SECRET_HASH"
 

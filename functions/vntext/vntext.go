@@ -1,6 +1,8 @@
 // Package vntext holds the small Vietnamese text rules that the site builder
-// and the form handler share: normalisation of typed text, URL slugs, and the
-// way dates are written on official documents.
+// and the form handler share: normalisation of typed text, folding
+// (Fold: marks, case and đ dropped, under URLs and search), the placement
+// of tone marks (ClassicTones, to compare texts typed in either spelling),
+// URL slugs, and the way dates are written on official documents.
 package vntext
 
 import (
@@ -39,26 +41,6 @@ func Fold(s string) string {
 	}
 	return b.String()
 }
-
-// toneRule puts tone marks where the new rule (the one Decree 30's own
-// samples print) puts them: on the second vowel of "oa", "oe" and "uy"
-// ("HÒA", "KHỎE", "THỦY"), where the old rule put them on the first
-// ("HOÀ", "KHOẺ", "THUỶ"). Both are in use.
-var toneRule = strings.NewReplacer(
-	"OÀ", "ÒA", "OÁ", "ÓA", "OẢ", "ỎA", "OÃ", "ÕA", "OẠ", "ỌA",
-	"oà", "òa", "oá", "óa", "oả", "ỏa", "oã", "õa", "oạ", "ọa",
-	"OÈ", "ÒE", "OÉ", "ÓE", "OẺ", "ỎE", "OẼ", "ÕE", "OẸ", "ỌE",
-	"oè", "òe", "oé", "óe", "oẻ", "ỏe", "oẽ", "õe", "oẹ", "ọe",
-	"UỲ", "ÙY", "UÝ", "ÚY", "UỶ", "ỦY", "UỸ", "ŨY", "UỴ", "ỤY",
-	"uỳ", "ùy", "uý", "úy", "uỷ", "ủy", "uỹ", "ũy", "uỵ", "ụy",
-)
-
-// FoldTone writes s (in NFC) with its tone marks placed by one rule, so
-// that "HOÀ" and "HÒA", "Thuỷ" and "Thủy" compare equal. It is for
-// comparing, never for showing: it rewrites every such pair, the "uý" of
-// "QUÝ" and the "oà" of "HOÀNG" included, which is harmless only when both
-// sides of a comparison are folded.
-func FoldTone(s string) string { return toneRule.Replace(s) }
 
 // Slug turns a Vietnamese title into a URL path segment: it is folded (see
 // Fold), every run of characters other than ASCII letters and digits

@@ -87,20 +87,18 @@ func TestSize(t *testing.T) {
 	}
 }
 
-func TestFoldTone(t *testing.T) {
-	for _, c := range [][2]string{
-		{"CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"},
-		{"Thuỷ lợi", "Thủy lợi"},
-		{"khoẻ", "khỏe"},
+func TestClassicTones(t *testing.T) {
+	for in, want := range map[string]string{
+		"hoà bình":       "hòa bình",
+		"hòa bình":       "hòa bình",
+		"HOÀ":            "HÒA",
+		"thuỷ lợi, THUỶ": "thủy lợi, THỦY",
+		"hoè, khoẻ":      "hòe, khỏe",
+		"Quy định":       "Quy định",
+		"ủy ban, uỷ ban": "ủy ban, ủy ban",
 	} {
-		if FoldTone(c[0]) != FoldTone(c[1]) {
-			t.Errorf("FoldTone(%q) = %q, FoldTone(%q) = %q: want equal", c[0], FoldTone(c[0]), c[1], FoldTone(c[1]))
+		if got := ClassicTones(Normalize(in)); got != Normalize(want) {
+			t.Errorf("ClassicTones(%q) = %q, want %q", in, got, want)
 		}
-	}
-	if FoldTone("HÒA") != "HÒA" {
-		t.Errorf("FoldTone changed the new placement: %q", FoldTone("HÒA"))
-	}
-	if FoldTone("HOA") == FoldTone("HÒA") {
-		t.Error("FoldTone dropped a tone mark")
 	}
 }

@@ -6,24 +6,19 @@ package browsertest
 
 import (
 	"context"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"loa/build/internal/tooltest"
 )
 
 // Chromium returns the path of Chromium, or fails the test saying how to
-// install it.
+// install it; under -short it skips the test (package tooltest).
 func Chromium(t testing.TB) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("Chromium is missing: run make tools (Debian's chromium package)")
-	return ""
+	return tooltest.LookPath(t, "Chromium is missing: run make tools (Debian's chromium package)", "chromium", "chromium-browser")
 }
 
 // Start starts headless Chromium at exe and returns its first tab; both end

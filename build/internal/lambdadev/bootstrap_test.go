@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"loa/build/internal/lambdadev"
+	"loa/build/internal/tooltest"
 	"loa/content"
 	"loa/functions/forms"
 	"loa/functions/handler"
@@ -39,9 +40,10 @@ const (
 // Interface Emulator, fed payload 2.0 events as a Function URL sends them,
 // writing to an S3-compatible server on loopback.
 func TestUnderEmulator(t *testing.T) {
+	tooltest.Drives(t, "the Lambda Runtime Interface Emulator")
 	rie, err := lambdadev.FindRIE()
 	if err != nil {
-		t.Fatal(err) // never skip: the deployed path must be tested
+		t.Fatal(err) // never skip in the full run: the deployed path must be tested
 	}
 	ctx := context.Background()
 	bin, err := lambdadev.Build(ctx, t.TempDir(), runtime.GOARCH)

@@ -15,16 +15,10 @@ import (
 // hash, a long URL) are skipped rather than bloating the index.
 const maxToken = 40
 
-// Fold is the form every word is indexed and looked up under: Unicode NFD,
-// every combining mark (tone and vowel marks) dropped, đ/Đ mapped to d
-// (U+0111 has no decomposition, so dropping marks alone leaves it), and
-// lowercase. "Đăng ký", "dang ky" and "ĐĂNG KÝ" in NFC or NFD all fold to
-// "dang ky". search.js folds queries the same way; the tests run one table
-// through both.
-func Fold(s string) string { return vntext.Fold(s) }
-
 // A token is one word of a text: Exact is the word as written, in NFC and
-// lowercase ("đăng"); Key is its folded form ("dang"). A run of digits loses
+// lowercase ("đăng"); Key is its folded form ("dang"): vntext.Fold, the
+// form every word is indexed and looked up under. search.js folds queries
+// the same way; the tests run one table through both. A run of digits loses
 // its leading zeros, so "04/KH-UBND" and "4/KH-UBND" meet.
 type token struct {
 	Exact, Key string
@@ -73,10 +67,10 @@ func appendToken(out []token, w string) []token {
 }
 
 // foldCache holds the folded form of the words met: a site's vocabulary
-// is small, and Fold (two normalisations) is the cost of indexing.
+// is small, and folding (two normalisations) is the cost of indexing.
 var foldCache sync.Map
 
-// foldWord is Fold for one lowercase NFC word, cached; ASCII words fold to
+// foldWord is vntext.Fold for one lowercase NFC word, cached; ASCII words fold to
 // themselves.
 func foldWord(w string) string {
 	ascii := true
@@ -92,7 +86,7 @@ func foldWord(w string) string {
 	if k, ok := foldCache.Load(w); ok {
 		return k.(string)
 	}
-	k := Fold(w)
+	k := vntext.Fold(w)
 	foldCache.Store(strings.Clone(w), k)
 	return k
 }

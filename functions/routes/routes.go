@@ -1,0 +1,38 @@
+// Package routes names the addresses and headers that the site and the
+// form service share: the routes the handler mounts (under /api/ on AWS,
+// where CloudFront forwards them to the function), the pages of the site
+// that link to them or that the handler answers itself, and the headers
+// staff and CloudFront send. The builder writes pages that call these
+// routes and the handler answers them; both import this package, and
+// neither imports the other. Constants only, and no imports: anything may
+// depend on it. The scripts under site/assets/js spell the same paths.
+package routes
+
+// The form service's routes. A trailing "/" is followed by arguments
+// ({form}, {form}/{id}).
+const (
+	Forms       = "/api/forms/"       // POST a submission: Forms + form id
+	Lookup      = "/api/tra-cuu"      // GET ?ma=CODE&so=LAST4: a question's status and answer
+	PublicAPI   = "/api/hoi-dap"      // PublicPage as CloudFront forwards it
+	Stats       = "/api/stats"        // staff: the counts
+	Export      = "/api/export/"      // staff: Export + form id, a download link
+	Submissions = "/api/submissions/" // staff: DELETE Submissions + form/id
+	Questions   = "/api/questions"    // staff: the questions with their answers
+	Answers     = "/api/answers/"     // staff: PUT Answers + form/id
+)
+
+// Pages of the site tied to the form service.
+const (
+	LookupPage = "/tra-cuu/"  // the builder's page with the lookup form
+	PublicPage = "/hoi-dap/"  // the published answers, answered by the handler itself
+	StaffPage  = "/quan-tri/" // the builder's staff page, whose script calls the staff routes
+)
+
+// Headers.
+const (
+	// StaffHeader carries the staff secret on the staff routes.
+	StaffHeader = "X-Loa-Staff"
+	// OriginHeader carries the origin secret: CloudFront adds it to every
+	// request it forwards to the function, and no viewer can see it.
+	OriginHeader = "X-Origin-Verify"
+)

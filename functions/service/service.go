@@ -1,0 +1,212 @@
+// Package service assembles the form service: the one place where the S3
+// client, the store, the exporter and the form handler are wired together.
+//
+// The model: a [Config] says where the submissions are (an S3 client and a
+// bucket), what the forms are (the content and the layouts), what time it
+// is (one clock), who may read the submissions (the staff secret's hash),
+// who may call at all (the origin secret), where logs go and whether the
+// per-client limits apply. [New] turns it into a [Service]: an
+// http.Handler, plus the store and the forms for the callers that need
+// them beside it. Every caller builds the service through New: the Lambda
+// function (command bootstrap, through [FromEnv] and package lambdahttp,
+// which only adapts events), the local preview (build/serve), the
+// benchmarks and the tests. So the Lambda, serve and the tests cannot
+// drift apart: the clock that checks a form's deadline is the clock that
+// the staff page reads.
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"golang.org/x/time/rate"
+
+	"loa/functions/export"
+	"loa/functions/forms"
+	"loa/functions/handler"
+	"loa/functions/routes"
+	"loa/functions/s3client"
+	"loa/functions/store"
+	"loa/functions/vntext"
+	"loa/site"
+)
+
+// Config is everything the form service is made from.
+type Config struct {
+	// S3 reaches the bucket (s3client.New makes it); Bucket is required,
+	// Prefix is put before every key ("loa/").
+	S3     store.API
+	Bucket string
+	Prefix string
+
+	// Content holds site.yaml, bieu-mau/ and data/ (content.FS on AWS, the
+	// content folder in serve); ContentDir names it in errors ("content").
+	// Layouts holds layouts/ and assets/ (site.FS()).
+	Content    fs.FS
+	ContentDir string
+	Layouts    fs.FS
+
+	// Now is the service's clock: the forms' opening and closing, the
+	// staff page's "open" and the dates of its files are read from it.
+	// It may be a fixed instant (LOA_NOW) or a preview's (serve --now).
+	// Submission times and rate limits always use the real time. nil:
+	// time.Now.
+	Now func() time.Time
+
+	// StaffSecretHash is the hash of the staff secret; empty: the staff
+	// routes refuse everyone.
+	StaffSecretHash string
+	// OriginSecret is the value CloudFront sends in [routes.OriginHeader]; a
+	// request without it is refused (403) before any other work. Empty:
+	// every request is let in (serve, tests).
+	OriginSecret string
+	// ClientIPHeader names the header that carries the client's address
+	// (CloudFront-Viewer-Address); empty: the peer address. With an
+	// OriginSecret it is trusted only on requests that showed the secret,
+	// since the others never reach the handler.
+	ClientIPHeader string
+
+	Logger *slog.Logger // nil: slog.Default()
+	// NoLimits turns off the per-client rate limits (load tests from one
+	// machine); the limits themselves are the handler's defaults.
+	NoLimits bool
+}
+
+// Service is the assembled form service.
+type Service struct {
+	Handler http.Handler    // every route under /api/ and /hoi-dap/
+	Store   *store.Store    // the submissions bucket
+	Forms   *forms.Registry // the forms the handler enforces
+}
+
+// New assembles the service.
+func New(cfg Config) (*Service, error) {
+	if cfg.S3 == nil {
+		return nil, errors.New("service: no S3 client")
+	}
+	if cfg.Content == nil || cfg.Layouts == nil {
+		return nil, errors.New("service: no content or layouts")
+	}
+	if cfg.ContentDir == "" {
+		cfg.ContentDir = "content"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	st, err := store.New(cfg.S3, store.Config{Bucket: cfg.Bucket, Prefix: cfg.Prefix})
+	if err != nil {
+		return nil, err
+	}
+	reg, err := forms.Load(cfg.Content, cfg.Layouts)
+	if err != nil {
+		return nil, err
+	}
+	siteCfg, err := site.LoadConfig(cfg.Content, cfg.ContentDir)
+	if err != nil {
+		return nil, err
+	}
+	frame, err := site.NewFrame(cfg.Layouts)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := export.New(export.Config{Store: st, Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	hc := handler.Config{
+		Forms: reg, Store: st, Site: siteCfg, Frame: frame, Now: cfg.Now, Logger: cfg.Logger,
+		StaffSecretHash: cfg.StaffSecretHash, Staff: exp, ClientIPHeader: cfg.ClientIPHeader,
+	}
+	if cfg.NoLimits {
+		hc.Rate, hc.LookupRate = rate.Inf, rate.Inf
+	}
+	h, err := handler.New(hc)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{Handler: Door(h, cfg.OriginSecret), Store: st, Forms: reg}, nil
+}
+
+// Door refuses a request that does not carry the origin secret, before h
+// sees it, and takes the header off the requests it lets in: h has no use
+// for it and must never echo or log it. An empty secret lets everyone in.
+func Door(h http.Handler, secret string) http.Handler {
+	if secret == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte(secret))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Hashes of equal length, compared in constant time: neither the
+		// value nor its length leaks through the time taken.
+		got := sha256.Sum256([]byte(r.Header.Get(routes.OriginHeader)))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte(`{"ok":false,"message":"Hãy gửi qua trang chính thức của phường."}` + "\n"))
+			return
+		}
+		r.Header.Del(routes.OriginHeader)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// FromEnv reads the Lambda function's configuration with getenv
+// (os.Getenv) and makes its S3 client. Content and Layouts are left for
+// the caller (the embedded ones on AWS), and so is the Logger.
+//
+//	LOA_BUCKET (required), LOA_PREFIX    the submissions bucket
+//	LOA_CLIENT_IP_HEADER                 the header with the viewer's address
+//	LOA_ORIGIN_SECRET                    the secret CloudFront sends
+//	LOA_STAFF_SECRET_HASH                the staff secret's hash
+//	LOA_NOW                              a fixed instant (tests, previews)
+//	LOA_S3_ENDPOINT                      an S3-compatible server (tests), signed
+//	                                     with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
+	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	cfg := Config{
+		Bucket:          env("LOA_BUCKET"),
+		Prefix:          env("LOA_PREFIX"),
+		ClientIPHeader:  env("LOA_CLIENT_IP_HEADER"),
+		OriginSecret:    env("LOA_ORIGIN_SECRET"),
+		StaffSecretHash: env("LOA_STAFF_SECRET_HASH"),
+	}
+	if cfg.Bucket == "" {
+		return cfg, errors.New("LOA_BUCKET is not set: name the S3 bucket that keeps the submissions")
+	}
+	if v := env("LOA_NOW"); v != "" {
+		t, err := vntext.ParseTime(v)
+		if err != nil {
+			return cfg, fmt.Errorf("LOA_NOW: %w", err)
+		}
+		cfg.Now = func() time.Time { return t }
+	}
+	o := s3client.Options{Endpoint: env("LOA_S3_ENDPOINT")}
+	if o.Endpoint != "" {
+		// On AWS the SDK's chain reads the keys, or the role's.
+		o.Credentials = aws.Credentials{
+			AccessKeyID:     env("AWS_ACCESS_KEY_ID"),
+			SecretAccessKey: env("AWS_SECRET_ACCESS_KEY"),
+			SessionToken:    env("AWS_SESSION_TOKEN"),
+			Source:          "LOA_S3_ENDPOINT",
+		}
+	}
+	client, err := s3client.New(ctx, o)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.S3 = client
+	return cfg, nil
+}

@@ -1,0 +1,184 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"loa/content"
+	"loa/functions/lambdahttp"
+	"loa/functions/report"
+	"loa/functions/routes"
+	"loa/functions/s3test"
+	"loa/functions/service"
+	"loa/functions/staff"
+	"loa/site"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestFromEnv(t *testing.T) {
+	cfg, err := service.FromEnv(context.Background(), env(map[string]string{
+		"LOA_BUCKET":            "loa-forms",
+		"LOA_PREFIX":            "loa/",
+		"LOA_CLIENT_IP_HEADER":  "CloudFront-Viewer-Address",
+		"LOA_ORIGIN_SECRET":     "bí-mật",
+		"LOA_NOW":               "2023-04-05T09:00:00+07:00",
+		"LOA_S3_ENDPOINT":       "http://127.0.0.1:1",
+		"AWS_ACCESS_KEY_ID":     "k",
+		"AWS_SECRET_ACCESS_KEY": "s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2023, 4, 5, 2, 0, 0, 0, time.UTC)
+	if cfg.Bucket != "loa-forms" || cfg.Prefix != "loa/" || cfg.ClientIPHeader != "CloudFront-Viewer-Address" ||
+		cfg.OriginSecret != "bí-mật" || cfg.Now == nil || !cfg.Now().Equal(want) || cfg.S3 == nil {
+		t.Errorf("config = %+v", cfg)
+	}
+
+	for name, m := range map[string]map[string]string{
+		"LOA_BUCKET": {},
+		"LOA_NOW":    {"LOA_BUCKET": "b", "LOA_NOW": "5/4/2023"},
+	} {
+		if _, err := service.FromEnv(context.Background(), env(m)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: error %v, want one naming %s", m, err, name)
+		}
+	}
+}
+
+// fixture is a service on the test S3, at a fixed instant inside the
+// forms' dates (the content's are in 2023), behind the Lambda adapter.
+type fixture struct {
+	fn     lambdahttp.Func
+	secret string
+}
+
+var openAt = time.Date(2023, 4, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+
+func newFixture(t *testing.T, origin string) fixture {
+	t.Helper()
+	fx := s3test.New(t, s3test.Options{})
+	secret := staff.NewSecret()
+	hash, err := staff.HashSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.New(service.Config{
+		S3: fx.Server.Client, Bucket: s3test.Bucket,
+		Content: content.FS, Layouts: site.FS(),
+		Now:             func() time.Time { return openAt },
+		StaffSecretHash: hash, OriginSecret: origin, ClientIPHeader: "CloudFront-Viewer-Address",
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{fn: lambdahttp.Wrap(svc.Handler), secret: secret}
+}
+
+func (f fixture) invoke(t *testing.T, method, path, body string, headers map[string]string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "$default", Headers: headers, Body: body}
+	ev.RawPath, ev.RawQueryString, _ = strings.Cut(path, "?")
+	ev.RequestContext.HTTP.Method = method
+	ev.RequestContext.HTTP.Path = ev.RawPath
+	ev.RequestContext.HTTP.SourceIP = "198.51.100.20"
+	resp, err := f.fn(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// TestClockReachesStaffPage: under the Lambda adapter, with a fixed clock
+// (LOA_NOW), the form accepts a question at that instant and the staff
+// routes read the same instant: the counts are dated by it, the form is
+// open, and the export's file is named for its day. Before there was one
+// assembly, the Lambda's exporter read the real time.
+func TestClockReachesStaffPage(t *testing.T) {
+	f := newFixture(t, "")
+	question := url.Values{
+		"ho_ten": {"Nguyễn Văn An"}, "chi_doan": {"Chi đoàn Tổ dân phố 2"}, "dien_thoai": {"0912345678"},
+		"linh_vuc": {"Khác"}, "noi_dung": {"Phường có hỗ trợ học nghề cho thanh niên không?"}, "dong_y": {"co"},
+	}
+	form := map[string]string{"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
+	if resp := f.invoke(t, "POST", "/api/forms/cau-hoi", question.Encode(), form); resp.StatusCode != http.StatusOK {
+		t.Fatalf("question at the fixed instant: %d %s, want 200", resp.StatusCode, resp.Body)
+	}
+
+	staffHeaders := map[string]string{routes.StaffHeader: f.secret}
+	resp := f.invoke(t, "GET", "/api/stats", "", staffHeaders)
+	var stats report.Stats
+	if err := json.Unmarshal([]byte(resp.Body), &stats); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("stats: %d %s (%v)", resp.StatusCode, resp.Body, err)
+	}
+	if !stats.Generated.Equal(openAt) {
+		t.Errorf("stats generated at %v, want the fixed instant %v", stats.Generated, openAt)
+	}
+	for _, fs := range stats.Forms {
+		if !fs.Open {
+			t.Errorf("stats: form %s closed, want open at the fixed instant", fs.ID)
+		}
+		if fs.ID == "cau-hoi" && fs.Total != 1 {
+			t.Errorf("stats: cau-hoi has %d submissions, want 1", fs.Total)
+		}
+	}
+
+	resp = f.invoke(t, "GET", "/api/export/cau-hoi?format=csv", "", staffHeaders)
+	var link report.Link
+	if err := json.Unmarshal([]byte(resp.Body), &link); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("export: %d %s (%v)", resp.StatusCode, resp.Body, err)
+	}
+	if link.FileName != "cau-hoi-2023-04-05.csv" || link.Rows != 1 {
+		t.Errorf("export %+v, want cau-hoi-2023-04-05.csv with 1 row", link)
+	}
+}
+
+// TestOriginDoor: with an origin secret, a request that does not carry it
+// (one sent to the API's own address, not through CloudFront) is refused
+// before the handler sees it, whatever viewer address it claims; with it,
+// the request goes through, without the secret's header.
+func TestOriginDoor(t *testing.T) {
+	const secret = "Jq3v8Yw1pZ0cX7rT5sN2mL4kH6gF9dB"
+	f := newFixture(t, secret)
+	for i, v := range []string{"", "doan-thu", secret[:len(secret)-1], secret + "x"} {
+		hs := map[string]string{"cloudfront-viewer-address": "203.0.113.9:443"}
+		if v != "" {
+			hs["x-origin-verify"] = v
+		}
+		resp := f.invoke(t, "GET", "/api/stats", "", hs)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Body, "trang chính thức") {
+			t.Errorf("request %d without the origin secret: %d %q, want 403", i, resp.StatusCode, resp.Body)
+		}
+	}
+	// Through CloudFront, the header's name in any case: the handler
+	// answers (401: no staff secret was sent).
+	for _, name := range []string{"X-Origin-Verify", "x-origin-verify"} {
+		if resp := f.invoke(t, "GET", "/api/stats", "", map[string]string{name: secret}); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s with the secret: %d, want the handler's 401", name, resp.StatusCode)
+		}
+	}
+
+	// The handler never sees the secret's header.
+	var leaked bool
+	h := service.Door(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = r.Header.Get(routes.OriginHeader) != ""
+	}), secret)
+	r := httptest.NewRequest("GET", "/api/stats", nil)
+	r.Header.Set(routes.OriginHeader, secret)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if leaked {
+		t.Error("the handler was given the origin secret's header")
+	}
+}
