@@ -23,10 +23,13 @@ const pandocTimeout = 2 * time.Minute
 
 // Limits on what a .docx may unpack to: a ward's document is a few hundred
 // kilobytes of XML and a few photos; a zip that claims or holds more is
-// refused before pandoc reads it.
+// refused before pandoc reads it. The numbers are generous: the largest
+// document of the test corpus is far below each.
 const (
-	maxEntry = 64 << 20  // one file inside the .docx
-	maxTotal = 256 << 20 // all of them
+	maxEntries  = 5000      // files inside the .docx
+	maxDocument = 30 << 20  // word/document.xml, the text
+	maxEntry    = 50 << 20  // any other file: a photo, a font
+	maxTotal    = 200 << 20 // all of them
 )
 
 // colBreak stands for a tab, or a run of spaces, typed to lay out two
@@ -91,24 +94,35 @@ func prepare(file, dir string) (string, error) {
 	}
 	defer f.Close()
 	w := zip.NewWriter(f)
+	if len(z.File) > maxEntries {
+		return "", fmt.Errorf("%s: tệp .docx chứa %d phần, nhiều hơn %d phần mà một văn bản có; cần tệp .docx do Word lưu: mở trong Word, lưu thành tệp mới rồi nhập lại", file, len(z.File), maxEntries)
+	}
 	var total int64
-	tooBig := fmt.Errorf("%s: tệp .docx chứa phần quá lớn (hơn %d MB sau khi giải nén, hoặc tổng hơn %d MB); cần giảm kích thước hình trong Word (Nén ảnh) rồi lưu và nhập lại", file, maxEntry>>20, maxTotal>>20)
+	tooBig := func(name string, limit int64) error {
+		return fmt.Errorf("%s: phần %s của tệp .docx lớn hơn %d MB khi giải nén (cả tệp được tối đa %d MB); cần giảm kích thước: trong Word chọn hình › Nén ảnh, hoặc tách văn bản, rồi lưu và nhập lại", file, name, limit>>20, maxTotal>>20)
+	}
 	for _, e := range z.File {
-		if e.UncompressedSize64 > maxEntry || total+int64(e.UncompressedSize64) > maxTotal {
-			return "", tooBig
+		limit := int64(maxEntry)
+		if e.Name == "word/document.xml" {
+			limit = maxDocument
+		}
+		// The sizes a zip claims are checked first, then the bytes it
+		// really holds: a crafted file may claim less than it has.
+		if e.UncompressedSize64 > uint64(limit) || total+int64(e.UncompressedSize64) > maxTotal {
+			return "", tooBig(e.Name, limit)
 		}
 		r, err := e.Open()
 		if err != nil {
 			return "", fmt.Errorf("%s: tệp .docx bị hỏng (%s: %v); cần tệp mở được bằng Word: mở lại trong Word, lưu thành tệp mới rồi nhập lại", file, e.Name, err)
 		}
-		data, err := io.ReadAll(io.LimitReader(r, maxEntry+1))
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
 		r.Close()
 		if err != nil {
 			return "", fmt.Errorf("%s: tệp .docx bị hỏng (%s: %v); cần tệp mở được bằng Word: mở lại trong Word, lưu thành tệp mới rồi nhập lại", file, e.Name, err)
 		}
 		total += int64(len(data))
-		if len(data) > maxEntry || total > maxTotal {
-			return "", tooBig
+		if int64(len(data)) > limit || total > maxTotal {
+			return "", tooBig(e.Name, limit)
 		}
 		if e.Name == "word/document.xml" {
 			data = markColumns(data)

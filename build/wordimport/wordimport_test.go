@@ -1,8 +1,11 @@
 package wordimport
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -437,4 +440,92 @@ func TestBadOptions(t *testing.T) {
 			t.Errorf("%+v: %v", o, err)
 		}
 	}
+}
+
+// TestOversizedDocx: a small .docx that unpacks to more than a document
+// holds (a text of 31 MB, a photo of 51 MB, 5,001 parts, all zeros that
+// compress to almost nothing) is refused before pandoc reads it, naming
+// the file and the part, and nothing is written.
+func TestOversizedDocx(t *testing.T) {
+	seed, err := os.ReadFile("testdata/seed-pandoc.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// withEntries is the seed plan's .docx with its entries changed by edit.
+	withEntries := func(name string, edit func(w *zip.Writer, e *zip.File) bool, extra func(w *zip.Writer)) string {
+		zr, err := zip.NewReader(bytes.NewReader(seed), int64(len(seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), name)
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw := zip.NewWriter(f)
+		for _, e := range zr.File {
+			if edit(zw, e) {
+				continue
+			}
+			if err := zw.Copy(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		extra(zw)
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return file
+	}
+	zeros := func(w *zip.Writer, name string, n int) {
+		hw, err := w.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(hw, io.LimitReader(zeroReader{}, int64(n))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keep := func(*zip.Writer, *zip.File) bool { return false }
+	for _, tc := range []struct {
+		file, want string
+	}{
+		{withEntries("van-ban-dai.docx", func(w *zip.Writer, e *zip.File) bool {
+			if e.Name != "word/document.xml" {
+				return false
+			}
+			zeros(w, e.Name, 31<<20)
+			return true
+		}, func(*zip.Writer) {}), "phần word/document.xml của tệp .docx lớn hơn 30 MB"},
+		{withEntries("anh-lon.docx", keep, func(w *zip.Writer) { zeros(w, "word/media/image9.png", 51<<20) }), "phần word/media/image9.png của tệp .docx lớn hơn 50 MB"},
+		{withEntries("nhieu-phan.docx", keep, func(w *zip.Writer) {
+			for i := range 5001 {
+				zeros(w, fmt.Sprintf("customXml/item%d.xml", i), 1)
+			}
+		}), "nhiều hơn 5000 phần"},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			needPandoc(t)
+			if fi, _ := os.Stat(tc.file); fi.Size() > 1<<20 {
+				t.Fatalf("the crafted file is %d bytes; it should be small", fi.Size())
+			}
+			dir := wardContent(t)
+			before := entries(t, dir)
+			_, err := Import(Options{File: tc.file, Content: dir, Now: importDay})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.file+": ") || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "cần") {
+				t.Fatalf("error %v, want the file, %q and what is needed", err, tc.want)
+			}
+			if after := entries(t, dir); !reflect.DeepEqual(before, after) {
+				t.Errorf("the content folder changed")
+			}
+		})
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
