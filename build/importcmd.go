@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"strings"
 
 	"loa/build/wordimport"
 )
@@ -11,18 +10,18 @@ import (
 // runImport is "import": a Word document (.docx) in the Decree 30 layout
 // becomes a page bundle under content/ (package wordimport).
 //
-//	import FILE.docx [--section ke-hoach|thong-bao] [--slug SLUG] [--force] [--content content]
+//	import FILE.docx [--section SECTION] [--slug SLUG] [--force] [--content content]
 //
 // Flags may come before or after the file. It prints, in Vietnamese, what
 // was recognised and what staff should check before publishing.
 func runImport(args []string) error {
 	fl := flag.NewFlagSet("import", flag.ContinueOnError)
 	dir := fl.String("content", "content", "content folder")
-	section := fl.String("section", "", "section: "+strings.Join(wordimport.Sections, " or ")+" (default: from the document's kind)")
+	section := fl.String("section", "", "the section (a folder of the content with an _index.md) to put the page in (default: the one whose _index.md names the document's kind)")
 	slug := fl.String("slug", "", "the page's address in its section (default: from the title)")
 	force := fl.Bool("force", false, "replace the page if it exists")
 	fl.Usage = func() {
-		fmt.Fprintln(fl.Output(), "usage: go run ./build import FILE.docx [--section ke-hoach|thong-bao] [--slug SLUG] [--force]")
+		fmt.Fprintln(fl.Output(), "usage: go run ./build import FILE.docx [--section SECTION] [--slug SLUG] [--force]")
 		fl.PrintDefaults()
 	}
 	var files []string

@@ -1,6 +1,8 @@
-// Package content holds the ward's pages and the settings staff change: the
-// plans (ke-hoach), announcements (thong-bao), form pages (bieu-mau) with
-// their deadlines, topics, quota and consent notice, and data lists (data/).
+// Package content holds the ward's pages and the settings staff change: its
+// sections (each a folder with an _index.md that names it: plans,
+// announcements, news, documents, the form pages of bieu-mau with their
+// deadlines, topics, quota and consent notice), pages at the top such as
+// gioi-thieu.md, the menu in site.yaml, and data lists (data/).
 //
 // Two readers, two ways in:
 //

@@ -2,15 +2,19 @@
 //
 // The model, in one paragraph: every content/**/*.md file is a page, YAML
 // front matter followed by Markdown. Its URL is its folder plus its slug
-// (the file name, or the "slug" key), e.g. content/ke-hoach/a.md is served
-// at /ke-hoach/a/. A page with a "document:" block is an official document
-// and gets the layout of Decree 30/2020/NĐ-CP (layouts/document.html); a
-// page with a "form:" block shows the form of that id under its text, and
-// gets a thank-you page at /bieu-mau/<id>/cam-on/; every other page uses
-// layouts/page.html. The sections ke-hoach, thong-bao and bieu-mau get list
-// pages, newest first, 20 to a page; official documents are also listed in
-// the register /van-ban/, by kind and by year (register.go), their kinds
-// read from data/loai-van-ban.yaml. The home page, Atom feeds, sitemap.xml,
+// (the file name, or the "slug" key), e.g. content/tin-tuc/a.md is served
+// at /tin-tuc/a/, content/gioi-thieu.md at /gioi-thieu/. A page with a
+// "document:" block is an official document and gets the layout of Decree
+// 30/2020/NĐ-CP (layouts/document.html); a page with a "form:" block shows
+// the form of that id under its text, and gets a thank-you page at
+// /bieu-mau/<id>/cam-on/; every other page uses layouts/page.html. A
+// folder with an _index.md is a section (sections.go): its front matter
+// says its title, whether its pages are dated (listed newest first, in the
+// feeds, on the home page) and which kinds of document the Word import
+// puts there; it gets a list page, 20 to a page. No Go code names a
+// section. Official documents are also listed in the register /van-ban/,
+// by kind and by year (register.go), their kinds read from
+// data/loai-van-ban.yaml. The home page, Atom feeds, sitemap.xml,
 // robots.txt, 404.html and redirect pages for "aliases" are made from the
 // pages' metadata. Each page's own part is rendered first, then the shared
 // frame (site.Frame, layouts/base.html) around it.
@@ -46,7 +50,7 @@ import (
 
 // Options say what to build and where.
 type Options struct {
-	Content    fs.FS  // the content tree: site.yaml, ke-hoach/, thong-bao/, bieu-mau/, data/
+	Content    fs.FS  // the content tree: site.yaml, sections (folders with an _index.md), pages, data/
 	ContentDir string // how to name the content tree in messages, e.g. "content"
 	Site       fs.FS  // layouts/ and assets/; site.FS() when nil
 	Out        string // output directory, replaced as a whole on success
@@ -83,22 +87,6 @@ type Result struct {
 
 func (r Result) String() string {
 	return fmt.Sprintf("%d pages, %d files, %d ms", r.Pages, r.Files, r.Duration.Milliseconds())
-}
-
-// sections are the folders that get a list page, with the title readers see.
-var sections = []struct{ Dir, Title string }{
-	{"ke-hoach", "Kế hoạch"},
-	{"thong-bao", "Thông báo"},
-	{"bieu-mau", "Biểu mẫu"},
-}
-
-func sectionTitle(dir string) string {
-	for _, s := range sections {
-		if s.Dir == dir {
-			return s.Title
-		}
-	}
-	return ""
 }
 
 const perPage = 20
@@ -164,6 +152,7 @@ type build struct {
 	// enforce them; nil for a content tree without forms.
 	registry *forms.Registry
 	kinds    *kindList // of official documents, data/loai-van-ban.yaml
+	sections []*Section
 	out      *output
 
 	// only, when set, names the URLs generated writes; the others are
@@ -221,6 +210,9 @@ func newBuild(opts Options) (*build, error) {
 	if b.kinds, err = loadKinds(opts.Content, opts.ContentDir); err != nil {
 		return nil, err
 	}
+	if b.sections, err = Sections(opts.Content, opts.ContentDir); err != nil {
+		return nil, err
+	}
 	if b.forms, b.registry, err = loadForms(opts.Content, opts.Site, opts.Now); err != nil {
 		return nil, forms.InDir(opts.ContentDir, err)
 	}
@@ -245,7 +237,7 @@ func (b *build) run() error {
 		if d.IsDir() && p != "." && (p == "data" || strings.HasPrefix(d.Name(), ".")) {
 			return fs.SkipDir
 		}
-		if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && p != "site.yaml" {
+		if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && p != "site.yaml" && d.Name() != sectionIndex {
 			files = append(files, p)
 		}
 		return nil
@@ -313,31 +305,33 @@ func (b *build) checkURLs(pages []*Page) error {
 	var errs []error
 	claim := func(u, who string) {
 		if prev, ok := owner[u]; ok {
-			errs = append(errs, fmt.Errorf("%s: URL %s is also the URL of %s; change the slug or the alias of one of them", who, u, prev))
+			errs = append(errs, fmt.Errorf("%s: địa chỉ %s trùng với địa chỉ của %s; cần đổi slug hoặc địa chỉ cũ (alias) của một trong hai", who, u, prev))
 			return
 		}
 		owner[u] = who
 	}
-	claim("/", "the home page")
-	claim("/404.html", "the 404 page")
-	claim(SearchPath, "the search page")
-	claim(routes.LookupPage, "the lookup of questions")
-	claim(routes.PublicPage, "the questions and answers (answered by the form handler)")
-	for _, s := range sections {
-		claim("/"+s.Dir+"/", "the list of "+s.Dir)
+	claim("/", "trang chủ")
+	claim("/404.html", "trang báo không tìm thấy (404)")
+	claim(SearchPath, "trang tìm kiếm")
+	claim(routes.LookupPage, "trang tra cứu câu hỏi")
+	claim(routes.PublicPage, "trang Hỏi đáp (do bộ xử lý biểu mẫu trả lời)")
+	for _, s := range b.sections {
+		if s.Dir != registerDir {
+			claim("/"+s.Dir+"/", "danh sách của mục "+s.Source)
+		}
 	}
 	for _, u := range b.newRegister(pages).urls() {
-		claim(u, "the register of documents")
+		claim(u, "sổ văn bản")
 	}
 	for _, p := range pages {
 		claim(p.URL, p.Source)
 		if p.FormID != "" {
-			claim(forms.ThanksPath(p.FormID), p.Source+" (thank-you page)")
+			claim(forms.ThanksPath(p.FormID), p.Source+" (trang cảm ơn)")
 		}
 	}
 	for _, p := range pages {
 		for i, a := range p.Aliases {
-			claim(a, fmt.Sprintf("%s:%d (alias)", p.Source, p.aliasLines[i]+1))
+			claim(a, fmt.Sprintf("%s:%d (địa chỉ cũ)", p.Source, p.aliasLines[i]+1))
 		}
 	}
 	return errors.Join(errs...)

@@ -24,6 +24,18 @@ menu:
   - { name: "Trang chủ", url: "/" }
   - { name: "Kế hoạch", url: "/ke-hoach/" }
   - { name: "Thông báo", url: "/thong-bao/" }
+-- content/ke-hoach/_index.md --
+---
+title: "Kế hoạch"
+weight: 10
+kinds: ["Kế hoạch"]
+---
+-- content/thong-bao/_index.md --
+---
+title: "Thông báo"
+weight: 20
+kinds: ["Thông báo"]
+---
 -- content/data/loai-van-ban.yaml --
 items:
   - { name: "Quyết định", heading: "QUYẾT ĐỊNH", slug: "quyet-dinh" }
@@ -308,13 +320,13 @@ aliases:
   - /ke-hoach/a/
 date: 2023-04-02
 ---
-`, []string{"content/thong-bao/b.md:4 (alias)", "content/ke-hoach/a.md", "/ke-hoach/a/"}},
+`, []string{"content/thong-bao/b.md:4 (địa chỉ cũ)", "content/ke-hoach/a.md", "/ke-hoach/a/"}},
 		{"section list", `
 -- content/ke-hoach.md --
 ---
 title: "Trùng danh sách"
 ---
-`, []string{"content/ke-hoach.md", "the list of ke-hoach"}},
+`, []string{"content/ke-hoach.md", "danh sách của mục content/ke-hoach/_index.md"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

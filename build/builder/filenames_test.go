@@ -25,7 +25,8 @@ var personNames = []struct{ file, url string }{
 func writePages(t *testing.T, form norm.Form) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "content")
-	files := map[string]string{"site.yaml": "title: \"Phường Thử\"\nbaseURL: \"https://thu.example.vn/\"\n"}
+	files := map[string]string{"site.yaml": "title: \"Phường Thử\"\nbaseURL: \"https://thu.example.vn/\"\n",
+		"thong-bao/_index.md": "---\ntitle: \"Thông báo\"\n---\n"}
 	for i, p := range personNames {
 		files[form.String(p.file)] = "---\ntitle: \"Trang " + string(rune('A'+i)) + "\"\ndate: 2023-04-02\n---\nNội dung.\n"
 	}

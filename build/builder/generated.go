@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"html/template"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"loa/functions/forms"
@@ -25,25 +27,32 @@ func (b *build) generated(pages []*Page) error {
 	}
 
 	home := &homeView{}
-	for _, s := range sections {
+	for _, s := range b.sections {
 		list := bySection[s.Dir]
-		if err := b.writeList(r, s.Dir, s.Title, list); err != nil {
-			return err
+		// The register of documents owns its address: a section of the
+		// same folder has its pages there, listed by the register.
+		if s.Dir != registerDir {
+			if err := b.writeList(r, s, list); err != nil {
+				return err
+			}
 		}
-		if s.Dir == "bieu-mau" {
-			continue
+		if s.Home {
+			latest := list[:min(len(list), 5)]
+			lv := &listView{Title: s.Title, Pages: latest, Next: "/" + s.Dir + "/"}
+			if s.Dated {
+				lv.Feed = "/" + s.Dir + "/atom.xml"
+			}
+			home.Sections = append(home.Sections, lv)
 		}
-		latest := list[:min(len(list), 5)]
-		home.Sections = append(home.Sections, &listView{
-			Title: s.Title, Pages: latest, Next: "/" + s.Dir + "/", Feed: "/" + s.Dir + "/atom.xml",
-		})
-		if err := b.writeFeed("/"+s.Dir+"/atom.xml", "/"+s.Dir+"/", s.Title+" – "+b.cfg.Title, list); err != nil {
-			return err
+		if s.Dated {
+			if err := b.writeFeed("/"+s.Dir+"/atom.xml", "/"+s.Dir+"/", s.Title+" – "+b.cfg.Title, list); err != nil {
+				return err
+			}
 		}
 	}
 
 	// Forms are listed by the page that carries them, closing soonest first.
-	for _, p := range bySection["bieu-mau"] {
+	for _, p := range pages {
 		if p.FormID == "" {
 			continue
 		}
@@ -81,7 +90,7 @@ func (b *build) generated(pages []*Page) error {
 	}
 	var feedPages []*Page
 	for _, p := range pages {
-		if p.Section == "ke-hoach" || p.Section == "thong-bao" {
+		if b.dated(p.Section) {
 			feedPages = append(feedPages, p)
 		}
 	}
@@ -143,8 +152,8 @@ func (b *build) generated(pages []*Page) error {
 // feedLinks are the feeds announced by pages of section.
 func (b *build) feedLinks(section string) []site.Link {
 	links := []site.Link{{Name: b.cfg.Title, URL: "/atom.xml"}}
-	if t := sectionTitle(section); t != "" && section != "bieu-mau" {
-		links = append(links, site.Link{Name: t + " – " + b.cfg.Title, URL: "/" + section + "/atom.xml"})
+	if s := b.section(section); s != nil && s.Dated {
+		links = append(links, site.Link{Name: s.Title + " – " + b.cfg.Title, URL: "/" + section + "/atom.xml"})
 	}
 	return links
 }
@@ -195,17 +204,33 @@ func pagedTitle(title string, n int) string {
 
 // writeList writes the list pages of a section: 20 pages to a list page,
 // /dir/, /dir/trang/2/, ...
-func (b *build) writeList(r *renderer, dir, title string, pages []*Page) error {
+func (b *build) writeList(r *renderer, s *Section, pages []*Page) error {
+	dir, title := s.Dir, s.Title
+	var intro template.HTML
+	if strings.TrimSpace(s.Intro) != "" {
+		var buf bytes.Buffer
+		if err := markdown.Convert([]byte(s.Intro), &buf); err != nil {
+			return fmt.Errorf("%s: %w", s.Source, err)
+		}
+		intro = template.HTML(buf.String())
+	}
+	description := s.Description
+	if description == "" {
+		description = "Danh sách " + title + " của " + b.cfg.Title
+	}
 	for _, lp := range listPages(dir, len(pages)) {
 		if !b.wants(lp.URL) {
 			continue
 		}
-		lv := &listView{Title: title, Pages: pages[lp.Lo:lp.Hi], Page: lp.N, Of: lp.Of, Prev: lp.Prev, Next: lp.Next}
-		if dir != "bieu-mau" {
+		lv := &listView{Title: title, Pages: pages[lp.Lo:lp.Hi], Page: lp.N, Of: lp.Of, Prev: lp.Prev, Next: lp.Next, Description: s.Description}
+		if lp.N == 1 {
+			lv.Intro = intro
+		}
+		if s.Dated {
 			lv.Feed = "/" + dir + "/atom.xml"
 		}
 		err := r.write(lp.URL, "list.html", &view{Site: b.cfg, List: lv}, site.Shell{
-			Title: pagedTitle(title, lp.N), Description: "Danh sách " + title + " của " + b.cfg.Title,
+			Title: pagedTitle(title, lp.N), Description: description,
 			Canonical: b.absURL(lp.URL), Path: lp.URL, OGType: "website", Feeds: b.feedLinks(dir),
 		})
 		if err != nil {
@@ -365,8 +390,10 @@ func (b *build) writeSitemap(pages []*Page, rg *register) error {
 	}
 	var s urlset
 	s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/")})
-	for _, sec := range sections {
-		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/" + sec.Dir + "/")})
+	for _, sec := range b.sections {
+		if sec.Dir != registerDir {
+			s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL("/" + sec.Dir + "/")})
+		}
 	}
 	for _, l := range rg.lists() {
 		s.URLs = append(s.URLs, sitemapURL{Loc: b.absURL(pageURL(l.Dir, 1))})

@@ -205,17 +205,17 @@ func replaceFrom(name string, src io.Reader) error {
 // feeds when it is among their newest, the register's pages that show it
 // or showed it, the sitemap when its date changed, and its alias pages.
 func (b *build) affected(pages []*Page, old, p *Page) {
-	if sectionTitle(p.Section) != "" {
+	if s := b.section(p.Section); s != nil {
 		lo := b.spread(p.Section, pages, old, p, func(o *Page) bool { return o.Section == p.Section }, newer)
-		if lo < 5 {
+		if lo < 5 && s.Home {
 			b.only["/"] = true
 		}
-		if lo < feedItems {
+		if lo < feedItems && s.Dated {
 			b.only["/"+p.Section+"/atom.xml"] = true
 		}
 	}
-	if p.Section == "ke-hoach" || p.Section == "thong-bao" {
-		inFeed := func(o *Page) bool { return o.Section == "ke-hoach" || o.Section == "thong-bao" }
+	if b.dated(p.Section) {
+		inFeed := func(o *Page) bool { return b.dated(o.Section) }
 		if rank(pages, old, p, inFeed, newer) < feedItems || rank(pages, p, p, inFeed, newer) < feedItems {
 			b.only["/atom.xml"] = true
 		}

@@ -24,7 +24,8 @@ func TestBundleWithPhotos(t *testing.T) {
 		t.Fatal("the test photo carries no GPS position: the test would prove nothing")
 	}
 	writeTree(t, dir, map[string]string{
-		"content/site.yaml": "title: \"Phường Thử\"\nbaseURL: \"https://thu.example.vn/\"\n",
+		"content/site.yaml":           "title: \"Phường Thử\"\nbaseURL: \"https://thu.example.vn/\"\n",
+		"content/thong-bao/_index.md": "---\ntitle: \"Thông báo\"\n---\n",
 		"content/thong-bao/ra-quan/index.md": `---
 title: "Ra quân làm sạch đường làng"
 date: 2023-04-03

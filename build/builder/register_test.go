@@ -182,7 +182,7 @@ func TestRegisterURLs(t *testing.T) {
 		{"van-ban/2023.md", "/van-ban/2023/"},
 	} {
 		_, err := buildTxtar(t, siteYAML+"-- content/ke-hoach/a.md --\n"+doc+"-- content/"+tc.file+" --\n---\ntitle: \"B\"\n---\n", Options{})
-		want := "content/" + tc.file + ": URL " + tc.url + " is also the URL of the register of documents"
+		want := "content/" + tc.file + ": địa chỉ " + tc.url + " trùng với địa chỉ của sổ văn bản"
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %s", tc.file, err, want)
 		}

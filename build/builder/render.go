@@ -69,11 +69,15 @@ type view struct {
 }
 
 type listView struct {
-	Title      string
-	Pages      []*Page
-	Page, Of   int
-	Prev, Next string
-	Feed       string
+	Title string
+	// Description and Intro are a section's, from its _index.md: a line
+	// under the title, and a text on the first page.
+	Description string
+	Intro       template.HTML
+	Pages       []*Page
+	Page, Of    int
+	Prev, Next  string
+	Feed        string
 }
 
 type homeView struct {
@@ -137,7 +141,7 @@ func (r *renderer) page(name string) (*Page, error) {
 	if err := markdown.Renderer().Render(&r.body, src, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	b.search.index(name, searchDoc(p, doc, src))
+	b.search.index(name, searchDoc(p, doc, src, b.sectionTitle(p.Section)))
 	v := &view{Site: b.cfg, Page: p, Content: template.HTML(r.body.String())}
 	layout := "page.html"
 	if p.Document != nil {
@@ -253,9 +257,10 @@ func (b *build) place(p *Page, name string) error {
 	if p.Title == "" {
 		return fmt.Errorf("%s: phần đầu trang: thiếu \"title\" (tiêu đề; cần dòng title: \"...\" giữa hai dòng ---)", p.Source)
 	}
-	// Plans and announcements are listed newest first and go into the feeds,
-	// which need an instant: an undated one would sort and publish as year 1.
-	if (p.Section == "ke-hoach" || p.Section == "thong-bao") && p.Date.IsZero() {
+	// The pages of a dated section are listed newest first and go into the
+	// feeds, which need an instant: an undated one would sort and publish
+	// as year 1.
+	if b.dated(p.Section) && p.Date.IsZero() {
 		return fmt.Errorf("%s: phần đầu trang: thiếu \"date\" (trang của mục này cần ngày đăng, ví dụ date: 2023-04-20)", p.Source)
 	}
 	p.URL = "/"

@@ -70,12 +70,13 @@ func (s *searchDocs) set(name string, d *search.Doc) {
 	s.docs[name] = *d
 }
 
-// searchDoc is what the index keeps of p, whose Markdown src parsed as doc.
-func searchDoc(p *Page, doc ast.Node, src []byte) *search.Doc {
+// searchDoc is what the index keeps of p, whose Markdown src parsed as
+// doc; section is the title of its section.
+func searchDoc(p *Page, doc ast.Node, src []byte, section string) *search.Doc {
 	body, headings := pageText(doc, src)
 	d := &search.Doc{
 		URL: p.URL, Title: p.Title, Summary: p.Summary, Headings: headings, Body: body,
-		Section: p.Section, SectionTitle: sectionTitle(p.Section), Date: p.Date,
+		Section: p.Section, SectionTitle: section, Date: p.Date,
 	}
 	if doc := p.Document; doc != nil {
 		d.Kind, d.Number, d.Issuer = doc.Kind.Name, doc.Number, doc.IssuerName()

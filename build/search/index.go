@@ -63,8 +63,9 @@ type Doc struct {
 	Headings []string
 	Body     string
 	Section  string // first folder of the page: "ke-hoach", "thong-bao", ...
-	// SectionTitle is the section's name for readers; for the known
-	// sections (see SectionTitles) it may be left empty.
+	// SectionTitle is the section's name for readers, as its _index.md
+	// gives it; for the sections the builder makes itself (see
+	// SectionTitles) it may be left empty.
 	SectionTitle string
 	Kind         string // of an official document: "KẾ HOẠCH", "THÔNG BÁO", ...
 	Number       string // of an official document: "29/KH-UBND"
@@ -72,13 +73,11 @@ type Doc struct {
 	Date         time.Time
 }
 
-// SectionTitles name the site's sections for the filters and the results.
+// SectionTitles name the sections the builder makes itself, which have
+// no _index.md: the register of documents and the forms' answers.
 var SectionTitles = map[string]string{
-	"ke-hoach":  "Kế hoạch",
-	"thong-bao": "Thông báo",
-	"bieu-mau":  "Biểu mẫu",
-	"van-ban":   "Văn bản",
-	"hoi-dap":   "Hỏi đáp",
+	"van-ban": "Văn bản",
+	"hoi-dap": "Hỏi đáp",
 }
 
 // Field weights: how much one occurrence of a word counts, by field.
@@ -128,6 +127,7 @@ type docInfo struct {
 	section  string
 	kind     string // kind's key, see kindKey
 	kindName string
+	secName  string // the section's title
 	fragment []byte
 }
 
@@ -231,7 +231,7 @@ func (x *Index) Add(d Doc) error {
 	}
 	x.urls[d.URL] = true
 	seq := uint32(len(x.docs))
-	x.docs = append(x.docs, docInfo{url: d.URL, date: d.Date, section: d.Section, kind: kindKey(kind), kindName: kind, fragment: frag})
+	x.docs = append(x.docs, docInfo{url: d.URL, date: d.Date, section: d.Section, secName: sectionTitle, kind: kindKey(kind), kindName: kind, fragment: frag})
 	x.mu.Unlock()
 
 	// The postings go to the parts of the term table, each under its own
@@ -493,19 +493,18 @@ func (x *Index) Write() (*Output, error) {
 	out.Files[out.Manifest] = mb
 
 	// The filters' choices for the page.
-	secs, kinds := map[string]bool{}, map[string]string{}
+	secs, kinds := map[string]string{}, map[string]string{}
 	for _, seq := range order {
 		d := x.docs[seq]
-		secs[d.section] = true
+		secs[d.section] = d.secName
 		if d.kind != "" {
 			kinds[d.kind] = d.kindName
 		}
 	}
-	for s := range secs {
+	for s, name := range secs {
 		if s == "" {
 			continue
 		}
-		name := SectionTitles[s]
 		if name == "" {
 			name = s
 		}

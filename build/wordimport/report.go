@@ -45,7 +45,8 @@ type reportFacts struct {
 	replaced       bool
 	sectionGuessed bool
 	section        string
-	plainWhy       error // why the page is a plain page and not an official document
+	plainWhy       error  // why the page is a plain page and not an official document
+	sections       string // the content's sections, for the message
 }
 
 func report(d *Document, w *writer, f reportFacts) Report {
@@ -117,7 +118,7 @@ func report(d *Document, w *writer, f reportFacts) Report {
 		r.Check = append(r.Check, "Có phần không đọc được hết định dạng ("+strings.Join(f.unknown, ", ")+"): chữ vẫn giữ, kiểm tra trình bày")
 	}
 	if f.sectionGuessed {
-		r.Check = append(r.Check, "Đưa vào mục "+f.section+" theo loại văn bản (đổi bằng --section ke-hoach hoặc --section thong-bao)")
+		r.Check = append(r.Check, "Đưa vào mục "+f.section+" theo loại văn bản, như tệp _index.md của các mục quy định (kinds:); muốn đưa vào mục khác thì nhập lại với --force --section …, một trong: "+f.sections)
 	}
 	if f.replaced {
 		r.Check = append(r.Check, "Đã thay trang có sẵn cùng địa chỉ (--force)")

@@ -35,14 +35,11 @@ import (
 	"loa/functions/vntext"
 )
 
-// Sections are the content sections a document may be imported into.
-var Sections = []string{"ke-hoach", "thong-bao"}
-
 // Options says what to import and where.
 type Options struct {
 	File    string    // the .docx
 	Content string    // the content folder, "content"
-	Section string    // "ke-hoach" or "thong-bao"; from the kind when ""
+	Section string    // a section of the content (a folder with _index.md); from the kind when ""
 	Slug    string    // the page's folder name; from the title when ""
 	Force   bool      // replace the page if it exists
 	Now     time.Time // today, for a page whose issue date is not complete; time.Now() when zero
@@ -50,7 +47,7 @@ type Options struct {
 
 // Result is what Import wrote.
 type Result struct {
-	Dir      string // the bundle: content/ke-hoach/<slug>
+	Dir      string // the bundle: content/<section>/<slug>
 	Page     string // its index.md
 	Replaced bool   // an existing page was replaced (Force)
 	Document Document
@@ -66,8 +63,15 @@ const attachmentTitle = "Văn bản gốc (Word)"
 
 // Import converts opts.File into a page bundle.
 func Import(opts Options) (*Result, error) {
-	if opts.Section != "" && !validSection(opts.Section) {
-		return nil, fmt.Errorf("--section %q: không có mục này; cần một trong: %s", opts.Section, strings.Join(Sections, ", "))
+	sections, err := builder.Sections(os.DirFS(opts.Content), filepath.ToSlash(opts.Content))
+	if err != nil {
+		return nil, err
+	}
+	if len(sections) == 0 {
+		return nil, fmt.Errorf("%s: chưa có mục nào để đưa văn bản vào; cần một thư mục có tệp _index.md, ví dụ %s", opts.Content, filepath.Join(opts.Content, "van-ban", "_index.md"))
+	}
+	if opts.Section != "" && sectionOf(sections, opts.Section) == nil {
+		return nil, fmt.Errorf("--section %q: không có mục này; cần một trong: %s", opts.Section, sectionNames(sections))
 	}
 	if opts.Slug != "" && vntext.Slug(opts.Slug) != opts.Slug {
 		return nil, fmt.Errorf("--slug %q: không dùng được làm địa chỉ trang; cần chữ thường không dấu, số và dấu gạch ngang, ví dụ %q", opts.Slug, vntext.Slug(opts.Slug))
@@ -110,10 +114,7 @@ func Import(opts Options) (*Result, error) {
 	}
 	section := opts.Section
 	if section == "" {
-		section = "ke-hoach"
-		if headingKey(d.Kind) == "THÔNG BÁO" {
-			section = "thong-bao"
-		}
+		section = sectionFor(sections, d.Kind).Dir
 	}
 	slug := opts.Slug
 	if slug == "" {
@@ -165,18 +166,43 @@ func Import(opts Options) (*Result, error) {
 	res.Report = report(d, w, reportFacts{
 		page: res.Page, date: date, titleFromFile: titleFromFile, unplaced: unplaced,
 		unknown: unknown, replaced: replaced, sectionGuessed: opts.Section == "",
-		section: section, plainWhy: plainWhy,
+		section: section, plainWhy: plainWhy, sections: sectionNames(sections),
 	})
 	return res, nil
 }
 
-func validSection(s string) bool {
-	for _, v := range Sections {
-		if s == v {
-			return true
+// sectionOf is the section of the folder dir, or nil.
+func sectionOf(sections []*builder.Section, dir string) *builder.Section {
+	for _, s := range sections {
+		if s.Dir == dir {
+			return s
 		}
 	}
-	return false
+	return nil
+}
+
+// sectionFor is the section that takes documents of kind, as the content
+// says in each section's _index.md ("kinds:"): the first that names the
+// kind, else the first that takes every other kind ("*"), else the first.
+func sectionFor(sections []*builder.Section, kind string) *builder.Section {
+	if kind != "" {
+		for _, wildcard := range []bool{false, true} {
+			for _, s := range sections {
+				if s.Takes(kind, wildcard) {
+					return s
+				}
+			}
+		}
+	}
+	return sections[0]
+}
+
+func sectionNames(sections []*builder.Section) string {
+	var names []string
+	for _, s := range sections {
+		names = append(names, s.Dir+" ("+s.Title+")")
+	}
+	return strings.Join(names, ", ")
 }
 
 // shortSlug cuts a slug to maxSlug bytes at a dash.

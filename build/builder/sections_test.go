@@ -1,0 +1,107 @@
+package builder
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSectionFromContent: a ward adds a section, a top-level page and a
+// menu entry by writing content only (an _index.md, a page, a line of
+// site.yaml), and gets the section's list page, feed, home-page block,
+// search filter, sitemap entry and menu entry.
+func TestSectionFromContent(t *testing.T) {
+	out := mustBuild(t, `-- content/site.yaml --
+title: "Phường Thử"
+baseURL: "https://thu.example.vn/"
+menu:
+  - { name: "Trang chủ", url: "/" }
+  - { name: "Tin tức", url: "/tin-tuc/" }
+  - { name: "Giới thiệu", url: "/gioi-thieu/" }
+-- content/tin-tuc/_index.md --
+---
+title: "Tin tức"
+description: "Tin hoạt động của phường."
+weight: 5
+---
+Tin do **Văn phòng** phường đăng.
+-- content/tin-tuc/ra-quan-mua-he-xanh.md --
+---
+title: "Ra quân Mùa hè xanh"
+date: 2023-04-05
+---
+Sáng nay, đoàn viên phường ra quân dọn vệ sinh.
+-- content/gioi-thieu.md --
+---
+title: "Giới thiệu phường"
+---
+Phường có năm tổ dân phố.
+`, Options{})
+
+	list := read(t, out, "tin-tuc/index.html")
+	for _, want := range []string{"<h1>Tin tức", "Tin hoạt động của phường.", "<strong>Văn phòng</strong>", `href="/tin-tuc/ra-quan-mua-he-xanh/"`, `href="/tin-tuc/atom.xml"`} {
+		if !strings.Contains(list, want) {
+			t.Errorf("/tin-tuc/ lacks %s", want)
+		}
+	}
+	if feed := read(t, out, "tin-tuc/atom.xml"); !strings.Contains(feed, "Ra quân Mùa hè xanh") {
+		t.Error("the section's feed lacks its page")
+	}
+	if feed := read(t, out, "atom.xml"); !strings.Contains(feed, "Ra quân Mùa hè xanh") {
+		t.Error("the site's feed lacks the section's page")
+	}
+	home := read(t, out, "index.html")
+	for _, want := range []string{`<a href="/tin-tuc/"`, "Ra quân Mùa hè xanh", `href="/gioi-thieu/"`} {
+		if !strings.Contains(home, want) {
+			t.Errorf("the home page lacks %s", want)
+		}
+	}
+	if page := read(t, out, "gioi-thieu/index.html"); !strings.Contains(page, "Phường có năm tổ dân phố.") {
+		t.Error("the top-level page is not at /gioi-thieu/")
+	}
+	if search := read(t, out, strings.TrimPrefix(SearchPath, "/")+"index.html"); !strings.Contains(search, `<option value="tin-tuc">Tin tức</option>`) {
+		t.Error("the search page has no filter for the section")
+	}
+	if sm := read(t, out, "sitemap.xml"); !strings.Contains(sm, "https://thu.example.vn/tin-tuc/</loc>") || !strings.Contains(sm, "https://thu.example.vn/gioi-thieu/</loc>") {
+		t.Error("the sitemap lacks the section or the top-level page")
+	}
+}
+
+// TestUndatedSection: a section that says its pages are not dated takes
+// pages without a date, and has no feed and no place on the home page.
+func TestUndatedSection(t *testing.T) {
+	out := mustBuild(t, siteYAML+`-- content/thu-tuc/_index.md --
+---
+title: "Thủ tục hành chính"
+dated: false
+---
+-- content/thu-tuc/dang-ky-khai-sinh.md --
+---
+title: "Đăng ký khai sinh"
+---
+Nộp hồ sơ trên Cổng dịch vụ công quốc gia.
+`, Options{})
+	if list := read(t, out, "thu-tuc/index.html"); !strings.Contains(list, `href="/thu-tuc/dang-ky-khai-sinh/"`) || strings.Contains(list, "atom.xml\">Theo dõi") {
+		t.Error("the undated section's list is wrong")
+	}
+	if strings.Contains(read(t, out, "index.html"), `<a href="/thu-tuc/"`) {
+		t.Error("an undated section is on the home page")
+	}
+}
+
+func TestSectionErrors(t *testing.T) {
+	for _, tc := range []struct{ index, want string }{
+		{"---\ndescription: x\n---\n", `content/tin-tuc/_index.md: phần đầu trang: mục thiếu "title"`},
+		{"---\ntitle: T\ndated: có\n---\n", `content/tin-tuc/_index.md:3: phần đầu trang: "dated" phải là true (có) hoặc false (không)`},
+		{"---\ntitle: T\nmenu: 3\n---\n", `content/tin-tuc/_index.md:3: phần đầu trang của mục: không có khóa "menu"`},
+	} {
+		_, err := buildTxtar(t, siteYAML+"-- content/tin-tuc/_index.md --\n"+tc.index, Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %s", tc.index, err, tc.want)
+		}
+	}
+	// A page of a dated section needs its date, in Vietnamese.
+	_, err := buildTxtar(t, siteYAML+"-- content/ke-hoach/a.md --\n---\ntitle: A\n---\n", Options{})
+	if err == nil || !strings.Contains(err.Error(), `content/ke-hoach/a.md: phần đầu trang: thiếu "date"`) {
+		t.Errorf("undated page of a dated section: %v", err)
+	}
+}
