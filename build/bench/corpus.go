@@ -166,7 +166,10 @@ func writeCorpus(dir string, n int) error {
 	if err != nil {
 		return err
 	}
-	files := map[string]string{"content/site.yaml": siteYAML, "content/" + kindsFile: string(kindsYAML)}
+	// The sections' _index.md files, which Hugo reads for its sections' titles too.
+	files := map[string]string{"content/site.yaml": siteYAML, "content/" + kindsFile: string(kindsYAML),
+		"content/ke-hoach/_index.md":  "---\ntitle: \"Kế hoạch\"\nweight: 10\n---\n",
+		"content/thong-bao/_index.md": "---\ntitle: \"Thông báo\"\nweight: 20\n---\n"}
 	for name, data := range hugoFiles {
 		files[name] = data
 	}
