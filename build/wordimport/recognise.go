@@ -205,7 +205,8 @@ func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 			var title []string
 			for used < len(tops) && len(title) < 6 {
 				t := tops[used]
-				if t.image || t.text == "" || !t.bold || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) || stars(t.text) || addresseesRe.MatchString(t.text) {
+				if t.image || t.text == "" || !t.bold || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) || stars(t.text) || addresseesRe.MatchString(t.text) ||
+					bodyStartRe.MatchString(t.text) || words(t.text) > 60 {
 					break
 				}
 				// A decision's authority ("ỦY BAN NHÂN DÂN TỈNH …") follows
@@ -322,7 +323,7 @@ func unplacedBlocks(unplaced []string) []block {
 }
 
 // bodyStartRe matches the words a body starts with, never a title's.
-var bodyStartRe = regexp.MustCompile(`^(?:Căn cứ|Thực hiện|Theo|Ngày|Sau khi|Để|Nhằm|Trên cơ sở|Tiếp theo|Qua|Hiện nay|Trong)\b`)
+var bodyStartRe = regexp.MustCompile(`^(?:Căn cứ|Thực hiện|Theo|Ngày|Sau khi|Để|Nhằm|Trên cơ sở|Tiếp theo|Qua|Hiện nay|Trong)(?:[\s,:]|$)`)
 
 // markRe matches the marks printed over a document's kind: its draft
 // state, its urgency, its secrecy (Decree 30/2020/NĐ-CP, Art. 8).

@@ -91,7 +91,7 @@ var (
 	authRe = regexp.MustCompile(`^(?:T\.?\s?M|T/M|K\.?\s?T|K/T|T\.?\s?L|T/L|TUQ|Q)(?:\s*[.:]\s*|\s+)\S`)
 	// authMidRe finds an authority inside a line that holds two columns.
 	authMidRe = regexp.MustCompile(`\s(?:TM|KT|TL|TUQ|T/M|K/T|T/L)\s*\.?\s+\p{Lu}`)
-	signedRe  = regexp.MustCompile(`(?i)^\(\s*đã\s+ký\s*\)$`)
+	signedRe  = regexp.MustCompile(`(?i)^\(?\s*đã\s+ký\s*\)?$`)
 	// signedStartRe is "(Đã ký)" with the name after it on the same line.
 	signedStartRe = regexp.MustCompile(`(?i)^\(\s*đã\s+ký\s*\)`)
 )
@@ -441,7 +441,8 @@ func (d *Document) readSignature(ls []string) bool {
 	signer := ""
 	var split []string
 	for _, l := range ls {
-		l = squeeze(l)
+		// A stray bracket, as a copy typed in white leaves, is no part of a line.
+		l = strings.Trim(squeeze(l), "[]{} ")
 		if m := signedStartRe.FindString(l); m != "" && m != l {
 			split = append(split, m, strings.TrimSpace(l[len(m):]))
 			continue
@@ -486,7 +487,7 @@ func (d *Document) readSignature(ls []string) bool {
 // hasName tells whether one of ls reads as a person's name.
 func (d *Document) hasName(ls []string) bool {
 	for _, l := range ls {
-		if nameLike(stripDegree(squeeze(l))) {
+		if l = squeeze(l); nameLike(stripDegree(l)) && !upper(l) {
 			return true
 		}
 	}
