@@ -185,9 +185,15 @@ func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 		}
 	}
 	if d.Title != "" {
-		// "V/v …" under the number: a letter (công văn), which prints no kind.
+		// "V/v …" under the number: a letter (công văn), which prints no
+		// kind, unless a kind follows ("THÔNG BÁO" over its "V/v").
 		continuation()
+		skip()
 		d.Kind = "CÔNG VĂN"
+		if used < len(tops) && !tops[used].image && kindLine(tops[used].text) && !addresseesRe.MatchString(tops[used].text) && words(tops[used].text) <= 4 {
+			d.Kind = tops[used].text
+			used++
+		}
 	}
 	skip()
 

@@ -75,8 +75,8 @@ var (
 	dateCoreRe = regexp.MustCompile(`,?\s*ngày\s*[\d.…_ ]*\s*tháng\s*[\d.…_ ]*\s*năm\s*[\d.…_ ]*\d{4}`)
 	aboutRe    = regexp.MustCompile(`(?i)^V/v\.?\s*:?\s*`)
 	// Under the number, a letter's trích yếu may also start "Về việc".
-	headAboutRe  = regexp.MustCompile(`(?i)^(?:V/v\.?|V\.v\.?|Về\s+việc)\s*:?\s*`)
-	addresseesRe = regexp.MustCompile(`(?i)^Kính\s*gửi\s*:?\s*`)
+	headAboutRe  = regexp.MustCompile(`(?i)^\(?\s*(?:V/v\.?|V\.v\.?|Về\s+việc)\s*:?\s*`)
+	addresseesRe = regexp.MustCompile(`(?i)^Kính\s*g[ửở]i\s*:?\s*`)
 	// A body named to its locality ("… PHƯỜNG BẠCH SAM"): a line of its own
 	// is a whole name, not the first half of one.
 	localityRe = regexp.MustCompile(`(?i)(?:^|\s)(?:PHƯỜNG|XÃ|THỊ TRẤN|QUẬN|HUYỆN|THỊ XÃ|THÀNH PHỐ|TỈNH|TP\.)\s+\S`)
@@ -369,6 +369,9 @@ func (d *Document) readHeader(left, right []hline) (unplaced []string) {
 					d.Place, d.Issued = issueDate(s)
 				case aboutLine:
 					d.Title = strings.TrimSpace(headAboutRe.ReplaceAllString(s, ""))
+					if strings.HasPrefix(s, "(") {
+						d.Title = strings.TrimSpace(strings.TrimSuffix(d.Title, ")"))
+					}
 					about = true
 				default:
 					switch {
@@ -457,7 +460,7 @@ func (d *Document) readSignature(ls []string) bool {
 		case strings.HasPrefix(l, "(") && strings.HasSuffix(l, ")"):
 		case authRe.MatchString(l):
 			sig = append(sig, l)
-		case upper(l) && words(l) <= 12 && signer == "":
+		case (upper(l) || officeTitle(l)) && words(l) <= 12 && signer == "":
 			sig = append(sig, l)
 		case nameLike(stripDegree(l)):
 			signer = l
@@ -526,6 +529,21 @@ func stripDegree(s string) string {
 
 // officeWords are words of a title, never of a name.
 var officeWords = []string{"CHỦ TỊCH", "BÍ THƯ", "GIÁM ĐỐC", "TRƯỞNG", "PHÓ", "CHÁNH", "ỦY", "BAN", "THƯỜNG", "VỤ", "HỘI", "ĐỒNG", "ĐOÀN", "ĐẢNG", "SỞ", "PHÒNG", "VĂN", "TỔ", "THƯ KÝ", "UBND", "HĐND", "CÔNG AN"}
+
+// officeTitles start a signer's title, in whatever case it is typed:
+// "Phó Hiệu trưởng", "Giám đốc".
+var officeTitles = []string{"PHÓ ", "TRƯỞNG ", "HIỆU TRƯỞNG", "GIÁM ĐỐC", "CHỦ TỊCH", "BÍ THƯ", "CHÁNH ", "THỦ TRƯỞNG", "CHỦ NHIỆM", "TỔNG "}
+
+// officeTitle tells whether s is a signer's title in ordinary case.
+func officeTitle(s string) bool {
+	k := headingKey(s) + " "
+	for _, t := range officeTitles {
+		if strings.HasPrefix(k, t) {
+			return words(s) <= 8
+		}
+	}
+	return false
+}
 
 // upperName tells whether s, in capitals, reads as a person's name.
 func upperName(s string) bool {
