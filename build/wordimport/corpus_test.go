@@ -2,6 +2,7 @@ package wordimport
 
 import (
 	"fmt"
+	stdhtml "html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,6 +113,13 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: a %s imported into %s, want van-ban", e.File, p.Document.Kind, rel)
 		}
 
+		// Pandoc escapes characters that Markdown would read as marks: the
+		// page's description (its summary, as lists and feeds show it) must
+		// not show an escape or an entity.
+		if m := metaDescription.FindStringSubmatch(readFile(t, html)); m == nil || entityOrEscape.MatchString(htmlUnescape(m[1])) {
+			t.Errorf("%s: the page's description shows an escape or an entity: %q", e.File, m)
+		}
+
 		have, all := wordsInOrder(t, filepath.Join("testdata/corpus", e.File), seenText(t, html))
 		if float64(have) < minWords*float64(all) {
 			t.Errorf("%s: %d of %d words (%.1f %%) of the document in order on its page, want %.0f %%", e.File, have, all, 100*float64(have)/float64(all), 100*minWords)
@@ -138,6 +146,23 @@ type fieldResult struct {
 	name, got, want string
 	ok              bool
 }
+
+var (
+	metaDescription = regexp.MustCompile(`<meta name="description" content="([^"]*)"`)
+	entityOrEscape  = regexp.MustCompile(`&[a-zA-Z]+;|&#\d+;|\\[!-/:-@\[-` + "`" + `{-~]`)
+)
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// htmlUnescape is an attribute's text as a reader sees it.
+func htmlUnescape(s string) string { return stdhtml.UnescapeString(s) }
 
 var vvRe = regexp.MustCompile(`(?i)^\(?\s*(?:V/v|Về việc)\.?\s*:?\s*`)
 
