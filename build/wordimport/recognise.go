@@ -211,7 +211,10 @@ func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 			var title []string
 			for used < len(tops) && len(title) < 6 {
 				t := tops[used]
-				if t.image || t.text == "" || !t.bold || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) || stars(t.text) || addresseesRe.MatchString(t.text) ||
+				// The title is bold; a title in capitals right under the kind
+				// (as the Party prints it) may be in regular type.
+				capsTitle := len(title) == 0 && upper(t.text) && words(t.text) <= 25 && !authorityLine(t.text)
+				if t.image || t.text == "" || !(t.bold || capsTitle) || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) || stars(t.text) || addresseesRe.MatchString(t.text) ||
 					bodyStartRe.MatchString(t.text) || words(t.text) > 60 {
 					break
 				}
