@@ -223,11 +223,11 @@ func TestKindsFile(t *testing.T) {
 	const site = "-- content/site.yaml --\ntitle: \"Phường Thử\"\n"
 	for _, tc := range []struct{ name, kinds, want string }{
 		{"missing", "", `content/ke-hoach/a.md:6: phần đầu trang: "document.kind" là "Kế hoạch", mà danh sách loại văn bản content/data/loai-van-ban.yaml chưa có`},
-		{"no slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\" }\n", `content/data/loai-van-ban.yaml:2: a kind needs name, heading and slug`},
-		{"bad slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"Kế hoạch\" }\n", `content/data/loai-van-ban.yaml:2: slug "Kế hoạch" is not the address of a register page`},
-		{"year slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"2023\" }\n", `content/data/loai-van-ban.yaml:2: slug "2023" is not the address`},
+		{"no slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\" }\n", `content/data/loai-van-ban.yaml:2: loại văn bản cần đủ name, heading và slug`},
+		{"bad slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"Kế hoạch\" }\n", `content/data/loai-van-ban.yaml:2: slug "Kế hoạch" không dùng được làm địa chỉ trang`},
+		{"year slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"2023\" }\n", `content/data/loai-van-ban.yaml:2: slug "2023" không dùng được`},
 		{"twice", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"ke-hoach\" }\n  - { name: \"kế hoạch\", heading: \"KẾ HOẠCH 2\", slug: \"kh\" }\n",
-			`content/data/loai-van-ban.yaml:3: "kế hoạch" is also the kind on line 2`},
+			`content/data/loai-van-ban.yaml:3: "kế hoạch" trùng với loại văn bản ở dòng 2`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			archive := site + doc
