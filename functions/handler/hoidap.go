@@ -37,10 +37,9 @@ type AnswerStore interface {
 	FindByCode(ctx context.Context, f *forms.Form, hexDigits string) ([]store.Found, error)
 	FindByID(ctx context.Context, f *forms.Form, id string) (store.Found, error)
 	LatestAnswer(ctx context.Context, form, hash string) (store.Answer, error)
-	SaveAnswer(ctx context.Context, form, hash string, base int, a store.Answer) (store.Answer, error)
+	SaveAnswer(ctx context.Context, f *forms.Form, found store.Found, base int, a store.Answer) (store.Answer, error)
 	ListAnswers(ctx context.Context, form string) (map[string]store.Answer, error)
-	PublicAnswers(ctx context.Context, form string) ([]store.PublicEntry, error)
-	SetPublic(ctx context.Context, form, id string, e *store.PublicEntry) error
+	PublicAnswers(ctx context.Context, f *forms.Form) ([]store.PublicEntry, error)
 }
 
 // Lookup limits: per client, bursts of 5 then one a minute; per code, 10
@@ -370,7 +369,7 @@ func (h *Handler) publicPage(w http.ResponseWriter, r *http.Request) {
 		if !f.Answered() || f.FieldOfKind(forms.KindPublish) == nil {
 			continue
 		}
-		list, err := h.answers.PublicAnswers(ctx, f.ID)
+		list, err := h.answers.PublicAnswers(ctx, f)
 		if err != nil {
 			note.outcome, note.err = "store-error", err
 			w.Header().Set("Retry-After", "30")
@@ -461,20 +460,6 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, code int, sh
 	if r.Method != http.MethodHead {
 		w.Write(b.Bytes())
 	}
-}
-
-// publicEntry is what /hoi-dap/ may show of a question and its answer, or
-// nil when it may show nothing: the asker agreed to publish (the row holds
-// the notice's version), staff marked it public, and it is answered.
-func publicEntry(f *forms.Form, rec forms.Record, a store.Answer) *store.PublicEntry {
-	if !f.Published(rec) || !a.Public || a.Status != store.StatusAnswered || strings.TrimSpace(a.Text) == "" {
-		return nil
-	}
-	e := &store.PublicEntry{ID: rec.ID, Question: rec.Values[f.Question], Answer: a.Text, AnsweredAt: a.At}
-	if tf := f.TopicField(); tf != nil {
-		e.Topic = rec.Values[tf.Name]
-	}
-	return e
 }
 
 // logAnswer logs one change of an answer: which, what version, status and

@@ -24,12 +24,16 @@
 //
 // Hỏi đáp (answers.go): staff answer a submission in versions, each
 // written once (If-None-Match: *), the latest winning; a save that loses a
-// race keeps its text beside them; the published answers of a form are
-// one small index, rewritten on the condition of its ETag (If-Match):
+// race keeps its text beside them. Each version carries what /hoi-dap/
+// shows while it is the latest (its public entry, or none): the published
+// answers are the entries of the latest versions, one object per
+// submission, and no object lists them.
 //
-//	{prefix}answers/{form}/{hash}/{NNNNNN}.json                   version N (JSON: status, answer, by, public, at)
+//	{prefix}answers/{form}/{hash}/{NNNNNN}.json                   version N (JSON: status, answer, by, public, at, shown)
 //	{prefix}answers/{form}/{hash}/conflict-{time}-{12 hex}.json   a text whose save lost, kept
-//	{prefix}answers/public/{form}.json                            the form's published questions and answers
+//
+// (An older layout kept one index, {prefix}answers/public/{form}.json; it
+// is read no more, and deleted by the next save or deletion.)
 //
 // A receipt code (forms.ReceiptCode) carries the first 10 hex digits of
 // a submission's hash; FindByCode lists the keys that start with them.
@@ -89,6 +93,8 @@ type Config struct {
 type Store struct {
 	api API
 	cfg Config
+
+	versionCache versionCache // answer versions read (answers.go)
 }
 
 // New returns a store writing to cfg.Bucket through api.
@@ -371,9 +377,13 @@ func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, m
 		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
 	}
 	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, maxObject))
+	b, err := io.ReadAll(io.LimitReader(out.Body, maxObject+1))
 	if err != nil {
 		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
+	}
+	if len(b) > maxObject {
+		// Never a truncated read that a parser then fails on far away.
+		return "", "", time.Time{}, false, fmt.Errorf("store: %s is larger than %d bytes, the most an object of this kind may be", key, maxObject)
 	}
 	return string(b), aws.ToString(out.ETag), aws.ToTime(out.LastModified), true, nil
 }
