@@ -154,7 +154,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	s.site = site.FS()
 	if isDir(cfg.SiteDir) {
-		s.site = os.DirFS(cfg.SiteDir)
+		if s.site, err = site.Dir(cfg.SiteDir); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
 	} else {
 		cfg.SiteDir = ""
 	}
