@@ -15,7 +15,7 @@
 // reloading it sends the form again, which is safe (a resend is stored
 // once and gets the same code).
 //
-// Hỏi đáp (hoidap.go, answers.go): GET /api/tra-cuu?ma=CODE&so=LAST4 tells
+// Hỏi đáp (hoidap.go, answers.go): POST /api/tra-cuu (ma=CODE&so=LAST4) tells
 // a person the status of a submission and its answer (JSON, or a page of
 // the site), rate-limited per client and per code; a wrong pair answers
 // exactly as a code that names nothing. Staff list the questions

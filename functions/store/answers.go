@@ -142,6 +142,69 @@ func (s *Store) FindByCode(ctx context.Context, f *forms.Form, hexDigits string)
 	return s.find(ctx, f, hexDigits, 8)
 }
 
+// Lookup finds the submission of f named by the hex digits of a receipt
+// code whose contact matches (match), and its latest answer; ok is false
+// when there is none. It makes the same requests whatever the answer: a
+// listing and a read of the submissions, a listing and a read of the
+// answers. Where there is nothing to read it reads a key that cannot
+// exist, so that the time a lookup takes does not tell a known code from
+// an unknown one, a right contact from a wrong one, or an answered
+// question from one still waiting.
+func (s *Store) Lookup(ctx context.Context, f *forms.Form, hexDigits string, match func(forms.Record) bool) (found Found, a Answer, ok bool, err error) {
+	if len(hexDigits) != forms.ReceiptHexLen || !isHex(hexDigits) {
+		return Found{}, Answer{}, false, nil
+	}
+	out, err := s.api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket: &s.cfg.Bucket, Prefix: aws.String(s.submissionPrefix(f.ID) + hexDigits), MaxKeys: aws.Int32(8),
+	})
+	if err != nil {
+		return Found{}, Answer{}, false, fmt.Errorf("store: find %s: %w", hexDigits, err)
+	}
+	// No hash is this short: a key that names no submission and no answer.
+	decoy := hexDigits
+	keys := []string{s.SubmissionKey(f.ID, decoy)}
+	if len(out.Contents) > 0 {
+		keys = keys[:0]
+		for _, o := range out.Contents {
+			if k := aws.ToString(o.Key); strings.HasSuffix(k, ".csv") {
+				keys = append(keys, k)
+			}
+		}
+	}
+	hash := decoy
+	for _, key := range keys {
+		rec, err := s.Read(ctx, f, key)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Found{}, Answer{}, false, err
+		}
+		if !ok && match(rec) {
+			found, ok, hash = Found{Hash: s.hashOf(f.ID, key), Record: rec}, true, s.hashOf(f.ID, key)
+		}
+	}
+	nums, _, err := s.versions(ctx, f.ID, hash)
+	if err != nil {
+		return Found{}, Answer{}, false, err
+	}
+	n := 1
+	if len(nums) > 0 {
+		n = nums[len(nums)-1]
+	}
+	a, err = s.readAnswer(ctx, s.answerKey(f.ID, hash, n))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		a = Answer{Status: StatusReceived}
+	case err != nil:
+		return Found{}, Answer{}, false, err
+	}
+	if !ok {
+		return Found{}, Answer{}, false, nil
+	}
+	return found, a, true, nil
+}
+
 // FindByID returns the submission of f with the given short id, or
 // ErrNotFound.
 func (s *Store) FindByID(ctx context.Context, f *forms.Form, id string) (Found, error) {
