@@ -43,3 +43,20 @@ func TestSymlinkOutsideNotServed(t *testing.T) {
 		t.Errorf("the layouts folder read a file outside it: %q", b)
 	}
 }
+
+// serve sends the security headers of the AWS headers policy (one list,
+// site.SecurityHeaders) on pages, files and the API alike.
+func TestSecurityHeaders(t *testing.T) {
+	s, _ := startCopy(t, Config{})
+	for _, p := range []string{"/", "/tra-cuu/", "/khong-co/", "/api/forms/cau-hoi", "/hoi-dap/"} {
+		resp, _ := get(t, s.URL+p)
+		for _, h := range site.LocalSecurityHeaders() {
+			if got := resp.Header.Get(h.Name); got != h.Value {
+				t.Errorf("%s: %s %q, want %q", p, h.Name, got, h.Value)
+			}
+		}
+	}
+	if h := site.LocalSecurityHeaders(); len(h) != len(site.SecurityHeaders)-1 || !strings.Contains(h[0].Value, "frame-ancestors 'none'") {
+		t.Errorf("local headers %v", h)
+	}
+}

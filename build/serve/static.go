@@ -30,7 +30,14 @@ func (s *Server) routes() http.Handler {
 		mux.HandleFunc(site.LiveReloadScript, serveReloadScript)
 	}
 	mux.HandleFunc("/", s.static)
-	return mux
+	headers := site.LocalSecurityHeaders()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The headers CloudFront adds on AWS, on every answer here too.
+		for _, h := range headers {
+			w.Header().Set(h.Name, h.Value)
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // static answers as CloudFront does in front of the site bucket (see the

@@ -186,6 +186,12 @@ func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
 	if cfg.Bucket == "" {
 		return cfg, errors.New("LOA_BUCKET is not set: name the S3 bucket that keeps the submissions")
 	}
+	if cfg.ClientIPHeader != "" && cfg.OriginSecret == "" {
+		// Without the secret anyone may call the function directly and
+		// write any address into the header: the per-client limits would
+		// count what the caller says.
+		return cfg, errors.New("LOA_CLIENT_IP_HEADER is set without LOA_ORIGIN_SECRET: a client-address header is trusted only on requests that show the origin secret; set both, or neither")
+	}
 	if v := env("LOA_NOW"); v != "" {
 		t, err := vntext.ParseTime(v)
 		if err != nil {
