@@ -54,3 +54,17 @@ func TestSecurityHeadersMatchSite(t *testing.T) {
 		t.Errorf("the template's headers policy:\n%v\nsite.SecurityHeaders:\n%v", got, want)
 	}
 }
+
+// The key of receipt codes is a generated secret beside the origin
+// secret, kept when the stack goes, and the function reads it.
+func TestReceiptKey(t *testing.T) {
+	tmpl := parse(t)
+	key := resource(t, tmpl, "ReceiptKey")
+	if key["Type"] != "AWS::SecretsManager::Secret" || key["DeletionPolicy"] != "Retain" || get(t, key, "Properties", "GenerateSecretString") == nil {
+		t.Errorf("ReceiptKey: %v", key)
+	}
+	env := get(t, resource(t, tmpl, "FormsFunction"), "Properties", "Environment", "Variables").(obj)
+	if want := (obj{"Fn::Sub": "{{resolve:secretsmanager:${ReceiptKey}:SecretString}}"}); !equal(env["LOA_RECEIPT_KEY"], want) {
+		t.Errorf("LOA_RECEIPT_KEY = %v, want %v", env["LOA_RECEIPT_KEY"], want)
+	}
+}

@@ -4,8 +4,12 @@
 //
 //	{prefix}submissions/{form}/{hash}.csv
 //
-// The hash is SHA-256 of the form id and the normalised fields (never the
-// time), so a resent or double-clicked answer lands on the same key. The
+// The hash is an HMAC-SHA256, under the server's receipt key, of the form
+// id and the normalised fields (never the time), so a resent or
+// double-clicked answer lands on the same key, and nobody without the key
+// can test a guessed text against a code, an id or a key. (Submissions
+// stored before there was a key are named by the plain SHA-256; Save
+// finds them still, and their codes still work: see Config.ReceiptKey.) The
 // object is created with If-None-Match: * and a 412 (or a 409 that turns out
 // to be a concurrent write of the same key) means "already stored": success.
 //
@@ -87,6 +91,10 @@ type Config struct {
 	// Presign signs the download links of exports (PutExport). Default: a
 	// presign client of the api given to New, when it is an *s3.Client.
 	Presign Presigner
+	// ReceiptKey keys the hashes that name submissions (and so their
+	// ids and receipt codes): forms.Submission.KeyedHash. nil: the plain
+	// SHA-256 of the content, as before there was a key.
+	ReceiptKey []byte
 }
 
 // Store saves and reads submissions.
@@ -176,10 +184,24 @@ func (s *Store) slotPrefix(form, group string) string {
 // row after losing the slot.
 func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error) {
 	f := sub.Form
-	hash := sub.Hash()
+	hash := sub.KeyedHash(s.cfg.ReceiptKey)
 	key := s.SubmissionKey(f.ID, hash)
 	rc := Receipt{Key: key, ID: hash[:forms.IDLength], Hash: hash}
-	body, err := f.MarshalCSV(sub.Record(s.cfg.Now()))
+	if s.cfg.ReceiptKey != nil {
+		// Stored before there was a key, under its plain hash: a resend
+		// is that submission, and gets its code again.
+		old := sub.Hash()
+		exists, err := s.exists(ctx, s.SubmissionKey(f.ID, old))
+		if err != nil {
+			return rc, err
+		}
+		if exists {
+			return Receipt{Key: s.SubmissionKey(f.ID, old), ID: old[:forms.IDLength], Hash: old, Duplicate: true}, nil
+		}
+	}
+	rec := sub.Record(s.cfg.Now())
+	rec.ID = rc.ID
+	body, err := f.MarshalCSV(rec)
 	if err != nil {
 		return rc, err
 	}
