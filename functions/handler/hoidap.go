@@ -317,8 +317,8 @@ func paragraphs(s string) []string {
 }
 
 // publicCache keeps the rendered /hoi-dap/ for a short while: the page is
-// read far more often than answers change, and each rendering reads the
-// index of every answered form. A save through this handler clears it;
+// read far more often than answers change, and each rendering lists the
+// answers of every answered form. A save through this handler clears it;
 // other instances (on Lambda) show the change within its life.
 type publicCache struct {
 	mu   sync.Mutex

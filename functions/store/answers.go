@@ -94,10 +94,6 @@ func (s *Store) answerKey(form, hash string, version int) string {
 	return fmt.Sprintf("%s%06d.json", s.answerPrefix(form, hash), version)
 }
 
-func (s *Store) publicKey(form string) string {
-	return s.cfg.Prefix + "answers/public/" + form + ".json"
-}
-
 // hashOf is the hash of the submission stored under key.
 func (s *Store) hashOf(form, key string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(key, s.submissionPrefix(form)), ".csv")
@@ -591,7 +587,7 @@ func (s *Store) PublicAnswers(ctx context.Context, f *forms.Form) ([]PublicEntry
 // and it may hold the text of a question that has since been taken off or
 // deleted on request. Deleting what is not there is no error.
 func (s *Store) dropLegacyIndex(ctx context.Context, form string) error {
-	key := s.cfg.Prefix + "answers/public/" + form + ".json"
+	key := s.cfg.Prefix + "answers/public/" + form + ".json" // the older layout's one index
 	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil && Status(err) != http.StatusNotFound {
 		return fmt.Errorf("store: delete %s: %w", key, err)
 	}
