@@ -2,7 +2,6 @@ package builder
 
 import (
 	"fmt"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -60,15 +59,12 @@ func (b *build) processor() (*images.Processor, error) {
 func (b *build) picture(p *Page, name string) (*images.Result, error) {
 	src := path.Join(p.Bundle, name)
 	shown := path.Join(b.opts.ContentDir, src)
-	data, err := fs.ReadFile(b.opts.Content, src)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", shown, err)
-	}
 	proc, err := b.processor()
 	if err != nil {
 		return nil, err
 	}
-	res, err := proc.ProcessData(shown, data)
+	// Sized and its header read before the whole file is.
+	res, err := proc.ProcessFile(b.opts.Content, src, shown)
 	if err != nil {
 		return nil, err
 	}
