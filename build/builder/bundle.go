@@ -141,7 +141,7 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int, used ma
 	}
 	for _, f := range b.bundleFiles[p.Bundle] {
 		if p.Bundle != "" && !seen[f] && !used[f] {
-			b.warn("%s: not published: the page neither lists it under \"attachments\" nor links to it", path.Join(b.opts.ContentDir, p.Bundle, f))
+			b.warn("%s: không đăng: trang không ghi tệp này trong \"attachments\" và không có liên kết tới nó", path.Join(b.opts.ContentDir, p.Bundle, f))
 		}
 	}
 	return nil
@@ -152,7 +152,7 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int, used ma
 // is written in, and returns its name on disk.
 func (b *build) bundleFile(p *Page, file string, line int) (string, error) {
 	if p.Bundle == "" {
-		return "", fmt.Errorf("%s:%d: %q: only a page in a folder of its own (a bundle, …/%s/index.md) has files; move the page and its files into one", p.Source, line, file, strings.TrimSuffix(path.Base(p.Source), ".md"))
+		return "", fmt.Errorf("%s:%d: %q: chỉ trang nằm trong thư mục riêng (…/%s/index.md) mới có tệp kèm; cần chuyển trang và các tệp của nó vào một thư mục", p.Source, line, file, strings.TrimSuffix(path.Base(p.Source), ".md"))
 	}
 	have := b.bundleFiles[p.Bundle]
 	want := norm.NFC.String(path.Clean(file))
@@ -161,7 +161,7 @@ func (b *build) bundleFile(p *Page, file string, line int) (string, error) {
 			return f, b.insideContent(p, f, line)
 		}
 	}
-	return "", fmt.Errorf("%s:%d: no file %q in the page's folder %s (have: %s)", p.Source, line, file, path.Join(b.opts.ContentDir, p.Bundle), strings.Join(have, ", "))
+	return "", fmt.Errorf("%s:%d: không có tệp %q trong thư mục của trang %s (đang có: %s)", p.Source, line, file, path.Join(b.opts.ContentDir, p.Bundle), strings.Join(have, ", "))
 }
 
 // localFile reports whether a link's destination names a file of the page's

@@ -110,7 +110,7 @@ func (b *build) pictures(p *Page, doc ast.Node, body []byte, bodyLine int) (map[
 				used[name] = true
 				alt := plainText(img, body)
 				if alt == "" && !hasBlankAlt(img) {
-					b.warn("%s:%d: image %s has no alt text: describe it, ![what it shows](%s), or write ![ ](%s) if it is only decoration", p.Source, line, file, file, file)
+					b.warn("%s:%d: ảnh %s chưa có lời mô tả cho người không xem được ảnh: viết ![ảnh chụp gì](%s), hoặc ![ ](%s) nếu ảnh chỉ để trang trí", p.Source, line, file, file, file)
 				}
 				img.SetAttributeString(attrPicture, pictureHTML(p.URL, res, alt, first))
 				first = false
