@@ -2,6 +2,8 @@ package builder
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -301,6 +303,40 @@ document: { kind: "Kế hoạch", issuer: "UBND", onBehalf: "TM. ỦY BAN NHÂN 
 		_, err := buildTxtar(t, siteYAML+"-- content/ke-hoach/a.md --\n---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument: "+tc.doc+"\n---\n", Options{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "content/ke-hoach/a.md:5: ") {
 			t.Errorf("document: %s: error %v, want content/ke-hoach/a.md:5: …%s", tc.doc, err, tc.want)
+		}
+	}
+}
+
+// TestDocumentPrintedIsSearchable: what a document's page prints around
+// its body (place, addressees, the signature block, the recipients) is in
+// the search index too.
+func TestDocumentPrintedIsSearchable(t *testing.T) {
+	out := mustBuild(t, siteYAML+`-- content/ke-hoach/a.md --
+---
+title: "A"
+date: 2023-03-01
+summary: "S"
+document:
+  kind: "Kế hoạch"
+  issuer: "UBND"
+  place: "Mỹ Hào"
+  addressees: ["Các chi đoàn trực thuộc"]
+  signature: ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+  signer: "Lã Thị Xuyến"
+  recipients: ["Thường trực Đảng ủy;"]
+---
+Nội dung.
+`, Options{})
+	var all strings.Builder
+	files, _ := os.ReadDir(filepath.Join(out, "assets", "search"))
+	for _, f := range files {
+		b, _ := os.ReadFile(filepath.Join(out, "assets", "search", f.Name()))
+		all.Write(b)
+	}
+	// Terms start a line of the index, followed by a tab.
+	for _, w := range []string{"xuyen", "hao", "thuoc", "pho", "tich", "uy"} {
+		if !regexp.MustCompile(`(?m)^` + w + `\t`).MatchString(all.String()) {
+			t.Errorf("the index lacks %q", w)
 		}
 	}
 }
