@@ -195,7 +195,7 @@ func New(opts Options) (*Processor, error) {
 		return nil, fmt.Errorf("images: quality %d is out of range, expected 1–100", opts.Quality)
 	}
 	if opts.MaxPixels == 0 {
-		opts.MaxPixels = 50_000_000
+		opts.MaxPixels = DefaultMaxPixels
 	}
 	if opts.MaxBytes == 0 {
 		opts.MaxBytes = 100 << 20

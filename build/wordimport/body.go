@@ -2,10 +2,13 @@ package wordimport
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"loa/build/images"
 )
 
 // writer turns the body's blocks into Markdown, deciding headings and
@@ -364,10 +367,20 @@ func (w *writer) image(img *image) string {
 	if ext == ".jpeg" {
 		ext = ".jpg"
 	}
-	switch ext {
-	case ".png", ".jpg", ".gif", ".webp", ".svg":
-	default:
-		w.badImages = append(w.badImages, strings.TrimPrefix(ext, "."))
+	// Only an image the builder publishes is written: an EMF, a TIFF, an
+	// SVG, a damaged or too large picture would stop the build. Its place
+	// is kept, and the report asks for a PNG or JPEG.
+	if err := checkImage(src); err != nil {
+		kind := strings.TrimPrefix(ext, ".")
+		if kind == "" {
+			kind = "?"
+		}
+		w.badImages = append(w.badImages, kind)
+		alt := squeeze(img.alt)
+		if alt != "" {
+			alt = ": " + alt
+		}
+		return escape("[Hình không hiển thị được trên trang"+alt+"]", false)
 	}
 	n := len(w.images) + 1
 	name := fmt.Sprintf("anh-%d%s", n, ext)
@@ -390,4 +403,14 @@ func (w *writer) note(blocks []block) string {
 	}
 	w.notes = append(w.notes, fmt.Sprintf("\\[%d\\] %s", n, strings.Join(text, " ")))
 	return fmt.Sprintf("\\[%d\\]", n)
+}
+
+// checkImage tells whether the builder publishes the image file name.
+func checkImage(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return images.Check(f)
 }

@@ -32,7 +32,17 @@ func (w *writer) markdownInline(runs []run, inTable bool) string {
 			i++
 			continue
 		}
-		// A link: the runs that share its target.
+		// A link: the runs that share its target. Only a link a reader can
+		// follow is kept: a web address, mail or phone. A link to a file
+		// beside the document, to a place on its author's computer
+		// (file:///C:/Users/…) or to a bookmark in Word leads nowhere on
+		// the site; its text stays.
+		if r.link != "" && !webLink(r.link) {
+			for j := i; j < len(runs) && runs[j].link == r.link; j++ {
+				runs[j].link = ""
+			}
+			r.link = ""
+		}
 		if r.link != "" {
 			j := i
 			for j < len(runs) && runs[j].link == r.link && !runs[j].brk && runs[j].image == nil && runs[j].note == nil {
@@ -189,6 +199,17 @@ func codeSpan(s string) string {
 		return fence + " " + s + " " + fence
 	}
 	return fence + s + fence
+}
+
+// webLink tells whether u leads somewhere from a page of the site.
+func webLink(u string) bool {
+	l := strings.ToLower(strings.TrimSpace(u))
+	for _, p := range []string{"http://", "https://", "mailto:", "tel:"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func linkTarget(u string) string {

@@ -109,7 +109,7 @@ func report(d *Document, w *writer, f reportFacts) Report {
 		r.Check = append(r.Check, fmt.Sprintf("Có %d ô bảng gộp: trên trang ô gộp được tách, kiểm tra lại bảng", w.merged))
 	}
 	for _, e := range w.badImages {
-		r.Check = append(r.Check, "Có hình dạng "+strings.ToUpper(e)+" mà trình duyệt không hiển thị: chèn lại hình dạng PNG hoặc JPG trong Word rồi nhập lại")
+		r.Check = append(r.Check, "Có hình dạng "+strings.ToUpper(e)+" không đăng được (trình duyệt không hiển thị, tệp hỏng hoặc quá lớn), nên chưa đưa lên trang: chèn lại hình dạng PNG hoặc JPG trong Word rồi nhập lại với --force")
 	}
 	if len(w.images) > 0 {
 		r.Check = append(r.Check, "Hình đã lấy ra thành anh-1, anh-2, … trong thư mục của trang: đặt lại chú thích hình nếu cần")

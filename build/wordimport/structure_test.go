@@ -1,6 +1,11 @@
 package wordimport
 
 import (
+	"bytes"
+	stdimage "image"
+	stdpng "image/png"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -110,6 +115,17 @@ func TestAPIVersions(t *testing.T) {
 		t.Errorf("unknown %q", unknown)
 	}
 	w := &writer{media: t.TempDir()}
+	// The image pandoc extracted: a PNG the builder reads.
+	if err := os.MkdirAll(filepath.Join(w.media, "media"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var png bytes.Buffer
+	if err := stdpng.Encode(&png, stdimage.NewGray(stdimage.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.media, "media", "a.png"), png.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	md := w.markdown(blocks)
 	if want := "![Hình 1](anh-1.png)\n\nSơ đồ\n\nLưu ý\n"; md != want {
 		t.Errorf("markdown %q, want %q", md, want)
@@ -128,5 +144,37 @@ func TestMarkdownInline(t *testing.T) {
 	want := `1\. **Chủ đề:** a\*b\_\[c\] *nhấn*\` + "\n" + `xem [trang](https://example.vn)`
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestLinksAndImagesTheBuildTakes: a link that leads nowhere on the site
+// (a file beside the document, a path on its author's computer, a Word
+// bookmark) keeps its text and loses its target; an image the builder
+// does not publish (an EMF, a damaged file) keeps its place as a note,
+// and is not copied.
+func TestLinksAndImagesTheBuildTakes(t *testing.T) {
+	doc := `{"pandoc-api-version":[1,22,2,1],"meta":{},"blocks":[
+	 {"t":"Para","c":[
+	  {"t":"Link","c":[["",[],[]],[{"t":"Str","c":"Phụ lục"}],["phu-luc.pdf",""]]},{"t":"Space"},
+	  {"t":"Link","c":[["",[],[]],[{"t":"Str","c":"bản nháp"}],["file:///C:/Users/an/nhap.docx",""]]},{"t":"Space"},
+	  {"t":"Link","c":[["",[],[]],[{"t":"Str","c":"mục 2"}],["#_Toc123",""]]},{"t":"Space"},
+	  {"t":"Link","c":[["",[],[]],[{"t":"Str","c":"Cổng"}],["https://dichvucong.gov.vn/",""]]}]},
+	 {"t":"Para","c":[{"t":"Image","c":[["",[],[]],[{"t":"Str","c":"Quốc huy"}],["media/a.emf",""]]}]},
+	 {"t":"Para","c":[{"t":"Image","c":[["",[],[]],[],["media/b.png",""]]}]}]}`
+	blocks, _, err := parseAST([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &writer{media: t.TempDir()}
+	os.MkdirAll(filepath.Join(w.media, "media"), 0o755)
+	os.WriteFile(filepath.Join(w.media, "media", "a.emf"), []byte("\x01\x00\x00\x00EMF data"), 0o644)
+	os.WriteFile(filepath.Join(w.media, "media", "b.png"), []byte("\x89PNG\r\n\x1a\n cut short"), 0o644)
+	md := w.markdown(blocks)
+	want := "Phụ lục bản nháp mục 2 [Cổng](https://dichvucong.gov.vn/)\n\n\\[Hình không hiển thị được trên trang: Quốc huy\\]\n\n\\[Hình không hiển thị được trên trang\\]\n"
+	if md != want {
+		t.Errorf("markdown\n%q\nwant\n%q", md, want)
+	}
+	if len(w.images) != 0 || !reflect.DeepEqual(w.badImages, []string{"emf", "png"}) {
+		t.Errorf("images %v, refused %v", w.images, w.badImages)
 	}
 }
