@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"runtime"
 	"slices"
 	"sort"
@@ -304,6 +305,11 @@ func (b *build) checkURLs(pages []*Page) error {
 	owner := map[string]string{}
 	var errs []error
 	claim := func(u, who string) {
+		// A file's address (/atom.xml) and an old address written in the
+		// form of a page's (/atom.xml/) land on the same file.
+		if strings.HasSuffix(u, "/") && path.Ext(strings.TrimSuffix(u, "/")) != "" {
+			u = strings.TrimSuffix(u, "/")
+		}
 		if prev, ok := owner[u]; ok {
 			errs = append(errs, fmt.Errorf("%s: địa chỉ %s trùng với địa chỉ của %s; cần đổi slug hoặc địa chỉ cũ (alias) của một trong hai", who, u, prev))
 			return
@@ -312,12 +318,19 @@ func (b *build) checkURLs(pages []*Page) error {
 	}
 	claim("/", "trang chủ")
 	claim("/404.html", "trang báo không tìm thấy (404)")
+	claim(routes.StaffPage, "trang quản trị")
+	claim("/atom.xml", "tin mới (Atom) của trang")
+	claim("/sitemap.xml", "sơ đồ trang (sitemap.xml)")
+	claim("/robots.txt", "tệp robots.txt")
 	claim(SearchPath, "trang tìm kiếm")
 	claim(routes.LookupPage, "trang tra cứu câu hỏi")
 	claim(routes.PublicPage, "trang Hỏi đáp (do bộ xử lý biểu mẫu trả lời)")
 	for _, s := range b.sections {
 		if s.Dir != registerDir {
 			claim("/"+s.Dir+"/", "danh sách của mục "+s.Source)
+		}
+		if s.Dated {
+			claim("/"+s.Dir+"/atom.xml", "tin mới (Atom) của mục "+s.Source)
 		}
 	}
 	for _, u := range b.newRegister(pages).urls() {

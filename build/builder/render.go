@@ -333,9 +333,72 @@ func CheckPage(fsys fs.FS, dir, name string, src []byte) error {
 		return err
 	}
 	if owner := b.builderURL(p.URL); owner != "" {
-		return fmt.Errorf("%s: địa chỉ %s trùng với địa chỉ của %s; cần đặt địa chỉ khác (slug)", p.Source, p.URL, owner)
+		return &AddressError{Source: p.Source, URL: p.URL, Owner: owner}
+	}
+	// Another page's address, or one of its old addresses (aliases).
+	others, err := b.otherAddresses(name)
+	if err != nil {
+		return err
+	}
+	for _, u := range append([]string{p.URL}, p.Aliases...) {
+		if owner, ok := others[u]; ok {
+			return &AddressError{Source: p.Source, URL: u, Owner: owner}
+		}
 	}
 	return nil
+}
+
+// otherAddresses reads the front matter of every page of the content but
+// name and returns their addresses and old addresses, each with the file
+// that claims it. A page that does not read is left out: the build names
+// it, and it is no reason to refuse another.
+func (b *build) otherAddresses(name string) (map[string]string, error) {
+	var files []string
+	err := fs.WalkDir(b.opts.Content, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != "." && (p == "data" || strings.HasPrefix(d.Name(), ".")) {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && p != "site.yaml" && d.Name() != sectionIndex {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	pages, _ := splitBundles(files)
+	out := map[string]string{}
+	for _, f := range pages {
+		if f == name {
+			continue
+		}
+		src, err := fs.ReadFile(b.opts.Content, f)
+		if err != nil {
+			continue
+		}
+		p, _, _, err := b.readPage(f, src)
+		if err != nil {
+			continue
+		}
+		out[p.URL] = p.Source
+		for _, a := range p.Aliases {
+			out[a] = p.Source + " (địa chỉ cũ)"
+		}
+	}
+	return out, nil
+}
+
+// AddressError is a page whose address is taken: the page is right, its
+// place is not, so it is to be put elsewhere (another slug), not changed.
+type AddressError struct {
+	Source, URL, Owner string
+}
+
+func (e *AddressError) Error() string {
+	return fmt.Sprintf("%s: địa chỉ %s trùng với địa chỉ của %s; cần đặt địa chỉ khác (slug)", e.Source, e.URL, e.Owner)
 }
 
 // builderURL names what the builder itself publishes at u, whatever the
@@ -345,6 +408,10 @@ func (b *build) builderURL(u string) string {
 	switch u {
 	case "/":
 		return "trang chủ"
+	case routes.StaffPage:
+		return "trang quản trị"
+	case "/atom.xml", "/sitemap.xml", "/robots.txt", "/404.html":
+		return "tệp " + strings.Trim(u, "/") + " của trang"
 	case SearchPath:
 		return "trang tìm kiếm"
 	case routes.LookupPage:

@@ -41,6 +41,7 @@ const anyKind = "*"
 // whole bar is seen and ordered, sections and other pages alike.
 type Section struct {
 	Dir         string // "ke-hoach": the folder, as the address has it
+	Folder      string // the folder as saved: "Kế hoạch" is served at /ke-hoach/
 	Title       string
 	Description string
 	Weight      int
@@ -50,6 +51,10 @@ type Section struct {
 	Intro       string // the Markdown under the front matter
 	Source      string // the _index.md, as named in messages
 }
+
+// Listed tells whether s has a list page of its own: every section but
+// the one the register of documents shares its address with.
+func (s *Section) Listed() bool { return s.Dir != registerDir }
 
 // Takes tells whether the Word import puts a document of kind (its name
 // or its heading) into s; wildcard says whether "*" counts.
@@ -83,7 +88,15 @@ func Sections(fsys fs.FS, dir string) ([]*Section, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := readSection(path.Join(dir, name), vntext.Slug(e.Name()), src)
+		slug := vntext.Slug(e.Name())
+		if slug == "" {
+			errs = append(errs, fmt.Errorf("%s: thư mục %q không có chữ hay số nào để làm địa chỉ của mục; cần đổi tên thư mục", path.Join(dir, name), e.Name()))
+			continue
+		}
+		s, err := readSection(path.Join(dir, name), slug, src)
+		if err == nil {
+			s.Folder = e.Name()
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -105,3 +105,18 @@ func TestSectionErrors(t *testing.T) {
 		t.Errorf("undated page of a dated section: %v", err)
 	}
 }
+
+// TestReservedAddresses: a page or an old address (alias) where the
+// builder writes the staff page or a feed is refused, naming both.
+func TestReservedAddresses(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"-- content/quan-tri.md --\n---\ntitle: Q\n---\n", "content/quan-tri.md: địa chỉ /quan-tri/ trùng với địa chỉ của trang quản trị"},
+		{"-- content/ke-hoach/a.md --\n---\ntitle: A\ndate: 2023-01-01\naliases: [/atom.xml]\n---\n", "content/ke-hoach/a.md:4 (địa chỉ cũ): địa chỉ /atom.xml trùng với địa chỉ của tin mới (Atom) của trang"},
+		{"-- content/thong-bao/a.md --\n---\ntitle: A\ndate: 2023-01-01\naliases: [/ke-hoach/atom.xml]\n---\n", "trùng với địa chỉ của tin mới (Atom) của mục content/ke-hoach/_index.md"},
+	} {
+		_, err := buildTxtar(t, siteYAML+tc.file, Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %s", tc.file, err, tc.want)
+		}
+	}
+}

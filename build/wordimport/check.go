@@ -61,7 +61,7 @@ func checkFile(name string) error {
 		if zf.Name == "word/document.xml" {
 			r, err := zf.Open()
 			if err == nil {
-				_, err = io.Copy(io.Discard, r)
+				_, err = io.Copy(io.Discard, io.LimitReader(r, maxDocument+1))
 				r.Close()
 			}
 			if err != nil {

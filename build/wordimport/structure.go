@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"loa/functions/vntext"
 )
 
 // Document is what was recognised of a Decree 30 document's header and
@@ -50,6 +52,22 @@ func two(n int) string {
 		return "0" + strconv.Itoa(n)
 	}
 	return strconv.Itoa(n)
+}
+
+// long is the date as a document prints it, blanks kept: "ngày 05 tháng
+// 4 năm 2023", "ngày    tháng    năm 2023".
+func (d Date) long() string {
+	part := func(n int, f func(int) string) string {
+		if n == 0 {
+			return "   "
+		}
+		return f(n)
+	}
+	year := "    "
+	if d.Year != 0 {
+		year = strconv.Itoa(d.Year)
+	}
+	return "ngày " + part(d.Day, vntext.Day) + " tháng " + part(d.Month, vntext.Month) + " năm " + year
 }
 
 // Complete tells whether the date has its day, month and year.

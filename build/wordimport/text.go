@@ -18,8 +18,8 @@ func clean(s string) string {
 		if r != ' ' && unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || r == '\u2007' || r == colBreak {
 			return ' '
 		}
-		if r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
-			return -1 // zero-width space, byte order mark, soft hyphen
+		if r == '\u200b' || r == '\ufeff' || r == '\u00ad' || r >= 0x80 && r <= 0x9f || r == '\ufffe' || r == '\uffff' {
+			return -1 // zero-width space, byte order mark, soft hyphen, C1 controls, non-characters
 		}
 		return r
 	}, s)

@@ -21,6 +21,7 @@
 package wordimport
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,6 +74,9 @@ func Import(opts Options) (*Result, error) {
 	if opts.Section != "" && sectionOf(sections, opts.Section) == nil {
 		return nil, fmt.Errorf("--section %q: không có mục này; cần một trong: %s", opts.Section, sectionNames(sections))
 	}
+	if len(opts.Slug) > maxSlug {
+		return nil, fmt.Errorf("--slug: địa chỉ dài %d ký tự, quá %d ký tự; cần một địa chỉ ngắn hơn", len(opts.Slug), maxSlug)
+	}
 	if opts.Slug != "" && vntext.Slug(opts.Slug) != opts.Slug {
 		return nil, fmt.Errorf("--slug %q: không dùng được làm địa chỉ trang; cần chữ thường không dấu, số và dấu gạch ngang, ví dụ %q", opts.Slug, vntext.Slug(opts.Slug))
 	}
@@ -103,9 +107,14 @@ func Import(opts Options) (*Result, error) {
 	w := &writer{media: work}
 	markdown := w.markdown(body)
 
-	docx := norm.NFC.String(filepath.Base(opts.File))
+	// The original, published beside the page: a name starting with "."
+	// would be a hidden file, which the builder leaves out.
+	docx := strings.TrimLeft(norm.NFC.String(filepath.Base(opts.File)), ".")
 	if !strings.EqualFold(filepath.Ext(docx), ".docx") {
 		docx += ".docx"
+	}
+	if docx == ".docx" {
+		docx = "van-ban.docx"
 	}
 	titleFromFile := false
 	if d.Title == "" {
@@ -129,9 +138,15 @@ func Import(opts Options) (*Result, error) {
 	}
 
 	res := &Result{Document: *d}
-	res.Dir = filepath.Join(opts.Content, section, slug)
-	res.Page = filepath.Join(res.Dir, "index.md")
-	if err := refuseExisting(opts, res.Dir); err != nil {
+	var rel string
+	place := func(section string) error {
+		folder := sectionOf(sections, section).Folder
+		res.Dir = filepath.Join(opts.Content, folder, slug)
+		res.Page = filepath.Join(res.Dir, "index.md")
+		rel = folder + "/" + slug + "/index.md"
+		return refuseExisting(opts, res.Dir)
+	}
+	if err := place(section); err != nil {
 		return nil, err
 	}
 
@@ -139,16 +154,26 @@ func Import(opts Options) (*Result, error) {
 	// is written. A document the build would refuse (a kind the ward's
 	// list lacks, no issuer found: a form, a table, a letter of another
 	// shape) becomes a plain page of the whole text, which it accepts.
-	rel := section + "/" + slug + "/" + "index.md"
 	check := func(page string) error {
 		return builder.CheckPage(os.DirFS(opts.Content), filepath.ToSlash(opts.Content), rel, []byte(page))
 	}
 	page := frontMatter(d, date, summary(d, body), docx) + "\n" + markdown
 	var plainWhy error
 	if err := check(page); err != nil {
+		if _, taken := errors.AsType[*builder.AddressError](err); taken {
+			return nil, fmt.Errorf("%s: không nhập được, chưa ghi gì: %w; ví dụ --slug %s-2", opts.File, err, slug)
+		}
 		plainWhy = err
+		// A plain page is in no register: it goes to a section that lists
+		// its pages, unless staff chose one.
+		if s := sectionOf(sections, section); opts.Section == "" && !s.Listed() {
+			section = listedSection(sections).Dir
+			if err := place(section); err != nil {
+				return nil, err
+			}
+		}
 		w = &writer{media: work}
-		markdown = w.markdown(blocks)
+		markdown = w.markdown(plainBlocks(d, body, blocks))
 		if titleFromFile && d.Kind != "" {
 			d.Title, titleFromFile = sentence(d.Kind), false
 		}
@@ -169,6 +194,65 @@ func Import(opts Options) (*Result, error) {
 		section: section, plainWhy: plainWhy, sections: sectionNames(sections),
 	})
 	return res, nil
+}
+
+// listedSection is the section a plain page goes to: the first dated one
+// with a list page, else the first with a list page, else the first.
+func listedSection(sections []*builder.Section) *builder.Section {
+	for _, s := range sections {
+		if s.Listed() && s.Dated {
+			return s
+		}
+	}
+	for _, s := range sections {
+		if s.Listed() {
+			return s
+		}
+	}
+	return sections[0]
+}
+
+// plainBlocks is the text of a document that is published as a plain
+// page. Where its header and closing block were recognised they are
+// written as plain lines around the body, in the document's order, so
+// that no title, authority or signer's name becomes a heading; else the
+// whole document as it came.
+func plainBlocks(d *Document, body, all []block) []block {
+	if !d.header && !d.closing {
+		return all
+	}
+	line := func(s string) block { return block{kind: paraBlock, runs: []run{{text: s}}} }
+	var out []block
+	for _, l := range d.Issuer {
+		out = append(out, line(l))
+	}
+	if d.Number != "" {
+		out = append(out, line("Số: "+strings.TrimSpace(d.Number)))
+	}
+	if d.dateLine {
+		out = append(out, line(strings.TrimPrefix(d.Place+", "+d.Issued.long(), ", ")))
+	}
+	for _, l := range []string{d.Kind, d.Title} {
+		if l != "" {
+			out = append(out, line(l))
+		}
+	}
+	if len(d.Addressees) > 0 {
+		out = append(out, line("Kính gửi: "+strings.Join(d.Addressees, " ")))
+	}
+	out = append(out, body...)
+	if d.recipientsLabel {
+		out = append(out, line("Nơi nhận:"))
+		for _, r := range d.Recipients {
+			out = append(out, line("- "+r))
+		}
+	}
+	for _, l := range append(append([]string(nil), d.Signature...), d.Signer) {
+		if l != "" {
+			out = append(out, line(l))
+		}
+	}
+	return out
 }
 
 // sectionOf is the section of the folder dir, or nil.
@@ -347,6 +431,9 @@ func quote(s string) string {
 			b.WriteRune(r)
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, "\\x%02x", r)
+		case !unicode.IsPrint(r) && r != ' ':
+			// C1 controls, U+FFFE: YAML takes them only escaped.
+			fmt.Fprintf(&b, "\\u%04x", r)
 		default:
 			b.WriteRune(r)
 		}

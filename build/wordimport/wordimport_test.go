@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -543,5 +544,98 @@ func TestImportOverBuilderPage(t *testing.T) {
 	}
 	if after := entries(t, dir); !reflect.DeepEqual(before, after) {
 		t.Error("the content folder changed")
+	}
+}
+
+// docxFromHTML has pandoc write a .docx from HTML, for a test's document.
+func docxFromHTML(t *testing.T, name, body string) string {
+	t.Helper()
+	needPandoc(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.html")
+	if err := os.WriteFile(src, []byte("<html><body>"+body+"</body></html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, name)
+	if msg, err := exec.Command("pandoc", "-f", "html", "-o", out, src).CombinedOutput(); err != nil {
+		t.Fatalf("pandoc: %v: %s", err, msg)
+	}
+	return out
+}
+
+// TestUnknownKindPlainPage: a document of a kind the ward's list lacks
+// (PHIẾU TRÌNH) becomes a plain page in a section that lists its pages,
+// with its header and closing block as plain lines: no title, authority
+// or signer's name as a heading.
+func TestUnknownKindPlainPage(t *testing.T) {
+	file := docxFromHTML(t, ".phieu-trinh.docx", `<table><tr><td><p>ỦY BAN NHÂN DÂN</p><p><b>PHƯỜNG BẠCH SAM</b></p><p>Số: 12/PTr-UBND</p></td>
+<td><p><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b></p><p><b>Độc lập - Tự do - Hạnh phúc</b></p><p><i>Bạch Sam, ngày 05 tháng 4 năm 2023</i></p></td></tr></table>
+<p><b>PHIẾU TRÌNH</b></p><p><b>Về việc mua sắm bàn ghế</b></p><p>Văn phòng kính trình lãnh đạo xem xét.</p>
+<table><tr><td><p><b><i>Nơi nhận:</i></b></p><p>- Lưu: VT.</p></td><td><p><b>KT. CHỦ TỊCH</b></p><p><b>PHÓ CHỦ TỊCH</b></p><p><b>Nguyễn Văn An</b></p></td></tr></table>`)
+	dir := wardContent(t)
+	res, err := Import(Options{File: file, Content: dir, Now: importDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(dir, res.Dir)
+	if strings.HasPrefix(rel, "van-ban") {
+		t.Errorf("a plain page went to %s, which has no list of its own", rel)
+	}
+	p := readPage(t, res.Page)
+	if p.Document.Kind != "" {
+		t.Errorf("kind %q: want a plain page", p.Document.Kind)
+	}
+	for _, l := range strings.Split(p.Body, "\n") {
+		if strings.HasPrefix(l, "#") && (strings.Contains(l, "Nguyễn Văn An") || strings.Contains(l, "CHỦ TỊCH") || strings.Contains(l, "PHIẾU TRÌNH")) {
+			t.Errorf("a heading in the body: %q", l)
+		}
+	}
+	if !strings.Contains(p.Body, "Nguyễn Văn An") || !strings.Contains(p.Body, "Văn phòng kính trình") {
+		t.Errorf("the plain page lacks the document's text:\n%s", p.Body)
+	}
+	for _, a := range p.Attachments {
+		if strings.HasPrefix(a.File, ".") {
+			t.Errorf("the original is published as a hidden file %q", a.File)
+		}
+	}
+	if !strings.Contains(res.Report.String(), "trang thường") {
+		t.Errorf("the report does not say the page is plain:\n%s", res.Report)
+	}
+	buildSite(t, dir)
+}
+
+// TestSectionFolderSavedWithMarks: a section saved as "Tin tức" is
+// /tin-tuc/, and import writes into that folder, not a new "tin-tuc".
+func TestSectionFolderSavedWithMarks(t *testing.T) {
+	dir := wardContent(t)
+	if err := os.Rename(filepath.Join(dir, "tin-tuc"), filepath.Join(dir, "Tin tức")); err != nil {
+		t.Fatal(err)
+	}
+	res := importFixture(t, dir, "recipients.docx", Options{Section: "tin-tuc", Slug: "a1"})
+	if want := filepath.Join(dir, "Tin tức", "a1"); res.Dir != want {
+		t.Errorf("written to %s, want %s", res.Dir, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tin-tuc")); err == nil {
+		t.Error("a second folder tin-tuc was made")
+	}
+}
+
+// TestImportOverAnotherPage: an address another page has (saved under a
+// name with marks, or as its old address) is refused before anything is
+// written.
+func TestImportOverAnotherPage(t *testing.T) {
+	dir := wardContent(t)
+	if err := os.WriteFile(filepath.Join(dir, "thong-bao", "Thông báo X.md"), []byte("---\ntitle: \"X\"\ndate: 2023-04-01\naliases: [\"/thong-bao/cu/\"]\n---\nX.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"thong-bao-x", "cu"} {
+		before := entries(t, dir)
+		_, err := Import(Options{File: "testdata/recipients.docx", Content: dir, Now: importDay, Section: "thong-bao", Slug: slug})
+		if err == nil || !strings.Contains(err.Error(), "Thông báo X.md") || !strings.Contains(err.Error(), "chưa ghi gì") {
+			t.Errorf("--slug %s: error %v, want the page that has the address", slug, err)
+		}
+		if after := entries(t, dir); !reflect.DeepEqual(before, after) {
+			t.Errorf("--slug %s: the content folder changed", slug)
+		}
 	}
 }
