@@ -36,6 +36,11 @@
 //	{prefix}answers/{form}/{hash}/{NNNNNN}.json                   version N (JSON: status, answer, by, public, at, shown)
 //	{prefix}answers/{form}/{hash}/conflict-{time}-{12 hex}.json   a text whose save lost, kept
 //
+// Staff's choices for the compiled questions (marks.go) are versions too,
+// written once, the latest winning:
+//
+//	{prefix}marks/{form}/{hash}/{NNNNNN}.json   JSON: out (left out), into (merged into that id)
+//
 // (An older layout kept one index, {prefix}answers/public/{form}.json; it
 // is read no more, and deleted by the next save or deletion.)
 //
