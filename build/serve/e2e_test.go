@@ -663,6 +663,61 @@ func (e *e2e) staffPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.checkCSV(data)
+	e.compileQuestions(downloads)
+}
+
+// compileQuestions: the staff page lists every question to compile; one
+// left out stays out of the Word file the page downloads, which pandoc
+// reads back with the others under their lĩnh vực.
+func (e *e2e) compileQuestions(downloads string) {
+	t := e.t
+	e.do(chromedp.WaitVisible(chromedp.CSS("[data-staff-compile] .staff-citem")))
+	if n := eval[int](e, `document.querySelectorAll("[data-staff-compile] .staff-citem").length`); n != len(e.posted) {
+		t.Errorf("the compile list shows %d questions, want %d", n, len(e.posted))
+	}
+	left := eval[string](e, `document.querySelector("[data-staff-compile] .staff-citem .staff-ctext").innerText`)
+	e.do(chromedp.Click(chromedp.CSS("[data-staff-compile] .staff-citem input[type=checkbox]")))
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](`document.querySelector("[data-staff-status]").innerText.includes("ra ngoài tổng hợp") &&
+		document.querySelector("[data-staff-compile] .staff-citem--out") !== null`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("leaving a question out: %v", err)
+	}
+	e.checkAxe("staff compile")
+	e.shot("quan-tri-tong-hop")
+
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	e.do(chromedp.Click(chromedp.CSS("[data-staff-compile-download]")))
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the Word download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(downloads, ev.GUID)
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("Word download %s", ev.State)
+		}
+	}
+	out, err := exec.Command("pandoc", "--sandbox", "-f", "docx", "-t", "plain", "--wrap=none", file).Output()
+	if err != nil {
+		t.Fatalf("pandoc cannot read the downloaded compilation: %v", err)
+	}
+	text := string(out)
+	if !strings.Contains(text, "BÁO CÁO") || !strings.Contains(text, "Tổng số: "+fmt.Sprint(len(e.posted)-1)+" câu hỏi") {
+		t.Errorf("the compilation lacks its kind or its count:\n%s", text)
+	}
+	for _, q := range e.posted {
+		body := strings.Join(strings.Fields(q.Get("noi_dung")), " ")
+		if in := strings.Contains(text, body); in == (body == strings.Join(strings.Fields(left), " ")) {
+			t.Errorf("question %q: in the file %v", body, in)
+		}
+		if q.Get("ho_ten") != "" && strings.Contains(text, q.Get("ho_ten")) || q.Get("dien_thoai") != "" && strings.Contains(text, q.Get("dien_thoai")) {
+			t.Errorf("the compilation holds a name or a phone number of %q", body)
+		}
+	}
 }
 
 // checkCSV: the download is the questions sent, one row each.

@@ -19,6 +19,8 @@ const (
 	Submissions = "/api/submissions/" // staff: DELETE Submissions + form/id
 	Questions   = "/api/questions"    // staff: the questions with their answers
 	Answers     = "/api/answers/"     // staff: PUT Answers + form/id
+	Compile     = "/api/compile"      // staff: GET the questions to compile; Compile + "/" + form: the .docx
+	Marks       = "/api/marks/"       // staff: PUT Marks + form/id, a question kept, left out or merged
 )
 
 // Pages of the site tied to the form service.
