@@ -203,6 +203,13 @@ func (d *Doc) PageBreak() {
 	d.body.WriteString(`<w:p><w:r><w:br w:type="page"/></w:r></w:p>`)
 }
 
+// SectionBreak ends a section and starts the next on a new page, with the
+// reference's page setup: each starts its page numbers afresh, so a mail
+// merge of one-page letters prints no number on any of them.
+func (d *Doc) SectionBreak() {
+	d.body.WriteString(`<w:p><w:pPr>` + d.t.sectPr + `</w:pPr></w:p>`)
+}
+
 // Columns adds a table without borders whose cells hold paragraphs: the
 // Decree 30 header (issuer and number left, motto and date right) and the
 // closing block (Nơi nhận left, the signature right). widths are in

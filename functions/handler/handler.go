@@ -37,6 +37,11 @@
 // Decree 30 BÁO CÁO in Word (GET /api/compile/{form}), made by package
 // paperwork from the office's settings in content.
 //
+// Giấy mời and điểm danh (checkin.go): every delegate's invitation as one
+// .docx with a check-in code and its QR code (GET /api/invitations); at
+// the door, POST /api/checkin records a person once, and GET
+// /api/attendance tells who came, by chi đoàn.
+//
 // Statuses: 422 wrong fields, 400 malformed body or invalid UTF-8, 413 body
 // too large, 415 other content types, 404 unknown form, 410 closed form (403
 // before it opens), 405 other methods, 429 too many requests from one
@@ -151,6 +156,7 @@ type Handler struct {
 
 	answers      AnswerStore
 	marks        MarkStore
+	checkins     CheckinStore
 	lookups      *limiter // lookups per client
 	codeTries    *limiter // lookups per receipt code
 	public       publicCache
@@ -213,12 +219,14 @@ func New(cfg Config) (*Handler, error) {
 	if h.marks == nil {
 		h.marks, _ = cfg.Store.(MarkStore)
 	}
+	h.checkins, _ = cfg.Store.(CheckinStore)
 	h.mux.HandleFunc(routes.Forms+"{form...}", h.submit)
 	h.mountHoidap()
 	if err := h.mountStaff(); err != nil {
 		return nil, err
 	}
 	h.mountCompile()
+	h.mountCheckin()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có biểu mẫu nào.")
 	})

@@ -112,6 +112,9 @@ func staffRoutes(ids map[string]string) []staffRoute {
 		{"GET", "/api/compile"},
 		{"GET", "/api/compile/cau-hoi?ten=1"},
 		{"PUT", "/api/marks/cau-hoi/" + ids["cau-hoi"]},
+		{"GET", "/api/invitations"},
+		{"POST", "/api/checkin"},
+		{"GET", "/api/attendance"},
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package paperwork makes the office's Word documents for the dialogue
 // from what the forms collected: the compiled questions for the leaders
-// ("Tổng hợp câu hỏi", a Decree 30 BÁO CÁO, questions.go).
+// ("Tổng hợp câu hỏi", a Decree 30 BÁO CÁO, questions.go) and the
+// invitations, one a page, each with its check-in code as a QR code
+// (invitations.go).
 //
 // What the documents say about the ward (its header block, the place, the
 // numbers, titles, signature blocks and Nơi nhận) is content:
@@ -40,6 +42,9 @@ type Office struct {
 	Template string `yaml:"template"`
 	// Compiled is the compiled questions' BÁO CÁO.
 	Compiled Paper `yaml:"questions"`
+	// Event is the dialogue itself; Invitation its GIẤY MỜI.
+	Event      Event `yaml:"event"`
+	Invitation Paper `yaml:"invitation"`
 
 	tmpl *docx.Template
 }
@@ -56,6 +61,15 @@ type Paper struct {
 	Signature  []string `yaml:"signature"`
 	Signer     string   `yaml:"signer"`
 	Recipients []string `yaml:"recipients"`
+}
+
+// Event is the meeting the invitations are for.
+type Event struct {
+	Title    string    `yaml:"title"`
+	Start    time.Time `yaml:"start"`
+	Place    string    `yaml:"place"`
+	Plan     string    `yaml:"plan"`     // the plan page's path on the site
+	Expected int       `yaml:"expected"` // people expected, for "đã đến 47/60"
 }
 
 // Load reads data/van-phong.yaml and the reference document it names from
