@@ -7,6 +7,7 @@ package serve
 // Html Checker. Screenshots at 360 and 1280 px go to artefacts/screenshots/.
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -33,6 +34,7 @@ import (
 	"loa/build/images/imagetest"
 	"loa/build/internal/browsertest"
 	"loa/build/internal/tooltest"
+	"loa/functions/paperwork"
 	"loa/functions/routes"
 )
 
@@ -664,6 +666,85 @@ func (e *e2e) staffPage(t *testing.T) {
 	}
 	e.checkCSV(data)
 	e.compileQuestions(downloads)
+	e.checkIn(downloads)
+}
+
+// checkIn: the invitations the page downloads carry each delegate's name
+// and the QR code of their check-in code; that code checks them in once.
+func (e *e2e) checkIn(downloads string) {
+	t := e.t
+	req, _ := http.NewRequest("GET", e.srv.URL+routes.Attendance, nil)
+	req.Header.Set(routes.StaffHeader, e.srv.Secret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var att struct {
+		People []struct{ Name, Group, Code string }
+	}
+	json.NewDecoder(res.Body).Decode(&att)
+	res.Body.Close()
+	if len(att.People) != 6 {
+		t.Fatalf("attendance lists %d people, want the 6 delegates", len(att.People))
+	}
+	who := att.People[0]
+
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	e.do(chromedp.Click(chromedp.CSS("[data-staff-invitations]")))
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the invitations: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(downloads, ev.GUID)
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("invitations download %s", ev.State)
+		}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("the invitations are not a .docx: %v", err)
+	}
+	qr, _ := paperwork.QR(who.Code)
+	var doc string
+	hasQR := false
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == "word/document.xml" {
+			doc = string(data)
+		}
+		hasQR = hasQR || bytes.Equal(data, qr)
+	}
+	if !strings.Contains(doc, who.Name) || !strings.Contains(doc, who.Code) || !hasQR {
+		t.Errorf("the invitations lack %s's name, code or QR code (QR %v)", who.Name, hasQR)
+	}
+
+	// At the door (through the staff routes, as a phone at the door does):
+	// the first check-in of the code counts, the second is refused.
+	for i, want := range []int{http.StatusOK, http.StatusConflict} {
+		req, _ := http.NewRequest("POST", e.srv.URL+routes.Checkin, strings.NewReader(`{"code":"`+strings.ToLower(who.Code)+`"}`))
+		req.Header.Set(routes.StaffHeader, e.srv.Secret)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("check-in %d of %s: %d, want %d", i+1, who.Code, res.StatusCode, want)
+		}
+	}
 }
 
 // compileQuestions: the staff page lists every question to compile; one
