@@ -36,7 +36,7 @@ vet:
 fmt:
 	gofmt -w build functions site content
 
-## tools: Chromium, poppler-utils and pandoc (Debian), the Nu Html Checker, axe-core and Pagefind (npm), the Lambda Runtime Interface Emulator (Go);
+## tools: Chromium, poppler-utils, pandoc and LibreOffice Writer (Debian), the Nu Html Checker, axe-core and Pagefind (npm), the Lambda Runtime Interface Emulator (Go);
 ## checks for Java, Node.js and cfn-lint (AWS's template linter, from pip)
 tools: $(TOOLS)/node_modules/.installed $(RIE)
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
@@ -51,6 +51,10 @@ tools: $(TOOLS)/node_modules/.installed $(RIE)
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pandoc; \
 	  else echo "pandoc is missing: install Debian's pandoc package (the Word import reads its output)"; exit 1; fi; }
+	@command -v soffice >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-liberation2; \
+	  else echo "LibreOffice is missing: install Debian's libreoffice-writer-nogui and fonts-liberation2 packages (the office's Word files are rendered to PDF)"; exit 1; fi; }
 	@command -v java >/dev/null || { echo "Java is missing: install Debian's default-jre-headless"; exit 1; }
 	@command -v node >/dev/null || { echo "Node.js is missing: install Debian's nodejs and npm"; exit 1; }
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: install it with pip install cfn-lint"; exit 1; }

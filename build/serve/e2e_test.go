@@ -7,6 +7,7 @@ package serve
 // Html Checker. Screenshots at 360 and 1280 px go to artefacts/screenshots/.
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -33,6 +34,7 @@ import (
 	"loa/build/images/imagetest"
 	"loa/build/internal/browsertest"
 	"loa/build/internal/tooltest"
+	"loa/functions/paperwork"
 	"loa/functions/routes"
 )
 
@@ -663,6 +665,140 @@ func (e *e2e) staffPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.checkCSV(data)
+	e.compileQuestions(downloads)
+	e.checkIn(downloads)
+}
+
+// checkIn: the invitations the page downloads carry each delegate's name
+// and the QR code of their check-in code; that code checks them in once.
+func (e *e2e) checkIn(downloads string) {
+	t := e.t
+	req, _ := http.NewRequest("GET", e.srv.URL+routes.Attendance, nil)
+	req.Header.Set(routes.StaffHeader, e.srv.Secret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var att struct {
+		People []struct{ Name, Group, Code string }
+	}
+	json.NewDecoder(res.Body).Decode(&att)
+	res.Body.Close()
+	if len(att.People) != 6 {
+		t.Fatalf("attendance lists %d people, want the 6 delegates", len(att.People))
+	}
+	who := att.People[0]
+
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	e.do(chromedp.Click(chromedp.CSS("[data-staff-invitations]")))
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the invitations: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(downloads, ev.GUID)
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("invitations download %s", ev.State)
+		}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("the invitations are not a .docx: %v", err)
+	}
+	qr, _ := paperwork.QR(who.Code)
+	var doc string
+	hasQR := false
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == "word/document.xml" {
+			doc = string(data)
+		}
+		hasQR = hasQR || bytes.Equal(data, qr)
+	}
+	if !strings.Contains(doc, who.Name) || !strings.Contains(doc, who.Code) || !hasQR {
+		t.Errorf("the invitations lack %s's name, code or QR code (QR %v)", who.Name, hasQR)
+	}
+
+	// At the door (through the staff routes, as a phone at the door does):
+	// the first check-in of the code counts, the second is refused.
+	for i, want := range []int{http.StatusOK, http.StatusConflict} {
+		req, _ := http.NewRequest("POST", e.srv.URL+routes.Checkin, strings.NewReader(`{"code":"`+strings.ToLower(who.Code)+`"}`))
+		req.Header.Set(routes.StaffHeader, e.srv.Secret)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("check-in %d of %s: %d, want %d", i+1, who.Code, res.StatusCode, want)
+		}
+	}
+}
+
+// compileQuestions: the staff page lists every question to compile; one
+// left out stays out of the Word file the page downloads, which pandoc
+// reads back with the others under their lĩnh vực.
+func (e *e2e) compileQuestions(downloads string) {
+	t := e.t
+	e.do(chromedp.WaitVisible(chromedp.CSS("[data-staff-compile] .staff-citem")))
+	if n := eval[int](e, `document.querySelectorAll("[data-staff-compile] .staff-citem").length`); n != len(e.posted) {
+		t.Errorf("the compile list shows %d questions, want %d", n, len(e.posted))
+	}
+	left := eval[string](e, `document.querySelector("[data-staff-compile] .staff-citem .staff-ctext").innerText`)
+	e.do(chromedp.Click(chromedp.CSS("[data-staff-compile] .staff-citem input[type=checkbox]")))
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](`document.querySelector("[data-staff-status]").innerText.includes("ra ngoài tổng hợp") &&
+		document.querySelector("[data-staff-compile] .staff-citem--out") !== null`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("leaving a question out: %v", err)
+	}
+	e.checkAxe("staff compile")
+	e.shot("quan-tri-tong-hop")
+
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	e.do(chromedp.Click(chromedp.CSS("[data-staff-compile-download]")))
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the Word download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(downloads, ev.GUID)
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("Word download %s", ev.State)
+		}
+	}
+	out, err := exec.Command("pandoc", "--sandbox", "-f", "docx", "-t", "plain", "--wrap=none", file).Output()
+	if err != nil {
+		t.Fatalf("pandoc cannot read the downloaded compilation: %v", err)
+	}
+	text := string(out)
+	if !strings.Contains(text, "BÁO CÁO") || !strings.Contains(text, "Tổng số: "+fmt.Sprint(len(e.posted)-1)+" câu hỏi") {
+		t.Errorf("the compilation lacks its kind or its count:\n%s", text)
+	}
+	for _, q := range e.posted {
+		body := strings.Join(strings.Fields(q.Get("noi_dung")), " ")
+		if in := strings.Contains(text, body); in == (body == strings.Join(strings.Fields(left), " ")) {
+			t.Errorf("question %q: in the file %v", body, in)
+		}
+		if q.Get("ho_ten") != "" && strings.Contains(text, q.Get("ho_ten")) || q.Get("dien_thoai") != "" && strings.Contains(text, q.Get("dien_thoai")) {
+			t.Errorf("the compilation holds a name or a phone number of %q", body)
+		}
+	}
 }
 
 // checkCSV: the download is the questions sent, one row each.

@@ -38,8 +38,14 @@ func (f *Form) ReceiptCode(hash string) string {
 	if err != nil {
 		return ""
 	}
+	return FormatCode(f.CodePrefix, bits)
+}
+
+// FormatCode writes the low 40 bits of bits as a code of the receipt
+// codes' shape after prefix: "CH-7K3M-9Q2P".
+func FormatCode(prefix string, bits uint64) string {
 	var b strings.Builder
-	b.WriteString(f.CodePrefix)
+	b.WriteString(prefix)
 	for i := receiptSymbols - 1; i >= 0; i-- {
 		if (receiptSymbols-1-i)%4 == 0 {
 			b.WriteByte('-')

@@ -32,6 +32,16 @@
 // Caveat on AWS: CloudFront maps every 404 to the site's 404 page, the
 // lookup's "not found" too; the lookup script reads the status alone.
 //
+// Tổng hợp câu hỏi (compile.go): staff keep, leave out or merge questions
+// (GET /api/compile, PUT /api/marks/{form}/{id}) and download them as a
+// Decree 30 BÁO CÁO in Word (GET /api/compile/{form}), made by package
+// paperwork from the office's settings in content.
+//
+// Giấy mời and điểm danh (checkin.go): every delegate's invitation as one
+// .docx with a check-in code and its QR code (GET /api/invitations); at
+// the door, POST /api/checkin records a person once, and GET
+// /api/attendance tells who came, by chi đoàn.
+//
 // Statuses: 422 wrong fields, 400 malformed body or invalid UTF-8, 413 body
 // too large, 415 other content types, 404 unknown form, 410 closed form (403
 // before it opens), 405 other methods, 429 too many requests from one
@@ -54,6 +64,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"loa/functions/forms"
+	"loa/functions/paperwork"
 	"loa/functions/routes"
 	"loa/functions/staff"
 	"loa/functions/store"
@@ -120,6 +131,12 @@ type Config struct {
 	// Answers keeps Hỏi đáp's answers; nil: Store, when it is one (a
 	// *store.Store is), else the lookup and answer routes answer 503.
 	Answers AnswerStore
+	// Office makes the office's Word documents (the compiled questions);
+	// nil: those routes answer 503.
+	Office *paperwork.Office
+	// Marks keeps staff's marks on questions; nil: Store, when it is one.
+	Marks MarkStore
+
 	// LookupRate rate.Inf turns off the lookups' limits (per client,
 	// bursts of 5 then one a minute; per code, 10 an hour); any other
 	// value keeps them, whatever Rate says.
@@ -138,6 +155,8 @@ type Handler struct {
 	staffFails *limiter       // failed staff secrets per client
 
 	answers      AnswerStore
+	marks        MarkStore
+	checkins     CheckinStore
 	lookups      *limiter // lookups per client
 	codeTries    *limiter // lookups per receipt code
 	public       publicCache
@@ -196,11 +215,18 @@ func New(cfg Config) (*Handler, error) {
 	if h.answers == nil {
 		h.answers, _ = cfg.Store.(AnswerStore)
 	}
+	h.marks = cfg.Marks
+	if h.marks == nil {
+		h.marks, _ = cfg.Store.(MarkStore)
+	}
+	h.checkins, _ = cfg.Store.(CheckinStore)
 	h.mux.HandleFunc(routes.Forms+"{form...}", h.submit)
 	h.mountHoidap()
 	if err := h.mountStaff(); err != nil {
 		return nil, err
 	}
+	h.mountCompile()
+	h.mountCheckin()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có biểu mẫu nào.")
 	})

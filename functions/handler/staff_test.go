@@ -13,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"loa/content"
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/handler"
+	"loa/functions/paperwork"
 	"loa/functions/report"
 	"loa/functions/routes"
 	"loa/functions/staff"
@@ -40,6 +42,11 @@ func newStaffEnv(t *testing.T) (*env, []string, map[string]string) {
 		c.StaffSecretHash = staffHash()
 		// The exporter needs the env's store, made inside newEnv: set below.
 		c.Staff = &lateStaff{get: func() handler.StaffService { return ex }}
+		office, err := paperwork.Load(content.FS, "content")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Office = office
 	})
 	var err error
 	ex, err = export.New(export.Config{
@@ -102,6 +109,12 @@ func staffRoutes(ids map[string]string) []staffRoute {
 		{"DELETE", "/api/submissions/dai-bieu/" + ids["dai-bieu"]},
 		{"GET", "/api/questions"},
 		{"PUT", "/api/answers/cau-hoi/" + ids["cau-hoi"]},
+		{"GET", "/api/compile"},
+		{"GET", "/api/compile/cau-hoi?ten=1"},
+		{"PUT", "/api/marks/cau-hoi/" + ids["cau-hoi"]},
+		{"GET", "/api/invitations"},
+		{"POST", "/api/checkin"},
+		{"GET", "/api/attendance"},
 	}
 }
 

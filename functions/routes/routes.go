@@ -19,6 +19,11 @@ const (
 	Submissions = "/api/submissions/" // staff: DELETE Submissions + form/id
 	Questions   = "/api/questions"    // staff: the questions with their answers
 	Answers     = "/api/answers/"     // staff: PUT Answers + form/id
+	Compile     = "/api/compile"      // staff: GET the questions to compile; Compile + "/" + form: the .docx
+	Marks       = "/api/marks/"       // staff: PUT Marks + form/id, a question kept, left out or merged
+	Invitations = "/api/invitations"  // staff: GET every delegate's invitation as one .docx
+	Checkin     = "/api/checkin"      // staff: POST a check-in at the door
+	Attendance  = "/api/attendance"   // staff: GET who came, by chi đoàn
 )
 
 // Pages of the site tied to the form service.

@@ -33,6 +33,7 @@ import (
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/handler"
+	"loa/functions/paperwork"
 	"loa/functions/routes"
 	"loa/functions/s3client"
 	"loa/functions/store"
@@ -131,6 +132,15 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The office's Word documents need data/van-phong.yaml; a content
+	// folder without it (a test's, an older checkout) runs without them.
+	office, err := paperwork.Load(cfg.Content, cfg.ContentDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		office, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	exp, err := export.New(export.Config{Store: st, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
@@ -138,6 +148,7 @@ func New(cfg Config) (*Service, error) {
 	hc := handler.Config{
 		Forms: reg, Store: st, Site: siteCfg, Frame: frame, Now: cfg.Now, Logger: cfg.Logger,
 		StaffSecretHash: cfg.StaffSecretHash, Staff: exp, ClientIPHeader: cfg.ClientIPHeader,
+		Office: office,
 	}
 	if cfg.NoLimits {
 		hc.Rate, hc.LookupRate = rate.Inf, rate.Inf

@@ -106,6 +106,9 @@ func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
 	if err := s.deleteAnswers(ctx, f.ID, found.Hash); err != nil {
 		return err
 	}
+	if err := s.deleteMarks(ctx, f.ID, found.Hash); err != nil {
+		return err
+	}
 	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil {
 		return fmt.Errorf("store: delete %s: %w", key, err)
 	}

@@ -36,6 +36,16 @@
 //	{prefix}answers/{form}/{hash}/{NNNNNN}.json                   version N (JSON: status, answer, by, public, at, shown)
 //	{prefix}answers/{form}/{hash}/conflict-{time}-{12 hex}.json   a text whose save lost, kept
 //
+// Staff's choices for the compiled questions (marks.go) are versions too,
+// written once, the latest winning:
+//
+//	{prefix}marks/{form}/{hash}/{NNNNNN}.json   JSON: out (left out), into (merged into that id)
+//
+// Check-ins at the dialogue (checkins.go), one object per person, created
+// once:
+//
+//	{prefix}checkins/{code}.json   JSON: code, form and id, or a walk-in's name and chi đoàn; at
+//
 // (An older layout kept one index, {prefix}answers/public/{form}.json; it
 // is read no more, and deleted by the next save or deletion.)
 //

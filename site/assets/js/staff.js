@@ -3,7 +3,8 @@
 // per form: the total, bar charts per topic and per day (inline SVG, each
 // with a table alternative), the quota table per chi đoàn, and download
 // buttons. A download asks the server for a short-lived link, then follows it.
-// Then the questions, 20 a page, each with its answer to save.
+// Then the questions, 20 a page, each with its answer to save, and the
+// compiled questions: which go in, which are merged, the Word download.
 (function () {
   "use strict";
   var root = document.querySelector("[data-staff]");
@@ -101,6 +102,7 @@
       render(st);
       say(typeof done === "string" ? done : "Đã tải số liệu.");
       loadQuestions(qPage);
+      loadCompile();
     }, failed).then(function () { busy = false; });
   }
 
@@ -217,6 +219,125 @@
     li.appendChild(form);
     return li;
   }
+
+  // The compiled questions: keep or leave out each question, merge the
+  // ones that read alike, download the Word file.
+  var cSection = root.querySelector("[data-staff-compile]");
+  var cCount = root.querySelector("[data-staff-compile-count]");
+  var cList = root.querySelector("[data-staff-compile-list]");
+  var cPairs = root.querySelector("[data-staff-pairs]");
+  var cNone = root.querySelector("[data-staff-pairs-none]");
+  var cNames = root.querySelector("[data-staff-compile-names]");
+  var cButton = root.querySelector("[data-staff-compile-download]");
+  var cForm = "";
+
+  function loadCompile(message) {
+    return call("GET", "/api/compile").then(function (ans) {
+      cForm = ans.form;
+      cSection.hidden = false;
+      var byId = {};
+      ans.items.forEach(function (it) { byId[it.id] = it; });
+      var out = ans.items.filter(function (it) { return it.out && !it.into; }).length;
+      var merged = ans.items.filter(function (it) { return it.into; }).length;
+      cCount.textContent = "Văn bản sẽ có " + num.format(ans.entries) + " câu hỏi (" + num.format(ans.askers) + " lượt hỏi). Để ra ngoài: " +
+        num.format(out) + " câu; đã gộp: " + num.format(merged) + " câu.";
+      cPairs.textContent = "";
+      cNone.hidden = ans.similar.length > 0;
+      ans.similar.forEach(function (p) {
+        var a = byId[p.a], b = byId[p.b];
+        if (!a || !b) return;
+        if (new Date(b.time) < new Date(a.time)) { var x = a; a = b; b = x; } // the newer goes into the older
+        cPairs.appendChild(pairItem(a, b, p.score));
+      });
+      cList.textContent = "";
+      var topics = (ans.topics || []).slice();
+      ans.items.forEach(function (it) { if (topics.indexOf(it.topic) < 0) topics.push(it.topic); });
+      topics.forEach(function (t, i) {
+        var items = ans.items.filter(function (it) { return it.topic === t; });
+        if (!items.length) return;
+        var hid = "th-lv-" + i;
+        cList.appendChild(el("h4", { id: hid }, t + " (" + num.format(items.length) + ")"));
+        var ul = el("ul", { "class": "staff-clist", "aria-labelledby": hid });
+        items.forEach(function (it) { ul.appendChild(compileItem(it, byId)); });
+        cList.appendChild(ul);
+      });
+      if (message) say(message);
+    }, function (err) {
+      if (err.status === 404) { cSection.hidden = true; return; }
+      failed(err);
+    });
+  }
+
+  function side(it) {
+    var d = el("div", { "class": "staff-pair-side" });
+    d.appendChild(el("p", { "class": "staff-meta" }, it.code + " · " + it.group + " · " + it.topic));
+    d.appendChild(el("p", null, it.question));
+    return d;
+  }
+
+  function pairItem(a, b, score) {
+    var li = el("li", { "class": "staff-pair" });
+    var sides = el("div", { "class": "staff-pair-sides" });
+    sides.appendChild(side(a));
+    sides.appendChild(side(b));
+    li.appendChild(sides);
+    li.appendChild(el("p", { "class": "staff-meta" }, "Giống nhau khoảng " + Math.round(score * 100) + "%."));
+    var btn = el("button", { type: "button", "class": "staff-button" }, "Gộp " + b.code + " vào " + a.code);
+    btn.addEventListener("click", function () { mark(b, { into: a.id }, btn); });
+    li.appendChild(btn);
+    return li;
+  }
+
+  function compileItem(it, byId) {
+    var li = el("li", { "class": "staff-citem" + (it.out || it.into ? " staff-citem--out" : ""), "data-compile": it.id });
+    li.appendChild(el("p", { "class": "staff-meta" }, it.code + " · " + it.group));
+    li.appendChild(el("p", { "class": "staff-ctext" }, it.question));
+    if (it.into) {
+      var into = byId[it.into];
+      li.appendChild(el("p", null, "Đã gộp vào câu " + (into ? into.code : it.into) + "."));
+      var undo = el("button", { type: "button", "class": "staff-button" }, "Tách " + it.code + " ra");
+      undo.addEventListener("click", function () { mark(it, {}, undo); });
+      li.appendChild(undo);
+      return li;
+    }
+    var box = el("div", { "class": "form-checkbox" });
+    var cb = el("input", { type: "checkbox", id: "th-" + it.id });
+    cb.checked = !it.out;
+    cb.addEventListener("change", function () { mark(it, { out: !cb.checked }, cb); });
+    box.appendChild(cb);
+    box.appendChild(el("label", { "for": "th-" + it.id }, "Đưa vào tổng hợp"));
+    li.appendChild(box);
+    return li;
+  }
+
+  function mark(it, body, control) {
+    control.disabled = true;
+    call("PUT", "/api/marks/" + encodeURIComponent(cForm) + "/" + encodeURIComponent(it.id), 0, body).then(function (ans) {
+      return loadCompile(ans.message);
+    }, failed).then(function () { control.disabled = false; });
+  }
+
+  cButton.addEventListener("click", function () {
+    if (cButton.disabled || !cForm) return;
+    cButton.disabled = true;
+    say("Đang soạn văn bản Tổng hợp câu hỏi…");
+    call("GET", "/api/compile/" + encodeURIComponent(cForm) + (cNames.checked ? "?ten=1" : "")).then(function (ans) {
+      say("Đã soạn tệp " + ans.file + " (" + num.format(ans.rows) + " câu hỏi). Đường tải có hiệu lực đến " + when.format(new Date(ans.expires)) + ".");
+      window.location.href = ans.url;
+    }, failed).then(function () { cButton.disabled = false; });
+  });
+
+  // Every delegate's invitation (Word), one a page with its check-in code.
+  root.querySelector("[data-staff-invitations]").addEventListener("click", function (ev) {
+    var b = ev.currentTarget;
+    if (b.disabled) return;
+    b.disabled = true;
+    say("Đang soạn giấy mời…");
+    call("GET", "/api/invitations").then(function (ans) {
+      say("Đã soạn tệp " + ans.file + " (" + num.format(ans.rows) + " giấy mời). Đường tải có hiệu lực đến " + when.format(new Date(ans.expires)) + ".");
+      window.location.href = ans.url;
+    }, failed).then(function () { b.disabled = false; });
+  });
 
   qFilter.addEventListener("submit", function (ev) {
     ev.preventDefault();
