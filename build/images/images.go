@@ -8,12 +8,19 @@
 //     every goroutine of the build. Process(path) reads one source (JPEG,
 //     PNG or WebP) and returns a Result: its upright size and its Variants,
 //     one per width and format.
-//   - Widths never enlarge: a width above the source's is dropped, and a
-//     source narrower than every width gets one variant at its own width.
-//   - Each width gets a fallback every browser shows, JPEG (or PNG when the
-//     image has transparency), and a WebP where the WebP is smaller. The
-//     WebP encoder is lossless, so on a photo it loses to a lossy JPEG and
-//     is left out; on drawings, screenshots and logos it usually wins.
+//   - Each variant fits in a square of one of Options.Widths: a landscape
+//     photo is that wide, a portrait one that high, so that a photo taken
+//     upright costs a phone the bytes of one taken sideways. Variants never
+//     enlarge: a size above the source's is dropped, and a source smaller
+//     than every size gets one variant at its own size.
+//   - Each size gets a fallback every browser shows, JPEG (or PNG when the
+//     image has transparency), and a WebP where the WebP is smaller: lossy
+//     beside a JPEG (a third to a half of its bytes on a photo), lossless
+//     beside a PNG. The WebP encoder is libwebp compiled to WebAssembly
+//     (github.com/gen2brain/webp, run by wazero: no cgo). Build with
+//     -tags nodynamic, as the Makefile does: without it the package would
+//     use a system libwebp where one is installed, whose bytes differ from
+//     machine to machine; New refuses to run on one.
 //   - The pixels are decoded, turned upright by the EXIF Orientation (the
 //     only tag read), scaled and encoded afresh: nothing of the source's
 //     EXIF, GPS position, XMP or ICC profile reaches an output.
@@ -50,7 +57,7 @@ import (
 	_ "image/jpeg" // decoders, registered for image.Decode
 	_ "image/png"
 
-	_ "golang.org/x/image/webp"
+	xwebp "golang.org/x/image/webp"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -71,9 +78,11 @@ const (
 // Options configure a Processor. The zero value of each field means its
 // default.
 type Options struct {
-	// Widths of the variants, in pixels (default 480, 960, 1600).
+	// Widths of the variants, in pixels (default 480, 960, 1600): a
+	// landscape variant's width, a portrait one's height.
 	Widths []int
-	// Quality of the JPEG encoder, 1–100 (default 75).
+	// Quality of the JPEG encoder, 1–100 (default 75). The lossy WebP
+	// encoder's is webpQuality.
 	Quality int
 	// CacheDir holds processed images between builds (required; keep it
 	// out of version control, e.g. .cache/images).
@@ -160,8 +169,13 @@ type call struct {
 }
 
 // encoderVersion changes whenever a change here or in an encoder changes
-// the bytes written: it is part of every cache key.
-const encoderVersion = "loa-images-1 nativewebp-v0.9.3 x-image-draw-catmullrom"
+// the bytes written: it is part of every cache key, with the encoders'
+// settings. TestEncoderVersion checks that it names the WebP module's
+// version in go.mod.
+const encoderVersion = "loa-images-2 " + webpModule + " wasm x-image-draw-bilinear fit-square"
+
+// webpModule is the WebP encoder's module and version.
+const webpModule = "github.com/gen2brain/webp@v0.5.5"
 
 // New returns a Processor for opts, or an error naming the option that is
 // wrong.
@@ -204,13 +218,17 @@ func New(opts Options) (*Processor, error) {
 	if opts.WebP < WebPIfSmaller || opts.WebP > WebPNever {
 		return nil, fmt.Errorf("images: WebP mode %d is unknown", opts.WebP)
 	}
+	if err := webpWASM(); err != nil {
+		return nil, err
+	}
 	p := &Processor{
 		opts:     opts,
 		pixels:   newBudget(int64(opts.PixelBudget)),
 		cpu:      make(chan struct{}, opts.Workers),
 		inFlight: map[string]*call{},
 	}
-	p.settings = fmt.Sprintf("%s widths=%v quality=%d webp=%d", encoderVersion, opts.Widths, opts.Quality, opts.WebP)
+	p.settings = fmt.Sprintf("%s widths=%v quality=%d webp=%d webp-quality=%d webp-method=%d",
+		encoderVersion, opts.Widths, opts.Quality, opts.WebP, webpQuality, webpMethod)
 	return p, nil
 }
 
@@ -318,7 +336,7 @@ func (r *Result) Publish(dir string) error {
 
 // make decodes data, then writes its variants and manifest into e.
 func (p *Processor) make(data []byte, e entry) (*Result, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := decodeConfig(data)
 	if err != nil {
 		return nil, fmt.Errorf("not an image this builder reads (%v), expected a JPEG, PNG or WebP file", err)
 	}
@@ -339,7 +357,7 @@ func (p *Processor) make(data []byte, e entry) (*Result, error) {
 	defer p.pixels.release(taken)
 
 	p.decodes.Add(1)
-	src, _, err := image.Decode(bytes.NewReader(data))
+	src, err := decode(data, format)
 	if err != nil {
 		return nil, fmt.Errorf("cannot decode the %s image (%v): the file is damaged or cut short, expected a whole %s file",
 			strings.ToUpper(format), err, strings.ToUpper(format))
@@ -352,8 +370,8 @@ func (p *Processor) make(data []byte, e entry) (*Result, error) {
 }
 
 // render scales src (as stored, to be turned by orientation o) to each
-// width, largest first and each from the one before (halvings, then
-// Catmull-Rom for the rest), encodes the variants and stores them in e.
+// size, largest first and each from the one before (halvings, then the
+// bilinear kernel for the rest), encodes the variants and stores them in e.
 func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 	sw, sh := src.Bounds().Dx(), src.Bounds().Dy()
 	uw, uh := sw, sh
@@ -364,16 +382,23 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 	if !opaque(src) {
 		fallback, fallbackExt = PNG, "png"
 	}
-	ws := targets(p.opts.Widths, uw)
+	// The upright size of each variant; a very narrow image can round two
+	// sizes to one width, made once.
+	var ws []image.Point
+	for _, s := range targets(p.opts.Widths, max(uw, uh)) {
+		w, h := fit(uw, uh, s)
+		if len(ws) == 0 || ws[len(ws)-1].X != w {
+			ws = append(ws, image.Pt(w, h))
+		}
+	}
 	upright := make([]*image.RGBA, len(ws))
 	// Only cur holds the pixels worked on, so that each step lets the
 	// one before it go: the decoded source after its first halving.
 	cur, src := src, nil
-	for i, w := range ws {
-		h := heightFor(uw, uh, w)
-		dw, dh := w, h
+	for i, u := range ws {
+		dw, dh := u.X, u.Y
 		if transposed(o) {
-			dw, dh = h, w
+			dw, dh = dh, dw
 		}
 		for cur.Bounds().Dx() >= 2*dw && cur.Bounds().Dy() >= 2*dh {
 			cur = halve(cur)
@@ -397,9 +422,9 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 			fb, err = encodePNG(img)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("encoding %s at %d px: %v", fallback, ws[i], err)
+			return nil, fmt.Errorf("encoding %s at %d px: %v", fallback, ws[i].X, err)
 		}
-		v, err := e.put(ws[i], img.Bounds().Dy(), fallback, fallbackExt, fb)
+		v, err := e.put(ws[i].X, ws[i].Y, fallback, fallbackExt, fb)
 		if err != nil {
 			return nil, err
 		}
@@ -407,9 +432,9 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 		if !webp {
 			continue
 		}
-		wp, err := encodeWebP(img)
+		wp, err := encodeWebP(img, fallback == PNG)
 		if err != nil {
-			return nil, fmt.Errorf("encoding WebP at %d px: %v", ws[i], err)
+			return nil, fmt.Errorf("encoding WebP at %d px: %v", ws[i].X, err)
 		}
 		if p.opts.WebP == WebPIfSmaller && len(wp) >= len(fb) {
 			if i == len(ws)-1 {
@@ -417,17 +442,43 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 			}
 			continue
 		}
-		v, err = e.put(ws[i], img.Bounds().Dy(), WebP, "webp", wp)
+		v, err = e.put(ws[i].X, ws[i].Y, WebP, "webp", wp)
 		if err != nil {
 			return nil, err
 		}
 		vs = append(vs, v)
 	}
-	m := manifest{Width: ws[0], Height: upright[0].Bounds().Dy(), Variants: vs}
+	m := manifest{Width: ws[0].X, Height: ws[0].Y, Variants: vs}
 	if err := e.commit(m); err != nil {
 		return nil, err
 	}
 	return e.result(m), nil
+}
+
+// decodeConfig returns the size and format of the image in data. A WebP
+// source is read by golang.org/x/image/webp, not through image.Decode: the
+// WebP encoder's package registers a decoder of its own (libwebp in
+// WebAssembly, a new instance per call) that image.Decode would pick.
+func decodeConfig(data []byte) (image.Config, string, error) {
+	if isWebP(data) {
+		cfg, err := xwebp.DecodeConfig(bytes.NewReader(data))
+		return cfg, "webp", err
+	}
+	return image.DecodeConfig(bytes.NewReader(data))
+}
+
+// decode decodes data, of format as decodeConfig named it.
+func decode(data []byte, format string) (image.Image, error) {
+	if format == "webp" {
+		return xwebp.Decode(bytes.NewReader(data))
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	return img, err
+}
+
+// isWebP reports whether data starts as a WebP file does.
+func isWebP(data []byte) bool {
+	return len(data) >= 15 && string(data[:4]) == "RIFF" && string(data[8:15]) == "WEBPVP8"
 }
 
 // stemOf is the first part of a variant's name: the source's file name
