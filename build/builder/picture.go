@@ -37,7 +37,8 @@ const (
 type Image struct {
 	URL           string // the middle width's fallback (JPEG or PNG)
 	Width, Height int
-	Srcset        string
+	Srcset        string // the fallbacks
+	WebPSrcset    string // the WebP variants, if any
 }
 
 // processor returns the build's image processor, made on first use so that
@@ -150,7 +151,8 @@ func pageImage(p *Page, res *images.Result) *Image {
 			best = v
 		}
 	}
-	return &Image{URL: p.URL + best.Name, Width: best.Width, Height: best.Height, Srcset: res.Srcset(fallbackFormat(res), p.URL)}
+	return &Image{URL: p.URL + best.Name, Width: best.Width, Height: best.Height, Srcset: res.Srcset(fallbackFormat(res), p.URL),
+		WebPSrcset: res.Srcset(images.WebP, p.URL)}
 }
 
 func fallbackFormat(res *images.Result) string {

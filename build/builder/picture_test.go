@@ -115,7 +115,8 @@ Và một ảnh nữa:
 		t.Errorf("published images %v, want two widths of each photo at least", published)
 	}
 	// The list shows the page's image.
-	contains(t, "the list", read(t, out, "thong-bao/index.html"), `<img class="thumb" src="/thong-bao/ra-quan/anh-chup-1.`)
+	contains(t, "the list", read(t, out, "thong-bao/index.html"),
+		`<picture><source type="image/webp" srcset="/thong-bao/ra-quan/anh-chup-1.`, `<img class="thumb" src="/thong-bao/ra-quan/anh-chup-1.`)
 
 	// A second build with a warm cache publishes the same files.
 	out2 := filepath.Join(dir, "public2")

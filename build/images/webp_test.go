@@ -3,6 +3,7 @@ package images
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,5 +75,19 @@ func TestWebPSource(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[jpeg480 jpeg960 webp480 webp960]" {
 		t.Errorf("variants %v, want a JPEG and a WebP at 480 and 960", got)
+	}
+}
+
+// TestLambdaLeavesImagesOut: the Lambda's bootstrap does not link this
+// package or its WebP encoder (wazero and libwebp would add 4 MB to it).
+func TestLambdaLeavesImagesOut(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "loa/functions/cmd/bootstrap").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg == "loa/build/images" || strings.HasPrefix(pkg, "github.com/gen2brain/") || strings.HasPrefix(pkg, "github.com/tetratelabs/wazero") {
+			t.Errorf("the Lambda's bootstrap imports %s", pkg)
+		}
 	}
 }
