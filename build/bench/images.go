@@ -4,9 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	_ "image/jpeg" // image.DecodeConfig of the files written
-	_ "image/png"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	xwebp "golang.org/x/image/webp"
 
 	"loa/build/builder"
 	"loa/build/images"
@@ -125,7 +120,7 @@ func benchImages(args []string) error {
 	row("warm", "hugo", hugoWarm, nil)
 	fmt.Println()
 
-	fmt.Printf("%-20s  %9s  %9s  %8s  %s\n", "the page downloads", "loa", "hugo", "loa/hugo", "loa's files | hugo's")
+	fmt.Printf("%-20s  %18s  %18s  %8s  %s\n", "the page downloads", "loa", "hugo", "loa/hugo", "loa's files | hugo's")
 	var phone float64
 	for _, sc := range screens {
 		lb, lw, err := downloads(loaOut, sc)
@@ -136,11 +131,12 @@ func benchImages(args []string) error {
 		if err != nil {
 			return fmt.Errorf("hugo's page: %w", err)
 		}
-		r := float64(lb) / float64(hb)
+		r := float64(lb.bytes) / float64(hb.bytes)
 		if sc == screens[0] {
 			phone = r
 		}
-		fmt.Printf("%-20s  %6.0f kB  %6.0f kB  %7.2f×  %s | %s\n", sc.name, float64(lb)/1e3, float64(hb)/1e3, r, lw, hw)
+		fmt.Printf("%-20s  %6.0f kB (%4.1f MP)  %6.0f kB (%4.1f MP)  %7.2f×  %s | %s\n", sc.name,
+			float64(lb.bytes)/1e3, float64(lb.pixels)/1e6, float64(hb.bytes)/1e3, float64(hb.pixels)/1e6, r, lw, hw)
 	}
 	fmt.Println()
 	lj, hj := loaBytes["jpg"], hugoBytes["jpg"]
@@ -280,27 +276,12 @@ func bytesByExt(dir string) map[string]written {
 		}
 		ext := strings.TrimPrefix(filepath.Ext(path), ".")
 		if ext == "jpg" || ext == "jpeg" || ext == "webp" || ext == "png" {
-			fi, err := d.Info()
-			if err != nil {
-				return nil
+			if w, err := imageFile(path); err == nil {
+				sum := out[ext]
+				sum.bytes += w.bytes
+				sum.pixels += w.pixels
+				out[ext] = sum
 			}
-			f, err := os.Open(path)
-			if err != nil {
-				return nil
-			}
-			var cfg image.Config
-			if ext == "webp" {
-				// x/image/webp's: image.DecodeConfig would pick the
-				// WebP encoder's WebAssembly decoder.
-				cfg, _ = xwebp.DecodeConfig(f)
-			} else {
-				cfg, _, _ = image.DecodeConfig(f)
-			}
-			f.Close()
-			w := out[ext]
-			w.bytes += fi.Size()
-			w.pixels += int64(cfg.Width) * int64(cfg.Height)
-			out[ext] = w
 		}
 		return nil
 	})

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"image"
+	_ "image/jpeg" // image.DecodeConfig of the files written
+	_ "image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	xwebp "golang.org/x/image/webp"
 	"golang.org/x/net/html"
 )
 
@@ -216,29 +220,30 @@ func evalLength(s string, vw float64) (float64, error) {
 	return 0, fmt.Errorf("length %q: want px, rem, em or vw", s)
 }
 
-// downloads returns the bytes of the images sc fetches for the page at
-// dir/index.html (every picture, as if scrolled through), each URL being a
-// path under dir, and the widths it fetched with their counts.
-func downloads(dir string, sc screen) (int64, string, error) {
+// downloads returns the bytes and pixels of the images sc fetches for the
+// page at dir/index.html (every picture, as if scrolled through), each URL
+// being a path under dir, and the widths it fetched with their counts.
+func downloads(dir string, sc screen) (written, string, error) {
+	var total written
 	pics, err := pagePictures(filepath.Join(dir, "index.html"))
 	if err != nil {
-		return 0, "", err
+		return total, "", err
 	}
 	if len(pics) == 0 {
-		return 0, "", fmt.Errorf("%s/index.html: no pictures", dir)
+		return total, "", fmt.Errorf("%s/index.html: no pictures", dir)
 	}
-	var total int64
 	count := map[string]int{}
 	for _, p := range pics {
 		c, err := p.choose(sc)
 		if err != nil {
-			return 0, "", err
+			return total, "", err
 		}
-		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(c.url, "/"))))
+		w, err := imageFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(c.url, "/"))))
 		if err != nil {
-			return 0, "", err
+			return total, "", err
 		}
-		total += fi.Size()
+		total.bytes += w.bytes
+		total.pixels += w.pixels
 		count[strings.TrimPrefix(filepath.Ext(c.url), ".")+" "+strconv.Itoa(int(c.width))+"w"]++
 	}
 	var keys []string
@@ -251,4 +256,29 @@ func downloads(dir string, sc screen) (int64, string, error) {
 		parts = append(parts, fmt.Sprintf("%d× %s", count[k], k))
 	}
 	return total, strings.Join(parts, ", "), nil
+}
+
+// imageFile returns the size and pixels of the image file at path.
+func imageFile(path string) (written, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return written{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return written{}, err
+	}
+	var cfg image.Config
+	if filepath.Ext(path) == ".webp" {
+		// x/image/webp's: image.DecodeConfig would pick the WebP
+		// encoder's WebAssembly decoder.
+		cfg, err = xwebp.DecodeConfig(f)
+	} else {
+		cfg, _, err = image.DecodeConfig(f)
+	}
+	if err != nil {
+		return written{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return written{fi.Size(), int64(cfg.Width) * int64(cfg.Height)}, nil
 }

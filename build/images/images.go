@@ -31,7 +31,9 @@
 //     entry's manifest is written last, so a killed build leaves nothing a
 //     later build would trust.
 //   - Memory is bounded by a budget of source pixels in flight (read from
-//     the header before decoding), and CPU by one decode per core.
+//     the header before decoding) and by one WebP encoder at a time (each
+//     is a WebAssembly instance of its own, tens of megabytes), and CPU by
+//     one decode per core.
 //
 // A builder calls Process for each image a page uses, Publish to put the
 // variants in the output folder, and Srcset and Fallback to write the
