@@ -83,8 +83,8 @@ type Options struct {
 	// Widths of the variants, in pixels (default 480, 960, 1600): a
 	// landscape variant's width, a portrait one's height.
 	Widths []int
-	// Quality of the JPEG encoder, 1–100 (default 75). The lossy WebP
-	// encoder's is webpQuality.
+	// Quality of the JPEG and lossy WebP encoders, 1–100 (default 75, as
+	// Hugo's).
 	Quality int
 	// CacheDir holds processed images between builds (required; keep it
 	// out of version control, e.g. .cache/images).
@@ -229,8 +229,8 @@ func New(opts Options) (*Processor, error) {
 		cpu:      make(chan struct{}, opts.Workers),
 		inFlight: map[string]*call{},
 	}
-	p.settings = fmt.Sprintf("%s widths=%v quality=%d webp=%d webp-quality=%d webp-method=%d",
-		encoderVersion, opts.Widths, opts.Quality, opts.WebP, webpQuality, webpMethod)
+	p.settings = fmt.Sprintf("%s widths=%v quality=%d webp=%d webp-method=%d",
+		encoderVersion, opts.Widths, opts.Quality, opts.WebP, webpMethod)
 	return p, nil
 }
 
@@ -434,7 +434,7 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 		if !webp {
 			continue
 		}
-		wp, err := encodeWebP(img, fallback == PNG)
+		wp, err := encodeWebP(img, p.opts.Quality, fallback == PNG)
 		if err != nil {
 			return nil, fmt.Errorf("encoding WebP at %d px: %v", ws[i].X, err)
 		}

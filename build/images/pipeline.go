@@ -151,14 +151,12 @@ func encodePNG(img image.Image) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// The WebP encoder's settings, Hugo's defaults: quality 75 and method 2 of
-// 0 (fastest) to 6, which on the benchmark's photos writes 5 % more bytes
-// than method 3 or 4 in half the time. The photo hint that Hugo also sets
-// is not among the settings gen2brain/webp passes to libwebp.
-const (
-	webpQuality = 75
-	webpMethod  = 2
-)
+// webpMethod is the WebP encoder's effort, from 0 (fastest) to 6: Hugo's
+// default, 2, writes 5 % more bytes than 3 or 4 on the benchmark's photos
+// in a third to a half of their time. Its quality is the JPEG's (75, as
+// Hugo's); the photo hint that Hugo also sets is not among the settings
+// gen2brain/webp passes to libwebp.
+const webpMethod = 2
 
 // webpMu lets one WebP encoder run at a time. Each call instantiates
 // libwebp afresh, whose memory grows (by copying) to about 45 MB for a
@@ -168,10 +166,10 @@ const (
 var webpMu sync.Mutex
 
 // encodeWebP encodes img with libwebp (run as WebAssembly): lossy at
-// webpQuality for a photo, lossless for an image with transparency, as its
-// PNG fallback is. libwebp reads the pixels as not premultiplied, so an
-// image with transparent pixels is converted first.
-func encodeWebP(img *image.RGBA, lossless bool) ([]byte, error) {
+// quality for a photo, lossless for an image with transparency, as its PNG
+// fallback is. libwebp reads the pixels as not premultiplied, so an image
+// with transparent pixels is converted first.
+func encodeWebP(img *image.RGBA, quality int, lossless bool) ([]byte, error) {
 	webpMu.Lock()
 	defer webpMu.Unlock()
 	var m image.Image = img
@@ -181,6 +179,6 @@ func encodeWebP(img *image.RGBA, lossless bool) ([]byte, error) {
 		m = n
 	}
 	var b bytes.Buffer
-	err := webp.Encode(&b, m, webp.Options{Quality: webpQuality, Method: webpMethod, Lossless: lossless})
+	err := webp.Encode(&b, m, webp.Options{Quality: quality, Method: webpMethod, Lossless: lossless})
 	return b.Bytes(), err
 }

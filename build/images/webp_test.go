@@ -46,7 +46,7 @@ func TestEncoderVersion(t *testing.T) {
 // key, so that changing one makes the images again.
 func TestSettingsInCacheKey(t *testing.T) {
 	p := newProcessor(t, Options{})
-	for _, want := range []string{webpModule, "bilinear", "quality=75", "webp-quality=75", "webp-method=2", "widths=[480 960 1600]"} {
+	for _, want := range []string{webpModule, "bilinear", "quality=75", "webp-method=2", "widths=[480 960 1600]"} {
 		if !strings.Contains(p.settings, want) {
 			t.Errorf("settings %q lack %q", p.settings, want)
 		}
@@ -57,7 +57,7 @@ func TestSettingsInCacheKey(t *testing.T) {
 // variants like any other.
 func TestWebPSource(t *testing.T) {
 	img := imagetest.Photo(1000, 750, 5)
-	data, err := encodeWebP(img, false)
+	data, err := encodeWebP(img, 75, false)
 	if err != nil {
 		t.Fatal(err)
 	}
