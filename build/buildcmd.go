@@ -9,6 +9,7 @@ import (
 	"loa/build/builder"
 	"loa/content"
 	"loa/functions/vntext"
+	"loa/site"
 )
 
 // runBuild is "build": content → public/.
@@ -43,7 +44,9 @@ func runBuild(args []string) error {
 	}
 	opts.Content, opts.ContentDir = cfs, *contentDir
 	if *layoutsDir != "" {
-		opts.Site = os.DirFS(*layoutsDir)
+		if opts.Site, err = site.Dir(*layoutsDir); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
 	}
 	if *now != "" {
 		t, err := vntext.ParseTime(*now)

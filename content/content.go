@@ -34,7 +34,10 @@ import (
 //go:embed site.yaml bieu-mau data
 var FS embed.FS
 
-// Dir opens the content folder dir on disk, checking that it is one.
+// Dir opens the content folder dir on disk, checking that it is one. Its
+// files are read through an os.Root: a symbolic link that leads out of
+// the folder cannot be opened, so no file of the machine outside it is
+// ever read as content.
 func Dir(dir string) (fs.FS, error) {
 	fi, err := os.Stat(dir)
 	if err != nil || !fi.IsDir() {
@@ -43,7 +46,11 @@ func Dir(dir string) (fs.FS, error) {
 	if _, err := os.Stat(filepath.Join(dir, "site.yaml")); err != nil {
 		return nil, fmt.Errorf("%s: not a content folder: it has no site.yaml", dir)
 	}
-	return os.DirFS(dir), nil
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return root.FS(), nil
 }
 
 // Forms returns the content that the forms are read from: the folder dir

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"os"
 	"path"
 
 	"gopkg.in/yaml.v3"
@@ -29,6 +30,19 @@ var embedded embed.FS
 
 // FS returns the embedded layouts and assets.
 func FS() fs.FS { return embedded }
+
+// Dir opens a folder of layouts and assets on disk (the checkout's site/,
+// read so that edits show without recompiling). Its files are read through
+// an os.Root: a symbolic link that leads out of the folder cannot be
+// opened, so no file of the machine is ever read as a layout or published
+// as an asset.
+func Dir(dir string) (fs.FS, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return root.FS(), nil
+}
 
 // Config is the site-wide settings read from content/site.yaml.
 type Config struct {

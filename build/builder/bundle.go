@@ -23,6 +23,11 @@ import (
 // with its title, type and size. A link to a file that is not there is an
 // error at its line; a file that nothing lists or links stays unpublished
 // (nothing leaks by accident) and the build warns about it.
+//
+// Every file is read inside the content folder: the command opens it as an
+// os.Root (content.Dir), and a symbolic link that leads out of it is an
+// error at the line that names it, never a copy of what it points to
+// (insideContent). A file over MaxAttachment is an error too.
 
 // Attachment is one file published with a page.
 type Attachment struct {
@@ -36,6 +41,11 @@ type Attachment struct {
 
 // scanTitle is the title of a document's signed scan in its attachments.
 const scanTitle = "Bản chụp văn bản có chữ ký, đóng dấu"
+
+// MaxAttachment is the largest file published beside a page: larger ones
+// are a burden on residents' phones and data plans, and usually a scan
+// saved at a needlessly high resolution.
+const MaxAttachment = 50 << 20
 
 // bundleIndex is the file name of a bundle's page.
 const bundleIndex = "index.md"
@@ -89,7 +99,7 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int, used ma
 		u := p.URL + publishedName(name)
 		if !seen[name] {
 			seen[name] = true
-			a, err := b.attachment(p, name, title, u)
+			a, err := b.attachment(p, name, title, u, line)
 			if err != nil {
 				return "", err
 			}
@@ -131,7 +141,7 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int, used ma
 	}
 	for _, f := range b.bundleFiles[p.Bundle] {
 		if p.Bundle != "" && !seen[f] && !used[f] {
-			b.warn("%s: not published: the page neither lists it under \"attachments\" nor links to it", path.Join(b.opts.ContentDir, p.Bundle, f))
+			b.warn("%s: không đăng: trang không ghi tệp này trong \"attachments\" và không có liên kết tới nó", path.Join(b.opts.ContentDir, p.Bundle, f))
 		}
 	}
 	return nil
@@ -142,16 +152,16 @@ func (b *build) attach(p *Page, doc ast.Node, body []byte, bodyLine int, used ma
 // is written in, and returns its name on disk.
 func (b *build) bundleFile(p *Page, file string, line int) (string, error) {
 	if p.Bundle == "" {
-		return "", fmt.Errorf("%s:%d: %q: only a page in a folder of its own (a bundle, …/%s/index.md) has files; move the page and its files into one", p.Source, line, file, strings.TrimSuffix(path.Base(p.Source), ".md"))
+		return "", fmt.Errorf("%s:%d: %q: chỉ trang nằm trong thư mục riêng (…/%s/index.md) mới có tệp kèm; cần chuyển trang và các tệp của nó vào một thư mục", p.Source, line, file, strings.TrimSuffix(path.Base(p.Source), ".md"))
 	}
 	have := b.bundleFiles[p.Bundle]
 	want := norm.NFC.String(path.Clean(file))
 	for _, f := range have {
 		if norm.NFC.String(f) == want {
-			return f, nil
+			return f, b.insideContent(p, f, line)
 		}
 	}
-	return "", fmt.Errorf("%s:%d: no file %q in the page's folder %s (have: %s)", p.Source, line, file, path.Join(b.opts.ContentDir, p.Bundle), strings.Join(have, ", "))
+	return "", fmt.Errorf("%s:%d: không có tệp %q trong thư mục của trang %s (đang có: %s)", p.Source, line, file, path.Join(b.opts.ContentDir, p.Bundle), strings.Join(have, ", "))
 }
 
 // localFile reports whether a link's destination names a file of the page's
@@ -191,12 +201,38 @@ func publishedStem(name string) string {
 	return stem
 }
 
-// attachment describes one file of p's bundle and copies it to the output.
-func (b *build) attachment(p *Page, name, title, u string) (Attachment, error) {
+// insideContent refuses a file of p's bundle that is a symbolic link
+// leading out of the content folder (to /etc/passwd, to ~/.aws/credentials:
+// git keeps links as they are, so a committed one would publish a file of
+// whichever machine builds the site). A link to another file of the
+// folder is read as that file.
+func (b *build) insideContent(p *Page, name string, line int) error {
+	src := path.Join(p.Bundle, name)
+	fi, err := fs.Lstat(b.opts.Content, src)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return nil // not a link; reading it says what else is wrong
+	}
+	target, err := fs.ReadLink(b.opts.Content, src)
+	if err == nil && !path.IsAbs(target) && fs.ValidPath(path.Join(path.Dir(src), target)) {
+		if _, err := fs.Stat(b.opts.Content, src); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s:%d: %s là liên kết (symlink) trỏ ra ngoài thư mục nội dung %s: không xuất bản tệp ngoài thư mục này; hãy chép chính tệp vào thư mục của trang rồi dựng lại",
+		p.Source, line, path.Join(b.opts.ContentDir, src), b.opts.ContentDir)
+}
+
+// attachment describes one file of p's bundle and copies it to the
+// output; line is where the page names it.
+func (b *build) attachment(p *Page, name, title, u string, line int) (Attachment, error) {
 	src := path.Join(p.Bundle, name)
 	fi, err := fs.Stat(b.opts.Content, src)
 	if err != nil {
 		return Attachment{}, fmt.Errorf("%s: %w", path.Join(b.opts.ContentDir, src), err)
+	}
+	if fi.Size() > MaxAttachment {
+		return Attachment{}, fmt.Errorf("%s:%d: tệp đính kèm %s nặng %s, quá giới hạn %s của một tệp: hãy nén, giảm độ phân giải bản chụp hoặc chia nhỏ tệp rồi dựng lại",
+			p.Source, line, path.Join(b.opts.ContentDir, src), vntext.Size(fi.Size()), vntext.Size(MaxAttachment))
 	}
 	if title == "" {
 		title = vntext.Normalize(strings.TrimSuffix(path.Base(name), path.Ext(name)))

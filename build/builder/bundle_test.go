@@ -68,7 +68,7 @@ Một [trang khác](/ke-hoach/) và [một trang web](https://example.vn/a.pdf).
 	if exists(out, "thong-bao/hop-to-dan-pho-3/ghi-chu-rieng.txt") {
 		t.Error("a file nothing lists or links was published")
 	}
-	want := "content/thong-bao/hop-to-dan-pho-3/ghi-chu-rieng.txt: not published"
+	want := "content/thong-bao/hop-to-dan-pho-3/ghi-chu-rieng.txt: không đăng"
 	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], want) {
 		t.Errorf("warnings %q, want one starting %q", res.Warnings, want)
 	}
@@ -77,9 +77,9 @@ Một [trang khác](/ke-hoach/) và [một trang web](https://example.vn/a.pdf).
 func TestBundleErrors(t *testing.T) {
 	for _, tc := range []struct{ name, page, want string }{
 		{"linked file missing", "---\ntitle: A\ndate: 2023-04-02\n---\nĐoạn một.\n\nXem [bản ký](ban-ky.pdf).\n",
-			`content/thong-bao/a/index.md:7: no file "ban-ky.pdf" in the page's folder content/thong-bao/a (have: co-that.pdf)`},
+			`content/thong-bao/a/index.md:7: không có tệp "ban-ky.pdf" trong thư mục của trang content/thong-bao/a (đang có: co-that.pdf)`},
 		{"listed file missing", "---\ntitle: A\ndate: 2023-04-02\nattachments:\n  - { file: khong-co.pdf }\n---\n",
-			`content/thong-bao/a/index.md:5: no file "khong-co.pdf" in the page's folder content/thong-bao/a (have: co-that.pdf)`},
+			`content/thong-bao/a/index.md:5: không có tệp "khong-co.pdf" trong thư mục của trang content/thong-bao/a (đang có: co-that.pdf)`},
 		{"attachments not a list", "---\ntitle: A\ndate: 2023-04-02\nattachments: co-that.pdf\n---\n",
 			`content/thong-bao/a/index.md:4: phần đầu trang: "attachments" phải là một danh sách`},
 	} {
@@ -92,7 +92,7 @@ func TestBundleErrors(t *testing.T) {
 	}
 	// A plain page (not a bundle) has no files of its own.
 	_, err := buildTxtar(t, siteYAML+"-- content/thong-bao/b.md --\n---\ntitle: B\ndate: 2023-04-02\n---\n[tệp](b.pdf)\n", Options{})
-	if want := fmt.Sprintf("content/thong-bao/b.md:5: %q: only a page in a folder of its own", "b.pdf"); err == nil || !strings.HasPrefix(err.Error(), want) {
+	if want := fmt.Sprintf("content/thong-bao/b.md:5: %q: chỉ trang nằm trong thư mục riêng", "b.pdf"); err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %v\nwant %s", err, want)
 	}
 }

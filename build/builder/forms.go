@@ -55,7 +55,7 @@ func loadForms(content, layouts fs.FS, now time.Time) (formSet, *forms.Registry,
 func (s formSet) view(id string) (*formView, error) {
 	f, ok := s[id]
 	if !ok {
-		return nil, fmt.Errorf("front matter: form %q is not one of the forms declared in Go (functions/forms)", id)
+		return nil, fmt.Errorf("phần đầu trang: biểu mẫu %q không có trong các biểu mẫu đã khai báo (content/bieu-mau)", id)
 	}
 	return f, nil
 }

@@ -261,7 +261,7 @@ func (b *build) hasLookup() bool {
 	return b.registry != nil && b.registry.HasLayout("lookup-page") && b.frame.Script("lookup.js") != ""
 }
 
-// writeLookup writes /tra-cuu/: a GET form to the handler's lookup, which
+// writeLookup writes /tra-cuu/: a form that posts to the handler's lookup, which
 // works without JavaScript (the handler answers a page of the site), and
 // its script, which shows the answer in place.
 func (b *build) writeLookup() error {

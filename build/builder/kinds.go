@@ -48,33 +48,33 @@ func loadKinds(fsys fs.FS, dir string) (*kindList, error) {
 		Items []yaml.Node `yaml:"items"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, content.YAMLError(l.file, "list of kinds", 0, err)
+		return nil, content.YAMLError(l.file, "danh sách loại văn bản", 0, err)
 	}
-	const want = `want lines such as - { name: "Kế hoạch", heading: "KẾ HOẠCH", slug: "ke-hoach" }`
+	const want = `cần các dòng như - { name: "Kế hoạch", heading: "KẾ HOẠCH", slug: "ke-hoach" }`
 	if len(doc.Items) == 0 {
-		return nil, fmt.Errorf("%s: no kinds under \"items:\" (%s)", l.file, want)
+		return nil, fmt.Errorf("%s: không có loại văn bản nào dưới \"items:\" (%s)", l.file, want)
 	}
 	seen := map[string]int{} // folded name, heading or slug → line
 	var errs []error
 	for _, n := range doc.Items {
 		var raw struct{ Name, Heading, Slug string }
 		if err := n.Decode(&raw); err != nil || n.Kind != yaml.MappingNode {
-			errs = append(errs, fmt.Errorf("%s:%d: a kind is name, heading and slug (%s)", l.file, n.Line, want))
+			errs = append(errs, fmt.Errorf("%s:%d: mỗi loại văn bản gồm name, heading và slug (%s)", l.file, n.Line, want))
 			continue
 		}
 		k := Kind{Name: vntext.Normalize(raw.Name), Heading: vntext.Normalize(raw.Heading), Slug: strings.TrimSpace(raw.Slug)}
 		switch {
 		case k.Name == "" || k.Heading == "" || k.Slug == "":
-			errs = append(errs, fmt.Errorf("%s:%d: a kind needs name, heading and slug (%s)", l.file, n.Line, want))
+			errs = append(errs, fmt.Errorf("%s:%d: loại văn bản cần đủ name, heading và slug (%s)", l.file, n.Line, want))
 			continue
 		case vntext.Slug(k.Slug) != k.Slug || k.Slug == "trang" || strings.Trim(k.Slug, "0123456789") == "":
-			errs = append(errs, fmt.Errorf("%s:%d: slug %q is not the address of a register page (want lower-case letters without marks, digits and \"-\", not only digits, not \"trang\", e.g. %q)",
+			errs = append(errs, fmt.Errorf("%s:%d: slug %q không dùng được làm địa chỉ trang của sổ văn bản (cần chữ thường không dấu, số và dấu \"-\", không chỉ có số, không phải \"trang\", ví dụ %q)",
 				l.file, n.Line, k.Slug, vntext.Slug(k.Name)))
 			continue
 		}
 		for _, key := range []string{kindKey(k.Name), kindKey(k.Heading), "slug " + k.Slug} {
 			if prev, dup := seen[key]; dup && prev != n.Line {
-				errs = append(errs, fmt.Errorf("%s:%d: %q is also the kind on line %d; each kind once", l.file, n.Line, strings.TrimPrefix(key, "slug "), prev))
+				errs = append(errs, fmt.Errorf("%s:%d: %q trùng với loại văn bản ở dòng %d; mỗi loại chỉ ghi một lần", l.file, n.Line, strings.TrimPrefix(key, "slug "), prev))
 			}
 			seen[key] = n.Line
 		}

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"fmt"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -61,15 +60,12 @@ func (b *build) processor() (*images.Processor, error) {
 func (b *build) picture(p *Page, name string) (*images.Result, error) {
 	src := path.Join(p.Bundle, name)
 	shown := path.Join(b.opts.ContentDir, src)
-	data, err := fs.ReadFile(b.opts.Content, src)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", shown, err)
-	}
 	proc, err := b.processor()
 	if err != nil {
 		return nil, err
 	}
-	res, err := proc.ProcessData(shown, data)
+	// Sized and its header read before the whole file is.
+	res, err := proc.ProcessFile(b.opts.Content, src, shown)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +111,7 @@ func (b *build) pictures(p *Page, doc ast.Node, body []byte, bodyLine int) (map[
 				used[name] = true
 				alt := plainText(img, body)
 				if alt == "" && !hasBlankAlt(img) {
-					b.warn("%s:%d: image %s has no alt text: describe it, ![what it shows](%s), or write ![ ](%s) if it is only decoration", p.Source, line, file, file, file)
+					b.warn("%s:%d: ảnh %s chưa có lời mô tả cho người không xem được ảnh: viết ![ảnh chụp gì](%s), hoặc ![ ](%s) nếu ảnh chỉ để trang trí", p.Source, line, file, file, file)
 				}
 				img.SetAttributeString(attrPicture, PictureHTML(p.URL, res, alt, first))
 				first = false

@@ -142,7 +142,7 @@ func TestBadImage(t *testing.T) {
 		})
 	}
 	_, err := buildTxtar(t, siteYAML+"-- content/thong-bao/a/index.md --\n---\ntitle: A\ndate: 2023-04-02\n---\nĐoạn.\n\n![Ảnh](khong-co.jpg)\n", Options{})
-	if want := `content/thong-bao/a/index.md:7: no file "khong-co.jpg"`; err == nil || !strings.HasPrefix(err.Error(), want) {
+	if want := `content/thong-bao/a/index.md:7: không có tệp "khong-co.jpg"`; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
@@ -160,7 +160,7 @@ func TestImageWithoutAlt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "content/thong-bao/a/index.md:5: image anh.jpg has no alt text") {
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "content/thong-bao/a/index.md:5: ảnh anh.jpg chưa có lời mô tả") {
 		t.Errorf("warnings %q: want one for anh.jpg (hoa-van.jpg is marked as decoration)", res.Warnings)
 	}
 }

@@ -2,6 +2,8 @@ package builder
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -223,11 +225,11 @@ func TestKindsFile(t *testing.T) {
 	const site = "-- content/site.yaml --\ntitle: \"Phường Thử\"\n"
 	for _, tc := range []struct{ name, kinds, want string }{
 		{"missing", "", `content/ke-hoach/a.md:6: phần đầu trang: "document.kind" là "Kế hoạch", mà danh sách loại văn bản content/data/loai-van-ban.yaml chưa có`},
-		{"no slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\" }\n", `content/data/loai-van-ban.yaml:2: a kind needs name, heading and slug`},
-		{"bad slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"Kế hoạch\" }\n", `content/data/loai-van-ban.yaml:2: slug "Kế hoạch" is not the address of a register page`},
-		{"year slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"2023\" }\n", `content/data/loai-van-ban.yaml:2: slug "2023" is not the address`},
+		{"no slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\" }\n", `content/data/loai-van-ban.yaml:2: loại văn bản cần đủ name, heading và slug`},
+		{"bad slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"Kế hoạch\" }\n", `content/data/loai-van-ban.yaml:2: slug "Kế hoạch" không dùng được làm địa chỉ trang`},
+		{"year slug", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"2023\" }\n", `content/data/loai-van-ban.yaml:2: slug "2023" không dùng được`},
 		{"twice", "items:\n  - { name: \"Kế hoạch\", heading: \"KẾ HOẠCH\", slug: \"ke-hoach\" }\n  - { name: \"kế hoạch\", heading: \"KẾ HOẠCH 2\", slug: \"kh\" }\n",
-			`content/data/loai-van-ban.yaml:3: "kế hoạch" is also the kind on line 2`},
+			`content/data/loai-van-ban.yaml:3: "kế hoạch" trùng với loại văn bản ở dòng 2`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			archive := site + doc
@@ -301,6 +303,40 @@ document: { kind: "Kế hoạch", issuer: "UBND", onBehalf: "TM. ỦY BAN NHÂN 
 		_, err := buildTxtar(t, siteYAML+"-- content/ke-hoach/a.md --\n---\ntitle: A\ndate: 2023-01-01\nsummary: S\ndocument: "+tc.doc+"\n---\n", Options{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "content/ke-hoach/a.md:5: ") {
 			t.Errorf("document: %s: error %v, want content/ke-hoach/a.md:5: …%s", tc.doc, err, tc.want)
+		}
+	}
+}
+
+// TestDocumentPrintedIsSearchable: what a document's page prints around
+// its body (place, addressees, the signature block, the recipients) is in
+// the search index too.
+func TestDocumentPrintedIsSearchable(t *testing.T) {
+	out := mustBuild(t, siteYAML+`-- content/ke-hoach/a.md --
+---
+title: "A"
+date: 2023-03-01
+summary: "S"
+document:
+  kind: "Kế hoạch"
+  issuer: "UBND"
+  place: "Mỹ Hào"
+  addressees: ["Các chi đoàn trực thuộc"]
+  signature: ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+  signer: "Lã Thị Xuyến"
+  recipients: ["Thường trực Đảng ủy;"]
+---
+Nội dung.
+`, Options{})
+	var all strings.Builder
+	files, _ := os.ReadDir(filepath.Join(out, "assets", "search"))
+	for _, f := range files {
+		b, _ := os.ReadFile(filepath.Join(out, "assets", "search", f.Name()))
+		all.Write(b)
+	}
+	// Terms start a line of the index, followed by a tab.
+	for _, w := range []string{"xuyen", "hao", "thuoc", "pho", "tich", "uy"} {
+		if !regexp.MustCompile(`(?m)^` + w + `\t`).MatchString(all.String()) {
+			t.Errorf("the index lacks %q", w)
 		}
 	}
 }

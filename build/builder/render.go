@@ -15,6 +15,7 @@ import (
 
 	"loa/build/search"
 	"loa/content"
+	"loa/functions/routes"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -322,7 +323,50 @@ func CheckPage(fsys fs.FS, dir, name string, src []byte) error {
 	if err != nil {
 		return err
 	}
-	b := &build{opts: Options{Content: fsys, ContentDir: dir}, kinds: kinds}
-	_, _, _, err = b.readPage(name, src)
-	return err
+	sections, err := Sections(fsys, dir)
+	if err != nil {
+		return err
+	}
+	b := &build{opts: Options{Content: fsys, ContentDir: dir}, kinds: kinds, sections: sections}
+	p, _, _, err := b.readPage(name, src)
+	if err != nil {
+		return err
+	}
+	if owner := b.builderURL(p.URL); owner != "" {
+		return fmt.Errorf("%s: địa chỉ %s trùng với địa chỉ của %s; cần đặt địa chỉ khác (slug)", p.Source, p.URL, owner)
+	}
+	return nil
+}
+
+// builderURL names what the builder itself publishes at u, whatever the
+// pages are: the home page, the search page, a section's list, a page of
+// the register (by kind, by year, paginated); "" for none.
+func (b *build) builderURL(u string) string {
+	switch u {
+	case "/":
+		return "trang chủ"
+	case SearchPath:
+		return "trang tìm kiếm"
+	case routes.LookupPage:
+		return "trang tra cứu câu hỏi"
+	case routes.PublicPage:
+		return "trang Hỏi đáp"
+	}
+	for _, s := range b.sections {
+		if u == "/"+s.Dir+"/" || strings.HasPrefix(u, "/"+s.Dir+"/trang/") {
+			return "danh sách của mục " + s.Source
+		}
+	}
+	if rest, ok := strings.CutPrefix(u, "/"+registerDir+"/"); ok {
+		seg, _, _ := strings.Cut(rest, "/")
+		if seg == "" || seg == "trang" || len(seg) == 4 && strings.Trim(seg, "0123456789") == "" {
+			return "sổ văn bản"
+		}
+		for _, k := range b.kinds.kinds {
+			if seg == k.Slug {
+				return "sổ văn bản (loại " + k.Name + ")"
+			}
+		}
+	}
+	return ""
 }

@@ -80,6 +80,10 @@ func searchDoc(p *Page, doc ast.Node, src []byte, section string) *search.Doc {
 	}
 	if doc := p.Document; doc != nil {
 		d.Kind, d.Number, d.Issuer = doc.Kind.Name, doc.Number, doc.IssuerName()
+		// Everything the page prints is found: the place and date, the
+		// addressees, the signature block and the recipients too.
+		d.Body = strings.Join(append(append(append(append([]string{body, doc.Place, doc.Issued.Long()}, doc.Addressees...),
+			doc.Signature...), doc.Signer), doc.Recipients...), "\n")
 	}
 	return d
 }

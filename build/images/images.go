@@ -47,6 +47,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -92,6 +94,9 @@ type Options struct {
 	// MaxPixels refuses a larger source before decoding it (default 50
 	// megapixels).
 	MaxPixels int
+	// MaxBytes refuses a larger source file before reading it (default
+	// 100 MB: a phone photo is a few megabytes, a large PNG tens).
+	MaxBytes int64
 	// PixelBudget bounds the source pixels being decoded and scaled at
 	// once (default 40 megapixels: three 12-megapixel photos). A phone
 	// photo costs about 5 bytes per source pixel while it is worked on.
@@ -208,6 +213,9 @@ func New(opts Options) (*Processor, error) {
 	if opts.MaxPixels == 0 {
 		opts.MaxPixels = 50_000_000
 	}
+	if opts.MaxBytes == 0 {
+		opts.MaxBytes = 100 << 20
+	}
 	if opts.PixelBudget == 0 {
 		opts.PixelBudget = 40_000_000
 	}
@@ -238,11 +246,48 @@ func New(opts Options) (*Processor, error) {
 // when the same bytes were processed with the same settings before. Its
 // errors name srcPath and say what was expected.
 func (p *Processor) Process(srcPath string) (*Result, error) {
-	data, err := os.ReadFile(srcPath)
+	return p.ProcessFile(os.DirFS(filepath.Dir(srcPath)), filepath.Base(srcPath), srcPath)
+}
+
+// ProcessFile is Process for the file name of fsys, which shown names in
+// errors. The file's size and then its header (image.DecodeConfig: the
+// format and the size in pixels) are checked before it is read whole, so
+// that a file too large, or no image this package reads, costs no more
+// than its first bytes.
+func (p *Processor) ProcessFile(fsys fs.FS, name, shown string) (*Result, error) {
+	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
-	return p.ProcessData(srcPath, data)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	if fi.Size() > p.opts.MaxBytes {
+		return nil, fmt.Errorf("%s: ảnh nặng %s, quá giới hạn %s của một ảnh: hãy giảm kích thước ảnh (ví dụ chụp lại hoặc xuất ảnh rộng 2.000 điểm ảnh) rồi dựng lại",
+			shown, megabytes(fi.Size()), megabytes(p.opts.MaxBytes))
+	}
+	if fi.Size() == 0 {
+		return nil, fmt.Errorf("%s: empty file, expected a JPEG, PNG or WebP image", shown)
+	}
+	var head bytes.Buffer
+	if err := p.checkHeader(io.TeeReader(f, &head)); err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	data, err := io.ReadAll(io.LimitReader(io.MultiReader(&head, f), p.opts.MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	if int64(len(data)) > p.opts.MaxBytes {
+		return nil, fmt.Errorf("%s: ảnh lớn hơn giới hạn %s khi đọc (tệp đang bị ghi thêm?)", shown, megabytes(p.opts.MaxBytes))
+	}
+	return p.ProcessData(shown, data)
+}
+
+// megabytes writes n bytes for people, rounded up: "1024 MB".
+func megabytes(n int64) string {
+	return strconv.FormatInt((n+1<<20-1)>>20, 10) + " MB"
 }
 
 // ProcessData is Process for a source already read, e.g. from an fs.FS;
@@ -336,21 +381,36 @@ func (r *Result) Publish(dir string) error {
 	return nil
 }
 
-// make decodes data, then writes its variants and manifest into e.
-func (p *Processor) make(data []byte, e entry) (*Result, error) {
-	cfg, format, err := decodeConfig(data)
+// checkHeader reads an image's header from r: its format and its size in
+// pixels, refused when this package cannot read it or it is too large.
+func (p *Processor) checkHeader(r io.Reader) error {
+	_, _, err := p.header(r)
+	return err
+}
+
+func (p *Processor) header(r io.Reader) (image.Config, string, error) {
+	cfg, format, err := decodeConfig(r)
 	if err != nil {
-		return nil, fmt.Errorf("not an image this builder reads (%v), expected a JPEG, PNG or WebP file", err)
+		return cfg, "", fmt.Errorf("not an image this builder reads (%v), expected a JPEG, PNG or WebP file", err)
 	}
 	if format != "jpeg" && format != "png" && format != "webp" {
-		return nil, fmt.Errorf("a %s image, expected a JPEG, PNG or WebP file", strings.ToUpper(format))
+		return cfg, "", fmt.Errorf("a %s image, expected a JPEG, PNG or WebP file", strings.ToUpper(format))
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%d×%d pixels: the image is empty, expected at least 1×1", cfg.Width, cfg.Height)
+		return cfg, "", fmt.Errorf("%d×%d pixels: the image is empty, expected at least 1×1", cfg.Width, cfg.Height)
 	}
 	if n := cfg.Width * cfg.Height; n > p.opts.MaxPixels || cfg.Width > 1<<15 || cfg.Height > 1<<15 {
-		return nil, fmt.Errorf("%d×%d pixels (%.1f megapixels) is over the limit of %.1f megapixels: scale it down before adding it",
+		return cfg, "", fmt.Errorf("%d×%d pixels (%.1f megapixels) is over the limit of %.1f megapixels: scale it down before adding it",
 			cfg.Width, cfg.Height, float64(n)/1e6, float64(p.opts.MaxPixels)/1e6)
+	}
+	return cfg, format, nil
+}
+
+// make decodes data, then writes its variants and manifest into e.
+func (p *Processor) make(data []byte, e entry) (*Result, error) {
+	cfg, format, err := p.header(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
 	}
 
 	p.cpu <- struct{}{}
@@ -457,16 +517,20 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 	return e.result(m), nil
 }
 
-// decodeConfig returns the size and format of the image in data. A WebP
-// source is read by golang.org/x/image/webp, not through image.Decode: the
-// WebP encoder's package registers a decoder of its own (libwebp in
-// WebAssembly, a new instance per call) that image.Decode would pick.
-func decodeConfig(data []byte) (image.Config, string, error) {
-	if isWebP(data) {
-		cfg, err := xwebp.DecodeConfig(bytes.NewReader(data))
+// decodeConfig reads the size and format of the image that r starts
+// with. A WebP source is read by golang.org/x/image/webp, not through
+// image.Decode: the WebP encoder's package registers a decoder of its own
+// (libwebp in WebAssembly, a new instance per call) that image.Decode
+// would pick.
+func decodeConfig(r io.Reader) (image.Config, string, error) {
+	var magic [15]byte
+	n, _ := io.ReadFull(r, magic[:])
+	r = io.MultiReader(bytes.NewReader(magic[:n]), r)
+	if isWebP(magic[:n]) {
+		cfg, err := xwebp.DecodeConfig(r)
 		return cfg, "webp", err
 	}
-	return image.DecodeConfig(bytes.NewReader(data))
+	return image.DecodeConfig(r)
 }
 
 // decode decodes data, of format as decodeConfig named it.

@@ -417,7 +417,7 @@ func (e *e2e) noJS(t *testing.T) {
 			t.Errorf("%s without JavaScript: answer %d, page %q, want the thank-you page with a code", tc.form, resp.Status, main)
 		}
 		if tc.form == "cau-hoi" {
-			// The lookup, without JavaScript: a GET form, answered by a page.
+			// The lookup, without JavaScript: a POST form, answered by a page.
 			e.noJSCode = code
 			must(chromedp.Do(tctx, chromedp.Click(chromedp.CSS(`.receipt a`))))
 			must(chromedp.Do(tctx, chromedp.WaitVisible(chromedp.ID("tra-cuu-so"))))

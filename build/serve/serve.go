@@ -61,6 +61,9 @@ const Bucket = "loa"
 const (
 	SecretFile = "staff-secret"
 	EnvSecret  = "LOA_STAFF_SECRET"
+	// ReceiptKeyFile keeps the key of receipt codes, made on the first
+	// run (mode 0600): the codes told to people depend on it.
+	ReceiptKeyFile = "receipt-key"
 )
 
 // Config says what to serve and where.
@@ -103,6 +106,7 @@ type Server struct {
 	content fs.FS
 	site    fs.FS
 	hash    string
+	receipt string // the key of receipt codes
 	log     *slog.Logger
 
 	mu       sync.Mutex // held while building; guards built
@@ -154,7 +158,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	s.site = site.FS()
 	if isDir(cfg.SiteDir) {
-		s.site = os.DirFS(cfg.SiteDir)
+		if s.site, err = site.Dir(cfg.SiteDir); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
 	} else {
 		cfg.SiteDir = ""
 	}
@@ -165,6 +171,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	if s.hash, err = staff.HashSecret(s.Secret); err != nil {
 		return nil, fmt.Errorf("serve: staff secret: %w", err)
+	}
+	if s.receipt, err = keptSecret("", data, ReceiptKeyFile); err != nil {
+		return nil, fmt.Errorf("serve: receipt key: %w", err)
 	}
 
 	creds, err := localstore.DirCredentials(data)
@@ -271,7 +280,7 @@ func (s *Server) fullBuild() (builder.Result, error) {
 		// it, as the pages do. Submission times stay real, as on AWS
 		// with LOA_NOW.
 		Now:             s.clock,
-		StaffSecretHash: s.hash, Logger: s.log, NoLimits: s.cfg.NoLimits,
+		StaffSecretHash: s.hash, ReceiptKey: s.receipt, Logger: s.log, NoLimits: s.cfg.NoLimits,
 	})
 	if err != nil {
 		return builder.Result{}, err
@@ -285,20 +294,30 @@ func (s *Server) fullBuild() (builder.Result, error) {
 // staffSecret returns the configured secret, or the one kept in the data
 // folder, made on the first run.
 func staffSecret(given, data string) (string, error) {
+	s, err := keptSecret(given, data, SecretFile)
+	if err != nil {
+		return "", fmt.Errorf("serve: staff secret: %w", err)
+	}
+	return s, nil
+}
+
+// keptSecret returns given, or the secret kept in the file of the data
+// folder, made on the first run.
+func keptSecret(given, data, file string) (string, error) {
 	if given = strings.TrimSpace(given); given != "" {
 		return given, nil
 	}
-	name := filepath.Join(data, SecretFile)
+	name := filepath.Join(data, file)
 	b, err := os.ReadFile(name)
 	if err == nil && strings.TrimSpace(string(b)) != "" {
 		return strings.TrimSpace(string(b)), nil
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("serve: staff secret: %w", err)
+		return "", err
 	}
 	secret := staff.NewSecret()
 	if err := os.WriteFile(name, []byte(secret+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("serve: staff secret: %w", err)
+		return "", err
 	}
 	return secret, nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path"
-	"path/filepath"
 	"strings"
 	"unicode"
 
@@ -31,7 +30,14 @@ func (s *Server) routes() http.Handler {
 		mux.HandleFunc(site.LiveReloadScript, serveReloadScript)
 	}
 	mux.HandleFunc("/", s.static)
-	return mux
+	headers := site.LocalSecurityHeaders()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The headers CloudFront adds on AWS, on every answer here too.
+		for _, h := range headers {
+			w.Header().Set(h.Name, h.Value)
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // static answers as CloudFront does in front of the site bucket (see the
@@ -98,7 +104,9 @@ func sitePath(p string) (clean string, ok bool) {
 
 // serveFile writes the built file at the URL path name with code, and
 // reports whether there was one. Hidden files (the builder's temporary
-// ones) are never served.
+// ones) are never served, and the file is opened inside the built site
+// (os.OpenInRoot): a symbolic link there that leads out of it is not
+// followed.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string, code int) bool {
 	clean := path.Clean("/" + name)
 	for _, part := range strings.Split(clean, "/") {
@@ -106,7 +114,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string, 
 			return false
 		}
 	}
-	f, err := os.Open(filepath.Join(s.Out, filepath.FromSlash(clean)))
+	f, err := os.OpenInRoot(s.Out, strings.TrimPrefix(clean, "/"))
 	if err != nil {
 		return false
 	}

@@ -90,6 +90,7 @@ func TestCorpus(t *testing.T) {
 	var right, total int
 	var wrong []string
 	placed := map[string]int{}
+	lowest, lowestFile, sumHave, sumAll := 1.0, "", 0, 0
 	for i, e := range corpus {
 		res := results[i]
 		p := readPage(t, res.Page)
@@ -121,6 +122,10 @@ func TestCorpus(t *testing.T) {
 		}
 
 		have, all := wordsInOrder(t, filepath.Join("testdata/corpus", e.File), seenText(t, html))
+		if r := float64(have) / float64(all); r < lowest {
+			lowest, lowestFile = r, e.File
+		}
+		sumHave, sumAll = sumHave+have, sumAll+all
 		if float64(have) < minWords*float64(all) {
 			t.Errorf("%s: %d of %d words (%.1f %%) of the document in order on its page, want %.0f %%", e.File, have, all, 100*float64(have)/float64(all), 100*minWords)
 		}
@@ -137,6 +142,7 @@ func TestCorpus(t *testing.T) {
 	t.Logf("corpus: %d documents, %d of %d fields right (%.1f %%)", len(corpus), right, total, 100*float64(right)/float64(total))
 	t.Log(makeUp(corpus))
 	t.Logf("sections: %v", placed)
+	t.Logf("words of the bodies in order on their pages: %d of %d (%.1f %%); lowest %.1f %% (%s)", sumHave, sumAll, 100*float64(sumHave)/float64(sumAll), 100*lowest, lowestFile)
 	if float64(right) < minFields*float64(total) {
 		t.Errorf("%d of %d fields right (%.1f %%), want at least %.0f %%", right, total, 100*float64(right)/float64(total), 100*minFields)
 	}

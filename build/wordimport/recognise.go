@@ -211,7 +211,10 @@ func recognise(blocks []block) (d *Document, body []block, unplaced []string) {
 			var title []string
 			for used < len(tops) && len(title) < 6 {
 				t := tops[used]
-				if t.image || t.text == "" || !t.bold || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) || stars(t.text) || addresseesRe.MatchString(t.text) ||
+				// The title is bold; a title in capitals right under the kind
+				// (as the Party prints it) may be in regular type.
+				capsTitle := len(title) == 0 && upper(t.text) && words(t.text) <= 25 && !authorityLine(t.text)
+				if t.image || t.text == "" || !(t.bold || capsTitle) || numbered(t.text) || isHeaderLine(t.text) || separator(t.text) || stars(t.text) || addresseesRe.MatchString(t.text) ||
 					bodyStartRe.MatchString(t.text) || words(t.text) > 60 {
 					break
 				}
@@ -396,19 +399,35 @@ func (d *Document) readClosing(body []block) []block {
 	if len(body) == 0 {
 		return body
 	}
-	k, kLine := -1, 0
-	for i := len(body) - 1; i >= 0 && k < 0; i-- {
-		switch b := body[i]; b.kind {
+	// The closing block is the first "Nơi nhận:" that is not a form's
+	// blank to fill in (an annex may hold sample letters, each with its
+	// "(Ký, ghi rõ họ tên, đóng dấu)"); failing that, the last.
+	type place struct{ block, line int }
+	var found []place
+	for i, b := range body {
+		switch b.kind {
 		case tableBlock:
 			if labelled(cellLines(b, 0, false)) {
-				k = i
+				found = append(found, place{i, 0})
 			}
 		case paraBlock, headerBlock:
 			for li, l := range lines(b.runs) {
-				if c := l.cols(); len(c) > 0 && recipRe.MatchString(c[0]) {
-					k, kLine = i, li
+				// "Nơi nhận:" and a short item at most: a sentence about
+				// recipients, in a guide to writing documents, is body.
+				if c := l.cols(); len(c) > 0 && recipRe.MatchString(c[0]) && words(recipRe.ReplaceAllString(c[0], "")) <= 12 {
+					found = append(found, place{i, li})
 					break
 				}
+			}
+		}
+	}
+	k, kLine := -1, 0
+	if len(found) > 0 {
+		k, kLine = found[len(found)-1].block, found[len(found)-1].line
+		for _, f := range found {
+			if !formBlank(body[f.block:min(len(body), f.block+8)]) {
+				k, kLine = f.block, f.line
+				break
 			}
 		}
 	}
@@ -510,6 +529,28 @@ func (d *Document) readClosing(body []block) []block {
 		before = before[:start]
 	}
 	return append(before, body[end:]...)
+}
+
+// blankRe matches the instructions of a form's signature block.
+var blankRe = regexp.MustCompile(`(?i)\(\s*ký[^)]*(?:họ tên|đóng dấu)`)
+
+// formBlank tells whether the closing block that starts bs is a sample to
+// fill in: its signature is an instruction, not a title and a name.
+func formBlank(bs []block) bool {
+	var ls []string
+	for _, b := range bs {
+		if b.kind == tableBlock {
+			ls = append(ls, lineTexts(cellLines(b, 1, true))...)
+			break
+		}
+		ls = append(ls, texts([]block{b})...)
+	}
+	for _, l := range ls {
+		if blankRe.MatchString(l) {
+			return true
+		}
+	}
+	return false
 }
 
 // labelled tells whether the first line of ls is "Nơi nhận:".

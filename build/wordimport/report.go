@@ -103,7 +103,7 @@ func report(d *Document, w *writer, f reportFacts) Report {
 		r.Check = append(r.Check, "Ngày đăng (date) tạm lấy là hôm nay, "+vntext.ShortDate(f.date)+", vì ngày ban hành chưa đủ ngày, tháng, năm: sửa lại khi văn bản được ký")
 	}
 	for _, u := range f.unplaced {
-		r.Check = append(r.Check, "Dòng ở phần đầu không nhận ra, không đưa lên trang: \""+u+"\"")
+		r.Check = append(r.Check, "Dòng ở phần đầu không nhận ra là số, ngày hay cơ quan ban hành, nên để ở đầu nội dung: \""+u+"\"")
 	}
 	if w.merged > 0 {
 		r.Check = append(r.Check, fmt.Sprintf("Có %d ô bảng gộp: trên trang ô gộp được tách, kiểm tra lại bảng", w.merged))

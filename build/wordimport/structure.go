@@ -115,9 +115,11 @@ func segments(s string) []string {
 		rest := s[after:]
 		f := strings.Fields(rest)
 		if len(f) > 1 {
+			// "12/KH-UBND", and its pieces where blanks were left:
+			// "…/CV - ĐTN", "3 -KH/ĐTN".
 			n := 1
-			if strings.HasPrefix(f[1], "/") || strings.HasSuffix(f[0], "/") || strings.HasPrefix(f[1], "-") || strings.HasSuffix(f[0], "-") {
-				n = 2
+			for n < len(f) && (strings.HasPrefix(f[n], "/") || strings.HasPrefix(f[n], "-") || strings.HasSuffix(f[n-1], "/") || strings.HasSuffix(f[n-1], "-")) {
+				n++
 			}
 			if n < len(f) {
 				end := after + strings.Index(rest, f[n-1]) + len(f[n-1])

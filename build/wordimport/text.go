@@ -88,7 +88,9 @@ var (
 func blankFollows(prev, next string) bool {
 	return openNumberRe.MatchString(prev) ||
 		openDateRe.MatchString(prev) && (dateGoesOnRe.MatchString(next) || digitsStart(next)) ||
-		strings.HasPrefix(next, "/") && numberRe.MatchString(prev) && !strings.Contains(prev[strings.Index(prev, "Số"):], "/")
+		strings.HasPrefix(next, "/") && numberRe.MatchString(prev) && !strings.Contains(prev[strings.Index(prev, "Số"):], "/") ||
+		// "Số: 12/CV-<tab>ĐTN": the symbol goes on after its dash.
+		numberRe.MatchString(prev) && (strings.HasSuffix(prev, "-") || strings.HasSuffix(prev, "/"))
 }
 
 func digitsStart(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }

@@ -529,3 +529,19 @@ func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestImportOverBuilderPage: a document whose title would give it the
+// address of a page the builder makes (a kind's page of the register,
+// /van-ban/thong-bao/) is refused, saying what to do, and nothing is
+// written, rather than written to stop the build.
+func TestImportOverBuilderPage(t *testing.T) {
+	dir := wardContent(t)
+	before := entries(t, dir)
+	_, err := Import(Options{File: "testdata/corpus/cv-ubnd-lam-dong-y-kien-cv-4409-bca-2025.docx", Content: dir, Now: importDay, Slug: "thong-bao"})
+	if err == nil || !strings.Contains(err.Error(), "trùng với địa chỉ của sổ văn bản") || !strings.Contains(err.Error(), "cần") {
+		t.Fatalf("error %v, want the address taken by the register and what to do", err)
+	}
+	if after := entries(t, dir); !reflect.DeepEqual(before, after) {
+		t.Error("the content folder changed")
+	}
+}

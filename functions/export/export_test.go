@@ -438,8 +438,12 @@ func TestExportJoinsAnswers(t *testing.T) {
 	if got := cells(); got[0] != "Đã nhận" || got[1] != "" {
 		t.Errorf("before any answer: %q", got)
 	}
+	found, err := e.st.FindByID(ctx, e.reg.Form("cau-hoi"), rc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for v, text := range []string{"Trả lời thứ nhất", "Trả lời đã sửa"} {
-		if _, err := e.st.SaveAnswer(ctx, "cau-hoi", rc.Hash, v, store.Answer{Status: store.StatusAnswered, Text: text, By: "Chị Lan"}); err != nil {
+		if _, err := e.st.SaveAnswer(ctx, e.reg.Form("cau-hoi"), found, v, store.Answer{Status: store.StatusAnswered, Text: text, By: "Chị Lan"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := cells(); got[0] != "Đã trả lời" || got[1] != text || got[2] != "Chị Lan" || got[3] == "" {

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -31,8 +32,18 @@ type Record struct {
 // every normalised field, in declaration order, each length-prefixed so that
 // no two different submissions share an encoding. The time is left out on
 // purpose: a resent or double-clicked answer has the same hash.
-func (s *Submission) Hash() string {
+func (s *Submission) Hash() string { return s.KeyedHash(nil) }
+
+// KeyedHash is Hash keyed: HMAC-SHA256 under key of the same encoding, so
+// that nobody without the key can tell from a receipt code, an id in a
+// log or an object's name whether a guessed text is the one sent. A
+// resend has the same keyed hash, as it has the same hash. A nil key is
+// Hash.
+func (s *Submission) KeyedHash(key []byte) string {
 	h := sha256.New()
+	if key != nil {
+		h = hmac.New(sha256.New, key)
+	}
 	write := func(x string) {
 		h.Write([]byte(strconv.Itoa(len(x))))
 		h.Write([]byte{':'})

@@ -204,7 +204,7 @@ func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error)
 			return nil, err
 		}
 		if r.forms[f.ID] != nil {
-			return nil, fmt.Errorf("%s: form.id: %q is used by %s too", name, f.ID, r.forms[f.ID].source)
+			return nil, fmt.Errorf("%s: form.id: %q trùng với biểu mẫu %s; mỗi biểu mẫu một id", name, f.ID, r.forms[f.ID].source)
 		}
 		r.forms[f.ID] = f
 		r.list = append(r.list, f)
@@ -318,16 +318,16 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 	}
 	stem := strings.TrimSuffix(path.Base(name), ".md")
 	if ff.ID != stem {
-		return nil, errf("id", "%q must be the file name %q (it is the page's address /bieu-mau/%s/)", ff.ID, stem, stem)
+		return nil, errf("id", "%q phải trùng tên tệp %q (đó là địa chỉ trang /bieu-mau/%s/)", ff.ID, stem, stem)
 	}
 	d, ok := decls[ff.ID]
 	if !ok {
-		return nil, errf("id", "%q has no declaration (known: %s)", ff.ID, strings.Join(sortedKeys(decls), ", "))
+		return nil, errf("id", "%q không phải biểu mẫu mà chương trình biết (các biểu mẫu: %s)", ff.ID, strings.Join(sortedKeys(decls), ", "))
 	}
 	instant := func(field, s string) (time.Time, error) {
 		t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
 		if err != nil {
-			return time.Time{}, errf(field, "%q is not an instant (want %s)", s, instantExample)
+			return time.Time{}, errf(field, "%q không phải ngày giờ (cần dạng %s)", s, instantExample)
 		}
 		return t.In(vntext.Location), nil
 	}
@@ -346,7 +346,7 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 		return nil, err
 	}
 	if !f.Closes.After(f.Opens) {
-		return nil, errf("closes", "%q is not after opens %q", ff.Closes, ff.Opens)
+		return nil, errf("closes", "%q phải sau giờ mở (opens) %q", ff.Closes, ff.Opens)
 	}
 	for _, t := range ff.Topics {
 		if t = vntext.Normalize(t); t != "" && t != Other && !slices.Contains(f.Topics, t) {
@@ -354,20 +354,20 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 		}
 	}
 	if f.Consent.Version == "" || f.Consent.Text == "" {
-		return nil, errf("consent", "needs both version and text (the notice people agree to, and its version stored with each row)")
+		return nil, errf("consent", "cần cả version và text (lời đồng ý người gửi đánh dấu, và phiên bản của nó được lưu cùng mỗi lần gửi)")
 	}
 	asksPublish := slices.ContainsFunc(d.Fields, func(fl Field) bool { return fl.Kind == KindPublish })
 	if asksPublish && (f.PublishConsent.Version == "" || f.PublishConsent.Text == "") {
-		return nil, errf("publishConsent", "needs both version and text (the notice of the box that lets the ward publish a question and its answer)")
+		return nil, errf("publishConsent", "cần cả version và text (lời đồng ý cho phường công bố câu hỏi và câu trả lời)")
 	}
 	if !asksPublish && (f.PublishConsent.Version != "" || f.PublishConsent.Text != "") {
-		return nil, errf("publishConsent", "this form has no box for publishing; remove the block")
+		return nil, errf("publishConsent", "biểu mẫu này không có ô đồng ý công bố; cần xóa khối này")
 	}
 	if d.QuotaBy != "" && f.Quota <= 0 {
-		return nil, errf("quota", "%d is not a number of places (want e.g. 5)", f.Quota)
+		return nil, errf("quota", "%d không phải số suất (cần ví dụ 5)", f.Quota)
 	}
 	if d.QuotaBy == "" && f.Quota != 0 {
-		return nil, errf("quota", "this form has no quota; remove the line")
+		return nil, errf("quota", "biểu mẫu này không giới hạn số suất; cần xóa dòng này")
 	}
 	if f.Title == "" {
 		return nil, &FileError{File: name, Line: line("title"), Msg: "title: missing (want e.g. title: \"Gửi câu hỏi\")"}

@@ -87,19 +87,19 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tc := range []struct{ from, to, want string }{
 		{"closes: 2023-04-20T00:00:00+07:00", `closes: "x"`,
-			`bieu-mau/cau-hoi.md:6: form.closes: "x" is not an instant (want 2023-04-20T00:00:00+07:00)`},
+			`bieu-mau/cau-hoi.md:6: form.closes: "x" không phải ngày giờ (cần dạng 2023-04-20T00:00:00+07:00)`},
 		{"opens: 2023-04-01T00:00:00+07:00", "opens: 2023-04-01",
-			`bieu-mau/cau-hoi.md:5: form.opens: "2023-04-01" is not an instant (want 2023-04-20T00:00:00+07:00)`},
+			`bieu-mau/cau-hoi.md:5: form.opens: "2023-04-01" không phải ngày giờ (cần dạng 2023-04-20T00:00:00+07:00)`},
 		{"opens: 2023-04-01T00:00:00+07:00", "opens: 2023-05-01T00:00:00+07:00",
-			`bieu-mau/cau-hoi.md:6: form.closes: "2023-04-20T00:00:00+07:00" is not after opens "2023-05-01T00:00:00+07:00"`},
+			`bieu-mau/cau-hoi.md:6: form.closes: "2023-04-20T00:00:00+07:00" phải sau giờ mở (opens) "2023-05-01T00:00:00+07:00"`},
 		{"id: cau-hoi", "id: hoi-dap",
-			`bieu-mau/cau-hoi.md:4: form.id: "hoi-dap" must be the file name "cau-hoi" (it is the page's address /bieu-mau/cau-hoi/)`},
+			`bieu-mau/cau-hoi.md:4: form.id: "hoi-dap" phải trùng tên tệp "cau-hoi" (đó là địa chỉ trang /bieu-mau/cau-hoi/)`},
 		{`consent: {version: "v1", text: "Tôi đồng ý."}`, `consent: {text: "Tôi đồng ý."}`,
-			"bieu-mau/cau-hoi.md:8: form.consent: needs both version and text"},
+			"bieu-mau/cau-hoi.md:8: form.consent: cần cả version và text"},
 		{`topics: ["Chủ đề một"]`, `topics: []`, `bieu-mau/cau-hoi.md:7: form.topics: missing (field "Lĩnh vực" lists them)`},
-		{"thanks:", "quota: 3\n  thanks:", "bieu-mau/cau-hoi.md:10: form.quota: this form has no quota"},
+		{"thanks:", "quota: 3\n  thanks:", "bieu-mau/cau-hoi.md:10: form.quota: biểu mẫu này không giới hạn số suất"},
 		{`publishConsent: {version: "p1", text: "Tôi đồng ý công bố."}`, `publishConsent: {version: "p1"}`,
-			"bieu-mau/cau-hoi.md:9: form.publishConsent: needs both version and text"},
+			"bieu-mau/cau-hoi.md:9: form.publishConsent: cần cả version và text"},
 	} {
 		src := strings.Replace(goodForm, tc.from, tc.to, 1)
 		_, err := forms.LoadWith(contentWith(src), site.FS(), forms.Declarations()...)

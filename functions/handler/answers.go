@@ -33,23 +33,28 @@ const QuestionsPerPage = 20
 const (
 	maxAnswer = 10000
 	maxBy     = 100
+	// maxQuestion bounds staff's public wording of a question.
+	maxQuestion = 4000
 )
 
 type questionItem struct {
-	Form       string     `json:"form"`
-	ID         string     `json:"id"`
-	Code       string     `json:"code"`
-	Time       time.Time  `json:"time"`
-	Topic      string     `json:"topic"`
-	Question   string     `json:"question"`
-	Consent    bool       `json:"consent"` // the asker agreed to publish
-	Status     string     `json:"status"`
-	StatusText string     `json:"status_text"`
-	Answer     string     `json:"answer"`
-	By         string     `json:"by"`
-	AnsweredAt *time.Time `json:"answered_at,omitempty"`
-	Public     bool       `json:"public"`
-	Version    int        `json:"version"`
+	Form     string    `json:"form"`
+	ID       string    `json:"id"`
+	Code     string    `json:"code"`
+	Time     time.Time `json:"time"`
+	Topic    string    `json:"topic"`
+	Question string    `json:"question"`
+	// PublicQuestion is staff's public wording of the question, "" for
+	// the asker's text as it is.
+	PublicQuestion string     `json:"public_question"`
+	Consent        bool       `json:"consent"` // the asker agreed to publish
+	Status         string     `json:"status"`
+	StatusText     string     `json:"status_text"`
+	Answer         string     `json:"answer"`
+	By             string     `json:"by"`
+	AnsweredAt     *time.Time `json:"answered_at,omitempty"`
+	Public         bool       `json:"public"`
+	Version        int        `json:"version"`
 }
 
 type statusOption struct {
@@ -125,7 +130,7 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
 		}
 		it := questionItem{
 			Form: f.ID, ID: rec.ID, Code: f.ReceiptCode(rec.ID), Time: rec.Time.In(vntext.Location),
-			Question: rec.Values[f.Question], Consent: f.Published(rec),
+			Question: rec.Values[f.Question], PublicQuestion: a.Question, Consent: f.Published(rec),
 			Status: a.Status, StatusText: store.StatusText(a.Status), Answer: a.Text, By: a.By, Public: a.Public, Version: a.Version,
 		}
 		if tf != nil {
@@ -165,10 +170,13 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
 
 type answerRequest struct {
 	Answer string `json:"answer"`
-	By     string `json:"by"`
-	Status string `json:"status"`
-	Public bool   `json:"public"`
-	Base   int    `json:"base"`
+	// Question is the question as /hoi-dap/ is to show it: "" or the
+	// asker's text keeps the asker's text.
+	Question string `json:"question"`
+	By       string `json:"by"`
+	Status   string `json:"status"`
+	Public   bool   `json:"public"`
+	Base     int    `json:"base"`
 }
 
 type answerSaved struct {
@@ -212,9 +220,12 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := store.Answer{Text: strings.TrimSpace(vntext.Normalize(strings.ReplaceAll(req.Answer, "\r\n", "\n"))),
-		By: strings.Join(strings.Fields(vntext.Normalize(req.By)), " "), Status: req.Status, Public: req.Public}
+		By: strings.Join(strings.Fields(vntext.Normalize(req.By)), " "), Status: req.Status, Public: req.Public,
+		Question: strings.TrimSpace(vntext.Normalize(strings.ReplaceAll(req.Question, "\r\n", "\n")))}
 	var msg string
 	switch {
+	case utf8.RuneCountInString(a.Question) > maxQuestion:
+		msg = "Nội dung câu hỏi để công bố chỉ được tối đa 4.000 ký tự."
 	case !store.ValidStatus(a.Status):
 		msg = "Chọn trạng thái: Đã nhận, Đang xử lý hoặc Đã trả lời."
 	case a.By == "":
@@ -244,7 +255,10 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) {
 		h.staffFailed(w, r, err)
 		return
 	}
-	saved, err := h.answers.SaveAnswer(ctx, f.ID, found.Hash, req.Base, a)
+	if a.Question == strings.TrimSpace(found.Record.Values[f.Question]) {
+		a.Question = "" // the asker's text, as it is
+	}
+	saved, err := h.answers.SaveAnswer(ctx, f, found, req.Base, a)
 	var conflict *store.ConflictError
 	switch {
 	case errors.As(err, &conflict):
@@ -260,19 +274,10 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) {
 		h.staffFailed(w, r, err)
 		return
 	}
-	entry := publicEntry(f, found.Record, saved)
-	public := entry != nil
+	public := saved.Shown != nil
 	h.logAnswer(ctx, f.ID, id, saved, public)
 	note.rows = 1
-	err = h.answers.SetPublic(ctx, f.ID, found.Record.ID, entry)
 	h.public.clear()
-	if err != nil {
-		note.outcome, note.err = "public-index-error", err
-		w.Header().Set("Retry-After", "10")
-		writeJSON(w, http.StatusServiceUnavailable, answerSaved{ID: id, Version: saved.Version, Status: saved.Status,
-			Message: "Đã lưu câu trả lời (phiên bản " + strconv.Itoa(saved.Version) + ") nhưng chưa cập nhật được trang Hỏi đáp. Hãy bấm lưu lại sau ít phút."})
-		return
-	}
 	note.outcome = "saved"
 	msg = "Đã lưu câu trả lời (phiên bản " + strconv.Itoa(saved.Version) + ", " + store.StatusText(saved.Status) + ")."
 	switch {

@@ -15,7 +15,7 @@
 // reloading it sends the form again, which is safe (a resend is stored
 // once and gets the same code).
 //
-// Hỏi đáp (hoidap.go, answers.go): GET /api/tra-cuu?ma=CODE&so=LAST4 tells
+// Hỏi đáp (hoidap.go, answers.go): POST /api/tra-cuu (ma=CODE&so=LAST4) tells
 // a person the status of a submission and its answer (JSON, or a page of
 // the site), rate-limited per client and per code; a wrong pair answers
 // exactly as a code that names nothing. Staff list the questions
@@ -23,7 +23,8 @@
 // answers are versions in the store, and a save that another save came
 // before gets 409 with its text kept. GET /hoi-dap/ (and /api/hoi-dap,
 // the path CloudFront forwards it as) is the page of published answers,
-// rendered here from the store's index of them, because it must change
+// rendered here from the public entries of the latest answer versions in
+// the store (no index: what a version says is what shows), because it must change
 // without publishing the site: the builder has no access to the bucket,
 // and functions/ never imports build/. The page is kept 30 seconds in the
 // function and 60 at CloudFront (its /hoi-dap/* behavior); a save through

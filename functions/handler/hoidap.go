@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,20 +28,18 @@ import (
 // a question with its receipt code, staff answer it, and the answers the
 // askers agreed to publish are on /hoi-dap/.
 //
-//	GET  /api/tra-cuu?ma=CODE&so=LAST4   the status and answer (JSON, or a page of the site)
+//	POST /api/tra-cuu  ma=CODE&so=LAST4  the status and answer (JSON, or a page of the site)
 //	GET  /hoi-dap/                        the published answers, a page of the site
 //	GET  /api/questions?…                 staff: the questions with their answers (staff.go)
 //	PUT  /api/answers/{form}/{id}         staff: save an answer
 
 // AnswerStore is what Hỏi đáp needs of the store; *store.Store is one.
 type AnswerStore interface {
-	FindByCode(ctx context.Context, f *forms.Form, hexDigits string) ([]store.Found, error)
+	Lookup(ctx context.Context, f *forms.Form, hexDigits string, match func(forms.Record) bool) (store.Found, store.Answer, bool, error)
 	FindByID(ctx context.Context, f *forms.Form, id string) (store.Found, error)
-	LatestAnswer(ctx context.Context, form, hash string) (store.Answer, error)
-	SaveAnswer(ctx context.Context, form, hash string, base int, a store.Answer) (store.Answer, error)
+	SaveAnswer(ctx context.Context, f *forms.Form, found store.Found, base int, a store.Answer) (store.Answer, error)
 	ListAnswers(ctx context.Context, form string) (map[string]store.Answer, error)
-	PublicAnswers(ctx context.Context, form string) ([]store.PublicEntry, error)
-	SetPublic(ctx context.Context, form, id string, e *store.PublicEntry) error
+	PublicAnswers(ctx context.Context, f *forms.Form) ([]store.PublicEntry, error)
 }
 
 // Lookup limits: per client, bursts of 5 then one a minute; per code, 10
@@ -142,16 +141,45 @@ type lookupAnswer struct {
 	Message    string     `json:"message"`
 }
 
-// lookup answers GET /api/tra-cuu?ma=CODE&so=LAST4.
+// maxLookupBody bounds a lookup's body: a code and a phone's digits or an
+// email.
+const maxLookupBody = 4 << 10
+
+// lookup answers POST /api/tra-cuu with ma=CODE&so=LAST4 (form-urlencoded,
+// as the form without JavaScript sends it, or JSON). Never a GET: a query
+// string is kept in CloudFront's access logs, beside the viewer's address,
+// and the digits of a phone number or an email have no place there. A GET
+// (an old link, a bookmark) is sent to the lookup page with the code
+// filled in and nothing else.
 func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) {
 	note := noteOf(r)
 	note.action, note.msg = "lookup", "lookup"
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		h.lookupProblem(w, r, http.StatusMethodNotAllowed, "Không tra cứu được", "Tra cứu chỉ nhận phương thức GET.")
+	if r.Method == http.MethodGet && !wantsJSON(r) {
+		note.outcome = "get-redirected"
+		u := routes.LookupPage
+		if code := strings.TrimSpace(r.URL.Query().Get("ma")); code != "" && len(code) <= 40 {
+			u = lookupURL(code)
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, u, http.StatusSeeOther)
 		return
 	}
-	q := r.URL.Query()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.lookupProblem(w, r, http.StatusMethodNotAllowed, "Không tra cứu được", "Tra cứu chỉ nhận phương thức POST.")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxLookupBody))
+	var q url.Values
+	if err == nil {
+		q, err = forms.DecodeBody(r.Header.Get("Content-Type"), body)
+	}
+	if err != nil {
+		note.outcome = "malformed"
+		h.lookupProblem(w, r, http.StatusBadRequest, "Chưa đủ thông tin",
+			"Không đọc được thông tin tra cứu. Nhập mã tra cứu và 4 số cuối số điện thoại, hoặc email, rồi bấm Tra cứu.")
+		return
+	}
 	code, contact := strings.TrimSpace(q.Get("ma")), strings.TrimSpace(q.Get("so"))
 	if code == "" || contact == "" || len(code) > 40 || len(contact) > 254 {
 		note.outcome = "incomplete"
@@ -184,24 +212,18 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) {
 	note.form = f.ID
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.StoreTimeout)
 	defer cancel()
-	found, err := h.answers.FindByCode(ctx, f, digits)
+	found, a, ok, err := h.answers.Lookup(ctx, f, digits, func(rec forms.Record) bool { return f.MatchesContact(rec, contact) })
 	if err != nil {
 		h.lookupFailed(w, r, err)
 		return
 	}
-	i := slices.IndexFunc(found, func(x store.Found) bool { return f.MatchesContact(x.Record, contact) })
-	if i < 0 {
+	if !ok {
 		note.outcome = "not-found"
 		h.lookupNotFound(w, r)
 		return
 	}
-	a, err := h.answers.LatestAnswer(ctx, f.ID, found[i].Hash)
-	if err != nil {
-		h.lookupFailed(w, r, err)
-		return
-	}
-	note.outcome, note.id = "found", found[i].Record.ID
-	code = f.ReceiptCode(found[i].Hash)
+	note.outcome, note.id = "found", found.Record.ID
+	code = f.ReceiptCode(found.Hash)
 	status := a.Status
 	if !store.ValidStatus(status) {
 		status = store.StatusReceived
@@ -295,8 +317,8 @@ func paragraphs(s string) []string {
 }
 
 // publicCache keeps the rendered /hoi-dap/ for a short while: the page is
-// read far more often than answers change, and each rendering reads the
-// index of every answered form. A save through this handler clears it;
+// read far more often than answers change, and each rendering lists the
+// answers of every answered form. A save through this handler clears it;
 // other instances (on Lambda) show the change within its life.
 type publicCache struct {
 	mu   sync.Mutex
@@ -370,7 +392,7 @@ func (h *Handler) publicPage(w http.ResponseWriter, r *http.Request) {
 		if !f.Answered() || f.FieldOfKind(forms.KindPublish) == nil {
 			continue
 		}
-		list, err := h.answers.PublicAnswers(ctx, f.ID)
+		list, err := h.answers.PublicAnswers(ctx, f)
 		if err != nil {
 			note.outcome, note.err = "store-error", err
 			w.Header().Set("Retry-After", "30")
@@ -461,20 +483,6 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, code int, sh
 	if r.Method != http.MethodHead {
 		w.Write(b.Bytes())
 	}
-}
-
-// publicEntry is what /hoi-dap/ may show of a question and its answer, or
-// nil when it may show nothing: the asker agreed to publish (the row holds
-// the notice's version), staff marked it public, and it is answered.
-func publicEntry(f *forms.Form, rec forms.Record, a store.Answer) *store.PublicEntry {
-	if !f.Published(rec) || !a.Public || a.Status != store.StatusAnswered || strings.TrimSpace(a.Text) == "" {
-		return nil
-	}
-	e := &store.PublicEntry{ID: rec.ID, Question: rec.Values[f.Question], Answer: a.Text, AnsweredAt: a.At}
-	if tf := f.TopicField(); tf != nil {
-		e.Topic = rec.Values[tf.Name]
-	}
-	return e
 }
 
 // logAnswer logs one change of an answer: which, what version, status and

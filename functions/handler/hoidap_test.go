@@ -34,7 +34,8 @@ func (e *env) submitCode(v url.Values) (code, id string) {
 }
 
 func lookupRequest(code, contact, addr string, asJSON bool) *http.Request {
-	r := httptest.NewRequest("GET", "/api/tra-cuu?"+url.Values{"ma": {code}, "so": {contact}}.Encode(), nil)
+	r := httptest.NewRequest("POST", "/api/tra-cuu", strings.NewReader(url.Values{"ma": {code}, "so": {contact}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if asJSON {
 		r.Header.Set("Accept", "application/json")
 	}

@@ -12,9 +12,15 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// limiter keeps one token bucket per client, at most max of them: when a new
-// client comes and the map is full, the one seen least recently is dropped
-// (it starts again with a full bucket, which is the kind mistake to make).
+// limiter keeps one token bucket per client (or per receipt code). Past
+// max buckets, a new key drops the one seen least recently, but only if
+// that bucket is full again: a full bucket is just what a new key gets, so
+// dropping it forgets nothing. A bucket with tokens missing is never
+// dropped before it has filled up: otherwise junk keys sent from many
+// addresses would hand a guessed code or a busy client a fresh budget.
+// Those buckets are kept past max, up to hardMax (ten times max, a few
+// megabytes); beyond that a new key is refused until the oldest fills up,
+// the safe side of the choice.
 type limiter struct {
 	mu    sync.Mutex
 	rate  rate.Limit
@@ -28,6 +34,9 @@ type bucket struct {
 	key string
 	lim *rate.Limiter
 }
+
+// hardMaxFactor times max is the most buckets a limiter keeps.
+const hardMaxFactor = 10
 
 func newLimiter(r rate.Limit, burst, max int) *limiter {
 	return &limiter{rate: r, burst: burst, max: max, byKey: map[string]*list.Element{}, lru: list.New()}
@@ -55,13 +64,21 @@ func (l *limiter) take(key string, now time.Time) (ok bool, wait time.Duration, 
 		l.lru.MoveToFront(e)
 		b = e.Value.(*bucket)
 	} else {
-		b = &bucket{key: key, lim: rate.NewLimiter(l.rate, l.burst)}
-		l.byKey[key] = l.lru.PushFront(b)
-		for l.lru.Len() > l.max {
+		for l.lru.Len() >= l.max {
 			old := l.lru.Back()
+			if old.Value.(*bucket).lim.TokensAt(now) < float64(l.burst) {
+				break // still counting: kept until it is full again
+			}
 			l.lru.Remove(old)
 			delete(l.byKey, old.Value.(*bucket).key)
 		}
+		if l.lru.Len() >= l.max*hardMaxFactor {
+			old := l.lru.Back().Value.(*bucket).lim
+			wait := time.Duration((float64(l.burst) - old.TokensAt(now)) / float64(l.rate) * float64(time.Second))
+			return false, max(wait, time.Second), nil
+		}
+		b = &bucket{key: key, lim: rate.NewLimiter(l.rate, l.burst)}
+		l.byKey[key] = l.lru.PushFront(b)
 	}
 	r := b.lim.ReserveN(now, 1)
 	if !r.OK() {

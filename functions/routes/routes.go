@@ -12,7 +12,7 @@ package routes
 // ({form}, {form}/{id}).
 const (
 	Forms       = "/api/forms/"       // POST a submission: Forms + form id
-	Lookup      = "/api/tra-cuu"      // GET ?ma=CODE&so=LAST4: a question's status and answer
+	Lookup      = "/api/tra-cuu"      // POST ma=CODE&so=LAST4: a question's status and answer
 	PublicAPI   = "/api/hoi-dap"      // PublicPage as CloudFront forwards it
 	Stats       = "/api/stats"        // staff: the counts
 	Export      = "/api/export/"      // staff: Export + form id, a download link

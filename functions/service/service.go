@@ -75,6 +75,12 @@ type Config struct {
 	// since the others never reach the handler.
 	ClientIPHeader string
 
+	// ReceiptKey keys the hashes that name submissions, and so their
+	// receipt codes and the ids in logs (store.Config.ReceiptKey): made on
+	// the first run in serve's data folder, kept in Secrets Manager on
+	// AWS. Empty: plain SHA-256, as before there was a key.
+	ReceiptKey string
+
 	Logger *slog.Logger // nil: slog.Default()
 	// NoLimits turns off the per-client rate limits (load tests from one
 	// machine); the limits themselves are the handler's defaults.
@@ -105,7 +111,11 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	st, err := store.New(cfg.S3, store.Config{Bucket: cfg.Bucket, Prefix: cfg.Prefix})
+	sc := store.Config{Bucket: cfg.Bucket, Prefix: cfg.Prefix}
+	if cfg.ReceiptKey != "" {
+		sc.ReceiptKey = []byte(cfg.ReceiptKey)
+	}
+	st, err := store.New(cfg.S3, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +181,7 @@ func Door(h http.Handler, secret string) http.Handler {
 //	LOA_CLIENT_IP_HEADER                 the header with the viewer's address
 //	LOA_ORIGIN_SECRET                    the secret CloudFront sends
 //	LOA_STAFF_SECRET_HASH                the staff secret's hash
+//	LOA_RECEIPT_KEY                      the key of receipt codes (beside the origin secret)
 //	LOA_NOW                              a fixed instant (tests, previews)
 //	LOA_S3_ENDPOINT                      an S3-compatible server (tests), signed
 //	                                     with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
@@ -182,9 +193,16 @@ func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
 		ClientIPHeader:  env("LOA_CLIENT_IP_HEADER"),
 		OriginSecret:    env("LOA_ORIGIN_SECRET"),
 		StaffSecretHash: env("LOA_STAFF_SECRET_HASH"),
+		ReceiptKey:      env("LOA_RECEIPT_KEY"),
 	}
 	if cfg.Bucket == "" {
 		return cfg, errors.New("LOA_BUCKET is not set: name the S3 bucket that keeps the submissions")
+	}
+	if cfg.ClientIPHeader != "" && cfg.OriginSecret == "" {
+		// Without the secret anyone may call the function directly and
+		// write any address into the header: the per-client limits would
+		// count what the caller says.
+		return cfg, errors.New("LOA_CLIENT_IP_HEADER is set without LOA_ORIGIN_SECRET: a client-address header is trusted only on requests that show the origin secret; set both, or neither")
 	}
 	if v := env("LOA_NOW"); v != "" {
 		t, err := vntext.ParseTime(v)

@@ -50,6 +50,8 @@ func TestFromEnv(t *testing.T) {
 	for name, m := range map[string]map[string]string{
 		"LOA_BUCKET": {},
 		"LOA_NOW":    {"LOA_BUCKET": "b", "LOA_NOW": "5/4/2023"},
+		// A probe had the function trust 9.9.9.9 this way.
+		"LOA_ORIGIN_SECRET": {"LOA_BUCKET": "b", "LOA_CLIENT_IP_HEADER": "CloudFront-Viewer-Address"},
 	} {
 		if _, err := service.FromEnv(context.Background(), env(m)); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%v: error %v, want one naming %s", m, err, name)

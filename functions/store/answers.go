@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,7 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
 
 	"loa/functions/forms"
 )
@@ -55,9 +54,19 @@ type Answer struct {
 	Base    int       `json:"base"`    // the version the staff member edited
 	Status  string    `json:"status"`
 	Text    string    `json:"answer"`
-	By      string    `json:"by"` // the answerer's name, as staff typed it
-	Public  bool      `json:"public"`
+	By      string    `json:"by"`     // the answerer's name, as staff typed it
+	Public  bool      `json:"public"` // staff want it shown on /hoi-dap/
 	At      time.Time `json:"at"`
+	// Question is staff's public wording of the question (a name or a
+	// phone number the asker wrote taken out), "" for the asker's own
+	// text. The asker's text stays in the submission's row, and so in the
+	// export.
+	Question string `json:"question,omitempty"`
+	// Shown is what /hoi-dap/ shows while this version is the latest, nil
+	// for nothing (SaveAnswer sets it, see PublicEntryOf). Decided says
+	// the version carries it; versions written before did not.
+	Shown   *PublicEntry `json:"shown,omitempty"`
+	Decided bool         `json:"decided,omitempty"`
 }
 
 // Found is a stored submission found by its id or receipt code.
@@ -83,10 +92,6 @@ func (s *Store) answerPrefix(form, hash string) string {
 
 func (s *Store) answerKey(form, hash string, version int) string {
 	return fmt.Sprintf("%s%06d.json", s.answerPrefix(form, hash), version)
-}
-
-func (s *Store) publicKey(form string) string {
-	return s.cfg.Prefix + "answers/public/" + form + ".json"
 }
 
 // hashOf is the hash of the submission stored under key.
@@ -131,6 +136,69 @@ func (s *Store) FindByCode(ctx context.Context, f *forms.Form, hexDigits string)
 		return nil, nil
 	}
 	return s.find(ctx, f, hexDigits, 8)
+}
+
+// Lookup finds the submission of f named by the hex digits of a receipt
+// code whose contact matches (match), and its latest answer; ok is false
+// when there is none. It makes the same requests whatever the answer: a
+// listing and a read of the submissions, a listing and a read of the
+// answers. Where there is nothing to read it reads a key that cannot
+// exist, so that the time a lookup takes does not tell a known code from
+// an unknown one, a right contact from a wrong one, or an answered
+// question from one still waiting.
+func (s *Store) Lookup(ctx context.Context, f *forms.Form, hexDigits string, match func(forms.Record) bool) (found Found, a Answer, ok bool, err error) {
+	if len(hexDigits) != forms.ReceiptHexLen || !isHex(hexDigits) {
+		return Found{}, Answer{}, false, nil
+	}
+	out, err := s.api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket: &s.cfg.Bucket, Prefix: aws.String(s.submissionPrefix(f.ID) + hexDigits), MaxKeys: aws.Int32(8),
+	})
+	if err != nil {
+		return Found{}, Answer{}, false, fmt.Errorf("store: find %s: %w", hexDigits, err)
+	}
+	// No hash is this short: a key that names no submission and no answer.
+	decoy := hexDigits
+	keys := []string{s.SubmissionKey(f.ID, decoy)}
+	if len(out.Contents) > 0 {
+		keys = keys[:0]
+		for _, o := range out.Contents {
+			if k := aws.ToString(o.Key); strings.HasSuffix(k, ".csv") {
+				keys = append(keys, k)
+			}
+		}
+	}
+	hash := decoy
+	for _, key := range keys {
+		rec, err := s.Read(ctx, f, key)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Found{}, Answer{}, false, err
+		}
+		if !ok && match(rec) {
+			found, ok, hash = Found{Hash: s.hashOf(f.ID, key), Record: rec}, true, s.hashOf(f.ID, key)
+		}
+	}
+	nums, _, err := s.versions(ctx, f.ID, hash)
+	if err != nil {
+		return Found{}, Answer{}, false, err
+	}
+	n := 1
+	if len(nums) > 0 {
+		n = nums[len(nums)-1]
+	}
+	a, err = s.readAnswer(ctx, s.answerKey(f.ID, hash, n))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		a = Answer{Status: StatusReceived}
+	case err != nil:
+		return Found{}, Answer{}, false, err
+	}
+	if !ok {
+		return Found{}, Answer{}, false, nil
+	}
+	return found, a, true, nil
 }
 
 // FindByID returns the submission of f with the given short id, or
@@ -209,13 +277,17 @@ func (s *Store) LatestAnswer(ctx context.Context, form, hash string) (Answer, er
 }
 
 // SaveAnswer stores a as the version after base of the answer to the
-// submission of form with the given hash, and returns it as stored (its
-// version and time set). Versions are written once (If-None-Match: *):
+// submission found of f, and returns it as stored (its version, time and
+// public entry set). The version is the one write: what /hoi-dap/ shows
+// of the submission is the entry its latest version carries, so a save
+// that publishes, changes or takes off an answer takes effect all at once
+// or not at all. Versions are written once (If-None-Match: *):
 // when base is not the latest version, or another save wrote base+1
 // first, a is kept as a conflict copy beside the versions and the answer
 // is a *ConflictError. A submission that does not exist (or is deleted
 // while its answer is saved) is ErrNotFound, and nothing of it is left.
-func (s *Store) SaveAnswer(ctx context.Context, form, hash string, base int, a Answer) (Answer, error) {
+func (s *Store) SaveAnswer(ctx context.Context, f *forms.Form, found Found, base int, a Answer) (Answer, error) {
+	form, hash := f.ID, found.Hash
 	if !isHex(hash) {
 		return Answer{}, ErrNotFound
 	}
@@ -236,6 +308,7 @@ func (s *Store) SaveAnswer(ctx context.Context, form, hash string, base int, a A
 		latest = nums[len(nums)-1]
 	}
 	a.Base, a.Version, a.At = base, base+1, s.cfg.Now()
+	a.Shown, a.Decided = PublicEntryOf(f, found.Record, a), true
 	body, err := json.Marshal(a)
 	if err != nil {
 		return Answer{}, err
@@ -256,6 +329,9 @@ func (s *Store) SaveAnswer(ctx context.Context, form, hash string, base int, a A
 	// A deletion that ran meanwhile may have missed this version.
 	if ok, err := s.exists(ctx, sub); err == nil && !ok {
 		return Answer{}, errors.Join(ErrNotFound, s.deleteAnswers(ctx, form, hash))
+	}
+	if err := s.dropLegacyIndex(ctx, form); err != nil {
+		return a, err
 	}
 	return a, nil
 }
@@ -292,54 +368,124 @@ func (s *Store) Conflicts(ctx context.Context, form, hash string) ([]Answer, err
 }
 
 // ListAnswers returns the latest answer of every answered submission of
-// form, by submission id. It lists the form's answers once and reads one
-// object per answered submission, a few at a time.
+// form, by submission id (latestAnswers).
 func (s *Store) ListAnswers(ctx context.Context, form string) (map[string]Answer, error) {
-	prefix := s.cfg.Prefix + "answers/" + form + "/"
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
-	latest := map[string]int{} // hash → version
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("store: list answers of %s: %w", form, err)
-		}
-		for _, o := range page.Contents {
-			hash, name, ok := strings.Cut(strings.TrimPrefix(aws.ToString(o.Key), prefix), "/")
-			if !ok || len(hash) < forms.IDLength {
-				continue
-			}
-			if n, ok := versionOf(name); ok && n > latest[hash] {
-				latest[hash] = n
-			}
-		}
+	latest, err := s.latestAnswers(ctx, form)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]Answer, len(latest))
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		firstErr error
-	)
-	slots := make(chan struct{}, 8)
-	for hash, n := range latest {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			a, err := s.readAnswer(ctx, s.answerKey(form, hash, n))
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case errors.Is(err, ErrNotFound): // deleted meanwhile
-			case err != nil:
-				if firstErr == nil {
-					firstErr = err
+	for hash, a := range latest {
+		out[hash[:forms.IDLength]] = a
+	}
+	return out, nil
+}
+
+// latestAnswers returns the latest answer version of every answered
+// submission of form, by hash. It lists the form's answers (sixteen
+// listings at once, one per first hex digit of the hash) and reads the
+// newest version of each submission, many at a time. A version is written
+// once, so what was read is kept (by key and ETag) and a later call reads
+// only the versions written since: a listing costs a few list requests.
+func (s *Store) latestAnswers(ctx context.Context, form string) (map[string]Answer, error) {
+	prefix := s.cfg.Prefix + "answers/" + form + "/"
+	type latest struct {
+		n    int
+		etag string
+	}
+	parts := make([]map[string]latest, len(HashDigits))
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range HashDigits {
+		g.Go(func() error {
+			m := map[string]latest{}
+			p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: aws.String(prefix + HashDigits[i:i+1])})
+			for p.HasMorePages() {
+				page, err := p.NextPage(gctx)
+				if err != nil {
+					return fmt.Errorf("store: list answers of %s: %w", form, err)
 				}
-			default:
-				out[hash[:forms.IDLength]] = a
+				for _, o := range page.Contents {
+					hash, name, ok := strings.Cut(strings.TrimPrefix(aws.ToString(o.Key), prefix), "/")
+					if !ok || len(hash) < forms.IDLength {
+						continue
+					}
+					if n, ok := versionOf(name); ok && n > m[hash].n {
+						m[hash] = latest{n, aws.ToString(o.ETag)}
+					}
+				}
 			}
+			parts[i] = m
+			return nil
 		})
 	}
-	wg.Wait()
-	return out, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := map[string]Answer{}
+	var mu sync.Mutex
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(32)
+	for _, m := range parts {
+		for hash, l := range m {
+			key := s.answerKey(form, hash, l.n)
+			if a, ok := s.versionCache.get(key, l.etag); ok {
+				out[hash] = a
+				continue
+			}
+			g.Go(func() error {
+				a, err := s.readAnswer(gctx, key)
+				switch {
+				case errors.Is(err, ErrNotFound): // deleted meanwhile
+					return nil
+				case err != nil:
+					return err
+				}
+				s.versionCache.put(key, l.etag, a)
+				mu.Lock()
+				out[hash] = a
+				mu.Unlock()
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// versionCache keeps the answer versions read, by key; an entry counts
+// only with the ETag it was read with (a deleted submission sent again
+// starts its versions anew under the same keys). At most maxCached.
+type versionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedAnswer
+}
+
+type cachedAnswer struct {
+	etag string
+	a    Answer
+}
+
+const maxCached = 50000
+
+func (c *versionCache) get(key, etag string) (Answer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	return e.a, ok && etag != "" && e.etag == etag
+}
+
+func (c *versionCache) put(key, etag string, a Answer) {
+	if etag == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCached {
+		c.m = map[string]cachedAnswer{}
+	}
+	c.m[key] = cachedAnswer{etag, a}
 }
 
 // deleteAnswers deletes every version and conflict copy of a submission's
@@ -358,7 +504,8 @@ func (s *Store) deleteAnswers(ctx context.Context, form, hash string) error {
 }
 
 // PublicEntry is one published question and its answer. It never holds a
-// name, phone number or email: only what the asker agreed to publish.
+// name, phone number or email: only what the asker agreed to publish, in
+// the words staff chose to show.
 type PublicEntry struct {
 	ID         string    `json:"id"` // the submission's short id
 	Topic      string    `json:"topic"`
@@ -367,78 +514,82 @@ type PublicEntry struct {
 	AnsweredAt time.Time `json:"answered_at"`
 }
 
-// PublicAnswers returns form's published answers as the index holds them.
-func (s *Store) PublicAnswers(ctx context.Context, form string) ([]PublicEntry, error) {
-	list, _, err := s.readPublic(ctx, form)
-	return list, err
+// PublicEntryOf is what /hoi-dap/ may show of the submission rec of f and
+// its answer version a, or nil when it may show nothing: the asker agreed
+// to publish (the row holds the notice's version), staff marked it public,
+// and it is answered. The question is staff's public wording of it when
+// they wrote one (a.Question), else the asker's text.
+func PublicEntryOf(f *forms.Form, rec forms.Record, a Answer) *PublicEntry {
+	if !f.Published(rec) || !a.Public || a.Status != StatusAnswered || strings.TrimSpace(a.Text) == "" {
+		return nil
+	}
+	q := a.Question
+	if q == "" {
+		q = rec.Values[f.Question]
+	}
+	e := &PublicEntry{ID: rec.ID, Question: q, Answer: a.Text, AnsweredAt: a.At}
+	if tf := f.TopicField(); tf != nil {
+		e.Topic = rec.Values[tf.Name]
+	}
+	return e
 }
 
-func (s *Store) readPublic(ctx context.Context, form string) ([]PublicEntry, string, error) {
-	key := s.publicKey(form)
-	body, etag, _, found, err := s.readSmall(ctx, key)
-	if err != nil || !found {
-		return nil, "", err
+// PublicAnswers returns f's published answers: the entry that the latest
+// answer version of each submission carries (Answer.Shown). Nothing else
+// says what is public, so no crash between two writes can set the page
+// apart from the answers, and deleting a submission's answers takes it
+// off. A version written before versions carried their entry is read with
+// its submission's row, as it was published then.
+func (s *Store) PublicAnswers(ctx context.Context, f *forms.Form) ([]PublicEntry, error) {
+	latest, err := s.latestAnswers(ctx, f.ID)
+	if err != nil {
+		return nil, err
 	}
-	var list []PublicEntry
-	if err := json.Unmarshal([]byte(body), &list); err != nil {
-		return nil, "", fmt.Errorf("store: %s: %w", key, err)
-	}
-	return list, etag, nil
-}
-
-// SetPublic puts e in form's index of published answers in place of the
-// entry with the given id, or takes that entry out when e is nil. The
-// index is one small object rewritten on the condition that nobody
-// rewrote it since it was read (If-Match on its ETag; If-None-Match: *
-// for the first), tried again when somebody did: no update is lost.
-func (s *Store) SetPublic(ctx context.Context, form, id string, e *PublicEntry) error {
-	key := s.publicKey(form)
-	for attempt := 0; attempt < 8; attempt++ {
-		list, etag, err := s.readPublic(ctx, form)
-		if err != nil {
-			return err
-		}
-		i := slices.IndexFunc(list, func(p PublicEntry) bool { return p.ID == id })
+	var (
+		mu  sync.Mutex
+		out []PublicEntry
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for hash, a := range latest {
 		switch {
-		case e == nil && i < 0:
-			return nil
-		case e == nil:
-			list = slices.Delete(list, i, i+1)
-		case i >= 0 && list[i] == *e:
-			return nil
-		case i >= 0:
-			list[i] = *e
-		default:
-			list = append(list, *e)
-		}
-		if list == nil {
-			list = []PublicEntry{}
-		}
-		body, err := json.Marshal(list)
-		if err != nil {
-			return err
-		}
-		in := &s3.PutObjectInput{
-			Bucket: &s.cfg.Bucket, Key: &key, Body: bytes.NewReader(body),
-			ContentLength: aws.Int64(int64(len(body))), ContentType: aws.String("application/json"),
-			ServerSideEncryption: types.ServerSideEncryptionAes256,
-		}
-		if etag == "" {
-			in.IfNoneMatch = aws.String("*")
-		} else {
-			in.IfMatch = &etag
-		}
-		_, err = s.api.PutObject(ctx, in)
-		switch Status(err) {
-		case 0:
-			return nil
-		case http.StatusPreconditionFailed, http.StatusConflict, http.StatusNotFound:
-			if err := sleep(ctx, time.Duration(attempt+1)*15*time.Millisecond); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("store: put %s: %w", key, err)
+		case a.Shown != nil:
+			e := *a.Shown
+			e.ID, e.AnsweredAt = hash[:forms.IDLength], a.At
+			out = append(out, e)
+		case !a.Decided && a.Public && a.Status == StatusAnswered:
+			g.Go(func() error {
+				rec, err := s.Read(gctx, f, s.SubmissionKey(f.ID, hash))
+				if errors.Is(err, ErrNotFound) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				if e := PublicEntryOf(f, rec, a); e != nil {
+					mu.Lock()
+					out = append(out, *e)
+					mu.Unlock()
+				}
+				return nil
+			})
 		}
 	}
-	return fmt.Errorf("store: %s keeps changing", key)
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b PublicEntry) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// dropLegacyIndex deletes the one object that listed the published
+// answers before each version carried its own entry: it is read no more,
+// and it may hold the text of a question that has since been taken off or
+// deleted on request. Deleting what is not there is no error.
+func (s *Store) dropLegacyIndex(ctx context.Context, form string) error {
+	key := s.cfg.Prefix + "answers/public/" + form + ".json" // the older layout's one index
+	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil && Status(err) != http.StatusNotFound {
+		return fmt.Errorf("store: delete %s: %w", key, err)
+	}
+	return nil
 }

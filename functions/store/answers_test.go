@@ -60,11 +60,15 @@ func TestSaveAnswerConflict(t *testing.T) {
 	ctx := context.Background()
 	f, rc := fx.question(t, "Câu hỏi hai?")
 	hash := strings.TrimSuffix(rc.Key[strings.LastIndexByte(rc.Key, '/')+1:], ".csv")
+	found, err := fx.st.FindByID(ctx, f, rc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, text := range []string{"Trả lời của chị Lan", "Trả lời của anh Minh"} {
 		wg.Go(func() {
-			_, errs[i] = fx.st.SaveAnswer(ctx, f.ID, hash, 0, store.Answer{Status: store.StatusAnswered, Text: text, By: "Cán bộ"})
+			_, errs[i] = fx.st.SaveAnswer(ctx, f, found, 0, store.Answer{Status: store.StatusAnswered, Text: text, By: "Cán bộ"})
 		})
 	}
 	wg.Wait()
@@ -91,10 +95,10 @@ func TestSaveAnswerConflict(t *testing.T) {
 		t.Fatalf("conflict copies %+v %v", kept, err)
 	}
 	// A stale base is a conflict too; the latest base writes version 2.
-	if _, err := fx.st.SaveAnswer(ctx, f.ID, hash, 0, store.Answer{Text: "cũ"}); !errors.As(err, &conflict) {
+	if _, err := fx.st.SaveAnswer(ctx, f, found, 0, store.Answer{Text: "cũ"}); !errors.As(err, &conflict) {
 		t.Errorf("stale base: %v", err)
 	}
-	if a, err := fx.st.SaveAnswer(ctx, f.ID, hash, 1, store.Answer{Status: store.StatusAnswered, Text: "Bản mới"}); err != nil || a.Version != 2 {
+	if a, err := fx.st.SaveAnswer(ctx, f, found, 1, store.Answer{Status: store.StatusAnswered, Text: "Bản mới"}); err != nil || a.Version != 2 {
 		t.Errorf("second version: %+v %v", a, err)
 	}
 	all, err := fx.st.ListAnswers(ctx, f.ID)
@@ -102,11 +106,12 @@ func TestSaveAnswerConflict(t *testing.T) {
 		t.Errorf("ListAnswers %v %v", all, err)
 	}
 
-	// The public index; deleting the submission removes the answers and the entry.
-	if err := fx.st.SetPublic(ctx, f.ID, rc.ID, &store.PublicEntry{ID: rc.ID, Question: "Câu hỏi hai?", Answer: "Bản mới"}); err != nil {
+	// Published: the latest version carries its entry; deleting the
+	// submission removes the answers and so the entry.
+	if _, err := fx.st.SaveAnswer(ctx, f, found, 2, store.Answer{Status: store.StatusAnswered, Text: "Bản công bố", Public: true}); err != nil {
 		t.Fatal(err)
 	}
-	if list, err := fx.st.PublicAnswers(ctx, f.ID); err != nil || len(list) != 1 {
+	if list, err := fx.st.PublicAnswers(ctx, f); err != nil || len(list) != 1 || list[0].Answer != "Bản công bố" || list[0].Question != "Câu hỏi hai?" {
 		t.Fatalf("public %v %v", list, err)
 	}
 	if err := fx.st.Delete(ctx, f, rc.ID); err != nil {
@@ -115,29 +120,10 @@ func TestSaveAnswerConflict(t *testing.T) {
 	if keys := fx.keys("p/answers/cau-hoi/"); len(keys) != 0 {
 		t.Errorf("answers left after deletion: %v", keys)
 	}
-	if list, err := fx.st.PublicAnswers(ctx, f.ID); err != nil || len(list) != 0 {
+	if list, err := fx.st.PublicAnswers(ctx, f); err != nil || len(list) != 0 {
 		t.Errorf("public entry left after deletion: %v %v", list, err)
 	}
-	if _, err := fx.st.SaveAnswer(ctx, f.ID, hash, 2, store.Answer{Text: "sau khi xóa"}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := fx.st.SaveAnswer(ctx, f, found, 3, store.Answer{Text: "sau khi xóa"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("answer to a deleted question: %v", err)
-	}
-}
-
-// Concurrent changes of the public index lose nothing.
-func TestSetPublicConcurrent(t *testing.T) {
-	fx := newFixture(t)
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	for i := range 6 {
-		wg.Go(func() {
-			id := strings.Repeat(string(rune('a'+i)), 12)
-			if err := fx.st.SetPublic(ctx, "cau-hoi", id, &store.PublicEntry{ID: id}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if list, err := fx.st.PublicAnswers(ctx, "cau-hoi"); err != nil || len(list) != 6 {
-		t.Errorf("public index after 6 concurrent puts: %d entries, %v", len(list), err)
 	}
 }

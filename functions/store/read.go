@@ -87,8 +87,9 @@ func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Reco
 }
 
 // Delete removes the submission with the given short id (staff, on a
-// person's request): its entry among the published answers and every
-// version of its answer first, then the row, then its quota slot. A
+// person's request): every version of its answer first (the latest
+// version is what /hoi-dap/ shows of it, so it leaves the page with
+// them), then the row, then its quota slot. Nothing here reads an index. A
 // failure part way leaves the row, so that deleting again finds it and
 // finishes. The row goes before the slot: a crash after it leaves an
 // orphan slot, which the next claim repairs; the other order could leave a
@@ -99,7 +100,7 @@ func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
 		return err
 	}
 	key, rec := s.SubmissionKey(f.ID, found.Hash), found.Record
-	if err := s.SetPublic(ctx, f.ID, rec.ID, nil); err != nil {
+	if err := s.dropLegacyIndex(ctx, f.ID); err != nil {
 		return err
 	}
 	if err := s.deleteAnswers(ctx, f.ID, found.Hash); err != nil {

@@ -4,8 +4,12 @@
 //
 //	{prefix}submissions/{form}/{hash}.csv
 //
-// The hash is SHA-256 of the form id and the normalised fields (never the
-// time), so a resent or double-clicked answer lands on the same key. The
+// The hash is an HMAC-SHA256, under the server's receipt key, of the form
+// id and the normalised fields (never the time), so a resent or
+// double-clicked answer lands on the same key, and nobody without the key
+// can test a guessed text against a code, an id or a key. (Submissions
+// stored before there was a key are named by the plain SHA-256; Save
+// finds them still, and their codes still work: see Config.ReceiptKey.) The
 // object is created with If-None-Match: * and a 412 (or a 409 that turns out
 // to be a concurrent write of the same key) means "already stored": success.
 //
@@ -24,12 +28,16 @@
 //
 // Hỏi đáp (answers.go): staff answer a submission in versions, each
 // written once (If-None-Match: *), the latest winning; a save that loses a
-// race keeps its text beside them; the published answers of a form are
-// one small index, rewritten on the condition of its ETag (If-Match):
+// race keeps its text beside them. Each version carries what /hoi-dap/
+// shows while it is the latest (its public entry, or none): the published
+// answers are the entries of the latest versions, one object per
+// submission, and no object lists them.
 //
-//	{prefix}answers/{form}/{hash}/{NNNNNN}.json                   version N (JSON: status, answer, by, public, at)
+//	{prefix}answers/{form}/{hash}/{NNNNNN}.json                   version N (JSON: status, answer, by, public, at, shown)
 //	{prefix}answers/{form}/{hash}/conflict-{time}-{12 hex}.json   a text whose save lost, kept
-//	{prefix}answers/public/{form}.json                            the form's published questions and answers
+//
+// (An older layout kept one index, {prefix}answers/public/{form}.json; it
+// is read no more, and deleted by the next save or deletion.)
 //
 // A receipt code (forms.ReceiptCode) carries the first 10 hex digits of
 // a submission's hash; FindByCode lists the keys that start with them.
@@ -83,12 +91,18 @@ type Config struct {
 	// Presign signs the download links of exports (PutExport). Default: a
 	// presign client of the api given to New, when it is an *s3.Client.
 	Presign Presigner
+	// ReceiptKey keys the hashes that name submissions (and so their
+	// ids and receipt codes): forms.Submission.KeyedHash. nil: the plain
+	// SHA-256 of the content, as before there was a key.
+	ReceiptKey []byte
 }
 
 // Store saves and reads submissions.
 type Store struct {
 	api API
 	cfg Config
+
+	versionCache versionCache // answer versions read (answers.go)
 }
 
 // New returns a store writing to cfg.Bucket through api.
@@ -170,10 +184,24 @@ func (s *Store) slotPrefix(form, group string) string {
 // row after losing the slot.
 func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error) {
 	f := sub.Form
-	hash := sub.Hash()
+	hash := sub.KeyedHash(s.cfg.ReceiptKey)
 	key := s.SubmissionKey(f.ID, hash)
 	rc := Receipt{Key: key, ID: hash[:forms.IDLength], Hash: hash}
-	body, err := f.MarshalCSV(sub.Record(s.cfg.Now()))
+	if s.cfg.ReceiptKey != nil {
+		// Stored before there was a key, under its plain hash: a resend
+		// is that submission, and gets its code again.
+		old := sub.Hash()
+		exists, err := s.exists(ctx, s.SubmissionKey(f.ID, old))
+		if err != nil {
+			return rc, err
+		}
+		if exists {
+			return Receipt{Key: s.SubmissionKey(f.ID, old), ID: old[:forms.IDLength], Hash: old, Duplicate: true}, nil
+		}
+	}
+	rec := sub.Record(s.cfg.Now())
+	rec.ID = rc.ID
+	body, err := f.MarshalCSV(rec)
 	if err != nil {
 		return rc, err
 	}
@@ -371,9 +399,13 @@ func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, m
 		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
 	}
 	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, maxObject))
+	b, err := io.ReadAll(io.LimitReader(out.Body, maxObject+1))
 	if err != nil {
 		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
+	}
+	if len(b) > maxObject {
+		// Never a truncated read that a parser then fails on far away.
+		return "", "", time.Time{}, false, fmt.Errorf("store: %s is larger than %d bytes, the most an object of this kind may be", key, maxObject)
 	}
 	return string(b), aws.ToString(out.ETag), aws.ToTime(out.LastModified), true, nil
 }

@@ -1,6 +1,7 @@
-// /tra-cuu/: without this script the form GETs /api/tra-cuu, which answers
-// a page; with it, the JSON answer is shown in a live region. ?ma= fills
-// in the code.
+// /tra-cuu/: without this script the form POSTs to /api/tra-cuu, which
+// answers a page; with it, the JSON answer is shown in a live region. ?ma=
+// fills in the code, never the digits: the lookup is a POST so that the
+// digits of a phone or an email stay out of every address and log.
 (function () {
   "use strict";
   if (!window.fetch || !window.URLSearchParams) return;
@@ -60,8 +61,9 @@
     if (busy) return;
     busy = true;
     out.textContent = "Đang tra cứu…";
-    var q = new URLSearchParams(new FormData(form)).toString();
-    fetch(form.action + "?" + q, { headers: { "Accept": "application/json" }, credentials: "same-origin", cache: "no-store" })
+    var body = new URLSearchParams(new FormData(form)).toString();
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin", cache: "no-store",
+      headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" } })
       .then(function (res) {
         return res.json().catch(function () { return {}; }).then(function (data) { show(data, res.ok && data.ok, res.status); });
       }, function () { show({}, false); })

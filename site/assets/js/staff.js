@@ -167,6 +167,16 @@
     g1.appendChild(answer);
     form.appendChild(g1);
 
+    // The question as /hoi-dap/ shows it: staff may take out a name or a
+    // phone number the asker wrote; the asker's text stays in the export.
+    var gq = el("div", { "class": "form-group" });
+    gq.appendChild(el("label", { "class": "form-label", "for": id + "-cq" }, "Câu hỏi khi công bố"));
+    gq.appendChild(el("p", { "class": "form-hint", id: id + "-cq-goi-y" }, "Sửa để bỏ họ tên, số điện thoại hoặc thông tin riêng trước khi công bố. Câu hỏi gốc vẫn được giữ trong tệp tải về."));
+    var pq = el("textarea", { "class": "form-textarea", id: id + "-cq", name: "question", rows: "3", maxlength: "4000", "aria-describedby": id + "-cq-goi-y" });
+    pq.value = it.public_question || it.question;
+    gq.appendChild(pq);
+    form.appendChild(gq);
+
     var g2 = el("div", { "class": "form-group" });
     g2.appendChild(el("label", { "class": "form-label", "for": id + "-tt" }, "Trạng thái"));
     var status = el("select", { "class": "form-select", id: id + "-tt", name: "status" });
@@ -195,7 +205,7 @@
       save.disabled = true;
       msg.textContent = "Đang lưu…";
       call("PUT", "/api/answers/" + encodeURIComponent(it.form) + "/" + encodeURIComponent(it.id), 0,
-        { answer: answer.value, by: by, status: status.value, public: pub.checked, base: base })
+        { answer: answer.value, question: pq.value, by: by, status: status.value, public: pub.checked, base: base })
         .then(function (ans) {
           base = ans.version;
           msg.textContent = ans.message;
