@@ -7,8 +7,9 @@ RIE      := $(GOBIN)/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 # nodynamic: the WebP encoder is the WebAssembly libwebp that its module
 # ships, never a libwebp installed on the machine, so that every machine
-# writes the same bytes for the same photo. The builder refuses to run on a
-# system libwebp, and a test fails without the tag.
+# writes the same bytes for the same photo. The builder refuses to process
+# photos with a system libwebp, and a test fails without the tag. (package
+# builds the Lambda, which has no photos to process.)
 TAGS     := nodynamic
 
 .PHONY: all site serve test test-short test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search package publish deploy vet fmt clean
@@ -102,7 +103,7 @@ bench-search:
 ## package: the arm64 Lambda bootstrap zip in dist/ (the build flags live in
 ## build/internal/lambdadev; zipped in Go, so the zip tool is not needed)
 package:
-	$(GO) run -tags $(TAGS) ./build package -o dist/bootstrap.zip
+	$(GO) run ./build package -o dist/bootstrap.zip
 
 clean:
 	rm -rf public dist
@@ -110,7 +111,7 @@ clean:
 ## build-FormsFunction: SAM's makefile build method (called by `sam build`, which sets ARTIFACTS_DIR)
 .PHONY: build-FormsFunction
 build-FormsFunction:
-	$(GO) run -tags $(TAGS) ./build package -bin $(ARTIFACTS_DIR)
+	$(GO) run ./build package -bin $(ARTIFACTS_DIR)
 
 STACK ?= loa
 # The site bucket: given, or read from the stack's outputs.
