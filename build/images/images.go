@@ -275,10 +275,14 @@ func (p *Processor) ProcessFile(fsys fs.FS, name, shown string) (*Result, error)
 	if err := p.checkHeader(io.TeeReader(f, &head)); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
-	data, err := io.ReadAll(io.LimitReader(io.MultiReader(&head, f), p.opts.MaxBytes+1))
-	if err != nil {
+	// Read into a buffer of the file's size (and room to see that it
+	// grew): io.ReadAll would grow one by doubling, copying a phone photo
+	// a dozen times, which a warm build (that only hashes it) pays for.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(io.MultiReader(&head, f), p.opts.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > p.opts.MaxBytes {
 		return nil, fmt.Errorf("%s: ảnh lớn hơn giới hạn %s khi đọc (tệp đang bị ghi thêm?)", shown, megabytes(p.opts.MaxBytes))
 	}
