@@ -5,6 +5,12 @@ TOOLS    := build/tools
 GOBIN    := $(shell $(GO) env GOPATH)/bin
 RIE      := $(GOBIN)/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+# nodynamic: the WebP encoder is the WebAssembly libwebp that its module
+# ships, never a libwebp installed on the machine, so that every machine
+# writes the same bytes for the same photo. The builder refuses to process
+# photos with a system libwebp, and a test fails without the tag. (package
+# builds the Lambda, which has no photos to process.)
+TAGS     := nodynamic
 
 .PHONY: all site serve test test-short test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search package publish deploy vet fmt clean
 
@@ -12,26 +18,26 @@ all: site
 
 ## site: build the static site into public/
 site:
-	$(GO) run ./build build
+	$(GO) run -tags $(TAGS) ./build build
 
 ## serve: the whole system on one machine (site, forms, staff page, local S3 store in .data/)
 serve:
-	$(GO) run ./build serve --addr $(ADDR) $(SERVE_FLAGS)
+	$(GO) run -tags $(TAGS) ./build serve --addr $(ADDR) $(SERVE_FLAGS)
 
 ## test: every test, after installing the tools the tests drive; nothing is skipped
 test: tools vet
-	$(GO) test -count=1 -timeout 40m ./...
+	$(GO) test -tags $(TAGS) -count=1 -timeout 40m ./...
 	$(MAKE) fuzz
 
 ## test-short: the quick loop while working, well under a minute on two cores: every test
 ## but those that drive Chromium, Java, pandoc, cfn-lint or the Lambda emulator, and a few
 ## slow ones (they call t.Skip only under -short); needs none of those tools
 test-short: vet
-	$(GO) test -short ./...
+	$(GO) test -tags $(TAGS) -short ./...
 
 vet:
 	@test -z "$$(gofmt -l build functions site content)" || { echo "gofmt needed:"; gofmt -l build functions site content; exit 1; }
-	$(GO) vet ./...
+	$(GO) vet -tags $(TAGS) ./...
 
 fmt:
 	gofmt -w build functions site content
@@ -68,35 +74,35 @@ $(RIE):
 
 ## fuzz: a short run of each fuzz target, bounded by a count of inputs (not by time, which a busy machine stretches)
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 150000x ./functions/forms
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 150000x ./functions/forms
 
 ## bench: every benchmark, each printing ratios against its peer
 bench: bench-site bench-forms bench-export bench-reload bench-images bench-search
 
 bench-site:
-	$(GO) run ./build/bench site
+	$(GO) run -tags $(TAGS) ./build/bench site
 
 bench-forms:
-	$(GO) run ./build/bench forms
+	$(GO) run -tags $(TAGS) ./build/bench forms
 
 ## bench-export: 10,000 and 100,000 stored questions to CSV and XLSX, cold (every
 ## object read), repeated (from the snapshot) and after 1% more (target ≤ 10 s)
 bench-export:
-	$(GO) run ./build/bench export
+	$(GO) run -tags $(TAGS) ./build/bench export
 
 ## bench-reload: serve's one-page rebuild on a 10,000-page site (target ≤ 50 ms)
 bench-reload:
-	$(GO) run ./build/bench reload
+	$(GO) run -tags $(TAGS) ./build/bench reload
 
 ## bench-images: 12 phone photos (4000×3000 JPEG) through the image pipeline against Hugo's,
 ## cold and warm caches (targets: cold ≤ Hugo's time, warm ≤ 0.1× Hugo's cold, peak memory ≤ Hugo's)
 bench-images:
-	$(GO) run ./build/bench images
+	$(GO) run -tags $(TAGS) ./build/bench images
 
 ## bench-search: the search index of 10,000 pages against Pagefind: build time and memory, size,
 ## bytes and time of a first query in Chromium, 4x CPU throttling (SEARCH_FLAGS=--pages 1000 for a quick run)
 bench-search:
-	$(GO) run ./build/bench search $(SEARCH_FLAGS)
+	$(GO) run -tags $(TAGS) ./build/bench search $(SEARCH_FLAGS)
 
 ## package: the arm64 Lambda bootstrap zip in dist/ (the build flags live in
 ## build/internal/lambdadev; zipped in Go, so the zip tool is not needed)
@@ -125,4 +131,4 @@ deploy:
 ## publish: build public/ and sync it to the site bucket (PUBLISH_FLAGS=--dry-run to look first)
 publish: site
 	@test -n "$(SITE_BUCKET)" || { echo "publish: no site bucket: deploy the stack '$(STACK)' first, or set SITE_BUCKET"; exit 1; }
-	$(GO) run ./build publish --bucket $(SITE_BUCKET) --dir public $(PUBLISH_FLAGS)
+	$(GO) run -tags $(TAGS) ./build publish --bucket $(SITE_BUCKET) --dir public $(PUBLISH_FLAGS)

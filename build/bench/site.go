@@ -39,7 +39,7 @@ func benchSite(args []string) error {
 		defer os.RemoveAll(dir)
 	}
 	loa := filepath.Join(dir, "loa")
-	build := exec.Command("go", "build", "-o", loa, "loa/build")
+	build := exec.Command("go", "build", "-tags", "nodynamic", "-o", loa, "loa/build")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)

@@ -22,9 +22,9 @@ import (
 // layout shift), loading="lazy" but for the first image of the page, and
 // decoding="async". The source is never published.
 
-// sizes tells the browser how wide an image is drawn: the text column
+// Sizes tells the browser how wide an image is drawn: the text column
 // (.wrap, 46rem less its padding) or the screen.
-const sizes = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
+const Sizes = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
 
 // The node attributes the picture renderer reads, set on an *ast.Image.
 const (
@@ -36,7 +36,8 @@ const (
 type Image struct {
 	URL           string // the middle width's fallback (JPEG or PNG)
 	Width, Height int
-	Srcset        string
+	Srcset        string // the fallbacks
+	WebPSrcset    string // the WebP variants, if any
 }
 
 // processor returns the build's image processor, made on first use so that
@@ -112,7 +113,7 @@ func (b *build) pictures(p *Page, doc ast.Node, body []byte, bodyLine int) (map[
 				if alt == "" && !hasBlankAlt(img) {
 					b.warn("%s:%d: ảnh %s chưa có lời mô tả cho người không xem được ảnh: viết ![ảnh chụp gì](%s), hoặc ![ ](%s) nếu ảnh chỉ để trang trí", p.Source, line, file, file, file)
 				}
-				img.SetAttributeString(attrPicture, pictureHTML(p.URL, res, alt, first))
+				img.SetAttributeString(attrPicture, PictureHTML(p.URL, res, alt, first))
 				first = false
 			}
 		}
@@ -146,7 +147,8 @@ func pageImage(p *Page, res *images.Result) *Image {
 			best = v
 		}
 	}
-	return &Image{URL: p.URL + best.Name, Width: best.Width, Height: best.Height, Srcset: res.Srcset(fallbackFormat(res), p.URL)}
+	return &Image{URL: p.URL + best.Name, Width: best.Width, Height: best.Height, Srcset: res.Srcset(fallbackFormat(res), p.URL),
+		WebPSrcset: res.Srcset(images.WebP, p.URL)}
 }
 
 func fallbackFormat(res *images.Result) string {
@@ -156,19 +158,21 @@ func fallbackFormat(res *images.Result) string {
 	return images.JPEG
 }
 
-// pictureHTML draws one image of a page whose files are at base.
-func pictureHTML(base string, res *images.Result, alt string, first bool) string {
+// PictureHTML draws one image of a page whose files are at base: a
+// <picture> with the WebP variants, if any, as a <source> before the
+// fallback's <img>. The image benchmark draws its page with it too.
+func PictureHTML(base string, res *images.Result, alt string, first bool) string {
 	var b strings.Builder
 	b.WriteString("<picture>")
 	if webp := res.Srcset(images.WebP, base); webp != "" {
-		fmt.Fprintf(&b, `<source type="image/webp" srcset="%s" sizes="%s">`, util.EscapeHTML([]byte(webp)), sizes)
+		fmt.Fprintf(&b, `<source type="image/webp" srcset="%s" sizes="%s">`, util.EscapeHTML([]byte(webp)), Sizes)
 	}
 	loading := ` loading="lazy"`
 	if first {
 		loading = "" // the first image is likely the largest paint: fetch it at once
 	}
 	fmt.Fprintf(&b, `<img src="%s" srcset="%s" sizes="%s" width="%s" height="%s" alt="%s"%s decoding="async">`,
-		util.EscapeHTML([]byte(base+res.Fallback)), util.EscapeHTML([]byte(res.Srcset(fallbackFormat(res), base))), sizes,
+		util.EscapeHTML([]byte(base+res.Fallback)), util.EscapeHTML([]byte(res.Srcset(fallbackFormat(res), base))), Sizes,
 		strconv.Itoa(res.Width), strconv.Itoa(res.Height), util.EscapeHTML([]byte(alt)), loading)
 	b.WriteString("</picture>")
 	return b.String()

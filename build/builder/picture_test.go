@@ -72,9 +72,14 @@ Và một ảnh nữa:
 	if imgs[0][6] != "" || imgs[1][6] == "" {
 		t.Error("want the first image fetched at once and the second lazily")
 	}
-	// srcset: the widths below the photo's, never enlarged.
-	if want := regexp.MustCompile(`^/thong-bao/ra-quan/anh-chup-1\.[0-9a-f]+\.480\.jpg 480w, /thong-bao/ra-quan/anh-chup-1\.[0-9a-f]+\.900\.jpg 900w$`); !want.MatchString(imgs[0][2]) {
-		t.Errorf("srcset %q: want 480w and 900w (its own width) only", imgs[0][2])
+	// srcset: the photo fits in squares of 480 and 960 and, as 1600 would
+	// enlarge it, its own 1200 high: never enlarged.
+	if want := regexp.MustCompile(`^/thong-bao/ra-quan/anh-chup-1\.[0-9a-f]+\.360\.jpg 360w, /thong-bao/ra-quan/anh-chup-1\.[0-9a-f]+\.720\.jpg 720w, /thong-bao/ra-quan/anh-chup-1\.[0-9a-f]+\.900\.jpg 900w$`); !want.MatchString(imgs[0][2]) {
+		t.Errorf("srcset %q: want 360w, 720w and 900w (its own width) only", imgs[0][2])
+	}
+	// A lossy WebP at each width, offered first.
+	if n := len(regexp.MustCompile(`<picture><source type="image/webp" srcset="[^"]+\.360\.webp 360w, [^"]+\.720\.webp 720w, [^"]+\.900\.webp 900w" sizes="[^"]+"><img `).FindAllString(page, -1)); n != 1 {
+		t.Errorf("%d pictures offer the sideways photo's WebP at 360w, 720w and 900w, want 1:\n%s", n, page)
 	}
 	// Every published image: decodes, has the size it claims, and carries
 	// no metadata (no APP1 segment, no GPS bytes, no camera make).
@@ -110,7 +115,8 @@ Và một ảnh nữa:
 		t.Errorf("published images %v, want two widths of each photo at least", published)
 	}
 	// The list shows the page's image.
-	contains(t, "the list", read(t, out, "thong-bao/index.html"), `<img class="thumb" src="/thong-bao/ra-quan/anh-chup-1.`)
+	contains(t, "the list", read(t, out, "thong-bao/index.html"),
+		`<picture><source type="image/webp" srcset="/thong-bao/ra-quan/anh-chup-1.`, `<img class="thumb" src="/thong-bao/ra-quan/anh-chup-1.`)
 
 	// A second build with a warm cache publishes the same files.
 	out2 := filepath.Join(dir, "public2")

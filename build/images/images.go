@@ -8,12 +8,19 @@
 //     every goroutine of the build. Process(path) reads one source (JPEG,
 //     PNG or WebP) and returns a Result: its upright size and its Variants,
 //     one per width and format.
-//   - Widths never enlarge: a width above the source's is dropped, and a
-//     source narrower than every width gets one variant at its own width.
-//   - Each width gets a fallback every browser shows, JPEG (or PNG when the
-//     image has transparency), and a WebP where the WebP is smaller. The
-//     WebP encoder is lossless, so on a photo it loses to a lossy JPEG and
-//     is left out; on drawings, screenshots and logos it usually wins.
+//   - Each variant fits in a square of one of Options.Widths: a landscape
+//     photo is that wide, a portrait one that high, so that a photo taken
+//     upright costs a phone the bytes of one taken sideways. Variants never
+//     enlarge: a size above the source's is dropped, and a source smaller
+//     than every size gets one variant at its own size.
+//   - Each size gets a fallback every browser shows, JPEG (or PNG when the
+//     image has transparency), and a WebP where the WebP is smaller: lossy
+//     beside a JPEG (a third to a half of its bytes on a photo), lossless
+//     beside a PNG. The WebP encoder is libwebp compiled to WebAssembly
+//     (github.com/gen2brain/webp, run by wazero: no cgo). Build with
+//     -tags nodynamic, as the Makefile does: without it the package would
+//     use a system libwebp where one is installed, whose bytes differ from
+//     machine to machine; New refuses to run on one.
 //   - The pixels are decoded, turned upright by the EXIF Orientation (the
 //     only tag read), scaled and encoded afresh: nothing of the source's
 //     EXIF, GPS position, XMP or ICC profile reaches an output.
@@ -24,7 +31,9 @@
 //     entry's manifest is written last, so a killed build leaves nothing a
 //     later build would trust.
 //   - Memory is bounded by a budget of source pixels in flight (read from
-//     the header before decoding), and CPU by one decode per core.
+//     the header before decoding) and by one WebP encoder at a time (each
+//     is a WebAssembly instance of its own, tens of megabytes), and CPU by
+//     one decode per core.
 //
 // A builder calls Process for each image a page uses, Publish to put the
 // variants in the output folder, and Srcset and Fallback to write the
@@ -52,7 +61,7 @@ import (
 	_ "image/jpeg" // decoders, registered for image.Decode
 	_ "image/png"
 
-	_ "golang.org/x/image/webp"
+	xwebp "golang.org/x/image/webp"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -73,9 +82,11 @@ const (
 // Options configure a Processor. The zero value of each field means its
 // default.
 type Options struct {
-	// Widths of the variants, in pixels (default 480, 960, 1600).
+	// Widths of the variants, in pixels (default 480, 960, 1600): a
+	// landscape variant's width, a portrait one's height.
 	Widths []int
-	// Quality of the JPEG encoder, 1–100 (default 75).
+	// Quality of the JPEG and lossy WebP encoders, 1–100 (default 75, as
+	// Hugo's).
 	Quality int
 	// CacheDir holds processed images between builds (required; keep it
 	// out of version control, e.g. .cache/images).
@@ -165,8 +176,13 @@ type call struct {
 }
 
 // encoderVersion changes whenever a change here or in an encoder changes
-// the bytes written: it is part of every cache key.
-const encoderVersion = "loa-images-1 nativewebp-v0.9.3 x-image-draw-catmullrom"
+// the bytes written: it is part of every cache key, with the encoders'
+// settings. TestEncoderVersion checks that it names the WebP module's
+// version in go.mod.
+const encoderVersion = "loa-images-2 " + webpModule + " wasm x-image-draw-bilinear fit-square"
+
+// webpModule is the WebP encoder's module and version.
+const webpModule = "github.com/gen2brain/webp@v0.5.5"
 
 // New returns a Processor for opts, or an error naming the option that is
 // wrong.
@@ -212,13 +228,17 @@ func New(opts Options) (*Processor, error) {
 	if opts.WebP < WebPIfSmaller || opts.WebP > WebPNever {
 		return nil, fmt.Errorf("images: WebP mode %d is unknown", opts.WebP)
 	}
+	if err := webpWASM(); err != nil {
+		return nil, err
+	}
 	p := &Processor{
 		opts:     opts,
 		pixels:   newBudget(int64(opts.PixelBudget)),
 		cpu:      make(chan struct{}, opts.Workers),
 		inFlight: map[string]*call{},
 	}
-	p.settings = fmt.Sprintf("%s widths=%v quality=%d webp=%d", encoderVersion, opts.Widths, opts.Quality, opts.WebP)
+	p.settings = fmt.Sprintf("%s widths=%v quality=%d webp=%d webp-method=%d",
+		encoderVersion, opts.Widths, opts.Quality, opts.WebP, webpMethod)
 	return p, nil
 }
 
@@ -255,10 +275,14 @@ func (p *Processor) ProcessFile(fsys fs.FS, name, shown string) (*Result, error)
 	if err := p.checkHeader(io.TeeReader(f, &head)); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
-	data, err := io.ReadAll(io.LimitReader(io.MultiReader(&head, f), p.opts.MaxBytes+1))
-	if err != nil {
+	// Read into a buffer of the file's size (and room to see that it
+	// grew): io.ReadAll would grow one by doubling, copying a phone photo
+	// a dozen times, which a warm build (that only hashes it) pays for.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(io.MultiReader(&head, f), p.opts.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > p.opts.MaxBytes {
 		return nil, fmt.Errorf("%s: ảnh lớn hơn giới hạn %s khi đọc (tệp đang bị ghi thêm?)", shown, megabytes(p.opts.MaxBytes))
 	}
@@ -369,7 +393,7 @@ func (p *Processor) checkHeader(r io.Reader) error {
 }
 
 func (p *Processor) header(r io.Reader) (image.Config, string, error) {
-	cfg, format, err := image.DecodeConfig(r)
+	cfg, format, err := decodeConfig(r)
 	if err != nil {
 		return cfg, "", fmt.Errorf("not an image this builder reads (%v), expected a JPEG, PNG or WebP file", err)
 	}
@@ -399,7 +423,7 @@ func (p *Processor) make(data []byte, e entry) (*Result, error) {
 	defer p.pixels.release(taken)
 
 	p.decodes.Add(1)
-	src, _, err := image.Decode(bytes.NewReader(data))
+	src, err := decode(data, format)
 	if err != nil {
 		return nil, fmt.Errorf("cannot decode the %s image (%v): the file is damaged or cut short, expected a whole %s file",
 			strings.ToUpper(format), err, strings.ToUpper(format))
@@ -412,8 +436,8 @@ func (p *Processor) make(data []byte, e entry) (*Result, error) {
 }
 
 // render scales src (as stored, to be turned by orientation o) to each
-// width, largest first and each from the one before (halvings, then
-// Catmull-Rom for the rest), encodes the variants and stores them in e.
+// size, largest first and each from the one before (halvings, then the
+// bilinear kernel for the rest), encodes the variants and stores them in e.
 func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 	sw, sh := src.Bounds().Dx(), src.Bounds().Dy()
 	uw, uh := sw, sh
@@ -424,16 +448,23 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 	if !opaque(src) {
 		fallback, fallbackExt = PNG, "png"
 	}
-	ws := targets(p.opts.Widths, uw)
+	// The upright size of each variant; a very narrow image can round two
+	// sizes to one width, made once.
+	var ws []image.Point
+	for _, s := range targets(p.opts.Widths, max(uw, uh)) {
+		w, h := fit(uw, uh, s)
+		if len(ws) == 0 || ws[len(ws)-1].X != w {
+			ws = append(ws, image.Pt(w, h))
+		}
+	}
 	upright := make([]*image.RGBA, len(ws))
 	// Only cur holds the pixels worked on, so that each step lets the
 	// one before it go: the decoded source after its first halving.
 	cur, src := src, nil
-	for i, w := range ws {
-		h := heightFor(uw, uh, w)
-		dw, dh := w, h
+	for i, u := range ws {
+		dw, dh := u.X, u.Y
 		if transposed(o) {
-			dw, dh = h, w
+			dw, dh = dh, dw
 		}
 		for cur.Bounds().Dx() >= 2*dw && cur.Bounds().Dy() >= 2*dh {
 			cur = halve(cur)
@@ -457,9 +488,9 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 			fb, err = encodePNG(img)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("encoding %s at %d px: %v", fallback, ws[i], err)
+			return nil, fmt.Errorf("encoding %s at %d px: %v", fallback, ws[i].X, err)
 		}
-		v, err := e.put(ws[i], img.Bounds().Dy(), fallback, fallbackExt, fb)
+		v, err := e.put(ws[i].X, ws[i].Y, fallback, fallbackExt, fb)
 		if err != nil {
 			return nil, err
 		}
@@ -467,9 +498,9 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 		if !webp {
 			continue
 		}
-		wp, err := encodeWebP(img)
+		wp, err := encodeWebP(img, p.opts.Quality, fallback == PNG)
 		if err != nil {
-			return nil, fmt.Errorf("encoding WebP at %d px: %v", ws[i], err)
+			return nil, fmt.Errorf("encoding WebP at %d px: %v", ws[i].X, err)
 		}
 		if p.opts.WebP == WebPIfSmaller && len(wp) >= len(fb) {
 			if i == len(ws)-1 {
@@ -477,17 +508,47 @@ func (p *Processor) render(src image.Image, o int, e entry) (*Result, error) {
 			}
 			continue
 		}
-		v, err = e.put(ws[i], img.Bounds().Dy(), WebP, "webp", wp)
+		v, err = e.put(ws[i].X, ws[i].Y, WebP, "webp", wp)
 		if err != nil {
 			return nil, err
 		}
 		vs = append(vs, v)
 	}
-	m := manifest{Width: ws[0], Height: upright[0].Bounds().Dy(), Variants: vs}
+	m := manifest{Width: ws[0].X, Height: ws[0].Y, Variants: vs}
 	if err := e.commit(m); err != nil {
 		return nil, err
 	}
 	return e.result(m), nil
+}
+
+// decodeConfig reads the size and format of the image that r starts
+// with. A WebP source is read by golang.org/x/image/webp, not through
+// image.Decode: the WebP encoder's package registers a decoder of its own
+// (libwebp in WebAssembly, a new instance per call) that image.Decode
+// would pick.
+func decodeConfig(r io.Reader) (image.Config, string, error) {
+	var magic [15]byte
+	n, _ := io.ReadFull(r, magic[:])
+	r = io.MultiReader(bytes.NewReader(magic[:n]), r)
+	if isWebP(magic[:n]) {
+		cfg, err := xwebp.DecodeConfig(r)
+		return cfg, "webp", err
+	}
+	return image.DecodeConfig(r)
+}
+
+// decode decodes data, of format as decodeConfig named it.
+func decode(data []byte, format string) (image.Image, error) {
+	if format == "webp" {
+		return xwebp.Decode(bytes.NewReader(data))
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	return img, err
+}
+
+// isWebP reports whether data starts as a WebP file does.
+func isWebP(data []byte) bool {
+	return len(data) >= 15 && string(data[:4]) == "RIFF" && string(data[8:15]) == "WEBPVP8"
 }
 
 // stemOf is the first part of a variant's name: the source's file name
