@@ -214,6 +214,9 @@ func newBuild(opts Options) (*build, error) {
 	if b.sections, err = Sections(opts.Content, opts.ContentDir); err != nil {
 		return nil, err
 	}
+	if err := checkKinds(b.sections, b.kinds); err != nil {
+		return nil, err
+	}
 	if b.forms, b.registry, err = loadForms(opts.Content, opts.Site, opts.Now); err != nil {
 		return nil, forms.InDir(opts.ContentDir, err)
 	}

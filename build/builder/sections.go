@@ -169,6 +169,37 @@ func readSection(source, dir string, src []byte) (*Section, error) {
 	return s, nil
 }
 
+// checkKinds checks the sections' "kinds:" against the list of kinds: each
+// names a kind of the list (or "*"), no kind is taken by two sections, and
+// one section at most takes every other kind.
+func checkKinds(sections []*Section, l *kindList) error {
+	var errs []error
+	taken := map[string]*Section{}
+	var any *Section
+	for _, s := range sections {
+		for _, k := range s.Kinds {
+			if k == anyKind {
+				if any != nil {
+					errs = append(errs, fmt.Errorf("%s: kinds: \"*\" (mọi loại còn lại) đã có ở %s; chỉ một mục nhận mọi loại còn lại", s.Source, any.Source))
+				}
+				any = s
+				continue
+			}
+			kind, ok := l.find(k)
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s: kinds: %q không có trong danh sách loại văn bản %s (cần một trong: %s)", s.Source, k, l.file, l.names()))
+				continue
+			}
+			if prev := taken[kind.Slug]; prev != nil && prev != s {
+				errs = append(errs, fmt.Errorf("%s: kinds: %q đã thuộc mục %s; mỗi loại văn bản vào một mục", s.Source, k, prev.Source))
+				continue
+			}
+			taken[kind.Slug] = s
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // section returns the section of the folder dir, or nil.
 func (b *build) section(dir string) *Section {
 	for _, s := range b.sections {

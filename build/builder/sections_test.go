@@ -120,3 +120,21 @@ func TestReservedAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionKinds: a section's kinds are kinds of the ward's list, each
+// taken by one section, and "*" by one at most.
+func TestSectionKinds(t *testing.T) {
+	for _, tc := range []struct{ index, want string }{
+		{`kinds: ["Cong van"]`, `content/tin-tuc/_index.md: kinds: "Cong van" không có trong danh sách loại văn bản`},
+		{`kinds: ["Kế hoạch"]`, `content/tin-tuc/_index.md: kinds: "Kế hoạch" đã thuộc mục content/ke-hoach/_index.md`},
+	} {
+		_, err := buildTxtar(t, siteYAML+"-- content/tin-tuc/_index.md --\n---\ntitle: T\nweight: 40\n"+tc.index+"\n---\n", Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %s", tc.index, err, tc.want)
+		}
+	}
+	_, err := buildTxtar(t, siteYAML+"-- content/a/_index.md --\n---\ntitle: A\nkinds: [\"*\"]\n---\n-- content/b/_index.md --\n---\ntitle: B\nkinds: [\"*\"]\n---\n", Options{})
+	if err == nil || !strings.Contains(err.Error(), `chỉ một mục nhận mọi loại còn lại`) {
+		t.Errorf("two sections with \"*\": %v", err)
+	}
+}
