@@ -77,6 +77,14 @@ func Sections(fsys fs.FS, dir string) ([]*Section, error) {
 	var out []*Section
 	var errs []error
 	for _, e := range entries {
+		if e.Type()&fs.ModeSymlink != 0 && !strings.HasPrefix(e.Name(), ".") {
+			// Content is read inside its folder: a linked folder would be
+			// left out without a word.
+			if _, err := fs.Stat(fsys, e.Name()); err != nil {
+				errs = append(errs, fmt.Errorf("%s: là liên kết (symlink) tới chỗ ngoài thư mục nội dung, nên không đọc được; cần chép chính thư mục hoặc tệp vào %s", path.Join(dir, e.Name()), dir))
+			}
+			continue
+		}
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || e.Name() == "data" {
 			continue
 		}

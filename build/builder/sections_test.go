@@ -1,6 +1,10 @@
 package builder
 
 import (
+	"os"
+	"path/filepath"
+
+	"loa/content"
 	"strings"
 	"testing"
 )
@@ -136,5 +140,25 @@ func TestSectionKinds(t *testing.T) {
 	_, err := buildTxtar(t, siteYAML+"-- content/a/_index.md --\n---\ntitle: A\nkinds: [\"*\"]\n---\n-- content/b/_index.md --\n---\ntitle: B\nkinds: [\"*\"]\n---\n", Options{})
 	if err == nil || !strings.Contains(err.Error(), `chỉ một mục nhận mọi loại còn lại`) {
 		t.Errorf("two sections with \"*\": %v", err)
+	}
+}
+
+// TestSectionLinkedOutside: a section folder that is a link to a folder
+// outside the content is an error naming it, not a section left out.
+func TestSectionLinkedOutside(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, archiveFiles(siteYAML))
+	outside := filepath.Join(dir, "outside", "tin-tuc")
+	writeTree(t, filepath.Join(dir, "outside"), map[string]string{"tin-tuc/_index.md": "---\ntitle: T\n---\n"})
+	if err := os.Symlink(outside, filepath.Join(dir, "content", "tin-tuc")); err != nil {
+		t.Fatal(err)
+	}
+	cfs, err := content.Dir(filepath.Join(dir, "content"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(Options{Content: cfs, ContentDir: "content", Out: filepath.Join(dir, "public"), Now: now})
+	if err == nil || !strings.Contains(err.Error(), "content/tin-tuc: là liên kết (symlink)") {
+		t.Errorf("error %v, want the linked folder named", err)
 	}
 }
