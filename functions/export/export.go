@@ -199,16 +199,37 @@ func (e *Exporter) Write(ctx context.Context, f *forms.Form, format report.Forma
 	if sink == nil {
 		return res, writeSummaryCSV(w, table)
 	}
-	write := sink.write
+	// Answers and check-ins are read after the rows, so that none is older
+	// than its row, and never kept in the snapshot, so that no file shows a
+	// stale one.
+	var answers map[string]store.Answer
 	if f.Answered() {
-		// Read after the rows, so that no answer is older than its row; never
-		// kept in the snapshot, so that no file shows a stale answer.
-		answers, err := e.cfg.Store.ListAnswers(ctx, f.ID)
-		if err != nil {
+		if answers, err = e.cfg.Store.ListAnswers(ctx, f.ID); err != nil {
 			return Result{}, fmt.Errorf("export: %w", err)
 		}
+	}
+	var checkins map[string]store.Checkin
+	if f.Invited() {
+		if checkins, err = e.cfg.Store.Checkins(ctx); err != nil {
+			return Result{}, fmt.Errorf("export: %w", err)
+		}
+	}
+	write := sink.write
+	if answers != nil || checkins != nil {
 		write = func(r *row) error {
-			r.vals = append(r.vals[:len(f.Fields):len(f.Fields)], answerCells(answers[r.id])...)
+			r.vals = r.vals[:len(f.Fields):len(f.Fields)]
+			if answers != nil {
+				r.vals = append(r.vals, answerCells(answers[r.id])...)
+			}
+			if checkins != nil {
+				code := e.cfg.Store.CheckinCode(f.ID, r.id)
+				c, came := checkins[forms.NormalizeCode(code)]
+				at := ""
+				if came {
+					at = formatTime(c.At)
+				}
+				r.vals = append(r.vals, code, at)
+			}
 			return sink.write(r)
 		}
 	}

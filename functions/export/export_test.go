@@ -455,3 +455,40 @@ func TestExportJoinsAnswers(t *testing.T) {
 		t.Errorf("XLSX answer column: %q / %q", h, rows[1])
 	}
 }
+
+// TestExportJoinsAttendance: the delegates' export ends with each one's
+// check-in code, as printed on the invitation, and when they came; blank
+// for who has not.
+func TestExportJoinsAttendance(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	f := e.reg.Form("dai-bieu")
+	var ids []string
+	for i, name := range []string{"Trần Văn A", "Lê Thị B"} {
+		rc := e.save("dai-bieu", e.now.Add(time.Duration(i)*time.Minute), map[string]string{
+			"chi_doan": f.ChiDoan[0], "ho_ten": name, "chuc_vu": "Bí thư", "nam_sinh": "1995",
+			"dien_thoai": "0987654321", "dong_y": "2023-04-01",
+		})
+		ids = append(ids, rc.ID)
+	}
+	came := time.Date(2023, 4, 27, 7, 45, 0, 0, vntext.Location)
+	code := e.st.CheckinCode(f.ID, ids[1])
+	if _, _, err := e.st.CheckIn(ctx, store.Checkin{Code: code, Form: f.ID, ID: ids[1], At: came}); err != nil {
+		t.Fatal(err)
+	}
+	recs := parseCSV(t, e.write("dai-bieu", report.CSV))
+	h := recs[0]
+	if h[len(h)-2] != "Mã điểm danh" || h[len(h)-1] != "Đã đến lúc" {
+		t.Fatalf("headers end %q", h[len(h)-2:])
+	}
+	byID := map[string][]string{}
+	for _, r := range recs[1:] {
+		byID[r[0]] = r[len(r)-2:]
+	}
+	if got := byID[ids[1]]; got[0] != code || got[1] == "" {
+		t.Errorf("who came: %q, want %s and a time", got, code)
+	}
+	if got := byID[ids[0]]; got[0] != e.st.CheckinCode(f.ID, ids[0]) || got[1] != "" {
+		t.Errorf("who did not come: %q", got)
+	}
+}

@@ -84,12 +84,25 @@ func (f *Form) Columns() []string {
 // written once.
 var AnswerColumns = []string{"Trạng thái", "Câu trả lời", "Người trả lời", "Thời điểm trả lời"}
 
+// AttendanceColumns end the exports of a form whose people are invited
+// (it has places by chi đoàn, QuotaBy): their check-in code, as printed on
+// the invitation, and when they checked in, blank for who has not come.
+// Joined from the check-ins when the file is made.
+var AttendanceColumns = []string{"Mã điểm danh", "Đã đến lúc"}
+
+// Invited tells whether the people of f get invitations and check in.
+func (f *Form) Invited() bool { return f.QuotaBy != "" }
+
 // ExportColumns are the headers of the form's exports: Columns, then
-// AnswerColumns for a form that staff answer.
+// AnswerColumns for a form that staff answer, AttendanceColumns for a
+// form whose people are invited.
 func (f *Form) ExportColumns() []string {
 	cols := f.Columns()
 	if f.Answered() {
 		cols = append(cols, AnswerColumns...)
+	}
+	if f.Invited() {
+		cols = append(cols, AttendanceColumns...)
 	}
 	return cols
 }
