@@ -137,6 +137,13 @@ type Config struct {
 	// Marks keeps staff's marks on questions; nil: Store, when it is one.
 	Marks MarkStore
 
+	// Accounts keeps the staff accounts, Audit the log of staff actions;
+	// nil: Store, when it is one (a *store.Store is both). Without
+	// Accounts only the shared secret (StaffSecretHash) signs in; without
+	// Audit nothing is logged but the log lines.
+	Accounts AccountStore
+	Audit    AuditStore
+
 	// LookupRate rate.Inf turns off the lookups' limits (per client,
 	// bursts of 5 then one a minute; per code, 10 an hour); any other
 	// value keeps them, whatever Rate says.
@@ -153,6 +160,10 @@ type Handler struct {
 
 	staff      *staff.Checker // nil: no secret configured
 	staffFails *limiter       // failed staff secrets per client
+	acctFails  *limiter       // failed staff secrets per account
+	accounts   AccountStore
+	audit      AuditStore
+	checkers   checkers
 
 	answers      AnswerStore
 	marks        MarkStore
@@ -220,6 +231,13 @@ func New(cfg Config) (*Handler, error) {
 		h.marks, _ = cfg.Store.(MarkStore)
 	}
 	h.checkins, _ = cfg.Store.(CheckinStore)
+	h.accounts, h.audit = cfg.Accounts, cfg.Audit
+	if h.accounts == nil {
+		h.accounts, _ = cfg.Store.(AccountStore)
+	}
+	if h.audit == nil {
+		h.audit, _ = cfg.Store.(AuditStore)
+	}
 	h.mux.HandleFunc(routes.Forms+"{form...}", h.submit)
 	h.mountHoidap()
 	if err := h.mountStaff(); err != nil {
