@@ -27,9 +27,9 @@ import (
 // and its secret (routes.StaffHeader). The account is read from the store
 // on every request, so a removed one is refused at the next; a checked
 // secret is remembered per account version, so the slow hash is paid once.
-// A request that names no account is for LegacyAccount: the stored account
-// of that id if there is one, else the shared secret of StaffSecretHash, a
-// "quản lý" for as long as it is configured.
+// A request that names no account is checked against the shared secret
+// of StaffSecretHash, a "quản lý" for as long as it is configured, and
+// without one against the stored account LegacyAccount.
 //
 // Every staff request that passed the check is one audit record, written
 // before its answer leaves: the answer is held until the record is stored,
@@ -112,25 +112,28 @@ func (cs *checkers) get(id, etag, hash string) (*staff.Checker, error) {
 }
 
 // findAccount reads the account id: its checker, or nil when there is no
-// such account (or no shared secret for LegacyAccount).
-func (h *Handler) findAccount(ctx context.Context, id string) (*account, *staff.Checker, error) {
-	if h.accounts != nil {
-		a, etag, err := h.accounts.GetAccount(ctx, id)
-		switch {
-		case err == nil:
-			c, err := h.checkers.get(id, etag, a.Hash)
-			if err != nil {
-				return nil, nil, err
-			}
-			return &account{ID: a.ID, Name: a.Name, Role: a.Role}, c, nil
-		case !errors.Is(err, store.ErrNotFound):
-			return nil, nil, err
-		}
-	}
-	if id == LegacyAccount && h.staff != nil {
+// such account. A request that names no account (named false) is checked
+// against the shared secret while StaffSecretHash is configured, else
+// against the stored account LegacyAccount.
+func (h *Handler) findAccount(ctx context.Context, id string, named bool) (*account, *staff.Checker, error) {
+	if !named && h.staff != nil {
 		return &account{ID: LegacyAccount, Name: legacyName, Role: store.RoleManager, legacy: true}, h.staff, nil
 	}
-	return nil, nil, nil
+	if h.accounts == nil {
+		return nil, nil, nil
+	}
+	a, etag, err := h.accounts.GetAccount(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, err
+	}
+	c, err := h.checkers.get(id, etag, a.Hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &account{ID: a.ID, Name: a.Name, Role: a.Role}, c, nil
 }
 
 // clientAddr is the client's address as the audit log keeps it.
@@ -246,9 +249,6 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request) {
 	}
 	ans := accountsAnswer{OK: true, Accounts: []accountItem{}, Shared: h.staff != nil}
 	for _, a := range list {
-		if a.ID == LegacyAccount {
-			ans.Shared = false
-		}
 		ans.Accounts = append(ans.Accounts, accountItem{ID: a.ID, Name: a.Name, Role: a.Role, RoleText: store.RoleText(a.Role),
 			At: a.At.In(vntext.Location), By: a.By})
 	}
@@ -353,9 +353,6 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	note.outcome = "deleted"
 	msg := "Đã xóa tài khoản “" + id + "”: mã của tài khoản này không còn dùng được."
-	if id == LegacyAccount && h.staff != nil {
-		msg += " Mã quản trị chung vẫn dùng được cho tới khi bỏ cấu hình " + staff.EnvHash + "."
-	}
 	writeJSON(w, http.StatusOK, jsonAnswer{OK: true, ID: id, Message: msg})
 }
 

@@ -101,7 +101,7 @@ func (h *Handler) staffRoute(action, method string, next http.HandlerFunc) http.
 	}
 }
 
-// staffAuth checks the account (AccountHeader, LegacyAccount when absent)
+// staffAuth checks the account (AccountHeader; see findAccount when absent)
 // and the secret of the X-Loa-Staff header, and returns the account, or nil
 // with the refusal answered. Every check takes a token from the client's
 // bucket and from the account's first, before the slow hash, so that a
@@ -113,7 +113,8 @@ func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) *account {
 	w.Header().Set("Vary", routes.StaffHeader+", "+routes.AccountHeader)
 	secret := r.Header.Get(routes.StaffHeader)
 	id := strings.ToLower(strings.TrimSpace(r.Header.Get(routes.AccountHeader)))
-	if id == "" {
+	named := id != ""
+	if !named {
 		id = LegacyAccount
 	}
 	switch {
@@ -149,7 +150,7 @@ func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) *account {
 	if !ok {
 		return limited(wait)
 	}
-	acc, checker, err := h.findAccount(r.Context(), id)
+	acc, checker, err := h.findAccount(r.Context(), id, named)
 	if err != nil {
 		note.outcome, note.err = "store-error", err
 		w.Header().Set("Retry-After", "10")
