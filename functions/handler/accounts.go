@@ -212,6 +212,10 @@ type whoAnswer struct {
 	Role     string `json:"role"`
 	RoleText string `json:"role_text"`
 	Shared   bool   `json:"shared,omitempty"` // the shared secret: the answerer's name is typed
+	// Script is the address of the staff page's script for the accounts
+	// and the audit log (assets/js/staff-log.js, fingerprinted): the static
+	// page cannot know it, and loads it only once signed in.
+	Script string `json:"script,omitempty"`
 }
 
 // signIn answers GET /api/dang-nhap with who the account is.
@@ -219,7 +223,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	acc := accountOf(r)
 	noteOf(r).outcome = "ok"
 	writeJSON(w, http.StatusOK, whoAnswer{OK: true, ID: acc.ID, Name: acc.Name, Role: acc.Role,
-		RoleText: store.RoleText(acc.Role), Shared: acc.legacy})
+		RoleText: store.RoleText(acc.Role), Shared: acc.legacy, Script: h.cfg.Frame.Script("staff-log.js")})
 }
 
 type accountItem struct {
