@@ -42,6 +42,14 @@
 // the door, POST /api/checkin records a person once, and GET
 // /api/attendance tells who came, by chi đoàn.
 //
+// Staff accounts and the audit log (accounts.go): every staff route checks
+// the account named in X-Loa-Account and its secret (or, for a request
+// that names none, the shared secret while it is configured), refuses a
+// "trả lời" what needs a "quản lý" (403), and stores one write-once audit
+// record of what was done before answering. GET /api/dang-nhap tells who
+// signed in; /api/accounts lists, adds and removes accounts; /api/audit
+// and /api/audit.csv read the log.
+//
 // Statuses: 422 wrong fields, 400 malformed body or invalid UTF-8, 413 body
 // too large, 415 other content types, 404 unknown form, 410 closed form (403
 // before it opens), 405 other methods, 429 too many requests from one
