@@ -19,7 +19,7 @@
     return call("GET", "/api/accounts").then(function (ans) {
       accList.textContent = "";
       ans.accounts.forEach(function (a) {
-        var b = el("button", { type: "button", "class": "staff-button staff-button--danger" }, "Xóa " + a.id);
+        var b = el("button", { type: "button", "class": "form-button staff-button--danger" }, "Xóa " + a.id);
         b.addEventListener("click", function () {
           if (!window.confirm("Xóa tài khoản “" + a.id + "” (" + a.name + ")? Mã của tài khoản này sẽ không dùng được nữa.")) return;
           call("DELETE", "/api/accounts/" + encodeURIComponent(a.id)).then(function (r) { say(r.message); loadAccounts(); loadAudit(1); }, failed);
