@@ -622,7 +622,11 @@ func TestLeastPrivilege(t *testing.T) {
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}exports/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}snapshots/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}answers/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}marks/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}checkins/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}accounts/*"},
 	}
+	audit := obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}audit/*"}
 	granted := map[string]bool{}
 	for _, p := range list(role["Policies"]) {
 		for _, s := range list(get(t, p, "PolicyDocument", "Statement")) {
@@ -649,6 +653,9 @@ func TestLeastPrivilege(t *testing.T) {
 				granted[a] = true
 				switch a {
 				case "s3:GetObject", "s3:PutObject", "s3:DeleteObject":
+					if equal(s["Resource"], audit) && a != "s3:DeleteObject" {
+						break // the audit log: TestAuditLogAppendOnly
+					}
 					if !equal(list(s["Resource"]), objects) {
 						t.Errorf("%s on %v, want only the function's prefixes", a, s["Resource"])
 					}
@@ -662,6 +669,10 @@ func TestLeastPrivilege(t *testing.T) {
 						obj{"Fn::Sub": "${KeyPrefix}exports/*"},
 						obj{"Fn::Sub": "${KeyPrefix}snapshots/*"},
 						obj{"Fn::Sub": "${KeyPrefix}answers/*"},
+						obj{"Fn::Sub": "${KeyPrefix}marks/*"},
+						obj{"Fn::Sub": "${KeyPrefix}checkins/*"},
+						obj{"Fn::Sub": "${KeyPrefix}accounts/*"},
+						obj{"Fn::Sub": "${KeyPrefix}audit/*"},
 					}}}
 					if !equal(s["Condition"], want) {
 						t.Errorf("s3:ListBucket condition %v, want %v", s["Condition"], want)
@@ -680,6 +691,57 @@ func TestLeastPrivilege(t *testing.T) {
 		if !granted[a] {
 			t.Errorf("%s not granted", a)
 		}
+	}
+}
+
+// The audit log is append-only for the function: PutObject under its
+// prefix only with If-None-Match (never over a record), no Delete granted
+// and Delete denied outright, and records expire after AuditRetentionDays.
+func TestAuditLogAppendOnly(t *testing.T) {
+	tmpl := parse(t)
+	audit := obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}audit/*"}
+	role := get(t, resource(t, tmpl, "FormsFunctionRole"), "Properties").(obj)
+	var put, denied bool
+	for _, p := range list(role["Policies"]) {
+		for _, s := range list(get(t, p, "PolicyDocument", "Statement")) {
+			s := s.(obj)
+			onAudit := false
+			for _, r := range list(s["Resource"]) {
+				onAudit = onAudit || equal(r, audit)
+			}
+			if !onAudit {
+				continue
+			}
+			for _, a := range list(s["Action"]) {
+				switch {
+				case s["Effect"] == "Deny" && a == "s3:DeleteObject":
+					denied = true
+				case s["Effect"] == "Allow" && a == "s3:PutObject":
+					put = true
+					want := obj{"Null": obj{"s3:if-none-match": "false"}}
+					if !equal(s["Condition"], want) {
+						t.Errorf("PutObject on the audit log with condition %v, want %v", s["Condition"], want)
+					}
+				case s["Effect"] == "Allow" && a != "s3:GetObject":
+					t.Errorf("the function may %v on the audit log", a)
+				}
+			}
+		}
+	}
+	if !put || !denied {
+		t.Errorf("audit log: PutObject granted %v, DeleteObject denied %v; want both", put, denied)
+	}
+	props := get(t, resource(t, tmpl, "SubmissionsBucket"), "Properties")
+	found := false
+	for _, r := range list(get(t, props, "LifecycleConfiguration", "Rules")) {
+		r := r.(obj)
+		if equal(r["Prefix"], obj{"Fn::Sub": "${KeyPrefix}audit/"}) && r["Status"] == "Enabled" &&
+			equal(r["ExpirationInDays"], ref("AuditRetentionDays")) {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no enabled lifecycle rule expires the audit log after AuditRetentionDays")
 	}
 }
 

@@ -14,7 +14,13 @@
 //     key made on the first run and kept in <data>/s3-credentials (mode
 //     0600), as the staff secret is.
 //   - The staff secret is LOA_STAFF_SECRET, or one generated on the first
-//     run and kept in <data>/staff-secret; the handler gets only its hash.
+//     run and kept in <data>/staff-secret. On the first run its hash
+//     becomes the first staff account, "quan-tri" (a quản lý), in the
+//     local store, where staff add and remove the others; the handler
+//     reads the accounts from there, as on AWS. A store made before
+//     accounts gets its first account from the secret it already had. A
+//     secret given by LOA_STAFF_SECRET also works as the shared secret, a
+//     quản lý, for a page that names no account.
 //   - Content is read from ./content and layouts and assets from ./site, so
 //     that edits show without recompiling. A watcher rebuilds after each
 //     edit (one page alone when it can, see builder.Site) and tells the open
@@ -45,10 +51,12 @@ import (
 
 	"loa/build/builder"
 	"loa/content"
+	"loa/functions/handler"
 	"loa/functions/localstore"
 	"loa/functions/routes"
 	"loa/functions/service"
 	"loa/functions/staff"
+	"loa/functions/store"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -106,8 +114,11 @@ type Server struct {
 	content fs.FS
 	site    fs.FS
 	hash    string
-	receipt string // the key of receipt codes
-	log     *slog.Logger
+	// sharedHash is hash when the secret was given (LOA_STAFF_SECRET):
+	// the shared secret, for requests that name no account.
+	sharedHash string
+	receipt    string // the key of receipt codes
+	log        *slog.Logger
 
 	mu       sync.Mutex // held while building; guards built
 	built    *builder.Site
@@ -172,6 +183,11 @@ func Start(cfg Config) (_ *Server, err error) {
 	if s.hash, err = staff.HashSecret(s.Secret); err != nil {
 		return nil, fmt.Errorf("serve: staff secret: %w", err)
 	}
+	if strings.TrimSpace(cfg.Secret) != "" {
+		// A secret given by the environment is the shared secret, beside
+		// the accounts: it wins over the first account's, as it always did.
+		s.sharedHash = s.hash
+	}
 	if s.receipt, err = keptSecret("", data, ReceiptKeyFile); err != nil {
 		return nil, fmt.Errorf("serve: receipt key: %w", err)
 	}
@@ -191,6 +207,9 @@ func Start(cfg Config) (_ *Server, err error) {
 			s.S3.Close()
 		}
 	}()
+	if err = s.firstAccount(); err != nil {
+		return nil, err
+	}
 	if cfg.Watch {
 		s.reload = newBroker()
 	}
@@ -280,7 +299,7 @@ func (s *Server) fullBuild() (builder.Result, error) {
 		// it, as the pages do. Submission times stay real, as on AWS
 		// with LOA_NOW.
 		Now:             s.clock,
-		StaffSecretHash: s.hash, ReceiptKey: s.receipt, Logger: s.log, NoLimits: s.cfg.NoLimits,
+		StaffSecretHash: s.sharedHash, ReceiptKey: s.receipt, Logger: s.log, NoLimits: s.cfg.NoLimits,
 	})
 	if err != nil {
 		return builder.Result{}, err
@@ -289,6 +308,32 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	s.built = built
 	s.api.Store(&api)
 	return res, nil
+}
+
+// firstAccount makes the first staff account from the staff secret's hash
+// when the store has no account of that id: on the first run, and on the
+// first run of a store made before there were accounts. Once made it is
+// the store's: removing it in the staff page takes the secret away.
+func (s *Server) firstAccount() error {
+	st, err := store.New(s.S3.Client, store.Config{Bucket: Bucket})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	list, err := st.Accounts(ctx)
+	if err != nil || len(list) > 0 {
+		return err
+	}
+	_, err = st.CreateAccount(ctx, store.Account{ID: handler.LegacyAccount, Name: "Quản trị", Role: store.RoleManager, Hash: s.hash})
+	if errors.Is(err, store.ErrAccountExists) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("serve: first staff account: %w", err)
+	}
+	s.log.Info("serve: first staff account made", "account", handler.LegacyAccount)
+	return nil
 }
 
 // staffSecret returns the configured secret, or the one kept in the data
@@ -382,7 +427,7 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 	if strings.TrimSpace(s.cfg.Secret) != "" {
 		src = "lấy từ biến môi trường " + EnvSecret
 	}
-	fmt.Fprintf(w, "  Mã quản trị       %s  (%s)\n", s.Secret, src)
+	fmt.Fprintf(w, "  Tài khoản đầu     %s, mã %s  (%s; thêm, bớt tài khoản ở trang quản trị)\n", handler.LegacyAccount, s.Secret, src)
 	fmt.Fprintf(w, "  Dữ liệu           %s  (kho S3 trên máy này, bucket %q, khóa truy cập trong %s; trang dựng để xem: public/)\n", s.Data, Bucket, localstore.CredentialsName)
 	fmt.Fprintf(w, "  Tải dữ liệu       go run ./functions/cmd/loa-export --local %s cau-hoi\n", dataFlag)
 	if !s.cfg.Now.IsZero() {

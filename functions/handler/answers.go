@@ -219,6 +219,11 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng định dạng (cần JSON: answer, by, status, public, base)."})
 		return
 	}
+	// The answerer is the signed-in account; only the shared secret of
+	// before accounts still types a name.
+	if acc := accountOf(r); acc.ID != "" && !acc.legacy {
+		req.By = acc.Name
+	}
 	a := store.Answer{Text: strings.TrimSpace(vntext.Normalize(strings.ReplaceAll(req.Answer, "\r\n", "\n"))),
 		By: strings.Join(strings.Fields(vntext.Normalize(req.By)), " "), Status: req.Status, Public: req.Public,
 		Question: strings.TrimSpace(vntext.Normalize(strings.ReplaceAll(req.Question, "\r\n", "\n")))}
@@ -279,6 +284,9 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) {
 	note.rows = 1
 	h.public.clear()
 	note.outcome = "saved"
+	if public {
+		note.outcome = "saved-published" // the audit log tells publishing from the rest
+	}
 	msg = "Đã lưu câu trả lời (phiên bản " + strconv.Itoa(saved.Version) + ", " + store.StatusText(saved.Status) + ")."
 	switch {
 	case public:

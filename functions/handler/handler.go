@@ -42,6 +42,14 @@
 // the door, POST /api/checkin records a person once, and GET
 // /api/attendance tells who came, by chi đoàn.
 //
+// Staff accounts and the audit log (accounts.go): every staff route checks
+// the account named in X-Loa-Account and its secret (or, for a request
+// that names none, the shared secret while it is configured), refuses a
+// "trả lời" what needs a "quản lý" (403), and stores one write-once audit
+// record of what was done before answering. GET /api/dang-nhap tells who
+// signed in; /api/accounts lists, adds and removes accounts; /api/audit
+// and /api/audit.csv read the log.
+//
 // Statuses: 422 wrong fields, 400 malformed body or invalid UTF-8, 413 body
 // too large, 415 other content types, 404 unknown form, 410 closed form (403
 // before it opens), 405 other methods, 429 too many requests from one
@@ -137,6 +145,13 @@ type Config struct {
 	// Marks keeps staff's marks on questions; nil: Store, when it is one.
 	Marks MarkStore
 
+	// Accounts keeps the staff accounts, Audit the log of staff actions;
+	// nil: Store, when it is one (a *store.Store is both). Without
+	// Accounts only the shared secret (StaffSecretHash) signs in; without
+	// Audit nothing is logged but the log lines.
+	Accounts AccountStore
+	Audit    AuditStore
+
 	// LookupRate rate.Inf turns off the lookups' limits (per client,
 	// bursts of 5 then one a minute; per code, 10 an hour); any other
 	// value keeps them, whatever Rate says.
@@ -153,6 +168,10 @@ type Handler struct {
 
 	staff      *staff.Checker // nil: no secret configured
 	staffFails *limiter       // failed staff secrets per client
+	acctFails  *limiter       // failed staff secrets per account
+	accounts   AccountStore
+	audit      AuditStore
+	checkers   checkers
 
 	answers      AnswerStore
 	marks        MarkStore
@@ -220,6 +239,13 @@ func New(cfg Config) (*Handler, error) {
 		h.marks, _ = cfg.Store.(MarkStore)
 	}
 	h.checkins, _ = cfg.Store.(CheckinStore)
+	h.accounts, h.audit = cfg.Accounts, cfg.Audit
+	if h.accounts == nil {
+		h.accounts, _ = cfg.Store.(AccountStore)
+	}
+	if h.audit == nil {
+		h.audit, _ = cfg.Store.(AuditStore)
+	}
 	h.mux.HandleFunc(routes.Forms+"{form...}", h.submit)
 	h.mountHoidap()
 	if err := h.mountStaff(); err != nil {

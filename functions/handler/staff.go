@@ -50,6 +50,19 @@ func (h *Handler) mountStaff() error {
 		h.staff = c
 	}
 	h.staffFails = newLimiter(staffFailRate, staffFailBurst, h.cfg.MaxClients)
+	h.acctFails = newLimiter(accountFailRate, accountFailBurst, h.cfg.MaxClients)
+	h.mux.HandleFunc(routes.SignIn, h.staffRoute("sign-in", http.MethodGet, h.signIn))
+	list, create := h.staffRoute("accounts", http.MethodGet, h.listAccounts), h.staffRoute("account-create", http.MethodPost, h.createAccount)
+	h.mux.HandleFunc(routes.Accounts, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			create(w, r)
+			return
+		}
+		list(w, r)
+	})
+	h.mux.HandleFunc(routes.Accounts+"/{id}", h.staffRoute("account-delete", http.MethodDelete, h.deleteAccount))
+	h.mux.HandleFunc(routes.Audit, h.staffRoute("audit", http.MethodGet, h.auditLog))
+	h.mux.HandleFunc(routes.AuditCSV, h.staffRoute("audit-csv", http.MethodGet, h.auditCSV))
 	h.mux.HandleFunc(routes.Stats, h.staffRoute("stats", http.MethodGet, h.stats))
 	h.mux.HandleFunc(routes.Export+"{form}", h.staffRoute("export", http.MethodGet, h.export))
 	h.mux.HandleFunc(routes.Submissions+"{form}/{id}", h.staffRoute("delete", http.MethodDelete, h.deleteSubmission))
@@ -67,58 +80,95 @@ func (h *Handler) staffRoute(action, method string, next http.HandlerFunc) http.
 			writeJSON(w, http.StatusMethodNotAllowed, jsonAnswer{Message: "Địa chỉ này chỉ nhận phương thức " + method + "."})
 			return
 		}
-		if !h.staffAuth(w, r) {
+		acc := h.staffAuth(w, r)
+		if acc == nil {
 			return
 		}
-		if h.cfg.Staff == nil {
-			note.outcome = "not-configured"
-			writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Chức năng quản trị chưa được cấu hình trên máy chủ."})
-			return
-		}
-		next(w, r)
+		r = r.WithContext(context.WithValue(r.Context(), accountKey{}, acc))
+		h.audited(w, r, acc, func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case managerOnly[action] && !acc.manager():
+				note.outcome = "forbidden"
+				writeJSON(w, http.StatusForbidden, jsonAnswer{Message: "Tài khoản “" + acc.Name + "” có vai trò “" +
+					store.RoleText(acc.Role) + "”: việc này cần vai trò “quản lý”."})
+			case h.cfg.Staff == nil:
+				note.outcome = "not-configured"
+				writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Chức năng quản trị chưa được cấu hình trên máy chủ."})
+			default:
+				next(w, r)
+			}
+		})
 	}
 }
 
-// staffAuth checks the secret of the X-Loa-Staff header. Every check takes
-// a token from the client's bucket first, before the slow hash, so that a
-// burst of guesses sent at once is refused past the bucket's size; the right
-// secret gives its token back. A client out of tokens is refused before the
-// check, even with the right secret.
-func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) bool {
+// staffAuth checks the account (AccountHeader; see findAccount when absent)
+// and the secret of the X-Loa-Staff header, and returns the account, or nil
+// with the refusal answered. Every check takes a token from the client's
+// bucket and from the account's first, before the slow hash, so that a
+// burst of guesses sent at once is refused past the buckets' size; the
+// right secret gives its tokens back. A client or an account out of tokens
+// is refused before the check, even with the right secret.
+func (h *Handler) staffAuth(w http.ResponseWriter, r *http.Request) *account {
 	note := noteOf(r)
-	w.Header().Set("Vary", routes.StaffHeader)
+	w.Header().Set("Vary", routes.StaffHeader+", "+routes.AccountHeader)
 	secret := r.Header.Get(routes.StaffHeader)
+	id := strings.ToLower(strings.TrimSpace(r.Header.Get(routes.AccountHeader)))
+	named := id != ""
+	if !named {
+		id = LegacyAccount
+	}
 	switch {
-	case h.staff == nil:
+	case h.staff == nil && h.accounts == nil:
 		note.outcome = "no-secret-configured"
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{
 			Message: "Máy chủ chưa được cấu hình mã quản trị (" + staff.EnvHash + "). Hãy liên hệ người phụ trách kỹ thuật.",
 		})
-		return false
+		return nil
 	case secret == "":
 		note.outcome = "no-secret"
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Cần nhập mã quản trị."})
-		return false
+		return nil
 	}
-	ok, wait, giveBack := h.staffFails.take(clientKey(r, h.cfg.ClientIPHeader), h.cfg.Stopwatch())
-	if !ok {
+	now := h.cfg.Stopwatch()
+	limited := func(wait time.Duration) *account {
 		note.outcome = "rate-limited"
 		secs := retryAfter(wait)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writeJSON(w, http.StatusTooManyRequests, jsonAnswer{
 			Message: "Nhập sai mã quản trị quá nhiều lần. Hãy chờ " + strconv.Itoa(secs) + " giây rồi thử lại.",
 		})
-		return false
+		return nil
 	}
-	if !h.staff.Check(secret) {
+	ok, wait, giveBack := h.staffFails.take(clientKey(r, h.cfg.ClientIPHeader), now)
+	if !ok {
+		return limited(wait)
+	}
+	if !store.ValidAccountID(id) {
+		id = "-" // one bucket for every malformed name
+	}
+	ok, wait, giveBackAcct := h.acctFails.take("account:"+id, now)
+	if !ok {
+		return limited(wait)
+	}
+	acc, checker, err := h.findAccount(r.Context(), id, named)
+	if err != nil {
+		note.outcome, note.err = "store-error", err
+		w.Header().Set("Retry-After", "10")
+		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Hệ thống lưu trữ chưa trả lời. Hãy thử lại sau ít phút."})
+		return nil
+	}
+	if acc == nil || !checker.Check(secret) {
 		note.outcome = "wrong-secret"
-		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Mã quản trị không đúng."})
-		return false
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Message: "Tên đăng nhập hoặc mã quản trị không đúng."})
+		return nil
 	}
 	if giveBack != nil {
 		giveBack()
 	}
-	return true
+	if giveBackAcct != nil {
+		giveBackAcct()
+	}
+	return acc
 }
 
 func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {

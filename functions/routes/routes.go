@@ -24,6 +24,10 @@ const (
 	Invitations = "/api/invitations"  // staff: GET every delegate's invitation as one .docx
 	Checkin     = "/api/checkin"      // staff: POST a check-in at the door
 	Attendance  = "/api/attendance"   // staff: GET who came, by chi đoàn
+	SignIn      = "/api/dang-nhap"    // staff: GET who the account is
+	Accounts    = "/api/accounts"     // staff: GET the accounts, POST a new one; Accounts + "/" + id: DELETE
+	Audit       = "/api/audit"        // staff: GET a page of the audit log
+	AuditCSV    = "/api/audit.csv"    // staff: GET the audit log as CSV
 )
 
 // Pages of the site tied to the form service.
@@ -37,6 +41,9 @@ const (
 const (
 	// StaffHeader carries the staff secret on the staff routes.
 	StaffHeader = "X-Loa-Staff"
+	// AccountHeader names the staff account whose secret StaffHeader
+	// carries; without it, the first account (or the shared secret).
+	AccountHeader = "X-Loa-Account"
 	// OriginHeader carries the origin secret: CloudFront adds it to every
 	// request it forwards to the function, and no viewer can see it.
 	OriginHeader = "X-Origin-Verify"

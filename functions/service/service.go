@@ -63,8 +63,9 @@ type Config struct {
 	// time.Now.
 	Now func() time.Time
 
-	// StaffSecretHash is the hash of the staff secret; empty: the staff
-	// routes refuse everyone.
+	// StaffSecretHash is the hash of the shared staff secret, a "quản lý"
+	// for requests that name no account; empty: only the accounts kept in
+	// the bucket sign in.
 	StaffSecretHash string
 	// OriginSecret is the value CloudFront sends in [routes.OriginHeader]; a
 	// request without it is refused (403) before any other work. Empty:

@@ -1,11 +1,15 @@
-// Package staff keeps the office staff's shared secret: it makes one
+// Package staff keeps the office staff's secrets: it makes one
 // ([NewSecret]), hashes it ([HashSecret]) and checks a presented one against
 // the hash ([Checker], constant time, one slow check at a time). The staff
 // page that sends it is drawn by the site builder like every other page.
 //
-// The secret is sent by the staff page in the X-Loa-Staff header. The
-// environment holds only its hash, LOA_STAFF_SECRET_HASH: an argon2id PHC
-// string made by HashSecret (command loa-secret prints one), or a bcrypt hash.
+// Each staff member has an account (kept by package store, checked by the
+// handler) whose secret is stored only as such a hash. The secret is sent
+// by the staff page in the X-Loa-Staff header, the account's id in
+// X-Loa-Account. The shared secret of before accounts is still accepted,
+// for requests that name no account, while the environment holds its
+// hash, LOA_STAFF_SECRET_HASH: an argon2id PHC string made by HashSecret
+// (command loa-secret prints one), or a bcrypt hash.
 package staff
 
 import (
@@ -67,7 +71,8 @@ type Checker struct {
 
 	// Slow checks run one at a time: each argon2id check takes 19 MiB, and
 	// a burst of wrong guesses must not take the function's memory.
-	slow sync.Mutex
+	// Checkers of staff accounts share one (ShareSlow).
+	slow *sync.Mutex
 
 	// The SHA-256 of the last secret that passed, so that the staff page's
 	// every request does not pay for argon2id. Compared in constant time.
@@ -91,13 +96,13 @@ func CheckerOf(what, encoded string) (*Checker, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Checker{verify: v}, nil
+		return &Checker{verify: v, slow: new(sync.Mutex)}, nil
 	case strings.HasPrefix(encoded, "$2a$"), strings.HasPrefix(encoded, "$2b$"), strings.HasPrefix(encoded, "$2y$"):
 		if _, err := bcrypt.Cost([]byte(encoded)); err != nil {
 			return nil, fmt.Errorf("staff: %s: not a bcrypt hash: %v", what, err)
 		}
 		h := []byte(encoded)
-		return &Checker{verify: func(s []byte) bool { return bcrypt.CompareHashAndPassword(h, s) == nil }}, nil
+		return &Checker{verify: func(s []byte) bool { return bcrypt.CompareHashAndPassword(h, s) == nil }, slow: new(sync.Mutex)}, nil
 	}
 	return nil, fmt.Errorf("staff: %s is neither an argon2id PHC string ($argon2id$v=19$m=…) nor a bcrypt hash ($2b$…); make one with: go run ./functions/cmd/loa-secret", what)
 }
@@ -132,6 +137,11 @@ func parseArgon2id(what, encoded string) (func([]byte) bool, error) {
 		return subtle.ConstantTimeCompare(got, want) == 1
 	}, nil
 }
+
+// ShareSlow makes c's slow checks take turns with those of every checker
+// given mu: the checkers of all staff accounts run one slow check at a time
+// between them, as the one shared secret did.
+func (c *Checker) ShareSlow(mu *sync.Mutex) { c.slow = mu }
 
 // Check reports whether secret is the staff secret.
 func (c *Checker) Check(secret string) bool {

@@ -46,6 +46,13 @@
 //
 //	{prefix}checkins/{code}.json   JSON: code, form and id, or a walk-in's name and chi đoàn; at
 //
+// Staff accounts (accounts.go), one object each, created once, removed by
+// deletion; and the audit log (audit.go), one object per staff action,
+// created once and never changed or removed by the function:
+//
+//	{prefix}accounts/{id}.json                                    JSON: id, name, role, hash of the secret
+//	{prefix}audit/{time}_{8 hex}_{action}_{account}.json          JSON: who, what, when, id, client
+//
 // (An older layout kept one index, {prefix}answers/public/{form}.json; it
 // is read no more, and deleted by the next save or deletion.)
 //

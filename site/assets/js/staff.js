@@ -1,10 +1,10 @@
-// The staff page (/quan-tri/). It asks for the staff secret, keeps it in
-// sessionStorage (gone when the tab is closed), reads /api/stats and draws
-// per form: the total, bar charts per topic and per day (inline SVG, each
-// with a table alternative), the quota table per chi đoàn, and download
-// buttons. A download asks the server for a short-lived link, then follows it.
-// Then the questions, 20 a page, each with its answer to save, and the
-// compiled questions: which go in, which are merged, the Word download.
+// The staff page (/quan-tri/). It asks for the account and its secret, keeps
+// them in sessionStorage (gone when the tab is closed), reads /api/stats and
+// draws per form: the total, bar charts per topic and per day (inline SVG,
+// each with a table alternative), the quota table per chi đoàn, and
+// download buttons (a short-lived link). Then the questions, 20 a page, each
+// with its answer, and the compiled questions. A "trả lời" sees no "quản lý"
+// section.
 (function () {
   "use strict";
   var root = document.querySelector("[data-staff]");
@@ -12,6 +12,7 @@
 
   var HEADER = root.getAttribute("data-header") || "X-Loa-Staff";
   var KEY = "loa-staff-secret";
+  var ACCOUNT_KEY = "loa-staff-account", who = null; // who: /api/dang-nhap
   var SVG = "http://www.w3.org/2000/svg";
   var login = root.querySelector("[data-staff-login]");
   var board = root.querySelector("[data-staff-board]");
@@ -20,7 +21,7 @@
   var generated = root.querySelector("[data-staff-generated]");
   var delForm = root.querySelector("[data-staff-delete]");
   var delSelect = root.querySelector("[data-staff-delete-form]");
-  var busy = false;
+  var busy = false, loaded = 0;
 
   var num = new Intl.NumberFormat("vi-VN");
   var when = new Intl.DateTimeFormat("vi-VN", {
@@ -29,39 +30,39 @@
   var FORMAT_LABEL = { csv: "Tải CSV", xlsx: "Tải Excel (.xlsx)", summary: "Tải bảng tổng hợp theo chi đoàn (CSV)" };
 
   function say(text) { status.textContent = text || ""; }
-  function secret() { try { return sessionStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
-  function setSecret(s) { try { if (s) sessionStorage.setItem(KEY, s); else sessionStorage.removeItem(KEY); } catch (e) {} }
+  function kept(k) { try { return sessionStorage.getItem(k) || ""; } catch (e) { return ""; } }
+  function keep(k, v) { try { if (v) sessionStorage.setItem(k, v); else sessionStorage.removeItem(k); } catch (e) {} }
+  function secret() { return kept(KEY); }
+  function setSecret(s) { keep(KEY, s); if (!s) who = null; }
+  function account() { return kept(ACCOUNT_KEY); }
+  function setAccount(a) { keep(ACCOUNT_KEY, a); }
 
-  function el(tag, attrs, text) {
-    var n = document.createElement(tag);
+  function el(tag, attrs, text, ns) {
+    var n = ns ? document.createElementNS(SVG, tag) : document.createElement(tag);
     if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
     if (text !== undefined && text !== null) n.textContent = String(text);
     return n;
   }
-  function svg(tag, attrs, text) {
-    var n = document.createElementNS(SVG, tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) n.textContent = String(text);
-    return n;
-  }
+  function svg(tag, attrs, text) { return el(tag, attrs, text, true); }
   function dayLabel(iso) { var p = iso.split("-"); return p[2] + "/" + p[1]; }
 
   function showLogin(message) {
     board.hidden = true;
     login.hidden = false;
     say(message);
-    var input = login.querySelector("input");
-    if (input) { input.value = ""; input.focus(); }
+    var input = login.querySelector("[data-staff-secret]");
+    var acc = login.querySelector("[data-staff-account]");
+    if (acc && !acc.value) acc.value = account();
+    if (input) { input.value = ""; (acc && !acc.value ? acc : input).focus(); }
   }
 
-  // call sends one staff request; it answers the parsed JSON or throws an
-  // Error whose message is ready to show. A request that ran out of time
-  // but saved its progress (503, "partial") is sent again after Retry-After,
-  // a bounded number of times, saying how far it has got.
+  // call sends one staff request: the parsed JSON, or an Error ready to show.
+  // A 503 "partial" (progress saved) is sent again after Retry-After, a
+  // bounded number of times.
   function call(method, url, tries, body) {
     tries = tries || 0;
     var headers = { "Accept": "application/json" };
-    headers[HEADER] = secret();
+    Object.assign(headers, window.loaStaff.headers());
     var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -96,14 +97,27 @@
     if (busy) return;
     busy = true;
     say("Đang tải số liệu…");
-    call("GET", "/api/stats").then(function (st) {
+    (who ? Promise.resolve(who) : call("GET", "/api/dang-nhap")).then(function (w) {
+      who = window.loaStaff.who = w;
+      signedIn();
+      return call("GET", "/api/stats");
+    }).then(function (st) {
       login.hidden = true;
       board.hidden = false;
       render(st);
       say(typeof done === "string" ? done : "Đã tải số liệu.");
       loadQuestions(qPage);
-      loadCompile();
+      if (who.role === "quan-ly") loadCompile();
+      if (window.loaStaff.refresh) window.loaStaff.refresh(who);
+      else if (who.script && !loaded++) document.body.appendChild(el("script", { src: who.script }));
     }, failed).then(function () { busy = false; });
+  }
+
+  // signedIn shows who is signed in, and hides what their role may not do.
+  function signedIn() {
+    root.querySelector("[data-staff-who]").textContent = "Đang đăng nhập: " + who.name + " (" + who.role_text + ").";
+    root.querySelectorAll("[data-staff-manager]").forEach(function (n) { n.hidden = who.role !== "quan-ly"; });
+    root.querySelector("[data-staff-by-group]").hidden = !who.shared;
   }
 
   // The questions and their answers.
@@ -202,7 +216,7 @@
     var base = it.version;
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var by = byInput.value.trim();
+      var by = who && !who.shared ? who.name : byInput.value.trim();
       if (!by) { msg.textContent = "Nhập tên người trả lời ở phần lọc phía trên."; byInput.focus(); return; }
       save.disabled = true;
       msg.textContent = "Đang lưu…";
@@ -220,8 +234,7 @@
     return li;
   }
 
-  // The compiled questions: keep or leave out each question, merge the
-  // ones that read alike, download the Word file.
+  // The compiled questions: keep, leave out or merge; the Word file.
   var cSection = root.querySelector("[data-staff-compile]");
   var cCount = root.querySelector("[data-staff-compile-count]");
   var cList = root.querySelector("[data-staff-compile-list]");
@@ -381,8 +394,7 @@
     return sec;
   }
 
-  // topicChart: one row per topic, its name as text (it wraps on a phone)
-  // and its bar as a small SVG; the numbers are in the text as well.
+  // topicChart: a row per topic, its name as text and its bar as SVG.
   function topicChart(f, id) {
     var fig = el("figure", { "class": "staff-chart", "aria-labelledby": id + "-lv" });
     fig.appendChild(el("figcaption", { id: id + "-lv" }, "Số câu trả lời theo " + (f.topic_label || "lĩnh vực").toLowerCase()));
@@ -401,9 +413,8 @@
     return fig;
   }
 
-  // dayChart: a column per day in one SVG (role img, with title and desc),
-  // in a box that scrolls sideways on a narrow screen, and the same numbers
-  // as a table for screen readers and for printing.
+  // dayChart: a column per day in one SVG (role img), scrolling sideways,
+  // and the same numbers as a table for screen readers and printing.
   function dayChart(f, id) {
     var fig = el("figure", { "class": "staff-chart" });
     var capId = id + "-ngay";
@@ -499,14 +510,17 @@
 
   login.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var v = login.querySelector("input").value.trim();
+    var v = login.querySelector("[data-staff-secret]").value.trim();
     if (!v) { say("Nhập mã quản trị."); return; }
+    setAccount(login.querySelector("[data-staff-account]").value.trim().toLowerCase());
     setSecret(v);
+    who = null;
     load();
   });
   root.querySelector("[data-staff-reload]").addEventListener("click", function () { load(); });
   root.querySelector("[data-staff-logout]").addEventListener("click", function () {
     setSecret("");
+    setAccount("");
     list.textContent = "";
     showLogin("Đã thoát. Mã quản trị đã bị xóa khỏi trình duyệt.");
   });
@@ -523,6 +537,10 @@
       load(ans.message);
     }, failed);
   });
+
+  // The accounts and the audit log: staff-log.js, named by the sign-in.
+  window.loaStaff = { call: call, el: el, say: say, failed: failed, when: when, num: num, root: root,
+    headers: function () { var h = {}; h[HEADER] = secret(); if (account()) h["X-Loa-Account"] = account(); return h; } };
 
   if (secret()) load(); else showLogin("");
 })();
