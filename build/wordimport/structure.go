@@ -552,7 +552,7 @@ var officeWords = []string{"CHỦ TỊCH", "BÍ THƯ", "GIÁM ĐỐC", "TRƯỞN
 
 // officeTitles start a signer's title, in whatever case it is typed:
 // "Phó Hiệu trưởng", "Giám đốc".
-var officeTitles = []string{"PHÓ ", "TRƯỞNG ", "HIỆU TRƯỞNG", "GIÁM ĐỐC", "CHỦ TỊCH", "BÍ THƯ", "CHÁNH ", "THỦ TRƯỞNG", "CHỦ NHIỆM", "TỔNG "}
+var officeTitles = []string{"PHÓ ", "NGƯỜI LẬP ", "TRƯỞNG ", "HIỆU TRƯỞNG", "GIÁM ĐỐC", "CHỦ TỊCH", "BÍ THƯ", "CHÁNH ", "THỦ TRƯỞNG", "CHỦ NHIỆM", "TỔNG "}
 
 // officeTitle tells whether s is a signer's title in ordinary case.
 func officeTitle(s string) bool {
