@@ -20,7 +20,11 @@ type writer struct {
 	notes  []string
 
 	headings, tables, merged int
-	badImages                []string
+	// lostTables counts tables pandoc read as rows without cells: Word
+	// files written by other programs without the table's grid of
+	// columns (w:tblGrid), whose text does not reach the page.
+	lostTables int
+	badImages  []string
 }
 
 // bundleFile is a file to put in the page's folder.
@@ -78,7 +82,9 @@ func (w *writer) blocks(blocks []block, inList bool) []string {
 		case orderBlock:
 			out = append(out, w.ordered(b, inList)...)
 		case tableBlock:
-			out = append(out, w.table(b))
+			if tb := w.table(b); tb != "" {
+				out = append(out, tb)
+			}
 		case codeBlock:
 			fence := "```"
 			for strings.Contains(b.text, fence) {
@@ -264,6 +270,14 @@ func roman(n int) string {
 // keeps the text, the others are left empty.
 func (w *writer) table(b block) string {
 	w.tables++
+	cells := 0
+	for _, row := range b.rows {
+		cells += len(row)
+	}
+	if len(b.rows) > 0 && cells == 0 {
+		w.lostTables++
+		return ""
+	}
 	var grid [][]string
 	taken := map[[2]int]bool{}
 	for i, row := range b.rows {

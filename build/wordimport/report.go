@@ -105,6 +105,9 @@ func report(d *Document, w *writer, f reportFacts) Report {
 	for _, u := range f.unplaced {
 		r.Check = append(r.Check, "Dòng ở phần đầu không nhận ra là số, ngày hay cơ quan ban hành, nên để ở đầu nội dung: \""+u+"\"")
 	}
+	if w.lostTables > 0 {
+		r.Check = append(r.Check, fmt.Sprintf("Có %d bảng không đọc được chữ (tệp lưu thiếu lưới cột của bảng), nên chưa có trên trang: mở tệp trong Word, lưu lại thành .docx rồi nhập lại với --force", w.lostTables))
+	}
 	if w.merged > 0 {
 		r.Check = append(r.Check, fmt.Sprintf("Có %d ô bảng gộp: trên trang ô gộp được tách, kiểm tra lại bảng", w.merged))
 	}

@@ -178,3 +178,18 @@ func TestLinksAndImagesTheBuildTakes(t *testing.T) {
 		t.Errorf("images %v, refused %v", w.images, w.badImages)
 	}
 }
+
+// TestTableWithoutGrid: a table pandoc reads as rows without cells (a
+// .docx written without the table's grid) is not written as an empty
+// table, and the report asks for the file to be saved again in Word.
+func TestTableWithoutGrid(t *testing.T) {
+	w := &writer{media: t.TempDir()}
+	md := w.markdown([]block{{kind: paraBlock, runs: []run{{text: "Trước bảng."}}}, {kind: tableBlock, rows: [][]cell{nil, nil}}})
+	if md != "Trước bảng.\n" || w.lostTables != 1 {
+		t.Errorf("markdown %q, lost %d", md, w.lostTables)
+	}
+	r := report(&Document{}, w, reportFacts{})
+	if !strings.Contains(strings.Join(r.Check, "\n"), "Có 1 bảng không đọc được chữ") {
+		t.Errorf("report: %q", r.Check)
+	}
+}
