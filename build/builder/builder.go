@@ -231,10 +231,12 @@ func (b *build) absURL(u string) string {
 	return strings.TrimSuffix(b.cfg.BaseURL, "/") + u
 }
 
-// run reads and renders every page, then makes what is made from all of them.
-func (b *build) run() error {
+// contentFiles lists the files of the content tree that are pages or a
+// bundle's files, in walk order: not site.yaml, data/, the sections'
+// _index.md, or anything hidden.
+func contentFiles(fsys fs.FS) ([]string, error) {
 	var files []string
-	err := fs.WalkDir(b.opts.Content, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -246,6 +248,12 @@ func (b *build) run() error {
 		}
 		return nil
 	})
+	return files, err
+}
+
+// run reads and renders every page, then makes what is made from all of them.
+func (b *build) run() error {
+	files, err := contentFiles(b.opts.Content)
 	if err != nil {
 		return err
 	}

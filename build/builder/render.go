@@ -353,19 +353,7 @@ func CheckPage(fsys fs.FS, dir, name string, src []byte) error {
 // that claims it. A page that does not read is left out: the build names
 // it, and it is no reason to refuse another.
 func (b *build) otherAddresses(name string) (map[string]string, error) {
-	var files []string
-	err := fs.WalkDir(b.opts.Content, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != "." && (p == "data" || strings.HasPrefix(d.Name(), ".")) {
-			return fs.SkipDir
-		}
-		if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && p != "site.yaml" && d.Name() != sectionIndex {
-			files = append(files, p)
-		}
-		return nil
-	})
+	files, err := contentFiles(b.opts.Content)
 	if err != nil {
 		return nil, err
 	}
