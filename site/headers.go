@@ -18,7 +18,7 @@ var SecurityHeaders = []Header{
 	{"X-Frame-Options", "DENY"},
 	{"Referrer-Policy", "strict-origin-when-cross-origin"},
 	{"Strict-Transport-Security", "max-age=63072000; includeSubDomains"},
-	{"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"},
+	{"Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"},
 	{"Cross-Origin-Opener-Policy", "same-origin"},
 }
 

@@ -330,6 +330,7 @@ func (b *build) checkURLs(pages []*Page) error {
 	claim("/", "trang chủ")
 	claim("/404.html", "trang báo không tìm thấy (404)")
 	claim(routes.StaffPage, "trang quản trị")
+	claim(routes.CheckinPage, "trang điểm danh")
 	claim("/atom.xml", "tin mới (Atom) của trang")
 	claim("/sitemap.xml", "sơ đồ trang (sitemap.xml)")
 	claim("/robots.txt", "tệp robots.txt")

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -115,6 +116,19 @@ func (b *build) generated(pages []*Page) error {
 		}
 		if err := b.out.write(routes.StaffPage, buf.Bytes()); err != nil {
 			return err
+		}
+	}
+
+	// The check-in page, where the layouts have it.
+	if b.wants(routes.CheckinPage) && b.frame.Script(checkinPage.script) != "" {
+		if _, err := fs.Stat(b.opts.Site, checkinPage.layout); err == nil {
+			var buf bytes.Buffer
+			if err := renderStaffTool(&buf, checkinPage, b.frame, b.opts.Site, b.cfg); err != nil {
+				return err
+			}
+			if err := b.out.write(routes.CheckinPage, buf.Bytes()); err != nil {
+				return err
+			}
 		}
 	}
 

@@ -398,6 +398,8 @@ func (b *build) builderURL(u string) string {
 		return "trang chủ"
 	case routes.StaffPage:
 		return "trang quản trị"
+	case routes.CheckinPage:
+		return "trang điểm danh"
 	case "/atom.xml", "/sitemap.xml", "/robots.txt", "/404.html":
 		return "tệp " + strings.Trim(u, "/") + " của trang"
 	case SearchPath:

@@ -17,31 +17,51 @@ import (
 // form handler's staff routes, sending the secret in routes.StaffHeader.
 // It is published with noindex and left out of the sitemap.
 
-const (
-	staffTitle  = "Quản trị biểu mẫu"
-	staffScript = "staff.js"
+// The check-in page (routes.CheckinPage, /quan-tri/diem-danh/) is the
+// same kind of page, for a phone at the door: its script
+// (assets/js/checkin.js) uses the account signed in on the staff page in
+// the same browser, and checks people in by the code on their invitation.
+
+// staffTool is a page of the staff's: its layout, title, address and script.
+type staffTool struct {
+	layout, title, path, script string
+}
+
+var (
+	staffPage   = staffTool{"layouts/staff.html", "Quản trị biểu mẫu", routes.StaffPage, "staff.js"}
+	checkinPage = staffTool{"layouts/checkin.html", "Điểm danh tại hội nghị", routes.CheckinPage, "checkin.js"}
 )
+
+// staffScript is the staff page's script.
+var staffScript = staffPage.script
 
 // renderStaffPage writes the whole staff page, framed like the rest of the
 // site. fsys holds layouts/ and assets/; frame must have been made from the
 // same fsys so that the script exists.
 func renderStaffPage(w io.Writer, frame *site.Frame, fsys fs.FS, cfg site.Config) error {
-	tmpl, err := template.ParseFS(fsys, "layouts/staff.html")
+	return renderStaffTool(w, staffPage, frame, fsys, cfg)
+}
+
+// renderStaffTool writes a staff page p, published with noindex and left
+// out of the sitemap.
+func renderStaffTool(w io.Writer, p staffTool, frame *site.Frame, fsys fs.FS, cfg site.Config) error {
+	tmpl, err := template.ParseFS(fsys, p.layout)
 	if err != nil {
-		return fmt.Errorf("staff page: %w", err)
+		return fmt.Errorf("%s: %w", p.path, err)
 	}
 	var main bytes.Buffer
-	if err := tmpl.Execute(&main, struct{ Header string }{routes.StaffHeader}); err != nil {
-		return fmt.Errorf("staff page: %w", err)
+	data := struct{ Header, StaffPage, CheckinPage string }{routes.StaffHeader, routes.StaffPage, routes.CheckinPage}
+	if err := tmpl.Execute(&main, data); err != nil {
+		return fmt.Errorf("%s: %w", p.path, err)
 	}
-	script := frame.Script(staffScript)
+	script := frame.Script(p.script)
 	if script == "" {
-		return fmt.Errorf("staff page: assets/js/%s is missing", staffScript)
+		return fmt.Errorf("%s: assets/js/%s is missing", p.path, p.script)
 	}
 	return frame.Render(w, site.Shell{
 		Site:    cfg,
-		Title:   staffTitle,
-		Path:    routes.StaffPage,
+		Title:   p.title,
+		Path:    p.path,
 		NoIndex: true,
 		Scripts: []string{script},
 		Main:    template.HTML(main.String()),

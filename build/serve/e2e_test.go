@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -730,21 +731,42 @@ func (e *e2e) checkIn(downloads string) {
 		t.Errorf("the invitations lack %s's name, code or QR code (QR %v)", who.Name, hasQR)
 	}
 
-	// At the door (through the staff routes, as a phone at the door does):
-	// the first check-in of the code counts, the second is refused.
-	for i, want := range []int{http.StatusOK, http.StatusConflict} {
-		req, _ := http.NewRequest("POST", e.srv.URL+routes.Checkin, strings.NewReader(`{"code":"`+strings.ToLower(who.Code)+`"}`))
-		req.Header.Set(routes.StaffHeader, e.srv.Secret)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != want {
-			t.Errorf("check-in %d of %s: %d, want %d", i+1, who.Code, res.StatusCode, want)
+	// At the door, on a phone: the check-in page, signed in by the staff
+	// page in this tab, takes the code as typed; the first check-in
+	// counts, the second is refused politely with the time of the first.
+	e.open(routes.CheckinPage)
+	e.do(chromedp.EmulateViewport(phoneWidth, 800), chromedp.WaitVisible(chromedp.ID("ma-diem-danh")))
+	status := `document.querySelector("[data-checkin-status]").innerText`
+	for i, want := range []string{"Đã điểm danh: " + who.Name, "đã điểm danh lúc"} {
+		e.do(
+			chromedp.SendKeys(chromedp.ID("ma-diem-danh"), strings.ToLower(who.Code)),
+			chromedp.Click(chromedp.CSS("[data-checkin-code] button[type=submit]")),
+		)
+		if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](status+`.includes(`+strconv.Quote(want)+`)`,
+			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("check-in %d: %q not shown (status %q): %v", i+1, want, eval[string](e, status), err)
 		}
 	}
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](`document.querySelector("[data-checkin-count]").innerText.startsWith("Đã đến 1/")`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("check-in count %q, want 1 present", eval[string](e, `document.querySelector("[data-checkin-count]").innerText`))
+	}
+	e.checkAxe("check-in page")
+	e.shot("quan-tri-diem-danh")
+	// The store holds one check-in: the second was refused.
+	req, _ = http.NewRequest("GET", e.srv.URL+routes.Attendance, nil)
+	req.Header.Set(routes.StaffHeader, e.srv.Secret)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after struct{ Present int }
+	json.NewDecoder(res.Body).Decode(&after)
+	res.Body.Close()
+	if after.Present != 1 {
+		t.Errorf("attendance after two check-ins of one code: %d present, want 1", after.Present)
+	}
+	e.open(routes.StaffPage)
 }
 
 // compileQuestions: the staff page lists every question to compile; one

@@ -35,6 +35,9 @@ const (
 	LookupPage = "/tra-cuu/"  // the builder's page with the lookup form
 	PublicPage = "/hoi-dap/"  // the published answers, answered by the handler itself
 	StaffPage  = "/quan-tri/" // the builder's staff page, whose script calls the staff routes
+	// CheckinPage is the builder's page for check-in at the door, on a
+	// phone: it calls Checkin and Attendance with the staff page's sign-in.
+	CheckinPage = "/quan-tri/diem-danh/"
 )
 
 // Headers.

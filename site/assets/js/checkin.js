@@ -1,0 +1,139 @@
+// The check-in page (/quan-tri/diem-danh/), for a phone at the door. It
+// uses the account signed in on the staff page in this tab (sessionStorage),
+// posts each code to /api/checkin (with a "try" id, so that a resend after a
+// lost answer counts once) and shows /api/attendance: "Đã đến 47/60" and who
+// has come by chi đoàn. The camera scans the QR code where the browser has a
+// BarcodeDetector; the code can always be typed.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-checkin]");
+  if (!root || !window.fetch || !window.sessionStorage) return;
+  var HEADER = root.getAttribute("data-header") || "X-Loa-Staff";
+  var board = root.querySelector("[data-checkin-board]");
+  var status = root.querySelector("[data-checkin-status]");
+  var count = root.querySelector("[data-checkin-count]");
+  var codeForm = root.querySelector("[data-checkin-code]");
+  var search = root.querySelector("[data-checkin-search]");
+  var found = root.querySelector("[data-checkin-found]");
+  var groups = root.querySelector("[data-checkin-groups]");
+  var walkin = root.querySelector("[data-checkin-walkin]");
+  var num = new Intl.NumberFormat("vi-VN");
+  var people = [];
+
+  function kept(k) { try { return sessionStorage.getItem(k) || ""; } catch (e) { return ""; } }
+  function say(t) { status.textContent = t || ""; }
+  function el(tag, attrs, text) {
+    var n = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) n.textContent = String(text);
+    return n;
+  }
+  function fold(s) {
+    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+  function tryID() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
+
+  var secret = kept("loa-staff-secret");
+  if (!secret) { root.querySelector("[data-checkin-signin]").hidden = false; return; }
+
+  function call(method, url, body) {
+    var headers = { "Accept": "application/json" };
+    headers[HEADER] = secret;
+    var account = kept("loa-staff-account");
+    if (account) headers["X-Loa-Account"] = account;
+    var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
+    if (body) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+    return fetch(url, init).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (ans) { ans.status = res.status; return ans; });
+    });
+  }
+
+  function load() {
+    return call("GET", "/api/attendance").then(function (ans) {
+      if (ans.status === 401 || ans.status === 403) { board.hidden = true; root.querySelector("[data-checkin-signin]").hidden = false; return; }
+      if (ans.status !== 200) { say(ans.message || "Chưa tải được danh sách; thử lại sau."); return; }
+      board.hidden = false;
+      people = ans.people || [];
+      count.textContent = "Đã đến " + num.format(ans.present) + "/" + num.format(ans.expected) + " người (" + num.format(ans.invited) + " đại biểu đã đăng ký).";
+      groups.textContent = "";
+      var t = el("table", { "class": "staff-table" });
+      t.appendChild(el("caption", null, "Số người đã đến theo chi đoàn"));
+      var head = el("tr");
+      ["Chi đoàn", "Đã đến"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+      t.appendChild(el("thead")).appendChild(head);
+      var body = t.appendChild(el("tbody"));
+      (ans.groups || []).forEach(function (g) {
+        var tr = el("tr");
+        tr.appendChild(el("th", { scope: "row" }, g.name));
+        tr.appendChild(el("td", { "class": "staff-num" }, num.format(g.present) + "/" + num.format(g.total)));
+        body.appendChild(tr);
+      });
+      groups.appendChild(t);
+    }, function () { say("Mất kết nối; kiểm tra mạng rồi tải lại trang."); });
+  }
+
+  // send checks one person in, sending again (with the same try id) when the
+  // network drops, so that nothing is counted twice.
+  function send(body, tries) {
+    say("Đang điểm danh…");
+    return call("POST", "/api/checkin", body).then(function (ans) {
+      say(ans.message || (ans.status === 200 ? "Đã điểm danh." : "Chưa điểm danh được."));
+      return load();
+    }, function () {
+      if (tries > 0) return new Promise(function (ok) { setTimeout(ok, 1500); }).then(function () { return send(body, tries - 1); });
+      say("Mất kết nối: chưa điểm danh được. Thử lại khi có mạng.");
+    });
+  }
+
+  codeForm.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var input = codeForm.querySelector("input");
+    var code = input.value.trim();
+    if (!code) return;
+    // The field is ready for the next person while this one is sent.
+    input.value = "";
+    input.focus();
+    send({ code: code, try: tryID() }, 3);
+  });
+
+  search.addEventListener("input", function () {
+    var q = fold(search.value.trim());
+    found.textContent = "";
+    if (q.length < 2) return;
+    people.filter(function (p) { return fold(p.name).indexOf(q) >= 0; }).slice(0, 8).forEach(function (p) {
+      var li = el("li", null, p.name + " – " + p.group + (p.present ? " (đã đến)" : " "));
+      if (!p.present && p.code) {
+        var b = el("button", { type: "button", "class": "staff-button" }, "Điểm danh");
+        b.addEventListener("click", function () { send({ code: p.code, try: tryID() }, 3); });
+        li.appendChild(b);
+      }
+      found.appendChild(li);
+    });
+  });
+
+  walkin.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    send({ name: walkin.elements.name.value, group: walkin.elements.group.value, try: tryID() }, 3).then(function () { walkin.reset(); });
+  });
+
+  // The camera, where the browser reads QR codes itself.
+  if ("BarcodeDetector" in window && navigator.mediaDevices) {
+    var box = root.querySelector("[data-checkin-scan-box]");
+    var video = root.querySelector("[data-checkin-video]");
+    box.hidden = false;
+    root.querySelector("[data-checkin-scan]").addEventListener("click", function () {
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+        video.srcObject = stream; video.hidden = false; video.play();
+        function stop() { stream.getTracks().forEach(function (t) { t.stop(); }); video.hidden = true; }
+        (function look() {
+          detector.detect(video).then(function (codes) {
+            if (codes.length) { stop(); send({ code: codes[0].rawValue, try: tryID() }, 3); } else { requestAnimationFrame(look); }
+          }, function () { stop(); say("Không đọc được mã QR; hãy nhập mã in trên giấy mời."); });
+        })();
+      }, function () { say("Không mở được máy ảnh; hãy nhập mã in trên giấy mời."); });
+    });
+  }
+
+  load();
+})();
