@@ -221,20 +221,14 @@ func (s *Store) FindByID(ctx context.Context, f *forms.Form, id string) (Found, 
 // versions' numbers, in order, and every key (conflict copies too).
 func (s *Store) versions(ctx context.Context, form, hash string) ([]int, []string, error) {
 	prefix := s.answerPrefix(form, hash)
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
+	keys, err := s.keysUnder(ctx, prefix)
+	if err != nil {
+		return nil, nil, err
+	}
 	var nums []int
-	var keys []string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("store: list answers: %w", err)
-		}
-		for _, o := range page.Contents {
-			k := aws.ToString(o.Key)
-			keys = append(keys, k)
-			if n, ok := versionOf(strings.TrimPrefix(k, prefix)); ok {
-				nums = append(nums, n)
-			}
+	for _, k := range keys {
+		if n, ok := versionOf(strings.TrimPrefix(k, prefix)); ok {
+			nums = append(nums, n)
 		}
 	}
 	slices.Sort(nums)

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -98,18 +96,14 @@ func (f AuditFilter) match(key string) bool {
 // auditKeys lists the records that f matches, newest first.
 func (s *Store) auditKeys(ctx context.Context, f AuditFilter) ([]string, error) {
 	prefix := s.auditPrefix()
+	all, err := s.keysUnder(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
 	var keys []string
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("store: list audit: %w", err)
-		}
-		for _, o := range page.Contents {
-			k := aws.ToString(o.Key)
-			if f.match(strings.TrimPrefix(k, prefix)) {
-				keys = append(keys, k)
-			}
+	for _, k := range all {
+		if f.match(strings.TrimPrefix(k, prefix)) {
+			keys = append(keys, k)
 		}
 	}
 	slices.Reverse(keys)

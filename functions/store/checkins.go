@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
 	"loa/functions/forms"
@@ -94,17 +92,9 @@ func (s *Store) CheckIn(ctx context.Context, c Checkin) (Checkin, bool, error) {
 
 // Checkins returns everyone checked in, by code.
 func (s *Store) Checkins(ctx context.Context) (map[string]Checkin, error) {
-	prefix := s.cfg.Prefix + "checkins/"
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("store: list check-ins: %w", err)
-		}
-		for _, o := range page.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
+	keys, err := s.keysUnder(ctx, s.cfg.Prefix+"checkins/")
+	if err != nil {
+		return nil, err
 	}
 	got := make([]Checkin, len(keys))
 	g, gctx := errgroup.WithContext(ctx)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
@@ -76,17 +75,14 @@ func (s *Store) SaveMark(ctx context.Context, f *forms.Form, found Found, m Mark
 
 // latestVersion is the highest version number under prefix, 0 for none.
 func (s *Store) latestVersion(ctx context.Context, prefix string) (int, error) {
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
+	keys, err := s.keysUnder(ctx, prefix)
+	if err != nil {
+		return 0, err
+	}
 	latest := 0
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("store: list %s: %w", prefix, err)
-		}
-		for _, o := range page.Contents {
-			if n, ok := versionOf(strings.TrimPrefix(aws.ToString(o.Key), prefix)); ok && n > latest {
-				latest = n
-			}
+	for _, k := range keys {
+		if n, ok := versionOf(strings.TrimPrefix(k, prefix)); ok && n > latest {
+			latest = n
 		}
 	}
 	return latest, nil
@@ -96,21 +92,18 @@ func (s *Store) latestVersion(ctx context.Context, prefix string) (int, error) {
 // by short id.
 func (s *Store) ListMarks(ctx context.Context, form string) (map[string]Mark, error) {
 	prefix := s.cfg.Prefix + "marks/" + form + "/"
+	keys, err := s.keysUnder(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
 	latest := map[string]int{}
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("store: list marks of %s: %w", form, err)
+	for _, k := range keys {
+		hash, name, ok := strings.Cut(strings.TrimPrefix(k, prefix), "/")
+		if !ok || len(hash) < forms.IDLength {
+			continue
 		}
-		for _, o := range page.Contents {
-			hash, name, ok := strings.Cut(strings.TrimPrefix(aws.ToString(o.Key), prefix), "/")
-			if !ok || len(hash) < forms.IDLength {
-				continue
-			}
-			if n, ok := versionOf(name); ok && n > latest[hash] {
-				latest[hash] = n
-			}
+		if n, ok := versionOf(name); ok && n > latest[hash] {
+			latest[hash] = n
 		}
 	}
 	type read struct {
@@ -148,17 +141,13 @@ func (s *Store) ListMarks(ctx context.Context, form string) (map[string]Mark, er
 
 // deleteMarks deletes every version of a submission's marks.
 func (s *Store) deleteMarks(ctx context.Context, form, hash string) error {
-	prefix := s.markPrefix(form, hash)
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("store: list %s: %w", prefix, err)
-		}
-		for _, o := range page.Contents {
-			if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: o.Key}); err != nil && Status(err) != http.StatusNotFound {
-				return fmt.Errorf("store: delete %s: %w", aws.ToString(o.Key), err)
-			}
+	keys, err := s.keysUnder(ctx, s.markPrefix(form, hash))
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &k}); err != nil && Status(err) != http.StatusNotFound {
+			return fmt.Errorf("store: delete %s: %w", k, err)
 		}
 	}
 	return nil

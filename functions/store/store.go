@@ -462,3 +462,20 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// keysUnder lists every key under prefix, in key order: the one listing of
+// the bucket that the readers of a prefix share.
+func (s *Store) keysUnder(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("store: list %s: %w", prefix, err)
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+	}
+	return keys, nil
+}
