@@ -6,12 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // The audit log: every staff action is one object, created once
@@ -122,22 +119,8 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, offset, limit int) 
 	if limit > 0 {
 		keys = keys[:min(limit, len(keys))]
 	}
-	out := make([]AuditRecord, len(keys))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(16)
-	for i, key := range keys {
-		g.Go(func() error {
-			body, _, _, found, err := s.readSmall(gctx, key)
-			if err != nil || !found {
-				return err
-			}
-			if err := json.Unmarshal([]byte(body), &out[i]); err != nil {
-				return fmt.Errorf("store: %s: %w", key, err)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	out, err := readJSONs[AuditRecord](ctx, s, keys)
+	if err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil

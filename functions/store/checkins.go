@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"loa/functions/forms"
 )
 
@@ -96,19 +94,8 @@ func (s *Store) Checkins(ctx context.Context) (map[string]Checkin, error) {
 	if err != nil {
 		return nil, err
 	}
-	got := make([]Checkin, len(keys))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(16)
-	for i, key := range keys {
-		g.Go(func() error {
-			body, _, _, found, err := s.readSmall(gctx, key)
-			if err != nil || !found {
-				return err
-			}
-			return json.Unmarshal([]byte(body), &got[i])
-		})
-	}
-	if err := g.Wait(); err != nil {
+	got, err := readJSONs[Checkin](ctx, s, keys)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]Checkin, len(got))

@@ -70,6 +70,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +83,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
 
 	"loa/functions/forms"
 	"loa/functions/vntext"
@@ -478,4 +480,28 @@ func (s *Store) keysUnder(ctx context.Context, prefix string) ([]string, error) 
 		}
 	}
 	return keys, nil
+}
+
+// readJSONs reads the small JSON objects at keys, a few at once, each into
+// its place of the result; one gone since it was listed stays zero.
+func readJSONs[T any](ctx context.Context, s *Store, keys []string) ([]T, error) {
+	out := make([]T, len(keys))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for i, key := range keys {
+		g.Go(func() error {
+			body, _, _, found, err := s.readSmall(gctx, key)
+			if err != nil || !found {
+				return err
+			}
+			if err := json.Unmarshal([]byte(body), &out[i]); err != nil {
+				return fmt.Errorf("store: %s: %w", key, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
