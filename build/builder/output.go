@@ -65,8 +65,6 @@ func (o *output) mkdir(dir string) error {
 	return nil
 }
 
-func writeFile(name string, data []byte) error { return os.WriteFile(name, data, 0o644) }
-
 // newStaging makes an empty directory beside out, on the same file system
 // so that the final swap is a rename.
 func newStaging(out string) (string, error) {
