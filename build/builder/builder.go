@@ -94,13 +94,15 @@ const perPage = 20
 
 // Build builds the site. On error, Opts.Out is left as it was.
 func Build(opts Options) (Result, error) {
-	_, res, err := fullBuild(opts)
+	_, res, err := fullBuild(opts, false)
 	return res, err
 }
 
 // fullBuild builds the site as Build does and returns the build's state
-// (templates, forms, the pages' metadata) for a partial rebuild.
-func fullBuild(opts Options) (*build, Result, error) {
+// (templates, forms, the pages' metadata) for a partial rebuild. keep
+// keeps every page's indexed text as well, which a partial rebuild indexes
+// again; a build that is not rebuilt has no use for it.
+func fullBuild(opts Options, keep bool) (*build, Result, error) {
 	start := time.Now()
 	if opts.Site == nil {
 		opts.Site = site.FS()
@@ -124,6 +126,7 @@ func fullBuild(opts Options) (*build, Result, error) {
 	if err != nil {
 		return nil, Result{}, err
 	}
+	b.search.keep = keep
 	tmp, err := newStaging(opts.Out)
 	if err != nil {
 		return nil, Result{}, err
@@ -286,10 +289,14 @@ func (b *build) run() error {
 	if err := b.checkURLs(kept); err != nil {
 		return err
 	}
-	if err := b.generated(kept); err != nil {
-		return err
-	}
-	return b.writeSearch(newRenderer(b))
+	// The lists, feeds and register and the search index are made from
+	// what the workers left: one does not wait for the other.
+	var wg sync.WaitGroup
+	var genErr, searchErr error
+	wg.Go(func() { genErr = b.generated(kept) })
+	wg.Go(func() { searchErr = b.writeSearch(newRenderer(b)) })
+	wg.Wait()
+	return errors.Join(genErr, searchErr)
 }
 
 // include reports whether p is published, as Hugo decides it.

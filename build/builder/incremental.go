@@ -38,7 +38,7 @@ type Site struct {
 
 // Open builds the site as [Build] does and keeps it for [Site.Rebuild].
 func Open(opts Options) (*Site, Result, error) {
-	b, res, err := fullBuild(opts)
+	b, res, err := fullBuild(opts, true)
 	if err != nil {
 		return nil, Result{}, err
 	}

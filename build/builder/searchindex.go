@@ -30,6 +30,7 @@ const (
 // a partial rebuild can index the site again without reading any page.
 type searchDocs struct {
 	mu   sync.Mutex
+	keep bool // keep docs, for a build that will be rebuilt in part
 	docs map[string]search.Doc
 	// live is the index of a full build, filled by the page workers as
 	// they render (while one waits on the disk, another indexes); nil once
@@ -60,6 +61,9 @@ func (s *searchDocs) index(name string, d *search.Doc) {
 func (s *searchDocs) set(name string, d *search.Doc) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.keep {
+		return
+	}
 	if s.docs == nil {
 		s.docs = map[string]search.Doc{}
 	}
@@ -101,7 +105,13 @@ func (b *build) writeSearch(r *renderer) error {
 			docs = append(docs, d)
 		}
 	}
+	keep := b.search.keep
 	b.search.mu.Unlock()
+	if idx == nil && !keep {
+		// Only a page the URL check refuses makes the live index fail,
+		// and that check runs first.
+		return errors.New("search: the index of this build was dropped and its pages were not kept")
+	}
 	if idx == nil {
 		// A partial rebuild: index every page again. Add is safe for
 		// concurrent use and the index does not depend on the order.
@@ -124,10 +134,11 @@ func (b *build) writeSearch(r *renderer) error {
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	before := b.out.files.Load()
+	// Counted apart: a page edit changes a few shards as well as its page.
+	// Each write below adds one to files (the lists may be written at the
+	// same time), so moving n of them is exact.
+	var n int64
 	defer func() {
-		// Counted apart: a page edit changes a few shards as well as its page.
-		n := b.out.files.Load() - before
 		b.out.files.Add(-n)
 		b.out.searchFiles.Add(n)
 	}()
@@ -153,6 +164,7 @@ func (b *build) writeSearch(r *renderer) error {
 		if err := b.out.write(searchDir+name, data); err != nil {
 			return err
 		}
+		n++
 	}
 	if !b.wants(SearchPath) {
 		return nil
@@ -162,8 +174,12 @@ func (b *build) writeSearch(r *renderer) error {
 	if js := b.frame.Script("search.js"); js != "" {
 		scripts = append(scripts, js)
 	}
-	return r.write(SearchPath, "search.html", v, site.Shell{
+	err = r.write(SearchPath, "search.html", v, site.Shell{
 		Title: "Tìm kiếm", Description: "Tìm kế hoạch, thông báo và văn bản của " + b.cfg.Title + ", gõ có dấu hay không dấu.",
 		Canonical: b.absURL(SearchPath), Path: SearchPath, Scripts: scripts,
 	})
+	if err == nil {
+		n++
+	}
+	return err
 }
