@@ -528,7 +528,7 @@ func TestSubmissionsRetention(t *testing.T) {
 		}
 		expires[prefix] = true
 	}
-	for _, p := range []string{"${KeyPrefix}submissions/", "${KeyPrefix}quota/", "${KeyPrefix}snapshots/", "${KeyPrefix}answers/"} {
+	for _, p := range []string{"${KeyPrefix}submissions/", "${KeyPrefix}quota/", "${KeyPrefix}snapshots/", "${KeyPrefix}answers/", "${KeyPrefix}checkins/", "${KeyPrefix}guests/"} {
 		if !expires[p] {
 			t.Errorf("no enabled lifecycle rule expires %s after RetentionDays", p)
 		}
@@ -625,6 +625,7 @@ func TestLeastPrivilege(t *testing.T) {
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}marks/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}checkins/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}accounts/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}guests/*"},
 	}
 	audit := obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}audit/*"}
 	granted := map[string]bool{}
@@ -672,6 +673,7 @@ func TestLeastPrivilege(t *testing.T) {
 						obj{"Fn::Sub": "${KeyPrefix}marks/*"},
 						obj{"Fn::Sub": "${KeyPrefix}checkins/*"},
 						obj{"Fn::Sub": "${KeyPrefix}accounts/*"},
+						obj{"Fn::Sub": "${KeyPrefix}guests/*"},
 						obj{"Fn::Sub": "${KeyPrefix}audit/*"},
 					}}}
 					if !equal(s["Condition"], want) {

@@ -338,6 +338,7 @@ func (b *build) checkURLs(pages []*Page) error {
 	claim("/404.html", "trang báo không tìm thấy (404)")
 	claim(routes.StaffPage, "trang quản trị")
 	claim(routes.CheckinPage, "trang điểm danh")
+	claim(routes.GuestsPage, "trang khách mời và giấy mời")
 	claim("/atom.xml", "tin mới (Atom) của trang")
 	claim("/sitemap.xml", "sơ đồ trang (sitemap.xml)")
 	claim("/robots.txt", "tệp robots.txt")

@@ -119,16 +119,20 @@ func (b *build) generated(pages []*Page) error {
 		}
 	}
 
-	// The check-in page, where the layouts have it.
-	if b.wants(routes.CheckinPage) && b.frame.Script(checkinPage.script) != "" {
-		if _, err := fs.Stat(b.opts.Site, checkinPage.layout); err == nil {
-			var buf bytes.Buffer
-			if err := renderStaffTool(&buf, checkinPage, b.frame, b.opts.Site, b.cfg); err != nil {
-				return err
-			}
-			if err := b.out.write(routes.CheckinPage, buf.Bytes()); err != nil {
-				return err
-			}
+	// The check-in and guests pages, where the layouts have them.
+	for _, p := range staffTools {
+		if !b.wants(p.path) || b.frame.Script(p.script) == "" {
+			continue
+		}
+		if _, err := fs.Stat(b.opts.Site, p.layout); err != nil {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := renderStaffTool(&buf, p, b.frame, b.opts.Site, b.cfg); err != nil {
+			return err
+		}
+		if err := b.out.write(p.path, buf.Bytes()); err != nil {
+			return err
 		}
 	}
 

@@ -400,6 +400,8 @@ func (b *build) builderURL(u string) string {
 		return "trang quản trị"
 	case routes.CheckinPage:
 		return "trang điểm danh"
+	case routes.GuestsPage:
+		return "trang khách mời và giấy mời"
 	case "/atom.xml", "/sitemap.xml", "/robots.txt", "/404.html":
 		return "tệp " + strings.Trim(u, "/") + " của trang"
 	case SearchPath:

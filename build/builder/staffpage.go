@@ -21,6 +21,10 @@ import (
 // same kind of page, for a phone at the door: its script
 // (assets/js/checkin.js) uses the account signed in on the staff page in
 // the same browser, and checks people in by the code on their invitation.
+// Its sibling, the guests page (routes.GuestsPage, /quan-tri/khach-moi/),
+// is where a "quản lý" keeps the guests and downloads the invitations and
+// the attendance (assets/js/guests.js): its own page, since the staff
+// page's script is at its weight budget.
 
 // staffTool is a page of the staff's: its layout, title, address and script.
 type staffTool struct {
@@ -30,6 +34,10 @@ type staffTool struct {
 var (
 	staffPage   = staffTool{"layouts/staff.html", "Quản trị biểu mẫu", routes.StaffPage, "staff.js"}
 	checkinPage = staffTool{"layouts/checkin.html", "Điểm danh tại hội nghị", routes.CheckinPage, "checkin.js"}
+	guestsPage  = staffTool{"layouts/guests.html", "Khách mời và giấy mời", routes.GuestsPage, "guests.js"}
+	// staffTools are the staff's pages besides the staff page, published
+	// where the layouts have them.
+	staffTools = []staffTool{checkinPage, guestsPage}
 )
 
 // staffScript is the staff page's script.
@@ -50,7 +58,7 @@ func renderStaffTool(w io.Writer, p staffTool, frame *site.Frame, fsys fs.FS, cf
 		return fmt.Errorf("%s: %w", p.path, err)
 	}
 	var main bytes.Buffer
-	data := struct{ Header, StaffPage, CheckinPage string }{routes.StaffHeader, routes.StaffPage, routes.CheckinPage}
+	data := struct{ Header, StaffPage, CheckinPage, GuestsPage string }{routes.StaffHeader, routes.StaffPage, routes.CheckinPage, routes.GuestsPage}
 	if err := tmpl.Execute(&main, data); err != nil {
 		return fmt.Errorf("%s: %w", p.path, err)
 	}

@@ -670,10 +670,33 @@ func (e *e2e) staffPage(t *testing.T) {
 	e.checkIn(downloads)
 }
 
-// checkIn: the invitations the page downloads carry each delegate's name
-// and the QR code of their check-in code; that code checks them in once.
+// checkIn: on the guests page a "quản lý" adds a guest; the invitations
+// the page downloads carry each delegate's and the guest's name and the QR
+// code of their check-in code; that code checks a delegate in once, and
+// the guest is found by name and checked in.
 func (e *e2e) checkIn(downloads string) {
 	t := e.t
+	for _, p := range []string{routes.GuestsPage, routes.CheckinPage} {
+		_, body := get(t, e.srv.URL+p)
+		e.html[fileName(p)] = []byte(body)
+	}
+	e.open(routes.GuestsPage)
+	e.do(chromedp.WaitVisible(chromedp.ID("khach-ho-ten")))
+	const guestName, guestRole = "Hà Khách Mời", "Phó Bí thư Đảng ủy phường"
+	e.do(
+		chromedp.SendKeys(chromedp.ID("khach-ho-ten"), guestName),
+		chromedp.SendKeys(chromedp.ID("khach-chuc-vu"), guestRole),
+		chromedp.SendKeys(chromedp.ID("khach-don-vi"), "Đảng ủy phường Bạch Sam"),
+		chromedp.Click(chromedp.CSS("[data-guests-new] button[type=submit]")),
+	)
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](`document.querySelector("[data-guests-list]").innerText.includes(`+strconv.Quote(guestName)+`) &&
+		document.querySelector("[data-guests-status]").innerText.includes("Đã thêm khách mời")`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("adding a guest: the list shows %q (status %q): %v", eval[string](e, `document.querySelector("[data-guests-list]").innerText`),
+			eval[string](e, `document.querySelector("[data-guests-status]").innerText`), err)
+	}
+	e.checkAxe("guests page")
+	e.shot("quan-tri-khach-moi")
+
 	req, _ := http.NewRequest("GET", e.srv.URL+routes.Attendance, nil)
 	req.Header.Set(routes.StaffHeader, e.srv.Secret)
 	res, err := http.DefaultClient.Do(req)
@@ -685,15 +708,15 @@ func (e *e2e) checkIn(downloads string) {
 	}
 	json.NewDecoder(res.Body).Decode(&att)
 	res.Body.Close()
-	if len(att.People) != 6 {
-		t.Fatalf("attendance lists %d people, want the 6 delegates", len(att.People))
+	if len(att.People) != 7 || att.People[0].Name != guestName {
+		t.Fatalf("attendance lists %d people, want the guest, then the 6 delegates", len(att.People))
 	}
-	who := att.People[0]
+	guest, who := att.People[0], att.People[1]
 
 	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
 	defer cancel()
 	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
-	e.do(chromedp.Click(chromedp.CSS("[data-staff-invitations]")))
+	e.do(chromedp.Click(chromedp.CSS(`[data-guests-invitations="docx"]`)))
 	var file string
 	for ev, err := range progress {
 		if err != nil {
@@ -715,20 +738,22 @@ func (e *e2e) checkIn(downloads string) {
 	if err != nil {
 		t.Fatalf("the invitations are not a .docx: %v", err)
 	}
-	qr, _ := paperwork.QR(who.Code)
-	var doc string
-	hasQR := false
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		data, _ := io.ReadAll(rc)
-		rc.Close()
-		if f.Name == "word/document.xml" {
-			doc = string(data)
+	for _, p := range []struct{ Name, Group, Code string }{guest, who} {
+		qr, _ := paperwork.QR(p.Code)
+		var doc string
+		hasQR := false
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			if f.Name == "word/document.xml" {
+				doc = string(data)
+			}
+			hasQR = hasQR || bytes.Equal(data, qr)
 		}
-		hasQR = hasQR || bytes.Equal(data, qr)
-	}
-	if !strings.Contains(doc, who.Name) || !strings.Contains(doc, who.Code) || !hasQR {
-		t.Errorf("the invitations lack %s's name, code or QR code (QR %v)", who.Name, hasQR)
+		if !strings.Contains(doc, p.Name) || !strings.Contains(doc, p.Code) || !hasQR {
+			t.Errorf("the invitations lack %s's name, code or QR code (QR %v)", p.Name, hasQR)
+		}
 	}
 
 	// At the door, on a phone: the check-in page, signed in by the staff
@@ -751,6 +776,17 @@ func (e *e2e) checkIn(downloads string) {
 		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		t.Errorf("check-in count %q, want 1 present", eval[string](e, `document.querySelector("[data-checkin-count]").innerText`))
 	}
+	// The guest, found by name without diacritics.
+	e.do(chromedp.SendKeys(chromedp.ID("tim-ten"), "ha khach"))
+	e.do(chromedp.Click(chromedp.CSS("[data-checkin-found] button")))
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](status+`.includes(`+strconv.Quote("Đã điểm danh: "+guest.Name)+`) &&
+		document.querySelector("[data-checkin-count]").innerText.startsWith("Đã đến 2/")`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("the guest found by name is not checked in (status %q, count %q): %v", eval[string](e, status),
+			eval[string](e, `document.querySelector("[data-checkin-count]").innerText`), err)
+	}
+	if groups := eval[string](e, `document.querySelector("[data-checkin-groups]").innerText`); !strings.Contains(groups, "Khách mời\t1/1") {
+		t.Errorf("the counts have no row Khách mời 1/1:\n%s", groups)
+	}
 	e.checkAxe("check-in page")
 	e.shot("quan-tri-diem-danh")
 	// The store holds one check-in: the second was refused.
@@ -763,8 +799,8 @@ func (e *e2e) checkIn(downloads string) {
 	var after struct{ Present int }
 	json.NewDecoder(res.Body).Decode(&after)
 	res.Body.Close()
-	if after.Present != 1 {
-		t.Errorf("attendance after two check-ins of one code: %d present, want 1", after.Present)
+	if after.Present != 2 {
+		t.Errorf("attendance after two check-ins of one code and the guest's: %d present, want 2", after.Present)
 	}
 	e.open(routes.StaffPage)
 }

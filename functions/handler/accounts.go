@@ -78,7 +78,7 @@ const (
 var managerOnly = map[string]bool{
 	"export": true, "delete": true, "compile-list": true, "compile": true, "mark": true,
 	"invitations": true, "accounts": true, "account-create": true, "account-delete": true,
-	"audit-csv": true,
+	"audit-csv": true, "guests": true, "guest-add": true, "guest-remove": true, "attendance-csv": true,
 }
 
 // checkers remembers the checker of each account's version.
@@ -383,7 +383,8 @@ var actionTexts = []statusOption{
 	{"sign-in", "Đăng nhập"}, {"stats", "Xem số liệu"}, {"export", "Tải dữ liệu"}, {"delete", "Xóa theo yêu cầu"},
 	{"questions", "Xem câu hỏi"}, {"answer", "Trả lời, công bố"}, {"compile-list", "Xem tổng hợp"},
 	{"compile", "Tải tổng hợp (Word)"}, {"mark", "Chọn câu hỏi tổng hợp"}, {"invitations", "Tải giấy mời"},
-	{"checkin", "Điểm danh"}, {"attendance", "Xem điểm danh"}, {"accounts", "Xem tài khoản"},
+	{"checkin", "Điểm danh"}, {"attendance", "Xem điểm danh"}, {"attendance-csv", "Tải danh sách điểm danh"},
+	{"guests", "Xem khách mời"}, {"guest-add", "Thêm khách mời"}, {"guest-remove", "Xóa khách mời"}, {"accounts", "Xem tài khoản"},
 	{"account-create", "Tạo tài khoản"}, {"account-delete", "Xóa tài khoản"}, {"audit", "Xem nhật ký"},
 	{"audit-csv", "Tải nhật ký"},
 }

@@ -55,6 +55,10 @@ func TestAccountRoles(t *testing.T) {
 		{"GET", "/api/invitations"},
 		{"POST", routes.Accounts},
 		{"GET", routes.AuditCSV},
+		{"GET", routes.Guests},
+		{"POST", routes.Guests},
+		{"DELETE", routes.Guests + "/0123456789ab"},
+		{"GET", routes.AttendanceCSV},
 	} {
 		if a := e.do(accountRequest(rt.method, rt.path, "lan", secret, nil)); a.code != http.StatusForbidden {
 			t.Errorf("%s %s as a “trả lời”: %d, want 403", rt.method, rt.path, a.code)

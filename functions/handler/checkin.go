@@ -19,13 +19,15 @@ import (
 	"loa/functions/vntext"
 )
 
-// Invitations and check-in at the dialogue. Staff download every
-// registered delegate's invitation as one .docx (GET /api/invitations),
-// each with a check-in code that only the server can make (an HMAC under
-// the receipt key, not the receipt code); at the door a phone checks
-// people in by that code or as walk-ins (POST /api/checkin), each check-in
-// one write-once object, and reads who came (GET /api/attendance). Staff
-// routes, the secret first.
+// Invitations and check-in at the dialogue. Everyone invited is a
+// registered delegate or a guest staff added (guests.go); staff download
+// their invitations as one .docx (GET /api/invitations), each with a
+// check-in code that only the server can make (an HMAC under the receipt
+// key, not the receipt code); at the door a phone checks people in by
+// that code or as walk-ins (POST /api/checkin), each check-in one
+// write-once object, and reads who came (GET /api/attendance), which a
+// "quản lý" downloads as CSV (GET /api/attendance.csv). Staff routes, the
+// secret first.
 
 // CheckinStore makes check-in codes and keeps check-ins; *store.Store is
 // one.
@@ -42,6 +44,8 @@ func (h *Handler) mountCheckin() {
 	h.mux.HandleFunc(routes.Invitations, h.staffRoute("invitations", http.MethodGet, h.invitations))
 	h.mux.HandleFunc(routes.Checkin, h.staffRoute("checkin", http.MethodPost, h.checkin))
 	h.mux.HandleFunc(routes.Attendance, h.staffRoute("attendance", http.MethodGet, h.attendance))
+	h.mux.HandleFunc(routes.AttendanceCSV, h.staffRoute("attendance-csv", http.MethodGet, h.attendanceCSV))
+	h.mountGuests()
 }
 
 // delegateForm is the form whose submissions are invited: the one with a
@@ -58,15 +62,23 @@ func (h *Handler) delegateForm() *forms.Form {
 type person struct {
 	Name    string     `json:"name"`
 	Role    string     `json:"role,omitempty"`
-	Group   string     `json:"group"`
+	Group   string     `json:"group"`          // chi đoàn, or guestGroup
+	Unit    string     `json:"unit,omitempty"` // a guest's cơ quan, đơn vị
 	Code    string     `json:"code"`
 	Present bool       `json:"present"`
 	At      *time.Time `json:"at,omitempty"`
+	Guest   bool       `json:"guest,omitempty"`
 	WalkIn  bool       `json:"walk_in,omitempty"`
+
+	form, id string // whose code: a delegate's form and submission, or a guest
 }
 
-// invitees reads the delegates with their check-in codes, ordered by chi
-// đoàn as the list has them, then by name.
+// guestGroup is the guests' row in the counts by chi đoàn.
+const guestGroup = "Khách mời"
+
+// invitees reads everyone invited with their check-in codes: the guests in
+// the order staff added them, then the delegates ordered by chi đoàn as
+// the list has them, then by name.
 func (h *Handler) invitees(w http.ResponseWriter, r *http.Request) ([]person, bool) {
 	note := noteOf(r)
 	f := h.delegateForm()
@@ -92,11 +104,23 @@ func (h *Handler) invitees(w http.ResponseWriter, r *http.Request) ([]person, bo
 	}
 	people := make([]person, 0, len(recs))
 	for _, rec := range recs {
-		p := person{Name: rec.Values[name], Group: rec.Values[f.QuotaBy], Code: h.checkins.CheckinCode(f.ID, rec.ID)}
+		p := person{Name: rec.Values[name], Group: rec.Values[f.QuotaBy], Code: h.checkins.CheckinCode(f.ID, rec.ID), form: f.ID, id: rec.ID}
 		if role != "" {
 			p.Role = rec.Values[role]
 		}
 		people = append(people, p)
+	}
+	var guests []person
+	if h.guests != nil {
+		list, err := h.guests.Guests(r.Context())
+		if err != nil {
+			h.staffFailed(w, r, err)
+			return nil, false
+		}
+		for _, g := range list {
+			guests = append(guests, person{Name: g.Name, Role: g.Role, Group: guestGroup, Unit: g.Unit, Guest: true,
+				Code: h.checkins.CheckinCode(store.GuestCodes, g.ID), form: store.GuestCodes, id: g.ID})
+		}
 	}
 	order := map[string]int{}
 	for i, g := range f.ChiDoan {
@@ -112,11 +136,12 @@ func (h *Handler) invitees(w http.ResponseWriter, r *http.Request) ([]person, bo
 		}
 		return cmp.Or(cmp.Compare(oa, ob), strings.Compare(vntext.Fold(a.Group), vntext.Fold(b.Group)), strings.Compare(vntext.Fold(a.Name), vntext.Fold(b.Name)))
 	})
-	return people, true
+	return append(guests, people...), true
 }
 
-// invitations answers GET /api/invitations: every delegate's invitation,
-// one a page, as a .docx among the delegate form's exports, and a link.
+// invitations answers GET /api/invitations: every guest's and delegate's
+// invitation, one a page, as a .docx among the delegate form's exports,
+// and a link.
 func (h *Handler) invitations(w http.ResponseWriter, r *http.Request) {
 	note := noteOf(r)
 	if h.cfg.Office == nil || h.marks == nil {
@@ -129,12 +154,15 @@ func (h *Handler) invitations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(people) == 0 {
-		writeJSON(w, http.StatusConflict, jsonAnswer{Message: "Chưa có đại biểu nào đăng ký: chưa có giấy mời để soạn."})
+		writeJSON(w, http.StatusConflict, jsonAnswer{Message: "Chưa có đại biểu nào đăng ký và chưa có khách mời: chưa có giấy mời để soạn."})
 		return
 	}
 	in := make([]paperwork.Invitee, len(people))
 	for i, p := range people {
 		in[i] = paperwork.Invitee{Name: p.Name, Role: p.Role, Group: p.Group, Code: p.Code}
+		if p.Guest {
+			in[i].Group = p.Unit
+		}
 	}
 	now := h.cfg.Now()
 	doc, err := h.cfg.Office.Invitations(in, h.cfg.Site.BaseURL, now)
@@ -201,7 +229,10 @@ func (h *Handler) checkin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		who = people[i]
-		c.Code, c.Form = who.Code, h.delegateForm().ID
+		c.Code, c.Form = who.Code, who.form
+		if who.Guest {
+			c.ID = who.id
+		}
 	default:
 		name, group := vntext.Normalize(req.Name), vntext.Normalize(req.Group)
 		if name == "" || group == "" || utf8.RuneCountInString(name) > 100 || utf8.RuneCountInString(group) > 200 {
@@ -240,24 +271,34 @@ type attendanceAnswer struct {
 	OK       bool         `json:"ok"`
 	Title    string       `json:"title"`
 	Expected int          `json:"expected"`
-	Invited  int          `json:"invited"`
+	Invited  int          `json:"invited"` // delegates and guests
+	Guests   int          `json:"guests"`
 	Present  int          `json:"present"`
 	Groups   []groupCount `json:"groups"`
 	People   []person     `json:"people"`
 }
 
 // attendance answers GET /api/attendance: everyone invited, present or
-// not, the walk-ins, and the counts by chi đoàn.
+// not, the walk-ins, and the counts by chi đoàn (the guests one row).
 func (h *Handler) attendance(w http.ResponseWriter, r *http.Request) {
-	note := noteOf(r)
-	people, ok := h.invitees(w, r)
+	ans, ok := h.whoCame(w, r)
 	if !ok {
 		return
+	}
+	noteOf(r).rows, noteOf(r).outcome = ans.Present, "ok"
+	writeJSON(w, http.StatusOK, ans)
+}
+
+// whoCame reads everyone invited and the check-ins, and counts.
+func (h *Handler) whoCame(w http.ResponseWriter, r *http.Request) (attendanceAnswer, bool) {
+	people, ok := h.invitees(w, r)
+	if !ok {
+		return attendanceAnswer{}, false
 	}
 	in, err := h.checkins.Checkins(r.Context())
 	if err != nil {
 		h.staffFailed(w, r, err)
-		return
+		return attendanceAnswer{}, false
 	}
 	ans := attendanceAnswer{OK: true, Invited: len(people)}
 	if o := h.cfg.Office; o != nil {
@@ -265,6 +306,9 @@ func (h *Handler) attendance(w http.ResponseWriter, r *http.Request) {
 	}
 	known := map[string]bool{}
 	for i := range people {
+		if people[i].Guest {
+			ans.Guests++
+		}
 		code := forms.NormalizeCode(people[i].Code)
 		known[code] = true
 		if c, ok := in[code]; ok {
@@ -299,6 +343,5 @@ func (h *Handler) attendance(w http.ResponseWriter, r *http.Request) {
 		ans.Expected = ans.Invited
 	}
 	ans.People = people
-	note.rows, note.outcome = ans.Present, "ok"
-	writeJSON(w, http.StatusOK, ans)
+	return ans, true
 }

@@ -37,10 +37,12 @@
 // Decree 30 BÁO CÁO in Word (GET /api/compile/{form}), made by package
 // paperwork from the office's settings in content.
 //
-// Giấy mời and điểm danh (checkin.go): every delegate's invitation as one
-// .docx with a check-in code and its QR code (GET /api/invitations); at
-// the door, POST /api/checkin records a person once, and GET
-// /api/attendance tells who came, by chi đoàn.
+// Giấy mời and điểm danh (checkin.go, guests.go): a "quản lý" adds guests
+// by name and role (/api/guests); every delegate's and guest's invitation
+// comes as one .docx with a check-in code and its QR code (GET
+// /api/invitations); at the door, POST /api/checkin records a person once,
+// GET /api/attendance tells who came, by chi đoàn, and GET
+// /api/attendance.csv lists them for Excel.
 //
 // Staff accounts and the audit log (accounts.go): every staff route checks
 // the account named in X-Loa-Account and its secret (or, for a request
@@ -176,6 +178,7 @@ type Handler struct {
 	answers      AnswerStore
 	marks        MarkStore
 	checkins     CheckinStore
+	guests       GuestStore
 	lookups      *limiter // lookups per client
 	codeTries    *limiter // lookups per receipt code
 	public       publicCache

@@ -115,6 +115,10 @@ func staffRoutes(ids map[string]string) []staffRoute {
 		{"GET", "/api/invitations"},
 		{"POST", "/api/checkin"},
 		{"GET", "/api/attendance"},
+		{"GET", "/api/attendance.csv"},
+		{"GET", "/api/guests"},
+		{"POST", "/api/guests"},
+		{"DELETE", "/api/guests/0123456789ab"},
 	}
 }
 

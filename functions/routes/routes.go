@@ -11,23 +11,25 @@ package routes
 // The form service's routes. A trailing "/" is followed by arguments
 // ({form}, {form}/{id}).
 const (
-	Forms       = "/api/forms/"       // POST a submission: Forms + form id
-	Lookup      = "/api/tra-cuu"      // POST ma=CODE&so=LAST4: a question's status and answer
-	PublicAPI   = "/api/hoi-dap"      // PublicPage as CloudFront forwards it
-	Stats       = "/api/stats"        // staff: the counts
-	Export      = "/api/export/"      // staff: Export + form id, a download link
-	Submissions = "/api/submissions/" // staff: DELETE Submissions + form/id
-	Questions   = "/api/questions"    // staff: the questions with their answers
-	Answers     = "/api/answers/"     // staff: PUT Answers + form/id
-	Compile     = "/api/compile"      // staff: GET the questions to compile; Compile + "/" + form: the .docx
-	Marks       = "/api/marks/"       // staff: PUT Marks + form/id, a question kept, left out or merged
-	Invitations = "/api/invitations"  // staff: GET every delegate's invitation as one .docx
-	Checkin     = "/api/checkin"      // staff: POST a check-in at the door
-	Attendance  = "/api/attendance"   // staff: GET who came, by chi đoàn
-	SignIn      = "/api/dang-nhap"    // staff: GET who the account is
-	Accounts    = "/api/accounts"     // staff: GET the accounts, POST a new one; Accounts + "/" + id: DELETE
-	Audit       = "/api/audit"        // staff: GET a page of the audit log
-	AuditCSV    = "/api/audit.csv"    // staff: GET the audit log as CSV
+	Forms         = "/api/forms/"         // POST a submission: Forms + form id
+	Lookup        = "/api/tra-cuu"        // POST ma=CODE&so=LAST4: a question's status and answer
+	PublicAPI     = "/api/hoi-dap"        // PublicPage as CloudFront forwards it
+	Stats         = "/api/stats"          // staff: the counts
+	Export        = "/api/export/"        // staff: Export + form id, a download link
+	Submissions   = "/api/submissions/"   // staff: DELETE Submissions + form/id
+	Questions     = "/api/questions"      // staff: the questions with their answers
+	Answers       = "/api/answers/"       // staff: PUT Answers + form/id
+	Compile       = "/api/compile"        // staff: GET the questions to compile; Compile + "/" + form: the .docx
+	Marks         = "/api/marks/"         // staff: PUT Marks + form/id, a question kept, left out or merged
+	Invitations   = "/api/invitations"    // staff: GET every delegate's and guest's invitation as one .docx
+	Checkin       = "/api/checkin"        // staff: POST a check-in at the door
+	Attendance    = "/api/attendance"     // staff: GET who came, by chi đoàn
+	AttendanceCSV = "/api/attendance.csv" // staff: GET everyone invited and the walk-ins, code and time of coming, as CSV
+	Guests        = "/api/guests"         // staff: GET the guests, POST a new one; Guests + "/" + id: DELETE
+	SignIn        = "/api/dang-nhap"      // staff: GET who the account is
+	Accounts      = "/api/accounts"       // staff: GET the accounts, POST a new one; Accounts + "/" + id: DELETE
+	Audit         = "/api/audit"          // staff: GET a page of the audit log
+	AuditCSV      = "/api/audit.csv"      // staff: GET the audit log as CSV
 )
 
 // Pages of the site tied to the form service.
@@ -38,6 +40,10 @@ const (
 	// CheckinPage is the builder's page for check-in at the door, on a
 	// phone: it calls Checkin and Attendance with the staff page's sign-in.
 	CheckinPage = "/quan-tri/diem-danh/"
+	// GuestsPage is the builder's page where a "quản lý" keeps the guests
+	// and downloads the invitations (Word, PDF) and the attendance: it
+	// calls Guests, Invitations and AttendanceCSV.
+	GuestsPage = "/quan-tri/khach-moi/"
 )
 
 // Headers.

@@ -46,6 +46,11 @@
 //
 //	{prefix}checkins/{code}.json   JSON: code, form and id, or a walk-in's name and chi đoàn; at
 //
+// The guests staff invite by name and role (guests.go), one object each,
+// created once, removed by deletion (never once they have checked in):
+//
+//	{prefix}guests/{id}.json   JSON: id (a keyed hash of name, role, unit), name, role, unit, at, by
+//
 // Staff accounts (accounts.go), one object each, created once, removed by
 // deletion; and the audit log (audit.go), one object per staff action,
 // created once and never changed or removed by the function:

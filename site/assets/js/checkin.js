@@ -54,10 +54,11 @@
       if (ans.status !== 200) { say(ans.message || "Chưa tải được danh sách; thử lại sau."); return; }
       board.hidden = false;
       people = ans.people || [];
-      count.textContent = "Đã đến " + num.format(ans.present) + "/" + num.format(ans.expected) + " người (" + num.format(ans.invited) + " đại biểu đã đăng ký).";
+      count.textContent = "Đã đến " + num.format(ans.present) + "/" + num.format(ans.expected) + " người (" +
+        num.format(ans.invited - (ans.guests || 0)) + " đại biểu đã đăng ký, " + num.format(ans.guests || 0) + " khách mời).";
       groups.textContent = "";
       var t = el("table", { "class": "staff-table" });
-      t.appendChild(el("caption", null, "Số người đã đến theo chi đoàn"));
+      t.appendChild(el("caption", null, "Số người đã đến theo chi đoàn và khách mời"));
       var head = el("tr");
       ["Chi đoàn", "Đã đến"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
       t.appendChild(el("thead")).appendChild(head);
@@ -101,7 +102,7 @@
     found.textContent = "";
     if (q.length < 2) return;
     people.filter(function (p) { return fold(p.name).indexOf(q) >= 0; }).slice(0, 8).forEach(function (p) {
-      var li = el("li", null, p.name + " – " + p.group + (p.present ? " (đã đến)" : " "));
+      var li = el("li", null, p.name + " – " + (p.guest ? [p.role, p.unit].filter(Boolean).join(", ") + " (khách mời)" : p.group) + (p.present ? " (đã đến)" : " "));
       if (!p.present && p.code) {
         var b = el("button", { type: "button", "class": "staff-button" }, "Điểm danh");
         b.addEventListener("click", function () { send({ code: p.code, try: tryID() }, 3); });

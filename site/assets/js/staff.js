@@ -340,18 +340,6 @@
     }, failed).then(function () { cButton.disabled = false; });
   });
 
-  // Every delegate's invitation (Word), one a page with its check-in code.
-  root.querySelector("[data-staff-invitations]").addEventListener("click", function (ev) {
-    var b = ev.currentTarget;
-    if (b.disabled) return;
-    b.disabled = true;
-    say("Đang soạn giấy mời…");
-    call("GET", "/api/invitations").then(function (ans) {
-      say("Đã soạn tệp " + ans.file + " (" + num.format(ans.rows) + " giấy mời). Đường tải có hiệu lực đến " + when.format(new Date(ans.expires)) + ".");
-      window.location.href = ans.url;
-    }, failed).then(function () { b.disabled = false; });
-  });
-
   qFilter.addEventListener("submit", function (ev) {
     ev.preventDefault();
     loadQuestions(1);

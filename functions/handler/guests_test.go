@@ -1,0 +1,223 @@
+package handler_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"loa/functions/paperwork"
+	"loa/functions/routes"
+	"loa/functions/store"
+)
+
+type guestJSON struct {
+	ID, Name, Role, Unit, Code string
+	Present                    bool
+}
+
+func (e *env) guests() []guestJSON {
+	e.t.Helper()
+	a := e.do(accountRequest("GET", routes.Guests, "", staffSecret, nil))
+	if a.code != 200 {
+		e.t.Fatalf("guests: %d %s", a.code, a.body)
+	}
+	var ans struct{ Guests []guestJSON }
+	json.Unmarshal([]byte(a.body), &ans)
+	return ans.Guests
+}
+
+// A "quản lý" adds guests by name and role: each has a check-in code and
+// an invitation among the delegates', is counted in "Khách mời", checks
+// in by the code, is in the attendance CSV, and cannot be removed once
+// they came; another is removed. Every one of these is an audit record
+// that names the guest's id, never their name.
+func TestGuests(t *testing.T) {
+	e, names, _ := newStaffEnv(t)
+	add := func(body any) answer {
+		t.Helper()
+		return e.do(accountRequest("POST", routes.Guests, "", staffSecret, body))
+	}
+	guest := map[string]string{"name": "Phạm Khách Quý", "role": "Phó Chủ tịch UBND phường", "unit": "UBND phường Bạch Sam"}
+	a := add(guest)
+	if a.code != http.StatusCreated || !strings.Contains(a.body, "MV-") {
+		t.Fatalf("add a guest: %d %s", a.code, a.body)
+	}
+	// A double click: the same guest, told so, with the same code.
+	again := add(map[string]string{"name": " phạm khách  quý", "role": "Phó Chủ tịch UBND phường", "unit": "UBND phường Bạch Sam"})
+	if again.code != http.StatusOK || !strings.Contains(again.body, "đã có trong danh sách") {
+		t.Errorf("the same guest again: %d %s", again.code, again.body)
+	}
+	if a := add(map[string]string{"name": "Không Chức Vụ"}); a.code != http.StatusUnprocessableEntity || !strings.Contains(a.body, "chức vụ") {
+		t.Errorf("a guest without a role: %d %s", a.code, a.body)
+	}
+	if a := add(map[string]string{"name": strings.Repeat("Dài ", 30), "role": "Khách"}); a.code != http.StatusUnprocessableEntity {
+		t.Errorf("a name of 120 characters: %d %s", a.code, a.body)
+	}
+	if a := e.do(accountRequest("POST", routes.Guests, "", staffSecret, "không phải JSON")); a.code != http.StatusBadRequest {
+		t.Errorf("a malformed body: %d %s", a.code, a.body)
+	}
+	if a := add(map[string]string{"name": "Đỗ Sẽ Xóa", "role": "Cán bộ Văn phòng"}); a.code != http.StatusCreated {
+		t.Fatalf("a second guest: %d %s", a.code, a.body)
+	}
+	// Added in one instant (the test's clock stands still): by name.
+	list := e.guests()
+	if len(list) != 2 || list[1].Name != guest["name"] || list[1].Unit != guest["unit"] || list[0].Name != "Đỗ Sẽ Xóa" || list[0].Code == list[1].Code {
+		t.Fatalf("guests: %+v", list)
+	}
+	g, other := list[1], list[0]
+
+	at := e.attendance()
+	if at.Invited != 3 || at.Present != 0 || len(at.People) != 3 || at.People[1].Name != g.Name || at.People[2].Name != names[1] {
+		t.Fatalf("attendance with two guests and one delegate: %+v", at)
+	}
+	if i := slices.IndexFunc(at.Groups, func(gr struct {
+		Name           string
+		Present, Total int
+	}) bool {
+		return gr.Name == "Khách mời"
+	}); i < 0 || at.Groups[i].Total != 2 {
+		t.Errorf("the counts have no row Khách mời of 2: %+v", at.Groups)
+	}
+
+	// The invitations: the guests first, each with their role, unit and
+	// the QR code of their check-in code.
+	a = e.do(staffRequest("GET", routes.Invitations, staffSecret, "198.51.100.22:4000"))
+	var link struct{ URL string }
+	json.Unmarshal([]byte(a.body), &link)
+	if a.code != 200 {
+		t.Fatalf("invitations: %d %s", a.code, a.body)
+	}
+	res, err := http.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, qr := "", false
+	want, _ := paperwork.QR(g.Code)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == "word/document.xml" {
+			doc = string(data)
+		}
+		qr = qr || bytes.Equal(data, want)
+	}
+	if !qr || strings.Count(doc, "<w:sectPr") != 3 {
+		t.Errorf("the invitations: QR of the guest's code %v, %d pages, want 3", qr, strings.Count(doc, "<w:sectPr"))
+	}
+	for _, s := range []string{g.Name, g.Role + " – " + g.Unit, g.Code, names[1]} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("the invitations lack %q", s)
+		}
+	}
+	if strings.Index(doc, g.Name) > strings.Index(doc, names[1]) {
+		t.Error("the guests' invitations do not come first")
+	}
+
+	// At the door.
+	if a := e.do(checkinRequest(`{"code":"` + strings.ToLower(g.Code) + `"}`)); a.code != 200 || !strings.Contains(a.body, g.Name) {
+		t.Fatalf("the guest checks in: %d %s", a.code, a.body)
+	}
+	if a := e.do(checkinRequest(`{"code":"` + g.Code + `"}`)); a.code != 409 {
+		t.Errorf("the guest checks in again: %d %s", a.code, a.body)
+	}
+	if a := e.do(checkinRequest(`{"name":"Người Vãng Lai","group":"Chi đoàn Tổ dân phố 9"}`)); a.code != 200 {
+		t.Errorf("a walk-in: %d %s", a.code, a.body)
+	}
+	at = e.attendance()
+	if at.Present != 2 {
+		t.Errorf("attendance: %d present, want the guest and the walk-in", at.Present)
+	}
+	for _, gr := range at.Groups {
+		if gr.Name == "Khách mời" && (gr.Present != 1 || gr.Total != 2) {
+			t.Errorf("Khách mời: %d/%d, want 1/2", gr.Present, gr.Total)
+		}
+	}
+	if list := e.guests(); !list[1].Present || list[0].Present {
+		t.Errorf("guests after the check-in: %+v", list)
+	}
+
+	// The attendance for Excel.
+	a = e.do(accountRequest("GET", routes.AttendanceCSV, "", staffSecret, nil))
+	if a.code != 200 || !strings.HasPrefix(a.body, "\ufeff") || !strings.Contains(a.header.Get("Content-Disposition"), "diem-danh-") {
+		t.Fatalf("attendance CSV: %d %v %.80q", a.code, a.header, a.body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(a.body, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 1+4 {
+		t.Fatalf("attendance CSV: %d rows, %v, want a header and 4:\n%s", len(rows), err, a.body)
+	}
+	got := map[string][]string{}
+	for _, r := range rows[1:] {
+		got[r[0]] = r
+	}
+	if r := got[g.Name]; r == nil || r[1] != g.Role || r[2] != g.Unit || r[3] != "Khách mời" || r[4] != g.Code || r[5] != "Đã đến" || r[6] == "" {
+		t.Errorf("the guest's row: %q", r)
+	}
+	if r := got["Đỗ Sẽ Xóa"]; r == nil || r[5] != "Chưa đến" || r[6] != "" {
+		t.Errorf("the absent guest's row: %q", r)
+	}
+	if r := got[names[1]]; r == nil || r[3] != "Đại biểu" || !strings.HasPrefix(r[4], "MV-") {
+		t.Errorf("the delegate's row: %q", r)
+	}
+	if r := got["Người Vãng Lai"]; r == nil || r[3] != "Không có giấy mời" || r[5] != "Đã đến" {
+		t.Errorf("the walk-in's row: %q", r)
+	}
+	if strings.Contains(a.body, "0987654321") {
+		t.Error("the attendance holds a phone number")
+	}
+
+	// Removing: not one who came; the other, once.
+	if a := e.do(accountRequest("DELETE", routes.Guests+"/"+g.ID, "", staffSecret, nil)); a.code != http.StatusConflict {
+		t.Errorf("removing a guest who came: %d %s", a.code, a.body)
+	}
+	if a := e.do(accountRequest("DELETE", routes.Guests+"/"+other.ID, "", staffSecret, nil)); a.code != 200 {
+		t.Errorf("removing a guest: %d %s", a.code, a.body)
+	}
+	if a := e.do(accountRequest("DELETE", routes.Guests+"/"+other.ID, "", staffSecret, nil)); a.code != 404 {
+		t.Errorf("removing a removed guest: %d %s", a.code, a.body)
+	}
+	if a := e.do(checkinRequest(`{"code":"` + other.Code + `"}`)); a.code != 404 {
+		t.Errorf("the removed guest's code at the door: %d %s", a.code, a.body)
+	}
+	if list := e.guests(); len(list) != 1 {
+		t.Errorf("%d guests after one was removed, want 1", len(list))
+	}
+
+	// The log: each action, with the guest's id and no name.
+	recs, _, err := e.store.AuditLog(t.Context(), store.AuditFilter{Action: "guest-add"}, 0, 0)
+	if err != nil || len(recs) != 6 {
+		t.Fatalf("%d guest-add records, %v; want 6 (every request, refused too)", len(recs), err)
+	}
+	removed, _, _ := e.store.AuditLog(t.Context(), store.AuditFilter{Action: "guest-remove"}, 0, 0)
+	ids := map[string]int{}
+	for _, r := range removed {
+		ids[r.ID+" "+r.Outcome]++
+	}
+	if ids[g.ID+" checked-in"] != 1 || ids[other.ID+" deleted"] != 1 || ids[other.ID+" not-found"] != 1 {
+		t.Errorf("guest-remove records: %v", ids)
+	}
+	for _, k := range e.keys("loa/audit/") {
+		for _, bad := range []string{g.Name, "Đỗ Sẽ Xóa", g.Unit} {
+			if strings.Contains(e.object(k), bad) {
+				t.Errorf("%s holds %q", k, bad)
+			}
+		}
+	}
+	for _, bad := range []string{g.Name, "Đỗ Sẽ Xóa", "Vãng Lai", g.Code} {
+		if strings.Contains(e.logs.String(), bad) {
+			t.Errorf("the log holds %q", bad)
+		}
+	}
+}
