@@ -42,7 +42,7 @@ vet:
 fmt:
 	gofmt -w build functions site content
 
-## tools: Chromium, poppler-utils, pandoc and LibreOffice Writer (Debian), the Nu Html Checker, axe-core and Pagefind (npm), the Lambda Runtime Interface Emulator (Go);
+## tools: Chromium, poppler-utils, zbar-tools, pandoc and LibreOffice Writer (Debian), the Nu Html Checker, axe-core and Pagefind (npm), the Lambda Runtime Interface Emulator (Go);
 ## checks for Java, Node.js and cfn-lint (AWS's template linter, from pip)
 tools: $(TOOLS)/node_modules/.installed $(RIE)
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
@@ -53,6 +53,10 @@ tools: $(TOOLS)/node_modules/.installed $(RIE)
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
 	  else echo "pdftotext is missing: install Debian's poppler-utils package"; exit 1; fi; }
+	@command -v zbarimg >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zbar-tools; \
+	  else echo "zbarimg is missing: install Debian's zbar-tools package (it reads the QR codes of the printed invitations)"; exit 1; fi; }
 	@command -v pandoc >/dev/null || { \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pandoc; \

@@ -66,6 +66,9 @@ type e2e struct {
 func TestBrowser(t *testing.T) {
 	exe := browsertest.Chromium(t)
 	tooltest.Drives(t, "Java (the Nu Html Checker)")
+	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
+		tooltest.LookPath(t, tool+" is missing: install Debian's poppler-utils and zbar-tools packages (make tools)", tool)
+	}
 	axe, err := os.ReadFile(axeFile)
 	if err != nil {
 		t.Fatalf("axe-core is missing (%v): run make tools", err)
@@ -713,27 +716,7 @@ func (e *e2e) checkIn(downloads string) {
 	}
 	guest, who := att.People[0], att.People[1]
 
-	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
-	defer cancel()
-	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
-	e.do(chromedp.Click(chromedp.CSS(`[data-guests-invitations="docx"]`)))
-	var file string
-	for ev, err := range progress {
-		if err != nil {
-			t.Fatalf("waiting for the invitations: %v", err)
-		}
-		if ev.State == browser.DownloadProgressStateCompleted {
-			file = filepath.Join(downloads, ev.GUID)
-			break
-		}
-		if ev.State == browser.DownloadProgressStateCanceled {
-			t.Fatalf("invitations download %s", ev.State)
-		}
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := e.download(downloads, `[data-guests-invitations="docx"]`)
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatalf("the invitations are not a .docx: %v", err)
@@ -753,6 +736,30 @@ func (e *e2e) checkIn(downloads string) {
 		}
 		if !strings.Contains(doc, p.Name) || !strings.Contains(doc, p.Code) || !hasQR {
 			t.Errorf("the invitations lack %s's name, code or QR code (QR %v)", p.Name, hasQR)
+		}
+	}
+
+	// The same as a PDF, to print: each person's page carries their name
+	// and code, and its QR code, printed at 150 dpi, reads as the code.
+	pdf := e.download(downloads, `[data-guests-invitations="pdf"]`)
+	file := filepath.Join(t.TempDir(), "giay-moi.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range []struct{ Name, Group, Code string }{guest, who} {
+		page := strconv.Itoa(i + 1)
+		out, err := exec.Command("pdftotext", "-f", page, "-l", page, file, "-").Output()
+		text := strings.Join(strings.Fields(norm.NFC.String(string(out))), " ")
+		if err != nil || !strings.Contains(text, p.Name) || !strings.Contains(text, "Mã điểm danh: "+p.Code) {
+			t.Errorf("page %s of the PDF lacks %s's name or code (%v):\n%s", page, p.Name, err, text)
+		}
+		png := filepath.Join(filepath.Dir(file), "trang-"+page)
+		if out, err := exec.Command("pdftoppm", "-png", "-r", "150", "-f", page, "-l", page, "-singlefile", file, png).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v\n%s", err, out)
+		}
+		qr, err := exec.Command("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png+".png").Output()
+		if got := strings.TrimSpace(string(qr)); got != p.Code {
+			t.Errorf("page %s of the PDF: its QR code reads %q (%v), want %s", page, got, err, p.Code)
 		}
 	}
 
@@ -803,6 +810,33 @@ func (e *e2e) checkIn(downloads string) {
 		t.Errorf("attendance after two check-ins of one code and the guest's: %d present, want 2", after.Present)
 	}
 	e.open(routes.StaffPage)
+}
+
+// download clicks the button sel of the open page and returns the file
+// the browser downloads.
+func (e *e2e) download(downloads, sel string) []byte {
+	t := e.t
+	t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	e.do(chromedp.Click(chromedp.CSS(sel)))
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the download of %s: %v", sel, err)
+		}
+		switch ev.State {
+		case browser.DownloadProgressStateCompleted:
+			b, err := os.ReadFile(filepath.Join(downloads, ev.GUID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		case browser.DownloadProgressStateCanceled:
+			t.Fatalf("the download of %s was %s", sel, ev.State)
+		}
+	}
+	return nil
 }
 
 // compileQuestions: the staff page lists every question to compile; one

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"loa/functions/docx"
 	"loa/functions/forms"
 	"loa/functions/paperwork"
 	"loa/functions/report"
@@ -140,8 +141,8 @@ func (h *Handler) invitees(w http.ResponseWriter, r *http.Request) ([]person, bo
 }
 
 // invitations answers GET /api/invitations: every guest's and delegate's
-// invitation, one a page, as a .docx among the delegate form's exports,
-// and a link.
+// invitation, one a page, as a .docx (or with ?dang=pdf a PDF) among the
+// delegate form's exports, and a link.
 func (h *Handler) invitations(w http.ResponseWriter, r *http.Request) {
 	note := noteOf(r)
 	if h.cfg.Office == nil || h.marks == nil {
@@ -165,16 +166,31 @@ func (h *Handler) invitations(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := h.cfg.Now()
-	doc, err := h.cfg.Office.Invitations(in, h.cfg.Site.BaseURL, now)
+	format, contentType := "docx", docxType
+	var body []byte
+	var err error
+	switch r.URL.Query().Get("dang") {
+	case "pdf":
+		format, contentType = "pdf", "application/pdf"
+		body, err = h.cfg.Office.InvitationsPDF(in, h.cfg.Site.BaseURL, now)
+	case "", "docx":
+		var doc *docx.Doc
+		if doc, err = h.cfg.Office.Invitations(in, h.cfg.Site.BaseURL, now); err == nil {
+			body = doc.Bytes()
+		}
+	default:
+		note.outcome = "bad-format"
+		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Giấy mời có hai dạng: Word (dang=docx) và PDF (dang=pdf)."})
+		return
+	}
 	if err != nil {
 		h.staffFailed(w, r, err)
 		return
 	}
-	body := doc.Bytes()
 	f := h.delegateForm()
-	name := "giay-moi-" + now.In(vntext.Location).Format("2006-01-02") + ".docx"
-	note.form, note.format = f.ID, "docx"
-	url, err := h.marks.PutExport(r.Context(), f.ID, store.ExportFile{Name: name, ContentType: docxType, Body: bytes.NewReader(body), Size: int64(len(body))}, compileLinkExpiry)
+	name := "giay-moi-" + now.In(vntext.Location).Format("2006-01-02") + "." + format
+	note.form, note.format = f.ID, format
+	url, err := h.marks.PutExport(r.Context(), f.ID, store.ExportFile{Name: name, ContentType: contentType, Body: bytes.NewReader(body), Size: int64(len(body))}, compileLinkExpiry)
 	if err != nil {
 		h.staffFailed(w, r, err)
 		return

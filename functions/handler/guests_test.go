@@ -7,9 +7,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 
 	"loa/functions/paperwork"
 	"loa/functions/routes"
@@ -126,6 +131,34 @@ func TestGuests(t *testing.T) {
 		t.Error("the guests' invitations do not come first")
 	}
 
+	// The same as a PDF: the guest's page, read back by pdftotext.
+	a = e.do(staffRequest("GET", routes.Invitations+"?dang=pdf", staffSecret, "198.51.100.22:4000"))
+	var pdfLink struct{ URL, File string }
+	json.Unmarshal([]byte(a.body), &pdfLink)
+	if a.code != 200 || !strings.HasSuffix(pdfLink.File, ".pdf") {
+		t.Fatalf("invitations as a PDF: %d %s", a.code, a.body)
+	}
+	res, err = http.Get(pdfLink.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("the PDF link gives %s %.20q", res.Header.Get("Content-Type"), pdf)
+	}
+	if !testing.Short() {
+		text := pdfText(t, pdf)
+		for _, s := range []string{g.Name, g.Code, names[1]} {
+			if !strings.Contains(text, s) {
+				t.Errorf("the PDF lacks %q", s)
+			}
+		}
+	}
+	if a := e.do(staffRequest("GET", routes.Invitations+"?dang=odt", staffSecret, "198.51.100.22:4000")); a.code != http.StatusBadRequest {
+		t.Errorf("invitations as .odt: %d %s", a.code, a.body)
+	}
+
 	// At the door.
 	if a := e.do(checkinRequest(`{"code":"` + strings.ToLower(g.Code) + `"}`)); a.code != 200 || !strings.Contains(a.body, g.Name) {
 		t.Fatalf("the guest checks in: %d %s", a.code, a.body)
@@ -220,4 +253,22 @@ func TestGuests(t *testing.T) {
 			t.Errorf("the log holds %q", bad)
 		}
 	}
+}
+
+// pdfText is the words of a PDF as poppler's pdftotext reads them.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext is missing: install Debian's poppler-utils package (make tools)")
+	}
+	file := filepath.Join(t.TempDir(), "giay-moi.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(norm.NFC.String(string(out))), " ")
 }

@@ -2,7 +2,8 @@
 // from what the forms collected: the compiled questions for the leaders
 // ("Tổng hợp câu hỏi", a Decree 30 BÁO CÁO, questions.go) and the
 // invitations, one a page, each with its check-in code as a QR code
-// (invitations.go).
+// (invitations.go), also as a PDF (pdf.go, which says the same in the
+// same layout).
 //
 // What the documents say about the ward (its header block, the place, the
 // numbers, titles, signature blocks and Nơi nhận) is content:

@@ -21,7 +21,7 @@ const (
 	Answers       = "/api/answers/"       // staff: PUT Answers + form/id
 	Compile       = "/api/compile"        // staff: GET the questions to compile; Compile + "/" + form: the .docx
 	Marks         = "/api/marks/"         // staff: PUT Marks + form/id, a question kept, left out or merged
-	Invitations   = "/api/invitations"    // staff: GET every delegate's and guest's invitation as one .docx
+	Invitations   = "/api/invitations"    // staff: GET every delegate's and guest's invitation as one .docx (?dang=pdf: a PDF)
 	Checkin       = "/api/checkin"        // staff: POST a check-in at the door
 	Attendance    = "/api/attendance"     // staff: GET who came, by chi đoàn
 	AttendanceCSV = "/api/attendance.csv" // staff: GET everyone invited and the walk-ins, code and time of coming, as CSV
