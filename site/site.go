@@ -1,8 +1,11 @@
 // Package site holds the look of Loa: html/template layouts (layouts/) and
-// static assets (assets/: CSS, the favicon, and five small scripts in
+// static assets (assets/: CSS, the favicon, and small scripts in
 // assets/js: form.js sends a form, lookup.js looks a question up,
-// search.js answers a search, staff.js runs the staff page, print.js
-// prints a document). They are
+// search.js answers a search, staff.js and staff-log.js run the staff
+// page, checkin.js and guests.js the staff's pages for the dialogue,
+// print.js prints a document; and zxing-library.min.js, ZXing vendored
+// from npm, which checkin.js loads to read QR codes where the browser
+// cannot). They are
 // embedded so that one binary carries them; the builder can take a directory
 // instead to try out a new look without recompiling.
 //

@@ -40,6 +40,11 @@ var (
 	staffTools = []staffTool{checkinPage, guestsPage}
 )
 
+// qrDecoderScript is ZXing (the npm package @zxing/library, vendored),
+// which the check-in page loads to read QR codes where the browser has no
+// BarcodeDetector, and only then.
+const qrDecoderScript = "zxing-library.min.js"
+
 // staffScript is the staff page's script.
 var staffScript = staffPage.script
 
@@ -58,7 +63,8 @@ func renderStaffTool(w io.Writer, p staffTool, frame *site.Frame, fsys fs.FS, cf
 		return fmt.Errorf("%s: %w", p.path, err)
 	}
 	var main bytes.Buffer
-	data := struct{ Header, StaffPage, CheckinPage, GuestsPage string }{routes.StaffHeader, routes.StaffPage, routes.CheckinPage, routes.GuestsPage}
+	data := struct{ Header, StaffPage, CheckinPage, GuestsPage, QRDecoder string }{
+		routes.StaffHeader, routes.StaffPage, routes.CheckinPage, routes.GuestsPage, frame.Script(qrDecoderScript)}
 	if err := tmpl.Execute(&main, data); err != nil {
 		return fmt.Errorf("%s: %w", p.path, err)
 	}

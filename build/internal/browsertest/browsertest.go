@@ -23,8 +23,8 @@ func Chromium(t testing.TB) string {
 
 // Start starts headless Chromium at exe and returns its first tab; both end
 // with the test. Background networking, component updates and sync are off:
-// the machines reach no host but this one.
-func Start(t testing.TB, exe string) context.Context {
+// the machines reach no host but this one. extra adds flags (a fake camera).
+func Start(t testing.TB, exe string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -37,6 +37,7 @@ func Start(t testing.TB, exe string) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
 	)
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(allocCtx)

@@ -2,8 +2,9 @@
 // uses the account signed in on the staff page in this tab (sessionStorage),
 // posts each code to /api/checkin (with a "try" id, so that a resend after a
 // lost answer counts once) and shows /api/attendance: "Đã đến 47/60" and who
-// has come by chi đoàn. The camera scans the QR code where the browser has a
-// BarcodeDetector; the code can always be typed.
+// has come by chi đoàn. The camera scans the QR code, with the browser's
+// BarcodeDetector or, without one, with ZXing loaded then; the code can
+// always be typed.
 (function () {
   "use strict";
   var root = document.querySelector("[data-checkin]");
@@ -117,22 +118,79 @@
     send({ name: walkin.elements.name.value, group: walkin.elements.group.value, try: tryID() }, 3).then(function () { walkin.reset(); });
   });
 
-  // The camera, where the browser reads QR codes itself.
-  if ("BarcodeDetector" in window && navigator.mediaDevices) {
+  // The camera. Where the browser reads QR codes itself (BarcodeDetector, as
+  // Chrome on Android has it) it reads the video; elsewhere ZXing, loaded
+  // from this site on the first scan, reads the frames drawn on a canvas.
+  var decoderURL = root.getAttribute("data-qr-decoder");
+  var zxing = null;
+  function loadZXing() {
+    if (window.ZXing) return Promise.resolve(window.ZXing);
+    if (!zxing) {
+      zxing = new Promise(function (ok, fail) {
+        var s = el("script", { src: decoderURL });
+        s.addEventListener("load", function () { if (window.ZXing) ok(window.ZXing); else fail(new Error()); });
+        s.addEventListener("error", function () { zxing = null; fail(new Error()); });
+        document.head.appendChild(s);
+      });
+    }
+    return zxing;
+  }
+  // reader resolves to a function that reads the QR code in the video's
+  // frame: its text, or "" when it sees none.
+  function reader() {
+    if ("BarcodeDetector" in window) {
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return Promise.resolve(function (v) {
+        return detector.detect(v).then(function (codes) { return codes.length ? codes[0].rawValue : ""; });
+      });
+    }
+    return loadZXing().then(function (Z) {
+      var hints = new Map([[Z.DecodeHintType.POSSIBLE_FORMATS, [Z.BarcodeFormat.QR_CODE]]]);
+      var qr = new Z.QRCodeReader(), canvas = document.createElement("canvas");
+      var ctx = canvas.getContext("2d", { willReadFrequently: true });
+      return function (v) {
+        var w = v.videoWidth, h = v.videoHeight;
+        if (!w || !h) return Promise.resolve("");
+        canvas.width = w;
+        canvas.height = h;
+        ctx.drawImage(v, 0, 0, w, h);
+        var px = ctx.getImageData(0, 0, w, h).data, lum = new Uint8ClampedArray(w * h);
+        for (var i = 0, j = 0; i < lum.length; i++, j += 4) lum[i] = (px[j] * 299 + px[j + 1] * 587 + px[j + 2] * 114) / 1000;
+        try {
+          return Promise.resolve(qr.decode(new Z.BinaryBitmap(new Z.HybridBinarizer(new Z.RGBLuminanceSource(lum, w, h))), hints).getText());
+        } catch (e) {
+          return Promise.resolve(""); // no readable code in this frame
+        }
+      };
+    });
+  }
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && ("BarcodeDetector" in window || decoderURL)) {
     var box = root.querySelector("[data-checkin-scan-box]");
     var video = root.querySelector("[data-checkin-video]");
+    var scanning = false;
     box.hidden = false;
     root.querySelector("[data-checkin-scan]").addEventListener("click", function () {
-      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
-        video.srcObject = stream; video.hidden = false; video.play();
-        function stop() { stream.getTracks().forEach(function (t) { t.stop(); }); video.hidden = true; }
-        (function look() {
-          detector.detect(video).then(function (codes) {
-            if (codes.length) { stop(); send({ code: codes[0].rawValue, try: tryID() }, 3); } else { requestAnimationFrame(look); }
-          }, function () { stop(); say("Không đọc được mã QR; hãy nhập mã in trên giấy mời."); });
-        })();
-      }, function () { say("Không mở được máy ảnh; hãy nhập mã in trên giấy mời."); });
+      if (scanning) return;
+      scanning = true;
+      say("Đang mở máy ảnh…");
+      function failed(text) { scanning = false; say(text + " Hãy nhập mã in trên giấy mời."); }
+      reader().then(function (read) {
+        return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+          video.srcObject = stream;
+          video.hidden = false;
+          video.play();
+          say("Đưa mã QR trên giấy mời vào khung hình.");
+          var until = Date.now() + 60000;
+          function stop() { stream.getTracks().forEach(function (t) { t.stop(); }); video.hidden = true; scanning = false; }
+          (function look() {
+            read(video).then(function (code) {
+              if (code) { stop(); send({ code: code, try: tryID() }, 3); return; }
+              if (Date.now() > until) { stop(); failed("Chưa đọc được mã QR trong một phút."); return; }
+              setTimeout(look, 120);
+            }, function () { stop(); failed("Không đọc được mã QR."); });
+          })();
+        }, function () { failed("Không mở được máy ảnh."); });
+      }, function () { failed("Không tải được bộ đọc mã QR."); });
     });
   }
 
