@@ -791,6 +791,10 @@ func (e *e2e) checkIn(downloads string) {
 		t.Errorf("the guest found by name is not checked in (status %q, count %q): %v", eval[string](e, status),
 			eval[string](e, `document.querySelector("[data-checkin-count]").innerText`), err)
 	}
+	if found := eval[string](e, `document.querySelector("[data-checkin-found]").innerText`); !strings.Contains(found, "(đã đến)") ||
+		eval[int](e, `document.querySelectorAll("[data-checkin-found] button").length`) != 0 {
+		t.Errorf("the names found still offer the guest a check-in: %q", found)
+	}
 	if groups := eval[string](e, `document.querySelector("[data-checkin-groups]").innerText`); !strings.Contains(groups, "Khách mời\t1/1") {
 		t.Errorf("the counts have no row Khách mời 1/1:\n%s", groups)
 	}

@@ -80,7 +80,7 @@
     say("Đang điểm danh…");
     return call("POST", "/api/checkin", body).then(function (ans) {
       say(ans.message || (ans.status === 200 ? "Đã điểm danh." : "Chưa điểm danh được."));
-      return load();
+      return load().then(find);
     }, function () {
       if (tries > 0) return new Promise(function (ok) { setTimeout(ok, 1500); }).then(function () { return send(body, tries - 1); });
       say("Mất kết nối: chưa điểm danh được. Thử lại khi có mạng.");
@@ -98,7 +98,8 @@
     send({ code: code, try: tryID() }, 3);
   });
 
-  search.addEventListener("input", function () {
+  // find lists the people whose name has what is typed in the search box.
+  function find() {
     var q = fold(search.value.trim());
     found.textContent = "";
     if (q.length < 2) return;
@@ -111,7 +112,8 @@
       }
       found.appendChild(li);
     });
-  });
+  }
+  search.addEventListener("input", find);
 
   walkin.addEventListener("submit", function (ev) {
     ev.preventDefault();
