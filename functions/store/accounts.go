@@ -128,7 +128,8 @@ func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
 	return out, nil
 }
 
-// DeleteAccount removes the account id; ErrNotFound when there is none.
+// DeleteAccount removes the account id and its wish for the digest;
+// ErrNotFound when there is none.
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	if !ValidAccountID(id) {
 		return ErrNotFound
@@ -140,6 +141,11 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	}
 	if !ok {
 		return ErrNotFound
+	}
+	// The digest's address goes first: a failure part way leaves the
+	// account, so that removing it again finishes.
+	if err := s.deleteDigestSetting(ctx, id); err != nil {
+		return err
 	}
 	_, err = s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
 	if err != nil && Status(err) != http.StatusNotFound {

@@ -58,6 +58,13 @@
 //	{prefix}accounts/{id}.json                                    JSON: id, name, role, hash of the secret
 //	{prefix}audit/{time}_{8 hex}_{action}_{account}.json          JSON: who, what, when, id, client
 //
+// The daily digest (digest.go): each account's wish (an address, yes or
+// no), overwritten when it changes and removed with the account; and one
+// object per digest sent, created once, so that none is sent twice:
+//
+//	{prefix}digest/accounts/{id}.json                             JSON: account, email, on, at, by
+//	{prefix}digest/sent/{YYYY-MM-DD}/{id}                          the instant it was sent
+//
 // (An older layout kept one index, {prefix}answers/public/{form}.json; it
 // is read no more, and deleted by the next save or deletion.)
 //
