@@ -336,3 +336,56 @@ func TestRedact(t *testing.T) {
 		t.Errorf("Redact: %v", err)
 	}
 }
+
+// TestSchedule: serve's daily loop waits for the hour, runs, waits a day;
+// a failed run is made again after Retry, at most Runs times a day.
+func TestSchedule(t *testing.T) {
+	var mu sync.Mutex
+	now := at("2023-04-15T06:30")
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	waits := make(chan time.Duration)
+	fire := make(chan time.Time)
+	runs := make(chan int, 10)
+	fail := 2
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		digest.Schedule{Hour: 7, Now: clock, Retry: 10 * time.Minute, Runs: 3,
+			After: func(d time.Duration) <-chan time.Time { waits <- d; return fire },
+		}.Loop(ctx, func(context.Context) error {
+			mu.Lock()
+			defer mu.Unlock()
+			runs <- 1
+			if fail > 0 {
+				fail--
+				return fmt.Errorf("refused")
+			}
+			return nil
+		})
+	}()
+	step := func(want time.Duration, advance time.Duration) {
+		t.Helper()
+		if got := <-waits; got != want {
+			t.Fatalf("waits %v, want %v", got, want)
+		}
+		mu.Lock()
+		now = now.Add(advance)
+		mu.Unlock()
+		fire <- now
+	}
+	step(30*time.Minute, 30*time.Minute) // 06:30 → 07:00
+	step(10*time.Minute, 10*time.Minute) // failed: again at 07:10
+	step(10*time.Minute, 10*time.Minute) // failed again: 07:20
+	step(24*time.Hour-20*time.Minute, 24*time.Hour-20*time.Minute)
+	// The next day's run at 07:00 succeeds: wait a day.
+	if got := <-waits; got != 24*time.Hour {
+		t.Fatalf("after the next day's run: waits %v, want 24h", got)
+	}
+	if n := len(runs); n != 4 {
+		t.Errorf("%d runs, want 4 (3 on the first day, 1 on the next)", n)
+	}
+	cancel()
+	<-done
+}

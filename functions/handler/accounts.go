@@ -386,7 +386,7 @@ var actionTexts = []statusOption{
 	{"checkin", "Điểm danh"}, {"attendance", "Xem điểm danh"}, {"attendance-csv", "Tải danh sách điểm danh"},
 	{"guests", "Xem khách mời"}, {"guest-add", "Thêm khách mời"}, {"guest-remove", "Xóa khách mời"}, {"accounts", "Xem tài khoản"},
 	{"account-create", "Tạo tài khoản"}, {"account-delete", "Xóa tài khoản"}, {"audit", "Xem nhật ký"},
-	{"audit-csv", "Tải nhật ký"},
+	{"audit-csv", "Tải nhật ký"}, {"digest", "Xem thư tóm tắt"}, {"digest-setting", "Đặt thư tóm tắt"},
 }
 
 func actionText(a string) string {

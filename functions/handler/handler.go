@@ -153,6 +153,11 @@ type Config struct {
 	// Audit nothing is logged but the log lines.
 	Accounts AccountStore
 	Audit    AuditStore
+	// Digests keeps each account's wish for the daily digest (nil: the
+	// store, when it is one); DigestWhen tells staff when the digest is
+	// sent ("7 giờ sáng mỗi ngày"), "" when this server sends none.
+	Digests    DigestStore
+	DigestWhen string
 
 	// LookupRate rate.Inf turns off the lookups' limits (per client,
 	// bursts of 5 then one a minute; per code, 10 an hour); any other
@@ -173,6 +178,7 @@ type Handler struct {
 	acctFails  *limiter       // failed staff secrets per account
 	accounts   AccountStore
 	audit      AuditStore
+	digests    DigestStore
 	checkers   checkers
 
 	answers      AnswerStore
@@ -248,6 +254,10 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.audit == nil {
 		h.audit, _ = cfg.Store.(AuditStore)
+	}
+	h.digests = cfg.Digests
+	if h.digests == nil {
+		h.digests, _ = cfg.Store.(DigestStore)
 	}
 	h.mux.HandleFunc(routes.Forms+"{form...}", h.submit)
 	h.mountHoidap()

@@ -30,6 +30,7 @@ const (
 	Accounts      = "/api/accounts"       // staff: GET the accounts, POST a new one; Accounts + "/" + id: DELETE
 	Audit         = "/api/audit"          // staff: GET a page of the audit log
 	AuditCSV      = "/api/audit.csv"      // staff: GET the audit log as CSV
+	Digest        = "/api/digest"         // staff: GET the daily digest's settings; Digest + "/" + id: PUT one
 )
 
 // Pages of the site tied to the form service.

@@ -1,0 +1,96 @@
+package handler_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"loa/functions/routes"
+	"loa/functions/store"
+)
+
+// The daily digest's settings: a person sets their own, a quản lý anyone's,
+// a trả lời nobody else's; a bad address is refused and changes nothing;
+// each save is one audit record that holds no address.
+func TestDigestSettings(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	lan := e.newAccount("lan", "Nguyễn Thị Lan", store.RoleAnswer)
+	minh := e.newAccount("minh", "Trần Văn Minh", store.RoleManager)
+	e.newAccount("hoa", "Phạm Thị Hoa", store.RoleAnswer)
+	put := func(id, as, secret string, body any) answer {
+		return e.do(accountRequest("PUT", routes.Digest+"/"+id, as, secret, body))
+	}
+	if a := put("lan", "lan", lan, map[string]any{"email": "lan@phuong.example.vn", "on": true}); a.code != http.StatusOK {
+		t.Fatalf("own setting: %d %s", a.code, a.body)
+	}
+	if a := put("hoa", "lan", lan, map[string]any{"email": "lan@phuong.example.vn", "on": true}); a.code != http.StatusForbidden {
+		t.Errorf("a trả lời sets another's: %d, want 403", a.code)
+	}
+	if a := put("hoa", "minh", minh, map[string]any{"email": "hoa@phuong.example.vn", "on": true}); a.code != http.StatusOK {
+		t.Errorf("a quản lý sets another's: %d %s", a.code, a.body)
+	}
+	if a := put("khong-co", "minh", minh, map[string]any{"email": "x@phuong.example.vn", "on": true}); a.code != http.StatusNotFound {
+		t.Errorf("no such account: %d, want 404", a.code)
+	}
+	before := e.keys("loa/digest/")
+	for _, bad := range []map[string]any{
+		{"email": "Lan <lan@phuong.example.vn>", "on": true},
+		{"email": "lan@phuong.example.vn, x@y.vn", "on": true},
+		{"email": "", "on": true},
+		{"email": "không phải email", "on": false},
+	} {
+		a := put("lan", "lan", lan, bad)
+		if a.code != http.StatusUnprocessableEntity || !strings.Contains(a.body, "email") {
+			t.Errorf("%v: %d %s, want 422 with a message", bad, a.code, a.body)
+		}
+	}
+	if a := e.do(accountRequest("PUT", routes.Digest+"/lan", "lan", lan, nil)); a.code != http.StatusBadRequest {
+		t.Errorf("no body: %d, want 400", a.code)
+	}
+	if after := e.keys("loa/digest/"); strings.Join(after, " ") != strings.Join(before, " ") {
+		t.Errorf("refused saves changed the store: %v → %v", before, after)
+	}
+
+	// GET: one's own; a quản lý sees everyone's.
+	var own struct {
+		Own struct {
+			Account, Email string
+			On             bool
+		}
+		Accounts []struct {
+			Account, Email string
+			On             bool
+		}
+	}
+	a := e.do(accountRequest("GET", routes.Digest, "lan", lan, nil))
+	json.Unmarshal([]byte(a.body), &own)
+	if a.code != http.StatusOK || own.Own.Account != "lan" || own.Own.Email != "lan@phuong.example.vn" || !own.Own.On || own.Accounts != nil {
+		t.Errorf("lan's GET: %d %s", a.code, a.body)
+	}
+	a = e.do(accountRequest("GET", routes.Digest, "minh", minh, nil))
+	json.Unmarshal([]byte(a.body), &own)
+	on := map[string]bool{}
+	for _, x := range own.Accounts {
+		on[x.Account] = x.On
+	}
+	if a.code != http.StatusOK || len(own.Accounts) != 3 || !on["lan"] || !on["hoa"] || on["minh"] {
+		t.Errorf("minh's GET: %d %s", a.code, a.body)
+	}
+	// Turning it off keeps the address.
+	if a := put("lan", "lan", lan, map[string]any{"email": "lan@phuong.example.vn", "on": false}); a.code != http.StatusOK {
+		t.Fatalf("off: %d %s", a.code, a.body)
+	}
+	if d, err := e.store.DigestSetting(t.Context(), "lan"); err != nil || d.On || d.Email != "lan@phuong.example.vn" || d.By != "lan" {
+		t.Errorf("after off: %+v, %v", d, err)
+	}
+	_, total, err := e.store.AuditLog(t.Context(), store.AuditFilter{Action: "digest-setting"}, 0, 0)
+	if err != nil || total != 10 {
+		t.Errorf("digest-setting records: %d, %v; want 10 (every request that signed in)", total, err)
+	}
+	for _, k := range e.keys("loa/audit/") {
+		if strings.Contains(e.object(k), "@") {
+			t.Errorf("%s holds an address", k)
+		}
+	}
+}
