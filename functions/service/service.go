@@ -7,7 +7,9 @@
 // who may call at all (the origin secret), where logs go and whether the
 // per-client limits apply. [New] turns it into a [Service]: an
 // http.Handler, plus the store and the forms for the callers that need
-// them beside it. Every caller builds the service through New: the Lambda
+// them beside it, and the daily digest (package digest) when a mail sender
+// is configured: it counts through the same store and exporter, by the
+// same clock. Every caller builds the service through New: the Lambda
 // function (command bootstrap, through [FromEnv] and package lambdahttp,
 // which only adapts events), the local preview (build/serve), the
 // benchmarks and the tests. So the Lambda, serve and the tests cannot
@@ -28,8 +30,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"golang.org/x/time/rate"
 
+	"loa/functions/digest"
 	"loa/functions/export"
 	"loa/functions/forms"
 	"loa/functions/handler"
@@ -83,6 +88,18 @@ type Config struct {
 	// AWS. Empty: plain SHA-256, as before there was a key.
 	ReceiptKey string
 
+	// Mail sends the daily digest (digest.SMTP locally, digest.SES on
+	// AWS); nil: no digest is sent (staff may still set their wish).
+	// MailFrom is the sender's address; MailAllowed the only addresses a
+	// digest may go to (empty: any); StaffURL the staff page's address
+	// linked from it ("": the site's baseURL and /quan-tri/); DigestWhen
+	// tells staff when it is sent.
+	Mail        digest.Sender
+	MailFrom    string
+	MailAllowed []string
+	StaffURL    string
+	DigestWhen  string
+
 	Logger *slog.Logger // nil: slog.Default()
 	// NoLimits turns off the per-client rate limits (load tests from one
 	// machine); the limits themselves are the handler's defaults.
@@ -94,6 +111,8 @@ type Service struct {
 	Handler http.Handler    // every route under /api/ and /hoi-dap/
 	Store   *store.Store    // the submissions bucket
 	Forms   *forms.Registry // the forms the handler enforces
+	// Digest sends the daily digest; nil without Config.Mail.
+	Digest *digest.Digester
 }
 
 // New assembles the service.
@@ -151,6 +170,24 @@ func New(cfg Config) (*Service, error) {
 		StaffSecretHash: cfg.StaffSecretHash, Staff: exp, ClientIPHeader: cfg.ClientIPHeader,
 		Office: office,
 	}
+	var dg *digest.Digester
+	if cfg.Mail != nil {
+		staffURL := cfg.StaffURL
+		if staffURL == "" {
+			staffURL = strings.TrimSuffix(siteCfg.BaseURL, "/") + routes.StaffPage
+		}
+		dg, err = digest.New(digest.Config{
+			Forms: reg, Records: exp, Store: st, Sender: cfg.Mail, From: cfg.MailFrom, Allowed: cfg.MailAllowed,
+			StaffURL: staffURL, Now: cfg.Now, Logger: cfg.Logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		hc.DigestWhen = cfg.DigestWhen
+		if hc.DigestWhen == "" {
+			hc.DigestWhen = "mỗi ngày một lần"
+		}
+	}
 	if cfg.NoLimits {
 		hc.Rate, hc.LookupRate = rate.Inf, rate.Inf
 	}
@@ -158,7 +195,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{Handler: Door(h, cfg.OriginSecret), Store: st, Forms: reg}, nil
+	return &Service{Handler: Door(h, cfg.OriginSecret), Store: st, Forms: reg, Digest: dg}, nil
 }
 
 // Door refuses a request that does not carry the origin secret, before h
@@ -197,6 +234,12 @@ func Door(h http.Handler, secret string) http.Handler {
 //	LOA_NOW                              a fixed instant (tests, previews)
 //	LOA_S3_ENDPOINT                      an S3-compatible server (tests), signed
 //	                                     with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+//	LOA_DIGEST_FROM                      the daily digest's sender (an SES identity);
+//	                                     empty: no digest
+//	LOA_DIGEST_RECIPIENTS                the only addresses it may go to, comma-separated
+//	                                     (the SES identities verified for them)
+//	LOA_SMTP                             host:port of an SMTP server to send it through
+//	                                     instead of SES (tests, a local preview)
 func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
 	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
 	cfg := Config{
@@ -238,5 +281,35 @@ func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
 		return cfg, err
 	}
 	cfg.S3 = client
+	if err := mailFromEnv(ctx, env, &cfg); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// mailFromEnv reads the digest's settings: SMTP when LOA_SMTP names a
+// server, else SES when LOA_DIGEST_FROM names a sender.
+func mailFromEnv(ctx context.Context, env func(string) string, cfg *Config) error {
+	cfg.MailFrom = env("LOA_DIGEST_FROM")
+	for _, a := range strings.Split(env("LOA_DIGEST_RECIPIENTS"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			cfg.MailAllowed = append(cfg.MailAllowed, a)
+		}
+	}
+	smtpAddr := env("LOA_SMTP")
+	switch {
+	case cfg.MailFrom == "" && smtpAddr != "":
+		return errors.New("LOA_SMTP is set without LOA_DIGEST_FROM: name the digest's sender address")
+	case cfg.MailFrom == "":
+		return nil
+	case smtpAddr != "":
+		cfg.Mail = digest.SMTP{Addr: smtpAddr}
+		return nil
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("daily digest: AWS configuration: %w", err)
+	}
+	cfg.Mail = digest.SES{API: sesv2.NewFromConfig(awsCfg)}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"loa/build/internal/lambdadev"
 	"loa/build/internal/tooltest"
 	"loa/content"
+	"loa/functions/digest/smtptest"
 	"loa/functions/forms"
 	"loa/functions/handler"
 	"loa/functions/s3test"
@@ -63,7 +65,12 @@ func TestUnderEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := t.TempDir()
+	mail := smtptest.Start(t)
 	em, err := lambdadev.Start(rie, bin, append([]string{
+		// The daily digest through a real SMTP server in place of SES.
+		"LOA_DIGEST_FROM=loa@phuong.example.vn",
+		"LOA_DIGEST_RECIPIENTS=lan@phuong.example.vn",
+		"LOA_SMTP=" + mail.Addr,
 		"LOA_STAFF_SECRET_HASH=" + secretHash,
 		"LOA_BUCKET=" + bucket,
 		"LOA_PREFIX=" + prefix,
@@ -308,6 +315,50 @@ func TestUnderEmulator(t *testing.T) {
 		}
 		if want := map[string]int{"cau-hoi": 3, "dai-bieu": 1}; !maps.Equal(totals, want) {
 			t.Errorf("stats totals %v, want %v (%s)", totals, want, resp.Body)
+		}
+	})
+
+	// The daily schedule's event, to the same binary: the digest of the
+	// service's day reaches the mail server once, with the counts and
+	// without what people typed.
+	t.Run("daily digest", func(t *testing.T) {
+		if _, err := st.CreateAccount(ctx, store.Account{ID: "lan", Name: "Lan", Role: store.RoleAnswer, Hash: secretHash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.SaveDigestSetting(ctx, store.DigestSetting{Account: "lan", Email: "lan@phuong.example.vn", On: true}); err != nil {
+			t.Fatal(err)
+		}
+		schedule := map[string]any{
+			"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event", "source": "aws.events",
+			"account": "123456789012", "time": "2023-04-05T00:00:00Z", "region": "ap-southeast-1",
+			"resources": []string{"arn:aws:events:ap-southeast-1:123456789012:rule/loa-digest"}, "detail": map[string]any{},
+		}
+		out, err := em.InvokeRaw(ctx, schedule)
+		if err != nil || !strings.Contains(string(out), `"Sent":1`) {
+			t.Fatalf("scheduled event: %s, %v; want one sent", out, err)
+		}
+		mails := mail.Mails()
+		if len(mails) != 1 {
+			t.Fatalf("%d mails, want 1", len(mails))
+		}
+		_, subject, body, err := mails[0].Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(subject, "Loa: tóm tắt ngày 05/04/2023") {
+			t.Errorf("subject %q", subject)
+		}
+		total := fmt.Sprintf("- Tổng số đã nhận: %d;", len(stored("cau-hoi")))
+		if !strings.Contains(body, total) || !strings.Contains(body, "https://loa.example.vn/quan-tri/") {
+			t.Errorf("the body has no %q or no link to the staff page:\n%s", total, body)
+		}
+		for _, p := range []string{"Nguyễn Văn An", "0912345678", question.Get("noi_dung")} {
+			if strings.Contains(string(mails[0].Data), p) || strings.Contains(body, p) {
+				t.Errorf("the digest carries %q", p)
+			}
+		}
+		if out, err := em.InvokeRaw(ctx, schedule); err != nil || !strings.Contains(string(out), `"Already":1`) || len(mail.Mails()) != 1 {
+			t.Errorf("the schedule again the same day: %s, %v, %d mails; want none more", out, err, len(mail.Mails()))
 		}
 	})
 

@@ -203,27 +203,9 @@ func Start(rie, bootstrap string, env []string) (*Emulator, error) {
 // serialised: the emulator cannot take two at once.
 func (e *Emulator) Invoke(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var resp events.APIGatewayV2HTTPResponse
-	payload, err := json.Marshal(ev)
+	body, err := e.InvokeRaw(ctx, ev)
 	if err != nil {
 		return resp, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(payload))
-	if err != nil {
-		return resp, err
-	}
-	r, err := e.client.Do(req)
-	if err != nil {
-		return resp, fmt.Errorf("lambdadev: invoke: %w", err)
-	}
-	defer r.Body.Close()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return resp, fmt.Errorf("lambdadev: invoke: %w", err)
-	}
-	if r.StatusCode != http.StatusOK {
-		return resp, fmt.Errorf("lambdadev: invoke: emulator answered %s: %s", r.Status, body)
 	}
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return resp, fmt.Errorf("lambdadev: invoke: not a payload 2.0 response: %w: %s", err, body)
@@ -233,6 +215,35 @@ func (e *Emulator) Invoke(ctx context.Context, ev events.APIGatewayV2HTTPRequest
 		return resp, fmt.Errorf("lambdadev: invoke: function failed: %s", body)
 	}
 	return resp, nil
+}
+
+// InvokeRaw sends one event of any shape (an EventBridge schedule's, say)
+// and returns what the function answered, as JSON; a function error is
+// answered too, as {"errorMessage": …}.
+func (e *Emulator) InvokeRaw(ctx context.Context, ev any) ([]byte, error) {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("lambdadev: invoke: %w", err)
+	}
+	defer r.Body.Close()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("lambdadev: invoke: %w", err)
+	}
+	if r.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("lambdadev: invoke: emulator answered %s: %s", r.Status, body)
+	}
+	return body, nil
 }
 
 // Output is what the emulator and the bootstrap have printed so far: the

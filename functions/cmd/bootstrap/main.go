@@ -12,6 +12,12 @@
 // and AWS_SECRET_ACCESS_KEY) and LOA_NOW (the service's clock stops at this
 // RFC 3339 instant: the forms' dates and the staff page read it).
 //
+// The same binary sends the daily digest: an EventBridge schedule's event
+// (source aws.events) runs it, through Amazon SES (LOA_DIGEST_FROM, the
+// sender; LOA_DIGEST_RECIPIENTS, the only addresses it may go to; for
+// tests, LOA_SMTP names an SMTP server instead). Every other event is an
+// HTTP request.
+//
 // The service is assembled by package service, from the content and
 // layouts embedded in the binary; package lambdahttp adapts the events.
 // Its test under the Lambda Runtime Interface Emulator is in the build
@@ -20,9 +26,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loa/content"
@@ -40,7 +49,37 @@ func main() {
 		logger.Error("bootstrap: cannot start", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(lambdahttp.Wrap(svc.Handler))
+	lambda.Start(dispatch(svc, logger))
+}
+
+// event is what tells an EventBridge schedule's event from an HTTP API's:
+// only the former has a source and a detail-type.
+type event struct {
+	Source     string `json:"source"`
+	DetailType string `json:"detail-type"`
+}
+
+// dispatch is the function Lambda runs: one binary for both events. A
+// scheduled event (the template's daily schedule) sends the digest, and an
+// error makes Lambda invoke it again (the digests already sent are marked,
+// and not sent twice); any other event is an HTTP request.
+func dispatch(svc *service.Service, logger *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+	web := lambdahttp.Wrap(svc.Handler)
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var ev event
+		if json.Unmarshal(raw, &ev) == nil && ev.Source == "aws.events" && ev.DetailType == "Scheduled Event" {
+			if svc.Digest == nil {
+				logger.Warn("digest: a scheduled event, but no sender is configured (LOA_DIGEST_FROM)")
+				return map[string]any{"ok": false, "digest": "not configured"}, nil
+			}
+			return svc.Digest.Run(ctx)
+		}
+		var req events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(raw, &req); err != nil {
+			return nil, fmt.Errorf("bootstrap: an event that is neither a schedule's nor an HTTP request: %w", err)
+		}
+		return web(ctx, req)
+	}
 }
 
 func start(ctx context.Context, logger *slog.Logger) (*service.Service, error) {
