@@ -28,6 +28,12 @@
 //     built here link the reload script; the published site never does.
 //   - --now previews the site as of an instant: the builder and the
 //     handler's deadlines read a clock that starts there and runs on.
+//   - --smtp (or LOA_SMTP) names a mail server: the daily digest
+//     (package digest) goes through it at --digest-hour of each day of
+//     that clock, and at once when serve starts past that hour, to every
+//     account that asked for it on the staff page and has not had the
+//     day's yet. It links the preview's staff page, and runs apart from
+//     the handler: a mail server that refuses holds up no submission.
 package serve
 
 import (
@@ -51,6 +57,7 @@ import (
 
 	"loa/build/builder"
 	"loa/content"
+	"loa/functions/digest"
 	"loa/functions/handler"
 	"loa/functions/localstore"
 	"loa/functions/routes"
@@ -72,6 +79,9 @@ const (
 	// ReceiptKeyFile keeps the key of receipt codes, made on the first
 	// run (mode 0600): the codes told to people depend on it.
 	ReceiptKeyFile = "receipt-key"
+	// EnvSMTP and EnvMailFrom are the defaults of --smtp and --mail-from.
+	EnvSMTP     = "LOA_SMTP"
+	EnvMailFrom = "LOA_DIGEST_FROM"
 )
 
 // Config says what to serve and where.
@@ -97,6 +107,13 @@ type Config struct {
 	// NoLimits turns off the forms' per-client rate limits, for load and
 	// crash tests that send hundreds of submissions from this machine.
 	NoLimits bool
+
+	// SMTP is the host:port of the mail server the daily digest goes
+	// through ("": no digest is sent); MailFrom its sender ("": loa@localhost);
+	// DigestHour the hour it is sent each day, 1 to 23, Vietnam time (0: 7).
+	SMTP       string
+	MailFrom   string
+	DigestHour int
 
 	Logger *slog.Logger // nil: text on standard error
 }
@@ -125,6 +142,11 @@ type Server struct {
 	api      atomic.Pointer[http.Handler]
 	reload   *broker
 	watching *watcher
+	// digest is the current service's digester (nil without SMTP); the
+	// daily loop runs it until stopDigest.
+	digest     atomic.Pointer[digest.Digester]
+	stopDigest context.CancelFunc
+	digestDone chan struct{}
 
 	srv       *http.Server
 	done      chan error
@@ -213,15 +235,17 @@ func Start(cfg Config) (_ *Server, err error) {
 	if cfg.Watch {
 		s.reload = newBroker()
 	}
-	if _, err := s.fullBuild(); err != nil {
-		return nil, err
-	}
-
+	// Listening first gives the preview its address, which the digest
+	// links to.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w (another program uses this address? choose another with --addr, e.g. 127.0.0.1:8081)", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
+	if _, err := s.fullBuild(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	// A slow client must not hold a connection for ever: the headers in
 	// 10 s, a body (64 KB at most) in 30 s, an answer in 60 s (the reload
 	// stream lifts its own deadline), and an idle connection kept 2 min.
@@ -237,6 +261,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		s.srv.RegisterOnShutdown(s.reload.close)
 	}
 	go func() { s.done <- s.srv.Serve(ln) }()
+	s.startDigest()
 
 	if cfg.Watch && (cfg.ContentDir != "" || cfg.SiteDir != "") {
 		w, err := s.watch()
@@ -259,6 +284,10 @@ func (s *Server) Close() error {
 func (s *Server) close() error {
 	if s.watching != nil {
 		s.watching.close()
+	}
+	if s.stopDigest != nil {
+		s.stopDigest()
+		<-s.digestDone
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -300,14 +329,64 @@ func (s *Server) fullBuild() (builder.Result, error) {
 		// with LOA_NOW.
 		Now:             s.clock,
 		StaffSecretHash: s.sharedHash, ReceiptKey: s.receipt, Logger: s.log, NoLimits: s.cfg.NoLimits,
+		Mail: s.mailer(), MailFrom: s.mailFrom(), StaffURL: s.URL + routes.StaffPage,
+		DigestWhen: fmt.Sprintf("lúc %d giờ mỗi ngày", s.digestHour()),
 	})
 	if err != nil {
 		return builder.Result{}, err
 	}
+	s.digest.Store(svc.Digest)
 	api := svc.Handler
 	s.built = built
 	s.api.Store(&api)
 	return res, nil
+}
+
+func (s *Server) mailer() digest.Sender {
+	if s.cfg.SMTP == "" {
+		return nil
+	}
+	return digest.SMTP{Addr: s.cfg.SMTP}
+}
+
+func (s *Server) mailFrom() string {
+	if s.cfg.MailFrom == "" {
+		return "loa@localhost"
+	}
+	return s.cfg.MailFrom
+}
+
+func (s *Server) digestHour() int {
+	if s.cfg.DigestHour <= 0 || s.cfg.DigestHour > 23 {
+		return 7
+	}
+	return s.cfg.DigestHour
+}
+
+// startDigest runs the daily digest by the preview's clock, in its own
+// goroutine: a slow or refusing mail server holds up nothing else. It
+// runs at once when started past the hour (what was sent today is not
+// sent again), so that a preview started with --now shows that day's.
+func (s *Server) startDigest() {
+	if s.cfg.SMTP == "" {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopDigest, s.digestDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.digestDone)
+		digest.Schedule{Hour: s.digestHour(), Now: s.clock}.Loop(ctx, func(ctx context.Context) error {
+			d := s.digest.Load()
+			if d == nil {
+				return nil
+			}
+			_, err := d.Run(ctx)
+			if err != nil {
+				s.log.Error("serve: daily digest", "error", digest.Redact(err).Error())
+			}
+			return err
+		})
+	}()
 }
 
 // firstAccount makes the first staff account from the staff secret's hash
@@ -377,6 +456,9 @@ func Main(args []string) error {
 	contentDir := fl.String("content", "content", "content folder, watched")
 	noLimits := fl.Bool("no-limits", false, "turn off the forms' per-client rate limits (load tests from this machine)")
 	siteDir := fl.String("site", "site", "folder with layouts/ and assets/, watched (the embedded look when missing)")
+	smtpAddr := fl.String("smtp", os.Getenv(EnvSMTP), "host:port of the SMTP server the daily digest goes through (default $"+EnvSMTP+"; empty: no digest)")
+	mailFrom := fl.String("mail-from", os.Getenv(EnvMailFrom), "the digest's sender address (default $"+EnvMailFrom+", else loa@localhost)")
+	digestHour := fl.Int("digest-hour", 7, "hour of the day the digest is sent, 1 to 23, Vietnam time (by the preview's clock)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -386,6 +468,10 @@ func Main(args []string) error {
 	cfg := Config{
 		Addr: *addr, Data: *data, Drafts: *drafts, ContentDir: *contentDir, SiteDir: *siteDir,
 		Secret: os.Getenv(EnvSecret), Watch: true, NoLimits: *noLimits,
+		SMTP: strings.TrimSpace(*smtpAddr), MailFrom: strings.TrimSpace(*mailFrom), DigestHour: *digestHour,
+	}
+	if *digestHour < 1 || *digestHour > 23 {
+		return fmt.Errorf("serve: --digest-hour %d: want an hour from 1 to 23", *digestHour)
 	}
 	if *now != "" {
 		t, err := vntext.ParseTime(*now)
@@ -430,6 +516,11 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 	fmt.Fprintf(w, "  Tài khoản đầu     %s, mã %s  (%s; thêm, bớt tài khoản ở trang quản trị)\n", handler.LegacyAccount, s.Secret, src)
 	fmt.Fprintf(w, "  Dữ liệu           %s  (kho S3 trên máy này, bucket %q, khóa truy cập trong %s; trang dựng để xem: public/)\n", s.Data, Bucket, localstore.CredentialsName)
 	fmt.Fprintf(w, "  Tải dữ liệu       go run ./functions/cmd/loa-export --local %s cau-hoi\n", dataFlag)
+	if s.cfg.SMTP != "" {
+		fmt.Fprintf(w, "  Thư tóm tắt       gửi qua máy chủ thư %s, từ %s, lúc %d giờ mỗi ngày (theo đồng hồ của bản xem trước)\n", s.cfg.SMTP, s.mailFrom(), s.digestHour())
+	} else {
+		fmt.Fprintf(w, "  Thư tóm tắt       không gửi (chạy với --smtp host:port hoặc biến môi trường %s để gửi)\n", EnvSMTP)
+	}
 	if !s.cfg.Now.IsZero() {
 		fmt.Fprintf(w, "  Thời điểm xem     %s (--now), đồng hồ chạy tiếp từ đó\n", vntext.DateTime(s.cfg.Now))
 	}

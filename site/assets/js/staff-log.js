@@ -83,8 +83,82 @@
     }).catch(function () { say("Không tải được nhật ký thao tác. Hãy thử lại."); });
   });
 
+  // The daily digest: one's own address and yes or no; a quản lý sets
+  // anyone's and sees who gets it. Built here, not in the page, so that the
+  // staff page stays within its weight.
+  var dig = digestSection(), dSaved = [];
+  root.querySelector(".staff-audit").before(dig.section);
+
+  function digestSection() {
+    var section = el("section", { "class": "staff-digest", "aria-labelledby": "thu-tom-tat-tieu-de" });
+    section.appendChild(el("h2", { id: "thu-tom-tat-tieu-de" }, "Thư tóm tắt hằng ngày"));
+    var when = section.appendChild(el("p"));
+    var form = section.appendChild(el("form", { "aria-label": "Đặt thư tóm tắt", "data-staff-digest": "" }));
+    var pick = form.appendChild(el("div", { "class": "form-group", "data-staff-manager": "" }));
+    pick.appendChild(el("label", { "class": "form-label", "for": "thu-tai-khoan" }, "Tài khoản"));
+    var account = pick.appendChild(el("select", { "class": "form-select", id: "thu-tai-khoan", name: "account" }));
+    var g = form.appendChild(el("div", { "class": "form-group" }));
+    g.appendChild(el("label", { "class": "form-label", "for": "thu-email" }, "Email nhận thư"));
+    g.appendChild(el("p", { "class": "form-hint", id: "thu-email-goi-y" }, "Một địa chỉ, ví dụ nguyen.lan@phuong.gov.vn."));
+    var email = g.appendChild(el("input", { "class": "form-input", id: "thu-email", name: "email", type: "email", autocomplete: "email",
+      spellcheck: "false", autocapitalize: "off", maxlength: "254", "aria-describedby": "thu-email-goi-y" }));
+    var c = form.appendChild(el("div", { "class": "form-checkbox" }));
+    var on = c.appendChild(el("input", { type: "checkbox", id: "thu-nhan", name: "on" }));
+    c.appendChild(el("label", { "for": "thu-nhan" }, "Nhận thư tóm tắt mỗi ngày"));
+    form.appendChild(el("button", { "class": "form-button", type: "submit" }, "Lưu"));
+    var said = section.appendChild(el("p", { role: "status", "aria-live": "polite", "data-staff-digest-said": "" }));
+    var wrap = section.appendChild(el("div", { "class": "staff-scroll", tabindex: "0", role: "region", "aria-label": "Bảng nhận thư tóm tắt", "data-staff-manager": "" }));
+    var table = wrap.appendChild(el("table", { "class": "staff-table" }));
+    table.appendChild(el("caption", null, "Ai nhận thư tóm tắt"));
+    var head = table.appendChild(el("thead")).appendChild(el("tr"));
+    ["Tên đăng nhập", "Họ tên", "Email", "Nhận thư"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+    var list = table.appendChild(el("tbody"));
+    form.addEventListener("submit", saveDigest);
+    account.addEventListener("change", function () { fillDigest(account.value); });
+    return { section: section, when: when, form: form, account: account, email: email, on: on, said: said, list: list };
+  }
+
+  function fillDigest(id) {
+    var d = dSaved.filter(function (x) { return x.account === id; })[0] || { email: "", on: false };
+    dig.email.value = d.email;
+    dig.on.checked = d.on;
+  }
+
+  function loadDigest() {
+    return call("GET", "/api/digest").then(function (ans) {
+      var manager = S.who.role === "quan-ly";
+      dig.section.querySelectorAll("[data-staff-manager]").forEach(function (n) { n.hidden = !manager; });
+      dig.when.textContent = (ans.when ? "Máy chủ gửi thư tóm tắt " + ans.when + "" : "Máy chủ này chưa được cấu hình gửi thư; bạn vẫn đặt trước được") +
+        ". Thư chỉ có số liệu: câu hỏi mới theo lĩnh vực, câu hỏi chờ trả lời, đại biểu theo chi đoàn và chi đoàn còn thiếu, hạn sắp tới, " +
+        "và đường dẫn đến trang này; không có họ tên, số điện thoại, email hay nội dung câu hỏi của người dân.";
+      dSaved = ans.accounts || [ans.own];
+      var keep = dig.account.value || ans.own.account;
+      dig.account.textContent = "";
+      dig.list.textContent = "";
+      dSaved.forEach(function (d) {
+        dig.account.appendChild(el("option", { value: d.account }, d.account + (d.name ? " (" + d.name + ")" : "")));
+        dig.list.appendChild(row([d.account, d.name || "", d.email || "", d.on ? "Có" : "Không"]));
+      });
+      dig.account.value = dSaved.some(function (d) { return d.account === keep; }) ? keep : ans.own.account;
+      fillDigest(dig.account.value);
+    }, failed);
+  }
+
+  function saveDigest(ev) {
+    ev.preventDefault();
+    var id = dig.account.value || S.who.id;
+    call("PUT", "/api/digest/" + encodeURIComponent(id), 0, { email: dig.email.value.trim(), on: dig.on.checked }).then(function (ans) {
+      dig.said.textContent = ans.message;
+      loadDigest();
+      loadAudit(1);
+    }, function (err) {
+      if (err.status === 401) failed(err); else dig.said.textContent = err.message;
+    });
+  }
+
   S.refresh = function (who) {
     if (who.role === "quan-ly") loadAccounts();
+    loadDigest();
     loadAudit(1);
   };
   S.refresh(S.who);
