@@ -7,6 +7,7 @@
 //	go run ./build codes [NAME ...]  registration codes for the chi đoàn (data/chi-doan.yaml)
 //	go run ./build package [flags]   the Lambda bootstrap zip (or binary) to deploy
 //	go run ./build import FILE.docx  a Word document as a page bundle (package wordimport)
+//	go run ./build mailbox [flags]   a local SMTP server that keeps mail as .eml files (to try the digest)
 //
 // Run a subcommand with -h for its flags.
 package main
@@ -32,6 +33,7 @@ var commands = map[string]func(args []string) error{
 	"package": runPackage,
 	"codes":   runCodes,
 	"import":  runImport,
+	"mailbox": runMailbox,
 }
 
 func main() {
@@ -55,5 +57,5 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits\n  publish sync public/ to the site bucket on S3\n  package build the Lambda bootstrap and its zip for AWS\n  codes   registration codes for the chi đoàn (delegate places)\n  import  a Word document (.docx) as a page under content/")
+	fmt.Fprintln(os.Stderr, "usage: go run ./build <command> [flags]\n\ncommands:\n  build   build content/ into public/\n  serve   preview the site, forms and staff page on this machine, rebuilt on edits\n  publish sync public/ to the site bucket on S3\n  package build the Lambda bootstrap and its zip for AWS\n  codes   registration codes for the chi đoàn (delegate places)\n  import  a Word document (.docx) as a page under content/\n  mailbox a local mail server that keeps the daily digest as .eml files")
 }

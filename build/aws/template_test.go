@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -626,12 +627,13 @@ func TestLeastPrivilege(t *testing.T) {
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}checkins/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}accounts/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}guests/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}digest/*"},
 	}
 	audit := obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}audit/*"}
 	granted := map[string]bool{}
 	for _, p := range list(role["Policies"]) {
 		for _, s := range list(get(t, p, "PolicyDocument", "Statement")) {
-			s := s.(obj)
+			s := whenOn(s)
 			if s["Effect"] != "Allow" {
 				continue
 			}
@@ -675,9 +677,15 @@ func TestLeastPrivilege(t *testing.T) {
 						obj{"Fn::Sub": "${KeyPrefix}accounts/*"},
 						obj{"Fn::Sub": "${KeyPrefix}guests/*"},
 						obj{"Fn::Sub": "${KeyPrefix}audit/*"},
+						obj{"Fn::Sub": "${KeyPrefix}digest/*"},
 					}}}
 					if !equal(s["Condition"], want) {
 						t.Errorf("s3:ListBucket condition %v, want %v", s["Condition"], want)
+					}
+				case "ses:SendEmail":
+					// The daily digest: TestDigestSchedule.
+					if !equal(s["Resource"], obj{"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"}) {
+						t.Errorf("ses:SendEmail on %v, want this account's identities in this region", s["Resource"])
 					}
 				case "logs:CreateLogStream", "logs:PutLogEvents":
 					if !equal(s["Resource"], getAtt("FormsLogGroup", "Arn")) {
@@ -693,6 +701,79 @@ func TestLeastPrivilege(t *testing.T) {
 		if !granted[a] {
 			t.Errorf("%s not granted", a)
 		}
+	}
+}
+
+// whenOn is a policy statement as it stands when its condition holds: a
+// statement written !If [Cond, statement, !Ref AWS::NoValue] is its first
+// branch.
+func whenOn(s any) obj {
+	st := s.(obj)
+	if branches, ok := st["Fn::If"].([]any); ok && len(branches) == 3 {
+		return branches[1].(obj)
+	}
+	return st
+}
+
+// TestDigestSchedule: the daily digest is the same function, run by an
+// EventBridge schedule that is on only with a sender; it may send through
+// SES only from DigestSender and only to DigestRecipients; which digests
+// were sent expires.
+func TestDigestSchedule(t *testing.T) {
+	tmpl := parse(t)
+	params := get(t, tmpl, "Parameters").(obj)
+	if get(t, params, "DigestSender", "Default") != "" || get(t, params, "DigestRecipients", "Type") != "CommaDelimitedList" {
+		t.Errorf("DigestSender must default to empty (no digest), DigestRecipients be a list: %v %v", params["DigestSender"], params["DigestRecipients"])
+	}
+	if !equal(get(t, tmpl, "Conditions", "HasDigest"), obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("DigestSender"), ""}}}}) {
+		t.Errorf("HasDigest = %v", get(t, tmpl, "Conditions", "HasDigest"))
+	}
+	props := get(t, resource(t, tmpl, "FormsFunction"), "Properties").(obj)
+	ev := get(t, props, "Events", "DailyDigest").(obj)
+	if ev["Type"] != "Schedule" || !equal(get(t, ev, "Properties", "Schedule"), ref("DigestSchedule")) ||
+		!equal(get(t, ev, "Properties", "State"), obj{"Fn::If": []any{"HasDigest", "ENABLED", "DISABLED"}}) {
+		t.Errorf("DailyDigest event = %v, want a Schedule of DigestSchedule, enabled with HasDigest", ev)
+	}
+	env := get(t, props, "Environment", "Variables").(obj)
+	if !equal(env["LOA_DIGEST_FROM"], ref("DigestSender")) ||
+		!equal(env["LOA_DIGEST_RECIPIENTS"], obj{"Fn::Join": []any{",", ref("DigestRecipients")}}) {
+		t.Errorf("env LOA_DIGEST_FROM %v, LOA_DIGEST_RECIPIENTS %v", env["LOA_DIGEST_FROM"], env["LOA_DIGEST_RECIPIENTS"])
+	}
+	role := get(t, resource(t, tmpl, "FormsFunctionRole"), "Properties").(obj)
+	found := false
+	for _, p := range list(role["Policies"]) {
+		for _, raw := range list(get(t, p, "PolicyDocument", "Statement")) {
+			st := raw.(obj)
+			s := whenOn(st)
+			if !slices.Contains(list(s["Action"]), any("ses:SendEmail")) {
+				continue
+			}
+			found = true
+			if br, _ := st["Fn::If"].([]any); len(br) != 3 || br[0] != "HasDigest" || !equal(br[2], ref("AWS::NoValue")) {
+				t.Errorf("ses:SendEmail granted without the sender: %v", st)
+			}
+			want := obj{
+				"StringEquals":              obj{"ses:FromAddress": ref("DigestSender")},
+				"ForAllValues:StringEquals": obj{"ses:Recipients": ref("DigestRecipients")},
+			}
+			if s["Effect"] != "Allow" || !equal(s["Condition"], want) || len(list(s["Action"])) != 1 {
+				t.Errorf("ses:SendEmail statement %v, want only it, with condition %v", s, want)
+			}
+		}
+	}
+	if !found {
+		t.Error("the function may not send the digest (no ses:SendEmail)")
+	}
+	bucket := get(t, resource(t, tmpl, "SubmissionsBucket"), "Properties")
+	expires := false
+	for _, r := range list(get(t, bucket, "LifecycleConfiguration", "Rules")) {
+		r := r.(obj)
+		if equal(r["Prefix"], obj{"Fn::Sub": "${KeyPrefix}digest/sent/"}) && r["Status"] == "Enabled" && r["ExpirationInDays"] != nil {
+			expires = true
+		}
+	}
+	if !expires {
+		t.Error("no lifecycle rule expires the marks of digests sent (digest/sent/)")
 	}
 }
 
