@@ -190,6 +190,20 @@ func TestDigest(t *testing.T) {
 	if n := mail.Tries(); n != 0 {
 		t.Errorf("%d digests tried before anyone asked for one", n)
 	}
+	// "Gửi thử": the digest at once, to one's own address; its link opens
+	// the staff page.
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("[data-staff-digest-now]")))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("[data-staff-digest-said]").innerText.startsWith("Đã gửi thư tóm tắt")`,
+		chromedp.WithPollingTimeout(browsertest.Deadline))); err != nil {
+		t.Fatalf("the test digest was not reported sent: %v", err)
+	}
+	if m := mail.Wait(1, 10*time.Second); len(m) != 1 || m[0].To[0] != "van-phong@phuong.example.vn" {
+		t.Fatalf("mails %+v, want the test digest", m)
+	} else if _, _, body, err := m[0].Read(); err != nil || !strings.Contains(body, "\n"+srv.URL+routes.StaffPage+"\n") {
+		t.Errorf("the test digest has no link to %s: %v\n%s", srv.URL+routes.StaffPage, err, body)
+	} else if resp, page := get(t, srv.URL+routes.StaffPage); resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="ma-quan-tri"`) {
+		t.Errorf("the test digest's link: %d, want the staff page", resp.StatusCode)
+	}
 	srv.Close()
 
 	// A mail server that hangs: the digest, run at start, waits on it,
@@ -232,10 +246,11 @@ func TestDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv3.Close()
-	mails := mail.Wait(1, 30*time.Second)
-	if len(mails) != 1 || mails[0].To[0] != "van-phong@phuong.example.vn" {
-		t.Fatalf("mails %+v, want the digest to van-phong@", mails)
+	mails := mail.Wait(2, 30*time.Second)
+	if len(mails) != 2 || mails[1].To[0] != "van-phong@phuong.example.vn" {
+		t.Fatalf("mails %+v, want the day's digest to van-phong@ after the test one", mails)
 	}
+	mails = mails[1:]
 	_, subject, body, err := mails[0].Read()
 	if err != nil {
 		t.Fatal(err)

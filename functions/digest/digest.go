@@ -235,6 +235,48 @@ func (d *Digester) Run(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
+// Errors of SendNow.
+var (
+	ErrNoAddress  = errors.New("digest: the account has saved no address")
+	ErrNotAllowed = errors.New("digest: the account's address is not among the allowed recipients")
+)
+
+// SendNow sends the digest as of now to the account id's saved address,
+// whether or not it asked for the daily one, and marks nothing: a staff
+// member's check that mail reaches them.
+func (d *Digester) SendNow(ctx context.Context, id string) error {
+	settings, err := d.cfg.Store.DigestSettings(ctx)
+	if err != nil {
+		return fmt.Errorf("digest: read the accounts' settings: %w", err)
+	}
+	var to string
+	for _, s := range settings {
+		if s.Account == id {
+			to = s.Email
+		}
+	}
+	switch {
+	case to == "":
+		return ErrNoAddress
+	case d.allowed != nil && !d.allowed[strings.ToLower(to)]:
+		return ErrNotAllowed
+	}
+	now := d.cfg.Now()
+	sum, err := d.Summarize(ctx, now)
+	if err != nil {
+		return err
+	}
+	msg, err := Message(sum, d.cfg.From, to)
+	if err != nil {
+		return err
+	}
+	if err := d.send(ctx, id, to, msg); err != nil {
+		return err
+	}
+	d.cfg.Logger.Info("digest: sent now", slog.String("account", id))
+	return nil
+}
+
 func (d *Digester) log(rep Report) {
 	level := slog.LevelInfo
 	if rep.Failed > 0 {

@@ -3,6 +3,7 @@ package digest_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -388,4 +389,31 @@ func TestSchedule(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// SendNow: a staff member's check, to their saved address whether or not
+// they asked for the daily digest; it marks nothing.
+func TestSendNow(t *testing.T) {
+	fx := newFixture(t)
+	fx.account(t, "lan", "lan@phuong.example.vn", false)
+	fx.account(t, "hoa", "", false)
+	fx.account(t, "minh", "minh@elsewhere.example.com", true)
+	fx.set(at("2023-04-15T07:00"))
+	d := fx.digester(t, func(c *digest.Config) { c.Allowed = []string{"lan@phuong.example.vn"} })
+	ctx := context.Background()
+	if err := d.SendNow(ctx, "hoa"); !errors.Is(err, digest.ErrNoAddress) {
+		t.Errorf("no address: %v", err)
+	}
+	if err := d.SendNow(ctx, "minh"); !errors.Is(err, digest.ErrNotAllowed) {
+		t.Errorf("not allowed: %v", err)
+	}
+	if err := d.SendNow(ctx, "lan"); err != nil {
+		t.Fatal(err)
+	}
+	if m := fx.mail.Mails(); len(m) != 1 || m[0].To[0] != "lan@phuong.example.vn" {
+		t.Errorf("mails %+v", m)
+	}
+	if sent, err := fx.st.DigestSent(ctx, "2023-04-15", "lan"); err != nil || sent {
+		t.Errorf("SendNow marked the day's digest sent: %v, %v", sent, err)
+	}
 }

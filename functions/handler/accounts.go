@@ -387,6 +387,7 @@ var actionTexts = []statusOption{
 	{"guests", "Xem khách mời"}, {"guest-add", "Thêm khách mời"}, {"guest-remove", "Xóa khách mời"}, {"accounts", "Xem tài khoản"},
 	{"account-create", "Tạo tài khoản"}, {"account-delete", "Xóa tài khoản"}, {"audit", "Xem nhật ký"},
 	{"audit-csv", "Tải nhật ký"}, {"digest", "Xem thư tóm tắt"}, {"digest-setting", "Đặt thư tóm tắt"},
+	{"digest-test", "Gửi thử thư tóm tắt"},
 }
 
 func actionText(a string) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/functions/digest"
 	"loa/functions/store"
 	"loa/functions/vntext"
 )
@@ -100,6 +101,34 @@ func (h *Handler) digestSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	noteOf(r).outcome, noteOf(r).rows = "ok", len(ans.Accounts)
 	writeJSON(w, http.StatusOK, ans)
+}
+
+// digestNow answers POST /api/digest-now: the digest as of now, to the
+// account's own saved address, at once (on AWS through SES, like the
+// daily one), so that staff see that mail reaches them.
+func (h *Handler) digestNow(w http.ResponseWriter, r *http.Request) {
+	note, acc := noteOf(r), accountOf(r)
+	if h.cfg.DigestNow == nil {
+		note.outcome = "not-configured"
+		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Máy chủ này chưa được cấu hình gửi thư."})
+		return
+	}
+	note.id = acc.ID
+	err := h.cfg.DigestNow(r.Context(), acc.ID)
+	switch {
+	case errors.Is(err, digest.ErrNoAddress):
+		note.outcome = "no-address"
+		writeJSON(w, http.StatusConflict, jsonAnswer{Message: "Tài khoản của bạn chưa lưu địa chỉ email: nhập địa chỉ, bấm Lưu, rồi gửi thử."})
+	case errors.Is(err, digest.ErrNotAllowed):
+		note.outcome = "not-allowed"
+		writeJSON(w, http.StatusForbidden, jsonAnswer{Message: "Địa chỉ của bạn chưa có trong danh sách người nhận được phép (DigestRecipients): nhờ cán bộ kỹ thuật thêm vào."})
+	case err != nil:
+		note.outcome, note.err = "send-failed", digest.Redact(err)
+		writeJSON(w, http.StatusBadGateway, jsonAnswer{Message: "Máy chủ thư chưa nhận thư (đã thử lại vài lần). Hãy thử lại sau ít phút; nếu vẫn không được, báo cán bộ kỹ thuật."})
+	default:
+		note.outcome = "sent"
+		writeJSON(w, http.StatusOK, jsonAnswer{OK: true, Message: "Đã gửi thư tóm tắt đến địa chỉ đã lưu. Nếu không thấy, hãy xem cả mục thư rác."})
+	}
 }
 
 type digestRequest struct {

@@ -1,11 +1,15 @@
 package handler_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
+	"loa/functions/digest"
+	"loa/functions/handler"
 	"loa/functions/routes"
 	"loa/functions/store"
 )
@@ -92,5 +96,41 @@ func TestDigestSettings(t *testing.T) {
 		if strings.Contains(e.object(k), "@") {
 			t.Errorf("%s holds an address", k)
 		}
+	}
+}
+
+// "Gửi thử": the digest at once, to one's own address, or a clear answer
+// why not; one audit record each.
+func TestDigestNow(t *testing.T) {
+	var asked []string
+	fail := error(nil)
+	e, _, _ := newStaffEnvWith(t, func(c *handler.Config) {
+		c.DigestWhen = "lúc 7 giờ mỗi ngày"
+		c.DigestNow = func(_ context.Context, account string) error { asked = append(asked, account); return fail }
+	})
+	lan := e.newAccount("lan", "Nguyễn Thị Lan", store.RoleAnswer)
+	for _, tc := range []struct {
+		err  error
+		code int
+	}{
+		{nil, http.StatusOK},
+		{digest.ErrNoAddress, http.StatusConflict},
+		{digest.ErrNotAllowed, http.StatusForbidden},
+		{errors.New("smtp 127.0.0.1:25: 451 <lan@phuong.example.vn>: try later"), http.StatusBadGateway},
+	} {
+		fail = tc.err
+		a := e.do(accountRequest("POST", routes.DigestNow, "lan", lan, nil))
+		if a.code != tc.code || strings.Contains(a.body, "@") {
+			t.Errorf("%v: %d %s, want %d and no address", tc.err, a.code, a.body, tc.code)
+		}
+	}
+	if len(asked) != 4 || asked[0] != "lan" {
+		t.Errorf("asked for %v, want lan's four times", asked)
+	}
+	if a := e.do(accountRequest("GET", routes.DigestNow, "lan", lan, nil)); a.code != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d, want 405", a.code)
+	}
+	if _, total, err := e.store.AuditLog(t.Context(), store.AuditFilter{Action: "digest-test"}, 0, 0); err != nil || total != 4 {
+		t.Errorf("digest-test records: %d, %v; want 4", total, err)
 	}
 }

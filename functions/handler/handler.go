@@ -158,6 +158,9 @@ type Config struct {
 	// sent ("7 giờ sáng mỗi ngày"), "" when this server sends none.
 	Digests    DigestStore
 	DigestWhen string
+	// DigestNow sends the digest at once to an account's saved address
+	// (digest.Digester.SendNow); nil: staff cannot ask for one.
+	DigestNow func(ctx context.Context, account string) error
 
 	// LookupRate rate.Inf turns off the lookups' limits (per client,
 	// bursts of 5 then one a minute; per code, 10 an hour); any other

@@ -64,6 +64,7 @@ func (h *Handler) mountStaff() error {
 	h.mux.HandleFunc(routes.Audit, h.staffRoute("audit", http.MethodGet, h.auditLog))
 	h.mux.HandleFunc(routes.Digest, h.staffRoute("digest", http.MethodGet, h.digestSettings))
 	h.mux.HandleFunc(routes.Digest+"/{id}", h.staffRoute("digest-setting", http.MethodPut, h.saveDigestSetting))
+	h.mux.HandleFunc(routes.DigestNow, h.staffRoute("digest-test", http.MethodPost, h.digestNow))
 	h.mux.HandleFunc(routes.AuditCSV, h.staffRoute("audit-csv", http.MethodGet, h.auditCSV))
 	h.mux.HandleFunc(routes.Stats, h.staffRoute("stats", http.MethodGet, h.stats))
 	h.mux.HandleFunc(routes.Export+"{form}", h.staffRoute("export", http.MethodGet, h.export))

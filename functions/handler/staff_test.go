@@ -37,8 +37,17 @@ var staffHash = sync.OnceValue(func() string {
 // question and one delegate with names that must never leak.
 func newStaffEnv(t *testing.T) (*env, []string, map[string]string) {
 	t.Helper()
+	return newStaffEnvWith(t, nil)
+}
+
+// newStaffEnvWith is newStaffEnv with more settings of the handler.
+func newStaffEnvWith(t *testing.T, more func(*handler.Config)) (*env, []string, map[string]string) {
+	t.Helper()
 	var ex *export.Exporter
 	e := newEnv(t, func(c *handler.Config) {
+		if more != nil {
+			more(c)
+		}
 		c.StaffSecretHash = staffHash()
 		// The exporter needs the env's store, made inside newEnv: set below.
 		c.Staff = &lateStaff{get: func() handler.StaffService { return ex }}

@@ -31,6 +31,7 @@ const (
 	Audit         = "/api/audit"          // staff: GET a page of the audit log
 	AuditCSV      = "/api/audit.csv"      // staff: GET the audit log as CSV
 	Digest        = "/api/digest"         // staff: GET the daily digest's settings; Digest + "/" + id: PUT one
+	DigestNow     = "/api/digest-now"     // staff: POST the digest at once to one's own address
 )
 
 // Pages of the site tied to the form service.

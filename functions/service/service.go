@@ -183,7 +183,7 @@ func New(cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		hc.DigestWhen = cfg.DigestWhen
+		hc.DigestWhen, hc.DigestNow = cfg.DigestWhen, dg.SendNow
 		if hc.DigestWhen == "" {
 			hc.DigestWhen = "mỗi ngày một lần"
 		}

@@ -106,6 +106,12 @@
     var on = c.appendChild(el("input", { type: "checkbox", id: "thu-nhan", name: "on" }));
     c.appendChild(el("label", { "for": "thu-nhan" }, "Nhận thư tóm tắt mỗi ngày"));
     form.appendChild(el("button", { "class": "form-button", type: "submit" }, "Lưu"));
+    var test = section.appendChild(el("p")).appendChild(el("button", { "class": "staff-button", type: "button", "data-staff-digest-now": "" }, "Gửi thử cho tôi ngay"));
+    test.addEventListener("click", function () {
+      dig.said.textContent = "Đang gửi thư thử…";
+      call("POST", "/api/digest-now").then(function (ans) { dig.said.textContent = ans.message; loadAudit(1); },
+        function (err) { if (err.status === 401) failed(err); else dig.said.textContent = err.message; });
+    });
     var said = section.appendChild(el("p", { role: "status", "aria-live": "polite", "data-staff-digest-said": "" }));
     var wrap = section.appendChild(el("div", { "class": "staff-scroll", tabindex: "0", role: "region", "aria-label": "Bảng nhận thư tóm tắt", "data-staff-manager": "" }));
     var table = wrap.appendChild(el("table", { "class": "staff-table" }));
