@@ -179,6 +179,12 @@ func TestDigest(t *testing.T) {
 		t.Errorf("the section does not say when the digest is sent: %q, %v", when, err)
 	}
 	checkAxeIn(t, ctx, string(axe), "staff page with the digest's section")
+	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(".staff-digest"))); err == nil {
+		os.WriteFile(filepath.Join(shotsDir, "quan-tri-thu-tom-tat.png"), png, 0o644)
+	}
 	// The page as built is checked by TestBrowser; here the section the
 	// script adds, as the browser holds it, in a page of its own.
 	section, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".staff-digest").outerHTML`))
