@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"loa/content"
+	"loa/functions/digest"
 	"loa/functions/lambdahttp"
 	"loa/functions/report"
 	"loa/functions/routes"
@@ -52,10 +55,43 @@ func TestFromEnv(t *testing.T) {
 		"LOA_NOW":    {"LOA_BUCKET": "b", "LOA_NOW": "5/4/2023"},
 		// A probe had the function trust 9.9.9.9 this way.
 		"LOA_ORIGIN_SECRET": {"LOA_BUCKET": "b", "LOA_CLIENT_IP_HEADER": "CloudFront-Viewer-Address"},
+		// A mail server without a sender: the digest would go from nobody.
+		"LOA_DIGEST_FROM": {"LOA_BUCKET": "b", "LOA_S3_ENDPOINT": "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID": "k",
+			"AWS_SECRET_ACCESS_KEY": "s", "LOA_SMTP": "127.0.0.1:25"},
 	} {
 		if _, err := service.FromEnv(context.Background(), env(m)); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%v: error %v, want one naming %s", m, err, name)
 		}
+	}
+}
+
+// The daily digest's settings: through LOA_SMTP when it is set, else
+// through SES once a sender is named; none without a sender.
+func TestFromEnvDigest(t *testing.T) {
+	base := map[string]string{"LOA_BUCKET": "b", "LOA_S3_ENDPOINT": "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+	with := func(more map[string]string) service.Config {
+		t.Helper()
+		m := maps.Clone(base)
+		maps.Copy(m, more)
+		cfg, err := service.FromEnv(context.Background(), env(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	if cfg := with(nil); cfg.Mail != nil {
+		t.Errorf("no sender, yet a mailer %T", cfg.Mail)
+	}
+	cfg := with(map[string]string{"LOA_DIGEST_FROM": "loa@phuong.vn", "LOA_SMTP": "127.0.0.1:2525",
+		"LOA_DIGEST_RECIPIENTS": " lan@phuong.vn, minh@phuong.vn ,"})
+	if cfg.Mail != (digest.SMTP{Addr: "127.0.0.1:2525"}) || cfg.MailFrom != "loa@phuong.vn" ||
+		!slices.Equal(cfg.MailAllowed, []string{"lan@phuong.vn", "minh@phuong.vn"}) {
+		t.Errorf("SMTP: %+v %q %q", cfg.Mail, cfg.MailFrom, cfg.MailAllowed)
+	}
+	if cfg := with(map[string]string{"LOA_DIGEST_FROM": "loa@phuong.vn", "AWS_REGION": "ap-southeast-1"}); cfg.Mail == nil {
+		t.Error("a sender without LOA_SMTP: no SES mailer")
+	} else if _, ok := cfg.Mail.(digest.SES); !ok {
+		t.Errorf("a sender without LOA_SMTP: %T, want digest.SES", cfg.Mail)
 	}
 }
 
