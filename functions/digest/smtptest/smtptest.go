@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log"
 	"mime"
 	"mime/quotedprintable"
 	"net"
@@ -52,6 +53,8 @@ func Start(t testing.TB) *Server {
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
 	srv.MaxMessageBytes = 1 << 20
+	// A client that hangs up on a refusal is no error of the server's.
+	srv.ErrorLog = log.New(io.Discard, "", 0)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
