@@ -84,6 +84,12 @@ type Result struct {
 	// Warnings are what the build did but a person should look at, e.g. a
 	// file of a bundle left unpublished; each names its file.
 	Warnings []string
+	// Until is the first instant after Now at which the same content
+	// builds differently: a page's publish or expiry date, a form's
+	// opening or closing. Zero: the output does not depend on the time.
+	// A province build skips a unit whose inputs did not change only
+	// while its last build is still valid by this.
+	Until time.Time
 }
 
 func (r Result) String() string {
@@ -142,7 +148,7 @@ func fullBuild(opts Options, keep bool) (*build, Result, error) {
 	}
 	b.out.root = opts.Out
 	slices.Sort(b.warnings) // workers finish in any order; the report does not
-	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start), Warnings: b.warnings, SearchFiles: int(b.out.searchFiles.Load())}, nil
+	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start), Warnings: b.warnings, SearchFiles: int(b.out.searchFiles.Load()), Until: b.until}, nil
 }
 
 // build is the state of one build.
@@ -176,6 +182,8 @@ type build struct {
 
 	warnMu   sync.Mutex
 	warnings []string
+	// until is Result.Until, lowered by changesAt as pages and forms are read.
+	until time.Time
 
 	imagesOnce sync.Once
 	images     *images.Processor
@@ -223,7 +231,24 @@ func newBuild(opts Options) (*build, error) {
 	if b.forms, b.registry, err = loadForms(opts.Content, opts.Site, opts.Now); err != nil {
 		return nil, forms.InDir(opts.ContentDir, err)
 	}
+	for _, f := range b.forms {
+		b.changesAt(f.Opens)
+		b.changesAt(f.Closes)
+	}
 	return b, nil
+}
+
+// changesAt notes that what is built changes at t, if t is after Now:
+// Result.Until is the earliest such instant.
+func (b *build) changesAt(t time.Time) {
+	if t.IsZero() || !t.After(b.opts.Now) {
+		return
+	}
+	b.warnMu.Lock()
+	defer b.warnMu.Unlock()
+	if b.until.IsZero() || t.Before(b.until) {
+		b.until = t
+	}
 }
 
 // wants reports whether generated should write the file serving u.
@@ -308,6 +333,8 @@ func (b *build) include(p *Page) bool {
 	if publish.IsZero() {
 		publish = p.Date
 	}
+	b.changesAt(publish)
+	b.changesAt(p.ExpiryDate)
 	if !publish.IsZero() && publish.After(b.opts.Now) && !b.opts.Future {
 		return false
 	}
