@@ -11,14 +11,19 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 # photos with a system libwebp, and a test fails without the tag. (package
 # builds the Lambda, which has no photos to process.)
 TAGS     := nodynamic
+# PROVINCE names a province folder (tinh.yaml and one content folder per
+# unit, e.g. PROVINCE=don-vi, the example): `make site` and `make serve`
+# then build and serve every unit of it instead of content/.
+PROVINCE ?=
+PROVINCE_FLAGS := $(if $(PROVINCE),--province $(PROVINCE))
 
 .PHONY: all site serve test test-short test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search package publish deploy vet fmt clean
 
 all: site
 
-## site: build the static site into public/
+## site: build the static site into public/ (PROVINCE=don-vi: every unit into public/<unit>/, and the province page)
 site:
-	$(GO) run -tags $(TAGS) ./build build
+	$(GO) run -tags $(TAGS) ./build build $(PROVINCE_FLAGS)
 
 ## serve: the whole system on one machine (site, forms, staff page, local S3 store in .data/)
 serve:

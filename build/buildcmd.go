@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"loa/build/builder"
+	"loa/build/province"
 	"loa/content"
 	"loa/functions/vntext"
 	"loa/site"
@@ -28,11 +31,34 @@ func runBuild(args []string) error {
 	expired := fl.Bool("expired", false, "include pages whose expiryDate has passed")
 	baseURL := fl.String("baseURL", "", "absolute URL of the site (default: baseURL of site.yaml)")
 	now := fl.String("now", "", "the time to build as of, e.g. 2023-04-10 or 2023-04-10T08:00:00+07:00 (default: now)")
+	provinceDir := fl.String("province", "", "a province folder (tinh.yaml and one content folder per unit) to build instead of --content")
+	force := fl.Bool("force", false, "with --province: build every unit, even those whose inputs did not change")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {
 		return fmt.Errorf("build: unexpected argument %q", fl.Arg(0))
+	}
+	var at time.Time
+	if *now != "" {
+		t, err := vntext.ParseTime(*now)
+		if err != nil {
+			return fmt.Errorf("build: --now: %w", err)
+		}
+		at = t
+	}
+	if *provinceDir != "" {
+		if *baseURL != "" {
+			return errors.New("build: --baseURL names one site; a province's addresses are in its tinh.yaml (unitURL)")
+		}
+		opts := province.Options{Out: *out, Drafts: *drafts, Future: *future, Expired: *expired, Now: at, Force: *force}
+		if *layoutsDir != "" {
+			var err error
+			if opts.Site, err = site.Dir(*layoutsDir); err != nil {
+				return fmt.Errorf("build: %w", err)
+			}
+		}
+		return buildProvince(*provinceDir, opts)
 	}
 
 	opts := builder.Options{
@@ -48,13 +74,7 @@ func runBuild(args []string) error {
 			return fmt.Errorf("build: %w", err)
 		}
 	}
-	if *now != "" {
-		t, err := vntext.ParseTime(*now)
-		if err != nil {
-			return fmt.Errorf("build: --now: %w", err)
-		}
-		opts.Now = t
-	}
+	opts.Now = at
 	// The builder keeps only pages' metadata alive; a higher GC target
 	// trades a few megabytes for less collector work on large sites.
 	debug.SetGCPercent(400)
@@ -66,5 +86,38 @@ func runBuild(args []string) error {
 		fmt.Fprintln(os.Stderr, "warning:", w)
 	}
 	fmt.Printf("built %s: %s\n", opts.Out, res)
+	return nil
+}
+
+// buildProvince builds every unit of the province in dir, and its page.
+// A unit that fails is named with its file and line, the others are
+// built all the same, and the command then fails.
+func buildProvince(dir string, opts province.Options) error {
+	p, err := province.Load(dir)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	debug.SetGCPercent(400)
+	res, err := province.Build(p, opts)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	for _, u := range res.Units {
+		switch {
+		case u.Err != nil:
+			fmt.Printf("  %-28s lỗi\n", u.Unit.Slug)
+		case u.Skipped:
+			fmt.Printf("  %-28s không đổi\n", u.Unit.Slug)
+		default:
+			fmt.Printf("  %-28s %s\n", u.Unit.Slug, u.Build)
+			for _, w := range u.Build.Warnings {
+				fmt.Fprintf(os.Stderr, "warning: %s: %s\n", u.Unit.Slug, w)
+			}
+		}
+	}
+	fmt.Printf("built %s: %s\n", opts.Out, res)
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("build: %d/%d đơn vị không dựng được:\n%w", res.Failed(), len(res.Units), err)
+	}
 	return nil
 }

@@ -1,0 +1,400 @@
+package province
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"loa/build/builder"
+	"loa/content"
+	"loa/site"
+)
+
+// Options say how to build a province.
+type Options struct {
+	Out  string // the built province: Out/<slug>/ per unit, Out/index.html
+	Site fs.FS  // layouts/ and assets/; site.FS() when nil
+
+	Drafts, Future, Expired bool
+
+	// Now is the instant the units are built as of; zero: the real time.
+	Now time.Time
+	// Parallel is how many units are built at once (GOMAXPROCS when
+	// zero), Workers how many pages each renders at once (2 when zero):
+	// together about as many as the builder alone runs, so that memory
+	// stays that of a few units whatever their number.
+	Parallel, Workers int
+	// Force builds every unit, changed or not.
+	Force bool
+}
+
+// Result sums up a province build.
+type Result struct {
+	Units    []UnitResult // in the order of Province.Units
+	Duration time.Duration
+}
+
+// UnitResult is what became of one unit.
+type UnitResult struct {
+	Unit    Unit
+	Skipped bool           // its inputs had not changed: its last build stands
+	Build   builder.Result // when built
+	Err     error          // when it failed: its last good site stands
+}
+
+// Built, Skipped and Failed count the units.
+func (r Result) Built() (n int) {
+	return r.count(func(u UnitResult) bool { return !u.Skipped && u.Err == nil })
+}
+func (r Result) Skipped() (n int) { return r.count(func(u UnitResult) bool { return u.Skipped }) }
+func (r Result) Failed() (n int)  { return r.count(func(u UnitResult) bool { return u.Err != nil }) }
+
+func (r Result) count(f func(UnitResult) bool) (n int) {
+	for _, u := range r.Units {
+		if f(u) {
+			n++
+		}
+	}
+	return n
+}
+
+// Err is every failed unit's error, or nil.
+func (r Result) Err() error {
+	var errs []error
+	for _, u := range r.Units {
+		if u.Err != nil {
+			errs = append(errs, u.Err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d units: %d built, %d unchanged, %d failed, %d ms",
+		len(r.Units), r.Built(), r.Skipped(), r.Failed(), r.Duration.Milliseconds())
+}
+
+// UnitError is a unit that did not build. Its error names the file and
+// line, under the unit's folder.
+type UnitError struct {
+	Unit Unit
+	Err  error
+}
+
+func (e *UnitError) Error() string {
+	return fmt.Sprintf("đơn vị %s (%s) chưa dựng được, trang đã xuất bản trước đó giữ nguyên:\n\t%s",
+		e.Unit.Name, e.Unit.Slug, strings.ReplaceAll(e.Err.Error(), "\n", "\n\t"))
+}
+
+func (e *UnitError) Unwrap() error { return e.Err }
+
+// Build builds every unit of p into opts.Out and writes the province page.
+// A unit's failure is in its UnitResult (and Result.Err): the other units
+// are built all the same. The error returned is for what stops the whole
+// build (no output folder, a broken layout).
+func Build(p *Province, opts Options) (Result, error) {
+	start := time.Now()
+	if opts.Out == "" {
+		return Result{}, errors.New("province: no output folder")
+	}
+	if opts.Site == nil {
+		opts.Site = site.FS()
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = runtime.GOMAXPROCS(0)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 2
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return Result{}, err
+	}
+	common, err := commonInputs(opts)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Units: make([]UnitResult, len(p.Units))}
+	var g errgroup.Group
+	g.SetLimit(opts.Parallel)
+	for i, u := range p.Units {
+		g.Go(func() error {
+			res.Units[i] = buildUnit(u, opts, now, common)
+			return nil
+		})
+	}
+	g.Wait()
+	page, err := writePage(p, opts)
+	if err != nil {
+		return res, err
+	}
+	if err := prune(p, opts.Out, page); err != nil {
+		return res, err
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// buildUnit builds u unless its last build stands.
+func buildUnit(u Unit, opts Options, now time.Time, common []byte) UnitResult {
+	r := UnitResult{Unit: u}
+	out := filepath.Join(opts.Out, u.Slug)
+	inputs, err := unitInputs(u, common)
+	if err != nil {
+		r.Err = &UnitError{Unit: u, Err: err}
+		return r
+	}
+	if !opts.Force && readStamp(out).holds(inputs, now) {
+		r.Skipped = true
+		return r
+	}
+	fsys, err := content.Dir(u.Dir)
+	if err != nil {
+		r.Err = &UnitError{Unit: u, Err: err}
+		return r
+	}
+	r.Build, err = builder.Build(builder.Options{
+		Content: fsys, ContentDir: filepath.ToSlash(u.Dir), Site: opts.Site, Out: out,
+		Drafts: opts.Drafts, Future: opts.Future, Expired: opts.Expired,
+		BaseURL: u.URL, Now: now, Workers: opts.Workers,
+		// One cache for the province: a photo two units share is
+		// processed once.
+		ImageCache: filepath.Join(filepath.Dir(filepath.Clean(opts.Out)), ".cache", "images"),
+	})
+	if err != nil {
+		r.Err = &UnitError{Unit: u, Err: err}
+		return r
+	}
+	st := stamp{Inputs: inputs, From: now, Until: r.Build.Until}
+	if err := st.write(out); err != nil {
+		r.Err = &UnitError{Unit: u, Err: err}
+	}
+	return r
+}
+
+// stampFile, in a unit's built folder, says what it was built from. It
+// is hidden: neither serve nor publish hands it out.
+const stampFile = ".loa-inputs.json"
+
+// stamp is a unit's last build: the hash of its inputs, and the instants
+// between which that build is what the inputs make.
+type stamp struct {
+	Inputs string    `json:"inputs"`
+	From   time.Time `json:"from"`
+	Until  time.Time `json:"until,omitzero"`
+}
+
+func readStamp(out string) stamp {
+	var st stamp
+	if b, err := os.ReadFile(filepath.Join(out, stampFile)); err == nil {
+		json.Unmarshal(b, &st) // a damaged stamp is no stamp: the unit is built
+	}
+	return st
+}
+
+// holds reports whether the build the stamp records is what the inputs
+// make at now.
+func (st stamp) holds(inputs string, now time.Time) bool {
+	return st.Inputs != "" && st.Inputs == inputs && !now.Before(st.From) && (st.Until.IsZero() || now.Before(st.Until))
+}
+
+func (st stamp) write(out string) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(out, stampFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(out, stampFile))
+}
+
+// commonInputs hashes what every unit is built from besides its own
+// files: the program (a new version of Loa may build differently), the
+// layouts and assets, and the options.
+func commonInputs(opts Options) ([]byte, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "loa province build 1\x00drafts=%t future=%t expired=%t\x00", opts.Drafts, opts.Future, opts.Expired)
+	prog, err := programHash()
+	if err != nil {
+		return nil, err
+	}
+	h.Write(prog)
+	err = fs.WalkDir(opts.Site, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(opts.Site, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("province: layouts: %w", err)
+	}
+	return h.Sum(nil), nil
+}
+
+var programOnce = sync.OnceValues(func() ([]byte, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+})
+
+// programHash is the hash of this program's executable: Go builds the
+// same source into the same bytes, so it changes exactly when the code
+// does.
+func programHash() ([]byte, error) { return programOnce() }
+
+// unitInputs hashes the unit's files (name, size, modification time),
+// its address and the common inputs. A file's time and size stand for
+// its bytes, as they do for make: an editor's save changes the time.
+func unitInputs(u Unit, common []byte) (string, error) {
+	h := sha256.New()
+	h.Write(common)
+	fmt.Fprintf(h, "%s\x00", u.URL)
+	err := filepath.WalkDir(u.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(u.Dir, p)
+		fmt.Fprintf(h, "%s\x00%v\x00%d\x00%d\x00", filepath.ToSlash(rel), info.Mode().Type(), info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// pageView is what layouts/province.html reads.
+type pageView struct {
+	Title, Tagline string
+	Canonical      string
+	Stylesheet     string
+	Icon           string
+	Units          []Unit
+}
+
+// writePage writes the province page, Out/index.html, and the assets it
+// links, and returns their paths (slash-separated, under Out). Every unit
+// is listed, whether or not this build made it.
+func writePage(p *Province, opts Options) ([]string, error) {
+	frame, err := site.NewFrame(opts.Site)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := template.ParseFS(opts.Site, "layouts/province.html")
+	if err != nil {
+		return nil, fmt.Errorf("province: %w", err)
+	}
+	v := pageView{Title: p.Title, Tagline: p.Tagline, Canonical: p.BaseURL, Stylesheet: frame.Stylesheet(), Units: p.Units}
+	var files []string
+	for _, a := range frame.Assets() {
+		switch {
+		case a.Path == "/favicon.svg":
+			v.Icon = a.Path
+		case a.Path != v.Stylesheet:
+			continue // the units' scripts are in the units' folders
+		}
+		files = append(files, strings.TrimPrefix(a.Path, "/"))
+		if err := writeFile(filepath.Join(opts.Out, filepath.FromSlash(a.Path)), a.Data); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, v); err != nil {
+		return nil, fmt.Errorf("province: layouts/province.html: %w", err)
+	}
+	files = append(files, "index.html")
+	return files, writeFile(filepath.Join(opts.Out, "index.html"), buf.Bytes())
+}
+
+// writeFile writes data to name whole: a reader sees the old file or the
+// new one. An unchanged file is left as it is.
+func writeFile(name string, data []byte) error {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	tmp := name + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, name)
+}
+
+// prune removes from out what neither a unit nor the province page owns:
+// a unit taken out of the province, the page's older stylesheet, what a
+// single ward's build left in the same folder. page lists the page's
+// files (writePage). Hidden files (the builder's staging folders) stay.
+func prune(p *Province, out string, page []string) error {
+	keep := map[string]bool{}
+	for _, f := range page {
+		for d := f; d != "."; d = path.Dir(d) {
+			keep[d] = true
+		}
+	}
+	return filepath.WalkDir(out, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || name == out {
+			return err
+		}
+		rel, _ := filepath.Rel(out, name)
+		rel = filepath.ToSlash(rel)
+		if _, unit := p.Unit(rel); (unit && d.IsDir()) || strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if keep[rel] {
+			return nil
+		}
+		if err := os.RemoveAll(name); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return fs.SkipDir
+		}
+		return nil
+	})
+}

@@ -1,0 +1,362 @@
+package province
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"loa/functions/vntext"
+)
+
+// at is the instant the tests build as of: the example's forms are open.
+var at = time.Date(2026, 12, 10, 9, 0, 0, 0, vntext.Location)
+
+// example copies the repository's example province (don-vi/) into a
+// temporary folder, for a test to change.
+func example(t *testing.T) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "don-vi")
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join("..", "..", "don-vi"))); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func load(t *testing.T, dir string) *Province {
+	t.Helper()
+	p, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// edit writes a file of a unit and moves its time on, as an editor's
+// save does (two saves within the file system's clock tick must differ).
+func edit(t *testing.T, name, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var old time.Time
+	if fi, err := os.Stat(name); err == nil {
+		old = fi.ModTime()
+	}
+	if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(name); !fi.ModTime().After(old) {
+		os.Chtimes(name, old.Add(time.Second), old.Add(time.Second))
+	}
+}
+
+func read(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func states(res Result) map[string]string {
+	m := map[string]string{}
+	for _, u := range res.Units {
+		switch {
+		case u.Err != nil:
+			m[u.Unit.Slug] = "failed"
+		case u.Skipped:
+			m[u.Unit.Slug] = "skipped"
+		default:
+			m[u.Unit.Slug] = "built"
+		}
+	}
+	return m
+}
+
+// TestExample: the example province has three units with different
+// names, menus, forms and chi đoàn lists, each in the folder its name's
+// slug makes, each saying that it is an example.
+func TestExample(t *testing.T) {
+	p := load(t, filepath.Join("..", "..", "don-vi"))
+	if len(p.Units) < 3 {
+		t.Fatalf("%d units, want at least 3", len(p.Units))
+	}
+	seen := map[string]string{}
+	for _, u := range p.Units {
+		if u.Slug != vntext.Slug(u.Name) || filepath.Base(u.Dir) != u.Slug {
+			t.Errorf("unit %q in %s has slug %q", u.Name, u.Dir, u.Slug)
+		}
+		if u.URL != "https://"+u.Slug+".hungyen.example.vn/" {
+			t.Errorf("%s: URL %q", u.Slug, u.URL)
+		}
+		// What makes units differ, each read from the unit's files.
+		for _, f := range []string{"site.yaml", "data/chi-doan.yaml"} {
+			b := read(t, filepath.Join(u.Dir, f))
+			menu := regexp.MustCompile(`(?m)^(menu:|  - |items:).*$`).FindAllString(b, -1)
+			key := f + "\x00" + strings.Join(menu, "\n")
+			if other, ok := seen[key]; ok {
+				t.Errorf("%s: %s lists what %s does", u.Slug, f, other)
+			}
+			seen[key] = u.Slug
+		}
+		forms, _ := filepath.Glob(filepath.Join(u.Dir, "bieu-mau", "[^_]*.md"))
+		if len(forms) == 0 {
+			t.Errorf("%s: no form", u.Slug)
+		}
+		// Everything a resident reads says it is an example.
+		err := filepath.WalkDir(u.Dir, func(name string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(name, ".md") || d.Name() == "_index.md" {
+				return err
+			}
+			if s := strings.ToLower(read(t, name)); !strings.Contains(s, "mẫu") && !strings.Contains(s, "ví dụ") {
+				t.Errorf("%s does not say it is an example (mẫu, ví dụ)", name)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sets := map[string]bool{}
+	for _, u := range p.Units {
+		forms, _ := filepath.Glob(filepath.Join(u.Dir, "bieu-mau", "[^_]*.md"))
+		for i := range forms {
+			b := read(t, forms[i])
+			forms[i] = filepath.Base(forms[i]) + regexp.MustCompile(`(?m)^  (closes|quota): .*$`).FindString(b)
+		}
+		sets[strings.Join(forms, ",")] = true
+	}
+	if len(sets) != len(p.Units) {
+		t.Errorf("the units' forms are alike: %v", sets)
+	}
+}
+
+// TestBuild: every unit is built in its folder with its own search
+// index, and the province page lists them; a second build skips every
+// unit; an edit rebuilds its unit alone.
+func TestBuild(t *testing.T) {
+	dir := example(t)
+	p := load(t, dir)
+	out := filepath.Join(t.TempDir(), "public")
+	res, err := Build(p, Options{Out: out, Now: at})
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if res.Built() != len(p.Units) {
+		t.Fatalf("first build: %v", states(res))
+	}
+	page := read(t, filepath.Join(out, "index.html"))
+	for _, u := range p.Units {
+		if !strings.Contains(page, `<a href="`+u.URL+`">`+u.Name+`</a>`) {
+			t.Errorf("the province page does not link %s to %s", u.Name, u.URL)
+		}
+		home := read(t, filepath.Join(out, u.Slug, "index.html"))
+		if !strings.Contains(home, u.Name) {
+			t.Errorf("%s/index.html does not name %s", u.Slug, u.Name)
+		}
+		if !strings.Contains(home, `href="`+u.URL) {
+			t.Errorf("%s/index.html has no address under %s", u.Slug, u.URL)
+		}
+		// Its own index: the shards hold its pages' words and no other unit's.
+		shards, _ := filepath.Glob(filepath.Join(out, u.Slug, "assets", "search", "*.json"))
+		if len(shards) == 0 {
+			t.Errorf("%s has no search index", u.Slug)
+		}
+		// Every page it finds is a page of this unit's site.
+		n := 0
+		for _, s := range shards {
+			for _, m := range regexp.MustCompile(`"u":"([^"]+)"`).FindAllStringSubmatch(read(t, s), -1) {
+				n++
+				if _, err := os.Stat(filepath.Join(out, u.Slug, filepath.FromSlash(m[1]), "index.html")); err != nil {
+					t.Errorf("search index of %s finds %s, which is not one of its pages", u.Slug, m[1])
+				}
+			}
+		}
+		if n < 3 {
+			t.Errorf("search index of %s finds %d pages", u.Slug, n)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, strings.TrimPrefix(page[strings.Index(page, "/assets/site."):strings.Index(page, ".css")+4], "/"))); err != nil {
+		t.Errorf("the province page's stylesheet: %v", err)
+	}
+
+	res, err = Build(p, Options{Out: out, Now: at.Add(time.Hour)})
+	if err != nil || res.Skipped() != len(p.Units) {
+		t.Fatalf("second build: %v %v", states(res), err)
+	}
+
+	one := p.Units[1]
+	news := filepath.Join(one.Dir, "thong-bao", "moi.md")
+	edit(t, news, "---\ntitle: \"Thông báo mới (mẫu)\"\ndate: 2026-12-05\n---\nBài mẫu.\n")
+	res, err = Build(p, Options{Out: out, Now: at.Add(2 * time.Hour)})
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	want := map[string]string{}
+	for _, u := range p.Units {
+		want[u.Slug] = "skipped"
+	}
+	want[one.Slug] = "built"
+	if got := states(res); !mapsEqual(got, want) {
+		t.Errorf("after an edit of %s: %v", one.Slug, got)
+	}
+	if _, err := os.Stat(filepath.Join(out, one.Slug, "thong-bao", "moi", "index.html")); err != nil {
+		t.Errorf("the new page: %v", err)
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestBrokenUnit: a unit with a broken page fails alone, named with the
+// file and line; its last good site stays, the other units are built, and
+// mending the page builds it again.
+func TestBrokenUnit(t *testing.T) {
+	dir := example(t)
+	p := load(t, dir)
+	out := filepath.Join(t.TempDir(), "public")
+	if res, err := Build(p, Options{Out: out, Now: at}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	broken, other := p.Units[0], p.Units[2]
+	bad := filepath.Join(broken.Dir, "tin-tuc", "hong.md")
+	edit(t, bad, "---\ntitle: \"Tin mẫu\"\ndate: 12/2026\n---\nBài mẫu.\n")
+	edit(t, filepath.Join(other.Dir, "gioi-thieu.md"), "---\ntitle: \"Giới thiệu (mẫu)\"\n---\nĐã sửa: nội dung mẫu.\n")
+	before := read(t, filepath.Join(out, broken.Slug, "index.html"))
+
+	res, err := Build(p, Options{Out: out, Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := states(res)
+	if got[broken.Slug] != "failed" || got[other.Slug] != "built" || res.Failed() != 1 {
+		t.Fatalf("states %v", got)
+	}
+	var ue *UnitError
+	if !errors.As(res.Err(), &ue) || ue.Unit.Slug != broken.Slug {
+		t.Fatalf("error %v, want a UnitError of %s", res.Err(), broken.Slug)
+	}
+	msg := res.Err().Error()
+	where := filepath.ToSlash(bad) + ":3:"
+	if !strings.Contains(msg, broken.Name) || !strings.Contains(msg, broken.Slug) || !strings.Contains(msg, where) {
+		t.Errorf("error %q does not name the unit, and %s", msg, where)
+	}
+	if read(t, filepath.Join(out, broken.Slug, "index.html")) != before {
+		t.Error("the broken unit's last good site was replaced")
+	}
+	if !strings.Contains(read(t, filepath.Join(out, other.Slug, "gioi-thieu", "index.html")), "Đã sửa") {
+		t.Error("the other unit was not built")
+	}
+	if _, err := os.Stat(filepath.Join(out, "index.html")); err != nil {
+		t.Error("no province page")
+	}
+
+	// Still broken: still failed, never skipped as "unchanged".
+	if res, _ := Build(p, Options{Out: out, Now: at}); states(res)[broken.Slug] != "failed" {
+		t.Errorf("second build of the broken unit: %v", states(res))
+	}
+	edit(t, bad, "---\ntitle: \"Tin mẫu\"\ndate: 2026-12-04\n---\nBài mẫu.\n")
+	if res, _ := Build(p, Options{Out: out, Now: at}); states(res)[broken.Slug] != "built" || res.Err() != nil {
+		t.Errorf("after the page is mended: %v %v", states(res), res.Err())
+	}
+}
+
+// TestUntil: a unit whose files did not change is built again once its
+// last build no longer holds: here a form has closed.
+func TestUntilRebuilds(t *testing.T) {
+	dir := example(t)
+	p := load(t, dir)
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(p, Options{Out: out, Now: at}); err != nil {
+		t.Fatal(err)
+	}
+	// phuong-duong-hao's form closes on 2027-01-31; the others' later.
+	later := time.Date(2027, 2, 1, 0, 0, 0, 0, vntext.Location)
+	res, err := Build(p, Options{Out: out, Now: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"phuong-bach-sam": "skipped", "phuong-duong-hao": "built", "xa-nghia-tru": "skipped"}
+	if got := states(res); !mapsEqual(got, want) {
+		t.Errorf("after phuong-duong-hao's form closed: %v, want %v", got, want)
+	}
+	if page := read(t, filepath.Join(out, "phuong-duong-hao", "bieu-mau", "dai-bieu", "index.html")); !strings.Contains(page, "đã đóng") && !strings.Contains(page, "Đã đóng") && !strings.Contains(page, "đã hết hạn") {
+		t.Error("the closed form's page was not built again as closed")
+	}
+	// Back in time: the build of the later instant does not hold either.
+	if res, _ := Build(p, Options{Out: out, Now: at}); states(res)["phuong-duong-hao"] != "built" {
+		t.Errorf("building as of an earlier instant: %v", states(res))
+	}
+}
+
+// TestPrune: the output keeps the units and the province page only: a
+// unit taken out of the province, and what a single ward's build left in
+// the same folder, are removed.
+func TestPrune(t *testing.T) {
+	dir := example(t)
+	out := filepath.Join(t.TempDir(), "public")
+	edit(t, filepath.Join(out, "ke-hoach", "index.html"), "một phường")
+	edit(t, filepath.Join(out, "assets", "site.000000000000.css"), "cũ")
+	p := load(t, dir)
+	if _, err := Build(p, Options{Out: out, Now: at}); err != nil {
+		t.Fatal(err)
+	}
+	gone := p.Units[2]
+	if err := os.RemoveAll(gone.Dir); err != nil {
+		t.Fatal(err)
+	}
+	p = load(t, dir)
+	if _, err := Build(p, Options{Out: out, Now: at}); err != nil {
+		t.Fatal(err)
+	}
+	var top []string
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			top = append(top, e.Name())
+		}
+	}
+	want := []string{"assets", "favicon.svg", "index.html", p.Units[0].Slug, p.Units[1].Slug}
+	slices.Sort(want)
+	if !slices.Equal(top, want) {
+		t.Errorf("output holds %v, want %v", top, want)
+	}
+	if css, _ := filepath.Glob(filepath.Join(out, "assets", "*")); len(css) != 1 {
+		t.Errorf("assets: %v, want the one stylesheet", css)
+	}
+	if strings.Contains(read(t, filepath.Join(out, "index.html")), gone.Name) {
+		t.Errorf("the province page still lists %s", gone.Name)
+	}
+}
+
+// TestLoadErrors: a unit in a folder its name does not make, and a
+// province without tinh.yaml, are named with the file to mend.
+func TestLoadErrors(t *testing.T) {
+	dir := example(t)
+	if err := os.Rename(filepath.Join(dir, "xa-nghia-tru"), filepath.Join(dir, "nghia-tru")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "nghia-tru", "site.yaml")) || !strings.Contains(err.Error(), "xa-nghia-tru") {
+		t.Errorf("a unit in the wrong folder: %v", err)
+	}
+	if _, err := Load(filepath.Join(dir, "phuong-bach-sam")); err == nil || !strings.Contains(err.Error(), File) {
+		t.Errorf("a folder without %s: %v", File, err)
+	}
+}
