@@ -101,6 +101,16 @@ type Config struct {
 	DigestWhen  string
 
 	Logger *slog.Logger // nil: slog.Default()
+
+	// Units, when set, makes the service a province's (units.go): each
+	// request is answered by the service of the unit it names, assembled
+	// from that unit's content over Prefix + its slug + "/". Content and
+	// ContentDir are then not used, and StaffSecretHash must be empty.
+	Units Units
+	// UnitHeader names the header that names a request's unit: CloudFront
+	// sets it from the viewer's host. Empty: the host or the path does.
+	UnitHeader string
+
 	// NoLimits turns off the per-client rate limits (load tests from one
 	// machine); the limits themselves are the handler's defaults.
 	NoLimits bool
@@ -109,18 +119,32 @@ type Config struct {
 // Service is the assembled form service.
 type Service struct {
 	Handler http.Handler    // every route under /api/ and /hoi-dap/
-	Store   *store.Store    // the submissions bucket
-	Forms   *forms.Registry // the forms the handler enforces
-	// Digest sends the daily digest; nil without Config.Mail.
+	Store   *store.Store    // the submissions bucket (nil for a province: see Unit)
+	Forms   *forms.Registry // the forms the handler enforces (nil for a province)
+	// Digest sends the daily digest; nil without Config.Mail (and for a
+	// province: each unit's service has its own).
 	Digest *digest.Digester
+
+	province *province
 }
 
-// New assembles the service.
+// Unit returns the service of a province's unit, as requests to it are
+// answered: its Store and Forms are the unit's. A ward's service has no
+// units.
+func (s *Service) Unit(ctx context.Context, slug string) (*Service, error) {
+	if s.province == nil {
+		return nil, fmt.Errorf("service: %q: %w (the service is a single ward's)", slug, ErrNoUnit)
+	}
+	return s.province.unit(ctx, slug)
+}
+
+// New assembles the service: a ward's, or with Units a province's, whose
+// units are each assembled here too, on their first request.
 func New(cfg Config) (*Service, error) {
 	if cfg.S3 == nil {
 		return nil, errors.New("service: no S3 client")
 	}
-	if cfg.Content == nil || cfg.Layouts == nil {
+	if cfg.Layouts == nil || (cfg.Content == nil && cfg.Units == nil) {
 		return nil, errors.New("service: no content or layouts")
 	}
 	if cfg.ContentDir == "" {
@@ -132,7 +156,15 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	sc := store.Config{Bucket: cfg.Bucket, Prefix: cfg.Prefix}
+	if cfg.Units != nil {
+		return newProvince(cfg)
+	}
+	return assemble(cfg, "")
+}
+
+// assemble wires one ward's service together, or one unit's of a province.
+func assemble(cfg Config, unit string) (*Service, error) {
+	sc := store.Config{Bucket: cfg.Bucket, Prefix: cfg.Prefix, Unit: unit}
 	if cfg.ReceiptKey != "" {
 		sc.ReceiptKey = []byte(cfg.ReceiptKey)
 	}

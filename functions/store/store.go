@@ -4,6 +4,12 @@
 //
 //	{prefix}submissions/{form}/{hash}.csv
 //
+// {prefix} is the configured prefix (may be empty), followed, for a unit
+// of a province, by the unit's slug and "/": each unit's objects, all the
+// kinds below, are under a prefix of its own (Config.Unit),
+//
+//	{prefix}phuong-bach-sam/submissions/cau-hoi/{hash}.csv
+//
 // The hash is an HMAC-SHA256, under the server's receipt key, of the form
 // id and the normalised fields (never the time), so a resent or
 // double-clicked answer lands on the same key, and nobody without the key
@@ -114,6 +120,11 @@ type API interface {
 type Config struct {
 	Bucket string
 	Prefix string // prepended to every key, e.g. "loa/"; may be empty
+	// Unit is the unit of a province whose data this store keeps (its
+	// slug, e.g. "phuong-bach-sam"); empty for a single ward. A unit's
+	// every key is under Prefix + Unit + "/", so that no listing, read or
+	// deletion of one unit's store ever reaches another's objects.
+	Unit string
 	// Grace is how old a quota slot must be before a slot whose submission
 	// does not exist is taken over. It must be longer than any request can
 	// live (the handler bounds requests well below it). Default 15 minutes.
@@ -143,6 +154,12 @@ func New(api API, cfg Config) (*Store, error) {
 	}
 	if cfg.Prefix != "" && !strings.HasSuffix(cfg.Prefix, "/") {
 		cfg.Prefix += "/"
+	}
+	if cfg.Unit != "" {
+		if cfg.Unit != vntext.Slug(cfg.Unit) {
+			return nil, fmt.Errorf("store: unit %q is not a slug (want lower-case letters, digits and dashes, e.g. phuong-bach-sam)", cfg.Unit)
+		}
+		cfg.Prefix += cfg.Unit + "/"
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 15 * time.Minute
