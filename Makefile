@@ -25,9 +25,10 @@ all: site
 site:
 	$(GO) run -tags $(TAGS) ./build build $(PROVINCE_FLAGS)
 
-## serve: the whole system on one machine (site, forms, staff page, local S3 store in .data/)
+## serve: the whole system on one machine (site, forms, staff page, local S3 store in .data/);
+## PROVINCE=don-vi: every unit at http://<unit>.localhost:8080/, the province page at http://localhost:8080/
 serve:
-	$(GO) run -tags $(TAGS) ./build serve --addr $(ADDR) $(SERVE_FLAGS)
+	$(GO) run -tags $(TAGS) ./build serve --addr $(ADDR) $(PROVINCE_FLAGS) $(SERVE_FLAGS)
 
 ## test: every test, after installing the tools the tests drive; nothing is skipped
 test: tools vet

@@ -142,7 +142,7 @@ func Build(p *Province, opts Options) (Result, error) {
 		})
 	}
 	g.Wait()
-	page, err := writePage(p, opts)
+	page, err := WritePage(p, opts.Out, opts.Site)
 	if err != nil {
 		return res, err
 	}
@@ -313,15 +313,19 @@ type pageView struct {
 	Units          []Unit
 }
 
-// writePage writes the province page, Out/index.html, and the assets it
-// links, and returns their paths (slash-separated, under Out). Every unit
-// is listed, whether or not this build made it.
-func writePage(p *Province, opts Options) ([]string, error) {
-	frame, err := site.NewFrame(opts.Site)
+// WritePage writes the province page, out/index.html, and the assets it
+// links, with the layouts and assets of siteFS (site.FS() when nil), and
+// returns their paths (slash-separated, under out). Every unit is listed,
+// at its URL, whether or not it was built.
+func WritePage(p *Province, out string, siteFS fs.FS) ([]string, error) {
+	if siteFS == nil {
+		siteFS = site.FS()
+	}
+	frame, err := site.NewFrame(siteFS)
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := template.ParseFS(opts.Site, "layouts/province.html")
+	tmpl, err := template.ParseFS(siteFS, "layouts/province.html")
 	if err != nil {
 		return nil, fmt.Errorf("province: %w", err)
 	}
@@ -335,7 +339,7 @@ func writePage(p *Province, opts Options) ([]string, error) {
 			continue // the units' scripts are in the units' folders
 		}
 		files = append(files, strings.TrimPrefix(a.Path, "/"))
-		if err := writeFile(filepath.Join(opts.Out, filepath.FromSlash(a.Path)), a.Data); err != nil {
+		if err := writeFile(filepath.Join(out, filepath.FromSlash(a.Path)), a.Data); err != nil {
 			return nil, err
 		}
 	}
@@ -344,7 +348,7 @@ func writePage(p *Province, opts Options) ([]string, error) {
 		return nil, fmt.Errorf("province: layouts/province.html: %w", err)
 	}
 	files = append(files, "index.html")
-	return files, writeFile(filepath.Join(opts.Out, "index.html"), buf.Bytes())
+	return files, writeFile(filepath.Join(out, "index.html"), buf.Bytes())
 }
 
 // writeFile writes data to name whole: a reader sees the old file or the

@@ -243,6 +243,9 @@ func (s *Server) rebuild(names []string) {
 	}
 	var err error
 	what := "pages"
+	s.mu.Lock()
+	full = full || s.built == nil // no build has succeeded yet
+	s.mu.Unlock()
 	if !full {
 		s.mu.Lock()
 		_, err = s.built.Rebuild(pages)

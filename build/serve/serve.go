@@ -116,6 +116,10 @@ type Config struct {
 	DigestHour int
 
 	Logger *slog.Logger // nil: text on standard error
+
+	// Province is a province folder (tinh.yaml and one content folder per
+	// unit) to serve instead of ContentDir: see StartProvince.
+	Province string
 }
 
 // Server is a running preview.
@@ -152,6 +156,14 @@ type Server struct {
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
+
+	// A unit of a province (province.go): its slug, the province's
+	// preview, which serves it and owns the store, and how many times it
+	// has been built (the version of its content for the form service).
+	unit     string
+	prov     *ProvinceServer
+	version  atomic.Int64
+	firstErr atomic.Pointer[string] // why no build has succeeded yet
 }
 
 // Start builds the site and serves it. Close stops it.
@@ -316,6 +328,17 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	for _, w := range res.Warnings {
 		s.log.Warn("serve: " + w)
 	}
+	if s.prov != nil {
+		// The province's one form service assembles the unit again from
+		// its content on its next request: the handler enforces what the
+		// pages show.
+		s.built = built
+		s.version.Add(1)
+		s.firstErr.Store(nil)
+		api := s.prov.api
+		s.api.Store(&api)
+		return res, nil
+	}
 	// The service reads the forms from the same content and layouts as
 	// the builder: the handler enforces what the pages show.
 	if built.Forms() == nil {
@@ -394,7 +417,7 @@ func (s *Server) startDigest() {
 // first run of a store made before there were accounts. Once made it is
 // the store's: removing it in the staff page takes the secret away.
 func (s *Server) firstAccount() error {
-	st, err := store.New(s.S3.Client, store.Config{Bucket: Bucket})
+	st, err := store.New(s.S3.Client, store.Config{Bucket: Bucket, Unit: s.unit})
 	if err != nil {
 		return err
 	}
@@ -459,6 +482,7 @@ func Main(args []string) error {
 	smtpAddr := fl.String("smtp", os.Getenv(EnvSMTP), "host:port of the SMTP server the daily digest goes through (default $"+EnvSMTP+"; empty: no digest)")
 	mailFrom := fl.String("mail-from", os.Getenv(EnvMailFrom), "the digest's sender address (default $"+EnvMailFrom+", else loa@localhost)")
 	digestHour := fl.Int("digest-hour", 7, "hour of the day the digest is sent, 1 to 23, Vietnam time (by the preview's clock)")
+	provinceDir := fl.String("province", "", "a province folder (tinh.yaml and one content folder per unit) to serve instead of --content: each unit at http://<unit>.localhost:<port>/")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -467,7 +491,7 @@ func Main(args []string) error {
 	}
 	cfg := Config{
 		Addr: *addr, Data: *data, Drafts: *drafts, ContentDir: *contentDir, SiteDir: *siteDir,
-		Secret: os.Getenv(EnvSecret), Watch: true, NoLimits: *noLimits,
+		Secret: os.Getenv(EnvSecret), Watch: true, NoLimits: *noLimits, Province: *provinceDir,
 		SMTP: strings.TrimSpace(*smtpAddr), MailFrom: strings.TrimSpace(*mailFrom), DigestHour: *digestHour,
 	}
 	if *digestHour < 1 || *digestHour > 23 {
@@ -479,6 +503,18 @@ func Main(args []string) error {
 			return fmt.Errorf("serve: --now: %w", err)
 		}
 		cfg.Now = t
+	}
+	if cfg.Province != "" {
+		p, err := StartProvince(cfg)
+		if err != nil {
+			return err
+		}
+		p.banner(os.Stdout, *data)
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+		<-stop
+		fmt.Println("\nĐang dừng…")
+		return p.Close()
 	}
 	s, err := Start(cfg)
 	if err != nil {

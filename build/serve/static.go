@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -48,6 +49,15 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "Chỉ nhận GET và HEAD.", http.StatusMethodNotAllowed)
+		return
+	}
+	if msg := s.firstErr.Load(); msg != nil {
+		// A unit of a province whose site never built: say why, here
+		// where the person who can mend it looks.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "Trang của đơn vị này chưa dựng được. Sửa lỗi dưới đây rồi lưu tệp: trang tự dựng lại.\n\n%s\n", *msg)
 		return
 	}
 	p, ok := sitePath(r.URL.Path)
