@@ -29,7 +29,7 @@ func TestBuildProvince(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
-	for _, built := range []string{"index.html", "phuong-bach-sam/index.html", "phuong-duong-hao/index.html"} {
+	for _, built := range []string{"_tinh/index.html", "phuong-bach-sam/index.html", "phuong-duong-hao/index.html"} {
 		if _, err := os.Stat(filepath.Join(out, built)); err != nil {
 			t.Errorf("not built: %v", err)
 		}

@@ -89,6 +89,12 @@ func (r Result) String() string {
 		len(r.Units), r.Built(), r.Skipped(), r.Failed(), r.Duration.Milliseconds())
 }
 
+// PageDir is the folder of the built province that holds the province
+// page and its assets, beside the units' folders: its name is no unit's
+// slug (a slug has no "_"), and on AWS it is the site bucket's prefix
+// for the province's own host, as <slug>/ is for a unit's.
+const PageDir = "_tinh"
+
 // UnitError is a unit that did not build. Its error names the file and
 // line, under the unit's folder.
 type UnitError struct {
@@ -142,11 +148,10 @@ func Build(p *Province, opts Options) (Result, error) {
 		})
 	}
 	g.Wait()
-	page, err := WritePage(p, opts.Out, opts.Site)
-	if err != nil {
+	if _, err := WritePage(p, filepath.Join(opts.Out, PageDir), opts.Site); err != nil {
 		return res, err
 	}
-	if err := prune(p, opts.Out, page); err != nil {
+	if err := prune(p, opts.Out); err != nil {
 		return res, err
 	}
 	res.Duration = time.Since(start)
@@ -348,7 +353,34 @@ func WritePage(p *Province, out string, siteFS fs.FS) ([]string, error) {
 		return nil, fmt.Errorf("province: layouts/province.html: %w", err)
 	}
 	files = append(files, "index.html")
-	return files, writeFile(filepath.Join(out, "index.html"), buf.Bytes())
+	if err := writeFile(filepath.Join(out, "index.html"), buf.Bytes()); err != nil {
+		return nil, err
+	}
+	// The page's folder holds these files and nothing else: an older
+	// stylesheet goes.
+	keep := map[string]bool{}
+	for _, f := range files {
+		for d := f; d != "."; d = path.Dir(d) {
+			keep[d] = true
+		}
+	}
+	err = filepath.WalkDir(out, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || name == out {
+			return err
+		}
+		rel, _ := filepath.Rel(out, name)
+		if keep[filepath.ToSlash(rel)] {
+			return nil
+		}
+		if err := os.RemoveAll(name); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return fs.SkipDir
+		}
+		return nil
+	})
+	return files, err
 }
 
 // writeFile writes data to name whole: a reader sees the old file or the
@@ -368,37 +400,21 @@ func writeFile(name string, data []byte) error {
 }
 
 // prune removes from out what neither a unit nor the province page owns:
-// a unit taken out of the province, the page's older stylesheet, what a
-// single ward's build left in the same folder. page lists the page's
-// files (writePage). Hidden files (the builder's staging folders) stay.
-func prune(p *Province, out string, page []string) error {
-	keep := map[string]bool{}
-	for _, f := range page {
-		for d := f; d != "."; d = path.Dir(d) {
-			keep[d] = true
+// a unit taken out of the province, or what a single ward's build left in
+// the same folder; and from the page's folder, its older stylesheets.
+// Hidden files (the builder's staging folders) stay.
+func prune(p *Province, out string) error {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, unit := p.Unit(e.Name()); (unit && e.IsDir()) || e.Name() == PageDir || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(out, e.Name())); err != nil {
+			return err
 		}
 	}
-	return filepath.WalkDir(out, func(name string, d fs.DirEntry, err error) error {
-		if err != nil || name == out {
-			return err
-		}
-		rel, _ := filepath.Rel(out, name)
-		rel = filepath.ToSlash(rel)
-		if _, unit := p.Unit(rel); (unit && d.IsDir()) || strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if keep[rel] {
-			return nil
-		}
-		if err := os.RemoveAll(name); err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return fs.SkipDir
-		}
-		return nil
-	})
+	return nil
 }

@@ -16,7 +16,7 @@
 //	don-vi/xa-nghia-tru/site.yaml, ...
 //
 // [Build] builds every unit with the builder into Out/<slug>/, a few units
-// at once, and writes the province page (Out/index.html) listing them. A
+// at once, and writes the province page listing them (Out/_tinh/, PageDir). A
 // unit whose inputs (its files, the layouts, the build's options and the
 // program itself) are those of its last build is skipped, as long as that
 // build is still valid at Now (see builder.Result.Until). A unit that fails

@@ -152,7 +152,7 @@ func TestBuild(t *testing.T) {
 	if res.Built() != len(p.Units) {
 		t.Fatalf("first build: %v", states(res))
 	}
-	page := read(t, filepath.Join(out, "index.html"))
+	page := read(t, filepath.Join(out, PageDir, "index.html"))
 	for _, u := range p.Units {
 		if !strings.Contains(page, `<a href="`+u.URL+`">`+u.Name+`</a>`) {
 			t.Errorf("the province page does not link %s to %s", u.Name, u.URL)
@@ -183,7 +183,7 @@ func TestBuild(t *testing.T) {
 			t.Errorf("search index of %s finds %d pages", u.Slug, n)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, strings.TrimPrefix(page[strings.Index(page, "/assets/site."):strings.Index(page, ".css")+4], "/"))); err != nil {
+	if _, err := os.Stat(filepath.Join(out, PageDir, strings.TrimPrefix(page[strings.Index(page, "/assets/site."):strings.Index(page, ".css")+4], "/"))); err != nil {
 		t.Errorf("the province page's stylesheet: %v", err)
 	}
 
@@ -263,7 +263,7 @@ func TestBrokenUnit(t *testing.T) {
 	if !strings.Contains(read(t, filepath.Join(out, other.Slug, "gioi-thieu", "index.html")), "Đã sửa") {
 		t.Error("the other unit was not built")
 	}
-	if _, err := os.Stat(filepath.Join(out, "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(out, PageDir, "index.html")); err != nil {
 		t.Error("no province page")
 	}
 
@@ -312,7 +312,8 @@ func TestPrune(t *testing.T) {
 	dir := example(t)
 	out := filepath.Join(t.TempDir(), "public")
 	edit(t, filepath.Join(out, "ke-hoach", "index.html"), "một phường")
-	edit(t, filepath.Join(out, "assets", "site.000000000000.css"), "cũ")
+	edit(t, filepath.Join(out, "index.html"), "một phường")
+	edit(t, filepath.Join(out, PageDir, "assets", "site.000000000000.css"), "cũ")
 	p := load(t, dir)
 	if _, err := Build(p, Options{Out: out, Now: at}); err != nil {
 		t.Fatal(err)
@@ -332,15 +333,15 @@ func TestPrune(t *testing.T) {
 			top = append(top, e.Name())
 		}
 	}
-	want := []string{"assets", "favicon.svg", "index.html", p.Units[0].Slug, p.Units[1].Slug}
+	want := []string{PageDir, p.Units[0].Slug, p.Units[1].Slug}
 	slices.Sort(want)
 	if !slices.Equal(top, want) {
 		t.Errorf("output holds %v, want %v", top, want)
 	}
-	if css, _ := filepath.Glob(filepath.Join(out, "assets", "*")); len(css) != 1 {
+	if css, _ := filepath.Glob(filepath.Join(out, PageDir, "assets", "*")); len(css) != 1 {
 		t.Errorf("assets: %v, want the one stylesheet", css)
 	}
-	if strings.Contains(read(t, filepath.Join(out, "index.html")), gone.Name) {
+	if strings.Contains(read(t, filepath.Join(out, PageDir, "index.html")), gone.Name) {
 		t.Errorf("the province page still lists %s", gone.Name)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -263,6 +264,9 @@ func Door(h http.Handler, secret string) http.Handler {
 //	LOA_ORIGIN_SECRET                    the secret CloudFront sends
 //	LOA_STAFF_SECRET_HASH                the staff secret's hash
 //	LOA_RECEIPT_KEY                      the key of receipt codes (beside the origin secret)
+//	LOA_PROVINCE                         "true": the function serves a province's units, their
+//	                                     content read from the bucket (BucketUnits)
+//	LOA_UNIT_HEADER                      the header CloudFront names the unit in
 //	LOA_NOW                              a fixed instant (tests, previews)
 //	LOA_S3_ENDPOINT                      an S3-compatible server (tests), signed
 //	                                     with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
@@ -281,6 +285,7 @@ func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
 		OriginSecret:    env("LOA_ORIGIN_SECRET"),
 		StaffSecretHash: env("LOA_STAFF_SECRET_HASH"),
 		ReceiptKey:      env("LOA_RECEIPT_KEY"),
+		UnitHeader:      env("LOA_UNIT_HEADER"),
 	}
 	if cfg.Bucket == "" {
 		return cfg, errors.New("LOA_BUCKET is not set: name the S3 bucket that keeps the submissions")
@@ -290,6 +295,18 @@ func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
 		// write any address into the header: the per-client limits would
 		// count what the caller says.
 		return cfg, errors.New("LOA_CLIENT_IP_HEADER is set without LOA_ORIGIN_SECRET: a client-address header is trusted only on requests that show the origin secret; set both, or neither")
+	}
+	province := false
+	if v := env("LOA_PROVINCE"); v != "" {
+		var err error
+		if province, err = strconv.ParseBool(v); err != nil {
+			return cfg, fmt.Errorf("LOA_PROVINCE: %q is not true or false", v)
+		}
+	}
+	if cfg.UnitHeader != "" && (!province || cfg.OriginSecret == "") {
+		// Without the secret anyone may call the function and name any
+		// unit; without a province there is no unit to name.
+		return cfg, errors.New("LOA_UNIT_HEADER is set without LOA_PROVINCE=true and LOA_ORIGIN_SECRET: a unit header is trusted only from CloudFront, in front of a province")
 	}
 	if v := env("LOA_NOW"); v != "" {
 		t, err := vntext.ParseTime(v)
@@ -313,6 +330,9 @@ func FromEnv(ctx context.Context, getenv func(string) string) (Config, error) {
 		return cfg, err
 	}
 	cfg.S3 = client
+	if province {
+		cfg.Units = BucketUnits(client, cfg.Bucket, cfg.Prefix, nil)
+	}
 	if err := mailFromEnv(ctx, env, &cfg); err != nil {
 		return cfg, err
 	}

@@ -50,6 +50,17 @@ func TestFromEnv(t *testing.T) {
 		t.Errorf("config = %+v", cfg)
 	}
 
+	prov, err := service.FromEnv(context.Background(), env(map[string]string{
+		"LOA_BUCKET": "loa-forms", "LOA_PROVINCE": "true", "LOA_UNIT_HEADER": "X-Loa-Unit", "LOA_ORIGIN_SECRET": "bí-mật",
+		"LOA_S3_ENDPOINT": "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
+	}))
+	if err != nil || prov.Units == nil || prov.UnitHeader != "X-Loa-Unit" {
+		t.Errorf("a province's config: %+v %v", prov, err)
+	}
+	if cfg.Units != nil {
+		t.Error("a ward's config has units")
+	}
+
 	for name, m := range map[string]map[string]string{
 		"LOA_BUCKET": {},
 		"LOA_NOW":    {"LOA_BUCKET": "b", "LOA_NOW": "5/4/2023"},
@@ -58,6 +69,9 @@ func TestFromEnv(t *testing.T) {
 		// A mail server without a sender: the digest would go from nobody.
 		"LOA_DIGEST_FROM": {"LOA_BUCKET": "b", "LOA_S3_ENDPOINT": "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID": "k",
 			"AWS_SECRET_ACCESS_KEY": "s", "LOA_SMTP": "127.0.0.1:25"},
+		// A unit named by whoever calls the function directly.
+		"LOA_UNIT_HEADER": {"LOA_BUCKET": "b", "LOA_PROVINCE": "true", "LOA_UNIT_HEADER": "X-Loa-Unit"},
+		"LOA_PROVINCE":    {"LOA_BUCKET": "b", "LOA_PROVINCE": "có"},
 	} {
 		if _, err := service.FromEnv(context.Background(), env(m)); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%v: error %v, want one naming %s", m, err, name)

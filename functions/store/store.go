@@ -71,6 +71,11 @@
 //	{prefix}digest/accounts/{id}.json                             JSON: account, email, on, at, by
 //	{prefix}digest/sent/{YYYY-MM-DD}/{id}                          the instant it was sent
 //
+// A unit of a province keeps the content its forms are read from
+// (content.go), written by publish:
+//
+//	{prefix}content.zip   site.yaml, bieu-mau/ and data/, zipped
+//
 // (An older layout kept one index, {prefix}answers/public/{form}.json; it
 // is read no more, and deleted by the next save or deletion.)
 //

@@ -66,3 +66,40 @@ func TestUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestContent: a unit's content zip is written whole and read back with
+// its ETag; asked with that ETag, the store answers ErrNotModified
+// without the body; a unit without one answers ErrNotFound.
+func TestContent(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	st, err := store.New(fx.Server.Client, store.Config{Bucket: s3test.Bucket, Prefix: "p", Unit: "xa-nghia-tru"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.GetContent(ctx, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no content yet: %v", err)
+	}
+	if err := st.PutContent(ctx, []byte("PK zip 1")); err != nil {
+		t.Fatal(err)
+	}
+	b, etag, err := st.GetContent(ctx, "")
+	if err != nil || string(b) != "PK zip 1" || etag == "" {
+		t.Fatalf("read %q %q %v", b, etag, err)
+	}
+	if b, _, err := st.GetContent(ctx, etag); !errors.Is(err, store.ErrNotModified) || b != nil {
+		t.Errorf("unchanged: %q %v, want ErrNotModified", b, err)
+	}
+	if err := st.PutContent(ctx, []byte("PK zip 2")); err != nil {
+		t.Fatal(err)
+	}
+	if b, etag2, err := st.GetContent(ctx, etag); err != nil || string(b) != "PK zip 2" || etag2 == etag {
+		t.Errorf("changed: %q %q %v", b, etag2, err)
+	}
+	if keys := fx.keys("p/"); len(keys) != 1 || keys[0] != "p/xa-nghia-tru/content.zip" {
+		t.Errorf("keys %v", keys)
+	}
+	if err := st.PutContent(ctx, make([]byte, store.MaxContent+1)); err == nil {
+		t.Error("an oversized content zip was written")
+	}
+}

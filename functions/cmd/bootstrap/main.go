@@ -18,6 +18,12 @@
 // tests, LOA_SMTP names an SMTP server instead). Every other event is an
 // HTTP request.
 //
+// A province's function (LOA_PROVINCE=true) serves every unit of the
+// province: a request's unit is named by the header LOA_UNIT_HEADER, which
+// CloudFront sets from the viewer's host, and the unit's forms are read
+// from the bucket, where publishing the unit writes them
+// (service.BucketUnits); the content embedded here is then not used.
+//
 // The service is assembled by package service, from the content and
 // layouts embedded in the binary; package lambdahttp adapts the events.
 // Its test under the Lambda Runtime Interface Emulator is in the build
