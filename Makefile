@@ -138,7 +138,13 @@ deploy:
 	  sam deploy --stack-name $(STACK); else sam deploy --guided --stack-name $(STACK); fi
 	$(MAKE) publish
 
-## publish: build public/ and sync it to the site bucket (PUBLISH_FLAGS=--dry-run to look first)
+# A province's units' forms go to the submissions bucket, under the function's key prefix.
+DATA_BUCKET ?= $(shell aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='SubmissionsBucketName'].OutputValue" --output text 2>/dev/null | grep -v '^None$$')
+DATA_PREFIX ?= $(shell aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Parameters[?ParameterKey=='KeyPrefix'].ParameterValue" --output text 2>/dev/null | grep -v '^None$$')
+
+## publish: build public/ and sync it to the site bucket (PUBLISH_FLAGS=--dry-run to look first);
+## PROVINCE=don-vi: the units that changed since they were last published, and each one's forms for the function
 publish: site
 	@test -n "$(SITE_BUCKET)" || { echo "publish: no site bucket: deploy the stack '$(STACK)' first, or set SITE_BUCKET"; exit 1; }
-	$(GO) run -tags $(TAGS) ./build publish --bucket $(SITE_BUCKET) --dir public $(PUBLISH_FLAGS)
+	$(GO) run -tags $(TAGS) ./build publish --bucket $(SITE_BUCKET) --dir public \
+	  $(if $(PROVINCE),--province $(PROVINCE) --data-bucket "$(DATA_BUCKET)" --data-prefix "$(DATA_PREFIX)") $(PUBLISH_FLAGS)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"loa/build/province"
 	"loa/functions/s3client"
 )
 
@@ -19,6 +20,7 @@ import (
 //
 //	publish --bucket NAME [--dir public] [--prefix P] [--dry-run] [--force]
 //	        [--region R] [--endpoint URL]
+//	publish --province DIR --bucket NAME --data-bucket NAME [--data-prefix P] [...]
 func Main(ctx context.Context, args []string) error {
 	return Run(ctx, args, os.Stdout, os.Stderr)
 }
@@ -32,6 +34,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		region   string
 		endpoint string
 		quiet    bool
+		prov     ProvinceOptions
+		provDir  string
 	)
 	fl.StringVar(&opt.Bucket, "bucket", "", "the site bucket (the stack's SiteBucketName output)")
 	fl.StringVar(&opt.Dir, "dir", "public", "the built site")
@@ -41,6 +45,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl.StringVar(&region, "region", "", "AWS region of the bucket (default: from the AWS configuration)")
 	fl.StringVar(&endpoint, "endpoint", "", "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style, signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
 	fl.BoolVar(&quiet, "quiet", false, "print only the summary")
+	fl.StringVar(&provDir, "province", "", "publish a built province (build --province): each unit under <unit>/, the province page under _tinh/")
+	fl.StringVar(&prov.DataBucket, "data-bucket", "", "with --province: the submissions bucket (the stack's SubmissionsBucketName), where the function reads each unit's forms")
+	fl.StringVar(&prov.DataPrefix, "data-prefix", "", "with --province: the function's key prefix (the stack's KeyPrefix)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: publish --bucket NAME [flags]\n\nSyncs the built site to an S3 bucket: changed files uploaded, removed files deleted.\n\nflags:")
 		fl.PrintDefaults()
@@ -64,6 +71,21 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	client, err := NewClient(ctx, region, endpoint)
 	if err != nil {
 		return err
+	}
+	if provDir != "" {
+		if opt.Prefix != "" {
+			return errors.New("publish: --prefix with --province: each unit has its own prefix, its name")
+		}
+		if prov.Province, err = province.Load(provDir); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		prov.Dir, prov.Bucket, prov.DryRun, prov.Force, prov.Log = opt.Dir, opt.Bucket, opt.DryRun, opt.Force, opt.Log
+		res, err := PublishProvince(ctx, client, prov)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, res)
+		return nil
 	}
 	res, err := Sync(ctx, client, opt)
 	if err != nil {
