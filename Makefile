@@ -17,7 +17,7 @@ TAGS     := nodynamic
 PROVINCE ?=
 PROVINCE_FLAGS := $(if $(PROVINCE),--province $(PROVINCE))
 
-.PHONY: all site serve test test-short test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search package publish deploy vet fmt clean
+.PHONY: all site serve test test-short test-go tools fuzz bench bench-site bench-forms bench-export bench-reload bench-images bench-search bench-province package publish deploy vet fmt clean
 
 all: site
 
@@ -108,6 +108,11 @@ bench-reload:
 ## cold and warm caches (targets: cold ≤ Hugo's time, warm ≤ 0.1× Hugo's cold, peak memory ≤ Hugo's)
 bench-images:
 	$(GO) run -tags $(TAGS) ./build/bench images
+
+## bench-province: 104 units of 300 pages built from scratch against Hugo building the same
+## 104 sites (target ≤ 0.5×), and after one page of one unit changed (target ≤ 1 s); peak memory
+bench-province:
+	$(GO) run -tags $(TAGS) ./build/bench province $(PROVINCE_BENCH_FLAGS)
 
 ## bench-search: the search index of 10,000 pages against Pagefind: build time and memory, size,
 ## bytes and time of a first query in Chromium, 4x CPU throttling (SEARCH_FLAGS=--pages 1000 for a quick run)

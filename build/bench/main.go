@@ -7,6 +7,7 @@
 //	go run ./build/bench reload   one page rebuilt by serve, against a full build
 //	go run ./build/bench images   phone photos through the image pipeline against Hugo's, cold and warm
 //	go run ./build/bench search   the search index and a first query, against Pagefind
+//	go run ./build/bench province 104 units of 300 pages from scratch and after one page changed, against Hugo
 package main
 
 import (
@@ -16,16 +17,17 @@ import (
 )
 
 // benchmarks names the benchmarks, as the usage line lists them.
-const benchmarks = "site|forms|export|reload|images|search"
+const benchmarks = "site|forms|export|reload|images|search|province"
 
 // commands are the benchmarks, by name. Each parses its own flags.
 var commands = map[string]func(args []string) error{
-	"site":   benchSite,
-	"forms":  benchForms,
-	"export": benchExport,
-	"reload": benchReload,
-	"images": benchImages,
-	"search": benchSearch,
+	"site":     benchSite,
+	"forms":    benchForms,
+	"export":   benchExport,
+	"reload":   benchReload,
+	"images":   benchImages,
+	"search":   benchSearch,
+	"province": benchProvince,
 	// search-index is the child process benchSearch times, not a benchmark.
 	"search-index": searchIndex,
 }

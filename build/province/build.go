@@ -35,9 +35,10 @@ type Options struct {
 	// Now is the instant the units are built as of; zero: the real time.
 	Now time.Time
 	// Parallel is how many units are built at once (GOMAXPROCS when
-	// zero), Workers how many pages each renders at once (2 when zero):
-	// together about as many as the builder alone runs, so that memory
-	// stays that of a few units whatever their number.
+	// zero), Workers how many pages each renders at once (the builder's
+	// default when zero, twice GOMAXPROCS: a page's worker mostly waits
+	// on the file system). Memory stays that of a few units whatever
+	// their number.
 	Parallel, Workers int
 	// Force builds every unit, changed or not.
 	Force bool
@@ -123,9 +124,6 @@ func Build(p *Province, opts Options) (Result, error) {
 	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = runtime.GOMAXPROCS(0)
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = 2
 	}
 	now := opts.Now
 	if now.IsZero() {
