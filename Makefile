@@ -87,7 +87,7 @@ fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 150000x ./functions/forms
 
 ## bench: every benchmark, each printing ratios against its peer
-bench: bench-site bench-forms bench-export bench-reload bench-images bench-search
+bench: bench-site bench-forms bench-export bench-reload bench-images bench-search bench-province
 
 bench-site:
 	$(GO) run -tags $(TAGS) ./build/bench site
