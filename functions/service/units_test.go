@@ -213,7 +213,12 @@ func TestProvinceIsolation(t *testing.T) {
 		{"Marks", "PUT", routes.Marks + "cau-hoi/" + idB, `{"out":true}`},
 		{"Invitations", "GET", routes.Invitations, ""},
 		{"Checkin", "POST", routes.Checkin, `{"name":"Người lạ","chi_doan":"Chi đoàn thôn Đông"}`},
+		{"Invitations", "GET", routes.Invitations + "?dang=pdf", ""},
 		{"Attendance", "GET", routes.Attendance, ""},
+		{"AttendanceCSV", "GET", routes.AttendanceCSV, ""},
+		{"Guests", "GET", routes.Guests, ""},
+		{"Guests", "POST", routes.Guests, `{"name":"Người lạ","title":"Khách","org":"Cơ quan khác"}`},
+		{"Guests", "DELETE", routes.Guests + "/khach-1", ""},
 	}
 	var covered []string
 	for _, c := range calls {
