@@ -219,6 +219,9 @@ func TestProvinceIsolation(t *testing.T) {
 		{"Guests", "GET", routes.Guests, ""},
 		{"Guests", "POST", routes.Guests, `{"name":"Người lạ","title":"Khách","org":"Cơ quan khác"}`},
 		{"Guests", "DELETE", routes.Guests + "/khach-1", ""},
+		{"Digest", "GET", routes.Digest, ""},
+		{"Digest", "PUT", routes.Digest + "/quan-tri", `{"email":"nguoi-la@example.com","on":true}`},
+		{"DigestNow", "POST", routes.DigestNow, ""},
 	}
 	var covered []string
 	for _, c := range calls {
