@@ -272,3 +272,46 @@ func pdfText(t *testing.T, pdf []byte) string {
 	}
 	return strings.Join(strings.Fields(norm.NFC.String(string(out))), " ")
 }
+
+// One person's name written with characters the PDF's type has no room
+// for (an emoji a resident typed in the delegate form, a guest's role in
+// "bold" mathematical letters pasted from a social network) does not cost
+// everyone their invitations: the PDF is made, with those characters
+// written as their plain letters or left out, and the rest of each line
+// kept.
+func TestInvitationsPDFOddCharacters(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	v := delegate(1)
+	v.Set("ho_ten", "Lò Thị Hoa 🌸")
+	if a := e.do(postJSON("dai-bieu", v)); a.code != 200 {
+		t.Fatalf("register: %d %s", a.code, a.body)
+	}
+	guest := map[string]string{"name": "Phạm Khách Quý", "role": "Chủ nhiệm CLB 𝐓𝐡𝐚𝐧𝐡 𝐧𝐢𝐞̂𝐧 🚀", "unit": "UBND phường Bạch Sam"}
+	if a := e.do(accountRequest("POST", routes.Guests, "", staffSecret, guest)); a.code != http.StatusCreated {
+		t.Fatalf("add a guest: %d %s", a.code, a.body)
+	}
+	a := e.do(staffRequest("GET", routes.Invitations+"?dang=pdf", staffSecret, "198.51.100.22:4000"))
+	if a.code != http.StatusOK {
+		t.Fatalf("invitations as a PDF with an emoji in a name: %d %s", a.code, a.body)
+	}
+	var link struct{ URL string }
+	json.Unmarshal([]byte(a.body), &link)
+	res, err := http.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the link gives %.20q", pdf)
+	}
+	if testing.Short() {
+		return
+	}
+	text := pdfText(t, pdf)
+	for _, s := range []string{"Lò Thị Hoa", "Chủ nhiệm CLB Thanh niên – UBND phường Bạch Sam", "Phạm Khách Quý", "Vũ Đức Riêng Tư"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the PDF lacks %q:\n%s", s, text)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
+	"golang.org/x/text/unicode/norm"
 
 	"loa/functions/vntext"
 )
@@ -67,6 +68,7 @@ func (o *Office) InvitationsPDF(people []Invitee, baseURL string, day time.Time)
 	link := o.planLink(baseURL)
 	for _, in := range people {
 		pdf.AddPage()
+		in.Name, in.Role, in.Group = drawable(in.Name), drawable(in.Role), drawable(in.Group)
 		iv := o.invitation(in, link)
 		o.pdfHeader(pdf, o.Invitation, day)
 		if iv.intro != "" {
@@ -110,6 +112,32 @@ func (o *Office) InvitationsPDF(people []Invitee, baseURL string, day time.Time)
 		return nil, fmt.Errorf("paperwork: PDF: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// drawable is s as fpdf can write it. Its UTF-8 fonts cover the Basic
+// Multilingual Plane only, and one character past it fails the whole file:
+// a resident's emoji would cost every guest and delegate their invitation.
+// Such a character becomes its compatibility form when that lies in the
+// plane (the "bold" mathematical letters people paste from social networks
+// are letters: 𝐓𝐡𝐚𝐧𝐡 is Thanh), else it is left out (an emoji); the spaces
+// it leaves are closed up. The .docx keeps what was typed: Word draws it.
+func drawable(s string) string {
+	if !pastPlane(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r <= 0xFFFF {
+			b.WriteRune(r)
+		} else if k := norm.NFKC.String(string(r)); !pastPlane(k) {
+			b.WriteString(k)
+		}
+	}
+	return norm.NFC.String(strings.Join(strings.Fields(b.String()), " "))
+}
+
+func pastPlane(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r > 0xFFFF }) >= 0
 }
 
 // paragraph writes text across the text column in style and size.
