@@ -231,6 +231,11 @@ func or(s ...string) string {
 	return ""
 }
 
+// CleanLine is s as a one-line field of a form keeps it (see clean): the
+// rule for every name typed elsewhere too (a guest, a walk-in at the
+// door), so that the same name is the same bytes wherever it was typed.
+func CleanLine(s string) string { return clean(s, false) }
+
 // clean keeps what a person meant: invalid bytes, control characters and
 // invisible format characters go (see invisible), line breaks become LF (only multi-line fields keep them; elsewhere
 // every run of white space is one space), then vntext.Normalize trims and

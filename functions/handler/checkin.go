@@ -250,7 +250,7 @@ func (h *Handler) checkin(w http.ResponseWriter, r *http.Request) {
 			c.ID = who.id
 		}
 	default:
-		name, group := vntext.Normalize(req.Name), vntext.Normalize(req.Group)
+		name, group := oneLine(req.Name), oneLine(req.Group)
 		if name == "" || group == "" || utf8.RuneCountInString(name) > 100 || utf8.RuneCountInString(group) > 200 {
 			writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Message: "Nhập mã điểm danh, hoặc họ tên và chi đoàn của người đến không có giấy mời."})
 			return

@@ -125,9 +125,10 @@ type guestAdded struct {
 	Message string    `json:"message"`
 }
 
-// oneLine is s as one line of text: NFC, trimmed, every run of spaces
-// (line breaks too) one space.
-func oneLine(s string) string { return strings.Join(strings.Fields(vntext.Normalize(s)), " ") }
+// oneLine is s as one line of text, cleaned as the forms clean a field
+// (forms.CleanLine): no control or invisible characters (zero-width,
+// bidirectional overrides), NFC, trimmed, every run of spaces one space.
+func oneLine(s string) string { return forms.CleanLine(s) }
 
 // addGuest answers POST /api/guests {name, role, unit}: 201 with the new
 // guest and their check-in code, 200 with the one stored already when the

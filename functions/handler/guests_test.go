@@ -315,3 +315,66 @@ func TestInvitationsPDFOddCharacters(t *testing.T) {
 		}
 	}
 }
+
+// Names typed at the office or at the door are cleaned as the forms clean
+// theirs: a zero-width space, a right-to-left override, a control
+// character, a name in NFD or with doubled spaces is the same person,
+// never a second guest with a second code or a walk-in counted twice, and
+// nothing invisible is stored to turn a printed name around.
+func TestGuestsAndWalkInsOddUnicode(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	add := func(name string) answer {
+		t.Helper()
+		return e.do(accountRequest("POST", routes.Guests, "", staffSecret,
+			map[string]string{"name": name, "role": "Phó Chủ tịch UBND phường", "unit": "UBND phường Bạch Sam"}))
+	}
+	if a := add("Phạm Khách Quý"); a.code != http.StatusCreated {
+		t.Fatalf("add a guest: %d %s", a.code, a.body)
+	}
+	for _, same := range []string{"Phạm\u200b Khách Quý", "Phạm Khách\u200d Quý\u202c", "\u202ePhạm Khách Quý", "Phạm\tKhách\x07 Quý",
+		norm.NFD.String("Phạm Khách Quý"), "Phạm\u00a0 Khách  Quý"} {
+		if a := add(same); a.code != http.StatusOK || !strings.Contains(a.body, "đã có trong danh sách") {
+			t.Errorf("%+q: %d %s, want the guest already there", same, a.code, a.body)
+		}
+	}
+	if a := add("\u202eýuQ hcáhK mạhP\u202c Lê"); a.code != http.StatusCreated {
+		t.Fatalf("another guest: %d %s", a.code, a.body)
+	}
+	list := e.guests()
+	if len(list) != 2 {
+		t.Fatalf("%d guests, want 2: %+v", len(list), list)
+	}
+	for _, g := range list {
+		if strings.ContainsFunc(g.Name, func(r rune) bool { return r == '\u202e' || r == '\u202c' || r == '\u200b' || r < ' ' }) {
+			t.Errorf("a guest's name is stored with an invisible character: %+q", g.Name)
+		}
+	}
+
+	walkIn := func(name, group string) answer {
+		t.Helper()
+		b, _ := json.Marshal(map[string]string{"name": name, "group": group})
+		return e.do(checkinRequest(string(b)))
+	}
+	if a := walkIn("Lê Văn Tâm", "Chi đoàn Tổ dân phố 9"); a.code != http.StatusOK {
+		t.Fatalf("a walk-in: %d %s", a.code, a.body)
+	}
+	for _, same := range [][2]string{{"Lê  Văn Tâm", "Chi đoàn Tổ dân phố 9"}, {"Lê Văn\u200b Tâm", "Chi đoàn  Tổ dân phố 9"},
+		{"Lê Văn Tâm\x00", "Chi đoàn Tổ dân phố 9\u202c"}} {
+		if a := walkIn(same[0], same[1]); a.code != http.StatusConflict {
+			t.Errorf("the same walk-in as %+q: %d %s, want 409", same, a.code, a.body)
+		}
+	}
+	at := e.attendance()
+	walkIns := 0
+	for _, p := range at.People {
+		if p.WalkIn {
+			walkIns++
+			if p.Name != "Lê Văn Tâm" || p.Group != "Chi đoàn Tổ dân phố 9" {
+				t.Errorf("the walk-in is stored as %+q, %+q", p.Name, p.Group)
+			}
+		}
+	}
+	if walkIns != 1 || at.Present != 1 {
+		t.Errorf("%d walk-ins, %d present, want 1 and 1", walkIns, at.Present)
+	}
+}

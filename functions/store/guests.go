@@ -23,10 +23,10 @@ import (
 // Guests of the dialogue: the people staff invite by name and role (the
 // delegates register themselves through their form). One object per
 // guest, created once (If-None-Match: *) and removed by deletion. Its id
-// is a keyed hash of the guest's name, role and unit as typed (NFC, case
-// and spaces aside), so that the same guest added twice, by a double click
-// or by two staff, is one guest with one check-in code, and a guest
-// removed and added again gets back the code already printed.
+// is a keyed hash of the guest's name, role and unit as typed (cleaned as
+// a form's field is, case aside), so that the same guest added twice, by
+// a double click or by two staff, is one guest with one check-in code, and
+// a guest removed and added again gets back the code already printed.
 //
 //	{prefix}guests/{id}.json   JSON: id, name, role, unit, at, by
 
@@ -53,7 +53,7 @@ const guestIDLength = forms.IDLength
 
 // GuestID is the id of the guest of that name, role and unit.
 func (s *Store) GuestID(name, role, unit string) string {
-	same := func(x string) string { return strings.ToLower(strings.Join(strings.Fields(vntext.Normalize(x)), " ")) }
+	same := func(x string) string { return strings.ToLower(forms.CleanLine(x)) }
 	m := hmac.New(sha256.New, s.cfg.ReceiptKey)
 	m.Write([]byte("guest\x00" + same(name) + "\x00" + same(role) + "\x00" + same(unit)))
 	return hex.EncodeToString(m.Sum(nil))[:guestIDLength]
