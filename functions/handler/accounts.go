@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -287,12 +285,7 @@ func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req accountRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng định dạng (cần JSON: id, name, role)."})
+	if !readJSON(w, r, 4<<10, &req, "id, name, role") {
 		return
 	}
 	id := strings.ToLower(strings.TrimSpace(req.ID))

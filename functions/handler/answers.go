@@ -2,9 +2,7 @@ package handler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -210,13 +208,8 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) {
 	if len(id) == forms.IDLength && strings.Trim(id, "0123456789abcdef") == "" {
 		note.id = id
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	var req answerRequest
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng định dạng (cần JSON: answer, by, status, public, base)."})
+	if !readJSON(w, r, MaxBody, &req, "answer, by, status, public, base") {
 		return
 	}
 	// The answerer is the signed-in account; only the shared secret of

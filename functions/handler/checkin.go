@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -222,8 +221,7 @@ type checkinAnswer struct {
 func (h *Handler) checkin(w http.ResponseWriter, r *http.Request) {
 	note := noteOf(r)
 	var req checkinRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng."})
+	if !readJSON(w, r, 4<<10, &req, "code, hoặc name và group") {
 		return
 	}
 	people, ok := h.invitees(w, r)

@@ -3,7 +3,6 @@ package handler
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -194,9 +193,7 @@ func (h *Handler) saveMark(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req markRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
-	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng."})
+	if !readJSON(w, r, 4<<10, &req, "out, into") {
 		return
 	}
 	id := strings.ToLower(strings.TrimSpace(r.PathValue("id")))

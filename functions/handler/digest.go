@@ -2,9 +2,7 @@ package handler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -157,13 +155,7 @@ func (h *Handler) saveDigestSetting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req digestRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		note.outcome = "invalid"
-		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng định dạng (cần JSON: email, on)."})
+	if !readJSON(w, r, 4<<10, &req, "email, on") {
 		return
 	}
 	email, err := store.CleanEmail(req.Email)

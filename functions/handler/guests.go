@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -139,12 +137,7 @@ func (h *Handler) addGuest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req guestRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng định dạng (cần JSON: name, role, unit)."})
+	if !readJSON(w, r, 4<<10, &req, "name, role, unit") {
 		return
 	}
 	g := store.Guest{Name: oneLine(req.Name), Role: oneLine(req.Role), Unit: oneLine(req.Unit), By: accountOf(r).ID}

@@ -2,7 +2,9 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -260,6 +262,28 @@ func (h *Handler) deleteSubmission(w http.ResponseWriter, r *http.Request) {
 		msg += " Chỗ của chi đoàn đã được trả lại."
 	}
 	writeJSON(w, http.StatusOK, jsonAnswer{OK: true, ID: id, Message: msg})
+}
+
+// readJSON reads the JSON body of a staff request into v, at most limit
+// bytes. A larger body answers 413 with the limit, one that is not that
+// JSON 400 naming what is wanted; both return false.
+func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any, want string) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+		noteOf(r).outcome = "too-large"
+		writeJSON(w, http.StatusRequestEntityTooLarge, jsonAnswer{
+			Message: "Dữ liệu gửi lên vượt quá " + strconv.FormatInt(limit>>10, 10) + " KB, mức tối đa của việc này."})
+		return false
+	}
+	if err == nil {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
+		noteOf(r).outcome = "malformed"
+		writeJSON(w, http.StatusBadRequest, jsonAnswer{Message: "Dữ liệu gửi lên không đúng định dạng (cần JSON: " + want + ")."})
+		return false
+	}
+	return true
 }
 
 func (h *Handler) staffFailed(w http.ResponseWriter, r *http.Request, err error) {

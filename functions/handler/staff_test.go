@@ -411,3 +411,37 @@ func TestStaffGuessesAtOnce(t *testing.T) {
 		t.Errorf("after five right secrets, %d wrong ones checked, want the 2 tokens left", checked)
 	}
 }
+
+// Every staff route that reads a JSON body bounds it and says which
+// limit was passed: a body past it answers 413 (as the forms do), one
+// that is not JSON 400, and neither stores anything.
+func TestStaffBodiesBounded(t *testing.T) {
+	e, _, ids := newStaffEnv(t)
+	e.newAccount("lan", "Nguyễn Thị Lan", "tra-loi")
+	big := `{"name":"` + strings.Repeat("a", handler.MaxBody) + `"}`
+	before := len(e.keys("loa/")) - len(e.keys("loa/audit/"))
+	for _, rt := range []staffRoute{
+		{"POST", routes.Guests},
+		{"POST", routes.Checkin},
+		{"PUT", routes.Digest + "/lan"},
+		{"POST", routes.Accounts},
+		{"PUT", routes.Answers + "cau-hoi/" + ids["cau-hoi"]},
+		{"PUT", routes.Marks + "cau-hoi/" + ids["cau-hoi"]},
+	} {
+		for _, c := range []struct {
+			body string
+			code int
+		}{{big, http.StatusRequestEntityTooLarge}, {"{không phải JSON", http.StatusBadRequest}} {
+			r := staffRequest(rt.method, rt.path, staffSecret, "198.51.100.7:5000")
+			r.Body = io.NopCloser(strings.NewReader(c.body))
+			r.Header.Set("Content-Type", "application/json")
+			a := e.do(r)
+			if a.code != c.code || a.json.Message == "" {
+				t.Errorf("%s %s with %d bytes: %d %.200s, want %d with a message", rt.method, rt.path, len(c.body), a.code, a.body, c.code)
+			}
+		}
+	}
+	if after := len(e.keys("loa/")) - len(e.keys("loa/audit/")); after != before {
+		t.Errorf("refused bodies changed the store: %d objects, then %d", before, after)
+	}
+}
