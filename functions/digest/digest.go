@@ -14,7 +14,10 @@
 // Amazon SES v2 on AWS ([SES], the Lambda run by an EventBridge
 // schedule). The store marks each digest sent once the mail server took
 // it, so a second run on the same day (a restart, a retried schedule)
-// sends only what failed. A failed send is tried again a few times and
+// sends only what failed; and a run claims each account's digest before
+// sending it, so that two runs at once (a schedule's event delivered
+// twice) never both send it: the second leaves it and fails with ErrBusy,
+// to be run again. A failed send is tried again a few times and
 // logged; it runs apart from the form handler, so it never holds a
 // submission up.
 //
@@ -55,6 +58,8 @@ type Store interface {
 	DigestSettings(ctx context.Context) ([]store.DigestSetting, error)
 	DigestSent(ctx context.Context, day, id string) (bool, error)
 	MarkDigestSent(ctx context.Context, day, id string) error
+	ClaimDigest(ctx context.Context, day, id string, now, until time.Time) (bool, error)
+	ReleaseDigest(ctx context.Context, day, id string, until time.Time) error
 }
 
 // Sender hands one message to a mail service. msg is the whole message
@@ -169,7 +174,13 @@ type Report struct {
 	Already int    // sent before, on an earlier run of the day
 	Skipped int    // accounts whose address may not be sent to
 	Failed  int    // digests not sent after every try
+	Busy    int    // being sent by another run at the same time
 }
+
+// ErrBusy is in Run's error when another run was sending some account's
+// digest at the same time: the run should be made again (the schedule's
+// retry does), and sends it only if that run did not.
+var ErrBusy = errors.New("digest: another run is sending it")
 
 // Run sends the digest of the day of Now to every account that asked for
 // it and has not had it yet. It returns an error when a digest could not
@@ -216,9 +227,33 @@ func (d *Digester) Run(ctx context.Context) (Report, error) {
 		if err != nil {
 			return rep, err
 		}
+		// Claimed for as long as the tries may take, then sent only if no
+		// run sent it meanwhile.
+		until := d.cfg.Now().Add(d.lease())
+		claimed, err := d.cfg.Store.ClaimDigest(ctx, rep.Day, s.Account, d.cfg.Now(), until)
+		if err != nil {
+			return rep, fmt.Errorf("digest: %w", err)
+		}
+		sent, err := d.cfg.Store.DigestSent(ctx, rep.Day, s.Account)
+		switch {
+		case err != nil:
+			return rep, fmt.Errorf("digest: %w", err)
+		case sent:
+			rep.Already++
+			continue
+		case !claimed:
+			rep.Busy++
+			errs = append(errs, fmt.Errorf("account %s: %w", s.Account, ErrBusy))
+			continue
+		}
 		if err := d.send(ctx, s.Account, s.Email, msg); err != nil {
 			rep.Failed++
 			errs = append(errs, fmt.Errorf("account %s: %w", s.Account, err))
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			if err := d.cfg.Store.ReleaseDigest(rctx, rep.Day, s.Account, until); err != nil {
+				errs = append(errs, fmt.Errorf("account %s: give up the claim: %w", s.Account, err))
+			}
+			cancel()
 			continue
 		}
 		if err := d.cfg.Store.MarkDigestSent(ctx, rep.Day, s.Account); err != nil {
@@ -230,9 +265,23 @@ func (d *Digester) Run(ctx context.Context) (Report, error) {
 	}
 	d.log(rep)
 	if len(errs) > 0 {
-		return rep, fmt.Errorf("digest %s: %d of %d not sent: %w", rep.Day, rep.Failed, len(due), errors.Join(errs...))
+		return rep, fmt.Errorf("digest %s: %d of %d not sent: %w", rep.Day, rep.Failed+rep.Busy, len(due), errors.Join(errs...))
 	}
 	return rep, nil
+}
+
+// lease is how long a run may take to send one digest: every try and the
+// waits between them. A claim lapses after it.
+func (d *Digester) lease() time.Duration {
+	total, wait := time.Duration(0), d.cfg.Backoff
+	for attempt := 1; attempt <= d.cfg.Attempts; attempt++ {
+		total += d.cfg.SendTimeout
+		if attempt < d.cfg.Attempts {
+			total += wait
+			wait *= 2
+		}
+	}
+	return total
 }
 
 // Errors of SendNow.
@@ -283,7 +332,7 @@ func (d *Digester) log(rep Report) {
 		level = slog.LevelError
 	}
 	d.cfg.Logger.Log(context.Background(), level, "digest", slog.String("day", rep.Day), slog.Int("sent", rep.Sent),
-		slog.Int("already", rep.Already), slog.Int("skipped", rep.Skipped), slog.Int("failed", rep.Failed))
+		slog.Int("already", rep.Already), slog.Int("skipped", rep.Skipped), slog.Int("failed", rep.Failed), slog.Int("busy", rep.Busy))
 }
 
 // send tries to send msg to one account, Attempts times, logging each

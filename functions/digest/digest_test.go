@@ -417,3 +417,103 @@ func TestSendNow(t *testing.T) {
 		t.Errorf("SendNow marked the day's digest sent: %v, %v", sent, err)
 	}
 }
+
+// heldSender holds the first message handed to it until release is
+// closed, and lets every later one through.
+type heldSender struct {
+	next    digest.Sender
+	mu      sync.Mutex
+	calls   int
+	held    chan struct{} // closed once the first message is held
+	release chan struct{}
+}
+
+func (h *heldSender) Send(ctx context.Context, from, to string, msg []byte) error {
+	h.mu.Lock()
+	h.calls++
+	first := h.calls == 1
+	h.mu.Unlock()
+	if first {
+		close(h.held)
+		<-h.release
+	}
+	return h.next.Send(ctx, from, to, msg)
+}
+
+// TestDigestRunsAtOnce: the schedule's event delivered twice at once
+// (EventBridge delivers at least once, and Lambda runs the two side by
+// side): while one run is sending an account's digest, the other does not
+// send it too, and says so, so that the schedule runs it again; each
+// account gets the day's digest once.
+func TestDigestRunsAtOnce(t *testing.T) {
+	fx := newFixture(t)
+	fx.account(t, "lan", "lan@phuong.example.vn", true)
+	fx.account(t, "minh", "minh@phuong.example.vn", true)
+	fx.set(at("2023-04-15T07:00"))
+	hs := &heldSender{next: digest.SMTP{Addr: fx.mail.Addr}, held: make(chan struct{}), release: make(chan struct{})}
+	d := fx.digester(t, func(c *digest.Config) { c.Sender = hs })
+	type result struct {
+		rep digest.Report
+		err error
+	}
+	done := make(chan result, 2)
+	run := func() { rep, err := d.Run(context.Background()); done <- result{rep, err} }
+	go run()
+	<-hs.held // the first run is sending lan's digest
+	go run()
+	other := <-done // the second run, while the first still holds lan's
+	close(hs.release)
+	first := <-done
+	if other.rep.Sent != 1 || other.rep.Busy != 1 || !errors.Is(other.err, digest.ErrBusy) {
+		t.Errorf("the run beside: %+v, %v; want minh's sent, lan's left to the other run, and ErrBusy", other.rep, other.err)
+	}
+	if first.err != nil || first.rep.Sent != 1 {
+		t.Errorf("the first run: %+v, %v; want lan's sent", first.rep, first.err)
+	}
+	to := map[string]int{}
+	for _, m := range fx.mail.Mails() {
+		to[m.To[0]]++
+	}
+	if len(to) != 2 || to["lan@phuong.example.vn"] != 1 || to["minh@phuong.example.vn"] != 1 {
+		t.Errorf("mails by address %v, want one each", to)
+	}
+	// The schedule runs the busy one again: nothing more to send.
+	if rep, err := d.Run(context.Background()); err != nil || rep.Sent != 0 || rep.Already != 2 {
+		t.Errorf("the run again: %+v, %v; want both already sent", rep, err)
+	}
+}
+
+// TestDigestClaimLapses: a run that died while sending (a Lambda past its
+// time) leaves its claim; the account's digest is sent by a later run once
+// the claim has lapsed, and not before.
+func TestDigestClaimLapses(t *testing.T) {
+	fx := newFixture(t)
+	fx.account(t, "lan", "lan@phuong.example.vn", true)
+	fx.set(at("2023-04-15T07:00"))
+	ctx := context.Background()
+	if ok, err := fx.st.ClaimDigest(ctx, "2023-04-15", "lan", fx.clock(), fx.clock().Add(2*time.Minute)); err != nil || !ok {
+		t.Fatalf("claim: %v, %v", ok, err)
+	}
+	d := fx.digester(t, nil)
+	if rep, err := d.Run(ctx); !errors.Is(err, digest.ErrBusy) || rep.Sent != 0 || rep.Busy != 1 {
+		t.Errorf("while the claim holds: %+v, %v; want busy", rep, err)
+	}
+	fx.set(at("2023-04-15T07:03"))
+	if rep, err := d.Run(ctx); err != nil || rep.Sent != 1 {
+		t.Errorf("after the claim lapsed: %+v, %v; want sent", rep, err)
+	}
+	if n := len(fx.mail.Mails()); n != 1 {
+		t.Errorf("%d mails, want 1", n)
+	}
+	// A failed send gives its claim up: the next run tries at once.
+	fx.account(t, "minh", "minh@phuong.example.vn", true)
+	fx.mail.RefuseAll()
+	if rep, err := d.Run(ctx); err == nil || rep.Failed != 1 {
+		t.Fatalf("refused: %+v, %v", rep, err)
+	}
+	fx.mail = smtptest.Start(t)
+	d = fx.digester(t, nil)
+	if rep, err := d.Run(ctx); err != nil || rep.Sent != 1 || rep.Already != 1 {
+		t.Errorf("after a failure, at once: %+v, %v; want minh's sent", rep, err)
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,13 @@ import (
 //
 //	{prefix}digest/accounts/{id}.json        JSON: DigestSetting
 //	{prefix}digest/sent/{YYYY-MM-DD}/{id}    the instant it was sent
+//	{prefix}digest/sent/{YYYY-MM-DD}/{id}.claim  until when a run is sending it
+//
+// A run claims an account's digest before sending it, so that two runs at
+// once (a schedule's event delivered twice) do not both send it. A claim
+// is created once (If-None-Match: *) and given up, or taken over once it
+// has lapsed, only by a conditional overwrite (If-Match), so that of two
+// runs only one ever holds it.
 //
 // A setting is a preference, not a record: the last save wins, and the
 // bucket's versioning keeps the one before for a few days.
@@ -181,6 +189,68 @@ func (s *Store) MarkDigestSent(ctx context.Context, day, id string) error {
 	}
 	_, err := s.create(ctx, s.digestSentKey(day, id), []byte(s.cfg.Now().UTC().Format(time.RFC3339)), "text/plain; charset=utf-8")
 	return err
+}
+
+func (s *Store) digestClaimKey(day, id string) string {
+	return s.digestSentKey(day, id) + ".claim"
+}
+
+// ClaimDigest claims the sending of day's digest to the account id until
+// the instant until. It reports false while another run's claim holds
+// (its until is after now); a claim that has lapsed (its run died before
+// it could give it up) is taken over. A run that sends must check
+// DigestSent after claiming: the claim of a run that finished lapses too.
+func (s *Store) ClaimDigest(ctx context.Context, day, id string, now, until time.Time) (bool, error) {
+	if !ValidAccountID(id) || !validDay(day) {
+		return false, errors.New("store: digest: bad day or account")
+	}
+	key := s.digestClaimKey(day, id)
+	body := []byte(until.UTC().Format(time.RFC3339Nano))
+	created, err := s.create(ctx, key, body, "text/plain; charset=utf-8")
+	if err != nil || created {
+		return created, err
+	}
+	held, etag, _, found, err := s.readSmall(ctx, key)
+	if err != nil || !found {
+		return false, err // given up meanwhile: another run is at it
+	}
+	if t, err := time.Parse(time.RFC3339Nano, held); err == nil && t.After(now) {
+		return false, nil
+	}
+	return s.putIfMatch(ctx, key, etag, body)
+}
+
+// ReleaseDigest gives up this run's claim on day's digest to the account
+// id after a failed send, so that the next run may try at once; a claim
+// that another run has taken over since is left alone.
+func (s *Store) ReleaseDigest(ctx context.Context, day, id string, until time.Time) error {
+	if !ValidAccountID(id) || !validDay(day) {
+		return errors.New("store: digest: bad day or account")
+	}
+	key := s.digestClaimKey(day, id)
+	held, etag, _, found, err := s.readSmall(ctx, key)
+	if err != nil || !found || held != until.UTC().Format(time.RFC3339Nano) {
+		return err
+	}
+	_, err = s.putIfMatch(ctx, key, etag, []byte(time.Time{}.Format(time.RFC3339Nano)))
+	return err
+}
+
+// putIfMatch overwrites key with body if it still has etag; it reports
+// false when it has not.
+func (s *Store) putIfMatch(ctx context.Context, key, etag string, body []byte) (bool, error) {
+	_, err := s.api.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.cfg.Bucket, Key: &key, Body: bytes.NewReader(body), IfMatch: &etag,
+		ContentLength: aws.Int64(int64(len(body))), ContentType: aws.String("text/plain; charset=utf-8"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256,
+	})
+	switch Status(err) {
+	case 0:
+		return true, nil
+	case http.StatusPreconditionFailed, http.StatusConflict, http.StatusNotFound:
+		return false, nil
+	}
+	return false, fmt.Errorf("store: put %s: %w", key, err)
 }
 
 func validDay(day string) bool {
