@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"loa/functions/digest"
 	"loa/functions/store"
@@ -101,9 +104,18 @@ func (h *Handler) digestSettings(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ans)
 }
 
+// "Gửi thử" per account: three at once, then one every ten minutes. Each
+// is a message sent (on AWS one SES counts against the account's quota and
+// reputation); a check that mail arrives needs no more.
+const (
+	digestNowRate  = rate.Limit(1.0 / 600)
+	digestNowBurst = 3
+)
+
 // digestNow answers POST /api/digest-now: the digest as of now, to the
 // account's own saved address, at once (on AWS through SES, like the
-// daily one), so that staff see that mail reaches them.
+// daily one), so that staff see that mail reaches them. A try that sends
+// nothing (no address, one not allowed) gives its turn back.
 func (h *Handler) digestNow(w http.ResponseWriter, r *http.Request) {
 	note, acc := noteOf(r), accountOf(r)
 	if h.cfg.DigestNow == nil {
@@ -112,7 +124,18 @@ func (h *Handler) digestNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	note.id = acc.ID
+	ok, wait, giveBack := h.digestTries.take(acc.ID, h.cfg.Stopwatch())
+	if !ok {
+		note.outcome = "rate-limited"
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
+		writeJSON(w, http.StatusTooManyRequests, jsonAnswer{Message: "Bạn vừa gửi thử vài lần. Hãy chờ khoảng " +
+			strconv.Itoa(int((wait+time.Minute-1)/time.Minute)) + " phút rồi gửi thử lại."})
+		return
+	}
 	err := h.cfg.DigestNow(r.Context(), acc.ID)
+	if (errors.Is(err, digest.ErrNoAddress) || errors.Is(err, digest.ErrNotAllowed)) && giveBack != nil {
+		giveBack()
+	}
 	switch {
 	case errors.Is(err, digest.ErrNoAddress):
 		note.outcome = "no-address"

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"loa/functions/digest"
 	"loa/functions/handler"
@@ -132,5 +134,58 @@ func TestDigestNow(t *testing.T) {
 	}
 	if _, total, err := e.store.AuditLog(t.Context(), store.AuditFilter{Action: "digest-test"}, 0, 0); err != nil || total != 4 {
 		t.Errorf("digest-test records: %d, %v; want 4", total, err)
+	}
+}
+
+// "Gửi thử" sends mail each time (on AWS through SES, which counts every
+// message against the account's quota and reputation): an account may
+// ask a few times, then once in a while, and is told how long to wait; a
+// try that sent nothing (no address saved) does not count, and another
+// account is not held up.
+func TestDigestNowLimited(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2023, 4, 15, 7, 0, 0, 0, time.UTC)
+	sent := map[string]int{}
+	e, _, _ := newStaffEnvWith(t, func(c *handler.Config) {
+		c.DigestWhen = "lúc 7 giờ mỗi ngày"
+		c.Stopwatch = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		c.DigestNow = func(_ context.Context, account string) error {
+			if account == "hoa" {
+				return digest.ErrNoAddress
+			}
+			sent[account]++
+			return nil
+		}
+	})
+	lan := e.newAccount("lan", "Nguyễn Thị Lan", store.RoleAnswer)
+	minh := e.newAccount("minh", "Trần Văn Minh", store.RoleAnswer)
+	hoa := e.newAccount("hoa", "Phạm Thị Hoa", store.RoleAnswer)
+	try := func(id, secret string) answer {
+		return e.do(accountRequest("POST", routes.DigestNow, id, secret, nil))
+	}
+	codes := []int{}
+	for range 10 {
+		codes = append(codes, try("lan", lan).code)
+	}
+	if sent["lan"] > 3 || codes[0] != http.StatusOK {
+		t.Errorf("10 tries at once sent %d digests (answers %v), want at most 3", sent["lan"], codes)
+	}
+	a := try("lan", lan)
+	if a.code != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" || !strings.Contains(a.json.Message, "phút") {
+		t.Errorf("one more: %d %v %s, want 429 with Retry-After and a wait in minutes", a.code, a.header, a.body)
+	}
+	if a := try("minh", minh); a.code != http.StatusOK || sent["minh"] != 1 {
+		t.Errorf("another account meanwhile: %d %s", a.code, a.body)
+	}
+	for range 5 {
+		if a := try("hoa", hoa); a.code != http.StatusConflict {
+			t.Errorf("no address saved: %d %s, want 409 each time", a.code, a.body)
+		}
+	}
+	mu.Lock()
+	now = now.Add(15 * time.Minute)
+	mu.Unlock()
+	if a := try("lan", lan); a.code != http.StatusOK {
+		t.Errorf("a quarter of an hour later: %d %s", a.code, a.body)
 	}
 }

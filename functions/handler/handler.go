@@ -176,13 +176,14 @@ type Handler struct {
 	places  *limiter // registrations for forms with a quota, per client
 	script  string
 
-	staff      *staff.Checker // nil: no secret configured
-	staffFails *limiter       // failed staff secrets per client
-	acctFails  *limiter       // failed staff secrets per account
-	accounts   AccountStore
-	audit      AuditStore
-	digests    DigestStore
-	checkers   checkers
+	staff       *staff.Checker // nil: no secret configured
+	staffFails  *limiter       // failed staff secrets per client
+	acctFails   *limiter       // failed staff secrets per account
+	digestTries *limiter       // "Gửi thử" per account
+	accounts    AccountStore
+	audit       AuditStore
+	digests     DigestStore
+	checkers    checkers
 
 	answers      AnswerStore
 	marks        MarkStore

@@ -53,6 +53,7 @@ func (h *Handler) mountStaff() error {
 	}
 	h.staffFails = newLimiter(staffFailRate, staffFailBurst, h.cfg.MaxClients)
 	h.acctFails = newLimiter(accountFailRate, accountFailBurst, h.cfg.MaxClients)
+	h.digestTries = newLimiter(digestNowRate, digestNowBurst, h.cfg.MaxClients)
 	h.mux.HandleFunc(routes.SignIn, h.staffRoute("sign-in", http.MethodGet, h.signIn))
 	list, create := h.staffRoute("accounts", http.MethodGet, h.listAccounts), h.staffRoute("account-create", http.MethodPost, h.createAccount)
 	h.mux.HandleFunc(routes.Accounts, func(w http.ResponseWriter, r *http.Request) {
