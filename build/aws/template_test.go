@@ -752,9 +752,13 @@ func TestDigestSchedule(t *testing.T) {
 			if br, _ := st["Fn::If"].([]any); len(br) != 3 || br[0] != "HasDigest" || !equal(br[2], ref("AWS::NoValue")) {
 				t.Errorf("ses:SendEmail granted without the sender: %v", st)
 			}
+			// ForAllValues holds for a request with no recipients at all
+			// (a raw message whose recipients SES reads from its headers):
+			// the Null test makes the request name them.
 			want := obj{
 				"StringEquals":              obj{"ses:FromAddress": ref("DigestSender")},
 				"ForAllValues:StringEquals": obj{"ses:Recipients": ref("DigestRecipients")},
+				"Null":                      obj{"ses:Recipients": "false"},
 			}
 			if s["Effect"] != "Allow" || !equal(s["Condition"], want) || len(list(s["Action"])) != 1 {
 				t.Errorf("ses:SendEmail statement %v, want only it, with condition %v", s, want)
