@@ -348,7 +348,7 @@
   function render(st) {
     generated.textContent = "Số liệu lúc " + when.format(new Date(st.generated)) + ".";
     list.textContent = "";
-    delSelect.textContent = "";
+    delSelect.length = 1; // keep the empty "Chọn biểu mẫu"
     (st.forms || []).forEach(function (f) {
       list.appendChild(formSection(f));
       delSelect.appendChild(el("option", { value: f.id }, f.title));
@@ -424,7 +424,7 @@
       s.appendChild(g);
     });
     s.appendChild(svg("line", { x1: 0, x2: w, y1: top + h + 0.5, y2: top + h + 0.5, "class": "staff-svg-base" }));
-    var box = el("div", { "class": "staff-scroll", tabindex: "0", "aria-label": "Biểu đồ theo ngày, cuộn ngang để xem hết" });
+    var box = el("div", { "class": "staff-scroll", tabindex: "0", role: "group", "aria-label": "Biểu đồ theo ngày, cuộn ngang để xem hết" });
     box.appendChild(s);
     fig.appendChild(box);
 
