@@ -3,6 +3,7 @@ package handler_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -88,7 +89,7 @@ func TestAccountRoles(t *testing.T) {
 }
 
 func TestAccountRemovedAtOnce(t *testing.T) {
-	e, _, _ := newStaffEnv(t)
+	e, _, ids := newStaffEnv(t)
 	secret := e.newAccount("lan", "Nguyễn Thị Lan", store.RoleAnswer)
 	if a := e.do(accountRequest("GET", "/api/stats", "lan", secret, nil)); a.code != http.StatusOK {
 		t.Fatalf("before removal: %d", a.code)
@@ -96,8 +97,15 @@ func TestAccountRemovedAtOnce(t *testing.T) {
 	if a := e.do(accountRequest("DELETE", routes.Accounts+"/lan", "", staffSecret, nil)); a.code != http.StatusOK {
 		t.Fatalf("remove: %d %s", a.code, a.body)
 	}
-	if a := e.do(accountRequest("GET", "/api/stats", "lan", secret, nil)); a.code != http.StatusUnauthorized {
-		t.Errorf("after removal: %d, want 401", a.code)
+	for i, rt := range staffRoutes(ids) {
+		r := accountRequest(rt.method, rt.path, "lan", secret, map[string]any{"email": "lan@phuong.example.vn", "on": true})
+		r.RemoteAddr = fmt.Sprintf("192.0.2.%d:1234", i+1) // about 401, not the rate limit
+		if a := e.do(r); a.code != http.StatusUnauthorized {
+			t.Errorf("%s %s after removal: %d, want 401", rt.method, rt.path, a.code)
+		}
+	}
+	if k := e.keys("loa/digest/"); len(k) != 0 {
+		t.Errorf("a removed account saved a digest address: %q", k)
 	}
 }
 

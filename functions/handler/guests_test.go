@@ -378,3 +378,37 @@ func TestGuestsAndWalkInsOddUnicode(t *testing.T) {
 		t.Errorf("%d walk-ins, %d present, want 1 and 1", walkIns, at.Present)
 	}
 }
+
+// The attendance CSV opens in Excel: a name, a role, a unit or a walk-in's
+// chi đoàn that starts like a formula is written as text, as in the forms'
+// exports.
+func TestAttendanceCSVNoFormulas(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	payloads := map[string]string{"name": `=HYPERLINK("http://example.com/x","Bấm")`, "role": "+84 cán bộ", "unit": "@SUM(A1:A9)"}
+	if a := e.do(accountRequest("POST", routes.Guests, "", staffSecret, payloads)); a.code != http.StatusCreated {
+		t.Fatalf("add a guest: %d %s", a.code, a.body)
+	}
+	b, _ := json.Marshal(map[string]string{"name": "-2+3+cmd|' /C calc'!A0", "group": "=1+2"})
+	if a := e.do(checkinRequest(string(b))); a.code != http.StatusOK {
+		t.Fatalf("a walk-in: %d %s", a.code, a.body)
+	}
+	a := e.do(accountRequest("GET", routes.AttendanceCSV, "", staffSecret, nil))
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(a.body, "\ufeff"))).ReadAll()
+	if a.code != 200 || err != nil {
+		t.Fatalf("attendance CSV: %d %v", a.code, err)
+	}
+	cells := 0
+	for _, r := range rows[1:] {
+		for _, c := range r {
+			if c != "" && strings.ContainsRune("=+-@\t\r\n", rune(c[0])) {
+				t.Errorf("a cell Excel would run: %q in %q", c, r)
+			}
+			if strings.HasPrefix(c, "'") {
+				cells++
+			}
+		}
+	}
+	if cells != 5 {
+		t.Errorf("%d cells neutralised, want 5:\n%s", cells, a.body)
+	}
+}

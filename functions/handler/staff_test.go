@@ -128,6 +128,10 @@ func staffRoutes(ids map[string]string) []staffRoute {
 		{"GET", "/api/guests"},
 		{"POST", "/api/guests"},
 		{"DELETE", "/api/guests/0123456789ab"},
+		{"GET", "/api/invitations?dang=pdf"},
+		{"GET", "/api/digest"},
+		{"PUT", "/api/digest/lan"},
+		{"POST", "/api/digest-now"},
 	}
 }
 
