@@ -517,3 +517,63 @@ func TestDigestClaimLapses(t *testing.T) {
 		t.Errorf("after a failure, at once: %+v, %v; want minh's sent", rep, err)
 	}
 }
+
+// TestDigestDayBoundaries: the day of a digest and what is new are Vietnam's
+// (UTC+7), whatever the zone of the clock: 00:00 UTC is 07:00 of the same
+// day there, 17:00 UTC the next day's 00:00; a question sent the instant
+// the last 24 hours began is not new, one sent at the instant of the run
+// is.
+func TestDigestDayBoundaries(t *testing.T) {
+	fx := newFixture(t)
+	fx.account(t, "lan", "lan@phuong.example.vn", true)
+	topic := fx.reg.Form("cau-hoi").TopicField().Options[0]
+	fx.question(t, "2023-04-14T07:00:00", topic, 1) // exactly 24 hours before: not new
+	fx.question(t, "2023-04-14T07:00:01", topic, 2)
+	fx.question(t, "2023-04-15T06:59:59", topic, 3)
+	fx.question(t, "2023-04-15T07:00:00", topic, 4) // the instant of the run
+	d := fx.digester(t, nil)
+	ctx := context.Background()
+	fx.set(time.Date(2023, 4, 15, 0, 0, 0, 0, time.UTC)) // 07:00 in Vietnam
+	sum, err := d.Summarize(ctx, fx.clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := sum.Questions[0]; q.New != 3 || q.Total != 4 {
+		t.Errorf("at 00:00 UTC: %d new of %d, want 3 of 4", q.New, q.Total)
+	}
+	for _, c := range []struct {
+		utc  time.Time
+		day  string
+		sent int
+	}{
+		{time.Date(2023, 4, 15, 0, 0, 0, 0, time.UTC), "2023-04-15", 1},
+		{time.Date(2023, 4, 15, 16, 59, 59, 0, time.UTC), "2023-04-15", 0}, // 23:59:59 there: the same day, sent already
+		{time.Date(2023, 4, 15, 17, 0, 0, 0, time.UTC), "2023-04-16", 1},   // 00:00 there: the next day
+	} {
+		fx.set(c.utc)
+		rep, err := d.Run(ctx)
+		if err != nil || rep.Day != c.day || rep.Sent != c.sent {
+			t.Errorf("at %s: %+v, %v; want day %s, %d sent", c.utc.Format(time.RFC3339), rep, err, c.day, c.sent)
+		}
+	}
+	_, subject, body, err := fx.mail.Mails()[0].Read()
+	if err != nil || !strings.Contains(subject, "ngày 15/04/2023 – 3 câu hỏi mới") || !strings.Contains(body, "đến 07:00 ngày 15/04/2023") {
+		t.Errorf("the first digest: %q\n%s", subject, body)
+	}
+}
+
+// TestMessageRefusesHeaders: an address that would add a header is
+// refused, and the refusal does not quote it (errors reach logs).
+func TestMessageRefusesHeaders(t *testing.T) {
+	sum := &digest.Summary{At: at("2023-04-15T07:00")}
+	for _, to := range []string{"lan@phuong.example.vn\r\nBcc: ke.gian@example.com", "Lan <lan@phuong.example.vn>, minh@phuong.example.vn"} {
+		msg, err := digest.Message(sum, "loa@phuong.example.vn", to)
+		if err == nil || msg != nil {
+			t.Errorf("%q: a message was written", to)
+			continue
+		}
+		if strings.Contains(err.Error(), "@") {
+			t.Errorf("the refusal quotes the address: %v", err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
@@ -123,8 +124,9 @@ func left(d time.Duration) string {
 // as UTF-8 quoted-printable, CRLF line ends (RFC 5322, RFC 2045).
 func Message(s *Summary, from, to string) ([]byte, error) {
 	for _, a := range []string{from, to} {
-		if _, err := mail.ParseAddress(a); err != nil || strings.ContainsAny(a, "\r\n") {
-			return nil, fmt.Errorf("digest: address %q: %v", a, err)
+		// The error names no address: it reaches logs.
+		if p, err := mail.ParseAddress(a); err != nil || p.Address != a || strings.ContainsAny(a, "\r\n") {
+			return nil, errors.New("digest: the sender's or the recipient's address is not one plain address")
 		}
 	}
 	var id [12]byte

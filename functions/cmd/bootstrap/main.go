@@ -41,6 +41,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loa/content"
+	"loa/functions/digest"
 	"loa/functions/lambdahttp"
 	"loa/functions/service"
 	"loa/site"
@@ -78,7 +79,9 @@ func dispatch(svc *service.Service, logger *slog.Logger) func(context.Context, j
 				logger.Warn("digest: a scheduled event, but no sender is configured (LOA_DIGEST_FROM)")
 				return map[string]any{"ok": false, "digest": "not configured"}, nil
 			}
-			return svc.Digest.Run(ctx)
+			rep, err := svc.Digest.Run(ctx)
+			// Lambda keeps a failed invocation's error: no address in it.
+			return rep, digest.Redact(err)
 		}
 		var req events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(raw, &req); err != nil {
