@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -156,6 +157,12 @@ func (h *Handler) addGuest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	got, created, err := h.guests.AddGuest(r.Context(), g)
+	if errors.Is(err, store.ErrTooManyGuests) {
+		note.outcome = "too-many"
+		writeJSON(w, http.StatusConflict, jsonAnswer{Message: "Danh sách đã có " + strconv.Itoa(store.MaxGuests) +
+			" khách mời, mức tối đa: hãy xóa những khách không còn mời trước khi thêm khách mới."})
+		return
+	}
 	if err != nil {
 		h.staffFailed(w, r, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -410,5 +411,28 @@ func TestAttendanceCSVNoFormulas(t *testing.T) {
 	}
 	if cells != 5 {
 		t.Errorf("%d cells neutralised, want 5:\n%s", cells, a.body)
+	}
+}
+
+// Guests are bounded: past store.MaxGuests a new guest is refused with a
+// clear message (the invitations of so many would not be made in the
+// function's time), and one already invited is still told so.
+func TestGuestsBounded(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	for i := range store.MaxGuests {
+		if _, created, err := e.store.AddGuest(t.Context(), store.Guest{Name: fmt.Sprintf("Khách %d", i), Role: "Đại diện"}); err != nil || !created {
+			t.Fatalf("guest %d: %v, %v", i, created, err)
+		}
+	}
+	before := len(e.keys("loa/guests/"))
+	a := e.do(accountRequest("POST", routes.Guests, "", staffSecret, map[string]string{"name": "Một Khách Nữa", "role": "Đại diện"}))
+	if a.code != http.StatusConflict || !strings.Contains(a.json.Message, fmt.Sprint(store.MaxGuests)) {
+		t.Errorf("one guest too many: %d %s, want 409 saying the most", a.code, a.body)
+	}
+	if after := len(e.keys("loa/guests/")); after != before {
+		t.Errorf("%d guests, then %d", before, after)
+	}
+	if a := e.do(accountRequest("POST", routes.Guests, "", staffSecret, map[string]string{"name": "Khách 7", "role": "Đại diện"})); a.code != http.StatusOK {
+		t.Errorf("a guest already there, when full: %d %s", a.code, a.body)
 	}
 }

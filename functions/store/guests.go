@@ -44,6 +44,14 @@ type Guest struct {
 	By   string    `json:"by,omitempty"` // the account that added them
 }
 
+// MaxGuests is the most guests there may be. The dialogue invites about
+// 60 people, most of them delegates; the invitations of all (one page
+// each, made in the function within its time) stay a few hundred pages.
+const MaxGuests = 200
+
+// ErrTooManyGuests is AddGuest's answer for a new guest past MaxGuests.
+var ErrTooManyGuests = fmt.Errorf("store: more than %d guests", MaxGuests)
+
 // ErrCheckedIn is RemoveGuest's answer for a guest who has come: their
 // check-in stays counted, so they stay invited.
 var ErrCheckedIn = errors.New("store: the guest has checked in")
@@ -82,6 +90,15 @@ func (s *Store) AddGuest(ctx context.Context, g Guest) (Guest, bool, error) {
 		return Guest{}, false, err
 	}
 	key := s.guestKey(g.ID)
+	// Bounded by a listing of keys: two staff adding at the same instant
+	// may pass it by one each, which the bound allows for.
+	keys, err := s.keysUnder(ctx, s.cfg.Prefix+"guests/")
+	if err != nil {
+		return Guest{}, false, err
+	}
+	if len(keys) >= MaxGuests && !slices.Contains(keys, key) {
+		return Guest{}, false, ErrTooManyGuests
+	}
 	created, err := s.create(ctx, key, body, "application/json")
 	if err != nil || created {
 		return g, created, err
