@@ -284,6 +284,7 @@ func TestInvitationsPDFOddCharacters(t *testing.T) {
 	e, _, _ := newStaffEnv(t)
 	v := delegate(1)
 	v.Set("ho_ten", "Lò Thị Hoa 🌸")
+	v.Set("email", "lo.thi.hoa@gmail.com")
 	if a := e.do(postJSON("dai-bieu", v)); a.code != 200 {
 		t.Fatalf("register: %d %s", a.code, a.body)
 	}
@@ -313,6 +314,12 @@ func TestInvitationsPDFOddCharacters(t *testing.T) {
 	for _, s := range []string{"Lò Thị Hoa", "Chủ nhiệm CLB Thanh niên – UBND phường Bạch Sam", "Phạm Khách Quý", "Vũ Đức Riêng Tư"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the PDF lacks %q:\n%s", s, text)
+		}
+	}
+	// Names, roles and units only: never a phone or an email.
+	for _, s := range []string{v.Get("dien_thoai"), "0987654321", "@gmail", "lo.thi.hoa"} {
+		if strings.Contains(text, s) || bytes.Contains(pdf, []byte(s)) {
+			t.Errorf("the PDF holds %q", s)
 		}
 	}
 }

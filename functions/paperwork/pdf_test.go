@@ -94,3 +94,47 @@ func TestInvitationsPDF(t *testing.T) {
 		}
 	}
 }
+
+// The longest guest the staff page takes (a name of 100 characters, a role
+// of 150, a unit of 200, as handler's limits allow) wraps within the text
+// column: each invitation stays one A4 page, with every word of them.
+func TestInvitationsPDFLongestNames(t *testing.T) {
+	o, err := paperwork.Load(content.FS, "content")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := func(s string, n int) string { return strings.TrimSpace(string([]rune(strings.Repeat(s, n))[:n])) }
+	long := paperwork.Invitee{
+		Name:  cut("Công Tôn Nữ Hoàng Thị Ánh Tuyết ", 100),
+		Role:  cut("Phó Trưởng ban Thường trực Ban Chỉ đạo ", 150),
+		Group: cut("Ủy ban Mặt trận Tổ quốc Việt Nam phường Bạch Sam ", 200),
+		Code:  "MV-7K3M-9Q2P",
+	}
+	short := paperwork.Invitee{Name: "Đặng Quốc Hưng", Role: "Đoàn viên", Group: "Chi đoàn Tổ dân phố 1", Code: "MV-2345-6789"}
+	b, err := o.InvitationsPDF([]paperwork.Invitee{long, short}, "https://loa.example.vn/", at(18, 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testing.Short() {
+		return
+	}
+	pdftotext := lookPath(t, "pdftotext is missing: install Debian's poppler-utils package (make tools)", "pdftotext")
+	file := filepath.Join(t.TempDir(), "giay-moi.pdf")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err := exec.Command(filepath.Join(filepath.Dir(pdftotext), "pdfinfo"), file).Output()
+	if err != nil || !strings.Contains(strings.Join(strings.Fields(string(info)), " "), "Pages: 2 ") {
+		t.Fatalf("pdfinfo (%v):\n%s\nwant 2 pages, one an invitation", err, info)
+	}
+	out, err := exec.Command(pdftotext, "-f", "1", "-l", "1", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(norm.NFC.String(string(out))), " ")
+	for _, want := range []string{long.Name, long.Role + " – " + long.Group, "Mã điểm danh: " + long.Code, "Đào Trường Giang"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("page 1 lacks %q:\n%s", want, text)
+		}
+	}
+}
