@@ -189,3 +189,27 @@ func TestDigestNowLimited(t *testing.T) {
 		t.Errorf("a quarter of an hour later: %d %s", a.code, a.body)
 	}
 }
+
+// An address typed with invisible characters (a zero-width space, a
+// right-to-left override that shows it backwards on the staff page) is
+// kept as the person meant it, cleaned by the forms' own rule for
+// addresses: what the staff page shows is where the digest goes.
+func TestDigestAddressCleaned(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	lan := e.newAccount("lan", "Nguyễn Thị Lan", store.RoleAnswer)
+	for _, typed := range []string{"lan\u200b@phuong.example.vn", "l\u202ean@phuong.example.vn\u202c", "\ufefflan@Phuong.Example.VN "} {
+		a := e.do(accountRequest("PUT", routes.Digest+"/lan", "lan", lan, map[string]any{"email": typed, "on": true}))
+		if a.code != http.StatusOK {
+			t.Errorf("%+q: %d %s", typed, a.code, a.body)
+			continue
+		}
+		if d, err := e.store.DigestSetting(t.Context(), "lan"); err != nil || d.Email != "lan@phuong.example.vn" {
+			t.Errorf("%+q is stored as %+q (%v), want lan@phuong.example.vn", typed, d.Email, err)
+		}
+	}
+	for _, bad := range []string{"lan@phuong..example.vn", "lan@phuong", "lan\u200b@\u200b"} {
+		if a := e.do(accountRequest("PUT", routes.Digest+"/lan", "lan", lan, map[string]any{"email": bad, "on": true})); a.code != http.StatusUnprocessableEntity {
+			t.Errorf("%+q: %d %s, want 422", bad, a.code, a.body)
+		}
+	}
+}

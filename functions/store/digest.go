@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"loa/functions/forms"
 )
 
 // The daily digest's state: each account's wish (an address and yes or
@@ -49,11 +51,14 @@ type DigestSetting struct {
 // one plain address.
 var ErrBadEmail = errors.New("store: digest: not one plain email address")
 
-// CleanEmail returns the address in s, trimmed and lower-cased after the
-// @, or ErrBadEmail: one plain address (no name, no list), at most 254
-// bytes. "" is allowed: no address.
+// CleanEmail returns the address in s, cleaned as a form's field is
+// (forms.CleanLine: no control or invisible characters, such as a
+// zero-width space or a right-to-left override, which would make the
+// address shown differ from the one mailed), trimmed and lower-cased
+// after the @, or ErrBadEmail: one plain address (no name, no list), at
+// most 254 bytes. "" is allowed: no address.
 func CleanEmail(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s = forms.CleanLine(s)
 	if s == "" {
 		return "", nil
 	}
