@@ -212,4 +212,13 @@ func TestDigestAddressCleaned(t *testing.T) {
 			t.Errorf("%+q: %d %s, want 422", bad, a.code, a.body)
 		}
 	}
+	// No address, kept or refused, reaches the log or the audit log.
+	if strings.Contains(e.logs.String(), "@") {
+		t.Errorf("the log holds an address:\n%s", e.logs.String())
+	}
+	for _, k := range e.keys("loa/audit/") {
+		if strings.Contains(e.object(k), "@") {
+			t.Errorf("%s holds an address", k)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -441,5 +442,34 @@ func TestGuestsBounded(t *testing.T) {
 	}
 	if a := e.do(accountRequest("POST", routes.Guests, "", staffSecret, map[string]string{"name": "Khách 7", "role": "Đại diện"})); a.code != http.StatusOK {
 		t.Errorf("a guest already there, when full: %d %s", a.code, a.body)
+	}
+}
+
+// Two staff add the same guest at the same instant (or one person's
+// double click): one guest, one check-in code, and both are told so.
+func TestGuestAddedTwiceAtOnce(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Go(func() {
+			r := accountRequest("POST", routes.Guests, "", staffSecret, map[string]string{"name": "Phạm Khách Quý", "role": "Phó Chủ tịch UBND phường"})
+			r.RemoteAddr = fmt.Sprintf("198.51.100.%d:5000", 10+i) // two offices: not the burst limit of one address
+			codes[i] = e.do(r).code
+		})
+	}
+	wg.Wait()
+	created := 0
+	for _, c := range codes {
+		switch c {
+		case http.StatusCreated:
+			created++
+		case http.StatusOK:
+		default:
+			t.Errorf("answers %v: want 201 once and 200 else", codes)
+		}
+	}
+	if created != 1 || len(e.keys("loa/guests/")) != 1 {
+		t.Errorf("answers %v, %d guests stored; want one created", codes, len(e.keys("loa/guests/")))
 	}
 }
