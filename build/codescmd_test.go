@@ -59,9 +59,9 @@ func TestCodes(t *testing.T) {
 	}{
 		{"Chi đoàn Tổ dân phố 1", one, ""},
 		{"Chi đoàn Tổ dân phố 1", strings.ToLower(strings.ReplaceAll(one, "-", " ")), ""},
-		{"Chi đoàn Tổ dân phố 1", school, forms.CodeWrong},
-		{"Chi đoàn Tổ dân phố 1", "", forms.CodeMissing},
-		{"Chi đoàn Tổ dân phố 1", "AAAA-AAAA-AAAA", forms.CodeWrong},
+		{"Chi đoàn Tổ dân phố 1", school, f.CodeInput().Invalid},
+		{"Chi đoàn Tổ dân phố 1", "", f.CodeInput().Missing},
+		{"Chi đoàn Tổ dân phố 1", "AAAA-AAAA-AAAA", f.CodeInput().Invalid},
 		{"Chi đoàn Trường THCS", school, ""},
 		{"Chi đoàn Tổ dân phố 2", "", ""}, // no code: registers as before
 	} {
@@ -79,7 +79,7 @@ func TestCodes(t *testing.T) {
 		t.Errorf("%d codes for %d chi đoàn", n, len(f.ChiDoan))
 	}
 	reg, _ = forms.Load(os.DirFS(dir), site.FS())
-	if reg.Form("dai-bieu").CheckCode("Chi đoàn Tổ dân phố 1", one) != forms.CodeWrong {
+	if reg.Form("dai-bieu").CheckCode("Chi đoàn Tổ dân phố 1", one) != f.CodeInput().Invalid {
 		t.Error("an old code still works after new ones were made")
 	}
 

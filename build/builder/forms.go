@@ -25,8 +25,8 @@ type formView struct {
 // formSet holds the forms of the content tree, by id.
 type formSet map[string]*formView
 
-// loadForms reads the form definitions (the forms package joins the
-// "form:" blocks of bieu-mau/*.md to the fields declared in Go) and renders
+// loadForms reads the form definitions (the forms package reads each form,
+// fields and all, from the "form:" block of its bieu-mau/*.md) and renders
 // each form once, as it stands at now. A content tree without form pages
 // needs no form definitions at all.
 func loadForms(content, layouts fs.FS, now time.Time) (formSet, *forms.Registry, error) {

@@ -75,6 +75,11 @@ form:
   topics: ["Việc làm"]
   consent: { version: "1", text: "Tôi đồng ý." }
   publishConsent: { version: "1", text: "Đồng ý công bố." }
+  action: "gửi câu hỏi"
+  fields:
+    - { name: noi_dung, label: "Câu hỏi", kind: textarea, required: true, missing: "Nhập câu hỏi" }
+    - { name: dong_y, label: "Đồng ý", kind: consent, required: true, missing: "Đánh dấu vào ô đồng ý" }
+    - { name: cong_bo, label: "Đồng ý công bố", kind: publish }
 ---
 -- content/data/chi-doan.yaml --
 items: ["Chi đoàn 1"]

@@ -13,24 +13,13 @@ import (
 // with a quota by chi đoàn then asks for the code (CodeField) and accepts a
 // registration for a chi đoàn that has one only with the right code. Chi
 // đoàn without a code register as before; a list without any code asks for
-// none. The code opens the door and is never stored: it is no field of the
-// declaration, so it is in no row, hash or file.
+// none. The form's content declares the input (kind: code: its label, hint
+// and messages). The code opens the door and is never stored: it is kept
+// apart from the form's fields, so it is in no row, hash or file.
 
-// CodeField is the name of the registration code's input.
+// CodeField is the name the ward's forms give the registration code's
+// input (kind: code in content).
 const CodeField = "ma_dang_ky"
-
-// codeField is how the form asks for the code.
-var codeField = Field{
-	Name: CodeField, Label: "Mã đăng ký của chi đoàn", Kind: KindCode, Required: true, MaxLen: 20,
-	Hint:         "Mã gồm 12 chữ và số do Đoàn phường cấp cho chi đoàn, ví dụ 7K3M-9Q2P-X4TD. Chưa có mã, hãy hỏi Bí thư chi đoàn.",
-	Autocomplete: "off",
-}
-
-// Messages for a registration without the right code (403).
-const (
-	CodeMissing = "Nhập mã đăng ký của chi đoàn. Chưa có mã, hãy hỏi Bí thư chi đoàn hoặc Đoàn phường."
-	CodeWrong   = "Mã đăng ký không đúng với chi đoàn đã chọn. Hãy kiểm tra lại, hoặc hỏi Bí thư chi đoàn hoặc Đoàn phường để lấy đúng mã."
-)
 
 // codeAlphabet has the digits and capitals that are not misread for one
 // another (no 0 and O, no 1 and I): 32 symbols, 5 bits each.
@@ -76,8 +65,18 @@ func HashCode(code string) (string, error) {
 // RequiresCode reports whether the form asks for a registration code.
 func (f *Form) RequiresCode() bool { return len(f.codes) > 0 }
 
+// CodeInput is the registration code's input as content declares it
+// (kind: code), or nil when the form asks for none.
+func (f *Form) CodeInput() *Field {
+	if !f.RequiresCode() {
+		return nil
+	}
+	return f.code
+}
+
 // CheckCode returns "" when typed is the code of the chi đoàn group, or
-// group has no code; otherwise the message to show (CodeMissing, CodeWrong).
+// group has no code; otherwise the message to show: the code input's
+// missing or invalid.
 // A check costs an argon2id hash: the handler limits how often a client
 // may ask.
 func (f *Form) CheckCode(group, typed string) string {
@@ -87,10 +86,10 @@ func (f *Form) CheckCode(group, typed string) string {
 	}
 	typed = NormalizeCode(typed)
 	if typed == "" {
-		return CodeMissing
+		return f.code.Missing
 	}
 	if len(typed) != codeLen || !c.Check(typed) {
-		return CodeWrong
+		return f.code.Invalid
 	}
 	return ""
 }

@@ -1,18 +1,26 @@
 // Package forms holds the ward's web forms: what each one asks, how an answer
 // is checked, and how it becomes one CSV row.
 //
-// A form has two halves. Go declares its fields once ([Declaration]): name,
-// Vietnamese label, hint, kind, whether it is required, its maximum length,
-// autocomplete and inputmode, and where its options come from. Content
-// (content/bieu-mau/{id}.md, a "form:" block in the front matter, and
-// data/chi-doan.yaml) holds what staff change: opening and closing instants,
-// topics, quota, consent notice and its version, the thank-you text and the
-// list of chi đoàn. [Load] joins the two into a [Registry] of [Form]s.
+// A form is content only: its page content/bieu-mau/{id}.md declares it in
+// a "form:" block of the front matter. The block holds what staff change for
+// an event (opening and closing instants, topics, quota, the consent notice
+// and its version, the thank-you text) and the declaration of its questions:
+// the verb of its button (action), the prefix of its receipt codes
+// (codePrefix), the field staff answer (answered), the field its quota
+// counts by (quotaBy), the rules between fields (anyOf), and its fields in
+// order, each with a name, a Vietnamese label, a kind, whether it is
+// required, its maximum length, hint, options or their source, and the
+// Vietnamese messages shown when it is wrong. data/chi-doan.yaml holds the
+// list of chi đoàn. [Load] reads them into a [Registry] of [Form]s, and
+// reports a mistake in a declaration in Vietnamese at its file and line.
 //
-// From one Form come the HTML (RenderHTML, with GOV.UK's error pattern), the
-// server's checks (Validate, which also trims and NFC-normalises every value)
-// and the CSV row (MarshalCSV, written by gocsv with the labels as headers).
-// Adding a field to a declaration adds it to all three.
+// Go owns the kinds (declare.go): how a text, a year, a phone number, an
+// email, a choice, a consent box or a registration code is shown, checked
+// and normalised. From one Form come the HTML (RenderHTML, with GOV.UK's
+// error pattern), the server's checks (Validate, which also trims and
+// NFC-normalises every value) and the CSV row (MarshalCSV, written by gocsv
+// with the labels as headers). Adding a field to a form's content adds it
+// to all three; adding a form needs no Go.
 package forms
 
 import (
@@ -69,6 +77,9 @@ type Form struct {
 
 	source     string // e.g. "bieu-mau/cau-hoi.md", for messages
 	topicsLine int    // line of "topics:" (or "form:") in source, for messages
+	code       *Field // the registration code's input (kind: code), or nil
+	fieldsLine int    // line of "fields:" in source, for messages
+	prefixLine int    // line of "codePrefix:" in source, for messages
 	tmpl       *template.Template
 	row        reflect.Type              // the CSV row type, see newRowType
 	exportRow  reflect.Type              // the row type of exports (ExportColumns)
@@ -157,23 +168,12 @@ func (f *Form) Field(name string) *Field {
 	return nil
 }
 
-// Load reads the forms of contentFS (bieu-mau/*.md with a "form:" block and
-// data/chi-doan.yaml) and joins them to the built-in declarations. The forms
-// render with layouts/form.html and layouts/form-answer.html of layouts:
-// site.FS() for the look that ships, a folder of the caller's to try another.
+// Load reads the forms of contentFS (bieu-mau/*.md with a "form:" block
+// that declares them, and data/chi-doan.yaml). The forms render with
+// layouts/form.html and layouts/form-answer.html of layouts: site.FS() for
+// the look that ships, a folder of the caller's to try another. An error
+// in a declaration is a [FileError] at its line.
 func Load(contentFS, layouts fs.FS) (*Registry, error) {
-	return LoadWith(contentFS, layouts, Declarations()...)
-}
-
-// LoadWith is Load with the given declarations instead of the built-in ones.
-func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error) {
-	byID := make(map[string]Declaration, len(decls))
-	for _, d := range decls {
-		if err := checkDeclaration(d); err != nil {
-			return nil, err
-		}
-		byID[d.ID] = d
-	}
 	list, sample, codes, err := loadChiDoan(contentFS)
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error)
 	slices.Sort(names)
 	r := &Registry{forms: map[string]*Form{}, tmpl: tmpl}
 	for _, name := range names {
-		f, err := loadForm(contentFS, name, byID)
+		f, err := loadForm(contentFS, name)
 		if err != nil {
 			return nil, err
 		}
@@ -198,6 +198,9 @@ func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error)
 		}
 		f.ChiDoan, f.SampleList, f.tmpl = list, sample, tmpl
 		if q := f.Field(f.QuotaBy); q != nil && q.Source == SourceChiDoan && len(codes) > 0 {
+			if f.code == nil {
+				return nil, &FileError{File: name, Line: f.fieldsLine, Msg: "form.fields: data/chi-doan.yaml có mã đăng ký của chi đoàn, nên biểu mẫu chia suất theo chi đoàn này cần một ô mã đăng ký (kind: code)"}
+			}
 			f.codes = codes
 		}
 		if err := f.resolve(); err != nil {
@@ -206,49 +209,14 @@ func LoadWith(contentFS, layouts fs.FS, decls ...Declaration) (*Registry, error)
 		if r.forms[f.ID] != nil {
 			return nil, fmt.Errorf("%s: form.id: %q trùng với biểu mẫu %s; mỗi biểu mẫu một id", name, f.ID, r.forms[f.ID].source)
 		}
+		if g := r.FormByCodePrefix(f.CodePrefix); g != nil {
+			return nil, &FileError{File: name, Line: f.prefixLine, Msg: fmt.Sprintf("form.codePrefix: %q đã là tiền tố mã biên nhận của biểu mẫu %s; mỗi biểu mẫu một tiền tố", f.CodePrefix, g.source)}
+		}
 		r.forms[f.ID] = f
 		r.list = append(r.list, f)
 	}
 	slices.SortFunc(r.list, func(a, b *Form) int { return strings.Compare(a.ID, b.ID) })
 	return r, nil
-}
-
-// checkDeclaration catches mistakes in Go declarations early: they would
-// otherwise surface as a broken CSV header or an unreachable field.
-func checkDeclaration(d Declaration) error {
-	seen := map[string]bool{}
-	columns := map[string]bool{"Mã": true, "Thời điểm gửi": true}
-	for _, fl := range d.Fields {
-		if fl.Name == "" || fl.Name == HoneypotField || seen[fl.Name] {
-			return fmt.Errorf("forms: declaration %q: field name %q is empty, reserved or repeated", d.ID, fl.Name)
-		}
-		seen[fl.Name] = true
-		col := fl.ColumnName()
-		if col == "" || strings.ContainsAny(col, ",\"\n") || columns[col] {
-			return fmt.Errorf("forms: declaration %q: CSV column %q of field %q is empty, repeated or has a comma, quote or newline", d.ID, col, fl.Name)
-		}
-		columns[col] = true
-		if fl.Required && fl.Missing == "" {
-			return fmt.Errorf("forms: declaration %q: required field %q has no Missing message", d.ID, fl.Name)
-		}
-	}
-	for _, a := range d.AnyOf {
-		for _, n := range a.Fields {
-			if !seen[n] {
-				return fmt.Errorf("forms: declaration %q: AnyOf names unknown field %q", d.ID, n)
-			}
-		}
-	}
-	if d.QuotaBy != "" && !seen[d.QuotaBy] {
-		return fmt.Errorf("forms: declaration %q: QuotaBy names unknown field %q", d.ID, d.QuotaBy)
-	}
-	if d.Question != "" && !seen[d.Question] {
-		return fmt.Errorf("forms: declaration %q: Question names unknown field %q", d.ID, d.Question)
-	}
-	if d.CodePrefix != "" && !validCodePrefix(d.CodePrefix) {
-		return fmt.Errorf("forms: declaration %q: CodePrefix %q is not two capital letters", d.ID, d.CodePrefix)
-	}
-	return nil
 }
 
 // ColumnName is the field's header in the CSV and XLSX files: Column, or
@@ -282,7 +250,7 @@ type notice struct {
 
 const instantExample = "2023-04-20T00:00:00+07:00"
 
-func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form, error) {
+func loadForm(contentFS fs.FS, name string) (*Form, error) {
 	data, err := fs.ReadFile(contentFS, name)
 	if err != nil {
 		return nil, err
@@ -320,9 +288,13 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 	if ff.ID != stem {
 		return nil, errf("id", "%q phải trùng tên tệp %q (đó là địa chỉ trang /bieu-mau/%s/)", ff.ID, stem, stem)
 	}
-	d, ok := decls[ff.ID]
-	if !ok {
-		return nil, errf("id", "%q không phải biểu mẫu mà chương trình biết (các biểu mẫu: %s)", ff.ID, strings.Join(sortedKeys(decls), ", "))
+	d, err := parseDeclaration(formNode(&root))
+	if err != nil {
+		var de *declError
+		if errors.As(err, &de) {
+			return nil, &FileError{File: name, Line: de.node.Line + 1, Msg: de.msg}
+		}
+		return nil, err
 	}
 	instant := func(field, s string) (time.Time, error) {
 		t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
@@ -337,7 +309,8 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 		Consent:        Consent{Version: vntext.Normalize(ff.Consent.Version), Text: vntext.Normalize(ff.Consent.Text)},
 		PublishConsent: Consent{Version: vntext.Normalize(ff.PublishConsent.Version), Text: vntext.Normalize(ff.PublishConsent.Text)},
 		AnyOf:          d.AnyOf, QuotaBy: d.QuotaBy, Action: d.Action, CodePrefix: d.CodePrefix, Question: d.Question,
-		source: name, topicsLine: line("form", "topics"),
+		source: name, topicsLine: line("form", "topics"), code: d.code,
+		fieldsLine: line("form", "fields"), prefixLine: line("form", "codePrefix"),
 	}
 	if f.Opens, err = instant("opens", ff.Opens); err != nil {
 		return nil, err
@@ -372,8 +345,22 @@ func loadForm(contentFS fs.FS, name string, decls map[string]Declaration) (*Form
 	if f.Title == "" {
 		return nil, &FileError{File: name, Line: line("title"), Msg: "title: missing (want e.g. title: \"Gửi câu hỏi\")"}
 	}
-	f.Fields = slices.Clone(d.Fields)
+	f.Fields = d.Fields
 	return f, nil
+}
+
+// formNode returns the "form" key of a front matter's tree and its value.
+func formNode(root *yaml.Node) (key, value *yaml.Node) {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "form" {
+			return n.Content[i], n.Content[i+1]
+		}
+	}
+	return n, n
 }
 
 // resolve fills in options from content.
@@ -480,13 +467,4 @@ func loadChiDoan(contentFS fs.FS) ([]string, bool, map[string]*staff.Checker, er
 		return nil, false, nil, &FileError{File: name, Line: keyLine(&root, "items"), Msg: "items: the list of chi đoàn is empty (want lines such as - \"Chi đoàn Tổ dân phố 1\")"}
 	}
 	return list, doc.Sample, codes, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

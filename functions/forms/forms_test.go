@@ -77,12 +77,21 @@ form:
   consent: {version: "v1", text: "Tôi đồng ý."}
   publishConsent: {version: "p1", text: "Tôi đồng ý công bố."}
   thanks: "Cảm ơn."
+  action: "gửi câu hỏi"
+  codePrefix: CH
+  answered: noi_dung
+  fields:
+    - {name: ho_ten, label: "Họ và tên", kind: text, required: true, missing: "Nhập họ và tên"}
+    - {name: linh_vuc, label: "Lĩnh vực", kind: radio, required: true, source: topics, other: true, missing: "Chọn lĩnh vực"}
+    - {name: noi_dung, label: "Nội dung câu hỏi", kind: textarea, required: true, missing: "Nhập nội dung"}
+    - {name: dong_y, label: "Đồng ý", kind: consent, required: true, missing: "Đánh dấu vào ô đồng ý"}
+    - {name: cong_bo, label: "Đồng ý công bố", kind: publish}
 ---
 Nội dung.
 `
 
 func TestLoadErrors(t *testing.T) {
-	if _, err := forms.LoadWith(contentWith(goodForm), site.FS(), forms.Declarations()...); err != nil {
+	if _, err := forms.Load(contentWith(goodForm), site.FS()); err != nil {
 		t.Fatalf("good form: %v", err)
 	}
 	for _, tc := range []struct{ from, to, want string }{
@@ -102,14 +111,14 @@ func TestLoadErrors(t *testing.T) {
 			"bieu-mau/cau-hoi.md:9: form.publishConsent: cần cả version và text"},
 	} {
 		src := strings.Replace(goodForm, tc.from, tc.to, 1)
-		_, err := forms.LoadWith(contentWith(src), site.FS(), forms.Declarations()...)
+		_, err := forms.Load(contentWith(src), site.FS())
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s → %s: error %v, want %s", tc.from, tc.to, err, tc.want)
 		}
 	}
 	clash := contentWith(goodForm)
 	clash["data/chi-doan.yaml"] = &fstest.MapFile{Data: []byte("items: [\"Chi đoàn Đông\", \"Chi Doan Dong\"]\n")}
-	if _, err := forms.LoadWith(clash, site.FS(), forms.Declarations()...); err == nil || !strings.Contains(err.Error(), "both become \"chi-doan-dong\"") {
+	if _, err := forms.Load(clash, site.FS()); err == nil || !strings.Contains(err.Error(), "both become \"chi-doan-dong\"") {
 		t.Errorf("chi đoàn names with one slug: %v", err)
 	}
 }
@@ -369,19 +378,19 @@ func TestRenderHTML(t *testing.T) {
 	}
 }
 
-// TestDeclarationDrivesAll adds a field to a declaration and finds it in the
-// HTML, the validation and the CSV.
+// TestDeclarationDrivesAll adds a field to a form's content and finds it in
+// the HTML, the validation and the CSV.
 func TestDeclarationDrivesAll(t *testing.T) {
-	decls := forms.Declarations()
-	for i := range decls {
-		if decls[i].ID == "cau-hoi" {
-			decls[i].Fields = append(decls[i].Fields[:len(decls[i].Fields)-1:len(decls[i].Fields)-1], forms.Field{
-				Name: "nghe_nghiep", Label: "Nghề nghiệp", Kind: forms.KindText, Required: true, MaxLen: 80,
-				Autocomplete: "organization-title", Missing: "Nhập nghề nghiệp",
-			}, decls[i].Fields[len(decls[i].Fields)-1])
-		}
-	}
-	r, err := forms.LoadWith(content.FS, site.FS(), decls...)
+	fsys := contentEdited(t, "bieu-mau/cau-hoi.md", "    - name: cong_bo\n", `    - name: nghe_nghiep
+      label: "Nghề nghiệp"
+      kind: text
+      required: true
+      maxLength: 80
+      autocomplete: organization-title
+      missing: "Nhập nghề nghiệp"
+    - name: cong_bo
+`)
+	r, err := forms.Load(fsys, site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,11 +421,35 @@ func TestDeclarationDrivesAll(t *testing.T) {
 		t.Errorf("CSV lacks the new column: %s", data)
 	}
 	if base := load(t).Form("cau-hoi"); base.Field("nghe_nghiep") != nil {
-		t.Error("changing a copy changed the built-in declaration")
+		t.Error("changing a copy changed the shipped content")
 	}
 }
 
 func contentFS() fs.FS { return content.FS }
+
+// contentEdited is a copy of the shipped content with one replacement in
+// one file.
+func contentEdited(t testing.TB, file, from, to string) fstest.MapFS {
+	t.Helper()
+	m := fstest.MapFS{}
+	err := fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(content.FS, p)
+		m[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(m[file].Data)
+	if !strings.Contains(src, from) {
+		t.Fatalf("%s has no %q", file, from)
+	}
+	m[file].Data = []byte(strings.Replace(src, from, to, 1))
+	return m
+}
 
 func TestReceiptCode(t *testing.T) {
 	f := load(t).Form("cau-hoi")
@@ -444,5 +477,71 @@ func TestReceiptCode(t *testing.T) {
 		if got := f.MatchesContact(rec, typed); got != want {
 			t.Errorf("MatchesContact(%q) = %v, want %v", typed, got, want)
 		}
+	}
+}
+
+// TestDeclarationErrors breaks the declaration of goodForm one way at a
+// time: each mistake is told in Vietnamese at its file and line, and no
+// form is loaded.
+func TestDeclarationErrors(t *testing.T) {
+	const name = `{name: ho_ten, label: "Họ và tên", kind: text, required: true, missing: "Nhập họ và tên"}`
+	for _, tc := range []struct{ from, to, want string }{
+		{"kind: text", "kind: tel", `bieu-mau/cau-hoi.md:15: form.fields.ho_ten.kind: "tel" không phải loại trường; các loại: text, textarea, year, phone, email, select, radio, consent, publish, code`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: text, required: true}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten: trường bắt buộc cần missing`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: text, requried: true}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten.requried: không có khóa này trong một trường`},
+		{name, `{name: ho_ten, kind: text}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten: thiếu label`},
+		{name, `{name: "Họ tên", label: "Họ và tên", kind: text}`, `bieu-mau/cau-hoi.md:15: form.fields.Họ tên: name "Họ tên" phải có chữ thường không dấu`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: text, maxLength: nhiều}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten.maxLength: "nhiều" phải là một số nguyên`},
+		{name, `{name: noi_dung, label: "Tên", kind: text}`, `bieu-mau/cau-hoi.md:17: form.fields.noi_dung: tên "noi_dung" đã dùng cho một trường khác`},
+		{name, `{name: ho_ten, label: "Nội dung câu hỏi", kind: text}`, `bieu-mau/cau-hoi.md:17: form.fields.noi_dung: cột "Nội dung câu hỏi" trùng với một cột khác`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: radio}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten: trường chọn (radio) cần options (các lựa chọn) hoặc source`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: text, options: [a]}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten: options, source và other chỉ dùng cho trường chọn (select, radio)`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: select, source: to-dan-pho}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten.source: "to-dan-pho" không phải nguồn lựa chọn`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: select, options: [a, a]}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten.options: lựa chọn "a" để trống hoặc lặp lại`},
+		{"    - {name: dong_y", "    - {name: dong_y2, kind: text, label: x}\n    - {name: dong_z", ""}, // two fields, one consent: fine
+		{`    - {name: dong_y, label: "Đồng ý", kind: consent, required: true, missing: "Đánh dấu vào ô đồng ý"}` + "\n", "", `bieu-mau/cau-hoi.md:15: form.fields: cần đúng một ô đồng ý xử lý dữ liệu cá nhân (kind: consent), đang có 0`},
+		{`{name: cong_bo, label: "Đồng ý công bố", kind: publish}`, `{name: cong_bo, label: "Đồng ý công bố", kind: publish, required: true, missing: "x"}`, `bieu-mau/cau-hoi.md:19: form.fields.cong_bo: ô đồng ý công bố không được bắt buộc`},
+		{"answered: noi_dung", "answered: noi_dug", `bieu-mau/cau-hoi.md:13: form.answered: "noi_dug" không phải tên một trường văn bản (text hoặc textarea) của biểu mẫu`},
+		{"answered: noi_dung", "quotaBy: ho_ten", `bieu-mau/cau-hoi.md:13: form.quotaBy: "ho_ten" không phải tên một trường chọn trong danh sách`},
+		{"codePrefix: CH", "codePrefix: C1", `bieu-mau/cau-hoi.md:12: form.codePrefix: "C1" phải là hai chữ in hoa không dấu`},
+		{`  action: "gửi câu hỏi"` + "\n", "", `bieu-mau/cau-hoi.md:3: form.action: thiếu động từ của nút gửi`},
+		{"  action:", "  acton: x\n  action:", `bieu-mau/cau-hoi.md:11: form.acton: không có khóa này trong khai báo biểu mẫu`},
+		{"  fields:", "  fields: []\n  anyOf:", `bieu-mau/cau-hoi.md:14: form.fields: thiếu danh sách các trường`},
+		{"  fields:", "  anyOf:\n    - {fields: [ho_ten, email], message: \"Nhập một trong hai\"}\n  fields:", `bieu-mau/cau-hoi.md:15: form.anyOf.fields: "email" không phải tên một trường của biểu mẫu`},
+		{"  fields:", "  anyOf:\n    - {fields: [ho_ten, noi_dung]}\n  fields:", `bieu-mau/cau-hoi.md:15: form.anyOf: mỗi mục cần fields và message`},
+	} {
+		src := strings.Replace(goodForm, tc.from, tc.to, 1)
+		if src == goodForm {
+			t.Fatalf("%q is not in goodForm", tc.from)
+		}
+		_, err := forms.Load(contentWith(src), site.FS())
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s → %s: %v", tc.from, tc.to, err)
+			}
+			continue
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s → %s:\n got %v\nwant %s", tc.from, tc.to, err, tc.want)
+		}
+	}
+
+	// Two forms may not share the start of their receipt codes.
+	twin := contentWith(goodForm)
+	twin["bieu-mau/de-cu.md"] = &fstest.MapFile{Data: []byte(strings.Replace(goodForm, "id: cau-hoi", "id: de-cu", 1))}
+	if _, err := forms.Load(twin, site.FS()); err == nil || !strings.HasPrefix(err.Error(), `bieu-mau/de-cu.md:12: form.codePrefix: "CH" đã là tiền tố mã biên nhận của biểu mẫu bieu-mau/cau-hoi.md`) {
+		t.Errorf("two forms with one code prefix: %v", err)
+	}
+	// A list of chi đoàn with registration codes needs a code input on a
+	// form whose quota counts by chi đoàn.
+	coded := contentEdited(t, "bieu-mau/dai-bieu.md", "    - name: ma_dang_ky\n", "    - name: ma_dang_ky_bo\n      column: x\n")
+	coded["bieu-mau/dai-bieu.md"].Data = []byte(strings.Replace(string(coded["bieu-mau/dai-bieu.md"].Data), "kind: code", "kind: text", 1))
+	hash, err := forms.HashCode("AAAA-BBBB-CCCC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coded["data/chi-doan.yaml"].Data = []byte("items:\n  - {name: \"Chi đoàn A\", code: \"" + hash + "\"}\n")
+	if _, err := forms.Load(coded, site.FS()); err == nil || !strings.Contains(err.Error(), "cần một ô mã đăng ký (kind: code)") {
+		t.Errorf("codes without a code input: %v", err)
 	}
 }

@@ -146,7 +146,7 @@ func (f *Form) view(st State) formView {
 		v.Fields = append(v.Fields, fv)
 	}
 	if f.RequiresCode() {
-		fv := f.fieldView(&codeField, st, false)
+		fv := f.fieldView(f.code, st, false)
 		fv.Value = "" // a wrong code is typed again, not shown back
 		if fv.Error != "" {
 			v.Summary = append(v.Summary, summaryItem{Href: "#" + fv.ID, Text: fv.Error})

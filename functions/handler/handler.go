@@ -436,10 +436,12 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		}
 		// After the token: each check is an argon2id hash, and each wrong
 		// guess costs the guesser one of a few registrations an hour.
-		if msg := f.CheckCode(sub.Group(), raw.Get(forms.CodeField)); msg != "" {
-			note.outcome = "wrong-code"
-			h.fieldRefused(w, r, f, raw, now, http.StatusForbidden, forms.CodeField, msg)
-			return
+		if in := f.CodeInput(); in != nil {
+			if msg := f.CheckCode(sub.Group(), raw.Get(in.Name)); msg != "" {
+				note.outcome = "wrong-code"
+				h.fieldRefused(w, r, f, raw, now, http.StatusForbidden, in.Name, msg)
+				return
+			}
 		}
 	}
 

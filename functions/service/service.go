@@ -175,7 +175,9 @@ func assemble(cfg Config, unit string) (*Service, error) {
 	}
 	reg, err := forms.Load(cfg.Content, cfg.Layouts)
 	if err != nil {
-		return nil, err
+		// A mistake in a form's content stops the service: a form that
+		// is not what its page shows must take no answer.
+		return nil, forms.InDir(cfg.ContentDir, err)
 	}
 	siteCfg, err := site.LoadConfig(cfg.Content, cfg.ContentDir)
 	if err != nil {

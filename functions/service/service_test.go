@@ -3,6 +3,8 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -232,5 +235,34 @@ func TestOriginDoor(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	if leaked {
 		t.Error("the handler was given the origin secret's header")
+	}
+}
+
+// TestRefusesBrokenForm: a mistake in a form's declaration stops the
+// service before it takes any request, named at its file and line.
+func TestRefusesBrokenForm(t *testing.T) {
+	fx := s3test.New(t, s3test.Options{})
+	files := fstest.MapFS{}
+	if err := fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(content.FS, p)
+		files[p] = &fstest.MapFile{Data: b}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	src := string(files["bieu-mau/dai-bieu.md"].Data)
+	at := strings.Index(src, "      kind: radio")
+	line := strings.Count(src[:at], "\n") + 1
+	files["bieu-mau/dai-bieu.md"].Data = []byte(src[:at] + "      kind: chon" + src[at+len("      kind: radio"):])
+	svc, err := service.New(service.Config{
+		S3: fx.Server.Client, Bucket: s3test.Bucket, Content: files, ContentDir: "content", Layouts: site.FS(),
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	want := fmt.Sprintf(`content/bieu-mau/dai-bieu.md:%d: form.fields.chuc_vu.kind: "chon" không phải loại trường`, line)
+	if svc != nil || err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("service with a broken form: %v, %v; want an error starting %s", svc, err, want)
 	}
 }
