@@ -529,7 +529,7 @@ func TestSubmissionsRetention(t *testing.T) {
 		}
 		expires[prefix] = true
 	}
-	for _, p := range []string{"${KeyPrefix}submissions/", "${KeyPrefix}quota/", "${KeyPrefix}snapshots/", "${KeyPrefix}answers/", "${KeyPrefix}checkins/", "${KeyPrefix}guests/"} {
+	for _, p := range []string{"${KeyPrefix}submissions/", "${KeyPrefix}quota/", "${KeyPrefix}snapshots/", "${KeyPrefix}answers/", "${KeyPrefix}checkins/", "${KeyPrefix}guests/", "${KeyPrefix}uploads/"} {
 		if !expires[p] {
 			t.Errorf("no enabled lifecycle rule expires %s after RetentionDays", p)
 		}
@@ -628,6 +628,7 @@ func TestLeastPrivilege(t *testing.T) {
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}accounts/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}guests/*"},
 		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}digest/*"},
+		obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}uploads/*"},
 	}
 	audit := obj{"Fn::Sub": "${SubmissionsBucket.Arn}/${KeyPrefix}audit/*"}
 	granted := map[string]bool{}
@@ -676,6 +677,7 @@ func TestLeastPrivilege(t *testing.T) {
 						obj{"Fn::Sub": "${KeyPrefix}checkins/*"},
 						obj{"Fn::Sub": "${KeyPrefix}accounts/*"},
 						obj{"Fn::Sub": "${KeyPrefix}guests/*"},
+						obj{"Fn::Sub": "${KeyPrefix}uploads/*"},
 						obj{"Fn::Sub": "${KeyPrefix}audit/*"},
 						obj{"Fn::Sub": "${KeyPrefix}digest/*"},
 					}}}

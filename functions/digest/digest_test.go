@@ -218,6 +218,7 @@ func TestDigestArrives(t *testing.T) {
 		"- Đủ số: 1/8 chi đoàn.",
 		"- Còn thiếu (7):\n    Chi đoàn Tổ dân phố 1: 2/5, thiếu 3\n    Chi đoàn Tổ dân phố 2: 0/5, thiếu 5\n",
 		"HẠN SẮP TỚI (trong 7 ngày)\n- " + fx.reg.Form("dai-bieu").Title + ": hết hạn nhận lúc 00 giờ 00, ngày 18/04/2023 (còn 2 ngày).\n- " +
+			fx.reg.Form("de-cu").Title + ": hết hạn nhận lúc 00 giờ 00, ngày 18/04/2023 (còn 2 ngày).\n- " +
 			fx.reg.Form("cau-hoi").Title + ": hết hạn nhận lúc 00 giờ 00, ngày 20/04/2023 (còn 4 ngày).\n",
 		"\nhttps://loa.example.vn/quan-tri/\n",
 	} {

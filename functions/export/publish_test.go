@@ -125,8 +125,8 @@ func TestStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Forms) != 2 {
-		t.Fatalf("%d forms", len(st.Forms))
+	if len(st.Forms) != 3 || st.Forms[2].ID != "de-cu" || st.Forms[2].Total != 0 {
+		t.Fatalf("%d forms: %+v", len(st.Forms), st.Forms)
 	}
 	q := st.Forms[0]
 	if q.ID != "cau-hoi" || q.Total != 20 {

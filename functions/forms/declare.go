@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"loa/functions/upload"
 	"loa/functions/vntext"
 )
 
@@ -31,6 +33,11 @@ const (
 	// consent per purpose). The row stores the publishing notice's version
 	// (the form's "publishConsent" in content), or "" when it is not ticked.
 	KindPublish
+	// KindFile is an optional or required photo or document (package
+	// upload): checked by its content against Accept and MaxSize, a photo
+	// stripped of its metadata, and kept as its own object beside the row,
+	// which holds its name (FileValue).
+	KindFile
 )
 
 // kindNames are the kinds as content spells them, in the order messages
@@ -41,7 +48,7 @@ var kindNames = []struct {
 }{
 	{"text", KindText}, {"textarea", KindTextArea}, {"year", KindYear}, {"phone", KindPhone},
 	{"email", KindEmail}, {"select", KindSelect}, {"radio", KindRadio}, {"consent", KindConsent},
-	{"publish", KindPublish}, {"code", KindCode},
+	{"publish", KindPublish}, {"code", KindCode}, {"file", KindFile},
 }
 
 // String is the kind's name in content.
@@ -86,10 +93,16 @@ type Field struct {
 	Options      []string // for SourceStatic
 	Other        bool     // append "Khác" to the options
 
+	// A file (KindFile): the types it may be, by content, and its
+	// largest size in bytes.
+	Accept  []upload.Type
+	MaxSize int64
+
 	// Messages, GOV.UK style: say what to do, not what went wrong.
-	Missing string // when a required field is empty
-	Invalid string // when the value has the wrong shape or is not an option
-	TooLong string // when the value is longer than MaxLen
+	Missing  string // when a required field is empty
+	Invalid  string // when the value has the wrong shape or is not an option (a file: not of an accepted type)
+	TooLong  string // when the value is longer than MaxLen
+	TooLarge string // when a file is larger than MaxSize
 }
 
 // AnyOf requires at least one of several fields, e.g. a phone number or an
@@ -127,7 +140,7 @@ const HoneypotField = "trang_web"
 var (
 	declKeys  = []string{"action", "codePrefix", "answered", "quotaBy", "anyOf", "fields"}
 	fieldKeys = []string{"name", "label", "column", "kind", "required", "maxLength", "hint", "autocomplete",
-		"inputmode", "options", "source", "other", "missing", "invalid", "tooLong"}
+		"inputmode", "options", "source", "other", "accept", "maxSize", "missing", "invalid", "tooLong", "tooLarge"}
 )
 
 // declError is a mistake in a declaration at a node of the front matter.
@@ -219,11 +232,23 @@ func parseDeclaration(key, n *yaml.Node) (declaration, error) {
 			publishes++
 		}
 		col := fl.ColumnName()
-		if strings.ContainsAny(col, ",\"\n") || columns[col] {
-			return d, errAt(fn, "%s: cột %q trùng với một cột khác của tệp CSV hoặc có dấu phẩy, ngoặc kép; hãy đặt column khác", where, col)
+		if strings.ContainsAny(col, ",\"\n") {
+			return d, errAt(fn, "%s: tên cột %q có dấu phẩy hoặc ngoặc kép, mà tên cột của tệp CSV không được có; hãy đặt column, một tên ngắn không có các dấu ấy", where, col)
+		}
+		if columns[col] {
+			return d, errAt(fn, "%s: cột %q trùng với một cột khác của tệp CSV; hãy đặt column khác", where, col)
 		}
 		columns[col] = true
 		d.Fields = append(d.Fields, fl)
+	}
+	var fileSizes int64
+	for _, fl := range d.Fields {
+		if fl.Kind == KindFile {
+			fileSizes += fl.MaxSize
+		}
+	}
+	if fileSizes > MaxFileSize {
+		return d, errAt(fieldsNode, "form.fields: các ô gửi tệp cộng lại tối đa %s (maxSize), đang là %s: cả tệp và nội dung biểu mẫu phải gửi được trong một lần tới máy chủ", SizeText(MaxFileSize), SizeText(fileSizes))
 	}
 	if consents != 1 {
 		return d, errAt(fieldsNode, "form.fields: cần đúng một ô đồng ý xử lý dữ liệu cá nhân (kind: consent), đang có %d", consents)
@@ -302,7 +327,7 @@ func parseField(n *yaml.Node, i int) (Field, error) {
 		where = "form.fields." + fl.Name
 	}
 	kind, source := "", ""
-	var kindNode, sourceNode, optionsNode, otherNode *yaml.Node
+	var kindNode, sourceNode, optionsNode, otherNode, acceptNode, sizeNode *yaml.Node
 	for j := 0; j+1 < len(n.Content); j += 2 {
 		k, v := n.Content[j], n.Content[j+1]
 		at := where + "." + k.Value
@@ -353,6 +378,30 @@ func parseField(n *yaml.Node, i int) (Field, error) {
 			err = scalar(v, at, &fl.Invalid)
 		case "tooLong":
 			err = scalar(v, at, &fl.TooLong)
+		case "tooLarge":
+			err = scalar(v, at, &fl.TooLarge)
+		case "accept":
+			acceptNode = v
+			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+				err = errAt(v, "%s: cần danh sách các loại tệp, ví dụ [jpeg, png, pdf, docx]", at)
+				break
+			}
+			for _, o := range v.Content {
+				t, ok := upload.TypeNamed(o.Value)
+				if !ok {
+					err = errAt(o, "%s: %q không phải loại tệp nhận được; các loại: %s", at, o.Value, typeList())
+					break
+				}
+				fl.Accept = append(fl.Accept, t)
+			}
+		case "maxSize":
+			sizeNode = v
+			var size string
+			if err = scalar(v, at, &size); err == nil {
+				if fl.MaxSize, err = parseSize(size); err != nil {
+					err = errAt(v, "%s: %q không phải dung lượng; viết ví dụ \"3 MB\" hoặc \"500 KB\"", at, size)
+				}
+			}
 		default:
 			err = errAt(k, "%s: không có khóa này trong một trường (các khóa dùng được: %s)", at, strings.Join(fieldKeys, ", "))
 		}
@@ -407,6 +456,20 @@ func parseField(n *yaml.Node, i int) (Field, error) {
 	if k == KindPublish && fl.Required {
 		return fl, errAt(n, "%s: ô đồng ý công bố không được bắt buộc (đồng ý cho từng mục đích, tự nguyện)", where)
 	}
+	switch {
+	case k == KindFile && (acceptNode == nil || sizeNode == nil):
+		return fl, errAt(n, "%s: ô gửi tệp cần accept (các loại tệp, ví dụ [jpeg, png, pdf]) và maxSize (dung lượng tối đa, ví dụ \"3 MB\")", where)
+	case k == KindFile && (fl.Invalid == "" || fl.TooLarge == ""):
+		return fl, errAt(n, "%s: ô gửi tệp cần invalid (khi tệp không đúng loại) và tooLarge (khi tệp quá lớn)", where)
+	case k == KindFile && fl.MaxSize > MaxFileSize:
+		return fl, errAt(sizeNode, "%s.maxSize: tối đa %s: cả tệp và nội dung biểu mẫu phải gửi được trong một lần tới máy chủ", where, SizeText(MaxFileSize))
+	case k != KindFile && (acceptNode != nil || sizeNode != nil):
+		at := acceptNode
+		if at == nil {
+			at = sizeNode
+		}
+		return fl, errAt(at, "%s: accept và maxSize chỉ dùng cho ô gửi tệp (kind: file)", where)
+	}
 	if fl.MaxLen < 0 {
 		return fl, errAt(keyNode(n, "maxLength"), "%s.maxLength: %d phải là số ký tự tối đa, lớn hơn 0", where, fl.MaxLen)
 	}
@@ -443,6 +506,41 @@ func parseAnyOf(n *yaml.Node, seen map[string]*yaml.Node) (AnyOf, error) {
 		return a, errAt(n, "form.anyOf: mỗi mục cần fields và message (lời nhắc khi không trường nào được nhập)")
 	}
 	return a, nil
+}
+
+func typeList() string {
+	names := make([]string, len(upload.Types))
+	for i, t := range upload.Types {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseSize reads a size as content writes it: "3 MB", "500 KB", "3MB",
+// or a number of bytes. A kilobyte is 1,024 bytes, as file managers count.
+func parseSize(s string) (int64, error) {
+	s = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+	unit := int64(1)
+	switch {
+	case strings.HasSuffix(s, "MB"):
+		unit, s = 1<<20, strings.TrimSuffix(s, "MB")
+	case strings.HasSuffix(s, "KB"):
+		unit, s = 1<<10, strings.TrimSuffix(s, "KB")
+	}
+	n, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+	if err != nil || n <= 0 {
+		return 0, errors.New("not a size")
+	}
+	return int64(n * float64(unit)), nil
+}
+
+// SizeText writes a size as people read it in Vietnamese: "3 MB", "1,5 MB",
+// "500 KB".
+func SizeText(n int64) string {
+	if n >= 1<<20 {
+		return strings.ReplaceAll(strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64), ".", ",") + " MB"
+	}
+	return strconv.FormatInt((n+1023)>>10, 10) + " KB"
 }
 
 func kindByName(s string) (Kind, bool) {

@@ -15,8 +15,9 @@
 // reports a mistake in a declaration in Vietnamese at its file and line.
 //
 // Go owns the kinds (declare.go): how a text, a year, a phone number, an
-// email, a choice, a consent box or a registration code is shown, checked
-// and normalised. From one Form come the HTML (RenderHTML, with GOV.UK's
+// email, a choice, a consent box, a registration code or a file (checked by
+// its content and cleaned by package upload) is shown, checked and
+// normalised. From one Form come the HTML (RenderHTML, with GOV.UK's
 // error pattern), the server's checks (Validate, which also trims and
 // NFC-normalises every value) and the CSV row (MarshalCSV, written by gocsv
 // with the labels as headers). Adding a field to a form's content adds it

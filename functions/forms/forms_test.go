@@ -31,8 +31,8 @@ func TestLoadContent(t *testing.T) {
 	for _, f := range r.Forms() {
 		ids = append(ids, f.ID)
 	}
-	if got := strings.Join(ids, ","); got != "cau-hoi,dai-bieu" {
-		t.Fatalf("Forms() = %s, want cau-hoi,dai-bieu", got)
+	if got := strings.Join(ids, ","); got != "cau-hoi,dai-bieu,de-cu" {
+		t.Fatalf("Forms() = %s, want cau-hoi,dai-bieu,de-cu", got)
 	}
 	q := r.Form("cau-hoi")
 	if q.Closes.Format(time.RFC3339) != "2023-04-20T00:00:00+07:00" {

@@ -83,7 +83,8 @@ type fieldView struct {
 	Options      []optionView
 	Checked      bool
 	Consent      Consent
-	Control      string // "input", "textarea", "select", "radios" or "consent"
+	Control      string // "input", "textarea", "select", "radios", "consent" or "file"
+	Accept       string // a file input's accept attribute: media types and extensions
 	HintText     string
 	Short        bool
 	NoSpellcheck bool
@@ -102,6 +103,8 @@ type formView struct {
 	Fields   []fieldView
 	Code     *fieldView // the registration code, when the form asks for one
 	Honeypot string
+	// Multipart: the form takes files, and is sent as multipart/form-data.
+	Multipart bool
 }
 
 // FieldID is the HTML id of a field's control (of its first radio button);
@@ -130,6 +133,8 @@ func (f *Form) view(st State) formView {
 		Submit:   upperFirst(f.Action),
 		Message:  st.Message,
 		Honeypot: HoneypotField,
+
+		Multipart: f.Multipart(),
 	}
 	anyOf := map[string]bool{}
 	for _, a := range f.AnyOf {
@@ -186,12 +191,24 @@ func (f *Form) fieldView(fl *Field, st State, optional bool) fieldView {
 		fv.Short, fv.NoSpellcheck = true, true
 	case KindCode:
 		fv.NoSpellcheck = true
+	case KindFile:
+		fv.Control, fv.Value = "file", "" // a browser never gets a file back
+		var acc []string
+		for _, t := range fl.Accept {
+			acc = append(acc, t.MediaType, "."+t.Ext)
+		}
+		fv.Accept = strings.Join(acc, ",")
 	}
 	fv.HintText = fl.Hint
+	if fl.Kind == KindFile && (len(st.Errors) > 0 || st.Message != "") {
+		// The page came back from the server: a browser sends a file once
+		// and never gets it back into the input.
+		fv.HintText = strings.TrimSpace(fv.HintText + " Nếu bạn đã chọn tệp, hãy chọn lại: trang vừa tải lại không giữ tệp đã chọn.")
+	}
 	if fl.Source == SourceChiDoan && f.SampleList {
 		fv.HintText = strings.TrimSpace(fv.HintText + " Danh sách chi đoàn đang là danh sách mẫu; Đoàn phường sẽ cập nhật danh sách chính thức.")
 	}
-	if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent && fl.Kind != KindPublish {
+	if fl.Kind != KindSelect && fl.Kind != KindRadio && fl.Kind != KindConsent && fl.Kind != KindPublish && fl.Kind != KindFile {
 		fv.MaxLength = fl.maxLen()
 	}
 	var ids []string

@@ -2,20 +2,42 @@ package forms
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"loa/functions/upload"
 	"loa/functions/vntext"
 )
+
+// MaxBody bounds the body of a form without files: the longest honest
+// answer (2,000 characters of question, a few names) is far below it.
+const MaxBody = 64 << 10
+
+// MaxUploadBody bounds the body of a form that takes files. On AWS the
+// function receives a body in base64, 4/3 of its size, inside an event of
+// at most 6 MB: 4 MB of body leaves room for the headers.
+const MaxUploadBody = 4 << 20
+
+// MaxFileSize bounds what a form's files may add up to (their maxSize in
+// content): with the text fields and the parts' headers, they fit in
+// MaxUploadBody.
+const MaxFileSize = 3<<20 + 512<<10
+
+// partOverhead is room for one file part's headers in a multipart body.
+const partOverhead = 16 << 10
 
 // Errors of DecodeBody. The handler answers the first two with 400 and the
 // last with 415.
@@ -103,17 +125,109 @@ func decodeJSON(body []byte) (url.Values, error) {
 	return vals, nil
 }
 
+// DecodeRequest is DecodeBody that also reads multipart/form-data, what a
+// browser sends for a form with a file: each part a text value or a file,
+// the files returned by field name as their bytes (a file input left empty
+// sends an empty part, which is no file). A part's file name on the
+// sender's machine is never kept. A key given twice is malformed here too.
+func DecodeRequest(contentType string, body []byte) (url.Values, map[string][]byte, error) {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != "multipart/form-data" {
+		vals, err := DecodeBody(contentType, body)
+		return vals, nil, err
+	}
+	if params["boundary"] == "" {
+		return nil, nil, ErrMalformed
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	vals, files := url.Values{}, map[string][]byte{}
+	seen := map[string]bool{}
+	for n := 0; ; n++ {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || n >= maxParts {
+			return nil, nil, ErrMalformed
+		}
+		_, disp, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+		name := disp["name"]
+		if err != nil || name == "" {
+			return nil, nil, ErrMalformed
+		}
+		if seen[name] {
+			return nil, nil, fmt.Errorf("%w: %q given twice", ErrMalformed, name)
+		}
+		seen[name] = true
+		data, err := io.ReadAll(p)
+		if err != nil {
+			return nil, nil, ErrMalformed
+		}
+		if _, isFile := disp["filename"]; isFile {
+			if len(data) > 0 {
+				files[name] = data
+			}
+			continue
+		}
+		if !utf8.Valid(data) || !utf8.ValidString(name) {
+			return nil, nil, ErrInvalidUTF8
+		}
+		vals[name] = []string{string(data)}
+	}
+	return vals, files, nil
+}
+
+// maxParts bounds the parts of a multipart body: a form has a few dozen
+// fields at most.
+const maxParts = 100
+
 // IsBot reports whether the hidden honeypot field was filled.
 func IsBot(raw url.Values) bool {
 	return strings.TrimSpace(raw.Get(HoneypotField)) != ""
 }
 
 // Submission is an accepted answer: every declared field, normalised, in the
-// form it is stored (a ticked consent box holds the notice's version).
+// form it is stored (a ticked consent box holds the notice's version, a
+// file field the name of its file, FileValue).
 type Submission struct {
 	Form   *Form
 	Values map[string]string
+	// Files are the files sent, cleaned (package upload), by field name.
+	Files map[string]File
 }
+
+// File is a file of a submission as it is kept: cleaned, of a type read
+// from its content.
+type File struct {
+	Type upload.Type
+	Data []byte
+}
+
+// FileValue is what a row holds of a file: the start of the SHA-256 of the
+// kept bytes and the type's extension, "3fa9c2e1b4d70a1c.jpg". Two
+// different files are two different submissions; a resend of the same one
+// is the same.
+func FileValue(f File) string {
+	sum := sha256.Sum256(f.Data)
+	return hex.EncodeToString(sum[:8]) + "." + f.Type.Ext
+}
+
+// MaxBody is the most of a request body the form reads: MaxBody for a
+// form without files, room for its files' maxSize and their parts' headers
+// beside it for one with files.
+func (f *Form) MaxBody() int64 {
+	n := int64(MaxBody)
+	for i := range f.Fields {
+		if f.Fields[i].Kind == KindFile {
+			n += f.Fields[i].MaxSize + partOverhead
+		}
+	}
+	return n
+}
+
+// Multipart reports whether the form takes files, and so is sent as
+// multipart/form-data.
+func (f *Form) Multipart() bool { return f.FieldOfKind(KindFile) != nil }
 
 // Group is the value of the field the quota is counted by, or "".
 func (s *Submission) Group() string {
@@ -127,10 +241,34 @@ func (s *Submission) Group() string {
 // either a submission or the Vietnamese message of every wrong field, keyed
 // by field name. now bounds the year of birth.
 func (f *Form) Validate(raw url.Values, now time.Time) (*Submission, map[string]string) {
+	return f.ValidateFiles(raw, nil, now)
+}
+
+// ValidateFiles is Validate for a form sent with files (DecodeRequest):
+// each file field is checked against its file in files, by content, and
+// a photo is cleaned of its metadata (package upload).
+func (f *Form) ValidateFiles(raw url.Values, files map[string][]byte, now time.Time) (*Submission, map[string]string) {
 	vals := make(map[string]string, len(f.Fields))
 	errs := map[string]string{}
+	var kept map[string]File
 	for i := range f.Fields {
 		fl := &f.Fields[i]
+		if fl.Kind == KindFile {
+			file, msg := fl.checkFile(files[fl.Name])
+			if msg != "" {
+				errs[fl.Name] = msg
+			}
+			if file != nil {
+				if kept == nil {
+					kept = map[string]File{}
+				}
+				kept[fl.Name] = *file
+				vals[fl.Name] = FileValue(*file)
+			} else {
+				vals[fl.Name] = ""
+			}
+			continue
+		}
 		v, msg := fl.check(raw.Get(fl.Name), f, now)
 		vals[fl.Name] = v
 		if msg != "" {
@@ -151,7 +289,31 @@ func (f *Form) Validate(raw url.Values, now time.Time) (*Submission, map[string]
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &Submission{Form: f, Values: vals}, nil
+	return &Submission{Form: f, Values: vals, Files: kept}, nil
+}
+
+// checkFile returns the kept file of a file field, nil for none, and the
+// message when it is wrong: too large, or not of a type the field accepts
+// by what its bytes are, or a photo that cannot be read.
+func (fl *Field) checkFile(data []byte) (*File, string) {
+	if len(data) == 0 {
+		if fl.Required {
+			return nil, fl.Missing
+		}
+		return nil, ""
+	}
+	if int64(len(data)) > fl.MaxSize {
+		return nil, fl.TooLarge
+	}
+	t, err := upload.Sniff(data)
+	if err != nil || !slices.ContainsFunc(fl.Accept, func(a upload.Type) bool { return a.Name == t.Name }) {
+		return nil, fl.Invalid
+	}
+	clean, err := upload.Clean(t, data)
+	if err != nil {
+		return nil, fl.Invalid
+	}
+	return &File{Type: t, Data: clean}, ""
 }
 
 // check returns the stored value of one field and the message when it is wrong.

@@ -77,6 +77,7 @@ var managerOnly = map[string]bool{
 	"export": true, "delete": true, "compile-list": true, "compile": true, "mark": true,
 	"invitations": true, "accounts": true, "account-create": true, "account-delete": true,
 	"audit-csv": true, "guests": true, "guest-add": true, "guest-remove": true, "attendance-csv": true,
+	"file": true,
 }
 
 // checkers remembers the checker of each account's version.
@@ -380,7 +381,7 @@ var actionTexts = []statusOption{
 	{"guests", "Xem khách mời"}, {"guest-add", "Thêm khách mời"}, {"guest-remove", "Xóa khách mời"}, {"accounts", "Xem tài khoản"},
 	{"account-create", "Tạo tài khoản"}, {"account-delete", "Xóa tài khoản"}, {"audit", "Xem nhật ký"},
 	{"audit-csv", "Tải nhật ký"}, {"digest", "Xem thư tóm tắt"}, {"digest-setting", "Đặt thư tóm tắt"},
-	{"digest-test", "Gửi thử thư tóm tắt"},
+	{"digest-test", "Gửi thử thư tóm tắt"}, {"file", "Tải tệp kèm theo"},
 }
 
 func actionText(a string) string {

@@ -4,8 +4,11 @@
 // package service; on AWS a thin Lambda adapter (lambdahttp) wraps it, and
 // locally the serve command mounts it beside the static files. Its routes
 // are named in package routes, which the builder reads too. A submission is read
-// (form-urlencoded or a JSON object of strings, at most 64 KB), checked
-// against its form's declaration, and stored once before any 2xx answer.
+// (form-urlencoded or a JSON object of strings, at most 64 KB; for a form
+// with a file field, multipart/form-data up to the form's files' sizes,
+// forms.MaxUploadBody at most), checked against its form's declaration
+// (a file by its content, a photo stripped of its metadata), and stored
+// once, its files first, before any 2xx answer.
 // Clients that send "Accept: application/json" (the form script) get JSON
 // with the receipt code ("code"); browsers without JavaScript get a page of
 // the site listing the errors with every typed value kept, or, on success,
@@ -82,9 +85,10 @@ import (
 	"loa/site"
 )
 
-// MaxBody is the largest request body read: the longest honest answer
-// (2,000 characters of question, a few names) is far below it.
-const MaxBody = 64 << 10
+// MaxBody is the largest request body read for a form without files
+// (forms.MaxBody); a form with files reads up to its own limit
+// (Form.MaxBody).
+const MaxBody = forms.MaxBody
 
 // Saver stores an accepted submission; *store.Store is one.
 type Saver interface {
@@ -379,23 +383,26 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, f.MaxBody()))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.problem(w, r, f, http.StatusRequestEntityTooLarge, "Nội dung quá dài",
-				"Dữ liệu gửi lên vượt quá 64 KB. Hãy rút ngắn nội dung rồi gửi lại.")
+			msg := "Dữ liệu gửi lên vượt quá 64 KB. Hãy rút ngắn nội dung rồi gửi lại."
+			if f.Multipart() {
+				msg = "Dữ liệu gửi lên vượt quá " + forms.SizeText(f.MaxBody()) + ". Hãy chọn tệp nhỏ hơn hoặc rút ngắn nội dung rồi gửi lại."
+			}
+			h.problem(w, r, f, http.StatusRequestEntityTooLarge, "Nội dung quá dài", msg)
 			return
 		}
 		h.problem(w, r, f, http.StatusBadRequest, "Không đọc được dữ liệu",
 			"Dữ liệu gửi lên bị gián đoạn. Hãy gửi lại.")
 		return
 	}
-	raw, err := forms.DecodeBody(r.Header.Get("Content-Type"), body)
+	raw, files, err := forms.DecodeRequest(r.Header.Get("Content-Type"), body)
 	switch {
 	case errors.Is(err, forms.ErrUnsupportedType):
 		h.problem(w, r, f, http.StatusUnsupportedMediaType, "Không đọc được dữ liệu",
-			"Biểu mẫu chỉ nhận dữ liệu dạng application/x-www-form-urlencoded hoặc JSON, mã UTF-8.")
+			"Biểu mẫu chỉ nhận dữ liệu dạng multipart/form-data, application/x-www-form-urlencoded hoặc JSON, mã UTF-8.")
 		return
 	case errors.Is(err, forms.ErrInvalidUTF8):
 		h.problem(w, r, f, http.StatusBadRequest, "Không đọc được dữ liệu",
@@ -412,7 +419,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.accepted(w, r, f, "", receiptCode(f, "", raw))
 		return
 	}
-	sub, errs := f.Validate(raw, now)
+	sub, errs := f.ValidateFiles(raw, files, now)
 	if errs != nil {
 		note.outcome = "invalid"
 		for _, fl := range f.Fields {

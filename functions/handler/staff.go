@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +73,7 @@ func (h *Handler) mountStaff() error {
 	h.mux.HandleFunc(routes.Stats, h.staffRoute("stats", http.MethodGet, h.stats))
 	h.mux.HandleFunc(routes.Export+"{form}", h.staffRoute("export", http.MethodGet, h.export))
 	h.mux.HandleFunc(routes.Submissions+"{form}/{id}", h.staffRoute("delete", http.MethodDelete, h.deleteSubmission))
+	h.mux.HandleFunc(routes.Files+"{form}/{id}/{field}", h.staffRoute("file", http.MethodGet, h.fileLink))
 	h.mux.HandleFunc(routes.Questions, h.staffRoute("questions", http.MethodGet, h.questions))
 	h.mux.HandleFunc(routes.Answers+"{form}/{id}", h.staffRoute("answer", http.MethodPut, h.saveAnswer))
 	return nil
@@ -285,6 +287,68 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any, want s
 		return false
 	}
 	return true
+}
+
+// FileStore hands out the files sent with submissions; *store.Store is one.
+type FileStore interface {
+	FindByID(ctx context.Context, f *forms.Form, id string) (store.Found, error)
+	FileLink(ctx context.Context, f *forms.Form, found store.Found, field, name string, expiry time.Duration) (string, error)
+}
+
+// fileLinkExpiry is how long a link to a sent file lives.
+const fileLinkExpiry = 10 * time.Minute
+
+// fileLink answers GET /api/files/{form}/{id}/{field}: a link to the file
+// that a submission carries in a file field, downloaded under the form's
+// id and the submission's receipt code ("de-cu-DC-7K3M-9Q2P.jpg").
+func (h *Handler) fileLink(w http.ResponseWriter, r *http.Request) {
+	note := noteOf(r)
+	f := h.staffForm(w, r)
+	if f == nil {
+		return
+	}
+	files, ok := h.cfg.Store.(FileStore)
+	if !ok {
+		note.outcome = "not-configured"
+		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Chức năng tải tệp kèm theo chưa được cấu hình trên máy chủ."})
+		return
+	}
+	id := strings.ToLower(strings.TrimSpace(r.PathValue("id")))
+	field := r.PathValue("field")
+	notFound := func() {
+		note.outcome = "not-found"
+		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Câu trả lời này không có tệp kèm theo, hoặc đã bị xóa. Hãy tải lại danh sách."})
+	}
+	if fl := f.Field(field); fl == nil || fl.Kind != forms.KindFile {
+		notFound()
+		return
+	}
+	found, err := files.FindByID(r.Context(), f, id)
+	if errors.Is(err, store.ErrNotFound) {
+		notFound()
+		return
+	}
+	if err != nil {
+		h.staffFailed(w, r, err)
+		return
+	}
+	note.id = id
+	value := found.Record.Values[field]
+	name := f.ID + "-" + f.ReceiptCode(found.Hash) + path.Ext(value)
+	if f.CodePrefix == "" {
+		name = f.ID + "-" + id + path.Ext(value)
+	}
+	url, err := files.FileLink(r.Context(), f, found, field, name, fileLinkExpiry)
+	if errors.Is(err, store.ErrNotFound) {
+		notFound()
+		return
+	}
+	if err != nil {
+		h.staffFailed(w, r, err)
+		return
+	}
+	note.rows, note.outcome = 1, "ok"
+	writeJSON(w, http.StatusOK, exportAnswer{OK: true, Link: report.Link{URL: url, FileName: name, Expires: h.cfg.Now().Add(fileLinkExpiry), Rows: 1}})
 }
 
 func (h *Handler) staffFailed(w http.ResponseWriter, r *http.Request, err error) {

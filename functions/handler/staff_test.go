@@ -195,7 +195,7 @@ func TestStaffRoutesWithSecret(t *testing.T) {
 	if err := json.Unmarshal([]byte(a.body), &st); err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Forms) != 2 || st.Forms[0].Total != 1 || st.Forms[1].Quota == nil || st.Forms[1].Quota.Groups[0].Count != 1 {
+	if len(st.Forms) != 3 || st.Forms[0].Total != 1 || st.Forms[1].Quota == nil || st.Forms[1].Quota.Groups[0].Count != 1 || st.Forms[2].ID != "de-cu" || st.Forms[2].Total != 0 {
 		t.Errorf("stats: %s", a.body)
 	}
 

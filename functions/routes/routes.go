@@ -17,6 +17,7 @@ const (
 	Stats         = "/api/stats"          // staff: the counts
 	Export        = "/api/export/"        // staff: Export + form id, a download link
 	Submissions   = "/api/submissions/"   // staff: DELETE Submissions + form/id
+	Files         = "/api/files/"         // staff: GET Files + form/id/field, a download link of a file sent with a submission
 	Questions     = "/api/questions"      // staff: the questions with their answers
 	Answers       = "/api/answers/"       // staff: PUT Answers + form/id
 	Compile       = "/api/compile"        // staff: GET the questions to compile; Compile + "/" + form: the .docx

@@ -211,6 +211,7 @@ func TestProvinceIsolation(t *testing.T) {
 		{"Compile", "GET", routes.Compile, ""},
 		{"Compile", "GET", routes.Compile + "/cau-hoi", ""},
 		{"Marks", "PUT", routes.Marks + "cau-hoi/" + idB, `{"out":true}`},
+		{"Files", "GET", routes.Files + "cau-hoi/" + idB + "/noi_dung", ""},
 		{"Invitations", "GET", routes.Invitations, ""},
 		{"Checkin", "POST", routes.Checkin, `{"name":"Người lạ","chi_doan":"Chi đoàn thôn Đông"}`},
 		{"Invitations", "GET", routes.Invitations + "?dang=pdf", ""},

@@ -89,7 +89,7 @@ func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Reco
 // Delete removes the submission with the given short id (staff, on a
 // person's request): every version of its answer first (the latest
 // version is what /hoi-dap/ shows of it, so it leaves the page with
-// them), then the row, then its quota slot. Nothing here reads an index. A
+// them), its marks and its files, then the row, then its quota slot. Nothing here reads an index. A
 // failure part way leaves the row, so that deleting again finds it and
 // finishes. The row goes before the slot: a crash after it leaves an
 // orphan slot, which the next claim repairs; the other order could leave a
@@ -107,6 +107,9 @@ func (s *Store) Delete(ctx context.Context, f *forms.Form, id string) error {
 		return err
 	}
 	if err := s.deleteMarks(ctx, f.ID, found.Hash); err != nil {
+		return err
+	}
+	if err := s.deleteFiles(ctx, f.ID, found.Hash); err != nil {
 		return err
 	}
 	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil {

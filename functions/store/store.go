@@ -47,6 +47,12 @@
 //
 //	{prefix}marks/{form}/{hash}/{NNNNNN}.json   JSON: out (left out), into (merged into that id)
 //
+// The files sent with a submission (uploads.go: a nomination's photo or
+// document), each created once, before the row that names it, and deleted
+// with it:
+//
+//	{prefix}uploads/{form}/{hash}/{field}.{ext}   the file, cleaned (package upload)
+//
 // Check-ins at the dialogue (checkins.go), one object per person, created
 // once:
 //
@@ -270,6 +276,10 @@ func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error
 		if rc.Slot, err = s.claim(ctx, f, sub.Group(), key); err != nil {
 			return rc, err
 		}
+	}
+	// The files first: a row never names a file that is not there.
+	if err := s.saveFiles(ctx, sub, hash); err != nil {
+		return rc, err
 	}
 	created, err := s.create(ctx, key, body, "text/csv; charset=utf-8")
 	if err != nil {

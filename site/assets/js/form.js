@@ -158,6 +158,45 @@
       box.focus();
     }
 
+    // A form with a file goes as multipart/form-data. A photo larger than
+    // the field allows is made smaller here first (a phone's camera takes
+    // more than the ward needs); the server checks and cleans it anyway.
+    var multipart = form.enctype === "multipart/form-data";
+
+    function shrink(file, max) {
+      if (!/^image\/(jpeg|png)$/.test(file.type) || !window.createImageBitmap) return Promise.resolve(null);
+      return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (img) {
+        var scale = Math.min(1, 2560 / Math.max(img.width, img.height));
+        var c = document.createElement("canvas");
+        c.width = Math.round(img.width * scale);
+        c.height = Math.round(img.height * scale);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        return new Promise(function (done) { c.toBlob(done, "image/jpeg", 0.85); });
+      }).then(function (blob) {
+        return blob && blob.size <= max ? blob : null;
+      }, function () { return null; });
+    }
+
+    function body() {
+      var data = new FormData(form);
+      if (!multipart) return Promise.resolve(new URLSearchParams(data).toString());
+      var tooLarge = [];
+      var work = [];
+      each(form.querySelectorAll("input[type=file]"), function (input) {
+        var file = input.files && input.files[0];
+        var max = Number(input.getAttribute("data-max-size"));
+        if (!file || !max || file.size <= max) return;
+        work.push(shrink(file, max).then(function (blob) {
+          if (blob) data.set(input.name, blob, "anh.jpg");
+          else tooLarge.push({ field: input.name, id: input.id, message: input.getAttribute("data-too-large") });
+        }));
+      });
+      return Promise.all(work).then(function () {
+        if (tooLarge.length) throw { errors: tooLarge };
+        return data;
+      });
+    }
+
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       if (busy) return;
@@ -165,14 +204,10 @@
       if (button) button.disabled = true;
       clearErrors();
       say("Đang gửi…");
-      fetch(form.action, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Accept": "application/json",
-          "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"
-        },
-        body: new URLSearchParams(new FormData(form)).toString()
+      var headers = { "Accept": "application/json" };
+      if (!multipart) headers["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8";
+      body().then(function (b) {
+        return fetch(form.action, { method: "POST", credentials: "same-origin", headers: headers, body: b });
       }).then(function (res) {
         return res.json().catch(function () { return {}; }).then(function (data) {
           say("");
@@ -182,9 +217,12 @@
             showSummary("", data.errors);
           } else showSummary(data.message || RETRY); // 409, 410, 429, 503, …
         });
-      }, function () {
+      }, function (e) {
         say("");
-        showSummary(RETRY);
+        if (e && e.errors) { // a file too large, found before sending
+          showErrors(e.errors);
+          showSummary("", e.errors);
+        } else showSummary(RETRY);
       }).then(function () {
         busy = false;
         if (button) button.disabled = false;

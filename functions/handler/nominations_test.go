@@ -1,0 +1,225 @@
+package handler_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path"
+	"strings"
+	"testing"
+
+	"loa/functions/forms"
+	"loa/functions/upload/uploadtest"
+)
+
+// nomination is a nomination that passes, without its file.
+func nomination() url.Values {
+	return url.Values{
+		"chi_doan":   {"Chi đoàn Tổ dân phố 3"},
+		"nguoi_gui":  {"Lê Thị Gửi"},
+		"dien_thoai": {"0987 111 222"},
+		"ho_ten":     {"Phạm Văn Tiêu Biểu"},
+		"nam_sinh":   {"1997"},
+		"linh_vuc":   {"Chuyển đổi số, sáng tạo"},
+		"thanh_tich": {"Mở lớp dạy kỹ năng số miễn phí cho 120 người cao tuổi."},
+		"dong_y":     {"co"},
+	}
+}
+
+// postMultipart sends v and the file (as the browser names it, with the
+// type the browser claims) the way a browser sends a form with a file;
+// a nil file is an input left empty.
+func postMultipart(t *testing.T, form string, v url.Values, field, filename, claimed string, file []byte, asJSON bool) *http.Request {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k := range v {
+		mw.WriteField(k, v.Get(k))
+	}
+	h := make(map[string][]string)
+	h["Content-Disposition"] = []string{`form-data; name="` + field + `"; filename="` + filename + `"`}
+	h["Content-Type"] = []string{claimed}
+	w, err := mw.CreatePart(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(file)
+	mw.Close()
+	r := httptest.NewRequest("POST", "/api/forms/"+form, &b)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	if asJSON {
+		r.Header.Set("Accept", "application/json")
+	}
+	return r
+}
+
+type codeAnswer struct {
+	OK   bool   `json:"ok"`
+	ID   string `json:"id"`
+	Code string `json:"code"`
+}
+
+func TestNominationWithPhoto(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	photo := uploadtest.PhoneJPEG(96, 48, 8) // held turned: stored on its side
+	req := postMultipart(t, "de-cu", nomination(), "tep", "IMG_2041 Phạm Văn Tiêu Biểu.jpg", "image/jpeg", photo, true)
+	a := e.do(req)
+	var ans codeAnswer
+	json.Unmarshal([]byte(a.body), &ans)
+	if a.code != 200 || !ans.OK || !strings.HasPrefix(ans.Code, "DC-") {
+		t.Fatalf("nomination: %d %s", a.code, a.body)
+	}
+	rows, files := e.keys("loa/submissions/de-cu/"), e.keys("loa/uploads/de-cu/")
+	if len(rows) != 1 || len(files) != 1 {
+		t.Fatalf("stored rows %q and files %q, want one each", rows, files)
+	}
+	hash := strings.TrimSuffix(path.Base(rows[0]), ".csv")
+	if files[0] != "loa/uploads/de-cu/"+hash+"/tep.jpg" {
+		t.Errorf("file at %s, want under its submission's hash", files[0])
+	}
+	kept := []byte(e.object(files[0]))
+	for _, leak := range uploadtest.Leaks() {
+		if bytes.Contains(kept, leak) {
+			t.Errorf("the kept photo holds %q", leak)
+		}
+	}
+	if c, err := jpeg.DecodeConfig(bytes.NewReader(kept)); err != nil || c.Width != 48 || c.Height != 96 {
+		t.Errorf("kept photo %d×%d (%v), want it upright, 48×96", c.Width, c.Height, err)
+	}
+	// The row names the file by its content; never by the sender's file name.
+	row := e.object(rows[0])
+	sum := sha256.Sum256(kept)
+	if !strings.Contains(row, ","+hex.EncodeToString(sum[:8])+".jpg,") || strings.Contains(row, "IMG_2041") {
+		t.Errorf("row %s does not name the kept file by its content", row)
+	}
+	if !strings.HasPrefix(row, "Mã,Thời điểm gửi,Chi đoàn đề cử,Họ và tên người gửi,Số điện thoại người gửi,Người được đề cử,Năm sinh,Lĩnh vực,Thành tích,Tệp kèm theo,Phiên bản thông báo đồng ý\n") {
+		t.Errorf("row header: %s", row)
+	}
+
+	// Sent again (a double click, a retry): the same code, nothing more stored.
+	a = e.do(postMultipart(t, "de-cu", nomination(), "tep", "anh.jpg", "image/jpeg", photo, true))
+	var again codeAnswer
+	json.Unmarshal([]byte(a.body), &again)
+	if a.code != 200 || again.Code != ans.Code || len(e.keys("loa/submissions/de-cu/")) != 1 || len(e.keys("loa/uploads/de-cu/")) != 1 {
+		t.Errorf("resend: %d %s; %d rows, %d files", a.code, a.body, len(e.keys("loa/submissions/de-cu/")), len(e.keys("loa/uploads/de-cu/")))
+	}
+
+	// Staff download the file under the form and the receipt code.
+	a = e.do(staffRequest("GET", "/api/files/de-cu/"+ans.ID+"/tep", staffSecret, "198.51.100.7:5555"))
+	var link struct {
+		OK       bool   `json:"ok"`
+		URL      string `json:"url"`
+		FileName string `json:"file"`
+	}
+	if err := json.Unmarshal([]byte(a.body), &link); err != nil || a.code != 200 || !link.OK {
+		t.Fatalf("file link: %d %s", a.code, a.body)
+	}
+	if link.FileName != "de-cu-"+ans.Code+".jpg" {
+		t.Errorf("download named %q, want de-cu-%s.jpg", link.FileName, ans.Code)
+	}
+	resp, err := http.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, kept) || !strings.Contains(resp.Header.Get("Content-Disposition"), link.FileName) {
+		t.Errorf("download: %d, %d bytes (want %d), %q", resp.StatusCode, len(got), len(kept), resp.Header.Get("Content-Disposition"))
+	}
+	for _, p := range []string{"/api/files/de-cu/" + ans.ID + "/ho_ten", "/api/files/de-cu/" + ans.ID + "/khong", "/api/files/de-cu/000000000000/tep"} {
+		if a := e.do(staffRequest("GET", p, staffSecret, "198.51.100.7:5555")); a.code != 404 {
+			t.Errorf("%s: %d, want 404", p, a.code)
+		}
+	}
+
+	// Deleted on request: the file goes with the row.
+	if a := e.do(staffRequest("DELETE", "/api/submissions/de-cu/"+ans.ID, staffSecret, "198.51.100.7:5555")); a.code != 200 {
+		t.Fatalf("delete: %d %s", a.code, a.body)
+	}
+	if rows, files := e.keys("loa/submissions/de-cu/"), e.keys("loa/uploads/de-cu/"); len(rows) != 0 || len(files) != 0 {
+		t.Errorf("after deletion: rows %q, files %q", rows, files)
+	}
+
+	// Nothing the person typed or sent reaches the log.
+	e.mu.Lock()
+	logs := e.logs.String()
+	e.mu.Unlock()
+	for _, private := range []string{"Phạm Văn Tiêu Biểu", "Lê Thị Gửi", "0987", "IMG_2041", "kỹ năng số"} {
+		if strings.Contains(logs, private) {
+			t.Errorf("log holds %q", private)
+		}
+	}
+}
+
+func TestNominationFileChecks(t *testing.T) {
+	e := newEnv(t, nil)
+	f := e.reg.Form("de-cu")
+	big := make([]byte, f.Field("tep").MaxSize+1)
+	copy(big, uploadtest.PhoneJPEG(16, 16, 1))
+	pdf := []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+	for _, tc := range []struct {
+		name, filename, claimed string
+		file                    []byte
+		code                    int
+		msg                     string // at the field, for a 422
+		stored                  bool   // a file object is written
+	}{
+		{"text named .jpg", "anh.jpg", "image/jpeg", []byte("Đây là một tệp văn bản, không phải ảnh."), 422, "Chọn ảnh JPEG, PNG hoặc tài liệu PDF, Word (.docx)", false},
+		{"a page named .png", "anh.png", "image/png", []byte("<!DOCTYPE html><script>alert(1)</script>"), 422, "Chọn ảnh JPEG, PNG hoặc tài liệu PDF, Word (.docx)", false},
+		{"damaged photo", "anh.jpg", "image/jpeg", uploadtest.PhoneJPEG(64, 64, 1)[:400], 422, "Chọn ảnh JPEG, PNG hoặc tài liệu PDF, Word (.docx)", false},
+		{"over the field's size", "anh.jpg", "image/jpeg", big, 422, "Tệp chỉ được tối đa 3 MB; hãy chọn ảnh nhỏ hơn hoặc chụp lại", false},
+		{"a PDF named .jpg", "anh.jpg", "image/jpeg", pdf, 200, "", true},
+		{"no file chosen", "", "application/octet-stream", nil, 200, "", false},
+	} {
+		before := len(e.keys("loa/uploads/"))
+		v := nomination()
+		v.Set("ho_ten", "Người "+tc.name) // each case its own submission
+		a := e.do(postMultipart(t, "de-cu", v, "tep", tc.filename, tc.claimed, tc.file, true))
+		if a.code != tc.code {
+			t.Errorf("%s: %d %s, want %d", tc.name, a.code, a.body, tc.code)
+			continue
+		}
+		if tc.code == 422 && (len(a.json.Errors) != 1 || a.json.Errors[0].Field != "tep" || a.json.Errors[0].Message != tc.msg) {
+			t.Errorf("%s: errors %+v, want %q at tep", tc.name, a.json.Errors, tc.msg)
+		}
+		if grew := len(e.keys("loa/uploads/")) > before; grew != tc.stored {
+			t.Errorf("%s: a file stored: %v, want %v", tc.name, grew, tc.stored)
+		}
+	}
+	// Files are kept by what they are: the PDF under .pdf.
+	if ks := e.keys("loa/uploads/de-cu/"); len(ks) != 1 || !strings.HasSuffix(ks[0], "/tep.pdf") {
+		t.Errorf("kept files %q, want one PDF", ks)
+	}
+
+	// Past the whole request's limit: 413, with the limit in the message.
+	huge := make([]byte, f.MaxBody())
+	a := e.do(postMultipart(t, "de-cu", nomination(), "tep", "anh.jpg", "image/jpeg", huge, true))
+	if a.code != http.StatusRequestEntityTooLarge || !strings.Contains(a.json.Message, "Hãy chọn tệp nhỏ hơn") {
+		t.Errorf("too large a request: %d %s", a.code, a.body)
+	}
+	// A form without files reads no more than before.
+	if f := e.reg.Form("cau-hoi"); f.MaxBody() != forms.MaxBody || f.Multipart() {
+		t.Errorf("cau-hoi reads %d bytes, multipart %v", f.MaxBody(), f.Multipart())
+	}
+	// Every form's largest request, once in base64 as the Lambda gets it,
+	// fits in its 6 MB event with room for the headers.
+	for _, f := range e.reg.Forms() {
+		if b64 := (f.MaxBody() + 2) / 3 * 4; b64 > 6_000_000-64<<10 {
+			t.Errorf("%s: %d bytes of body are %d in base64, over the Lambda's 6 MB", f.ID, f.MaxBody(), b64)
+		}
+	}
+
+	// Without JavaScript: the page lists the error and asks for the file again.
+	a = e.do(postMultipart(t, "de-cu", nomination(), "tep", "anh.jpg", "image/jpeg", []byte("không phải ảnh"), false))
+	if a.code != 422 || !strings.Contains(a.body, "hãy chọn lại") || !strings.Contains(a.body, `enctype="multipart/form-data"`) ||
+		!strings.Contains(a.body, `value="Phạm Văn Tiêu Biểu"`) {
+		t.Errorf("page without JavaScript: %d\n%s", a.code, a.body)
+	}
+}

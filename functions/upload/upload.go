@@ -1,0 +1,271 @@
+// Package upload checks and cleans a file that a person attaches to a form
+// (a photo or a document), before anything of it is stored.
+//
+// The model: a file is what its bytes say it is, never what its name or the
+// browser claims. [Sniff] reads the first bytes and names one of the
+// [Types] the ward takes: a JPEG or PNG photo, a PDF, or a Word document
+// (.docx, whose zip must hold a Word body and no macros). [Clean] then
+// makes the bytes that are kept. A photo is decoded, bounded in pixels
+// before it is, turned upright by its EXIF orientation, and encoded afresh:
+// only the pixels survive, so no EXIF, GPS position, camera serial, XMP,
+// thumbnail or anything appended after the image is ever stored or handed
+// to staff. A document is kept as sent once its structure is checked.
+//
+// Size is the caller's to bound (the form declares a maximum, the handler
+// reads no more than the form allows); this package bounds what decoding
+// may cost.
+package upload
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"strings"
+)
+
+// Type is a kind of file the ward takes.
+type Type struct {
+	Name      string // as content names it in a field's accept list: "jpeg"
+	MediaType string // "image/jpeg"
+	Ext       string // the extension the stored file and its download get: "jpg"
+	Label     string // how people call it: "ảnh JPEG"
+	Image     bool   // cleaned by encoding its pixels afresh
+}
+
+// DocxType is the media type of a Word document.
+const DocxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+// Types are the files a form may take, in the order messages list them.
+var Types = []Type{
+	{Name: "jpeg", MediaType: "image/jpeg", Ext: "jpg", Label: "ảnh JPEG", Image: true},
+	{Name: "png", MediaType: "image/png", Ext: "png", Label: "ảnh PNG", Image: true},
+	{Name: "pdf", MediaType: "application/pdf", Ext: "pdf", Label: "tài liệu PDF"},
+	{Name: "docx", MediaType: DocxType, Ext: "docx", Label: "văn bản Word (.docx)"},
+}
+
+// TypeNamed returns the type content calls name.
+func TypeNamed(name string) (Type, bool) {
+	for _, t := range Types {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Type{}, false
+}
+
+// Errors of Sniff and Clean.
+var (
+	ErrType    = errors.New("upload: not a file of a type the ward takes")
+	ErrDamaged = errors.New("upload: the file cannot be read")
+	ErrPixels  = errors.New("upload: the image has too many pixels")
+)
+
+// MaxPixels bounds a photo's width × height: 40 megapixels, more than any
+// phone camera takes, decoded into 160 MB at most.
+const MaxPixels = 40_000_000
+
+// maxZipEntries bounds the entries of a .docx walked: Word writes a few
+// dozen, a picture-heavy file a few hundred.
+const maxZipEntries = 2000
+
+// Sniff names the type of data by its content. A zip is a Word document
+// only when it holds one (see checkDocx).
+func Sniff(data []byte) (Type, error) {
+	mt := http.DetectContentType(data)
+	switch {
+	case mt == "image/jpeg":
+		return Types[0], nil
+	case mt == "image/png":
+		return Types[1], nil
+	case mt == "application/pdf":
+		return Types[2], nil
+	case mt == "application/zip":
+		if err := checkDocx(data); err != nil {
+			return Type{}, err
+		}
+		return Types[3], nil
+	}
+	return Type{}, ErrType
+}
+
+// Clean returns the bytes to keep of data, a file of type t (as Sniff
+// named it): a photo's pixels encoded afresh, upright; a document as it
+// came.
+func Clean(t Type, data []byte) ([]byte, error) {
+	if !t.Image {
+		return data, nil
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || format != t.Name {
+		return nil, ErrDamaged
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, ErrPixels
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, ErrDamaged
+	}
+	var out bytes.Buffer
+	if t.Name == "png" {
+		// PNG keeps what a photo of a certificate or a screenshot needs:
+		// every pixel exactly. The encoder writes no text, time or EXIF chunk.
+		if err := png.Encode(&out, img); err != nil {
+			return nil, fmt.Errorf("upload: png: %w", err)
+		}
+		return out.Bytes(), nil
+	}
+	img = upright(img, orientation(data))
+	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 90}); err != nil {
+		return nil, fmt.Errorf("upload: jpeg: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// checkDocx tells whether data is a Word document: a zip with
+// [Content_Types].xml naming a Word body (not a macro-enabled one) and
+// word/document.xml, with a bounded number of entries.
+func checkDocx(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return ErrDamaged
+	}
+	if len(zr.File) > maxZipEntries {
+		return ErrDamaged
+	}
+	var types, body bool
+	for _, f := range zr.File {
+		switch f.Name {
+		case "word/document.xml":
+			body = true
+		case "[Content_Types].xml":
+			if f.UncompressedSize64 > 1<<20 {
+				return ErrDamaged
+			}
+			rc, err := f.Open()
+			if err != nil {
+				return ErrDamaged
+			}
+			var b bytes.Buffer
+			_, err = b.ReadFrom(rc)
+			rc.Close()
+			if err != nil {
+				return ErrDamaged
+			}
+			s := b.String()
+			if strings.Contains(s, "macroEnabled") {
+				return ErrType
+			}
+			types = strings.Contains(s, "wordprocessingml.document.main+xml")
+		}
+	}
+	if !types || !body {
+		return ErrType
+	}
+	return nil
+}
+
+// orientation reads the EXIF Orientation (1–8) of a JPEG, or 1: the
+// segments before the image data are walked for an APP1 "Exif" segment,
+// and in its TIFF structure the first directory for tag 0x0112.
+func orientation(data []byte) int {
+	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
+		return 1
+	}
+	i := 2
+	for i+4 <= len(data) && data[i] == 0xFF {
+		marker := data[i+1]
+		if marker == 0xFF { // padding
+			i++
+			continue
+		}
+		if marker == 0xDA || marker == 0xD9 { // image data or its end: no EXIF before it
+			return 1
+		}
+		n := int(binary.BigEndian.Uint16(data[i+2:]))
+		if n < 2 || i+2+n > len(data) {
+			return 1
+		}
+		seg := data[i+4 : i+2+n]
+		if marker == 0xE1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
+			return exifOrientation(seg[6:])
+		}
+		i += 2 + n
+	}
+	return 1
+}
+
+func exifOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 1
+	}
+	var bo binary.ByteOrder = binary.BigEndian
+	if string(t[:2]) == "II" {
+		bo = binary.LittleEndian
+	} else if string(t[:2]) != "MM" {
+		return 1
+	}
+	ifd := int(bo.Uint32(t[4:]))
+	if ifd < 8 || ifd+2 > len(t) {
+		return 1
+	}
+	count := int(bo.Uint16(t[ifd:]))
+	for e := ifd + 2; count > 0 && e+12 <= len(t); e, count = e+12, count-1 {
+		if bo.Uint16(t[e:]) == 0x0112 {
+			if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
+				return v
+			}
+			return 1
+		}
+	}
+	return 1
+}
+
+// upright returns img turned as EXIF orientation o says the camera held
+// it; img itself for 1. Every upright pixel (x, y) is read from the stored
+// pixel the orientation puts there.
+func upright(img image.Image, o int) image.Image {
+	if o < 2 || o > 8 {
+		return img
+	}
+	b := img.Bounds()
+	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+	w, h := b.Dx(), b.Dy()
+	dw, dh := w, h
+	if o >= 5 {
+		dw, dh = h, w
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	for y := 0; y < dh; y++ {
+		for x := 0; x < dw; x++ {
+			var sx, sy int
+			switch o {
+			case 2:
+				sx, sy = w-1-x, y
+			case 3:
+				sx, sy = w-1-x, h-1-y
+			case 4:
+				sx, sy = x, h-1-y
+			case 5:
+				sx, sy = y, x
+			case 6:
+				sx, sy = y, h-1-x
+			case 7:
+				sx, sy = w-1-y, h-1-x
+			case 8:
+				sx, sy = w-1-y, x
+			}
+			s, d := src.PixOffset(sx, sy), dst.PixOffset(x, y)
+			copy(dst.Pix[d:d+4], src.Pix[s:s+4])
+		}
+	}
+	return dst
+}

@@ -1,0 +1,186 @@
+package upload_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"testing"
+
+	"loa/functions/upload"
+	"loa/functions/upload/uploadtest"
+)
+
+func phoneJPEG(t *testing.T, w, h int, orientation uint16) []byte {
+	t.Helper()
+	return uploadtest.PhoneJPEG(w, h, orientation)
+}
+
+func near(c color.Color, r, g, b uint8) bool {
+	cr, cg, cb, _ := c.RGBA()
+	d := func(a uint32, want uint8) bool { x := int(a>>8) - int(want); return x > -40 && x < 40 }
+	return d(cr, r) && d(cg, g) && d(cb, b)
+}
+
+func TestPhotoLosesMetadataAndStandsUpright(t *testing.T) {
+	src := phoneJPEG(t, 64, 32, 6) // stored on its side: the camera was turned
+	for _, leak := range uploadtest.Leaks()[:5] {
+		if !bytes.Contains(src, leak) {
+			t.Fatalf("the test photo lacks %q", leak)
+		}
+	}
+	typ, err := upload.Sniff(src)
+	if err != nil || typ.Name != "jpeg" || typ.Ext != "jpg" {
+		t.Fatalf("Sniff = %+v, %v", typ, err)
+	}
+	out, err := upload.Clean(typ, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range uploadtest.Leaks() {
+		if bytes.Contains(out, leak) {
+			t.Errorf("the kept photo still holds %q", leak)
+		}
+	}
+	img, err := jpeg.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Orientation 6: turned clockwise to stand. The stored top-left (red)
+	// goes to the top-right, the stored top-right (blue) to the bottom-right.
+	if b := img.Bounds(); b.Dx() != 32 || b.Dy() != 64 {
+		t.Fatalf("upright size %v, want 32×64", b)
+	}
+	if !near(img.At(29, 2), 255, 0, 0) || !near(img.At(29, 61), 0, 0, 255) || !near(img.At(2, 2), 128, 128, 128) {
+		t.Errorf("corners after turning: %v %v %v", img.At(29, 2), img.At(29, 61), img.At(2, 2))
+	}
+	// The same photo sent twice is kept as the same bytes: a resend is one file.
+	again, _ := upload.Clean(typ, src)
+	if !bytes.Equal(out, again) {
+		t.Error("cleaning the same photo twice gave two files")
+	}
+
+	// Upright as stored: the size stays.
+	out, err = upload.Clean(typ, phoneJPEG(t, 64, 32, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := jpeg.DecodeConfig(bytes.NewReader(out)); c.Width != 64 || c.Height != 32 {
+		t.Errorf("orientation 1: %d×%d, want 64×32", c.Width, c.Height)
+	}
+}
+
+// chunk is one PNG chunk.
+func chunk(typ string, data []byte) []byte {
+	var b bytes.Buffer
+	binary.Write(&b, binary.BigEndian, uint32(len(data)))
+	b.WriteString(typ)
+	b.Write(data)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	return b.Bytes()
+}
+
+func TestPNGLosesTextAndEXIF(t *testing.T) {
+	var enc bytes.Buffer
+	if err := png.Encode(&enc, uploadtest.Picture(20, 10)); err != nil {
+		t.Fatal(err)
+	}
+	raw := enc.Bytes()
+	// After the signature (8) and IHDR (25): a text chunk and an eXIf chunk.
+	var src []byte
+	src = append(src, raw[:33]...)
+	src = append(src, chunk("tEXt", []byte("Author\x00Nguyen Van An"))...)
+	src = append(src, chunk("eXIf", uploadtest.EXIF(1)[6:])...)
+	src = append(src, raw[33:]...)
+	typ, err := upload.Sniff(src)
+	if err != nil || typ.Name != "png" {
+		t.Fatalf("Sniff = %+v, %v", typ, err)
+	}
+	out, err := upload.Clean(typ, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"tEXt", "eXIf", "Nguyen", "PhoneCo"} {
+		if bytes.Contains(out, []byte(leak)) {
+			t.Errorf("the kept PNG still holds %q", leak)
+		}
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil || img.Bounds().Dx() != 20 || !near(img.At(0, 0), 255, 0, 0) {
+		t.Errorf("pixels not kept: %v %v", err, img)
+	}
+}
+
+func docx(t *testing.T, contentTypes string, files ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("[Content_Types].xml")
+	w.Write([]byte(contentTypes))
+	for _, f := range files {
+		w, _ := zw.Create(f)
+		w.Write([]byte("<w:document/>"))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+const wordTypes = `<Types><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`
+
+func TestSniffByContent(t *testing.T) {
+	var bigPNG bytes.Buffer
+	png.Encode(&bigPNG, image.NewGray(image.Rect(0, 0, 1, 1)))
+	huge := bigPNG.Bytes()
+	huge = append([]byte{}, huge...)
+	// IHDR width and height, at 16 and 20: 10,000 × 10,000 is 100 megapixels.
+	binary.BigEndian.PutUint32(huge[16:], 10000)
+	binary.BigEndian.PutUint32(huge[20:], 10000)
+	binary.BigEndian.PutUint32(huge[29:], crc32.ChecksumIEEE(huge[12:29]))
+
+	jpg := phoneJPEG(t, 16, 16, 1)
+	for _, tc := range []struct {
+		name       string
+		data       []byte
+		want       string // type name, "" for refused
+		err, clean error
+	}{
+		{"pdf", []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj\n"), "pdf", nil, nil},
+		{"docx", docx(t, wordTypes, "word/document.xml"), "docx", nil, nil},
+		{"docm", docx(t, replaced(wordTypes, "document.main+xml", "document.macroEnabled.main+xml"), "word/document.xml"), "", upload.ErrType, nil},
+		{"zip without a Word body", docx(t, wordTypes, "xl/workbook.xml"), "", upload.ErrType, nil},
+		{"damaged zip", []byte("PK\x03\x04 not really"), "", upload.ErrDamaged, nil},
+		{"text named .jpg", []byte("Xin chào, đây không phải ảnh."), "", upload.ErrType, nil},
+		{"html", []byte("<!DOCTYPE html><script>alert(1)</script>"), "", upload.ErrType, nil},
+		{"svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), "", upload.ErrType, nil},
+		{"gif", []byte("GIF89a\x01\x00\x01\x00"), "", upload.ErrType, nil},
+		{"truncated jpeg", jpg[:len(jpg)/3], "jpeg", nil, upload.ErrDamaged},
+		{"100 megapixels", huge, "png", nil, upload.ErrPixels},
+	} {
+		typ, err := upload.Sniff(tc.data)
+		if !errors.Is(err, tc.err) || err == nil && typ.Name != tc.want {
+			t.Errorf("%s: Sniff = %q, %v; want %q, %v", tc.name, typ.Name, err, tc.want, tc.err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		out, err := upload.Clean(typ, tc.data)
+		if !errors.Is(err, tc.clean) {
+			t.Errorf("%s: Clean: %v, want %v", tc.name, err, tc.clean)
+		}
+		if err == nil && !typ.Image && !bytes.Equal(out, tc.data) {
+			t.Errorf("%s: a document is kept as sent", tc.name)
+		}
+	}
+}
+
+func replaced(s, old, new string) string {
+	return string(bytes.Replace([]byte(s), []byte(old), []byte(new), 1))
+}
