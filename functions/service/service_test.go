@@ -1,12 +1,15 @@
 package service_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,12 +23,14 @@ import (
 
 	"loa/content"
 	"loa/functions/digest"
+	"loa/functions/forms"
 	"loa/functions/lambdahttp"
 	"loa/functions/report"
 	"loa/functions/routes"
 	"loa/functions/s3test"
 	"loa/functions/service"
 	"loa/functions/staff"
+	"loa/functions/upload/uploadtest"
 	"loa/site"
 )
 
@@ -264,5 +269,42 @@ func TestRefusesBrokenForm(t *testing.T) {
 	want := fmt.Sprintf(`content/bieu-mau/dai-bieu.md:%d: form.fields.chuc_vu.kind: "chon" không phải loại trường`, line)
 	if svc != nil || err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("service with a broken form: %v, %v; want an error starting %s", svc, err, want)
+	}
+}
+
+// TestNominationThroughLambda: a nomination with a photo, as the HTTP API
+// hands it to the function (payload 2.0, the multipart body in base64), is
+// stored; the largest body the form takes still fits the Lambda's 6 MB
+// event once in base64.
+func TestNominationThroughLambda(t *testing.T) {
+	f := newFixture(t, "")
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range map[string]string{
+		"chi_doan": "Chi đoàn Tổ dân phố 5", "nguoi_gui": "Ngô Gửi", "dien_thoai": "0912 222 333", "ho_ten": "Hà Tiêu Biểu",
+		"nam_sinh": "1999", "linh_vuc": "Khác", "thanh_tich": "Dạy bơi miễn phí cho 50 em nhỏ.", "dong_y": "co",
+	} {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("tep", "anh.jpg")
+	fw.Write(uploadtest.PhoneJPEG(64, 64, 1))
+	mw.Close()
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "$default", RawPath: "/api/forms/de-cu",
+		Headers: map[string]string{"content-type": mw.FormDataContentType(), "accept": "application/json"},
+		Body:    base64.StdEncoding.EncodeToString(b.Bytes()), IsBase64Encoded: true}
+	ev.RequestContext.HTTP.Method, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.SourceIP = "POST", ev.RawPath, "198.51.100.20"
+	resp, err := f.fn(context.Background(), ev)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `"code":"DC-`) {
+		t.Fatalf("nomination through the Lambda: %d %s (%v)", resp.StatusCode, resp.Body, err)
+	}
+
+	reg, err := forms.Load(content.FS, site.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.Body = base64.StdEncoding.EncodeToString(make([]byte, reg.Form("de-cu").MaxBody()))
+	event, _ := json.Marshal(ev)
+	if len(event) > 6_000_000-64<<10 {
+		t.Errorf("the largest nomination makes an event of %d bytes: the Lambda takes 6 MB", len(event))
 	}
 }
