@@ -366,6 +366,7 @@ func (b *build) checkURLs(pages []*Page) error {
 	claim(routes.StaffPage, "trang quản trị")
 	claim(routes.CheckinPage, "trang điểm danh")
 	claim(routes.GuestsPage, "trang khách mời và giấy mời")
+	claim(routes.CommendationPage, "trang danh sách đề nghị khen thưởng")
 	claim("/atom.xml", "tin mới (Atom) của trang")
 	claim("/sitemap.xml", "sơ đồ trang (sitemap.xml)")
 	claim("/robots.txt", "tệp robots.txt")

@@ -402,6 +402,8 @@ func (b *build) builderURL(u string) string {
 		return "trang điểm danh"
 	case routes.GuestsPage:
 		return "trang khách mời và giấy mời"
+	case routes.CommendationPage:
+		return "trang danh sách đề nghị khen thưởng"
 	case "/atom.xml", "/sitemap.xml", "/robots.txt", "/404.html":
 		return "tệp " + strings.Trim(u, "/") + " của trang"
 	case SearchPath:

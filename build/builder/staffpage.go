@@ -24,7 +24,10 @@ import (
 // Its sibling, the guests page (routes.GuestsPage, /quan-tri/khach-moi/),
 // is where a "quản lý" keeps the guests and downloads the invitations and
 // the attendance (assets/js/guests.js): its own page, since the staff
-// page's script is at its weight budget.
+// page's script is at its weight budget. So is the commendation page
+// (routes.CommendationPage, /quan-tri/khen-thuong/), where a "quản lý"
+// keeps or leaves out each nomination and downloads the commendation list
+// in Word (assets/js/commendation.js).
 
 // staffTool is a page of the staff's: its layout, title, address and script.
 type staffTool struct {
@@ -35,9 +38,10 @@ var (
 	staffPage   = staffTool{"layouts/staff.html", "Quản trị biểu mẫu", routes.StaffPage, "staff.js"}
 	checkinPage = staffTool{"layouts/checkin.html", "Điểm danh tại hội nghị", routes.CheckinPage, "checkin.js"}
 	guestsPage  = staffTool{"layouts/guests.html", "Khách mời và giấy mời", routes.GuestsPage, "guests.js"}
+	commendPage = staffTool{"layouts/commendation.html", "Danh sách đề nghị khen thưởng", routes.CommendationPage, "commendation.js"}
 	// staffTools are the staff's pages besides the staff page, published
 	// where the layouts have them.
-	staffTools = []staffTool{checkinPage, guestsPage}
+	staffTools = []staffTool{checkinPage, guestsPage, commendPage}
 )
 
 // qrDecoderScript is ZXing (the npm package @zxing/library, vendored),
@@ -63,8 +67,8 @@ func renderStaffTool(w io.Writer, p staffTool, frame *site.Frame, fsys fs.FS, cf
 		return fmt.Errorf("%s: %w", p.path, err)
 	}
 	var main bytes.Buffer
-	data := struct{ Header, StaffPage, CheckinPage, GuestsPage, QRDecoder string }{
-		routes.StaffHeader, routes.StaffPage, routes.CheckinPage, routes.GuestsPage, frame.Script(qrDecoderScript)}
+	data := struct{ Header, StaffPage, CheckinPage, GuestsPage, CommendationPage, QRDecoder string }{
+		routes.StaffHeader, routes.StaffPage, routes.CheckinPage, routes.GuestsPage, routes.CommendationPage, frame.Script(qrDecoderScript)}
 	if err := tmpl.Execute(&main, data); err != nil {
 		return fmt.Errorf("%s: %w", p.path, err)
 	}

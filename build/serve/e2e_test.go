@@ -604,8 +604,8 @@ func (e *e2e) staffPage(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("[data-staff-board] .staff-form")),
 	)
 	totals := eval[[]string](e, `[...document.querySelectorAll(".staff-total")].map(n => n.innerText)`)
-	if len(totals) != 2 || !strings.HasPrefix(totals[0], fmt.Sprint(len(e.posted))) || !strings.HasPrefix(totals[1], "6") {
-		t.Errorf("staff totals %q, want %d questions and 6 delegates", totals, len(e.posted))
+	if len(totals) != 3 || !strings.HasPrefix(totals[0], fmt.Sprint(len(e.posted))) || !strings.HasPrefix(totals[1], "6") || !strings.HasPrefix(totals[2], "0") {
+		t.Errorf("staff totals %q, want %d questions, 6 delegates and no nomination", totals, len(e.posted))
 	}
 	if n := eval[int](e, `document.querySelectorAll(".staff-form svg").length`); n == 0 {
 		t.Error("the staff page draws no chart")
@@ -682,7 +682,7 @@ func (e *e2e) staffPage(t *testing.T) {
 // the guest is found by name and checked in.
 func (e *e2e) checkIn(downloads string) {
 	t := e.t
-	for _, p := range []string{routes.GuestsPage, routes.CheckinPage} {
+	for _, p := range []string{routes.GuestsPage, routes.CheckinPage, routes.CommendationPage} {
 		_, body := get(t, e.srv.URL+p)
 		e.html[fileName(p)] = []byte(body)
 	}

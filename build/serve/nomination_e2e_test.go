@@ -7,16 +7,19 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"loa/build/images/imagetest"
 	"loa/build/internal/browsertest"
+	"loa/functions/routes"
 )
 
 func nominee(name string) url.Values {
@@ -126,5 +129,67 @@ func TestNominationInBrowser(t *testing.T) {
 	}
 	if n := statsOf(t, s, "de-cu").Total; n != 2 {
 		t.Errorf("%d nominations counted, want 2", n)
+	}
+
+	// The commendation page: signed in on the staff page in this tab, a
+	// quản lý leaves the second nominee out and downloads the list.
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptr(true),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	do(ctx, chromedp.Navigate(s.URL+routes.StaffPage), chromedp.WaitVisible(chromedp.ID("ma-quan-tri")))
+	do(ctx,
+		chromedp.SendKeys(chromedp.ID("ma-quan-tri"), s.Secret),
+		chromedp.Click(chromedp.CSS("[data-staff-login] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-staff-board] .staff-form")),
+	)
+	do(ctx, chromedp.Click(chromedp.CSS(`a[href="`+routes.CommendationPage+`"]`)), chromedp.WaitVisible(chromedp.CSS("[data-commend-list] li")))
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("[data-commend-list] li").length`); n != 2 {
+		t.Fatalf("the commendation page lists %d nominations, want 2", n)
+	}
+	if text := browsertest.Eval[string](t, ctx, `document.querySelector("main").innerText`); strings.Contains(text, "Trịnh Văn Gửi") || strings.Contains(text, "0903") {
+		t.Error("the commendation page shows the sender")
+	}
+	checkAxeIn(t, ctx, string(axe), "commendation page")
+	out := `document.querySelector('[data-commend-list] li:nth-child(2) input[type=checkbox]')`
+	if browsertest.Eval[string](t, ctx, `document.querySelector("[data-commend-list] li:nth-child(2) strong").innerText`) != "Bùi Văn Không Script" {
+		t.Fatal("the nominations are not listed oldest first")
+	}
+	do(ctx, chromedp.Click(chromedp.CSS(`[data-commend-list] li:nth-child(2) input[type=checkbox]`)))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("[data-commend-status]").innerText.includes("Đã để ra ngoài") && !`+out+`.checked && document.activeElement === `+out,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("leaving a nominee out: %q: %v", browsertest.Eval[string](t, ctx, `document.querySelector("[data-commend-status]").innerText`), err)
+	}
+	shotIn(t, ctx, "quan-tri-khen-thuong")
+	dctx, dcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer dcancel()
+	progress := chromedp.BrowserEvents(dctx, browser.DownloadProgress)
+	do(ctx, chromedp.Click(chromedp.CSS("[data-commend-docx]")))
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the Word download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(downloads, ev.GUID)
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("Word download %s", ev.State)
+		}
+	}
+	text, err := exec.Command("pandoc", "--sandbox", "-f", "docx", "-t", "plain", "--wrap=none", file).Output()
+	if err != nil {
+		t.Fatalf("pandoc cannot read the downloaded list: %v", err)
+	}
+	for _, want := range []string{"DANH SÁCH", "Tổng số: 1 người", "1. Đặng Thị Mô Hình, sinh năm 1995, Chi đoàn Tổ dân phố 4", "Mô hình nuôi cá lồng"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the list lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(string(text), "Bùi Văn Không Script") || strings.Contains(string(text), "Trịnh Văn Gửi") {
+		t.Errorf("the list holds a nominee left out or the sender:\n%s", text)
 	}
 }

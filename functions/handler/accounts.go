@@ -77,7 +77,7 @@ var managerOnly = map[string]bool{
 	"export": true, "delete": true, "compile-list": true, "compile": true, "mark": true,
 	"invitations": true, "accounts": true, "account-create": true, "account-delete": true,
 	"audit-csv": true, "guests": true, "guest-add": true, "guest-remove": true, "attendance-csv": true,
-	"file": true,
+	"file": true, "commend-list": true, "commend-mark": true, "commend": true,
 }
 
 // checkers remembers the checker of each account's version.
@@ -382,6 +382,7 @@ var actionTexts = []statusOption{
 	{"account-create", "Tạo tài khoản"}, {"account-delete", "Xóa tài khoản"}, {"audit", "Xem nhật ký"},
 	{"audit-csv", "Tải nhật ký"}, {"digest", "Xem thư tóm tắt"}, {"digest-setting", "Đặt thư tóm tắt"},
 	{"digest-test", "Gửi thử thư tóm tắt"}, {"file", "Tải tệp kèm theo"},
+	{"commend-list", "Xem đề cử"}, {"commend-mark", "Chọn đề cử khen thưởng"}, {"commend", "Tải danh sách khen thưởng (Word)"},
 }
 
 func actionText(a string) string {

@@ -40,6 +40,12 @@
 // Decree 30 BÁO CÁO in Word (GET /api/compile/{form}), made by package
 // paperwork from the office's settings in content.
 //
+// Danh sách đề nghị khen thưởng (commend.go): a "quản lý" keeps or leaves
+// out each nomination (GET /api/commendation, PUT /api/commendation/{id})
+// and downloads the list of those kept as a .docx (GET
+// /api/commendation.docx), made by package paperwork like the compiled
+// questions.
+//
 // Giấy mời and điểm danh (checkin.go, guests.go): a "quản lý" adds guests
 // by name and role (/api/guests); every delegate's and guest's invitation
 // comes as one .docx with a check-in code and its QR code (GET
@@ -191,6 +197,7 @@ type Handler struct {
 
 	answers      AnswerStore
 	marks        MarkStore
+	commend      *forms.Form // the nominations the commendation list is made from; nil: none
 	checkins     CheckinStore
 	guests       GuestStore
 	lookups      *limiter // lookups per client
@@ -273,6 +280,16 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h.mountCompile()
+	if cfg.Office != nil {
+		// A list that names a form or a field the content lacks stops
+		// the handler, as a broken form does.
+		c, err := cfg.Office.CommendationForm(cfg.Forms)
+		if err != nil {
+			return nil, err
+		}
+		h.commend = c
+	}
+	h.mountCommendation()
 	h.mountCheckin()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, nil, http.StatusNotFound, "Không tìm thấy trang", "Địa chỉ này không có biểu mẫu nào.")

@@ -1,7 +1,9 @@
 package handler_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -221,5 +223,88 @@ func TestNominationFileChecks(t *testing.T) {
 	if a.code != 422 || !strings.Contains(a.body, "hãy chọn lại") || !strings.Contains(a.body, `enctype="multipart/form-data"`) ||
 		!strings.Contains(a.body, `value="Phạm Văn Tiêu Biểu"`) {
 		t.Errorf("page without JavaScript: %d\n%s", a.code, a.body)
+	}
+}
+
+// TestCommendationList: a quản lý lists the nominations (never the
+// sender), leaves one out, and downloads the list of the others in Word.
+func TestCommendationList(t *testing.T) {
+	e, _, _ := newStaffEnv(t)
+	f := e.reg.Form("de-cu")
+	ids := map[string]string{}
+	for i, who := range []string{"Lâm Được Giữ", "Mai Bị Bỏ"} {
+		v := nomination()
+		v.Set("ho_ten", who)
+		v.Set("nguoi_gui", "Người Gửi Số "+string(rune('A'+i)))
+		sub, errs := f.Validate(v, open)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		rc, err := e.store.Save(context.Background(), sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[who] = rc.ID
+	}
+	const addr = "198.51.100.7:5555"
+	a := e.do(staffRequest("GET", "/api/commendation", staffSecret, addr))
+	if a.code != 200 || !strings.Contains(a.body, "Lâm Được Giữ") || !strings.Contains(a.body, `"group":"Chi đoàn Tổ dân phố 3"`) {
+		t.Fatalf("list: %d %s", a.code, a.body)
+	}
+	if strings.Contains(a.body, "Người Gửi") || strings.Contains(a.body, "0987111222") {
+		t.Errorf("the list shows the sender: %s", a.body)
+	}
+	req := staffRequest("PUT", "/api/commendation/"+ids["Mai Bị Bỏ"], staffSecret, addr)
+	req.Body = io.NopCloser(strings.NewReader(`{"out":true}`))
+	if a := e.do(req); a.code != 200 || a.json.Message != "Đã để ra ngoài danh sách đề nghị khen thưởng." {
+		t.Fatalf("leave out: %d %s", a.code, a.body)
+	}
+	req = staffRequest("PUT", "/api/commendation/000000000000", staffSecret, addr)
+	req.Body = io.NopCloser(strings.NewReader(`{"out":true}`))
+	if a := e.do(req); a.code != 404 {
+		t.Errorf("an unknown nomination: %d", a.code)
+	}
+	var list struct {
+		Kept  int `json:"kept"`
+		Items []struct {
+			Name string `json:"name"`
+			Out  bool   `json:"out"`
+		} `json:"items"`
+	}
+	a = e.do(staffRequest("GET", "/api/commendation", staffSecret, addr))
+	if json.Unmarshal([]byte(a.body), &list); list.Kept != 1 || len(list.Items) != 2 {
+		t.Errorf("after leaving one out: %s", a.body)
+	}
+
+	a = e.do(staffRequest("GET", "/api/commendation.docx", staffSecret, addr))
+	var link struct {
+		URL  string `json:"url"`
+		File string `json:"file"`
+		Rows int    `json:"rows"`
+	}
+	if json.Unmarshal([]byte(a.body), &link); a.code != 200 || link.Rows != 1 || link.File != "danh-sach-de-nghi-khen-thuong-2023-04-05.docx" {
+		t.Fatalf("docx: %d %s", a.code, a.body)
+	}
+	resp, err := http.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("the download is no .docx: %v", err)
+	}
+	var doc string
+	for _, zf := range zr.File {
+		if zf.Name == "word/document.xml" {
+			rc, _ := zf.Open()
+			x, _ := io.ReadAll(rc)
+			rc.Close()
+			doc = string(x)
+		}
+	}
+	if !strings.Contains(doc, "Lâm Được Giữ") || strings.Contains(doc, "Mai Bị Bỏ") || strings.Contains(doc, "Người Gửi") || !strings.Contains(doc, "DANH SÁCH") {
+		t.Errorf("the list's text: %.400s", doc)
 	}
 }

@@ -46,8 +46,13 @@ type Office struct {
 	// Event is the dialogue itself; Invitation its GIẤY MỜI.
 	Event      Event `yaml:"event"`
 	Invitation Paper `yaml:"invitation"`
+	// Commend is the commendation list ("Danh sách đề nghị khen
+	// thưởng", commendation.go) and the form of nominations it is made from.
+	Commend Commendation `yaml:"commendation"`
 
-	tmpl *docx.Template
+	tmpl  *docx.Template
+	file  string         // the settings file, as messages name it
+	lines map[string]int // line of each commendation key, for messages
 }
 
 // Paper is one document's own settings.
@@ -85,6 +90,7 @@ func Load(contentFS fs.FS, dir string) (*Office, error) {
 	if err := yaml.Unmarshal(raw, &o); err != nil {
 		return nil, content.YAMLError(name, "văn bản của Văn phòng", 0, err)
 	}
+	o.file, o.lines = name, commendationLines(raw)
 	if len(o.Issuer) == 0 {
 		return nil, &content.FileError{File: name, Msg: "thiếu “issuer”: tên cơ quan ở góc trái phần đầu văn bản"}
 	}
@@ -178,4 +184,25 @@ func (o *Office) closing(d *docx.Doc, p Paper) {
 	gap := docx.P(docx.StyleBody)
 	d.Add(gap)
 	d.Columns([]float64{leftWidth + 10, rightWidth - 10}, left, right)
+}
+
+// commendationLines finds the line of each key under "commendation:".
+func commendationLines(raw []byte) map[string]int {
+	lines := map[string]int{}
+	var root yaml.Node
+	if yaml.Unmarshal(raw, &root) != nil || len(root.Content) == 0 {
+		return lines
+	}
+	top := root.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value != "commendation" {
+			continue
+		}
+		lines["commendation"] = top.Content[i].Line
+		c := top.Content[i+1]
+		for j := 0; j+1 < len(c.Content); j += 2 {
+			lines["commendation."+c.Content[j].Value] = c.Content[j].Line
+		}
+	}
+	return lines
 }

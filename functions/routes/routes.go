@@ -35,6 +35,14 @@ const (
 	DigestNow     = "/api/digest-now"     // staff: POST the digest at once to one's own address
 )
 
+// The commendation list's routes (staff, a "quản lý"): the nominations of
+// the form data/van-phong.yaml names, one kept or left out, and the list
+// as a .docx.
+const (
+	Commendation = "/api/commendation"      // staff: GET the nominations; PUT Commendation + "/" + id: one kept or left out
+	CommendDocx  = "/api/commendation.docx" // staff: GET a download link of the list in Word
+)
+
 // Pages of the site tied to the form service.
 const (
 	LookupPage = "/tra-cuu/"  // the builder's page with the lookup form
@@ -47,6 +55,10 @@ const (
 	// and downloads the invitations (Word, PDF) and the attendance: it
 	// calls Guests, Invitations and AttendanceCSV.
 	GuestsPage = "/quan-tri/khach-moi/"
+	// CommendationPage is the builder's page where a "quản lý" keeps or
+	// leaves out each nomination and downloads the commendation list: it
+	// calls Commendation, CommendDocx and Files.
+	CommendationPage = "/quan-tri/khen-thuong/"
 )
 
 // Headers.

@@ -270,6 +270,20 @@ func TestRefusesBrokenForm(t *testing.T) {
 	if svc != nil || err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("service with a broken form: %v, %v; want an error starting %s", svc, err, want)
 	}
+
+	// The commendation list naming a field the form lacks stops it too.
+	files["bieu-mau/dai-bieu.md"].Data = []byte(src)
+	office := string(files["data/van-phong.yaml"].Data)
+	at = strings.Index(office, "deeds: thanh_tich")
+	files["data/van-phong.yaml"].Data = []byte(strings.Replace(office, "deeds: thanh_tich", "deeds: thanh_tch", 1))
+	_, err = service.New(service.Config{
+		S3: fx.Server.Client, Bucket: s3test.Bucket, Content: files, ContentDir: "content", Layouts: site.FS(),
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	want = fmt.Sprintf(`content/data/van-phong.yaml:%d: commendation.deeds: "thanh_tch" không phải tên một trường văn bản của biểu mẫu de-cu`, strings.Count(office[:at], "\n")+1)
+	if err == nil || err.Error() != want {
+		t.Errorf("service with a broken commendation list: %v; want %s", err, want)
+	}
 }
 
 // TestNominationThroughLambda: a nomination with a photo, as the HTTP API

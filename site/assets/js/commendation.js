@@ -1,0 +1,115 @@
+// The commendation page (/quan-tri/khen-thuong/), for a "quản lý". It uses
+// the account signed in on the staff page in this tab (sessionStorage): it
+// lists the nominations by lĩnh vực (/api/commendation), keeps or leaves
+// out each one (PUT /api/commendation/{id}), opens a file sent with one
+// (/api/files/…, a short-lived link) and downloads the commendation list in
+// Word (/api/commendation.docx).
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-commend]");
+  if (!root || !window.fetch || !window.sessionStorage) return;
+  var HEADER = root.getAttribute("data-header") || "X-Loa-Staff";
+  var board = root.querySelector("[data-commend-board]");
+  var signin = root.querySelector("[data-commend-signin]");
+  var status = root.querySelector("[data-commend-status]");
+  var list = root.querySelector("[data-commend-list]");
+  var count = root.querySelector("[data-commend-count]");
+
+  function kept(k) { try { return sessionStorage.getItem(k) || ""; } catch (e) { return ""; } }
+  function say(t) { status.textContent = t || ""; }
+  function el(tag, attrs, text) {
+    var n = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) n.textContent = String(text);
+    return n;
+  }
+
+  var secret = kept("loa-staff-secret");
+  if (!secret) { signin.hidden = false; return; }
+
+  function call(method, url, body) {
+    var h = { "Accept": "application/json" };
+    h[HEADER] = secret;
+    var account = kept("loa-staff-account");
+    if (account) h["X-Loa-Account"] = account;
+    var init = { method: method, headers: h, credentials: "same-origin", cache: "no-store" };
+    if (body) { h["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+    return fetch(url, init).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (ans) {
+        ans.status = res.status;
+        if (res.status === 401) { board.hidden = true; signin.hidden = false; }
+        return ans;
+      });
+    }, function () { return { status: 0, message: "Mất kết nối; kiểm tra mạng rồi thử lại." }; });
+  }
+
+  function download(url) {
+    return call("GET", url).then(function (ans) {
+      if (ans.status !== 200 || !ans.url) { say(ans.message || "Chưa tải được; thử lại sau."); return; }
+      say("Đang tải " + ans.file + "…");
+      window.location.href = ans.url;
+    });
+  }
+
+  function tally(ans) {
+    var n = ans.items.filter(function (it) { return !it.out; }).length;
+    count.textContent = "Đang chọn " + n + " trong " + ans.items.length + " người được đề cử.";
+  }
+
+  function show(ans) {
+    board.hidden = false;
+    list.textContent = "";
+    tally(ans);
+    if (!ans.items.length) { list.appendChild(el("p", null, "Chưa có đề cử nào.")); return; }
+    var topics = ans.topics.slice();
+    ans.items.forEach(function (it) { if (topics.indexOf(it.topic) < 0) topics.push(it.topic); });
+    topics.forEach(function (topic, ti) {
+      var items = ans.items.filter(function (it) { return it.topic === topic; });
+      if (!items.length) return;
+      var h = list.appendChild(el("h3", { id: "linh-vuc-" + (ti + 1) }, topic + " (" + items.length + ")"));
+      var ul = list.appendChild(el("ul", { "class": "staff-nominees", "aria-labelledby": h.id }));
+      items.forEach(function (it) {
+        var li = ul.appendChild(el("li"));
+        var head = li.appendChild(el("p"));
+        head.appendChild(el("strong", null, it.name));
+        head.appendChild(document.createTextNode((it.born ? ", sinh năm " + it.born : "") + ", " + it.group + " (mã " + it.code + ")"));
+        li.appendChild(el("p", null, it.deeds));
+        var box = el("input", { type: "checkbox", id: "giu-" + it.id });
+        box.checked = !it.out;
+        var label = el("label", { "for": box.id }, "Đưa " + it.name + " vào danh sách");
+        var p = li.appendChild(el("p", { "class": "form-checkbox" }));
+        p.appendChild(box);
+        p.appendChild(label);
+        // The box stays enabled while its choice is saved: disabling it
+        // would take the focus away from the person using a keyboard.
+        box.addEventListener("change", function () {
+          var want = box.checked;
+          call("PUT", "/api/commendation/" + encodeURIComponent(it.id), { out: !want }).then(function (r) {
+            if (r.status !== 200) { box.checked = !want; say(r.message || "Chưa lưu được; thử lại sau."); return; }
+            it.out = !want; // the list stays as it is, and the focus on the box
+            tally(ans);
+            say(r.message);
+          });
+        });
+        it.files.forEach(function (field) {
+          var b = li.appendChild(el("button", { type: "button", "class": "staff-button" }, "Mở tệp kèm theo của " + it.name));
+          b.addEventListener("click", function () {
+            download("/api/files/" + encodeURIComponent(ans.form) + "/" + encodeURIComponent(it.id) + "/" + encodeURIComponent(field));
+          });
+        });
+      });
+    });
+  }
+
+  function load() {
+    return call("GET", "/api/commendation").then(function (ans) {
+      if (ans.status !== 200) { say(ans.message || "Chưa tải được các đề cử; thử lại sau."); return; }
+      show(ans);
+    });
+  }
+
+  root.querySelector("[data-commend-docx]").addEventListener("click", function () {
+    download("/api/commendation.docx");
+  });
+  load();
+})();
