@@ -12,11 +12,12 @@ import (
 	"loa/site"
 )
 
-// FuzzDecode feeds arbitrary bodies through decoding and validation of both
-// forms and checks what must always hold: no panic, every error is one of
-// the declared ones, and an accepted submission is clean (valid UTF-8, NFC,
-// trimmed, within its length, options from the list, phone in normal form)
-// and stable (validating what was stored accepts it unchanged).
+// FuzzDecode feeds arbitrary bodies (form-urlencoded, JSON, multipart with
+// files) through decoding and validation of every form and checks what
+// must always hold: no panic, every error is one of the declared ones, and
+// an accepted submission is clean (valid UTF-8, NFC, trimmed, within its
+// length, options from the list, phone in normal form, a file named by its
+// content) and stable (validating what was stored accepts it unchanged).
 func FuzzDecode(f *testing.F) {
 	reg, err := loadForFuzz()
 	if err != nil {
@@ -28,8 +29,11 @@ func FuzzDecode(f *testing.F) {
 	f.Add("application/json", `{"chi_doan":"Chi đoàn Tổ dân phố 1","ho_ten":"B","chuc_vu":"Bí thư","nam_sinh":"2000","dien_thoai":"0387654321","dong_y":"co"}`)
 	f.Add("application/x-www-form-urlencoded", "ho_ten=%FF&ho_ten=a")
 	f.Add("text/plain", "")
+	f.Add("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"ho_ten\"\r\n\r\nAn\r\n"+
+		"--b\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 x\r\n--b--\r\n")
+	f.Add("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"\"\r\n\r\n\r\n--b--\r\n")
 	f.Fuzz(func(t *testing.T, contentType, body string) {
-		raw, err := forms.DecodeBody(contentType, []byte(body))
+		raw, files, err := forms.DecodeRequest(contentType, []byte(body))
 		if err != nil {
 			if !isErr(err, forms.ErrMalformed) && !isErr(err, forms.ErrInvalidUTF8) && !isErr(err, forms.ErrUnsupportedType) {
 				t.Fatalf("undeclared error %v", err)
@@ -42,7 +46,7 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		for _, fm := range reg.Forms() {
-			sub, errs := fm.Validate(raw, open)
+			sub, errs := fm.ValidateFiles(raw, files, open)
 			if sub == nil {
 				if len(errs) == 0 {
 					t.Fatal("rejected without a message")
@@ -74,6 +78,11 @@ func FuzzDecode(f *testing.F) {
 						t.Fatalf("phone %q not in normal form", v)
 					}
 				}
+				if fl.Kind == forms.KindFile {
+					if file, ok := sub.Files[fl.Name]; ok != (v != "") || ok && forms.FileValue(file) != v {
+						t.Fatalf("%s: stored %q for the file %v", fl.Name, v, ok)
+					}
+				}
 				if fl.Kind == forms.KindConsent {
 					if v != fm.Consent.Version {
 						t.Fatalf("consent stored %q", v)
@@ -82,7 +91,7 @@ func FuzzDecode(f *testing.F) {
 				}
 				again.Set(fl.Name, v)
 			}
-			sub2, errs2 := fm.Validate(again, open)
+			sub2, errs2 := fm.ValidateFiles(again, files, open)
 			if errs2 != nil {
 				t.Fatalf("stored values rejected: %v", errs2)
 			}
