@@ -63,6 +63,8 @@ import (
 
 	xwebp "golang.org/x/image/webp"
 	"golang.org/x/sync/errgroup"
+
+	"loa/functions/upload"
 )
 
 // WebPMode says when a WebP variant is written beside the fallback.
@@ -430,7 +432,7 @@ func (p *Processor) make(data []byte, e entry) (*Result, error) {
 	}
 	o := 1
 	if format == "jpeg" {
-		o = jpegOrientation(data)
+		o = upload.Orientation(data)
 	}
 	return p.render(src, o, e)
 }

@@ -19,6 +19,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"loa/build/images/imagetest"
+	"loa/functions/upload"
 )
 
 // writePhoto writes a w×h test photo as a JPEG with a phone's EXIF
@@ -186,7 +187,7 @@ func TestOrientAllEight(t *testing.T) {
 	for o := 1; o <= 8; o++ {
 		app1 := imagetest.EXIF(o)
 		jpg := imagetest.JPEG(src, 90, app1)
-		if got := jpegOrientation(jpg); got != o {
+		if got := upload.Orientation(jpg); got != o {
 			t.Errorf("orientation read as %d, want %d", got, o)
 		}
 		up := orient(src, o)
@@ -201,10 +202,10 @@ func TestOrientAllEight(t *testing.T) {
 			t.Errorf("orientation %d: top-left, top-right went to %v, want %v", o, got, want[o])
 		}
 	}
-	if got := jpegOrientation(imagetest.JPEG(src, 90, imagetest.EXIF(0))); got != 1 {
+	if got := upload.Orientation(imagetest.JPEG(src, 90, imagetest.EXIF(0))); got != 1 {
 		t.Errorf("no Orientation tag read as %d, want 1", got)
 	}
-	if got := jpegOrientation(imagetest.JPEG(src, 90, []byte("Exif\x00\x00MM\x00*garbage"))); got != 1 {
+	if got := upload.Orientation(imagetest.JPEG(src, 90, []byte("Exif\x00\x00MM\x00*garbage"))); got != 1 {
 		t.Errorf("a damaged EXIF read as %d, want 1", got)
 	}
 }

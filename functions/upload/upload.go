@@ -122,7 +122,7 @@ func Clean(t Type, data []byte) ([]byte, error) {
 		}
 		return out.Bytes(), nil
 	}
-	img = upright(img, orientation(data))
+	img = upright(img, Orientation(data))
 	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 90}); err != nil {
 		return nil, fmt.Errorf("upload: jpeg: %w", err)
 	}
@@ -172,60 +172,93 @@ func checkDocx(data []byte) error {
 	return nil
 }
 
-// orientation reads the EXIF Orientation (1–8) of a JPEG, or 1: the
-// segments before the image data are walked for an APP1 "Exif" segment,
-// and in its TIFF structure the first directory for tag 0x0112.
-func orientation(data []byte) int {
+// Orientation returns the EXIF Orientation (1–8) of a JPEG file, or 1
+// when it has none or the segment cannot be read. The site builder reads
+// it too, for the photos of pages.
+//
+// This is the only piece of metadata read from a photo, so it is read
+// here rather than through an EXIF module: those parse every tag (and
+// pull in their own dependencies) to answer one question, and a damaged
+// segment in them is an error, where here it only means "upright as
+// stored". Everything else in the segment is dropped with the rest of the
+// file when the pixels are encoded afresh.
+func Orientation(data []byte) int {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
 		return 1
 	}
-	i := 2
-	for i+4 <= len(data) && data[i] == 0xFF {
+	for i := 2; i+4 <= len(data); {
+		if data[i] != 0xFF {
+			return 1
+		}
 		marker := data[i+1]
-		if marker == 0xFF { // padding
+		switch {
+		case marker == 0xFF: // fill byte
 			i++
 			continue
+		case marker == 0xDA || marker == 0xD9: // start of scan, end of image
+			return 1
+		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7: // no length
+			i += 2
+			continue
 		}
-		if marker == 0xDA || marker == 0xD9 { // image data or its end: no EXIF before it
+		size := int(binary.BigEndian.Uint16(data[i+2:]))
+		if size < 2 || i+2+size > len(data) {
 			return 1
 		}
-		n := int(binary.BigEndian.Uint16(data[i+2:]))
-		if n < 2 || i+2+n > len(data) {
-			return 1
+		seg := data[i+4 : i+2+size]
+		if marker == 0xE1 {
+			if tiff, ok := bytes.CutPrefix(seg, []byte("Exif\x00\x00")); ok {
+				if o := tiffOrientation(tiff); o != 0 {
+					return o
+				}
+			}
 		}
-		seg := data[i+4 : i+2+n]
-		if marker == 0xE1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
-			return exifOrientation(seg[6:])
-		}
-		i += 2 + n
+		i += 2 + size
 	}
 	return 1
 }
 
-func exifOrientation(t []byte) int {
+// tiffOrientation reads tag 0x0112 from IFD0 of EXIF's TIFF structure, or
+// returns 0.
+func tiffOrientation(t []byte) int {
 	if len(t) < 8 {
-		return 1
+		return 0
 	}
-	var bo binary.ByteOrder = binary.BigEndian
-	if string(t[:2]) == "II" {
+	var bo binary.ByteOrder
+	switch string(t[:2]) {
+	case "II":
 		bo = binary.LittleEndian
-	} else if string(t[:2]) != "MM" {
-		return 1
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return 0
 	}
-	ifd := int(bo.Uint32(t[4:]))
-	if ifd < 8 || ifd+2 > len(t) {
-		return 1
+	if bo.Uint16(t[2:]) != 42 {
+		return 0
 	}
-	count := int(bo.Uint16(t[ifd:]))
-	for e := ifd + 2; count > 0 && e+12 <= len(t); e, count = e+12, count-1 {
-		if bo.Uint16(t[e:]) == 0x0112 {
-			if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
-				return v
-			}
-			return 1
+	off := int(bo.Uint32(t[4:]))
+	if off < 8 || off+2 > len(t) {
+		return 0
+	}
+	n := int(bo.Uint16(t[off:]))
+	for k := 0; k < n; k++ {
+		e := off + 2 + 12*k
+		if e+12 > len(t) {
+			return 0
 		}
+		if bo.Uint16(t[e:]) != 0x0112 {
+			continue
+		}
+		const typShort = 3
+		if bo.Uint16(t[e+2:]) != typShort {
+			return 0
+		}
+		if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
+			return v
+		}
+		return 0
 	}
-	return 1
+	return 0
 }
 
 // upright returns img turned as EXIF orientation o says the camera held
