@@ -199,12 +199,17 @@ func searchIndex(args []string) error {
 	if err != nil {
 		return err
 	}
-	for name, b := range out.Files {
-		if err := writeFile(filepath.Join(*dir, "assets", "search", name), string(b)); err != nil {
-			return err
-		}
+	// Written by a worker per CPU, as Pagefind writes its own.
+	to := filepath.Join(*dir, "assets", "search")
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
 	}
-	return nil
+	var w errgroup.Group
+	w.SetLimit(runtime.GOMAXPROCS(0))
+	for name, b := range out.Files {
+		w.Go(func() error { return os.WriteFile(filepath.Join(to, name), b, 0o644) })
+	}
+	return w.Wait()
 }
 
 // withBuiltSearch builds the site of content with the builder into built,

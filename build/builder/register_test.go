@@ -2,8 +2,6 @@ package builder
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -327,15 +325,10 @@ document:
 ---
 Nội dung.
 `, Options{})
-	var all strings.Builder
-	files, _ := os.ReadDir(filepath.Join(out, "assets", "search"))
-	for _, f := range files {
-		b, _ := os.ReadFile(filepath.Join(out, "assets", "search", f.Name()))
-		all.Write(b)
-	}
+	all := searchIndexText(t, out)
 	// Terms start a line of the index, followed by a tab.
 	for _, w := range []string{"xuyen", "hao", "thuoc", "pho", "tich", "uy"} {
-		if !regexp.MustCompile(`(?m)^` + w + `\t`).MatchString(all.String()) {
+		if !regexp.MustCompile(`(?m)^` + w + `\t`).MatchString(all) {
 			t.Errorf("the index lacks %q", w)
 		}
 	}

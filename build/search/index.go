@@ -8,48 +8,62 @@
 // indexed under its folded form (vntext.Fold: no marks, đ → d, lowercase), keeping
 // apart the spellings met ("đăng", "đang", "dang" under "dang"), so that a
 // query typed with marks ranks its exact spelling first. Two words side by
-// side in one field are also indexed as a pair ("chuyen doi"), which ranks
+// side in one field are also indexed as a pair ("+chuyen doi"), which ranks
 // pages with the syllables of a word in order above pages that merely hold
-// them. Each occurrence counts with the weight of its field (a word of the
-// title counts ten times a word of the body).
+// them, and lets a query typed halfway ("dang k") find the words that
+// follow ("đăng ký"). Each occurrence counts with the weight of its field
+// (a word of the title counts ten times a word of the body).
 //
-// The files [Index.Write] returns, all named by a hash of their bytes so
+// The files [Index.Write] returns, all named by a hash of what they hold so
 // that they can be cached for good:
 //
 //	manifest.<h>.json  the only file every query needs: the number of pages,
-//	                   where each shard starts, the page tables, the filters
-//	t.<h>.txt          a shard: a run of the sorted index, one word a line
-//	p<i>.<h>.json      a fragment: what the results list shows of one page,
-//	                   the i-th of a group of 128 whose hash is h
+//	                   where each shard starts, the page groups, the filters
+//	t.<h>.gz           a shard: a run of the sorted index, one key a line
+//	                   (see shards.go for the lines)
+//	p<i>.<h>.gz        a fragment: what the results list shows of one page,
+//	                   its text included, to cut a snippet around the words
+//	                   found; the i-th of a group of 128 whose hash is h
 //	c.<h>.txt          the section and kind of every page, fetched only when
 //	                   a filter on them is chosen
+//
+// Shards and fragments are gzip files, as Pagefind writes its own: the
+// index takes half the room on disk, and the server sends them as they are
+// (search.js inflates them with the browser's DecompressionStream).
 //
 // Pages are numbered in date order (then URL), so that a new announcement
 // (the usual change) takes the next number and leaves the shards of every
 // word it does not use unchanged. Shard boundaries are chosen by a hash of
-// the word that starts them (content-defined chunking), not by a byte count
+// the key that starts them (content-defined chunking), not by a byte count
 // from the start, so a shard that grows does not move its neighbours.
 //
-// Add is safe for concurrent use: the builder's page workers may each add
-// their pages. Write may be called once all pages are added; the files it
-// returns depend only on the pages, not on the order they were added in.
+// Add and Put are safe for concurrent use: the builder's page workers add
+// their pages as they render them. A page is kept as the list of its terms
+// and their weights; Write inverts those lists into postings, and may be
+// called again after more pages are put (serve's rebuild of one page puts
+// that page and writes again, compressing only the shards that changed).
+// The files depend only on the pages, not on the order they were added in.
 package search
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"maps"
 	"math"
-	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
 
 	"loa/functions/vntext"
 )
@@ -92,9 +106,9 @@ const (
 	maxWeight     = 1023 // a word's weight in one page is capped
 )
 
-// snippetBytes is how much of a page's body its fragment keeps, as the
-// text the results list cuts its snippet from.
-const snippetBytes = 2400
+// textBytes is how much of a page's body its fragment keeps, as the text
+// the results list cuts its snippet from: the whole of almost every page.
+const textBytes = 12 << 10
 
 // groupSize is the number of pages per group of fragments.
 const groupSize = 128
@@ -113,12 +127,14 @@ func ShardSize(n int) Option { return func(x *Index) { x.shardSize = max(n, 256)
 // Index collects pages; Write turns them into files.
 type Index struct {
 	shardSize int
+	v         *vocab
 
-	mu   sync.Mutex // guards docs and urls
-	docs []docInfo  // in the order added
-	urls map[string]bool
-
-	terms [termParts]termPart // by a hash of the key
+	mu    sync.Mutex // guards docs, byURL and zipped
+	docs  []*docInfo // in the order added
+	byURL map[string]int
+	// zipped are the compressed shards of the last Write, by name: a
+	// shard that did not change is not compressed again.
+	zipped map[string][]byte
 }
 
 type docInfo struct {
@@ -128,30 +144,16 @@ type docInfo struct {
 	kind     string // kind's key, see kindKey
 	kindName string
 	secName  string // the section's title
-	fragment []byte
-}
-
-// term is the postings of one folded key, by spelling. Pairs of words have
-// one spelling, "".
-type term struct {
-	vars []spelling
-}
-
-type spelling struct {
-	exact string
-	ps    []posting
-}
-
-// posting is a page (its number in the order added until Write renumbers)
-// and the word's weight in it.
-type posting struct {
-	doc uint32
-	w   uint32
+	fragment []byte // gzip
+	fragHash [sha256.Size]byte
+	// post are the page's terms and their weights, term<<16 | weight, by
+	// term.
+	post []uint64
 }
 
 // New returns an empty index.
 func New(opts ...Option) *Index {
-	x := &Index{shardSize: DefaultShardSize, urls: map[string]bool{}}
+	x := &Index{shardSize: DefaultShardSize, v: newVocab(), byURL: map[string]int{}}
 	for _, o := range opts {
 		o(x)
 	}
@@ -168,138 +170,155 @@ type fragment struct {
 	Section string `json:"s,omitempty"`
 	Date    string `json:"d,omitempty"` // 2006-01-02, in Vietnam
 	Summary string `json:"m,omitempty"`
-	Text    string `json:"x,omitempty"` // the start of the body, to cut snippets from
+	Text    string `json:"x,omitempty"` // the body, to cut snippets from
 }
 
 // Add indexes one page. It is safe for concurrent use. A page without a
 // URL, or with the URL of a page already added, is an error.
-func (x *Index) Add(d Doc) error {
+func (x *Index) Add(d Doc) error { return x.add(d, false) }
+
+// Put indexes one page in place of the page of the same URL, if any. It is
+// safe for concurrent use.
+func (x *Index) Put(d Doc) error { return x.add(d, true) }
+
+func (x *Index) add(d Doc, replace bool) error {
 	if d.URL == "" {
 		return fmt.Errorf("search: page %q has no URL", d.Title)
 	}
-	exact := map[string]uint32{}    // words as written → weight
-	pairs := map[[2]string]uint32{} // folded pairs of words side by side → weight
-	field := func(s string, w uint32, maxPairs int) {
-		toks := tokens(s)
-		for i, t := range toks {
-			exact[t.Exact] += w
-			if i > 0 && i <= maxPairs {
-				pairs[[2]string{toks[i-1].Key, t.Key}] += w
-			}
-		}
-	}
-	all := math.MaxInt
-	field(d.Title, weightTitle, all)
-	field(d.Number, weightNumber, all)
-	field(d.Kind, weightKind, all)
-	field(d.Issuer, weightIssuer, all)
-	for _, h := range d.Headings {
-		field(h, weightHeading, all)
-	}
-	field(d.Summary, weightSummary, all)
-	// Pairs rank words of several syllables ("chuyển đổi số"): those of a
-	// body's first bodyPairs words, where what a page is about is said;
-	// the rest of a long body still counts word by word.
-	field(d.Body, weightBody, bodyPairs)
-
-	kind := sentenceCase(vntext.Normalize(d.Kind))
-	sectionTitle := d.SectionTitle
-	if sectionTitle == "" {
-		sectionTitle = SectionTitles[d.Section]
+	info := &docInfo{url: d.URL, date: d.Date, section: d.Section, post: x.postings(&d)}
+	info.kindName = sentenceCase(vntext.Normalize(d.Kind))
+	info.kind = kindKey(info.kindName)
+	info.secName = d.SectionTitle
+	if info.secName == "" {
+		info.secName = SectionTitles[d.Section]
 	}
 	f := fragment{
 		URL:     d.URL,
 		Title:   vntext.Normalize(d.Title),
-		Kind:    kind,
+		Kind:    info.kindName,
 		Number:  strings.TrimSpace(d.Number),
-		Section: sectionTitle,
+		Section: info.secName,
 		Summary: vntext.Normalize(d.Summary),
-		Text:    truncate(strings.Join(strings.Fields(vntext.Normalize(truncate(d.Body, 2*snippetBytes))), " "), snippetBytes),
+		Text:    truncate(collapseSpaces(vntext.Normalize(truncate(d.Body, 2*textBytes))), textBytes),
 	}
 	if !d.Date.IsZero() {
 		f.Date = d.Date.In(vntext.Location).Format("2006-01-02")
 	}
-	frag, err := marshal(f)
+	raw, err := marshal(f)
 	if err != nil {
 		return fmt.Errorf("search: %s: %w", d.URL, err)
 	}
+	info.fragHash = sha256.Sum256(raw)
+	info.fragment = compress(raw)
 
 	x.mu.Lock()
-	if x.urls[d.URL] {
-		x.mu.Unlock()
-		return fmt.Errorf("search: %s is added twice", d.URL)
-	}
-	x.urls[d.URL] = true
-	seq := uint32(len(x.docs))
-	x.docs = append(x.docs, docInfo{url: d.URL, date: d.Date, section: d.Section, secName: sectionTitle, kind: kindKey(kind), kindName: kind, fragment: frag})
-	x.mu.Unlock()
-
-	// The postings go to the parts of the term table, each under its own
-	// lock, so that workers adding pages at once seldom wait for each other.
-	var byPart [termParts][]entry
-	for i := range byPart {
-		byPart[i] = make([]entry, 0, (len(exact)+len(pairs))/termParts+4)
-	}
-	for e, w := range exact {
-		k := foldWord(e)
-		if e == k {
-			e = ""
+	defer x.mu.Unlock()
+	if i, ok := x.byURL[d.URL]; ok {
+		if !replace {
+			return fmt.Errorf("search: %s is added twice", d.URL)
 		}
-		byPart[part(k)] = append(byPart[part(k)], entry{k, e, posting{seq, min(w, maxWeight)}})
+		x.docs[i] = info
+		return nil
 	}
-	for kp, w := range pairs {
-		k := kp[0] + " " + kp[1]
-		byPart[part(k)] = append(byPart[part(k)], entry{k, "", posting{seq, min(w, maxWeight)}})
-	}
-	for i := range byPart {
-		if len(byPart[i]) == 0 {
-			continue
-		}
-		tp := &x.terms[i]
-		tp.mu.Lock()
-		if tp.m == nil {
-			tp.m = map[string]*term{}
-		}
-		for _, e := range byPart[i] {
-			t := tp.m[e.key]
-			if t == nil {
-				t = &term{}
-				tp.m[e.key] = t
-			}
-			t.add(e.exact, e.p)
-		}
-		tp.mu.Unlock()
-	}
+	x.byURL[d.URL] = len(x.docs)
+	x.docs = append(x.docs, info)
 	return nil
 }
 
-// bodyPairs is how many words of a body are indexed in pairs too.
+// bodyPairs is how many words of a body are indexed in pairs too: those
+// where what a page is about is said; the rest of a long body still counts
+// word by word.
 const bodyPairs = 400
 
-// termParts is the number of parts of the term table.
-const termParts = 32
-
-type termPart struct {
-	mu sync.Mutex
-	m  map[string]*term
+// field is one field of a page, split into words.
+type field struct {
+	from, to int // its words, in the page's list
+	w        uint64
+	pairs    int // how many of its words start a pair
 }
 
-type entry struct {
-	key, exact string
-	p          posting
-}
+// postings lists the terms of d with their weights, as docInfo.post.
+func (x *Index) postings(d *Doc) []uint64 {
+	words := make([]string, 0, len(d.Body)/5+64)
+	var fields []field
+	add := func(s string, w uint64, pairs int) {
+		from := len(words)
+		words = splitWords(words, s)
+		fields = append(fields, field{from, len(words), w, pairs})
+	}
+	all := math.MaxInt
+	add(d.Title, weightTitle, all)
+	add(d.Number, weightNumber, all)
+	add(d.Kind, weightKind, all)
+	add(d.Issuer, weightIssuer, all)
+	for _, h := range d.Headings {
+		add(h, weightHeading, all)
+	}
+	add(d.Summary, weightSummary, all)
+	add(d.Body, weightBody, bodyPairs)
 
-func part(k string) int { return int(keyHash(k) % termParts) }
-
-func (t *term) add(exact string, p posting) {
-	for i := range t.vars {
-		if t.vars[i].exact == exact {
-			t.vars[i].ps = append(t.vars[i].ps, p)
-			return
+	refs := make([]wordRef, len(words))
+	x.v.lookupWords(words, refs)
+	post := make([]uint64, 0, len(words))
+	var pairs []uint64 // two key numbers
+	var pairW []uint64 // their weights
+	for _, f := range fields {
+		n, prev := 0, int32(-1)
+		for _, r := range refs[f.from:f.to] {
+			if r.term < 0 {
+				continue
+			}
+			post = append(post, uint64(r.term)<<16|f.w)
+			// A pair of one key twice ("hà hà") is never looked up.
+			if n > 0 && n <= f.pairs && r.key != prev {
+				pairs = append(pairs, pairOf(prev, r.key))
+				pairW = append(pairW, f.w)
+			}
+			prev = r.key
+			n++
 		}
 	}
-	t.vars = append(t.vars, spelling{exact: exact, ps: []posting{p}})
+	terms := make([]int32, len(pairs))
+	x.v.lookupPairs(pairs, terms)
+	for i, t := range terms {
+		post = append(post, uint64(t)<<16|pairW[i])
+	}
+	// One entry a term, its weights summed.
+	sc := scratches.Get().(*scratch)
+	sc.stamp++
+	out := post[:0]
+	for _, e := range post {
+		t := e >> 16
+		if int(t) >= len(sc.seen) {
+			sc.seen = slices.Grow(sc.seen, int(t)+1-len(sc.seen)+len(sc.seen)/2)
+			sc.seen = sc.seen[:cap(sc.seen)]
+		}
+		if s := &sc.seen[t]; s.stamp == sc.stamp {
+			o := &out[s.at]
+			*o = *o&^0xffff | min(*o&0xffff+e&0xffff, maxWeight)
+		} else {
+			*s = seen{stamp: sc.stamp, at: int32(len(out))}
+			out = append(out, e)
+		}
+	}
+	scratches.Put(sc)
+	return slices.Clip(out)
 }
+
+// scratch tells, for each term, whether a page met it already and where
+// its entry is, without a map: an entry counts for the page whose stamp it
+// has.
+type scratch struct {
+	stamp uint32
+	seen  []seen // by term
+}
+
+type seen struct {
+	stamp uint32
+	at    int32
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
 
 // Facet is one choice of a filter: the value sent in the query string and
 // the name readers see.
@@ -349,8 +368,11 @@ type manifest struct {
 	Years   [][2]int    `json:"y"`  // [year, number of its first page], oldest first
 }
 
-// Write returns the index's files. It does not change the index: more pages
-// may be added and Write called again.
+// formatVersion is the manifest's "v": search.js reads this format only.
+const formatVersion = 2
+
+// Write returns the index's files. It does not change the pages: more may
+// be added or put and Write called again.
 func (x *Index) Write() (*Output, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -360,68 +382,41 @@ func (x *Index) Write() (*Output, error) {
 	n := len(x.docs)
 
 	// Number the pages by date, then URL.
-	order := make([]uint32, n)
+	order := make([]int, n)
 	for i := range order {
-		order[i] = uint32(i)
+		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b uint32) int {
+	slices.SortFunc(order, func(a, b int) int {
 		da, db := x.docs[a], x.docs[b]
 		if c := da.date.Compare(db.date); c != 0 {
 			return c
 		}
 		return strings.Compare(da.url, db.url)
 	})
-	id := make([]uint32, n)
-	for rank, seq := range order {
-		id[seq] = uint32(rank)
-	}
 
 	out := &Output{Files: map[string][]byte{}}
-	m := manifest{Version: 1, Docs: n}
+	m := manifest{Version: formatVersion, Docs: n}
 
-	// Shards.
-	all := map[string]*term{}
-	for i := range x.terms {
-		x.terms[i].mu.Lock()
-		defer x.terms[i].mu.Unlock()
-		maps.Copy(all, x.terms[i].m)
+	shards := x.shards(order)
+	zipped := make([][]byte, len(shards))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, s := range shards {
+		if z, ok := x.zipped[s.name]; ok {
+			zipped[i] = z
+			continue
+		}
+		g.Go(func() error {
+			zipped[i] = compress(s.data)
+			return nil
+		})
 	}
-	keys := slices.Sorted(maps.Keys(all))
-	lines := make([][]byte, len(keys))
-	var ps []posting
-	for i, k := range keys {
-		vars := slices.Clone(all[k].vars)
-		slices.SortFunc(vars, func(a, b spelling) int { return strings.Compare(a.exact, b.exact) })
-		line := []byte(k)
-		for _, v := range vars {
-			ps = append(ps[:0], v.ps...)
-			for j := range ps {
-				ps[j].doc = id[ps[j].doc]
-			}
-			slices.SortFunc(ps, func(a, b posting) int { return int(a.doc) - int(b.doc) })
-			line = append(line, '\t')
-			line = append(line, v.exact...)
-			line = append(line, '\t')
-			prev := -1
-			for _, p := range ps {
-				line = appendVLQ(line, uint32(int(p.doc)-prev-1))
-				line = appendVLQ(line, p.w-1)
-				prev = int(p.doc)
-			}
-		}
-		lines[i] = append(line, '\n')
-	}
-	for _, c := range chunk(keys, lines, x.shardSize) {
-		var b []byte
-		for _, l := range lines[c.from:c.to] {
-			b = append(b, l...)
-		}
-		h := out.add("t", ".txt", b)
-		start := ""
-		if c.from > 0 {
-			start = shortestStart(keys[c.from-1], keys[c.from])
-		}
-		m.Shards = append(m.Shards, [2]string{start, h})
+	g.Wait()
+	x.zipped = make(map[string][]byte, len(shards))
+	for i, s := range shards {
+		out.Files["t."+s.name+".gz"] = zipped[i]
+		x.zipped[s.name] = zipped[i]
+		m.Shards = append(m.Shards, [2]string{s.start, s.name})
 	}
 
 	// Fragments, by groups of 128 pages: a fragment is named by its place
@@ -433,12 +428,11 @@ func (x *Index) Write() (*Output, error) {
 		end := min(g+groupSize, n)
 		h := sha256.New()
 		for _, seq := range order[g:end] {
-			h.Write(x.docs[seq].fragment)
-			h.Write([]byte{0})
+			h.Write(x.docs[seq].fragHash[:])
 		}
 		gh := hex.EncodeToString(h.Sum(nil)[:5])
 		for i, seq := range order[g:end] {
-			out.Files["p"+strconv.Itoa(i)+"."+gh+".json"] = x.docs[seq].fragment
+			out.Files["p"+strconv.Itoa(i)+"."+gh+".gz"] = x.docs[seq].fragment
 		}
 		m.Groups = append(m.Groups, gh)
 	}
@@ -534,88 +528,79 @@ func hash(b []byte) string {
 }
 
 func marshal(v any) ([]byte, error) {
-	var b strings.Builder
+	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// span is a run of keys, [from, to), that make one shard.
-type span struct{ from, to int }
+// gzipLevel trades the build's time for the index's size: level 1 would
+// write the index 9 % larger, level 9 as small as level 6, in twice the time.
+const gzipLevel = gzip.BestSpeed
 
-// chunk cuts the sorted keys into shards of about size bytes. A key whose
-// line is large (a common word) gets a shard of its own; among the others
-// a shard starts at every key whose hash is 0 modulo k, k chosen so that
-// shards average size. The cut points hang on the keys alone, so adding a
-// page moves no boundary unless it makes a word large.
-func chunk(keys []string, lines [][]byte, size int) []span {
-	big := size / 2
-	var smallBytes, small int
-	for _, l := range lines {
-		if len(l) < big {
-			smallBytes += len(l)
-			small++
-		}
-	}
-	k := uint32(1)
-	if small > 0 && smallBytes > 0 {
-		per := size * small / smallBytes // keys per shard
-		if per > 1 {
-			k = 1 << (bits.Len(uint(per)) - 1)
-		}
-	}
-	var out []span
-	from := 0
-	for i := range keys {
-		if i == 0 {
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzipLevel)
+	return w
+}}
+
+// compress returns b as a gzip file. Its header carries no name and no
+// time, so the same bytes always compress alike.
+func compress(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b)/2 + 64)
+	w := gzipWriters.Get().(*gzip.Writer)
+	w.Reset(&buf)
+	w.Write(b)
+	w.Close()
+	gzipWriters.Put(w)
+	return buf.Bytes()
+}
+
+// collapseSpaces writes every run of white space in s as one space and
+// trims both ends, as strings.Join(strings.Fields(s), " ") does.
+func collapseSpaces(s string) string {
+	return string(appendCollapsed(make([]byte, 0, len(s)), s, false))
+}
+
+// appendCollapsed appends s to b with every run of white space as one
+// space, none at the start of b; space says that one is owed before the
+// next word. A trailing space of b is the caller's to trim.
+func appendCollapsed(b []byte, s string, space bool) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				space = true
+				i++
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
+			i++
 			continue
 		}
-		isBig, prevBig := len(lines[i]) >= big, len(lines[i-1]) >= big
-		if isBig || prevBig || keyHash(keys[i])%k == 0 {
-			out = append(out, span{from, i})
-			from = i
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = true
+		} else {
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, s[i:i+size]...)
 		}
+		i += size
 	}
-	return append(out, span{from, len(keys)})
+	return b
 }
 
-func keyHash(k string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(k))
-	return h.Sum32()
-}
-
-// shortestStart returns the shortest prefix of key that sorts after prev,
-// enough for search.js to tell which shard a key belongs to.
-func shortestStart(prev, key string) string {
-	for i := 1; i <= len(key); i++ {
-		if key[:i] > prev {
-			return key[:i]
-		}
-	}
-	return key
-}
-
-// vlqDigits are the digits of the numbers in shards: base 64, five bits of
-// value and a continuation bit each (as source maps write them).
-const vlqDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-func appendVLQ(b []byte, v uint32) []byte {
-	for {
-		d := v & 31
-		v >>= 5
-		if v != 0 {
-			d |= 32
-		}
-		b = append(b, vlqDigits[d])
-		if v == 0 {
-			return b
-		}
-	}
-}
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // sentenceCase writes an official document's kind as readers see it in a
 // list: "KẾ HOẠCH" → "Kế hoạch".

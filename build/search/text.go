@@ -3,6 +3,8 @@ package search
 import (
 	"bytes"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -13,20 +15,27 @@ import (
 // does not become one word.
 func TextOfHTML(b []byte) (text string, headings []string) {
 	z := html.NewTokenizer(bytes.NewReader(b))
-	var body, head strings.Builder
+	body := make([]byte, 0, len(b)/2)
+	space := false // owed before the next word
+	var head strings.Builder
 	depth := 0 // inside a heading
 	skip := 0  // inside script or style
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return strings.Join(strings.Fields(body.String()), " "), headings
+			return string(body), headings
 		case html.TextToken:
 			if skip > 0 {
 				continue
 			}
 			t := string(z.Text())
-			body.WriteString(t)
+			n := len(body)
+			body = appendCollapsed(body, t, space)
+			// A space is owed if t ends in one, or if it was owed and t
+			// added nothing.
+			last, _ := utf8.DecodeLastRuneInString(t)
+			space = len(t) > 0 && unicode.IsSpace(last) || space && len(body) == n
 			if depth > 0 {
 				head.WriteString(t)
 			}
@@ -53,7 +62,7 @@ func TextOfHTML(b []byte) (text string, headings []string) {
 				}
 			}
 			if !inline[tag] {
-				body.WriteByte(' ')
+				space = true
 			}
 		}
 	}

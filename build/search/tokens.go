@@ -2,7 +2,6 @@ package search
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -29,66 +28,89 @@ type token struct {
 // and a number is found whether it is typed with its slashes, in lowercase or
 // with spaces.
 func tokens(s string) []token {
-	s = strings.ToLower(norm.NFC.String(s))
-	out := make([]token, 0, len(s)/6+1)
-	start := -1
-	for i, r := range s {
-		if isWordRune(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
+	var out []token
+	for _, w := range splitWords(nil, s) {
+		if exact, key, ok := normWord(w); ok {
+			out = append(out, token{Exact: exact, Key: key})
 		}
-		if start >= 0 {
-			out = appendToken(out, s[start:i])
-			start = -1
-		}
-	}
-	if start >= 0 {
-		out = appendToken(out, s[start:])
 	}
 	return out
 }
 
+// splitWords appends to dst the words of s as written: runs of letters,
+// marks and digits, in whatever case and normal form s has. A text is
+// split before it is normalised: the index normalises each distinct word
+// once (normWord, through its vocabulary), not every word of every page.
+// Splitting first splits alike, since NFC never joins a letter to a
+// character that is not one.
+func splitWords(dst []string, s string) []string {
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		var in bool
+		size := 1
+		if c < utf8.RuneSelf {
+			in = asciiWord[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			in = isWordRune(r)
+		}
+		if in {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			dst = append(dst, s[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
+}
+
+// asciiWord tells the ASCII bytes that are part of words.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
 func isWordRune(r rune) bool {
+	switch {
+	case 0x1E00 <= r && r <= 0x1EFF: // Latin Extended Additional: ạ ả ấ … ỹ, all letters
+		return true
+	case 0x0300 <= r && r <= 0x036F: // combining marks, as NFD writes tones
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
 }
 
-func appendToken(out []token, w string) []token {
+// normWord is a word as written (see splitWords) as the index keeps it:
+// its exact spelling (NFC, lowercase, a number without its leading zeros)
+// and its key (vntext.Fold of it). ok is false for a word that is not
+// indexed: longer than maxToken, or marks alone.
+func normWord(w string) (exact, key string, ok bool) {
+	w = strings.ToLower(norm.NFC.String(w))
 	if len(w) > maxToken {
-		return out
+		return "", "", false
 	}
 	w = trimZeros(w)
-	k := foldWord(w)
-	if k == "" { // marks alone
-		return out
-	}
-	return append(out, token{Exact: w, Key: k})
-}
-
-// foldCache holds the folded form of the words met: a site's vocabulary
-// is small, and folding (two normalisations) is the cost of indexing.
-var foldCache sync.Map
-
-// foldWord is vntext.Fold for one lowercase NFC word, cached; ASCII words fold to
-// themselves.
-func foldWord(w string) string {
-	ascii := true
+	key = w
 	for i := 0; i < len(w); i++ {
-		if w[i] >= 0x80 {
-			ascii = false
+		if w[i] >= utf8.RuneSelf {
+			key = vntext.Fold(w)
 			break
 		}
 	}
-	if ascii {
-		return w
+	if key == "" {
+		return "", "", false
 	}
-	if k, ok := foldCache.Load(w); ok {
-		return k.(string)
-	}
-	k := vntext.Fold(w)
-	foldCache.Store(strings.Clone(w), k)
-	return k
+	return w, key, true
 }
 
 // trimZeros drops the leading zeros of an all-digit word, keeping one digit.

@@ -1,35 +1,60 @@
 // The results page of the site's search (/tim-kiem/?q=…). The index is a set
 // of static files built with the site (package build/search): a manifest,
-// shards of the sorted word list, and one small fragment per page. A query
-// fetches the manifest, the shards of its words and the fragments of the
-// results it shows; nothing else, and nothing outside the site.
+// shards of the sorted key list, and one fragment per page, shards and
+// fragments gzipped. A query fetches the manifest, the shards of its words
+// and the fragments of the results it shows; nothing else, and nothing
+// outside the site.
 //
 // Words are folded as the index folds them: NFD, marks dropped, đ → d,
 // lowercase; "dang ky", "Đăng ký" and "ĐĂNG KÝ" meet. A query typed with
 // marks ranks its exact spelling first; syllables side by side in the
-// query rank pages that have them side by side first.
+// query rank pages that have them side by side first. The last word of a
+// query is also taken as the start of a word, so that results come as one
+// types: "dang k" finds "đăng ký".
 (function () {
   "use strict";
   var root = document.querySelector("[data-search]");
-  if (!root || !window.fetch || !"".normalize) return;
+  if (!root) return;
+  var status = root.querySelector("[role=status]");
+  if (!window.fetch || !"".normalize || !window.DecompressionStream || !window.TextDecoder || !window.TextEncoder) {
+    // An older browser: what the page says without JavaScript.
+    var nojs = root.querySelector("noscript");
+    if (nojs) nojs.insertAdjacentHTML("afterend", nojs.textContent.replace("Tìm kiếm cần JavaScript, mà trình duyệt của bạn đang tắt nó.", "Trình duyệt này quá cũ để tìm trên trang."));
+    return;
+  }
 
-  var WORD = /[\p{L}\p{M}\p{N}]+/gu, MARK = /\p{Mn}/gu;
+  var WORD = /[\p{L}\p{M}\p{N}]+/gu, MARK = /\p{Mn}/gu, DIGITS = /^[0-9]+$/;
   var PER_PAGE = 10;
+  // As build/search/shards.go writes them.
+  var PAIR = "+", COMPLETION = "~", MAX_PREFIX_SHARDS = 2, MAX_TOKEN = 40;
 
   function fold(s) {
     return s.normalize("NFD").replace(/[đĐ]/g, "d").replace(MARK, "").toLowerCase();
   }
+  var folded = new Map(); // a word as written → [exact, key], or null
+  var utf8 = new TextEncoder();
+  function word(raw) {
+    var r = folded.get(raw);
+    if (r !== undefined) return r;
+    var w = raw.normalize("NFC").toLowerCase();
+    r = null;
+    // At most 40 bytes of UTF-8, as the index counts; a word of 13 UTF-16
+    // units or fewer is never longer.
+    if (w.length <= 13 || utf8.encode(w).length <= MAX_TOKEN) {
+      if (DIGITS.test(w)) w = w.replace(/^0+(?=.)/, "");
+      var k = fold(w);
+      if (k) r = [w, k];
+    }
+    if (folded.size > 20000) folded.clear();
+    folded.set(raw, r);
+    return r;
+  }
   // tokens: the words of s with their place, as the index splits them.
   function tokens(s) {
-    var out = [], m, w;
-    s = s.normalize("NFC");
+    var out = [], m, r;
     WORD.lastIndex = 0;
     while ((m = WORD.exec(s))) {
-      w = m[0].toLowerCase();
-      if (w.length > 40) continue;
-      if (/^[0-9]+$/.test(w)) w = w.replace(/^0+(?=.)/, "");
-      var k = fold(w);
-      if (k) out.push({ exact: w, key: k, at: m.index, end: m.index + m[0].length });
+      if ((r = word(m[0]))) out.push({ exact: r[0], key: r[1], at: m.index, end: m.index + m[0].length });
     }
     return out;
   }
@@ -37,13 +62,23 @@
 
   var base = new URL(root.getAttribute("data-index"), location.href);
   var files = {};
+  var decoder = new TextDecoder();
+  // text is a file's text; a gzip file (any but the manifest) is inflated,
+  // unless the server has done it already.
+  function text(r) {
+    return r.arrayBuffer().then(function (buf) {
+      var b = new Uint8Array(buf);
+      if (b[0] !== 0x1f || b[1] !== 0x8b) return decoder.decode(b);
+      return new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+    });
+  }
   function get(name, json) {
     var u = new URL(name, base).href;
     if (!files[u]) {
       files[u] = fetch(u).then(function (r) {
         if (!r.ok) throw new Error(u + ": " + r.status);
-        return json ? r.json() : r.text();
-      });
+        return text(r);
+      }).then(function (t) { return json ? JSON.parse(t) : t; });
       files[u].catch(function () { delete files[u]; });
     }
     return files[u];
@@ -53,76 +88,137 @@
   var DIGIT = {};
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach(function (c, i) { DIGIT[c] = i; });
 
-  // postings decodes a run of base-64 VLQ numbers into [page, weight] pairs.
+  // postings decodes a run of base-64 VLQ numbers into [page, weight] pairs:
+  // each the gap times 4 plus the weight less one, or plus 3 and the
+  // weight less 4 as a second number.
   function postings(s) {
-    var out = [], n = 0, shift = 0, nums = [], prev = -1;
+    var out = [], n = 0, shift = 0, prev = -1, big = false;
     for (var i = 0; i < s.length; i++) {
       var d = DIGIT[s[i]];
       n += (d & 31) << shift;
       if (d & 32) { shift += 5; continue; }
-      nums.push(n); n = 0; shift = 0;
-      if (nums.length === 2) { prev += nums[0] + 1; out.push(prev, nums[1] + 1); nums.length = 0; }
+      if (big) { out.push(n + 4); big = false; }
+      else {
+        prev += (n >> 2) + 1;
+        out.push(prev);
+        if ((n & 3) === 3) big = true; else out.push((n & 3) + 1);
+      }
+      n = 0; shift = 0;
     }
     return out;
   }
 
-  // entry finds key in its shard: null, or its spellings with their postings.
-  function entry(m, key) {
+  // shardOf is the shard whose keys include key: the last that starts at
+  // or before it.
+  function shardOf(m, key) {
     var t = m.t, lo = 0, hi = t.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
       if (t[mid][0] <= key) lo = mid; else hi = mid - 1;
     }
-    return get("t." + t[lo][1] + ".txt").then(function (text) {
-      var at = text.startsWith(key + "\t") ? 0 : text.indexOf("\n" + key + "\t") + 1;
-      if (at === 0 && !text.startsWith(key + "\t")) return null;
-      var end = text.indexOf("\n", at), parts = text.slice(at, end < 0 ? undefined : end).split("\t"), vars = [];
-      for (var i = 1; i + 1 < parts.length; i += 2) vars.push({ exact: parts[i] || key, ps: postings(parts[i + 1]) });
-      return vars;
+    return lo;
+  }
+  function shard(m, i) { return get("t." + m.t[i][1] + ".gz"); }
+
+  // line finds key's line in a shard's text: its parts, split at tabs.
+  function line(text, key) {
+    var at = text.startsWith(key + "\t") ? 0 : text.indexOf("\n" + key + "\t") + 1;
+    if (at === 0 && !text.startsWith(key + "\t")) return null;
+    var end = text.indexOf("\n", at);
+    return text.slice(at, end < 0 ? undefined : end).split("\t");
+  }
+  function spellings(parts) {
+    var vars = [];
+    for (var i = 1; i + 1 < parts.length; i += 2) vars.push({ exact: parts[i] || parts[0], ps: postings(parts[i + 1]) });
+    return vars;
+  }
+
+  // entry finds key: null, or its spellings with their postings.
+  function entry(m, key) {
+    return shard(m, shardOf(m, key)).then(function (text) {
+      var parts = line(text, key);
+      return parts && spellings(parts);
     });
+  }
+
+  // completed finds the keys that start with p, each with its spellings:
+  // from the one or two shards that hold them all, or from the completion
+  // line that lists the most common of them.
+  function completed(m, p) {
+    var from = shardOf(m, p), to = shardOf(m, p + "\uffff"), wanted = [];
+    if (to - from + 1 > MAX_PREFIX_SHARDS) {
+      return shard(m, shardOf(m, p + COMPLETION)).then(function (text) {
+        var keys = (line(text, p + COMPLETION) || []).slice(1);
+        return Promise.all(keys.map(function (k) {
+          return entry(m, k).then(function (vars) { return { key: k, vars: vars || [] }; });
+        }));
+      });
+    }
+    for (var i = from; i <= to; i++) wanted.push(shard(m, i));
+    return Promise.all(wanted).then(function (texts) {
+      var out = [];
+      texts.forEach(function (text) {
+        var at = text.startsWith(p) ? 0 : next(text, 0);
+        while (at >= 0) {
+          var end = text.indexOf("\n", at), parts = text.slice(at, end < 0 ? undefined : end).split("\t");
+          if (parts[0].indexOf(COMPLETION) < 0) out.push({ key: parts[0], vars: spellings(parts) });
+          at = end < 0 ? -1 : next(text, end);
+        }
+      });
+      return out;
+    });
+    // next is where the next line that starts with p starts, or -1.
+    function next(text, from) {
+      var i = text.indexOf("\n" + p, from);
+      return i < 0 ? -1 : i + 1;
+    }
   }
 
   function idf(n, df) { return Math.log(1 + (n - df + 0.5) / (df + 0.5)); }
   function sat(w) { return w * 2.2 / (w + 1.2); }
 
-  // rank scores every page holding all the words of the query.
+  // rank scores every page holding all the words of the query: words[i]
+  // is a word and ents[i] the keys it matches, each with its spellings
+  // (one key, or those a prefix starts); pairs are the pairs' keys.
   function rank(m, words, ents, pairs) {
-    // Pages that hold more of the query's words spelt exactly as typed (with
-    // their marks) come first; the score orders pages within each tier.
-    var n = m.n, need = words.length, score = new Float64Array(n), count = new Uint8Array(n), tier = new Uint8Array(n);
-    var w = new Float64Array(n), exact = new Uint8Array(n);
+    // Pages that match more words whole, then more words spelt exactly
+    // as typed (with their marks), come first; the score orders pages
+    // within each tier.
+    var n = m.n, need = words.length, score = new Float64Array(n), count = new Uint8Array(n);
+    var tier = new Uint8Array(n), whole = new Uint8Array(n);
+    var w = new Float64Array(n), ex = new Uint8Array(n), wh = new Uint8Array(n);
     words.forEach(function (tok, i) {
-      var vars = ents[i], df = 0, marked = tok.exact !== tok.key;
-      w.fill(0); exact.fill(0);
-      vars.forEach(function (v) {
-        var ex = marked && v.exact === tok.exact;
-        for (var j = 0; j < v.ps.length; j += 2) {
-          var d = v.ps[j];
-          if (!w[d]) df++;
-          w[d] += v.ps[j + 1];
-          if (ex) exact[d] = 1;
-        }
+      var marked = tok.exact !== tok.key, seen = [];
+      ents[i].forEach(function (c) {
+        var isWhole = c.key === tok.key || c.pair;
+        c.vars.forEach(function (v) {
+          var ok = marked && (v.exact === tok.exact || !isWhole && !c.pair && v.exact.startsWith(tok.exact));
+          for (var j = 0; j < v.ps.length; j += 2) {
+            var d = v.ps[j];
+            if (!w[d]) seen.push(d);
+            w[d] += v.ps[j + 1];
+            if (ok) ex[d] = 1;
+            if (c.key === tok.key) wh[d] = 1;
+          }
+        });
       });
-      var f = idf(n, df);
-      vars.forEach(function (v) {
-        for (var j = 0; j < v.ps.length; j += 2) {
-          var d = v.ps[j];
-          if (!w[d]) continue;
-          count[d]++;
-          tier[d] += exact[d];
-          score[d] += f * sat(w[d]);
-          w[d] = 0;
-        }
-      });
+      var f = idf(n, seen.length);
+      for (var j = 0; j < seen.length; j++) {
+        var d = seen[j];
+        count[d]++; tier[d] += ex[d]; whole[d] += wh[d];
+        score[d] += f * sat(w[d]);
+        w[d] = 0; ex[d] = 0; wh[d] = 0;
+      }
     });
     pairs.forEach(function (vars) {
-      if (!vars) return;
-      var ps = vars[0].ps, f = idf(n, ps.length / 2);
-      for (var j = 0; j < ps.length; j += 2) score[ps[j]] += 1.5 * f * sat(ps[j + 1]);
+      vars.forEach(function (v) {
+        var ps = v.ps, f = idf(n, ps.length / 2);
+        for (var j = 0; j < ps.length; j += 2) score[ps[j]] += 1.5 * f * sat(ps[j + 1]);
+      });
     });
     var hits = [];
     for (var d = 0; d < n; d++) if (count[d] === need) hits.push(d);
-    hits.sort(function (a, b) { return tier[b] - tier[a] || score[b] - score[a] || b - a; });
+    hits.sort(function (a, b) { return whole[b] - whole[a] || tier[b] - tier[a] || score[b] - score[a] || b - a; });
     return hits;
   }
 
@@ -143,7 +239,7 @@
   }
 
   function fragment(m, d) {
-    return get("p" + (d % 128) + "." + m.d[Math.floor(d / 128)] + ".json", true);
+    return get("p" + (d % 128) + "." + m.d[Math.floor(d / 128)] + ".gz", true);
   }
 
   function el(tag, cls, text) {
@@ -153,11 +249,17 @@
     return e;
   }
 
-  // marked writes text into parent with every word of keys in <mark>.
-  function marked(parent, text, keys) {
+  // matcher tells the words of a text that the query found: its keys
+  // whole, and the words its last word starts.
+  function matcher(keys, prefix) {
+    return function (k) { return keys[k] === 1 || prefix !== "" && k.startsWith(prefix); };
+  }
+
+  // marked writes text into parent with every word found in <mark>.
+  function marked(parent, text, found) {
     var at = 0;
     tokens(text).forEach(function (t) {
-      if (!keys[t.key]) return;
+      if (!found(t.key)) return;
       parent.appendChild(document.createTextNode(text.slice(at, t.at)));
       parent.appendChild(el("mark", null, text.slice(t.at, t.end)));
       at = t.end;
@@ -166,14 +268,16 @@
     return parent;
   }
 
-  // snippet cuts the 30 words of text that hold the most words of the query.
-  function snippet(text, keys) {
-    var ts = tokens(text), best = -1, bestN = 0, SPAN = 30;
-    for (var i = 0; i < ts.length; i++) {
-      if (!keys[ts[i].key]) continue;
+  // snippet cuts the 30 words of text that hold the most words of the
+  // query, starting a few words before the first.
+  function snippet(text, found) {
+    var ts = tokens(text), best = -1, bestN = 0, SPAN = 30, hit = [];
+    for (var i = 0; i < ts.length; i++) if (found(ts[i].key)) hit.push(i);
+    for (var a = 0, b = 0; a < hit.length; a++) {
+      while (b < hit.length && hit[b] < hit[a] + SPAN) b++;
       var seen = {}, k = 0;
-      for (var j = i; j < ts.length && j < i + SPAN; j++) if (keys[ts[j].key] && !seen[ts[j].key]) { seen[ts[j].key] = 1; k++; }
-      if (k > bestN) { bestN = k; best = i; }
+      for (var j = a; j < b; j++) if (!seen[ts[hit[j]].key]) { seen[ts[hit[j]].key] = 1; k++; }
+      if (k > bestN) { bestN = k; best = hit[a]; }
     }
     if (best < 0) return null;
     var from = Math.max(0, best - 6), to = Math.min(ts.length - 1, from + SPAN);
@@ -182,10 +286,10 @@
 
   function date(s) { var p = s.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
 
-  function item(f, keys) {
+  function item(f, found) {
     var li = el("li"), h = el("h2"), a = el("a");
     a.href = f.u;
-    h.appendChild(marked(a, f.t, keys));
+    h.appendChild(marked(a, f.t, found));
     li.appendChild(h);
     var meta = [f.k || f.s, f.n, f.d && date(f.d)].filter(Boolean);
     if (meta.length) {
@@ -197,12 +301,12 @@
       });
       li.appendChild(p);
     }
-    var s = snippet(f.x || "", keys) || snippet(f.m || "", keys) || f.m || (f.x || "").slice(0, 200);
-    if (s) li.appendChild(marked(el("p", "snippet"), s, keys));
+    var s = snippet(f.x || "", found) || snippet(f.m || "", found) || f.m || (f.x || "").slice(0, 200);
+    if (s) li.appendChild(marked(el("p", "snippet"), s, found));
     return li;
   }
 
-  var form = root.querySelector("form"), status = root.querySelector("[role=status]");
+  var form = root.querySelector("form");
   var list = root.querySelector("[data-results]"), more = root.querySelector("[data-more]");
   var run = 0;
 
@@ -211,8 +315,10 @@
     ["q", "muc", "loai", "nam"].forEach(function (k) {
       f[k] = (p.get(k) || "").trim();
       var input = form.elements[k];
-      if (input) input.value = f[k];
+      if (input && input.value.trim() !== f[k]) input.value = f[k];
     });
+    // The last word is taken as begun unless a space follows it.
+    f.begun = !/\s$/.test(p.get("q") || "");
     return f;
   }
 
@@ -227,30 +333,52 @@
     // Timings for the benchmark: data-ms from the query to the results
     // shown, data-ms-after from the arrival of the shards.
     var me = ++run, t0 = performance.now(), t1 = 0, cpu = 0;
-    list.textContent = "";
-    more.hidden = true;
     root.setAttribute("data-state", "busy");
-    var words = [], seen = {}, keys = {}, all = tokens(f.q);
-    all.forEach(function (t) { keys[t.key] = 1; if (!seen[t.key]) { seen[t.key] = 1; words.push(t); } });
+    var words = [], seen = {}, keys = {}, all = tokens(f.q), prefix = "";
+    all.forEach(function (t) { keys[t.key] = 1; if (!seen[t.key]) { seen[t.key] = 1; words.push({ exact: t.exact, key: t.key }); } });
     if (!words.length) {
+      list.textContent = "";
+      more.hidden = true;
       say(["Nhập từ cần tìm, có dấu hoặc không dấu."]);
       root.setAttribute("data-state", "done");
       return Promise.resolve();
     }
-    say(["Đang tìm…"]);
+    var last = all[all.length - 1];
+    // The last word, if begun: unless the query has it whole before.
+    if (f.begun && all.findIndex(function (t) { return t.key === last.key; }) === all.length - 1) {
+      prefix = last.key;
+      words[words.length - 1].prefix = true;
+    }
+    var found = matcher(keys, prefix);
     var pairs = [];
-    for (var i = 1; i < all.length; i++) if (all[i - 1].key !== all[i].key) pairs.push(all[i - 1].key + " " + all[i].key);
+    for (var i = 1; i < all.length; i++) if (all[i - 1].key !== all[i].key) pairs.push(PAIR + all[i - 1].key + " " + all[i].key);
+    var lastPair = prefix && pairs.length && pairs[pairs.length - 1].endsWith(" " + prefix) ? pairs.pop() : "";
+    if (f.muc || f.loai) manifest.then(function (m) { get("c." + m.c + ".txt"); });
     return manifest.then(function (m) {
       return Promise.all([
-        Promise.all(words.map(function (t) { return entry(m, t.key); })),
+        Promise.all(words.map(function (t) {
+          if (t.prefix) return completed(m, t.key);
+          return entry(m, t.key).then(function (vars) { return vars && [{ key: t.key, vars: vars }]; });
+        })),
         Promise.all(pairs.map(function (k) { return entry(m, k); })),
+        lastPair ? completed(m, lastPair) : [],
       ]).then(function (r) {
         t1 = performance.now();
-        var hits = r[0].indexOf(null) >= 0 ? [] : rank(m, words, r[0], r[1]);
+        var ents = r[0], prs = r[1].filter(Boolean);
+        r[2].forEach(function (c) { prs.push(c.vars); });
+        if (prefix) {
+          // Pages that have the word before and a word begun so after it
+          // have the begun word, whether or not it is among the most
+          // common the completions list.
+          r[2].forEach(function (c) { ents[ents.length - 1].push({ key: c.key, vars: c.vars, pair: true }); });
+        }
+        var hits = ents.some(function (e) { return !e || !e.length; }) ? [] : rank(m, words, ents, prs);
         cpu += performance.now() - t1;
         return filter(m, hits, f);
       }).then(function (hits) {
         if (me !== run) return;
+        list.textContent = "";
+        more.hidden = true;
         if (!hits.length) {
           root.setAttribute("data-count", 0);
           root.setAttribute("data-ms", Math.round(performance.now() - t0));
@@ -269,7 +397,7 @@
           return Promise.all(ids.map(function (d) { return fragment(m, d); })).then(function (fs) {
             if (me !== run) return;
             var t3 = performance.now();
-            fs.forEach(function (fr) { list.appendChild(item(fr, keys)); });
+            fs.forEach(function (fr) { list.appendChild(item(fr, found)); });
             more.hidden = shown >= hits.length;
             cpu += performance.now() - t3;
           });
@@ -279,6 +407,7 @@
           page().then(function () { var a = list.children[next] && list.children[next].querySelector("a"); if (a) a.focus(); });
         };
         return page().then(function () {
+          if (me !== run) return;
           root.setAttribute("data-ms", Math.round(performance.now() - t0));
           root.setAttribute("data-ms-after", Math.round(performance.now() - t1));
           root.setAttribute("data-ms-cpu", Math.round(cpu));
@@ -293,18 +422,33 @@
     });
   }
 
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
+  // query puts the form's choices in the address (a new entry for a
+  // search asked for, the same entry while one types) and searches.
+  function query(replace) {
     var p = new URLSearchParams();
     ["q", "muc", "loai", "nam"].forEach(function (k) {
-      var v = (form.elements[k] && form.elements[k].value || "").trim();
+      var v = form.elements[k] && form.elements[k].value || "";
+      if (k !== "q") v = v.trim();
+      else v = v.replace(/^\s+/, "");
       if (v) p.set(k, v);
     });
-    history.pushState(null, "", "?" + p.toString());
-    search(params());
+    history[replace ? "replaceState" : "pushState"](null, "", "?" + p.toString());
+    return search(params());
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    clearTimeout(typing);
+    query(false);
   });
   Array.prototype.forEach.call(form.querySelectorAll("select"), function (s) {
     s.addEventListener("change", function () { form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit")); });
+  });
+  // Results as one types, once the typing pauses.
+  var typing = 0;
+  form.elements.q.addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () { query(true); }, 150);
   });
   window.addEventListener("popstate", function () { search(params()); });
   root.classList.add("search-ready");
