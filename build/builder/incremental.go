@@ -130,9 +130,9 @@ func (s *Site) Rebuild(changed []string) (Result, error) {
 
 // UpdateSearch writes the search index again after [Site.Rebuild]: the
 // shards that hold what changed, and the results page. It is apart from
-// Rebuild because it reads every page's indexed text (seconds on a site of
-// thousands of pages, milliseconds on a ward's): serve reloads the edited
-// page first and updates the index right after.
+// Rebuild because it inverts every page's term list again (a fraction of
+// a second on a site of thousands of pages): serve reloads the edited page
+// first and updates the index right after.
 func (s *Site) UpdateSearch() (Result, error) {
 	start := time.Now()
 	b := s.b

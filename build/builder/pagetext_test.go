@@ -97,7 +97,8 @@ func TestPlainText(t *testing.T) {
 // reference or a backslash escape in its summary (its meta description,
 // its line in lists and its Atom summary), nor in its search text.
 func TestContentSummaries(t *testing.T) {
-	s, _, err := Open(Options{Content: wardContent(t), ContentDir: "content", Out: filepath.Join(t.TempDir(), "public"), Now: now})
+	out := filepath.Join(t.TempDir(), "public")
+	s, _, err := Open(Options{Content: wardContent(t), ContentDir: "content", Out: out, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +116,13 @@ func TestContentSummaries(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no pages built")
 	}
-	for name, d := range s.b.search.docs {
-		if m := bad.FindString(d.Summary + " " + d.Body); m != "" {
-			t.Errorf("%s: search text shows %q", name, m)
+	frags := searchFragments(t, out)
+	if len(frags) != n {
+		t.Errorf("%d pages in the search index, want the %d built", len(frags), n)
+	}
+	for _, f := range frags {
+		if m := bad.FindString(f.Summary + " " + f.Text); m != "" {
+			t.Errorf("%s: search text shows %q", f.URL, m)
 		}
 	}
 }

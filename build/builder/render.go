@@ -124,7 +124,6 @@ func (r *renderer) page(name string) (*Page, error) {
 		}
 	}
 	if !published {
-		b.search.set(name, nil)
 		return nil, nil
 	}
 	used, err := b.pictures(p, doc, src, bodyLine)
@@ -142,7 +141,7 @@ func (r *renderer) page(name string) (*Page, error) {
 	if err := markdown.Renderer().Render(&r.body, src, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	b.search.index(name, searchDoc(p, doc, src, b.sectionTitle(p.Section)))
+	b.search.index(searchDoc(p, doc, src, b.sectionTitle(p.Section)))
 	v := &view{Site: b.cfg, Page: p, Content: template.HTML(r.body.String())}
 	layout := "page.html"
 	if p.Document != nil {

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/yuin/goldmark/ast"
-	"golang.org/x/sync/errgroup"
 
 	"loa/build/search"
 	"loa/site"
@@ -26,52 +25,34 @@ const (
 	searchDir  = "/assets/search/"
 )
 
-// searchDocs holds the indexed form of every page, by content file, so that
-// a partial rebuild can index the site again without reading any page.
+// searchDocs is the build's search index, filled by the page workers as
+// they render (while one waits on the disk, another indexes). The index
+// keeps each page as the list of its terms, not its text: serve's build
+// (keep) holds on to it after writing, and a partial rebuild puts the
+// pages it renders again in it, in place of what it had of them; a
+// one-off build lets it go once written.
 type searchDocs struct {
 	mu   sync.Mutex
-	keep bool // keep docs, for a build that will be rebuilt in part
-	docs map[string]search.Doc
-	// live is the index of a full build, filled by the page workers as
-	// they render (while one waits on the disk, another indexes); nil once
-	// written, and for a partial rebuild, which indexes every page again.
+	keep bool
 	live *search.Index
+	err  error
 }
 
-// index adds the page rendered from name to the build's index. Only a
-// full build has a live index; a partial rebuild keeps the document for
-// UpdateSearch.
-func (s *searchDocs) index(name string, d *search.Doc) {
-	s.set(name, d)
+// index puts the page rendered into the build's index. Two pages at one
+// URL take one place in it: the build's URL check refuses them, naming
+// both files.
+func (s *searchDocs) index(d *search.Doc) {
 	s.mu.Lock()
 	live := s.live
 	s.mu.Unlock()
 	if live == nil || d == nil {
 		return
 	}
-	if err := live.Add(*d); err != nil {
-		// Two pages at one URL: the build's URL check says so, naming both
-		// files; the index is made again from the documents if it passes.
+	if err := live.Put(*d); err != nil {
 		s.mu.Lock()
-		s.live = nil
+		s.err = errors.Join(s.err, err)
 		s.mu.Unlock()
 	}
-}
-
-func (s *searchDocs) set(name string, d *search.Doc) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.keep {
-		return
-	}
-	if s.docs == nil {
-		s.docs = map[string]search.Doc{}
-	}
-	if d == nil {
-		delete(s.docs, name)
-		return
-	}
-	s.docs[name] = *d
 }
 
 // searchDoc is what the index keeps of p, whose Markdown src parsed as
@@ -97,38 +78,16 @@ func searchDoc(p *Page, doc ast.Node, src []byte, section string) *search.Doc {
 // left alone, so a partial rebuild rewrites only the shards that changed.
 func (b *build) writeSearch(r *renderer) error {
 	b.search.mu.Lock()
-	idx := b.search.live
-	b.search.live = nil
-	var docs []search.Doc
-	if idx == nil {
-		for _, d := range b.search.docs {
-			docs = append(docs, d)
-		}
+	idx, err := b.search.live, b.search.err
+	if !b.search.keep {
+		b.search.live = nil
 	}
-	keep := b.search.keep
 	b.search.mu.Unlock()
-	if idx == nil && !keep {
-		// Only a page the URL check refuses makes the live index fail,
-		// and that check runs first.
-		return errors.New("search: the index of this build was dropped and its pages were not kept")
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
 	}
 	if idx == nil {
-		// A partial rebuild: index every page again. Add is safe for
-		// concurrent use and the index does not depend on the order.
-		idx = search.New()
-		errs := make([]error, len(docs))
-		var g errgroup.Group
-		g.SetLimit(b.opts.Workers)
-		for i := range docs {
-			g.Go(func() error {
-				errs[i] = idx.Add(docs[i])
-				return nil
-			})
-		}
-		g.Wait()
-		if err := errors.Join(errs...); err != nil {
-			return fmt.Errorf("search: %w", err)
-		}
+		return errors.New("search: the index of this build is written already")
 	}
 	out, err := idx.Write()
 	if err != nil {
