@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 
 	"loa/build/search"
+	"loa/functions/vntext"
 	"loa/site"
 )
 
@@ -56,7 +57,13 @@ func (s *searchDocs) index(d *search.Doc) {
 }
 
 // searchDoc is what the index keeps of p, whose Markdown src parsed as
-// doc; section is the title of its section.
+// doc; section is the title of its section. Everything the page prints is
+// found, not its body alone (see layouts/page.html and document.html):
+// an official document's header block (its issuer, number, motto, place
+// and date), the addressees, its dates in the box of its facts, the
+// signature block and the recipients; the names of the page's files, its
+// tags and its date. The labels the layouts print ("Kính gửi:", "Nơi
+// nhận:", "Số/ký hiệu") are the same on every page, and are not.
 func searchDoc(p *Page, doc ast.Node, src []byte, section string) *search.Doc {
 	body, headings := pageText(doc, src)
 	d := &search.Doc{
@@ -65,13 +72,27 @@ func searchDoc(p *Page, doc ast.Node, src []byte, section string) *search.Doc {
 	}
 	if doc := p.Document; doc != nil {
 		d.Kind, d.Number, d.Issuer = doc.Kind.Name, doc.Number, doc.IssuerName()
-		// Everything the page prints is found: the place and date, the
-		// addressees, the signature block and the recipients too.
-		d.Body = strings.Join(append(append(append(append([]string{body, doc.Place, doc.Issued.Long()}, doc.Addressees...),
-			doc.Signature...), doc.Signer), doc.Recipients...), "\n")
+		d.Printed = append(d.Printed, doc.Motto.String())
+		if doc.Motto.State() {
+			d.Printed = append(d.Printed, stateMottoLine)
+		}
+		d.Printed = append(d.Printed, doc.Place, doc.Issued.Long(), doc.Effective.Short())
+		d.Printed = append(d.Printed, doc.Addressees...)
+		d.Printed = append(d.Printed, doc.Signature...)
+		d.Printed = append(d.Printed, doc.Signer)
+		d.Printed = append(d.Printed, doc.Recipients...)
+	} else if !p.Date.IsZero() {
+		d.Printed = append(d.Printed, vntext.ShortDate(p.Date))
 	}
+	for _, a := range p.Attachments {
+		d.Printed = append(d.Printed, a.Title)
+	}
+	d.Printed = append(d.Printed, p.Tags...)
 	return d
 }
+
+// stateMottoLine is the line under the state's motto.
+const stateMottoLine = "Độc lập - Tự do - Hạnh phúc"
 
 // writeSearch writes the index of the pages indexed so far and the results
 // page. Files already in the output with the same content-hashed name are

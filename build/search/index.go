@@ -76,7 +76,12 @@ type Doc struct {
 	Summary  string
 	Headings []string
 	Body     string
-	Section  string // first folder of the page: "ke-hoach", "thong-bao", ...
+	// Printed are the other lines the page prints around its body: an
+	// official document's header and signature blocks, the names of its
+	// files, its tags, its date. They count as the body does, and a
+	// snippet may be cut from them.
+	Printed []string
+	Section string // first folder of the page: "ke-hoach", "thong-bao", ...
 	// SectionTitle is the section's name for readers, as its _index.md
 	// gives it; for the sections the builder makes itself (see
 	// SectionTitles) it may be left empty.
@@ -199,7 +204,7 @@ func (x *Index) add(d Doc, replace bool) error {
 		Number:  strings.TrimSpace(d.Number),
 		Section: info.secName,
 		Summary: vntext.Normalize(d.Summary),
-		Text:    truncate(collapseSpaces(vntext.Normalize(truncate(d.Body, 2*textBytes))), textBytes),
+		Text:    truncate(collapseSpaces(vntext.Normalize(truncate(strings.Join(append([]string{d.Body}, d.Printed...), "\n"), 2*textBytes))), textBytes),
 	}
 	if !d.Date.IsZero() {
 		f.Date = d.Date.In(vntext.Location).Format("2006-01-02")
@@ -256,6 +261,9 @@ func (x *Index) postings(d *Doc) []uint64 {
 	}
 	add(d.Summary, weightSummary, all)
 	add(d.Body, weightBody, bodyPairs)
+	for _, l := range d.Printed {
+		add(l, weightBody, all)
+	}
 
 	refs := make([]wordRef, len(words))
 	x.v.lookupWords(words, refs)

@@ -177,6 +177,9 @@ func expected(docs []Doc) map[string]map[string]map[string]int {
 			fields = append(fields, testField{h, weightHeading, all})
 		}
 		fields = append(fields, testField{d.Summary, weightSummary, all}, testField{d.Body, weightBody, bodyPairs})
+		for _, l := range d.Printed {
+			fields = append(fields, testField{l, weightBody, all})
+		}
 		for _, f := range fields {
 			toks := tokens(f.s)
 			for i, tk := range toks {
@@ -198,7 +201,8 @@ func expected(docs []Doc) map[string]map[string]map[string]int {
 // up in, with each spelling's pages and weights, and nothing else is.
 func TestPostings(t *testing.T) {
 	docs := append(fillerDocs(200), wardDocs...)
-	docs = append(docs, Doc{URL: "/thong-bao/nhieu/", Title: "Hà Hà đăng đăng", Body: strings.Repeat("đăng ký ", 1200)})
+	docs = append(docs, Doc{URL: "/thong-bao/nhieu/", Title: "Hà Hà đăng đăng", Body: strings.Repeat("đăng ký ", 1200),
+		Printed: []string{"KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Lã Thị Xuyến"}})
 	r := readOutput(t, build(t, docs, ShardSize(1024)))
 	want := expected(docs)
 	for k, sps := range want {
