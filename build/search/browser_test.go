@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/text/unicode/norm"
 
@@ -124,6 +125,10 @@ func TestBrowser(t *testing.T) {
 	exe := browsertest.Chromium(t)
 	dir := t.TempDir()
 	docs := append(search.FillerDocs(200), search.WardDocs...)
+	// A page whose words searched for come after a long body.
+	docs = append(docs, search.Doc{URL: "/thong-bao/ghe-do-mua-lu/", Section: "thong-bao", Date: search.Day("2024-09-10"),
+		Title: "Thông báo phòng chống lụt bão năm 2024",
+		Body:  strings.Repeat("Các tổ dân phố rà soát nhà yếu, chằng chống mái, dọn khơi thông cống rãnh trước mùa mưa. ", 60) + "Tổ 5 chuẩn bị hai chiếc xuồng ba lá để đưa người già qua đoạn ngập."})
 	writeSite(t, dir, docs)
 	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "public"))))
 	defer srv.Close()
@@ -248,6 +253,64 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("snippet-far", func(t *testing.T) {
+		b.t = t
+		b.query("xuong ba la")
+		if got := b.results(); len(got) == 0 || got[0] != "/thong-bao/ghe-do-mua-lu/" {
+			t.Fatalf("xuong ba la: %q", got)
+		}
+		snippet := evalIn[string](b, `document.querySelector("[data-results] li:first-child .snippet").innerHTML`)
+		if !strings.Contains(snippet, "<mark>xuồng</mark> <mark>ba</mark> <mark>lá</mark>") {
+			t.Errorf("the snippet of words 5 KB into the page does not mark them: %q", snippet)
+		}
+	})
+
+	t.Run("prefix", func(t *testing.T) {
+		b.t = t
+		// The last word typed halfway: "dang k" finds đăng ký, without
+		// marks, and marks the words begun in the snippet.
+		for _, q := range []string{"dang k", "đăng k", "tạm t", "chuyen do", "29/KH-U"} {
+			b.query(q)
+			got := b.results()
+			want := map[string]string{
+				"dang k": "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/", "đăng k": "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/",
+				"tạm t": "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/", "chuyen do": "/ke-hoach/chuyen-doi-so-2023-2025/",
+				"29/KH-U": "/ke-hoach/doi-thoai-thanh-nien-2023/",
+			}[q]
+			if i := slices.Index(got, want); i < 0 || i > 2 {
+				t.Errorf("%q: %s is not in the top 3: %q", q, want, got[:min(len(got), 5)])
+			}
+		}
+		b.query("dang k")
+		marks := evalIn[[]string](b, `[...document.querySelectorAll("[data-results] li:first-child .snippet mark")].map(m => m.textContent.toLowerCase())`)
+		if !slices.Contains(marks, "ký") || !slices.Contains(marks, "đăng") {
+			t.Errorf("dang k: the snippet marks %q, want đăng and ký", marks)
+		}
+		// A space after the last word: whole words only.
+		b.query("xuong ba l ")
+		if n := evalIn[int](b, `document.querySelectorAll("[data-results] li").length`); n != 0 {
+			t.Errorf("xuong ba l, then a space: %d results, want none (no word is l)", n)
+		}
+	})
+
+	t.Run("as-you-type", func(t *testing.T) {
+		b.t = t
+		b.do(chromedp.Navigate(srv.URL+"/tim-kiem/"), b.done())
+		entries := evalIn[int](b, `history.length`)
+		b.do(chromedp.SendKeys(chromedp.ID("tk-q"), "dang k"),
+			chromedp.Poll[chromedp.Void](`document.querySelector("[data-search]").dataset.state === "done" && document.querySelectorAll("[data-results] li").length > 0`, chromedp.WithPollingTimeout(20*time.Second)))
+		got := b.results()
+		if i := slices.Index(got, "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/"); i < 0 || i > 2 {
+			t.Errorf("typing dang k: the page about đăng ký tạm trú is not in the top 3: %q", got[:min(len(got), 5)])
+		}
+		if s := evalIn[string](b, `location.search`); s != "?q=dang+k" {
+			t.Errorf("typing dang k: the address says %q", s)
+		}
+		if n := evalIn[int](b, `history.length`); n != entries {
+			t.Errorf("typing made %d entries in the history, want none", n-entries)
+		}
+	})
+
 	t.Run("filters", func(t *testing.T) {
 		b.t = t
 		b.query("ke hoach", "loai", "ke-hoach", "nam", "2024")
@@ -300,6 +363,46 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("links of the message: %q", links)
 		}
 		checkAxe(b, "nothing found")
+	})
+
+	t.Run("server-inflates", func(t *testing.T) {
+		// A server that sends the .gz files as gzip content encoding (some
+		// do, by their name): the browser inflates them, and search.js
+		// reads them as they come.
+		files := http.FileServer(http.Dir(filepath.Join(dir, "public")))
+		gz := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, ".gz") {
+				w.Header().Set("Content-Encoding", "gzip")
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			}
+			files.ServeHTTP(w, r)
+		}))
+		defer gz.Close()
+		nb := &tab{t: t, ctx: b.ctx, url: gz.URL}
+		nb.query("dang ky tam tru")
+		if got := nb.results(); len(got) == 0 || got[0] != "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/" {
+			t.Errorf("dang ky tam tru, the index inflated by the browser: %q", got)
+		}
+	})
+
+	t.Run("old-browser", func(t *testing.T) {
+		// A browser that cannot inflate the index says what the page says
+		// without JavaScript.
+		tctx, cancel := chromedp.NewContext(b.ctx)
+		defer cancel()
+		nb := &tab{t: t, ctx: tctx, url: srv.URL}
+		if _, err := chromedp.Call(tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: "delete window.DecompressionStream"}); err != nil {
+			t.Fatal(err)
+		}
+		nb.do(chromedp.Navigate(srv.URL + "/tim-kiem/?q=dang+ky"))
+		text := evalIn[string](nb, `document.querySelector("main").innerText`)
+		if !strings.Contains(text, "Trình duyệt này quá cũ để tìm trên trang.") || !strings.Contains(text, "Sổ văn bản") {
+			t.Errorf("a browser without DecompressionStream is not told: %q", text)
+		}
+		links := evalIn[[]string](nb, `[...document.querySelectorAll("main a")].map(a => a.getAttribute("href"))`)
+		if !slices.Contains(links, "/van-ban/") {
+			t.Errorf("no link to the register: %q", links)
+		}
 	})
 
 	t.Run("no-js", func(t *testing.T) {

@@ -9,4 +9,5 @@ var (
 	TokenCases = tokenCases
 	Keys       = keys
 	Build      = build
+	Day        = day
 )
