@@ -347,6 +347,9 @@ func TestBrowser(t *testing.T) {
 		if !evalIn[bool](b, `document.activeElement === document.querySelectorAll("[data-results] h2 a")[10]`) {
 			t.Error("after “Xem thêm”, the focus is not on the first new result")
 		}
+		if all := b.results(); len(all) != 20 || len(slices.Compact(slices.Sorted(slices.Values(all)))) != 20 {
+			t.Errorf("after “Xem thêm”: %d results, %d of them different, want 20", len(all), len(slices.Compact(slices.Sorted(slices.Values(all)))))
+		}
 		checkAxe(b, "results page")
 	})
 

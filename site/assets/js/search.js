@@ -85,8 +85,8 @@
   }
   var manifest = get(base.href, true);
 
-  var DIGIT = {};
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach(function (c, i) { DIGIT[c] = i; });
+  var DIGIT = new Int8Array(128);
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach(function (c, i) { DIGIT[c.charCodeAt(0)] = i; });
 
   // postings decodes a run of base-64 VLQ numbers into [page, weight] pairs:
   // each the gap times 4 plus the weight less one, or plus 3 and the
@@ -94,7 +94,7 @@
   function postings(s) {
     var out = [], n = 0, shift = 0, prev = -1, big = false;
     for (var i = 0; i < s.length; i++) {
-      var d = DIGIT[s[i]];
+      var d = DIGIT[s.charCodeAt(i)];
       n += (d & 31) << shift;
       if (d & 32) { shift += 5; continue; }
       if (big) { out.push(n + 4); big = false; }
@@ -216,14 +216,43 @@
         for (var j = 0; j < ps.length; j += 2) score[ps[j]] += 1.5 * f * sat(ps[j + 1]);
       });
     });
-    var hits = [];
-    for (var d = 0; d < n; d++) if (count[d] === need) hits.push(d);
-    hits.sort(function (a, b) { return whole[b] - whole[a] || tier[b] - tier[a] || score[b] - score[a] || b - a; });
-    return hits;
+    // One number orders the pages: the tiers, then the score.
+    var hits = [], key = score;
+    for (var d = 0; d < n; d++) if (count[d] === need) { hits.push(d); key[d] = (whole[d] * 64 + tier[d]) * 1e4 + score[d]; }
+    return { hits: hits, key: key };
+  }
+
+  // before tells whether page a comes before page b: by key, then the
+  // newer first.
+  function before(key, a, b) { return key[a] > key[b] || key[a] === key[b] && a > b; }
+
+  // top returns the first k hits in order, without sorting them all: the
+  // first results are shown (and their fragments asked for) at once.
+  function top(r, k) {
+    var best = [];
+    r.hits.forEach(function (d) {
+      if (best.length === k && !before(r.key, d, best[k - 1])) return;
+      var i = best.length === k ? k - 1 : best.length;
+      while (i > 0 && before(r.key, d, best[i - 1])) { best[i] = best[i - 1]; i--; }
+      best[i] = d;
+    });
+    return best;
+  }
+
+  // ordered sorts the hits, once: for the results after the first.
+  function ordered(r) {
+    if (!r.sorted) {
+      r.hits.sort(function (a, b) { return r.key[b] - r.key[a] || b - a; });
+      r.sorted = true;
+    }
+    return r.hits;
   }
 
   // filter keeps the pages of the chosen section, kind and year.
-  function filter(m, hits, f) {
+  function filter(m, r, f) {
+    return keep(m, r.hits, f).then(function (hits) { r.hits = hits; return r; });
+  }
+  function keep(m, hits, f) {
     if (f.nam) {
       var y = +f.nam, from = -1, to = m.n;
       m.y.forEach(function (e, i) { if (e[0] === y) { from = e[1]; if (m.y[i + 1]) to = m.y[i + 1][1]; } });
@@ -232,7 +261,7 @@
     if (!f.muc && !f.loai) return Promise.resolve(hits);
     return get("c." + m.c + ".txt").then(function (c) {
       return hits.filter(function (d) {
-        var i = m.cw === 2 ? DIGIT[c[2 * d]] * 64 + DIGIT[c[2 * d + 1]] : DIGIT[c[d]], cs = m.cs[i];
+        var i = m.cw === 2 ? DIGIT[c.charCodeAt(2 * d)] * 64 + DIGIT[c.charCodeAt(2 * d + 1)] : DIGIT[c.charCodeAt(d)], cs = m.cs[i];
         return (!f.muc || cs[0] === f.muc) && (!f.loai || cs[1] === f.loai);
       });
     });
@@ -372,11 +401,12 @@
           // common the completions list.
           r[2].forEach(function (c) { ents[ents.length - 1].push({ key: c.key, vars: c.vars, pair: true }); });
         }
-        var hits = ents.some(function (e) { return !e || !e.length; }) ? [] : rank(m, words, ents, prs);
+        var res = ents.some(function (e) { return !e || !e.length; }) ? { hits: [] } : rank(m, words, ents, prs);
         cpu += performance.now() - t1;
-        return filter(m, hits, f);
-      }).then(function (hits) {
+        return filter(m, res, f);
+      }).then(function (res) {
         if (me !== run) return;
+        var hits = res.hits;
         list.textContent = "";
         more.hidden = true;
         if (!hits.length) {
@@ -392,8 +422,10 @@
         say(["Tìm thấy " + hits.length.toLocaleString("vi-VN") + " trang có “" + f.q + "”."]);
         var shown = 0;
         function page() {
-          var ids = hits.slice(shown, shown + PER_PAGE);
+          var t2 = performance.now();
+          var ids = shown ? ordered(res).slice(shown, shown + PER_PAGE) : top(res, PER_PAGE);
           shown += ids.length;
+          cpu += performance.now() - t2;
           return Promise.all(ids.map(function (d) { return fragment(m, d); })).then(function (fs) {
             if (me !== run) return;
             var t3 = performance.now();
