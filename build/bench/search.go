@@ -132,7 +132,7 @@ func benchSearch(args []string) error {
 	}
 	wr := row("index build, wall", loaM.wall.Seconds(), pfM.wall.Seconds(), "s")
 	row("index build, peak RSS", loaM.rssMB(), pfM.rssMB(), "MB")
-	row("index on disk", float64(loaSize)/1e6, float64(pfSize)/1e6, "MB")
+	dr := row("index on disk", float64(loaSize)/1e6, float64(pfSize)/1e6, "MB")
 	fmt.Printf("%-28s %12d %12d\n", "index files", loaFiles, pfFiles)
 	br := row("first query, transferred", float64(loaB.firstBytes)/1e3, float64(pfB.firstBytes)/1e3, "KB")
 	fmt.Printf("%-28s %12d %12d\n", "first query, requests", loaB.firstRequests, pfB.firstRequests)
@@ -148,7 +148,8 @@ func benchSearch(args []string) error {
 	}
 	fmt.Println()
 	fmt.Printf("index build time: %.2f× Pagefind's (target ≤ 0.5: %s)\n", wr, verdict(wr <= 0.5))
-	fmt.Printf("bytes for a first query: %.2f× Pagefind's (target ≤ 0.5: %s)\n", br, verdict(br <= 0.5))
+	fmt.Printf("index on disk: %.2f× Pagefind's (target ≤ 1: %s)\n", dr, verdict(dr <= 1))
+	fmt.Printf("bytes for a first query: %.2f× Pagefind's (target ≤ 0.25: %s)\n", br, verdict(br <= 0.25))
 	fmt.Printf("results after the shards arrive, 4× throttled: at most %.0f ms (target ≤ 300 ms: %s)\n", loaB.maxAfterMS, verdict(loaB.maxAfterMS <= 300))
 	fmt.Printf("recall: %.0f%% against Pagefind's %.0f%% (target ≥: %s)\n", loaB.recall*100, pfB.recall*100, verdict(rr >= 1 || loaB.recall >= pfB.recall))
 	return nil
@@ -399,14 +400,15 @@ func dirSize(dir string) (int64, int) {
 }
 
 // gzipFiles serves dir as a CDN would: gzip for every file that is not
-// compressed already (Pagefind gzips its index files itself).
+// compressed already (Pagefind gzips its index files itself, and Loa its
+// shards and fragments), those sent as they are. Each file is read once.
 func gzipFiles(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		p := filepath.Join(dir, filepath.FromSlash(path(r.URL.Path)))
 		b, err := os.ReadFile(p)
-		if err != nil || len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		if err != nil {
 			files.ServeHTTP(w, r)
 			return
 		}
@@ -421,6 +423,12 @@ func gzipFiles(dir string) http.Handler {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		case ".css":
 			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		default:
+			w.Header().Set("Content-Type", "application/octet-stream")
+		}
+		if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
+			return
 		}
 		w.Header().Set("Content-Encoding", "gzip")
 		zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)

@@ -60,7 +60,8 @@
   }
   window.loaSearchFold = { fold: fold, tokens: tokens }; // for the tests
 
-  var base = new URL(root.getAttribute("data-index"), location.href);
+  var base = new URL(root.getAttribute("data-index"), location.href).href;
+  var dir = base.replace(/[^/]*$/, ""); // the index's folder
   var files = {};
   var decoder = new TextDecoder();
   // text is a file's text; a gzip file (any but the manifest) is inflated,
@@ -73,7 +74,7 @@
     });
   }
   function get(name, json) {
-    var u = new URL(name, base).href;
+    var u = name === base ? name : dir + name;
     if (!files[u]) {
       files[u] = fetch(u).then(function (r) {
         if (!r.ok) throw new Error(u + ": " + r.status);
@@ -83,29 +84,32 @@
     }
     return files[u];
   }
-  var manifest = get(base.href, true);
+  var manifest = get(base, true);
 
   var DIGIT = new Int8Array(128);
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach(function (c, i) { DIGIT[c.charCodeAt(0)] = i; });
 
-  // postings decodes a run of base-64 VLQ numbers into [page, weight] pairs:
-  // each the gap times 4 plus the weight less one, or plus 3 and the
-  // weight less 4 as a second number.
+  // postings decodes a run of base-64 VLQ numbers into PAGE and WEIGHT
+  // (shared, grown as needed) and returns how many there are: each number
+  // is the gap from the page before times 4 plus the weight less one, or
+  // plus 3 and the weight less 4 as a second number.
+  var PAGE = new Int32Array(1024), WEIGHT = new Int32Array(1024);
   function postings(s) {
-    var out = [], n = 0, shift = 0, prev = -1, big = false;
+    var k = 0, n = 0, shift = 0, prev = -1, big = false;
+    if (PAGE.length < s.length) { PAGE = new Int32Array(s.length); WEIGHT = new Int32Array(s.length); }
     for (var i = 0; i < s.length; i++) {
       var d = DIGIT[s.charCodeAt(i)];
       n += (d & 31) << shift;
       if (d & 32) { shift += 5; continue; }
-      if (big) { out.push(n + 4); big = false; }
+      if (big) { WEIGHT[k++] = n + 4; big = false; }
       else {
         prev += (n >> 2) + 1;
-        out.push(prev);
-        if ((n & 3) === 3) big = true; else out.push((n & 3) + 1);
+        PAGE[k] = prev;
+        if ((n & 3) === 3) big = true; else WEIGHT[k++] = (n & 3) + 1;
       }
       n = 0; shift = 0;
     }
-    return out;
+    return k;
   }
 
   // shardOf is the shard whose keys include key: the last that starts at
@@ -129,7 +133,7 @@
   }
   function spellings(parts) {
     var vars = [];
-    for (var i = 1; i + 1 < parts.length; i += 2) vars.push({ exact: parts[i] || parts[0], ps: postings(parts[i + 1]) });
+    for (var i = 1; i + 1 < parts.length; i += 2) vars.push({ exact: parts[i] || parts[0], ps: parts[i + 1] });
     return vars;
   }
 
@@ -193,10 +197,10 @@
         var isWhole = c.key === tok.key || c.pair;
         c.vars.forEach(function (v) {
           var ok = marked && (v.exact === tok.exact || !isWhole && !c.pair && v.exact.startsWith(tok.exact));
-          for (var j = 0; j < v.ps.length; j += 2) {
-            var d = v.ps[j];
+          for (var j = 0, k = postings(v.ps); j < k; j++) {
+            var d = PAGE[j];
             if (!w[d]) seen.push(d);
-            w[d] += v.ps[j + 1];
+            w[d] += WEIGHT[j];
             if (ok) ex[d] = 1;
             if (c.key === tok.key) wh[d] = 1;
           }
@@ -212,8 +216,8 @@
     });
     pairs.forEach(function (vars) {
       vars.forEach(function (v) {
-        var ps = v.ps, f = idf(n, ps.length / 2);
-        for (var j = 0; j < ps.length; j += 2) score[ps[j]] += 1.5 * f * sat(ps[j + 1]);
+        var k = postings(v.ps), f = idf(n, k);
+        for (var j = 0; j < k; j++) score[PAGE[j]] += 1.5 * f * sat(WEIGHT[j]);
       });
     });
     // One number orders the pages: the tiers, then the score.
@@ -314,6 +318,9 @@
   }
 
   function date(s) { var p = s.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
+  // thousands writes n as Vietnamese does, 1.234 (without Intl, whose
+  // first use takes long on a slow phone).
+  function thousands(n) { return String(n).replace(/\B(?=(\d{3})+$)/g, "."); }
 
   function item(f, found) {
     var li = el("li"), h = el("h2"), a = el("a");
@@ -406,10 +413,27 @@
         return filter(m, res, f);
       }).then(function (res) {
         if (me !== run) return;
-        var hits = res.hits;
+        var hits = res.hits, shown = 0;
+        function page() {
+          var t2 = performance.now();
+          var ids = shown ? ordered(res).slice(shown, shown + PER_PAGE) : top(res, PER_PAGE);
+          shown += ids.length;
+          var asked = Promise.all(ids.map(function (d) { return fragment(m, d); }));
+          cpu += performance.now() - t2;
+          return asked.then(function (frs) {
+            if (me !== run) return;
+            var t3 = performance.now();
+            frs.forEach(function (fr) { list.appendChild(item(fr, found)); });
+            more.hidden = shown >= hits.length;
+            cpu += performance.now() - t3;
+          });
+        }
+        // The first results' fragments are asked for before anything
+        // else is done.
+        var first = hits.length ? page() : null;
         list.textContent = "";
         more.hidden = true;
-        if (!hits.length) {
+        if (!first) {
           root.setAttribute("data-count", 0);
           root.setAttribute("data-ms", Math.round(performance.now() - t0));
           root.setAttribute("data-ms-after", Math.round(performance.now() - t1));
@@ -419,26 +443,12 @@
           root.setAttribute("data-state", "done");
           return;
         }
-        say(["Tìm thấy " + hits.length.toLocaleString("vi-VN") + " trang có “" + f.q + "”."]);
-        var shown = 0;
-        function page() {
-          var t2 = performance.now();
-          var ids = shown ? ordered(res).slice(shown, shown + PER_PAGE) : top(res, PER_PAGE);
-          shown += ids.length;
-          cpu += performance.now() - t2;
-          return Promise.all(ids.map(function (d) { return fragment(m, d); })).then(function (fs) {
-            if (me !== run) return;
-            var t3 = performance.now();
-            fs.forEach(function (fr) { list.appendChild(item(fr, found)); });
-            more.hidden = shown >= hits.length;
-            cpu += performance.now() - t3;
-          });
-        }
+        say(["Tìm thấy " + thousands(hits.length) + " trang có “" + f.q + "”."]);
         more.onclick = function () {
           var next = list.children.length;
           page().then(function () { var a = list.children[next] && list.children[next].querySelector("a"); if (a) a.focus(); });
         };
-        return page().then(function () {
+        return first.then(function () {
           if (me !== run) return;
           root.setAttribute("data-ms", Math.round(performance.now() - t0));
           root.setAttribute("data-ms-after", Math.round(performance.now() - t1));
