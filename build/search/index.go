@@ -140,6 +140,11 @@ type Index struct {
 	// zipped are the compressed shards of the last Write, by name: a
 	// shard that did not change is not compressed again.
 	zipped map[string][]byte
+	// last is what the last Write left for the next; changed are the
+	// pages put again since (their term lists then), which the next Write
+	// patches into it. nil when the next Write must invert every page.
+	last    *written
+	changed map[int][]uint64
 }
 
 type docInfo struct {
@@ -158,7 +163,7 @@ type docInfo struct {
 
 // New returns an empty index.
 func New(opts ...Option) *Index {
-	x := &Index{shardSize: DefaultShardSize, v: newVocab(), byURL: map[string]int{}}
+	x := &Index{shardSize: DefaultShardSize, v: newVocab(), byURL: map[string]int{}, changed: map[int][]uint64{}}
 	for _, o := range opts {
 		o(x)
 	}
@@ -222,11 +227,17 @@ func (x *Index) add(d Doc, replace bool) error {
 		if !replace {
 			return fmt.Errorf("search: %s is added twice", d.URL)
 		}
+		if old := x.docs[i]; !old.date.Equal(info.date) {
+			x.last = nil // a new date may move the page
+		} else if _, ok := x.changed[i]; !ok && x.last != nil {
+			x.changed[i] = old.post
+		}
 		x.docs[i] = info
 		return nil
 	}
 	x.byURL[d.URL] = len(x.docs)
 	x.docs = append(x.docs, info)
+	x.last = nil
 	return nil
 }
 

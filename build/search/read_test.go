@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -283,6 +284,41 @@ func TestPut(t *testing.T) {
 	}
 	if err := x.Add(edited[i]); err == nil {
 		t.Error("Add of a URL already there is not an error")
+	}
+
+	// More edits, written one after the other: a word no page had, a
+	// page left without a word only it had, a page put twice between two
+	// writes, and a new date, which moves the page.
+	steps := []func(){
+		func() { edited[3].Body += " Xuồng ba lá qua sông." },
+		func() { edited[i].Title, edited[i].Body = "Thông báo", "Trạm y tế phường." },
+		func() { edited[3].Body += " Chèo xuồng."; edited[7].Title = "Tổ dân phố họp" },
+		func() { edited[5].Date = day("2025-06-01") },
+		func() { edited[i].Body = "Tiêm chủng lại." },
+	}
+	for n, step := range steps {
+		before := slices.Clone(edited)
+		step()
+		for j := range edited {
+			if !reflect.DeepEqual(before[j], edited[j]) {
+				if err := x.Put(edited[j]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if n == 2 {
+			if err := x.Put(edited[3]); err != nil { // twice
+				t.Fatal(err)
+			}
+		}
+		got, err := x.Write()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := build(t, edited, ShardSize(2048))
+		if got.Manifest != want.Manifest || !maps.EqualFunc(got.Files, want.Files, bytes.Equal) {
+			t.Fatalf("edit %d: the files differ from a build of the edited pages", n+1)
+		}
 	}
 }
 

@@ -57,14 +57,132 @@ type line struct {
 	df  int
 }
 
-// shards inverts the pages' term lists into lines and cuts them into
-// shards. order is the pages in page order.
+// written is what the last Write left for the next: the page order, the
+// postings of every term as they were then (those of the terms changed
+// since in patch), and the index's lines, each with its terms. A page put
+// again with its date unchanged is patched into it, which rewrites the
+// lines of its terms alone; a new page or a new date inverts every page's
+// list again.
+type written struct {
+	order []int    // pages added, by page number
+	rank  []uint32 // page numbers, by page added
+	// The postings of term t, as page numbers and weights, are
+	// pdoc[start[t]:start[t+1]] and pw[…], or patch[t] (page<<16 | weight).
+	start []uint32
+	pdoc  []uint32
+	pw    []uint16
+	patch map[int32][]uint64
+	lines []line
+	buf   []byte  // the lines, one after the other
+	terms []int32 // the terms of line i: terms[termsAt[i]:termsAt[i+1]]
+	at    []int32
+}
+
+// postingsOf returns the postings of term t, page<<16 | weight, by page.
+func (w *written) postingsOf(t int32) []uint64 {
+	if p, ok := w.patch[t]; ok {
+		return p
+	}
+	if int(t)+1 >= len(w.start) {
+		return nil
+	}
+	out := make([]uint64, 0, w.start[t+1]-w.start[t])
+	for i := w.start[t]; i < w.start[t+1]; i++ {
+		out = append(out, uint64(w.pdoc[i])<<16|uint64(w.pw[i]))
+	}
+	return out
+}
+
+// appendPostings writes the postings of term t (see the format above) and
+// returns how many there are.
+func (w *written) appendPostings(buf []byte, t int32) ([]byte, int) {
+	prev := -1
+	put := func(d int, wt uint32) {
+		v := uint32(d-prev-1) << 2
+		if wt <= 3 {
+			buf = appendVLQ(buf, v|(wt-1))
+		} else {
+			buf = appendVLQ(appendVLQ(buf, v|3), wt-4)
+		}
+		prev = d
+	}
+	if p, ok := w.patch[t]; ok {
+		for _, e := range p {
+			put(int(e>>16), uint32(e&0xffff))
+		}
+		return buf, len(p)
+	}
+	if int(t)+1 >= len(w.start) {
+		return buf, 0
+	}
+	for i := w.start[t]; i < w.start[t+1]; i++ {
+		put(int(w.pdoc[i]), uint32(w.pw[i]))
+	}
+	return buf, int(w.start[t+1] - w.start[t])
+}
+
+// appendLine writes the line of key, whose spellings (or pair) are terms,
+// to w.buf and w.lines; a spelling no page holds any more is left out, and
+// so is the line if none is left.
+func (w *written) appendLine(key string, terms []int32, desc []termDesc) {
+	from, kept := len(w.buf), len(w.terms)
+	w.buf = append(w.buf, key...)
+	df := 0
+	for _, t := range terms {
+		at := len(w.buf)
+		w.buf = append(w.buf, '\t')
+		w.buf = append(w.buf, desc[t].exact...)
+		w.buf = append(w.buf, '\t')
+		var n int
+		if w.buf, n = w.appendPostings(w.buf, t); n == 0 {
+			w.buf = w.buf[:at]
+			continue
+		}
+		w.terms = append(w.terms, t)
+		df += n
+	}
+	if df == 0 {
+		w.buf, w.terms = w.buf[:from], w.terms[:kept]
+		return
+	}
+	w.buf = append(w.buf, '\n')
+	w.lines = append(w.lines, line{key: key, end: len(w.buf), df: df})
+	w.at = append(w.at, int32(len(w.terms)))
+}
+
+// lineOf returns the lines' bytes and terms of line i.
+func (w *written) lineOf(i int) ([]byte, []int32) {
+	from := 0
+	if i > 0 {
+		from = w.lines[i-1].end
+	}
+	return w.buf[from:w.lines[i].end], w.terms[w.at[i]:w.at[i+1]]
+}
+
+// shards brings the lines up to date and cuts them into shards. order is
+// the pages in page order.
 func (x *Index) shards(order []int) []shard {
 	x.v.mu.RLock()
 	terms := slices.Clip(x.v.terms)
 	keys := slices.Clip(x.v.keys)
 	x.v.mu.RUnlock()
+	if w := x.last; w != nil && len(w.rank) == len(x.docs) {
+		if len(x.changed) > 0 {
+			x.last = x.patched(terms, keys)
+		}
+	} else {
+		x.last = x.inverted(order, terms, keys)
+	}
+	clear(x.changed)
+	return x.cut(x.last)
+}
 
+// inverted inverts every page's term list.
+func (x *Index) inverted(order []int, terms []termDesc, keys []string) *written {
+	w := &written{order: order, rank: make([]uint32, len(order)), patch: map[int32][]uint64{}, at: []int32{0}}
+	for r, seq := range order {
+		w.rank[seq] = uint32(r)
+	}
 	// Postings by term, each in page order: counted, then placed.
 	start := make([]uint32, len(terms)+1)
 	for _, d := range x.docs {
@@ -86,6 +204,7 @@ func (x *Index) shards(order []int) []shard {
 			next[t]++
 		}
 	}
+	w.start, w.pdoc, w.pw = start, pdoc, pw
 
 	// The keys: pairs, then words with their spellings.
 	var pairTerms, wordTerms []int32
@@ -101,7 +220,7 @@ func (x *Index) shards(order []int) []shard {
 	}
 	pairKeys := make([]string, len(pairTerms))
 	for i, t := range pairTerms {
-		pairKeys[i] = pairMark + keys[terms[t].key] + " " + keys[terms[t].key2]
+		pairKeys[i] = keyOf(terms[t], keys)
 	}
 	byKey := make([]int, len(pairTerms))
 	for i := range byKey {
@@ -115,45 +234,112 @@ func (x *Index) shards(order []int) []shard {
 		return strings.Compare(terms[a].exact, terms[b].exact)
 	})
 
-	buf := make([]byte, 0, len(pdoc)*2+len(terms)*12)
-	lines := make([]line, 0, len(pairTerms)+len(wordTerms))
-	posting := func(t int32) {
-		prev := -1
-		for i := start[t]; i < start[t+1]; i++ {
-			d, w := int(pdoc[i]), uint32(pw[i])
-			v := uint32(d-prev-1) << 2
-			if w <= 3 {
-				buf = appendVLQ(buf, v|(w-1))
-			} else {
-				buf = appendVLQ(appendVLQ(buf, v|3), w-4)
-			}
-			prev = d
-		}
-	}
+	w.buf = make([]byte, 0, len(pdoc)*2+len(terms)*12)
+	w.lines = make([]line, 0, len(pairTerms)+len(wordTerms))
+	w.terms = make([]int32, 0, len(pairTerms)+len(wordTerms))
 	for _, i := range byKey {
-		t := pairTerms[i]
-		buf = append(buf, pairKeys[i]...)
-		buf = append(buf, '\t', '\t')
-		posting(t)
-		buf = append(buf, '\n')
-		lines = append(lines, line{key: pairKeys[i], end: len(buf), df: int(start[t+1] - start[t])})
+		w.appendLine(pairKeys[i], pairTerms[i:i+1], terms)
 	}
 	for i := 0; i < len(wordTerms); {
 		k := terms[wordTerms[i]].key
-		buf = append(buf, keys[k]...)
-		df := 0
-		for ; i < len(wordTerms) && terms[wordTerms[i]].key == k; i++ {
-			t := wordTerms[i]
-			buf = append(buf, '\t')
-			buf = append(buf, terms[t].exact...)
-			buf = append(buf, '\t')
-			posting(t)
-			df += int(start[t+1] - start[t])
+		j := i
+		for j < len(wordTerms) && terms[wordTerms[j]].key == k {
+			j++
 		}
-		buf = append(buf, '\n')
-		lines = append(lines, line{key: keys[k], end: len(buf), df: df})
+		w.appendLine(keys[k], wordTerms[i:j], terms)
+		i = j
 	}
+	return w
+}
 
+// keyOf is the key of term d's line.
+func keyOf(d termDesc, keys []string) string {
+	if d.key2 >= 0 {
+		return pairMark + keys[d.key] + " " + keys[d.key2]
+	}
+	return keys[d.key]
+}
+
+// patched is the last Write's lines with the pages put since: the
+// postings of their old and new terms, and the lines of those terms'
+// keys, are made again; every other line is copied.
+func (x *Index) patched(terms []termDesc, keys []string) *written {
+	old := x.last
+	w := &written{order: old.order, rank: old.rank, start: old.start, pdoc: old.pdoc, pw: old.pw, patch: old.patch, at: []int32{0}}
+	dirty := map[string][]int32{} // key → its terms changed
+	for seq, was := range x.changed {
+		r := uint64(old.rank[seq])
+		now := x.docs[seq].post
+		both := make(map[uint64]uint64, len(was)+len(now)) // term → new weight, 0 if none
+		for _, e := range was {
+			both[e>>16] = 0
+		}
+		for _, e := range now {
+			both[e>>16] = e & 0xffff
+		}
+		for t, wt := range both {
+			ps := slices.Clone(old.postingsOf(int32(t)))
+			i, found := slices.BinarySearchFunc(ps, r, func(e, r uint64) int { return int(e>>16) - int(r) })
+			switch {
+			case found && wt == 0:
+				ps = slices.Delete(ps, i, i+1)
+			case found:
+				ps[i] = r<<16 | wt
+			case wt != 0:
+				ps = slices.Insert(ps, i, r<<16|wt)
+			}
+			w.patch[int32(t)] = ps
+			k := keyOf(terms[t], keys)
+			if !slices.Contains(dirty[k], int32(t)) {
+				dirty[k] = append(dirty[k], int32(t))
+			}
+		}
+	}
+	// The keys new since, in order.
+	var fresh []string
+	for k := range dirty {
+		if _, ok := slices.BinarySearchFunc(old.lines, k, func(l line, k string) int { return strings.Compare(l.key, k) }); !ok {
+			fresh = append(fresh, k)
+		}
+	}
+	slices.Sort(fresh)
+	byExact := func(a, b int32) int { return strings.Compare(terms[a].exact, terms[b].exact) }
+	w.buf = make([]byte, 0, len(old.buf)+len(old.buf)/64)
+	w.lines = make([]line, 0, len(old.lines)+len(fresh))
+	w.terms = make([]int32, 0, len(old.terms)+len(fresh))
+	i, j := 0, 0
+	for i < len(old.lines) || j < len(fresh) {
+		if j < len(fresh) && (i == len(old.lines) || fresh[j] < old.lines[i].key) {
+			ts := slices.SortedFunc(slices.Values(dirty[fresh[j]]), byExact)
+			w.appendLine(fresh[j], ts, terms)
+			j++
+			continue
+		}
+		l := old.lines[i]
+		b, ts := old.lineOf(i)
+		i++
+		if d, ok := dirty[l.key]; ok {
+			all := slices.Clone(ts)
+			for _, t := range d {
+				if !slices.Contains(all, t) {
+					all = append(all, t)
+				}
+			}
+			slices.SortFunc(all, byExact)
+			w.appendLine(l.key, all, terms)
+			continue
+		}
+		w.buf = append(w.buf, b...)
+		w.lines = append(w.lines, line{key: l.key, end: len(w.buf), df: l.df})
+		w.terms = append(w.terms, ts...)
+		w.at = append(w.at, int32(len(w.terms)))
+	}
+	return w
+}
+
+// cut cuts the lines into shards, with their completion lines.
+func (x *Index) cut(w *written) []shard {
+	lines, buf := w.lines, w.buf
 	spans := chunk(lines, x.shardSize)
 	starts := make([]string, len(spans))
 	for i, c := range spans {
