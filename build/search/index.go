@@ -3,7 +3,8 @@
 // piece, so that a query downloads only the parts of the index it needs.
 //
 // The model, in one paragraph: every page is a [Doc]. Its title, number,
-// kind, issuer, headings, summary and body are split into words (runs of
+// kind, issuer, headings, summary, body and the other lines it prints are
+// split into words (runs of
 // letters and digits: "29/KH-UBND" is 29, kh, ubnd) and each word is
 // indexed under its folded form (vntext.Fold: no marks, đ → d, lowercase), keeping
 // apart the spellings met ("đăng", "đang", "dang" under "dang"), so that a
@@ -39,10 +40,12 @@
 //
 // Add and Put are safe for concurrent use: the builder's page workers add
 // their pages as they render them. A page is kept as the list of its terms
-// and their weights; Write inverts those lists into postings, and may be
-// called again after more pages are put (serve's rebuild of one page puts
-// that page and writes again, compressing only the shards that changed).
-// The files depend only on the pages, not on the order they were added in.
+// (numbered by a vocabulary, see vocab.go) and their weights; Write inverts
+// those lists into postings. Write may be called again after pages are put:
+// serve's rebuild of one page puts that page, and the next Write patches
+// the lines of its terms into what the last left, and compresses only the
+// shards that changed. The files depend only on the pages, not on the
+// order they were added in.
 package search
 
 import (

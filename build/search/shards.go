@@ -22,8 +22,9 @@ import (
 //
 // Postings are the pages that hold the key, in page order, each a number in
 // base-64 VLQ (see appendVLQ): the gap from the page before, times 4, plus
-// the weight less one if it is below 3, else plus 3 and the weight less 4
-// as a second number. Most postings of a common word are one character.
+// the weight less one if the weight is 3 or less; else plus 3, and the
+// weight less 4 as a second number. Most postings of a common word are one
+// character.
 //
 // A query typed halfway ends in a prefix ("dang k"): search.js takes every
 // key that starts with it from the shards that hold them. When those keys

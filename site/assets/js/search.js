@@ -16,14 +16,18 @@
   var root = document.querySelector("[data-search]");
   if (!root) return;
   var status = root.querySelector("[role=status]");
-  if (!window.fetch || !"".normalize || !window.DecompressionStream || !window.TextDecoder || !window.TextEncoder) {
+  var WORD, MARK, DIGITS = /^[0-9]+$/;
+  try {
+    WORD = new RegExp("[\\p{L}\\p{M}\\p{N}]+", "gu");
+    MARK = new RegExp("\\p{Mn}", "gu");
+  } catch (e) { /* no Unicode classes in this browser's expressions */ }
+  if (!WORD || !window.fetch || !"".normalize || !window.DecompressionStream || !window.TextDecoder || !window.TextEncoder) {
     // An older browser: what the page says without JavaScript.
     var nojs = root.querySelector("noscript");
     if (nojs) nojs.insertAdjacentHTML("afterend", nojs.textContent.replace("Tìm kiếm cần JavaScript, mà trình duyệt của bạn đang tắt nó.", "Trình duyệt này quá cũ để tìm trên trang."));
     return;
   }
 
-  var WORD = /[\p{L}\p{M}\p{N}]+/gu, MARK = /\p{Mn}/gu, DIGITS = /^[0-9]+$/;
   var PER_PAGE = 10;
   // As build/search/shards.go writes them.
   var PAIR = "+", COMPLETION = "~", MAX_PREFIX_SHARDS = 2, MAX_TOKEN = 40;
@@ -220,10 +224,19 @@
         for (var j = 0; j < k; j++) score[PAGE[j]] += 1.5 * f * sat(WEIGHT[j]);
       });
     });
-    // One number orders the pages: the tiers, then the score.
-    var hits = [], key = score;
-    for (var d = 0; d < n; d++) if (count[d] === need) { hits.push(d); key[d] = (whole[d] * 64 + tier[d]) * 1e4 + score[d]; }
-    return { hits: hits, key: key };
+    // One number orders the pages: the tiers, then the score; the first
+    // PER_PAGE are picked on the way.
+    var hits = [], key = score, first = [];
+    for (var d = 0; d < n; d++) {
+      if (count[d] !== need) continue;
+      hits.push(d);
+      key[d] = (whole[d] * 64 + tier[d]) * 1e4 + score[d];
+      if (first.length === PER_PAGE && !before(key, d, first[PER_PAGE - 1])) continue;
+      var i = Math.min(first.length, PER_PAGE - 1);
+      while (i > 0 && before(key, d, first[i - 1])) { first[i] = first[i - 1]; i--; }
+      first[i] = d;
+    }
+    return { hits: hits, key: key, first: first };
   }
 
   // before tells whether page a comes before page b: by key, then the
@@ -254,7 +267,8 @@
 
   // filter keeps the pages of the chosen section, kind and year.
   function filter(m, r, f) {
-    return keep(m, r.hits, f).then(function (hits) { r.hits = hits; return r; });
+    if (!f.nam && !f.muc && !f.loai) return Promise.resolve(r);
+    return keep(m, r.hits, f).then(function (hits) { r.hits = hits; r.first = null; return r; });
   }
   function keep(m, hits, f) {
     if (f.nam) {
@@ -416,7 +430,7 @@
         var hits = res.hits, shown = 0;
         function page() {
           var t2 = performance.now();
-          var ids = shown ? ordered(res).slice(shown, shown + PER_PAGE) : top(res, PER_PAGE);
+          var ids = shown ? ordered(res).slice(shown, shown + PER_PAGE) : res.first || top(res, PER_PAGE);
           shown += ids.length;
           var asked = Promise.all(ids.map(function (d) { return fragment(m, d); }));
           cpu += performance.now() - t2;
