@@ -298,13 +298,12 @@ func TestBrowser(t *testing.T) {
 		b.do(chromedp.Navigate(srv.URL+"/tim-kiem/"), b.done())
 		entries := evalIn[int](b, `history.length`)
 		b.do(chromedp.SendKeys(chromedp.ID("tk-q"), "dang k"),
-			chromedp.Poll[chromedp.Void](`document.querySelector("[data-search]").dataset.state === "done" && document.querySelectorAll("[data-results] li").length > 0`, chromedp.WithPollingTimeout(20*time.Second)))
+			// The search of what was typed last: each pause in the typing
+			// (a slow machine's keys) searches what is typed so far.
+			chromedp.Poll[chromedp.Void](`location.search === "?q=dang+k" && document.querySelector("[data-search]").dataset.state === "done"`, chromedp.WithPollingTimeout(20*time.Second)))
 		got := b.results()
 		if i := slices.Index(got, "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/"); i < 0 || i > 2 {
 			t.Errorf("typing dang k: the page about đăng ký tạm trú is not in the top 3: %q", got[:min(len(got), 5)])
-		}
-		if s := evalIn[string](b, `location.search`); s != "?q=dang+k" {
-			t.Errorf("typing dang k: the address says %q", s)
 		}
 		if n := evalIn[int](b, `history.length`); n != entries {
 			t.Errorf("typing made %d entries in the history, want none", n-entries)
