@@ -10,6 +10,10 @@
 //
 //	{prefix}phuong-bach-sam/submissions/cau-hoi/{hash}.csv
 //
+// and every object of a unit is written with the tag of its kind
+// (loa-kind=submissions, tags.go), by which a province's bucket expires
+// it.
+//
 // The hash is an HMAC-SHA256, under the server's receipt key, of the form
 // id and the normalised fields (never the time), so a resent or
 // double-clicked answer lands on the same key, and nobody without the key
@@ -180,6 +184,11 @@ func New(api API, cfg Config) (*Store, error) {
 	}
 	if c, ok := api.(*s3.Client); ok && cfg.Presign == nil {
 		cfg.Presign = s3.NewPresignClient(c)
+	}
+	if cfg.Unit != "" {
+		// A unit's objects carry the tag their retention is read from
+		// (tags.go).
+		api = taggingAPI{API: api, prefix: cfg.Prefix}
 	}
 	return &Store{api: api, cfg: cfg}, nil
 }
