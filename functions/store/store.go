@@ -81,6 +81,12 @@
 //	{prefix}digest/accounts/{id}.json                             JSON: account, email, on, at, by
 //	{prefix}digest/sent/{YYYY-MM-DD}/{id}                          the instant it was sent
 //
+// The province itself keeps its own accounts and audit log beside its
+// units, under a prefix no unit's slug can be (province.go):
+//
+//	{prefix}_tinh/accounts/{id}.json   the province's accounts (RoleProvince)
+//	{prefix}_tinh/audit/…              what they read
+//
 // A unit of a province keeps the content its forms are read from
 // (content.go), written by publish:
 //
@@ -136,7 +142,8 @@ type Config struct {
 	Bucket string
 	Prefix string // prepended to every key, e.g. "loa/"; may be empty
 	// Unit is the unit of a province whose data this store keeps (its
-	// slug, e.g. "phuong-bach-sam"); empty for a single ward. A unit's
+	// slug, e.g. "phuong-bach-sam"), or ProvinceLevel for the province's
+	// own accounts; empty for a single ward. A unit's
 	// every key is under Prefix + Unit + "/", so that no listing, read or
 	// deletion of one unit's store ever reaches another's objects.
 	Unit string
@@ -171,7 +178,7 @@ func New(api API, cfg Config) (*Store, error) {
 		cfg.Prefix += "/"
 	}
 	if cfg.Unit != "" {
-		if cfg.Unit != vntext.Slug(cfg.Unit) {
+		if cfg.Unit != vntext.Slug(cfg.Unit) && cfg.Unit != ProvinceLevel {
 			return nil, fmt.Errorf("store: unit %q is not a slug (want lower-case letters, digits and dashes, e.g. phuong-bach-sam)", cfg.Unit)
 		}
 		cfg.Prefix += cfg.Unit + "/"
