@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -175,17 +174,10 @@ func (l *provinceLevel) checker(a store.Account) *staff.Checker {
 // counts counts every unit's submissions of each of its forms, a few
 // units at once, from the listings alone.
 func (l *provinceLevel) counts(ctx context.Context) (ProvinceCounts, error) {
-	var slugs []string
-	var err error
-	if lister, ok := l.p.cfg.Units.(Lister); ok {
-		slugs, err = lister.Slugs(ctx)
-	} else {
-		slugs, err = store.ListUnits(ctx, l.p.cfg.S3, l.p.cfg.Bucket, l.p.cfg.Prefix)
-	}
+	slugs, err := l.p.slugs(ctx)
 	if err != nil {
 		return ProvinceCounts{}, err
 	}
-	slices.Sort(slugs)
 	out := ProvinceCounts{OK: true, At: l.p.cfg.Now(), Units: make([]UnitCount, len(slugs))}
 	var g errgroup.Group
 	g.SetLimit(8)
