@@ -60,6 +60,7 @@ func benchProvinceForms(args []string) error {
 	dir := fl.String("province", "don-vi", "the example province whose units' forms the units take, in turn")
 	keep := fl.Bool("keep", false, "keep the on-disk store")
 	peer := fl.Bool("peer", true, "also run the same load on one ward's service, for the ratio")
+	every := fl.Duration("staff-every", time.Second, "pause of each staff member between two rounds of list and export (a person clicking; 0: back to back)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -162,8 +163,8 @@ func benchProvinceForms(args []string) error {
 	addr := ln.Addr().String()
 	_, port, _ := net.SplitHostPort(addr)
 
-	fmt.Printf("province forms: %d questions to %d units at once from %d clients, the staff of %d units listing and exporting meanwhile; %d CPUs, %s\n",
-		*n, *units, *clients, *watch, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("province forms: %d questions to %d units at once from %d clients, the staff of %d units listing and exporting meanwhile (a round every %s); %d CPUs, %s\n",
+		*n, *units, *clients, *watch, *every, runtime.NumCPU(), runtime.Version())
 	fmt.Printf("(%d units assembled in %s before the clock starts, as a warm function has them)\n\n", *units, ms(assembled))
 
 	var total atomic.Int64
@@ -278,6 +279,9 @@ func benchProvinceForms(args []string) error {
 				seen[k].rounds++
 				if total.Load() != before {
 					seen[k].duringLoad++
+				}
+				if !loadDone.Load() {
+					time.Sleep(*every)
 				}
 			}
 		})
