@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -60,6 +61,7 @@ func benchProvinceForms(args []string) error {
 	dir := fl.String("province", "don-vi", "the example province whose units' forms the units take, in turn")
 	keep := fl.Bool("keep", false, "keep the on-disk store")
 	peer := fl.Bool("peer", true, "also run the same load on one ward's service, for the ratio")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	every := fl.Duration("staff-every", time.Second, "pause of each staff member between two rounds of list and export (a person clicking; 0: back to back)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -167,6 +169,16 @@ func benchProvinceForms(args []string) error {
 		*n, *units, *clients, *watch, *every, runtime.NumCPU(), runtime.Version())
 	fmt.Printf("(%d units assembled in %s before the clock starts, as a warm function has them)\n\n", *units, ms(assembled))
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	var total atomic.Int64
 	var loadDone atomic.Bool
 	var next atomic.Int64
@@ -288,6 +300,7 @@ func benchProvinceForms(args []string) error {
 	}
 	wg.Wait()
 	wall := time.Since(start)
+	pprof.StopCPUProfile()
 	cpu := cpuTime() - cpu0
 	loadDone.Store(true)
 	staffWG.Wait()
