@@ -12,7 +12,11 @@ import (
 // says, header for header: serve sends that same list, so a preview
 // answers as the deployed site does.
 func TestSecurityHeadersMatchSite(t *testing.T) {
-	cfg := get(t, resource(t, parse(t), "SecurityHeadersPolicy"), "Properties", "ResponseHeadersPolicyConfig").(obj)
+	eachStack(t, func(t *testing.T, name string, tmpl obj) { securityHeadersMatchSite(t, tmpl) })
+}
+
+func securityHeadersMatchSite(t *testing.T, tmpl obj) {
+	cfg := get(t, resource(t, tmpl, "SecurityHeadersPolicy"), "Properties", "ResponseHeadersPolicyConfig").(obj)
 	sec := cfg["SecurityHeadersConfig"].(obj)
 	got := map[string]string{}
 	for name, v := range sec {
@@ -58,13 +62,14 @@ func TestSecurityHeadersMatchSite(t *testing.T) {
 // The key of receipt codes is a generated secret beside the origin
 // secret, kept when the stack goes, and the function reads it.
 func TestReceiptKey(t *testing.T) {
-	tmpl := parse(t)
-	key := resource(t, tmpl, "ReceiptKey")
-	if key["Type"] != "AWS::SecretsManager::Secret" || key["DeletionPolicy"] != "Retain" || get(t, key, "Properties", "GenerateSecretString") == nil {
-		t.Errorf("ReceiptKey: %v", key)
-	}
-	env := get(t, resource(t, tmpl, "FormsFunction"), "Properties", "Environment", "Variables").(obj)
-	if want := (obj{"Fn::Sub": "{{resolve:secretsmanager:${ReceiptKey}:SecretString}}"}); !equal(env["LOA_RECEIPT_KEY"], want) {
-		t.Errorf("LOA_RECEIPT_KEY = %v, want %v", env["LOA_RECEIPT_KEY"], want)
-	}
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		key := resource(t, tmpl, "ReceiptKey")
+		if key["Type"] != "AWS::SecretsManager::Secret" || key["DeletionPolicy"] != "Retain" || get(t, key, "Properties", "GenerateSecretString") == nil {
+			t.Errorf("ReceiptKey: %v", key)
+		}
+		env := get(t, resource(t, tmpl, "FormsFunction"), "Properties", "Environment", "Variables").(obj)
+		if want := (obj{"Fn::Sub": "{{resolve:secretsmanager:${ReceiptKey}:SecretString}}"}); !equal(env["LOA_RECEIPT_KEY"], want) {
+			t.Errorf("LOA_RECEIPT_KEY = %v, want %v", env["LOA_RECEIPT_KEY"], want)
+		}
+	})
 }

@@ -17,7 +17,9 @@ import (
 	loaaws "loa/build/aws"
 	"loa/build/internal/lambdadev"
 	"loa/build/internal/tooltest"
+	"loa/build/province"
 	"loa/functions/routes"
+	"loa/functions/store"
 )
 
 // The template is read with plain YAML, turning CloudFormation's short tags
@@ -27,6 +29,21 @@ import (
 // it says is valid CloudFormation.
 
 type obj = map[string]any
+
+// stacks are the templates: a ward's and a province's. The tests of what
+// both must say run on each (eachStack); province_test.go has the
+// province's own.
+var stacks = []struct {
+	name string
+	src  []byte
+}{{"template.yaml", loaaws.Template}, {"province.yaml", loaaws.ProvinceTemplate}}
+
+// eachStack runs fn on each template, as a subtest named by its file.
+func eachStack(t *testing.T, fn func(t *testing.T, name string, tmpl obj)) {
+	for _, s := range stacks {
+		t.Run(s.name, func(t *testing.T) { fn(t, s.name, parseFile(t, s.name, s.src)) })
+	}
+}
 
 func parse(t *testing.T) obj {
 	t.Helper()
@@ -169,50 +186,64 @@ func list(v any) []any {
 }
 
 func TestTemplateShape(t *testing.T) {
-	tmpl := parse(t)
-	if got := tmpl["Transform"]; got != "AWS::Serverless-2016-10-31" {
-		t.Errorf("Transform = %v", got)
-	}
-	outputs := get(t, tmpl, "Outputs").(obj)
-	for _, name := range []string{"SiteURL", "DistributionId", "SiteBucketName", "SubmissionsBucketName"} {
-		if _, ok := outputs[name]; !ok {
-			t.Errorf("output %s missing", name)
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		if got := tmpl["Transform"]; got != "AWS::Serverless-2016-10-31" {
+			t.Errorf("Transform = %v", got)
 		}
-	}
-	if got := get(t, outputs, "SiteURL", "Value"); !equal(got, obj{"Fn::Sub": "https://${Distribution.DomainName}/"}) {
-		t.Errorf("SiteURL = %v", got)
-	}
-	// Every !Ref and !GetAtt names a parameter, a resource or a pseudo
-	// parameter; every ${…} in a !Sub too.
-	known := map[string]bool{}
-	for name := range get(t, tmpl, "Parameters").(obj) {
-		known[name] = true
-	}
-	for name := range get(t, tmpl, "Resources").(obj) {
-		known[name] = true
-	}
-	walk(tmpl, func(v obj) {
-		for k, x := range v {
-			switch k {
-			case "Ref":
-				if s, _ := x.(string); !known[s] && !strings.HasPrefix(s, "AWS::") {
-					t.Errorf("!Ref %v: no such parameter or resource", x)
-				}
-			case "Fn::GetAtt":
-				if s, _ := list(x)[0].(string); !known[s] {
-					t.Errorf("!GetAtt %v: no such resource", x)
-				}
-			case "Fn::Sub":
-				s, _ := list(x)[0].(string)
-				for _, part := range strings.Split(s, "${")[1:] {
-					name, _, _ := strings.Cut(part, "}")
-					name, _, _ = strings.Cut(name, ".")
-					if !known[name] && !strings.HasPrefix(name, "AWS::") {
-						t.Errorf("!Sub %q: ${%s} names nothing", s, name)
+		outputs := get(t, tmpl, "Outputs").(obj)
+		for _, name := range []string{"SiteURL", "DistributionId", "SiteBucketName", "SubmissionsBucketName"} {
+			if _, ok := outputs[name]; !ok {
+				t.Errorf("output %s missing", name)
+			}
+		}
+		// A ward's site is at the distribution's own name; a province's
+		// page at its domain.
+		site := obj{"Fn::Sub": "https://${Distribution.DomainName}/"}
+		if name == "province.yaml" {
+			site = obj{"Fn::Sub": "https://${ProvinceDomain}/"}
+		}
+		if got := get(t, outputs, "SiteURL", "Value"); !equal(got, site) {
+			t.Errorf("%s: SiteURL = %v, want %v", name, got, site)
+		}
+		// Every !Ref and !GetAtt names a parameter, a resource or a pseudo
+		// parameter; every ${…} in a !Sub too.
+		known := map[string]bool{}
+		for name := range get(t, tmpl, "Parameters").(obj) {
+			known[name] = true
+		}
+		for name := range get(t, tmpl, "Resources").(obj) {
+			known[name] = true
+		}
+		walk(tmpl, func(v obj) {
+			for k, x := range v {
+				switch k {
+				case "Ref":
+					if s, _ := x.(string); !known[s] && !strings.HasPrefix(s, "AWS::") {
+						t.Errorf("!Ref %v: no such parameter or resource", x)
+					}
+				case "Fn::GetAtt":
+					if s, _ := list(x)[0].(string); !known[s] {
+						t.Errorf("!GetAtt %v: no such resource", x)
+					}
+				case "Fn::Sub":
+					s, _ := list(x)[0].(string)
+					// !Sub [text, {Name: value}] names its own variables.
+					vars := map[string]bool{}
+					if l := list(x); len(l) == 2 {
+						for v := range l[1].(obj) {
+							vars[v] = true
+						}
+					}
+					for _, part := range strings.Split(s, "${")[1:] {
+						name, _, _ := strings.Cut(part, "}")
+						name, _, _ = strings.Cut(name, ".")
+						if !known[name] && !vars[name] && !strings.HasPrefix(name, "AWS::") {
+							t.Errorf("!Sub %q: ${%s} names nothing", s, name)
+						}
 					}
 				}
 			}
-		}
+		})
 	})
 }
 
@@ -222,76 +253,77 @@ func TestTemplateShape(t *testing.T) {
 // HttpApi event's ApiId is not a dependency of the function: SAM turns it
 // into a route of the API that names the function.
 func TestNoCycles(t *testing.T) {
-	tmpl := parse(t)
-	resources := get(t, tmpl, "Resources").(obj)
-	deps := map[string]map[string]bool{}
-	for name, r := range resources {
-		d := map[string]bool{}
-		add := func(n string) {
-			if _, ok := resources[n]; ok {
-				d[n] = true
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		resources := get(t, tmpl, "Resources").(obj)
+		deps := map[string]map[string]bool{}
+		for name, r := range resources {
+			d := map[string]bool{}
+			add := func(n string) {
+				if _, ok := resources[n]; ok {
+					d[n] = true
+				}
 			}
-		}
-		r := r.(obj)
-		if r["DependsOn"] != nil {
-			for _, n := range list(r["DependsOn"]) {
-				s, _ := n.(string)
-				add(s)
+			r := r.(obj)
+			if r["DependsOn"] != nil {
+				for _, n := range list(r["DependsOn"]) {
+					s, _ := n.(string)
+					add(s)
+				}
 			}
-		}
-		props, _ := r["Properties"].(obj)
-		for k, v := range props {
-			if k == "Events" && r["Type"] == "AWS::Serverless::Function" {
-				for _, ev := range v.(obj) {
-					if ev.(obj)["Type"] == "HttpApi" {
-						api, _ := get(t, ev, "Properties", "ApiId").(obj)["Ref"].(string)
-						if api != "" {
-							deps[api] = merge(deps[api], name)
+			props, _ := r["Properties"].(obj)
+			for k, v := range props {
+				if k == "Events" && r["Type"] == "AWS::Serverless::Function" {
+					for _, ev := range v.(obj) {
+						if ev.(obj)["Type"] == "HttpApi" {
+							api, _ := get(t, ev, "Properties", "ApiId").(obj)["Ref"].(string)
+							if api != "" {
+								deps[api] = merge(deps[api], name)
+							}
 						}
 					}
+					continue
 				}
-				continue
-			}
-			walk(v, func(m obj) {
-				for k, x := range m {
-					switch k {
-					case "Ref":
-						s, _ := x.(string)
-						add(s)
-					case "Fn::GetAtt":
-						s, _ := list(x)[0].(string)
-						add(s)
-					case "Fn::Sub":
-						str, _ := list(x)[0].(string)
-						for _, part := range strings.Split(str, "${")[1:] {
-							n, _, _ := strings.Cut(part, "}")
-							n, _, _ = strings.Cut(n, ".")
-							add(n)
+				walk(v, func(m obj) {
+					for k, x := range m {
+						switch k {
+						case "Ref":
+							s, _ := x.(string)
+							add(s)
+						case "Fn::GetAtt":
+							s, _ := list(x)[0].(string)
+							add(s)
+						case "Fn::Sub":
+							str, _ := list(x)[0].(string)
+							for _, part := range strings.Split(str, "${")[1:] {
+								n, _, _ := strings.Cut(part, "}")
+								n, _, _ = strings.Cut(n, ".")
+								add(n)
+							}
 						}
 					}
-				}
-			})
+				})
+			}
+			deps[name] = merge(deps[name], keys(d)...)
 		}
-		deps[name] = merge(deps[name], keys(d)...)
-	}
-	state := map[string]int{} // 1 visiting, 2 done
-	var visit func(n string, path []string)
-	visit = func(n string, path []string) {
-		switch state[n] {
-		case 1:
-			t.Fatalf("template.yaml: circular dependency %s → %s", strings.Join(path, " → "), n)
-		case 2:
-			return
+		state := map[string]int{} // 1 visiting, 2 done
+		var visit func(n string, path []string)
+		visit = func(n string, path []string) {
+			switch state[n] {
+			case 1:
+				t.Fatalf("template.yaml: circular dependency %s → %s", strings.Join(path, " → "), n)
+			case 2:
+				return
+			}
+			state[n] = 1
+			for _, d := range keys(deps[n]) {
+				visit(d, append(path, n))
+			}
+			state[n] = 2
 		}
-		state[n] = 1
-		for _, d := range keys(deps[n]) {
-			visit(d, append(path, n))
+		for name := range resources {
+			visit(name, nil)
 		}
-		state[n] = 2
-	}
-	for name := range resources {
-		visit(name, nil)
-	}
+	})
 }
 
 func merge(m map[string]bool, names ...string) map[string]bool {
@@ -337,7 +369,7 @@ func walk(v any, fn func(obj)) {
 // informational); --non-zero-exit-code error keeps only the first.
 func TestCfnLint(t *testing.T) {
 	lint := tooltest.LookPath(t, "cfn-lint (AWS's CloudFormation linter) is not on PATH: install it with pip install cfn-lint", "cfn-lint")
-	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml", "waf.yaml")
+	cmd := exec.Command(lint, "--format", "parseable", "--non-zero-exit-code", "error", "template.yaml", "province.yaml", "waf.yaml")
 	out, err := cmd.CombinedOutput()
 	for line := range strings.Lines(strings.TrimSpace(string(out))) {
 		// file:line:column:endline:endcolumn:rule:message
@@ -348,51 +380,52 @@ func TestCfnLint(t *testing.T) {
 		}
 	}
 	if err != nil {
-		t.Errorf("cfn-lint template.yaml waf.yaml: %v: the templates have errors (above), want none", err)
+		t.Errorf("cfn-lint template.yaml province.yaml waf.yaml: %v: the templates have errors (above), want none", err)
 	}
 }
 
 func TestBucketsPrivateEncryptedTLSOnly(t *testing.T) {
-	tmpl := parse(t)
-	buckets := ofType(t, tmpl, "AWS::S3::Bucket")
-	if !equal(buckets, []string{"LogBucket", "SiteBucket", "SubmissionsBucket"}) {
-		t.Fatalf("template.yaml: buckets %v, want LogBucket, SiteBucket and SubmissionsBucket", buckets)
-	}
-	policies := map[string]obj{}
-	for _, name := range ofType(t, tmpl, "AWS::S3::BucketPolicy") {
-		p := resource(t, tmpl, name)
-		b, _ := get(t, p, "Properties", "Bucket").(obj)["Ref"].(string)
-		policies[b] = get(t, p, "Properties", "PolicyDocument").(obj)
-	}
-	for _, name := range buckets {
-		props := get(t, resource(t, tmpl, name), "Properties")
-		for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
-			if got := get(t, props, "PublicAccessBlockConfiguration", k); got != true {
-				t.Errorf("%s: %s = %v, want true", name, k, got)
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		buckets := ofType(t, tmpl, "AWS::S3::Bucket")
+		if !equal(buckets, []string{"LogBucket", "SiteBucket", "SubmissionsBucket"}) {
+			t.Fatalf("template.yaml: buckets %v, want LogBucket, SiteBucket and SubmissionsBucket", buckets)
+		}
+		policies := map[string]obj{}
+		for _, name := range ofType(t, tmpl, "AWS::S3::BucketPolicy") {
+			p := resource(t, tmpl, name)
+			b, _ := get(t, p, "Properties", "Bucket").(obj)["Ref"].(string)
+			policies[b] = get(t, p, "Properties", "PolicyDocument").(obj)
+		}
+		for _, name := range buckets {
+			props := get(t, resource(t, tmpl, name), "Properties")
+			for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+				if got := get(t, props, "PublicAccessBlockConfiguration", k); got != true {
+					t.Errorf("%s: %s = %v, want true", name, k, got)
+				}
+			}
+			alg := get(t, props, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+			if alg != "AES256" && alg != "aws:kms" {
+				t.Errorf("%s: SSEAlgorithm = %v", name, alg)
+			}
+			// ACLs are off, but for the log bucket: CloudFront's standard
+			// logging writes with an ACL and refuses a bucket without them.
+			owner := "BucketOwnerEnforced"
+			if name == "LogBucket" {
+				owner = "BucketOwnerPreferred"
+			}
+			if got := get(t, props, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != owner {
+				t.Errorf("template.yaml: %s ObjectOwnership = %v, want %s", name, got, owner)
+			}
+			doc, ok := policies[name]
+			if !ok {
+				t.Errorf("%s: no bucket policy", name)
+				continue
+			}
+			if !deniesInsecureTransport(name, doc) {
+				t.Errorf("%s: no Deny of requests without TLS on the bucket and its objects", name)
 			}
 		}
-		alg := get(t, props, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm")
-		if alg != "AES256" && alg != "aws:kms" {
-			t.Errorf("%s: SSEAlgorithm = %v", name, alg)
-		}
-		// ACLs are off, but for the log bucket: CloudFront's standard
-		// logging writes with an ACL and refuses a bucket without them.
-		owner := "BucketOwnerEnforced"
-		if name == "LogBucket" {
-			owner = "BucketOwnerPreferred"
-		}
-		if got := get(t, props, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != owner {
-			t.Errorf("template.yaml: %s ObjectOwnership = %v, want %s", name, got, owner)
-		}
-		doc, ok := policies[name]
-		if !ok {
-			t.Errorf("%s: no bucket policy", name)
-			continue
-		}
-		if !deniesInsecureTransport(name, doc) {
-			t.Errorf("%s: no Deny of requests without TLS on the bucket and its objects", name)
-		}
-	}
+	})
 }
 
 func deniesInsecureTransport(bucket string, doc obj) bool {
@@ -419,81 +452,82 @@ func deniesInsecureTransport(bucket string, doc obj) bool {
 // submissions bucket into itself), the HTTP API's into a log group, all of
 // them kept LogRetentionDays.
 func TestAccessLogs(t *testing.T) {
-	tmpl := parse(t)
-	days := get(t, tmpl, "Parameters", "LogRetentionDays").(obj)
-	if days["Type"] != "Number" || days["Default"] != 90 {
-		t.Errorf("template.yaml: LogRetentionDays = %v, want a Number, 90 by default", days)
-	}
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		days := get(t, tmpl, "Parameters", "LogRetentionDays").(obj)
+		if days["Type"] != "Number" || days["Default"] != 90 {
+			t.Errorf("template.yaml: LogRetentionDays = %v, want a Number, 90 by default", days)
+		}
 
-	logs := get(t, resource(t, tmpl, "LogBucket"), "Properties").(obj)
-	expires := false
-	for _, r := range list(get(t, logs, "LifecycleConfiguration", "Rules")) {
-		r := r.(obj)
-		if r["Status"] == "Enabled" && r["Prefix"] == nil && r["Filter"] == nil && equal(r["ExpirationInDays"], ref("LogRetentionDays")) {
-			expires = true
+		logs := get(t, resource(t, tmpl, "LogBucket"), "Properties").(obj)
+		expires := false
+		for _, r := range list(get(t, logs, "LifecycleConfiguration", "Rules")) {
+			r := r.(obj)
+			if r["Status"] == "Enabled" && r["Prefix"] == nil && r["Filter"] == nil && equal(r["ExpirationInDays"], ref("LogRetentionDays")) {
+				expires = true
+			}
 		}
-	}
-	if !expires {
-		t.Error("template.yaml: LogBucket has no enabled lifecycle rule expiring every log after LogRetentionDays")
-	}
+		if !expires {
+			t.Error("template.yaml: LogBucket has no enabled lifecycle rule expiring every log after LogRetentionDays")
+		}
 
-	prefixes := map[string]string{"SiteBucket": "s3/site/", "SubmissionsBucket": "s3/submissions/"}
-	for name, prefix := range prefixes {
-		b := resource(t, tmpl, name)
-		cfg, _ := get(t, b, "Properties").(obj)["LoggingConfiguration"].(obj)
-		if !equal(cfg["DestinationBucketName"], ref("LogBucket")) || cfg["LogFilePrefix"] != prefix {
-			t.Errorf("template.yaml: %s LoggingConfiguration = %v, want the log bucket under %s", name, cfg, prefix)
+		prefixes := map[string]string{"SiteBucket": "s3/site/", "SubmissionsBucket": "s3/submissions/"}
+		for name, prefix := range prefixes {
+			b := resource(t, tmpl, name)
+			cfg, _ := get(t, b, "Properties").(obj)["LoggingConfiguration"].(obj)
+			if !equal(cfg["DestinationBucketName"], ref("LogBucket")) || cfg["LogFilePrefix"] != prefix {
+				t.Errorf("template.yaml: %s LoggingConfiguration = %v, want the log bucket under %s", name, cfg, prefix)
+			}
+			if !equal(list(b["DependsOn"]), []any{"LogBucketPolicy"}) {
+				t.Errorf("template.yaml: %s DependsOn %v, want LogBucketPolicy (S3 may deliver before the bucket logs)", name, b["DependsOn"])
+			}
 		}
-		if !equal(list(b["DependsOn"]), []any{"LogBucketPolicy"}) {
-			t.Errorf("template.yaml: %s DependsOn %v, want LogBucketPolicy (S3 may deliver before the bucket logs)", name, b["DependsOn"])
-		}
-	}
 
-	delivers := false
-	for _, s := range list(get(t, resource(t, tmpl, "LogBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
-		s := s.(obj)
-		if s["Effect"] == "Allow" && equal(s["Principal"], obj{"Service": "logging.s3.amazonaws.com"}) {
-			delivers = s["Action"] == "s3:PutObject" &&
-				equal(s["Resource"], obj{"Fn::Sub": "${LogBucket.Arn}/s3/*"}) &&
-				equal(get(t, s, "Condition", "StringEquals", "aws:SourceAccount"), ref("AWS::AccountId"))
+		delivers := false
+		for _, s := range list(get(t, resource(t, tmpl, "LogBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
+			s := s.(obj)
+			if s["Effect"] == "Allow" && equal(s["Principal"], obj{"Service": "logging.s3.amazonaws.com"}) {
+				delivers = s["Action"] == "s3:PutObject" &&
+					equal(s["Resource"], obj{"Fn::Sub": "${LogBucket.Arn}/s3/*"}) &&
+					equal(get(t, s, "Condition", "StringEquals", "aws:SourceAccount"), ref("AWS::AccountId"))
+			}
 		}
-	}
-	if !delivers {
-		t.Error("template.yaml: LogBucketPolicy does not let S3's logging service put objects under s3/ for this account alone")
-	}
+		if !delivers {
+			t.Error("template.yaml: LogBucketPolicy does not let S3's logging service put objects under s3/ for this account alone")
+		}
 
-	cf := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Logging").(obj)
-	if !equal(cf["Bucket"], getAtt("LogBucket", "DomainName")) || cf["IncludeCookies"] != false || cf["Prefix"] != "cloudfront/" {
-		t.Errorf("template.yaml: Distribution Logging = %v, want the log bucket's DomainName, prefix cloudfront/, no cookies", cf)
-	}
+		cf := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Logging").(obj)
+		if !equal(cf["Bucket"], getAtt("LogBucket", "DomainName")) || cf["IncludeCookies"] != false || cf["Prefix"] != "cloudfront/" {
+			t.Errorf("template.yaml: Distribution Logging = %v, want the log bucket's DomainName, prefix cloudfront/, no cookies", cf)
+		}
 
-	api := get(t, resource(t, tmpl, "FormsApi"), "Properties", "AccessLogSettings").(obj)
-	if !equal(api["DestinationArn"], getAtt("ApiAccessLogGroup", "Arn")) {
-		t.Errorf("template.yaml: FormsApi AccessLogSettings DestinationArn = %v, want ApiAccessLogGroup's", api["DestinationArn"])
-	}
-	var format map[string]string
-	if err := json.Unmarshal([]byte(api["Format"].(string)), &format); err != nil {
-		t.Errorf("template.yaml: FormsApi access log Format is not one JSON object: %v", err)
-	}
-	for k, v := range format {
-		if strings.Contains(v, "sourceIp") || strings.Contains(v, "userAgent") {
-			t.Errorf("template.yaml: access log field %s = %s: no viewer data in the API's log", k, v)
+		api := get(t, resource(t, tmpl, "FormsApi"), "Properties", "AccessLogSettings").(obj)
+		if !equal(api["DestinationArn"], getAtt("ApiAccessLogGroup", "Arn")) {
+			t.Errorf("template.yaml: FormsApi AccessLogSettings DestinationArn = %v, want ApiAccessLogGroup's", api["DestinationArn"])
 		}
-	}
-	if got := get(t, resource(t, tmpl, "ApiAccessLogGroup"), "Properties", "RetentionInDays"); !equal(got, ref("LogRetentionDays")) {
-		t.Errorf("template.yaml: ApiAccessLogGroup RetentionInDays = %v, want LogRetentionDays", got)
-	}
+		var format map[string]string
+		if err := json.Unmarshal([]byte(api["Format"].(string)), &format); err != nil {
+			t.Errorf("template.yaml: FormsApi access log Format is not one JSON object: %v", err)
+		}
+		for k, v := range format {
+			if strings.Contains(v, "sourceIp") || strings.Contains(v, "userAgent") {
+				t.Errorf("template.yaml: access log field %s = %s: no viewer data in the API's log", k, v)
+			}
+		}
+		if got := get(t, resource(t, tmpl, "ApiAccessLogGroup"), "Properties", "RetentionInDays"); !equal(got, ref("LogRetentionDays")) {
+			t.Errorf("template.yaml: ApiAccessLogGroup RetentionInDays = %v, want LogRetentionDays", got)
+		}
 
-	// Every log group has a retention and says what becomes of it.
-	for _, name := range ofType(t, tmpl, "AWS::Logs::LogGroup") {
-		g := resource(t, tmpl, name)
-		if g["DeletionPolicy"] == nil || g["UpdateReplacePolicy"] == nil {
-			t.Errorf("template.yaml: log group %s has no DeletionPolicy or UpdateReplacePolicy", name)
+		// Every log group has a retention and says what becomes of it.
+		for _, name := range ofType(t, tmpl, "AWS::Logs::LogGroup") {
+			g := resource(t, tmpl, name)
+			if g["DeletionPolicy"] == nil || g["UpdateReplacePolicy"] == nil {
+				t.Errorf("template.yaml: log group %s has no DeletionPolicy or UpdateReplacePolicy", name)
+			}
+			if get(t, g, "Properties").(obj)["RetentionInDays"] == nil {
+				t.Errorf("template.yaml: log group %s is kept forever, want a RetentionInDays", name)
+			}
 		}
-		if get(t, g, "Properties").(obj)["RetentionInDays"] == nil {
-			t.Errorf("template.yaml: log group %s is kept forever, want a RetentionInDays", name)
-		}
-	}
+	})
 }
 
 func TestSubmissionsRetention(t *testing.T) {
@@ -537,78 +571,85 @@ func TestSubmissionsRetention(t *testing.T) {
 }
 
 func TestFunction(t *testing.T) {
-	tmpl := parse(t)
-	fns := ofType(t, tmpl, "AWS::Serverless::Function")
-	if !equal(fns, []string{"FormsFunction"}) {
-		t.Fatalf("functions %v", fns)
-	}
-	fn := resource(t, tmpl, "FormsFunction")
-	if got := get(t, fn, "Metadata", "BuildMethod"); got != "makefile" {
-		t.Errorf("BuildMethod = %v", got)
-	}
-	props := get(t, fn, "Properties").(obj)
-	for k, want := range map[string]any{
-		"Runtime":       "provided.al2023",
-		"Handler":       "bootstrap",
-		"Architectures": []any{"arm64"},
-		"Role":          getAtt("FormsFunctionRole", "Arn"),
-	} {
-		if !equal(props[k], want) {
-			t.Errorf("%s = %v, want %v", k, props[k], want)
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		fns := ofType(t, tmpl, "AWS::Serverless::Function")
+		if !equal(fns, []string{"FormsFunction"}) {
+			t.Fatalf("functions %v", fns)
 		}
-	}
-	if _, ok := props["Policies"]; ok {
-		t.Error("Policies set beside Role: SAM would widen the role")
-	}
-	if _, ok := props["ReservedConcurrentExecutions"]; !ok {
-		t.Error("no ReservedConcurrentExecutions: nothing caps concurrency")
-	}
-	env := get(t, props, "Environment", "Variables").(obj)
-	for k, want := range map[string]any{
-		"LOA_BUCKET":            ref("SubmissionsBucket"),
-		"LOA_PREFIX":            ref("KeyPrefix"),
-		"LOA_STAFF_SECRET_HASH": ref("StaffSecretHash"),
-		"LOA_CLIENT_IP_HEADER":  "CloudFront-Viewer-Address",
-	} {
-		if !equal(env[k], want) {
-			t.Errorf("env %s = %v, want %v", k, env[k], want)
+		fn := resource(t, tmpl, "FormsFunction")
+		if got := get(t, fn, "Metadata", "BuildMethod"); got != "makefile" {
+			t.Errorf("BuildMethod = %v", got)
 		}
-	}
-	if get(t, tmpl, "Parameters", "StaffSecretHash", "NoEcho") != true {
-		t.Error("StaffSecretHash is not NoEcho")
-	}
-	ev := get(t, props, "Events", "Api").(obj)
-	if ev["Type"] != "HttpApi" || !equal(get(t, ev, "Properties", "ApiId"), ref("FormsApi")) ||
-		get(t, ev, "Properties", "PayloadFormatVersion") != "2.0" || get(t, ev, "Properties", "Path") != "/api/{proxy+}" {
-		t.Errorf("Api event = %v", ev)
-	}
-	api := get(t, resource(t, tmpl, "FormsApi"), "Properties", "DefaultRouteSettings").(obj)
-	if api["ThrottlingRateLimit"] == nil || api["ThrottlingBurstLimit"] == nil {
-		t.Errorf("HTTP API not throttled: %v", api)
-	}
+		props := get(t, fn, "Properties").(obj)
+		for k, want := range map[string]any{
+			"Runtime":       "provided.al2023",
+			"Handler":       "bootstrap",
+			"Architectures": []any{"arm64"},
+			"Role":          getAtt("FormsFunctionRole", "Arn"),
+		} {
+			if !equal(props[k], want) {
+				t.Errorf("%s = %v, want %v", k, props[k], want)
+			}
+		}
+		if _, ok := props["Policies"]; ok {
+			t.Error("Policies set beside Role: SAM would widen the role")
+		}
+		if _, ok := props["ReservedConcurrentExecutions"]; !ok {
+			t.Error("no ReservedConcurrentExecutions: nothing caps concurrency")
+		}
+		env := get(t, props, "Environment", "Variables").(obj)
+		for k, want := range map[string]any{
+			"LOA_BUCKET":           ref("SubmissionsBucket"),
+			"LOA_PREFIX":           ref("KeyPrefix"),
+			"LOA_CLIENT_IP_HEADER": "CloudFront-Viewer-Address",
+		} {
+			if !equal(env[k], want) {
+				t.Errorf("env %s = %v, want %v", k, env[k], want)
+			}
+		}
+		// A ward's shared staff secret; a province has none
+		// (TestProvinceFunction).
+		if name == "template.yaml" {
+			if !equal(env["LOA_STAFF_SECRET_HASH"], ref("StaffSecretHash")) {
+				t.Errorf("env LOA_STAFF_SECRET_HASH = %v, want the parameter StaffSecretHash", env["LOA_STAFF_SECRET_HASH"])
+			}
+			if get(t, tmpl, "Parameters", "StaffSecretHash", "NoEcho") != true {
+				t.Error("StaffSecretHash is not NoEcho")
+			}
+		}
+		ev := get(t, props, "Events", "Api").(obj)
+		if ev["Type"] != "HttpApi" || !equal(get(t, ev, "Properties", "ApiId"), ref("FormsApi")) ||
+			get(t, ev, "Properties", "PayloadFormatVersion") != "2.0" || get(t, ev, "Properties", "Path") != "/api/{proxy+}" {
+			t.Errorf("Api event = %v", ev)
+		}
+		api := get(t, resource(t, tmpl, "FormsApi"), "Properties", "DefaultRouteSettings").(obj)
+		if api["ThrottlingRateLimit"] == nil || api["ThrottlingBurstLimit"] == nil {
+			t.Errorf("HTTP API not throttled: %v", api)
+		}
 
-	// CodeUri is the repository root, whose Makefile builds the function
-	// the way SAM's makefile method expects: with the one recipe of the
-	// binary (lambdadev.Build, through `go run ./build package`), for the
-	// template's architecture.
-	uri, _ := props["CodeUri"].(string)
-	root := filepath.Join(".", filepath.FromSlash(uri))
-	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
-	if err != nil {
-		t.Fatalf("CodeUri %q: %v", uri, err)
-	}
-	target := "build-FormsFunction:"
-	i := strings.Index(string(mk), "\n"+target)
-	if i < 0 {
-		t.Fatalf("Makefile has no %s target", target)
-	}
-	recipe, _, _ := strings.Cut(string(mk[i+1+len(target):]), "\n\n")
-	if want := "$(GO) run ./build package -bin $(ARTIFACTS_DIR)"; strings.TrimSpace(recipe) != want {
-		t.Errorf("Makefile: build-FormsFunction runs\n%s\nwant the one recipe of the binary: %s", recipe, want)
-	}
-	if arch := get(t, props, "Architectures"); !equal(arch, []any{lambdadev.Arch}) {
-		t.Errorf("template.yaml: FormsFunction Architectures %v, want [%s], the architecture the package command builds", arch, lambdadev.Arch)
-	}
+		// CodeUri is the repository root, whose Makefile builds the function
+		// the way SAM's makefile method expects: with the one recipe of the
+		// binary (lambdadev.Build, through `go run ./build package`), for the
+		// template's architecture.
+		uri, _ := props["CodeUri"].(string)
+		root := filepath.Join(".", filepath.FromSlash(uri))
+		mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+		if err != nil {
+			t.Fatalf("CodeUri %q: %v", uri, err)
+		}
+		target := "build-FormsFunction:"
+		i := strings.Index(string(mk), "\n"+target)
+		if i < 0 {
+			t.Fatalf("Makefile has no %s target", target)
+		}
+		recipe, _, _ := strings.Cut(string(mk[i+1+len(target):]), "\n\n")
+		if want := "$(GO) run ./build package -bin $(ARTIFACTS_DIR)"; strings.TrimSpace(recipe) != want {
+			t.Errorf("Makefile: build-FormsFunction runs\n%s\nwant the one recipe of the binary: %s", recipe, want)
+		}
+		if arch := get(t, props, "Architectures"); !equal(arch, []any{lambdadev.Arch}) {
+			t.Errorf("template.yaml: FormsFunction Architectures %v, want [%s], the architecture the package command builds", arch, lambdadev.Arch)
+		}
+	})
 }
 
 func TestLeastPrivilege(t *testing.T) {
@@ -722,65 +763,70 @@ func whenOn(s any) obj {
 // SES only from DigestSender and only to DigestRecipients; which digests
 // were sent expires.
 func TestDigestSchedule(t *testing.T) {
-	tmpl := parse(t)
-	params := get(t, tmpl, "Parameters").(obj)
-	if get(t, params, "DigestSender", "Default") != "" || get(t, params, "DigestRecipients", "Type") != "CommaDelimitedList" {
-		t.Errorf("DigestSender must default to empty (no digest), DigestRecipients be a list: %v %v", params["DigestSender"], params["DigestRecipients"])
-	}
-	if !equal(get(t, tmpl, "Conditions", "HasDigest"), obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("DigestSender"), ""}}}}) {
-		t.Errorf("HasDigest = %v", get(t, tmpl, "Conditions", "HasDigest"))
-	}
-	props := get(t, resource(t, tmpl, "FormsFunction"), "Properties").(obj)
-	ev := get(t, props, "Events", "DailyDigest").(obj)
-	if ev["Type"] != "Schedule" || !equal(get(t, ev, "Properties", "Schedule"), ref("DigestSchedule")) ||
-		!equal(get(t, ev, "Properties", "State"), obj{"Fn::If": []any{"HasDigest", "ENABLED", "DISABLED"}}) {
-		t.Errorf("DailyDigest event = %v, want a Schedule of DigestSchedule, enabled with HasDigest", ev)
-	}
-	env := get(t, props, "Environment", "Variables").(obj)
-	if !equal(env["LOA_DIGEST_FROM"], ref("DigestSender")) ||
-		!equal(env["LOA_DIGEST_RECIPIENTS"], obj{"Fn::Join": []any{",", ref("DigestRecipients")}}) {
-		t.Errorf("env LOA_DIGEST_FROM %v, LOA_DIGEST_RECIPIENTS %v", env["LOA_DIGEST_FROM"], env["LOA_DIGEST_RECIPIENTS"])
-	}
-	role := get(t, resource(t, tmpl, "FormsFunctionRole"), "Properties").(obj)
-	found := false
-	for _, p := range list(role["Policies"]) {
-		for _, raw := range list(get(t, p, "PolicyDocument", "Statement")) {
-			st := raw.(obj)
-			s := whenOn(st)
-			if !slices.Contains(list(s["Action"]), any("ses:SendEmail")) {
-				continue
-			}
-			found = true
-			if br, _ := st["Fn::If"].([]any); len(br) != 3 || br[0] != "HasDigest" || !equal(br[2], ref("AWS::NoValue")) {
-				t.Errorf("ses:SendEmail granted without the sender: %v", st)
-			}
-			// ForAllValues holds for a request with no recipients at all
-			// (a raw message whose recipients SES reads from its headers):
-			// the Null test makes the request name them.
-			want := obj{
-				"StringEquals":              obj{"ses:FromAddress": ref("DigestSender")},
-				"ForAllValues:StringEquals": obj{"ses:Recipients": ref("DigestRecipients")},
-				"Null":                      obj{"ses:Recipients": "false"},
-			}
-			if s["Effect"] != "Allow" || !equal(s["Condition"], want) || len(list(s["Action"])) != 1 {
-				t.Errorf("ses:SendEmail statement %v, want only it, with condition %v", s, want)
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		params := get(t, tmpl, "Parameters").(obj)
+		if get(t, params, "DigestSender", "Default") != "" || get(t, params, "DigestRecipients", "Type") != "CommaDelimitedList" {
+			t.Errorf("DigestSender must default to empty (no digest), DigestRecipients be a list: %v %v", params["DigestSender"], params["DigestRecipients"])
+		}
+		if !equal(get(t, tmpl, "Conditions", "HasDigest"), obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("DigestSender"), ""}}}}) {
+			t.Errorf("HasDigest = %v", get(t, tmpl, "Conditions", "HasDigest"))
+		}
+		props := get(t, resource(t, tmpl, "FormsFunction"), "Properties").(obj)
+		ev := get(t, props, "Events", "DailyDigest").(obj)
+		if ev["Type"] != "Schedule" || !equal(get(t, ev, "Properties", "Schedule"), ref("DigestSchedule")) ||
+			!equal(get(t, ev, "Properties", "State"), obj{"Fn::If": []any{"HasDigest", "ENABLED", "DISABLED"}}) {
+			t.Errorf("DailyDigest event = %v, want a Schedule of DigestSchedule, enabled with HasDigest", ev)
+		}
+		env := get(t, props, "Environment", "Variables").(obj)
+		if !equal(env["LOA_DIGEST_FROM"], ref("DigestSender")) ||
+			!equal(env["LOA_DIGEST_RECIPIENTS"], obj{"Fn::Join": []any{",", ref("DigestRecipients")}}) {
+			t.Errorf("env LOA_DIGEST_FROM %v, LOA_DIGEST_RECIPIENTS %v", env["LOA_DIGEST_FROM"], env["LOA_DIGEST_RECIPIENTS"])
+		}
+		role := get(t, resource(t, tmpl, "FormsFunctionRole"), "Properties").(obj)
+		found := false
+		for _, p := range list(role["Policies"]) {
+			for _, raw := range list(get(t, p, "PolicyDocument", "Statement")) {
+				st := raw.(obj)
+				s := whenOn(st)
+				if !slices.Contains(list(s["Action"]), any("ses:SendEmail")) {
+					continue
+				}
+				found = true
+				if br, _ := st["Fn::If"].([]any); len(br) != 3 || br[0] != "HasDigest" || !equal(br[2], ref("AWS::NoValue")) {
+					t.Errorf("ses:SendEmail granted without the sender: %v", st)
+				}
+				// ForAllValues holds for a request with no recipients at all
+				// (a raw message whose recipients SES reads from its headers):
+				// the Null test makes the request name them.
+				want := obj{
+					"StringEquals":              obj{"ses:FromAddress": ref("DigestSender")},
+					"ForAllValues:StringEquals": obj{"ses:Recipients": ref("DigestRecipients")},
+					"Null":                      obj{"ses:Recipients": "false"},
+				}
+				if s["Effect"] != "Allow" || !equal(s["Condition"], want) || len(list(s["Action"])) != 1 {
+					t.Errorf("ses:SendEmail statement %v, want only it, with condition %v", s, want)
+				}
 			}
 		}
-	}
-	if !found {
-		t.Error("the function may not send the digest (no ses:SendEmail)")
-	}
-	bucket := get(t, resource(t, tmpl, "SubmissionsBucket"), "Properties")
-	expires := false
-	for _, r := range list(get(t, bucket, "LifecycleConfiguration", "Rules")) {
-		r := r.(obj)
-		if equal(r["Prefix"], obj{"Fn::Sub": "${KeyPrefix}digest/sent/"}) && r["Status"] == "Enabled" && r["ExpirationInDays"] != nil {
-			expires = true
+		if !found {
+			t.Error("the function may not send the digest (no ses:SendEmail)")
 		}
-	}
-	if !expires {
-		t.Error("no lifecycle rule expires the marks of digests sent (digest/sent/)")
-	}
+		bucket := get(t, resource(t, tmpl, "SubmissionsBucket"), "Properties")
+		expires := false
+		for _, r := range list(get(t, bucket, "LifecycleConfiguration", "Rules")) {
+			r := r.(obj)
+			// By prefix in a ward's bucket, by the store's tag in a
+			// province's (TestProvinceRetention).
+			byPrefix := equal(r["Prefix"], obj{"Fn::Sub": "${KeyPrefix}digest/sent/"})
+			byTag := equal(r["TagFilters"], []any{obj{"Key": store.TagKey, "Value": "digest-sent"}})
+			if (byPrefix || byTag) && r["Status"] == "Enabled" && r["ExpirationInDays"] != nil {
+				expires = true
+			}
+		}
+		if !expires {
+			t.Error("no lifecycle rule expires the marks of digests sent (digest/sent/)")
+		}
+	})
 }
 
 // The audit log is append-only for the function: PutObject under its
@@ -840,121 +886,129 @@ const (
 )
 
 func TestCloudFront(t *testing.T) {
-	tmpl := parse(t)
-	oac := get(t, resource(t, tmpl, "SiteOriginAccessControl"), "Properties", "OriginAccessControlConfig").(obj)
-	if oac["OriginAccessControlOriginType"] != "s3" || oac["SigningBehavior"] != "always" || oac["SigningProtocol"] != "sigv4" {
-		t.Errorf("OAC = %v", oac)
-	}
-	cfg := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig").(obj)
-	origins := map[string]obj{}
-	for _, o := range list(cfg["Origins"]) {
-		origins[o.(obj)["Id"].(string)] = o.(obj)
-	}
-	site := origins["site"]
-	if !equal(site["OriginAccessControlId"], getAtt("SiteOriginAccessControl", "Id")) ||
-		!equal(site["DomainName"], getAtt("SiteBucket", "RegionalDomainName")) ||
-		get(t, site, "S3OriginConfig", "OriginAccessIdentity") != "" {
-		t.Errorf("site origin = %v, want the bucket's REST endpoint through OAC", site)
-	}
-	if got := get(t, origins["forms"], "CustomOriginConfig", "OriginProtocolPolicy"); got != "https-only" {
-		t.Errorf("forms origin protocol = %v", got)
-	}
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		oac := get(t, resource(t, tmpl, "SiteOriginAccessControl"), "Properties", "OriginAccessControlConfig").(obj)
+		if oac["OriginAccessControlOriginType"] != "s3" || oac["SigningBehavior"] != "always" || oac["SigningProtocol"] != "sigv4" {
+			t.Errorf("OAC = %v", oac)
+		}
+		cfg := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig").(obj)
+		origins := map[string]obj{}
+		for _, o := range list(cfg["Origins"]) {
+			origins[o.(obj)["Id"].(string)] = o.(obj)
+		}
+		site := origins["site"]
+		if !equal(site["OriginAccessControlId"], getAtt("SiteOriginAccessControl", "Id")) ||
+			!equal(site["DomainName"], getAtt("SiteBucket", "RegionalDomainName")) ||
+			get(t, site, "S3OriginConfig", "OriginAccessIdentity") != "" {
+			t.Errorf("site origin = %v, want the bucket's REST endpoint through OAC", site)
+		}
+		if got := get(t, origins["forms"], "CustomOriginConfig", "OriginProtocolPolicy"); got != "https-only" {
+			t.Errorf("forms origin protocol = %v", got)
+		}
 
-	// Only this distribution may read the site bucket.
-	readers := 0
-	for _, s := range list(get(t, resource(t, tmpl, "SiteBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
-		s := s.(obj)
-		if s["Effect"] != "Allow" {
-			continue
+		// Only this distribution may read the site bucket.
+		readers := 0
+		for _, s := range list(get(t, resource(t, tmpl, "SiteBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
+			s := s.(obj)
+			if s["Effect"] != "Allow" {
+				continue
+			}
+			if !equal(s["Principal"], obj{"Service": "cloudfront.amazonaws.com"}) {
+				t.Errorf("site bucket readable by %v", s["Principal"])
+			}
+			src := get(t, s, "Condition", "StringEquals", "AWS:SourceArn").(obj)["Fn::Sub"].(string)
+			if !strings.HasSuffix(src, ":distribution/${Distribution}") {
+				t.Errorf("site bucket read not limited to the distribution: %v", src)
+			}
+			readers++
 		}
-		if !equal(s["Principal"], obj{"Service": "cloudfront.amazonaws.com"}) {
-			t.Errorf("site bucket readable by %v", s["Principal"])
+		if readers == 0 {
+			t.Error("CloudFront may not read the site bucket")
 		}
-		src := get(t, s, "Condition", "StringEquals", "AWS:SourceArn").(obj)["Fn::Sub"].(string)
-		if !strings.HasSuffix(src, ":distribution/${Distribution}") {
-			t.Errorf("site bucket read not limited to the distribution: %v", src)
-		}
-		readers++
-	}
-	if readers == 0 {
-		t.Error("CloudFront may not read the site bucket")
-	}
 
-	def := cfg["DefaultCacheBehavior"].(obj)
-	if def["ViewerProtocolPolicy"] != "redirect-to-https" {
-		t.Errorf("default behavior: ViewerProtocolPolicy %v, want redirect-to-https", def["ViewerProtocolPolicy"])
-	}
-	behaviors := map[string]obj{"default": def}
-	for _, b := range list(cfg["CacheBehaviors"]) {
-		behaviors[b.(obj)["PathPattern"].(string)] = b.(obj)
-	}
-	for p, b := range behaviors {
-		if vp := b["ViewerProtocolPolicy"]; vp != "redirect-to-https" && vp != "https-only" {
-			t.Errorf("%s: plain HTTP allowed (%v)", p, vp)
+		def := cfg["DefaultCacheBehavior"].(obj)
+		if def["ViewerProtocolPolicy"] != "redirect-to-https" {
+			t.Errorf("default behavior: ViewerProtocolPolicy %v, want redirect-to-https", def["ViewerProtocolPolicy"])
 		}
-		if b["Compress"] != true {
-			t.Errorf("%s: not compressed", p)
+		behaviors := map[string]obj{"default": def}
+		for _, b := range list(cfg["CacheBehaviors"]) {
+			behaviors[b.(obj)["PathPattern"].(string)] = b.(obj)
 		}
-		if !equal(b["ResponseHeadersPolicyId"], ref("SecurityHeadersPolicy")) {
-			t.Errorf("%s: no security headers", p)
+		for p, b := range behaviors {
+			if vp := b["ViewerProtocolPolicy"]; vp != "redirect-to-https" && vp != "https-only" {
+				t.Errorf("%s: plain HTTP allowed (%v)", p, vp)
+			}
+			if b["Compress"] != true {
+				t.Errorf("%s: not compressed", p)
+			}
+			if !equal(b["ResponseHeadersPolicyId"], ref("SecurityHeadersPolicy")) {
+				t.Errorf("%s: no security headers", p)
+			}
 		}
-	}
 
-	ttl := func(behavior string) float64 {
-		id, ok := behaviors[behavior]["CachePolicyId"].(obj)
-		if !ok {
-			t.Fatalf("%s: cache policy %v is not one of the template's", behavior, behaviors[behavior]["CachePolicyId"])
+		ttl := func(behavior string) float64 {
+			id, ok := behaviors[behavior]["CachePolicyId"].(obj)
+			if !ok {
+				t.Fatalf("%s: cache policy %v is not one of the template's", behavior, behaviors[behavior]["CachePolicyId"])
+			}
+			v := get(t, resource(t, tmpl, id["Ref"].(string)), "Properties", "CachePolicyConfig", "DefaultTTL")
+			return float64(v.(int))
 		}
-		v := get(t, resource(t, tmpl, id["Ref"].(string)), "Properties", "CachePolicyConfig", "DefaultTTL")
-		return float64(v.(int))
-	}
-	for _, p := range []string{"/hoi-dap/*", "/hoi-dap"} {
-		b := behaviors[p]
-		if b == nil || b["TargetOriginId"] != "forms" || ttl(p) != 60 {
-			t.Errorf("%s: %v, want the forms origin with a 60-second TTL", p, b)
+		for _, p := range []string{"/hoi-dap/*", "/hoi-dap"} {
+			b := behaviors[p]
+			if b == nil || b["TargetOriginId"] != "forms" || ttl(p) != 60 {
+				t.Errorf("%s: %v, want the forms origin with a 60-second TTL", p, b)
+			}
 		}
-	}
-	if got := ttl("/assets/*"); got < 30*86400 {
-		t.Errorf("/assets/*: DefaultTTL %v, want long-lived", got)
-	}
-	if got := ttl("default"); got > 3600 {
-		t.Errorf("pages: DefaultTTL %v, want short", got)
-	}
+		if got := ttl("/assets/*"); got < 30*86400 {
+			t.Errorf("/assets/*: DefaultTTL %v, want long-lived", got)
+		}
+		if got := ttl("default"); got > 3600 {
+			t.Errorf("pages: DefaultTTL %v, want short", got)
+		}
 
-	api := behaviors["/api/*"]
-	if api == nil {
-		t.Fatal("no /api/* behavior")
-	}
-	if api["TargetOriginId"] != "forms" || api["CachePolicyId"] != cachingDisabled || api["OriginRequestPolicyId"] != allViewerExceptHostHeader {
-		t.Errorf("/api/* = %v, want the forms origin, CachingDisabled, AllViewerExceptHostHeader", api)
-	}
-	methods := map[any]bool{}
-	for _, m := range list(api["AllowedMethods"]) {
-		methods[m] = true
-	}
-	if !methods["POST"] || !methods["GET"] {
-		t.Errorf("/api/* methods %v", api["AllowedMethods"])
-	}
+		api := behaviors["/api/*"]
+		if api == nil {
+			t.Fatal("no /api/* behavior")
+		}
+		if api["TargetOriginId"] != "forms" || api["CachePolicyId"] != cachingDisabled || api["OriginRequestPolicyId"] != allViewerExceptHostHeader {
+			t.Errorf("/api/* = %v, want the forms origin, CachingDisabled, AllViewerExceptHostHeader", api)
+		}
+		methods := map[any]bool{}
+		for _, m := range list(api["AllowedMethods"]) {
+			methods[m] = true
+		}
+		if !methods["POST"] || !methods["GET"] {
+			t.Errorf("/api/* methods %v", api["AllowedMethods"])
+		}
 
-	errs := list(cfg["CustomErrorResponses"])
-	found := false
-	for _, e := range errs {
-		e := e.(obj)
-		if e["ErrorCode"] == 404 && e["ResponseCode"] == 404 && e["ResponsePagePath"] == "/404.html" {
-			found = true
+		// A ward's own 404 page; in a province, the province's, which
+		// serves every unit: CloudFront fetches an error page without
+		// running the router (TestProvinceDistribution).
+		page, router := "/404.html", "PrettyUrlsFunction"
+		if name == "province.yaml" {
+			page, router = "/"+province.PageDir+"/404.html", "UnitRouterFunction"
 		}
-		if e["ErrorCode"] != 404 {
-			// Others would hide the handler's own answers (403, 409, 410).
-			t.Errorf("custom error response for %v", e["ErrorCode"])
+		errs := list(cfg["CustomErrorResponses"])
+		found := false
+		for _, e := range errs {
+			e := e.(obj)
+			if e["ErrorCode"] == 404 && e["ResponseCode"] == 404 && e["ResponsePagePath"] == page {
+				found = true
+			}
+			if e["ErrorCode"] != 404 {
+				// Others would hide the handler's own answers (403, 409, 410).
+				t.Errorf("custom error response for %v", e["ErrorCode"])
+			}
 		}
-	}
-	if !found {
-		t.Error("404 not wired to /404.html")
-	}
-	assoc := get(t, def, "FunctionAssociations", 0).(obj)
-	if assoc["EventType"] != "viewer-request" || !equal(assoc["FunctionARN"], getAtt("PrettyUrlsFunction", "FunctionMetadata.FunctionARN")) {
-		t.Errorf("function association = %v", assoc)
-	}
+		if !found {
+			t.Errorf("%s: 404 not wired to %s", name, page)
+		}
+		assoc := get(t, def, "FunctionAssociations", 0).(obj)
+		if assoc["EventType"] != "viewer-request" || !equal(assoc["FunctionARN"], getAtt(router, "FunctionMetadata.FunctionARN")) {
+			t.Errorf("function association = %v", assoc)
+		}
+	})
 }
 
 // TestOriginSecret checks the door: the stack makes a random secret,
@@ -962,48 +1016,49 @@ func TestCloudFront(t *testing.T) {
 // function expects the very same reference as LOA_ORIGIN_SECRET, so the two
 // always resolve one version of one secret.
 func TestOriginSecret(t *testing.T) {
-	tmpl := parse(t)
-	secret := resource(t, tmpl, "OriginSecret")
-	if secret["Type"] != "AWS::SecretsManager::Secret" {
-		t.Fatalf("template.yaml: OriginSecret is a %v, want an AWS::SecretsManager::Secret", secret["Type"])
-	}
-	gen := get(t, secret, "Properties", "GenerateSecretString").(obj)
-	if n, _ := gen["PasswordLength"].(int); n < 32 || gen["ExcludePunctuation"] != true {
-		t.Errorf("template.yaml: OriginSecret GenerateSecretString %v, want 32 or more letters and digits (PasswordLength >= 32, ExcludePunctuation)", gen)
-	}
-	if _, ok := get(t, secret, "Properties").(obj)["SecretString"]; ok {
-		t.Error("template.yaml: OriginSecret has a SecretString written in the template, want it generated")
-	}
-
-	var header any
-	for _, o := range list(get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Origins")) {
-		if o.(obj)["Id"] != "forms" {
-			continue
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		secret := resource(t, tmpl, "OriginSecret")
+		if secret["Type"] != "AWS::SecretsManager::Secret" {
+			t.Fatalf("template.yaml: OriginSecret is a %v, want an AWS::SecretsManager::Secret", secret["Type"])
 		}
-		for _, h := range list(o.(obj)["OriginCustomHeaders"]) {
-			if h.(obj)["HeaderName"] == routes.OriginHeader {
-				header = h.(obj)["HeaderValue"]
+		gen := get(t, secret, "Properties", "GenerateSecretString").(obj)
+		if n, _ := gen["PasswordLength"].(int); n < 32 || gen["ExcludePunctuation"] != true {
+			t.Errorf("template.yaml: OriginSecret GenerateSecretString %v, want 32 or more letters and digits (PasswordLength >= 32, ExcludePunctuation)", gen)
+		}
+		if _, ok := get(t, secret, "Properties").(obj)["SecretString"]; ok {
+			t.Error("template.yaml: OriginSecret has a SecretString written in the template, want it generated")
+		}
+
+		var header any
+		for _, o := range list(get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "Origins")) {
+			if o.(obj)["Id"] != "forms" {
+				continue
+			}
+			for _, h := range list(o.(obj)["OriginCustomHeaders"]) {
+				if h.(obj)["HeaderName"] == routes.OriginHeader {
+					header = h.(obj)["HeaderValue"]
+				}
 			}
 		}
-	}
-	if header == nil {
-		t.Fatal("template.yaml: the forms origin has no X-Origin-Verify custom header, want the origin secret")
-	}
-	checkSecretRef(t, "the forms origin's X-Origin-Verify", header)
+		if header == nil {
+			t.Fatal("template.yaml: the forms origin has no X-Origin-Verify custom header, want the origin secret")
+		}
+		checkSecretRef(t, tmpl, "the forms origin's X-Origin-Verify", header)
 
-	env := get(t, resource(t, tmpl, "FormsFunction"), "Properties", "Environment", "Variables").(obj)
-	checkSecretRef(t, "FormsFunction's LOA_ORIGIN_SECRET", env["LOA_ORIGIN_SECRET"])
-	if !equal(env["LOA_ORIGIN_SECRET"], header) {
-		t.Errorf("template.yaml: LOA_ORIGIN_SECRET = %v, X-Origin-Verify = %v: want the same reference, or the function refuses every request CloudFront sends", env["LOA_ORIGIN_SECRET"], header)
-	}
-	if h, _ := env["LOA_CLIENT_IP_HEADER"].(string); h == "" {
-		t.Error("template.yaml: FormsFunction has no LOA_CLIENT_IP_HEADER: every viewer would share the edge server's address")
-	}
+		env := get(t, resource(t, tmpl, "FormsFunction"), "Properties", "Environment", "Variables").(obj)
+		checkSecretRef(t, tmpl, "FormsFunction's LOA_ORIGIN_SECRET", env["LOA_ORIGIN_SECRET"])
+		if !equal(env["LOA_ORIGIN_SECRET"], header) {
+			t.Errorf("template.yaml: LOA_ORIGIN_SECRET = %v, X-Origin-Verify = %v: want the same reference, or the function refuses every request CloudFront sends", env["LOA_ORIGIN_SECRET"], header)
+		}
+		if h, _ := env["LOA_CLIENT_IP_HEADER"].(string); h == "" {
+			t.Error("template.yaml: FormsFunction has no LOA_CLIENT_IP_HEADER: every viewer would share the edge server's address")
+		}
+	})
 }
 
 // checkSecretRef checks that v resolves the origin secret: the current
 // version, or the one OriginSecretVersion names when it is set.
-func checkSecretRef(t *testing.T, what string, v any) {
+func checkSecretRef(t *testing.T, tmpl obj, what string, v any) {
 	t.Helper()
 	want := obj{"Fn::If": []any{
 		"HasOriginSecretVersion",
@@ -1014,7 +1069,7 @@ func checkSecretRef(t *testing.T, what string, v any) {
 		t.Errorf("template.yaml: %s = %v, want %v", what, v, want)
 	}
 	cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("OriginSecretVersion"), ""}}}}
-	if got := get(t, parse(t), "Conditions", "HasOriginSecretVersion"); !equal(got, cond) {
+	if got := get(t, tmpl, "Conditions", "HasOriginSecretVersion"); !equal(got, cond) {
 		t.Errorf("template.yaml: condition HasOriginSecretVersion = %v, want %v", got, cond)
 	}
 }
@@ -1023,51 +1078,51 @@ func checkSecretRef(t *testing.T, what string, v any) {
 // it is attached to the distribution; waf.yaml makes one for CloudFront
 // with a rate limit per IP address over 5 minutes.
 func TestWAF(t *testing.T) {
-	tmpl := parse(t)
-	if got := ofType(t, tmpl, "AWS::WAFv2::WebACL"); len(got) != 0 {
-		t.Errorf("template.yaml: web ACLs %v in the main stack, want none: one for CloudFront can only be made in us-east-1", got)
-	}
-	if p := get(t, tmpl, "Parameters", "WebAclArn").(obj); p["Default"] != "" {
-		t.Errorf("template.yaml: WebAclArn default %v, want empty (no WAF, no cost)", p["Default"])
-	}
-	cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("WebAclArn"), ""}}}}
-	if got := get(t, tmpl, "Conditions", "HasWebAcl"); !equal(got, cond) {
-		t.Errorf("template.yaml: condition HasWebAcl = %v, want %v", got, cond)
-	}
-	want := obj{"Fn::If": []any{"HasWebAcl", ref("WebAclArn"), ref("AWS::NoValue")}}
-	if got := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "WebACLId"); !equal(got, want) {
-		t.Errorf("template.yaml: Distribution WebACLId = %v, want %v", got, want)
-	}
-
-	waf := parseFile(t, "waf.yaml", loaaws.WAFTemplate)
-	if p := get(t, waf, "Parameters", "WafRateLimit").(obj); p["Type"] != "Number" {
-		t.Errorf("waf.yaml: WafRateLimit = %v, want a Number", p)
-	}
-	acl := get(t, resource(t, waf, "WebAcl"), "Properties").(obj)
-	if acl["Scope"] != "CLOUDFRONT" || !equal(acl["DefaultAction"], obj{"Allow": obj{}}) {
-		t.Errorf("waf.yaml: WebAcl Scope %v DefaultAction %v, want CLOUDFRONT, Allow", acl["Scope"], acl["DefaultAction"])
-	}
-	limited := false
-	for _, r := range list(acl["Rules"]) {
-		r := r.(obj)
-		rate, ok := get(t, r, "Statement").(obj)["RateBasedStatement"].(obj)
-		if !ok {
-			continue
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		if got := ofType(t, tmpl, "AWS::WAFv2::WebACL"); len(got) != 0 {
+			t.Errorf("template.yaml: web ACLs %v in the main stack, want none: one for CloudFront can only be made in us-east-1", got)
 		}
-		limited = equal(r["Action"], obj{"Block": obj{}}) && rate["AggregateKeyType"] == "IP" &&
-			equal(rate["Limit"], ref("WafRateLimit")) && rate["EvaluationWindowSec"] == 300
-	}
-	if !limited {
-		t.Error("waf.yaml: no rule blocks an IP address over WafRateLimit requests in 5 minutes")
-	}
-	if got := get(t, waf, "Outputs", "WebAclArn", "Value"); !equal(got, getAtt("WebAcl", "Arn")) {
-		t.Errorf("waf.yaml: output WebAclArn = %v, want the web ACL's ARN", got)
-	}
+		if p := get(t, tmpl, "Parameters", "WebAclArn").(obj); p["Default"] != "" {
+			t.Errorf("template.yaml: WebAclArn default %v, want empty (no WAF, no cost)", p["Default"])
+		}
+		cond := obj{"Fn::Not": []any{obj{"Fn::Equals": []any{ref("WebAclArn"), ""}}}}
+		if got := get(t, tmpl, "Conditions", "HasWebAcl"); !equal(got, cond) {
+			t.Errorf("template.yaml: condition HasWebAcl = %v, want %v", got, cond)
+		}
+		want := obj{"Fn::If": []any{"HasWebAcl", ref("WebAclArn"), ref("AWS::NoValue")}}
+		if got := get(t, resource(t, tmpl, "Distribution"), "Properties", "DistributionConfig", "WebACLId"); !equal(got, want) {
+			t.Errorf("template.yaml: Distribution WebACLId = %v, want %v", got, want)
+		}
+
+		waf := parseFile(t, "waf.yaml", loaaws.WAFTemplate)
+		if p := get(t, waf, "Parameters", "WafRateLimit").(obj); p["Type"] != "Number" {
+			t.Errorf("waf.yaml: WafRateLimit = %v, want a Number", p)
+		}
+		acl := get(t, resource(t, waf, "WebAcl"), "Properties").(obj)
+		if acl["Scope"] != "CLOUDFRONT" || !equal(acl["DefaultAction"], obj{"Allow": obj{}}) {
+			t.Errorf("waf.yaml: WebAcl Scope %v DefaultAction %v, want CLOUDFRONT, Allow", acl["Scope"], acl["DefaultAction"])
+		}
+		limited := false
+		for _, r := range list(acl["Rules"]) {
+			r := r.(obj)
+			rate, ok := get(t, r, "Statement").(obj)["RateBasedStatement"].(obj)
+			if !ok {
+				continue
+			}
+			limited = equal(r["Action"], obj{"Block": obj{}}) && rate["AggregateKeyType"] == "IP" &&
+				equal(rate["Limit"], ref("WafRateLimit")) && rate["EvaluationWindowSec"] == 300
+		}
+		if !limited {
+			t.Error("waf.yaml: no rule blocks an IP address over WafRateLimit requests in 5 minutes")
+		}
+		if got := get(t, waf, "Outputs", "WebAclArn", "Value"); !equal(got, getAtt("WebAcl", "Arn")) {
+			t.Errorf("waf.yaml: output WebAclArn = %v, want the web ACL's ARN", got)
+		}
+	})
 }
 
 // csp parses the template's Content-Security-Policy: directive → sources.
-func csp(t *testing.T) map[string][]string {
-	tmpl := parse(t)
+func csp(t *testing.T, tmpl obj) map[string][]string {
 	policy := get(t, resource(t, tmpl, "SecurityHeadersPolicy"), "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig").(obj)
 	for _, h := range []string{"ContentTypeOptions", "FrameOptions", "ReferrerPolicy", "StrictTransportSecurity"} {
 		if _, ok := policy[h]; !ok {
@@ -1089,7 +1144,11 @@ func csp(t *testing.T) map[string][]string {
 }
 
 func TestContentSecurityPolicy(t *testing.T) {
-	d := csp(t)
+	eachStack(t, func(t *testing.T, name string, tmpl obj) { contentSecurityPolicy(t, tmpl) })
+}
+
+func contentSecurityPolicy(t *testing.T, tmpl obj) {
+	d := csp(t, tmpl)
 	want := map[string][]string{
 		"default-src":     {"'none'"},
 		"script-src":      {"'self'"},

@@ -346,6 +346,12 @@ type rawClient struct {
 
 // post sends the i-th question and returns the answer's status.
 func (c *rawClient) post(i int) (int, error) {
+	return c.postTo(c.addr, func(b []byte) []byte { return appendQuestion(b, i) })
+}
+
+// postTo sends the form-encoded body that appendBody appends to the
+// question form, with host as its Host, and returns the answer's status.
+func (c *rawClient) postTo(host string, appendBody func([]byte) []byte) (int, error) {
 	if c.conn == nil {
 		conn, err := net.Dial("tcp", c.addr)
 		if err != nil {
@@ -353,10 +359,10 @@ func (c *rawClient) post(i int) (int, error) {
 		}
 		c.conn, c.r = conn, bufio.NewReaderSize(conn, 4096)
 	}
-	c.buf = appendQuestion(c.buf[:0], i)
+	c.buf = appendBody(c.buf[:0])
 	body := len(c.buf)
 	c.buf = append(c.buf, "POST /api/forms/cau-hoi HTTP/1.1\r\nHost: "...)
-	c.buf = append(c.buf, c.addr...)
+	c.buf = append(c.buf, host...)
 	c.buf = append(c.buf, "\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: "...)
 	c.buf = strconv.AppendInt(c.buf, int64(body), 10)
 	c.buf = append(c.buf, "\r\n\r\n"...)

@@ -314,10 +314,12 @@ type pageView struct {
 	Stylesheet     string
 	Icon           string
 	Units          []Unit
+	NotFound       bool // the 404 page
 }
 
-// WritePage writes the province page, out/index.html, and the assets it
-// links, with the layouts and assets of siteFS (site.FS() when nil), and
+// WritePage writes the province page, out/index.html, its 404 page,
+// out/404.html (every unit's, on AWS), and the assets they
+// link, with the layouts and assets of siteFS (site.FS() when nil), and
 // returns their paths (slash-separated, under out). Every unit is listed,
 // at its URL, whether or not it was built.
 func WritePage(p *Province, out string, siteFS fs.FS) ([]string, error) {
@@ -346,13 +348,21 @@ func WritePage(p *Province, out string, siteFS fs.FS) ([]string, error) {
 			return nil, err
 		}
 	}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, v); err != nil {
-		return nil, fmt.Errorf("province: layouts/province.html: %w", err)
-	}
-	files = append(files, "index.html")
-	if err := writeFile(filepath.Join(out, "index.html"), buf.Bytes()); err != nil {
-		return nil, err
+	// The page, and the same page as the 404 of every unit on AWS
+	// (CloudFront shows one error page for the whole distribution).
+	for _, page := range []struct {
+		name     string
+		notFound bool
+	}{{"index.html", false}, {"404.html", true}} {
+		v.NotFound = page.notFound
+		var buf bytes.Buffer
+		if err := tmpl.Execute(&buf, v); err != nil {
+			return nil, fmt.Errorf("province: layouts/province.html: %w", err)
+		}
+		files = append(files, page.name)
+		if err := writeFile(filepath.Join(out, page.name), buf.Bytes()); err != nil {
+			return nil, err
+		}
 	}
 	// The page's folder holds these files and nothing else: an older
 	// stylesheet goes.

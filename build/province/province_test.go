@@ -186,6 +186,20 @@ func TestBuild(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, PageDir, strings.TrimPrefix(page[strings.Index(page, "/assets/site."):strings.Index(page, ".css")+4], "/"))); err != nil {
 		t.Errorf("the province page's stylesheet: %v", err)
 	}
+	// The 404 page of every unit on AWS: on a unit's host, "/" is the
+	// unit's home, and the stylesheet it names is the unit's own (the
+	// router reads /assets/… under the unit's folder).
+	nf := read(t, filepath.Join(out, PageDir, "404.html"))
+	css := page[strings.Index(page, "/assets/site.") : strings.Index(page, ".css")+4]
+	if !strings.Contains(nf, "<h1>Không tìm thấy trang</h1>") || !strings.Contains(nf, `<a href="/">trang chủ</a>`) ||
+		!strings.Contains(nf, `<a href="`+p.BaseURL+`">trang của tỉnh</a>`) || strings.Contains(nf, `rel="canonical"`) || !strings.Contains(nf, css) {
+		t.Errorf("%s/404.html:\n%s", PageDir, nf)
+	}
+	for _, u := range p.Units {
+		if _, err := os.Stat(filepath.Join(out, u.Slug, filepath.FromSlash(css))); err != nil {
+			t.Errorf("the 404 page's stylesheet %s, on %s's host: %v", css, u.Slug, err)
+		}
+	}
 
 	res, err = Build(p, Options{Out: out, Now: at.Add(time.Hour)})
 	if err != nil || res.Skipped() != len(p.Units) {

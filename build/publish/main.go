@@ -20,7 +20,7 @@ import (
 //
 //	publish --bucket NAME [--dir public] [--prefix P] [--dry-run] [--force]
 //	        [--region R] [--endpoint URL]
-//	publish --province DIR --bucket NAME --data-bucket NAME [--data-prefix P] [...]
+//	publish --province DIR --bucket NAME --data-bucket NAME [--data-prefix P] [--hosts ARN] [...]
 func Main(ctx context.Context, args []string) error {
 	return Run(ctx, args, os.Stdout, os.Stderr)
 }
@@ -48,6 +48,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl.StringVar(&provDir, "province", "", "publish a built province (build --province): each unit under <unit>/, the province page under _tinh/")
 	fl.StringVar(&prov.DataBucket, "data-bucket", "", "with --province: the submissions bucket (the stack's SubmissionsBucketName), where the function reads each unit's forms")
 	fl.StringVar(&prov.DataPrefix, "data-prefix", "", "with --province: the function's key prefix (the stack's KeyPrefix)")
+	var hostsARN string
+	fl.StringVar(&hostsARN, "hosts", "", "with --province: the ARN of the CloudFront KeyValueStore of hosts (the stack's UnitHostsArn), written through the AWS CLI")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: publish --bucket NAME [flags]\n\nSyncs the built site to an S3 bucket: changed files uploaded, removed files deleted.\n\nflags:")
 		fl.PrintDefaults()
@@ -80,6 +82,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("publish: %w", err)
 		}
 		prov.Dir, prov.Bucket, prov.DryRun, prov.Force, prov.Log = opt.Dir, opt.Bucket, opt.DryRun, opt.Force, opt.Log
+		if hostsARN != "" {
+			prov.Hosts = CLIHosts{ARN: hostsARN}
+		}
 		res, err := PublishProvince(ctx, client, prov)
 		if err != nil {
 			return err

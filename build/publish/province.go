@@ -45,6 +45,9 @@ type ProvinceOptions struct {
 	DataBucket, DataPrefix string
 	DryRun, Force          bool
 	Log                    io.Writer // one line per change; nil: none
+	// Hosts is the key value store CloudFront's router reads each host's
+	// unit from (hosts.go); nil: it is not written.
+	Hosts HostStore
 }
 
 // ProvinceResult sums up a province's publishing.
@@ -52,12 +55,18 @@ type ProvinceResult struct {
 	Units     int // units synced
 	Unchanged int // units whose last build was already published
 	Removed   int // units taken out of the bucket
-	Sync      Result
+	// HostsPut and HostsDeleted count the router's entries written and
+	// removed.
+	HostsPut, HostsDeleted int
+	Sync                   Result
 }
 
 func (r ProvinceResult) String() string {
 	s := fmt.Sprintf("publish: %d units synced, %d unchanged, %d removed; %d files uploaded, %d deleted, %d bytes, %d ms",
 		r.Units, r.Unchanged, r.Removed, r.Sync.Uploaded, r.Sync.Deleted, r.Sync.Bytes, r.Sync.Elapsed.Milliseconds())
+	if r.HostsPut+r.HostsDeleted > 0 {
+		s += fmt.Sprintf("; router: %d hosts written, %d removed", r.HostsPut, r.HostsDeleted)
+	}
 	if r.Sync.DryRun {
 		s += " (dry run: nothing changed)"
 	}
@@ -123,6 +132,16 @@ func PublishProvince(ctx context.Context, api store.API, opt ProvinceOptions) (P
 		return res, err
 	}
 	res.Removed = removed
+	if opt.Hosts != nil {
+		// Last: a host is routed once its unit's site and forms are there.
+		want, err := Hosts(opt.Province)
+		if err != nil {
+			return res, err
+		}
+		if res.HostsPut, res.HostsDeleted, err = SyncHosts(ctx, opt.Hosts, want, opt.DryRun, opt.Log); err != nil {
+			return res, err
+		}
+	}
 	res.Sync.Elapsed = time.Since(start)
 	return res, nil
 }

@@ -25,6 +25,7 @@ import (
 	"loa/functions/routes"
 	"loa/functions/service"
 	"loa/functions/staff"
+	"loa/functions/store"
 	"loa/functions/vntext"
 	"loa/site"
 )
@@ -47,6 +48,10 @@ import (
 //     made on the first run and kept in <data>/don-vi/<unit>/staff-secret:
 //     one secret for every unit would open each unit's data to the
 //     others' staff, so LOA_STAFF_SECRET is refused here.
+//   - The province has its own first account, tinh (store.RoleProvince),
+//     whose secret is kept in <data>/don-vi/_tinh/staff-secret: it sees
+//     each unit's counts at http://localhost:<port>/api/tinh/so-lieu, and
+//     no unit's rows.
 //   - A unit whose site does not build is served as the error that stops
 //     it, until an edit mends it; the others are served all the same.
 type ProvinceServer struct {
@@ -56,6 +61,10 @@ type ProvinceServer struct {
 	Province *province.Province
 	Units    map[string]*Server // by slug
 	Service  *service.Service   // the one form service
+	// ProvinceSecret is the secret of the province's first account,
+	// ProvinceAccount (store.RoleProvince), which sees every unit's
+	// counts: kept in <data>/don-vi/_tinh/staff-secret.
+	ProvinceSecret string
 
 	api     http.Handler
 	page    *Server // the province page, served from <data>/tinh
@@ -148,7 +157,7 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 	}()
 
 	p.Service, err = service.New(service.Config{
-		S3: p.S3.Client, Bucket: Bucket, Layouts: siteFS, Units: service.UnitsFunc(p.unitContent),
+		S3: p.S3.Client, Bucket: Bucket, Layouts: siteFS, Units: provinceUnits{p},
 		Now: clock, ReceiptKey: receipt, Logger: p.log, NoLimits: cfg.NoLimits,
 	})
 	if err != nil {
@@ -188,6 +197,10 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 			s.reload = newBroker()
 		}
 		p.Units[u.Slug] = s
+	}
+
+	if err := p.firstProvinceAccount(); err != nil {
+		return nil, err
 	}
 
 	// Every unit built, a few at once; one that fails is served as its
@@ -256,6 +269,54 @@ func (s *Server) setHash() error {
 	return nil
 }
 
+// ProvinceAccount is the province's first account in serve.
+const ProvinceAccount = "tinh"
+
+// firstProvinceAccount makes the province's first account, of the
+// province's kind, on the first run; its secret is kept beside the units'.
+func (p *ProvinceServer) firstProvinceAccount() error {
+	dir := filepath.Join(p.Data, "don-vi", store.ProvinceLevel)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	secret, err := staffSecret("", dir)
+	if err != nil {
+		return err
+	}
+	p.ProvinceSecret = secret
+	st := p.Service.ProvinceStore()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if list, err := st.Accounts(ctx); err != nil || len(list) > 0 {
+		return err
+	}
+	hash, err := staff.HashSecret(secret)
+	if err != nil {
+		return fmt.Errorf("serve: province secret: %w", err)
+	}
+	_, err = st.CreateAccount(ctx, store.Account{ID: ProvinceAccount, Name: "Tài khoản của tỉnh", Role: store.RoleProvince, Hash: hash})
+	if err != nil && !errors.Is(err, store.ErrAccountExists) {
+		return fmt.Errorf("serve: the province's first account: %w", err)
+	}
+	return nil
+}
+
+// provinceUnits is the province's units for the form service, which can
+// list them for the province's counts.
+type provinceUnits struct{ p *ProvinceServer }
+
+func (u provinceUnits) Unit(ctx context.Context, slug string) (service.Unit, error) {
+	return u.p.unitContent(ctx, slug)
+}
+
+func (u provinceUnits) Slugs(context.Context) ([]string, error) {
+	var slugs []string
+	for _, unit := range u.p.Province.Units {
+		slugs = append(slugs, unit.Slug)
+	}
+	return slugs, nil
+}
+
 // unitContent is the province's units for the form service: each unit's
 // content folder, in the version of its last build.
 func (p *ProvinceServer) unitContent(ctx context.Context, slug string) (service.Unit, error) {
@@ -305,6 +366,10 @@ func (p *ProvinceServer) routes() http.Handler {
 		}
 		for _, h := range headers {
 			w.Header().Set(h.Name, h.Value)
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			p.api.ServeHTTP(w, r) // the province's own routes (routes.ProvinceCounts)
+			return
 		}
 		seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		if _, ok := p.Units[seg]; ok {
@@ -357,6 +422,8 @@ func (p *ProvinceServer) closeUnits() {
 func (p *ProvinceServer) banner(w io.Writer, dataFlag string) {
 	fmt.Fprintf(w, "\nLoa: bản xem trước của %s trên máy này (không phải trang đã xuất bản)\n\n", p.Province.Title)
 	fmt.Fprintf(w, "  Trang của tỉnh    http://localhost:%s/\n", p.port)
+	fmt.Fprintf(w, "  Số liệu các đơn vị http://localhost:%s%s  (tài khoản %s, mã %s, lưu ở %s; không kèm dữ liệu cá nhân)\n",
+		p.port, routes.ProvinceCounts, ProvinceAccount, p.ProvinceSecret, filepath.Join(dataFlag, "don-vi", store.ProvinceLevel, SecretFile))
 	for _, u := range p.Province.Units {
 		s := p.Units[u.Slug]
 		fmt.Fprintf(w, "\n  %s\n", u.Name)

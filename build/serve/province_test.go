@@ -158,6 +158,32 @@ func TestProvince(t *testing.T) {
 		}
 	}
 
+	// The province's account sees the counts of every unit at the
+	// province's host, and no question; it reads no unit's questions.
+	prov := map[string]string{routes.StaffHeader: p.ProvinceSecret, routes.AccountHeader: ProvinceAccount}
+	code, counts, _ := call(t, "GET", root+routes.ProvinceCounts, "", prov)
+	if code != http.StatusOK || strings.Contains(counts, qa) || strings.Contains(counts, "Trần Thị Bình") {
+		t.Errorf("the province's counts: %d %s", code, counts)
+	}
+	var c struct {
+		Units []struct {
+			Unit  string `json:"unit"`
+			Total int    `json:"total"`
+		} `json:"units"`
+	}
+	json.Unmarshal([]byte(counts), &c)
+	if len(c.Units) != len(p.Province.Units) {
+		t.Errorf("the province's counts list %d units, want %d: %s", len(c.Units), len(p.Province.Units), counts)
+	}
+	for _, u := range c.Units {
+		if want := map[string]int{unitA: 1, unitB: 1}[u.Unit]; u.Total != want {
+			t.Errorf("the province's counts: %s has %d, want %d", u.Unit, u.Total, want)
+		}
+	}
+	if code, body, _ := call(t, "GET", p.UnitURL(unitA)+"api/questions", "", prov); code != http.StatusUnauthorized || strings.Contains(body, qa) {
+		t.Errorf("the province's account at unit A's questions: %d %s, want 401", code, body)
+	}
+
 	// The objects: one store, each unit under its prefix.
 	for _, slug := range []string{unitA, unitB} {
 		n, err := countKeys(p, slug+"/submissions/cau-hoi/")

@@ -63,8 +63,10 @@ func (e *Exporter) Publish(ctx context.Context, f *forms.Form, format report.For
 	}
 	// Exports copy personal data: older ones go once their links are dead.
 	// It is best effort: a leftover goes next time, and a bucket lifecycle
-	// rule on exports/ is the backstop.
-	if err := e.cfg.Store.PurgeExports(ctx, f.ID, now.Add(-MaxExpiry)); err != nil {
+	// rule on exports/ is the backstop. Their age is S3's, in real time:
+	// by the service's instant (serve --now, LOA_NOW ahead of today) the
+	// file just written would be "old" and go before staff download it.
+	if err := e.cfg.Store.PurgeExports(ctx, f.ID, e.cfg.Stopwatch().Add(-MaxExpiry)); err != nil {
 		e.cfg.Logger.Warn("export: old exports not deleted; the next export tries again", "form", f.ID, "error", err)
 	}
 	return report.Link{URL: url, FileName: name, Expires: now.Add(e.cfg.Expiry), Rows: res.Rows}, nil

@@ -43,6 +43,12 @@ const (
 	CommendDocx  = "/api/commendation.docx" // staff: GET a download link of the list in Word
 )
 
+// The province's own route, on the province's host (a province account,
+// store.RoleProvince): no unit's staff route.
+const (
+	ProvinceCounts = "/api/tinh/so-lieu" // province: GET each unit's counts by form, never a row
+)
+
 // Pages of the site tied to the form service.
 const (
 	LookupPage = "/tra-cuu/"  // the builder's page with the lookup form

@@ -107,6 +107,12 @@ func (b *bucketUnits) Unit(ctx context.Context, slug string) (Unit, error) {
 	return u.result(slug)
 }
 
+// Slugs lists the units that have a folder in the bucket (the
+// province's counts list them).
+func (b *bucketUnits) Slugs(ctx context.Context) ([]string, error) {
+	return store.ListUnits(ctx, b.api, b.bucket, b.prefix)
+}
+
 func (u *bucketUnit) result(slug string) (Unit, error) {
 	if u.missing {
 		return Unit{}, fmt.Errorf("%s: %w", slug, ErrNoUnit)

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"loa/functions/routes"
+	"loa/functions/store"
 	"loa/functions/vntext"
 )
 
@@ -33,6 +34,9 @@ import (
 //   - by the first label of its host: phuong-bach-sam.localhost:8080 (serve);
 //   - by the first segment of its path, which is then taken off:
 //     /phuong-bach-sam/api/forms/cau-hoi (serve, for programs).
+//
+// A request that names the province itself (store.ProvinceLevel, or /api/
+// on a host that names no unit) is the province level's (level.go).
 //
 // A staff request may name its account as "name@unit" (routes.AccountHeader).
 // An account of another unit than the request's is refused with 403 before
@@ -76,6 +80,7 @@ func ValidSlug(s string) bool {
 // province routes each request to its unit's service.
 type province struct {
 	cfg   Config
+	level *provinceLevel // the province's own accounts and counts (level.go)
 	mu    sync.Mutex
 	units map[string]*unitEntry
 }
@@ -99,6 +104,10 @@ func newProvince(cfg Config) (*Service, error) {
 		return nil, errors.New("service: a shared staff secret (LOA_STAFF_SECRET_HASH) would open every unit of a province: leave it empty; each unit's staff sign in with the unit's own accounts")
 	}
 	p := &province{cfg: cfg, units: map[string]*unitEntry{}}
+	var err error
+	if p.level, err = newProvinceLevel(p); err != nil {
+		return nil, err
+	}
 	return &Service{Handler: Door(p, cfg.OriginSecret), province: p}, nil
 }
 
@@ -155,6 +164,10 @@ func (p *province) unitOf(r *http.Request) (string, *http.Request) {
 	if label, rest, ok := strings.Cut(host, "."); ok && rest != "" && net.ParseIP(host) == nil {
 		return strings.ToLower(label), r
 	}
+	// The province's own host: its API is the province level's.
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		return store.ProvinceLevel, r
+	}
 	seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	r2 := r.Clone(r.Context())
 	r2.URL.Path, r2.URL.RawPath = "/"+rest, ""
@@ -163,6 +176,10 @@ func (p *province) unitOf(r *http.Request) (string, *http.Request) {
 
 func (p *province) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	slug, r := p.unitOf(r)
+	if slug == store.ProvinceLevel {
+		p.level.ServeHTTP(w, r)
+		return
+	}
 	svc, err := p.unit(r.Context(), slug)
 	switch {
 	case errors.Is(err, ErrNoUnit):

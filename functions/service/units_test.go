@@ -64,7 +64,9 @@ func newProvinceFixture(t *testing.T, cfg service.Config) *provinceFixture {
 	t.Helper()
 	fx := s3test.New(t, s3test.Options{})
 	cfg.S3, cfg.Bucket, cfg.Layouts = fx.Server.Client, s3test.Bucket, site.FS()
-	cfg.Units = service.UnitsFunc(exampleUnits)
+	if cfg.Units == nil {
+		cfg.Units = service.UnitsFunc(exampleUnits)
+	}
 	cfg.Now = func() time.Time { return provinceAt }
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	cfg.NoLimits = true

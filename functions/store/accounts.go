@@ -24,6 +24,10 @@ import (
 const (
 	RoleAnswer  = "tra-loi" // answers questions, checks people in
 	RoleManager = "quan-ly" // also exports, deletes, compiles, manages accounts
+	// RoleProvince is the province's account kind, kept at the province
+	// level only (ProvinceLevel): it sees each unit's counts, never a
+	// row, and signs in to no unit.
+	RoleProvince = "tinh"
 )
 
 // RoleText is a role as the staff page writes it.
@@ -33,6 +37,8 @@ func RoleText(role string) string {
 		return "trả lời"
 	case RoleManager:
 		return "quản lý"
+	case RoleProvince:
+		return "tỉnh (xem số liệu)"
 	}
 	return role
 }
@@ -64,7 +70,13 @@ func (s *Store) accountKey(id string) string {
 
 // CreateAccount stores a, its time set now, unless its id is taken.
 func (s *Store) CreateAccount(ctx context.Context, a Account) (Account, error) {
-	if !ValidAccountID(a.ID) || a.Hash == "" || (a.Role != RoleAnswer && a.Role != RoleManager) {
+	// A unit's staff answer or manage; the province level holds the
+	// province's accounts only.
+	roleOK := a.Role == RoleAnswer || a.Role == RoleManager
+	if s.cfg.Unit == ProvinceLevel {
+		roleOK = a.Role == RoleProvince
+	}
+	if !ValidAccountID(a.ID) || a.Hash == "" || !roleOK {
 		return Account{}, errors.New("store: account: bad id, role or hash")
 	}
 	a.At = s.cfg.Now().Round(0)

@@ -10,6 +10,10 @@
 //
 //	{prefix}phuong-bach-sam/submissions/cau-hoi/{hash}.csv
 //
+// and every object of a unit is written with the tag of its kind
+// (loa-kind=submissions, tags.go), by which a province's bucket expires
+// it.
+//
 // The hash is an HMAC-SHA256, under the server's receipt key, of the form
 // id and the normalised fields (never the time), so a resent or
 // double-clicked answer lands on the same key, and nobody without the key
@@ -77,6 +81,12 @@
 //	{prefix}digest/accounts/{id}.json                             JSON: account, email, on, at, by
 //	{prefix}digest/sent/{YYYY-MM-DD}/{id}                          the instant it was sent
 //
+// The province itself keeps its own accounts and audit log beside its
+// units, under a prefix no unit's slug can be (province.go):
+//
+//	{prefix}_tinh/accounts/{id}.json   the province's accounts (RoleProvince)
+//	{prefix}_tinh/audit/…              what they read
+//
 // A unit of a province keeps the content its forms are read from
 // (content.go), written by publish:
 //
@@ -132,7 +142,8 @@ type Config struct {
 	Bucket string
 	Prefix string // prepended to every key, e.g. "loa/"; may be empty
 	// Unit is the unit of a province whose data this store keeps (its
-	// slug, e.g. "phuong-bach-sam"); empty for a single ward. A unit's
+	// slug, e.g. "phuong-bach-sam"), or ProvinceLevel for the province's
+	// own accounts; empty for a single ward. A unit's
 	// every key is under Prefix + Unit + "/", so that no listing, read or
 	// deletion of one unit's store ever reaches another's objects.
 	Unit string
@@ -167,7 +178,7 @@ func New(api API, cfg Config) (*Store, error) {
 		cfg.Prefix += "/"
 	}
 	if cfg.Unit != "" {
-		if cfg.Unit != vntext.Slug(cfg.Unit) {
+		if cfg.Unit != vntext.Slug(cfg.Unit) && cfg.Unit != ProvinceLevel {
 			return nil, fmt.Errorf("store: unit %q is not a slug (want lower-case letters, digits and dashes, e.g. phuong-bach-sam)", cfg.Unit)
 		}
 		cfg.Prefix += cfg.Unit + "/"
@@ -180,6 +191,11 @@ func New(api API, cfg Config) (*Store, error) {
 	}
 	if c, ok := api.(*s3.Client); ok && cfg.Presign == nil {
 		cfg.Presign = s3.NewPresignClient(c)
+	}
+	if cfg.Unit != "" {
+		// A unit's objects carry the tag their retention is read from
+		// (tags.go).
+		api = taggingAPI{API: api, prefix: cfg.Prefix}
 	}
 	return &Store{api: api, cfg: cfg}, nil
 }

@@ -22,7 +22,9 @@
 // province: a request's unit is named by the header LOA_UNIT_HEADER, which
 // CloudFront sets from the viewer's host, and the unit's forms are read
 // from the bucket, where publishing the unit writes them
-// (service.BucketUnits); the content embedded here is then not used.
+// (service.BucketUnits); the content embedded here is then not used. Its
+// schedule's event sends each unit's digest in turn (Service.RunDigests),
+// each from the unit's own accounts and counts.
 //
 // The service is assembled by package service, from the content and
 // layouts embedded in the binary; package lambdahttp adapts the events.
@@ -33,6 +35,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -75,11 +78,12 @@ func dispatch(svc *service.Service, logger *slog.Logger) func(context.Context, j
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var ev event
 		if json.Unmarshal(raw, &ev) == nil && ev.Source == "aws.events" && ev.DetailType == "Scheduled Event" {
-			if svc.Digest == nil {
+			// A ward's digest, or each unit's of a province.
+			rep, err := svc.RunDigests(ctx)
+			if errors.Is(err, service.ErrNoDigest) {
 				logger.Warn("digest: a scheduled event, but no sender is configured (LOA_DIGEST_FROM)")
 				return map[string]any{"ok": false, "digest": "not configured"}, nil
 			}
-			rep, err := svc.Digest.Run(ctx)
 			// Lambda keeps a failed invocation's error: no address in it.
 			return rep, digest.Redact(err)
 		}
