@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -275,5 +276,45 @@ func TestDocxZipBombIsRefused(t *testing.T) {
 	}
 	if _, err := upload.Sniff(b.Bytes()); !errors.Is(err, upload.ErrDamaged) {
 		t.Errorf("Sniff of %d bytes unpacking to 80 MB: %v, want %v", b.Len(), err, upload.ErrDamaged)
+	}
+}
+
+// A small photo that declares 50,000 × 50,000 pixels (2.5 gigapixels, 10 GB
+// once decoded) is refused from its header, in either format, before any
+// pixel is decoded.
+func TestDecompressionBombIsRefused(t *testing.T) {
+	var p bytes.Buffer
+	png.Encode(&p, image.NewGray(image.Rect(0, 0, 1, 1)))
+	pngBomb := append([]byte{}, p.Bytes()...)
+	binary.BigEndian.PutUint32(pngBomb[16:], 50000)
+	binary.BigEndian.PutUint32(pngBomb[20:], 50000)
+	binary.BigEndian.PutUint32(pngBomb[29:], crc32.ChecksumIEEE(pngBomb[12:29]))
+
+	jpgBomb := append([]byte{}, uploadtest.PhoneJPEG(16, 16, 1)...)
+	sof := bytes.Index(jpgBomb, []byte{0xFF, 0xC0})
+	if sof < 0 {
+		t.Fatal("no baseline frame header in the test photo")
+	}
+	// SOF0: marker, length (2), precision (1), height (2), width (2).
+	binary.BigEndian.PutUint16(jpgBomb[sof+5:], 50000)
+	binary.BigEndian.PutUint16(jpgBomb[sof+7:], 50000)
+
+	for name, data := range map[string][]byte{"png": pngBomb, "jpeg": jpgBomb} {
+		if len(data) > 4096 {
+			t.Fatalf("%s bomb is %d bytes, not small", name, len(data))
+		}
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		typ, err := upload.Sniff(data)
+		if err != nil || typ.Name != name {
+			t.Fatalf("%s: Sniff = %q, %v", name, typ.Name, err)
+		}
+		if _, err := upload.Clean(typ, data); !errors.Is(err, upload.ErrPixels) {
+			t.Errorf("%s: Clean: %v, want %v", name, err, upload.ErrPixels)
+		}
+		runtime.ReadMemStats(&m1)
+		if grew := m1.TotalAlloc - m0.TotalAlloc; grew > 1<<20 {
+			t.Errorf("%s: refusing it allocated %d bytes, want under 1 MB", name, grew)
+		}
 	}
 }
