@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"loa/functions/forms"
+	"loa/functions/store"
 	"loa/functions/upload/uploadtest"
 )
 
@@ -135,6 +136,32 @@ func TestNominationWithPhoto(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !bytes.Equal(got, kept) || !strings.Contains(resp.Header.Get("Content-Disposition"), link.FileName) {
 		t.Errorf("download: %d, %d bytes (want %d), %q", resp.StatusCode, len(got), len(kept), resp.Header.Get("Content-Disposition"))
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "image/jpeg" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") {
+		t.Errorf("download served as %q, %q; want image/jpeg as an attachment", ct, resp.Header.Get("Content-Disposition"))
+	}
+	// The link lives ten minutes, and that is signed: a longer life asked
+	// of the same link is refused by the store.
+	u, err := url.Parse(link.URL)
+	if err != nil || u.Query().Get("X-Amz-Expires") != "600" {
+		t.Fatalf("link %v lives %q seconds, want 600", err, u.Query().Get("X-Amz-Expires"))
+	}
+	q := u.Query()
+	q.Set("X-Amz-Expires", "604800")
+	u.RawQuery = q.Encode()
+	if resp, err := http.Get(u.String()); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a link stretched to a week: %v %v, want 403", err, resp.StatusCode)
+	} else {
+		resp.Body.Close()
+	}
+	// Only a quản lý gets a link: a “trả lời” is refused, and without an
+	// account nothing is told.
+	lan := e.newAccount("lan", "Nguyễn Thị Lan", store.RoleAnswer)
+	if a := e.do(accountRequest("GET", "/api/files/de-cu/"+ans.ID+"/tep", "lan", lan, nil)); a.code != http.StatusForbidden || strings.Contains(a.body, "http") {
+		t.Errorf("file link for a “trả lời”: %d %s, want 403", a.code, a.body)
+	}
+	if a := e.do(accountRequest("GET", "/api/files/de-cu/"+ans.ID+"/tep", "lan", "sai-ma-dang-nhap", nil)); a.code != http.StatusUnauthorized || strings.Contains(a.body, "http") {
+		t.Errorf("file link with a wrong secret: %d %s, want 401", a.code, a.body)
 	}
 	for _, p := range []string{"/api/files/de-cu/" + ans.ID + "/ho_ten", "/api/files/de-cu/" + ans.ID + "/khong", "/api/files/de-cu/000000000000/tep"} {
 		if a := e.do(staffRequest("GET", p, staffSecret, "198.51.100.7:5555")); a.code != 404 {
