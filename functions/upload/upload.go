@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
@@ -337,8 +338,22 @@ func upright(img image.Image, o int) image.Image {
 		return img
 	}
 	b := img.Bounds()
-	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+	// A decoded JPEG is read where it lies, its planes a third to three
+	// quarters of an RGBA copy: with the turned copy, a 40-megapixel photo
+	// needs about 220 MB rather than 380. Other images are copied first.
+	var at func(x, y int) [4]uint8
+	if yc, ok := img.(*image.YCbCr); ok {
+		at = func(x, y int) [4]uint8 {
+			x, y = x+b.Min.X, y+b.Min.Y
+			c := yc.COffset(x, y)
+			r, g, bl := color.YCbCrToRGB(yc.Y[yc.YOffset(x, y)], yc.Cb[c], yc.Cr[c])
+			return [4]uint8{r, g, bl, 0xff}
+		}
+	} else {
+		src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+		at = func(x, y int) [4]uint8 { return [4]uint8(src.Pix[src.PixOffset(x, y):]) }
+	}
 	w, h := b.Dx(), b.Dy()
 	dw, dh := w, h
 	if o >= 5 {
@@ -364,8 +379,8 @@ func upright(img image.Image, o int) image.Image {
 			case 8:
 				sx, sy = w-1-y, x
 			}
-			s, d := src.PixOffset(sx, sy), dst.PixOffset(x, y)
-			copy(dst.Pix[d:d+4], src.Pix[s:s+4])
+			px := at(sx, sy)
+			copy(dst.Pix[dst.PixOffset(x, y):], px[:])
 		}
 	}
 	return dst
