@@ -147,7 +147,9 @@ const maxRels = 1 << 20
 // zip with [Content_Types].xml naming a Word body (not a macro-enabled
 // one) and word/document.xml, with a bounded number of entries that unpack
 // within MaxDocxUnpacked. Nothing in it may act when Word opens it: no
-// macro project or ActiveX control under any name, and no relationship
+// macro project or ActiveX control under any name, no OLE object inside
+// (a packaged program, an old equation: embeddings/*.bin; a chart's
+// workbook, embeddings/*.xlsx, is kept), and no relationship
 // that Word follows by itself to another place (a template, a frame, a
 // picture or an OLE object fetched from a server); a hyperlink, which the
 // reader chooses to click, is kept. Part names are compared as Word does,
@@ -165,7 +167,7 @@ func checkDocx(data []byte) error {
 	for _, f := range zr.File {
 		name := strings.ToLower(f.Name)
 		if strings.HasSuffix(name, "vbaproject.bin") || strings.HasSuffix(name, "vbadata.xml") ||
-			strings.Contains(name, "activex") {
+			strings.Contains(name, "activex") || strings.Contains(name, "embeddings/") && strings.HasSuffix(name, ".bin") {
 			return ErrType
 		}
 		var keep *bytes.Buffer

@@ -214,10 +214,11 @@ func rels(rs ...string) string {
 const relNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 // A .docx the office will open in Word must not make Word run code or
-// reach out when it is opened: macros under any name, ActiveX controls, a
-// template, frame, picture or OLE object fetched from elsewhere (what
-// CVE-2022-30190 used) are refused; a link the reader may click is kept,
-// as is a document whose parts are what Word writes.
+// reach out when it is opened: macros under any name, ActiveX controls,
+// OLE objects inside it, a template, frame, picture or OLE object fetched
+// from elsewhere (what CVE-2022-30190 used) are refused; a link the reader
+// may click is kept, as is a chart's workbook and a document whose parts
+// are what Word writes.
 func TestDocxThatActsWhenOpenedIsRefused(t *testing.T) {
 	body := "<w:document/>"
 	plain := []string{"[Content_Types].xml", wordTypes, "word/document.xml", body}
@@ -236,6 +237,8 @@ func TestDocxThatActsWhenOpenedIsRefused(t *testing.T) {
 		{"macro content type in lower case", zipOf(t, "[Content_Types].xml",
 			replaced(wordTypes, "document.main+xml", "document.macroenabled.main+xml"), "word/document.xml", body), upload.ErrType},
 		{"ActiveX control", with("word/activeX/activeX1.xml", "<ax:ocx/>"), upload.ErrType},
+		{"OLE object inside (a packaged program, an old equation)", with("word/embeddings/oleObject1.bin", "\xd0\xcf\x11\xe0"), upload.ErrType},
+		{"chart with its workbook inside", with("word/embeddings/Microsoft_Excel_Worksheet.xlsx", "PK"), nil},
 		{"template fetched from elsewhere", with("word/_rels/settings.xml.rels",
 			rels(`<Relationship Id="rId1" Type="`+relNS+`attachedTemplate" Target="http://203.0.113.7/t.dotm" TargetMode="External"/>`)), upload.ErrType},
 		{"OLE object fetched from elsewhere", with("word/_rels/document.xml.rels",
