@@ -130,6 +130,13 @@ type declaration struct {
 	code *Field
 }
 
+// MaxFieldLen bounds a field's declared maxLength. A Vietnamese letter
+// with its marks is up to 9 bytes once form-urlencoded (three UTF-8 bytes,
+// each %XX), so 5,000 of them (45 KB) still fit in MaxBody beside a few
+// names; a page promising more would answer 413 to a person who typed
+// within it.
+const MaxFieldLen = 5000
+
 // HoneypotField is a text box hidden from people. Bots fill it; a submission
 // with a value in it is answered as a success and stored nowhere.
 const HoneypotField = "trang_web"
@@ -472,6 +479,10 @@ func parseField(n *yaml.Node, i int) (Field, error) {
 	}
 	if fl.MaxLen < 0 {
 		return fl, errAt(keyNode(n, "maxLength"), "%s.maxLength: %d phải là số ký tự tối đa, lớn hơn 0", where, fl.MaxLen)
+	}
+	if fl.MaxLen > MaxFieldLen {
+		return fl, errAt(keyNode(n, "maxLength"), "%s.maxLength: %d quá dài: tối đa %d ký tự, để câu trả lời dài nhất vẫn gửi được trong %s",
+			where, fl.MaxLen, MaxFieldLen, SizeText(MaxBody))
 	}
 	return fl, nil
 }

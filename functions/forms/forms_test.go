@@ -492,6 +492,8 @@ func TestDeclarationErrors(t *testing.T) {
 		{name, `{name: ho_ten, kind: text}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten: thiếu label`},
 		{name, `{name: "Họ tên", label: "Họ và tên", kind: text}`, `bieu-mau/cau-hoi.md:15: form.fields.Họ tên: name "Họ tên" phải có chữ thường không dấu`},
 		{name, `{name: ho_ten, label: "Họ và tên", kind: text, maxLength: nhiều}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten.maxLength: "nhiều" phải là một số nguyên`},
+		{name, `{name: ho_ten, label: "Họ và tên", kind: text, maxLength: 1000000}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten.maxLength: 1000000 quá dài: tối đa 5000 ký tự, để câu trả lời dài nhất vẫn gửi được trong 64 KB`},
+		{name, `{name: trang_web, label: "Trang web", kind: text}`, `bieu-mau/cau-hoi.md:15: form.fields.trang_web: tên "trang_web" đã dùng cho một trường khác hoặc là tên dành riêng`},
 		{name, `{name: noi_dung, label: "Tên", kind: text}`, `bieu-mau/cau-hoi.md:17: form.fields.noi_dung: tên "noi_dung" đã dùng cho một trường khác`},
 		{name, `{name: ho_ten, label: "Nội dung câu hỏi", kind: text}`, `bieu-mau/cau-hoi.md:17: form.fields.noi_dung: cột "Nội dung câu hỏi" trùng với một cột khác`},
 		{name, `{name: ho_ten, label: "Họ và tên", kind: radio}`, `bieu-mau/cau-hoi.md:15: form.fields.ho_ten: trường chọn (radio) cần options (các lựa chọn) hoặc source`},

@@ -14,10 +14,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"testing"
 
 	"loa/functions/forms"
+	"loa/functions/store"
 	"loa/functions/upload/uploadtest"
 )
 
@@ -134,6 +136,32 @@ func TestNominationWithPhoto(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !bytes.Equal(got, kept) || !strings.Contains(resp.Header.Get("Content-Disposition"), link.FileName) {
 		t.Errorf("download: %d, %d bytes (want %d), %q", resp.StatusCode, len(got), len(kept), resp.Header.Get("Content-Disposition"))
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "image/jpeg" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") {
+		t.Errorf("download served as %q, %q; want image/jpeg as an attachment", ct, resp.Header.Get("Content-Disposition"))
+	}
+	// The link lives ten minutes, and that is signed: a longer life asked
+	// of the same link is refused by the store.
+	u, err := url.Parse(link.URL)
+	if err != nil || u.Query().Get("X-Amz-Expires") != "600" {
+		t.Fatalf("link %v lives %q seconds, want 600", err, u.Query().Get("X-Amz-Expires"))
+	}
+	q := u.Query()
+	q.Set("X-Amz-Expires", "604800")
+	u.RawQuery = q.Encode()
+	if resp, err := http.Get(u.String()); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a link stretched to a week: %v %v, want 403", err, resp.StatusCode)
+	} else {
+		resp.Body.Close()
+	}
+	// Only a quản lý gets a link: a “trả lời” is refused, and without an
+	// account nothing is told.
+	lan := e.newAccount("lan", "Nguyễn Thị Lan", store.RoleAnswer)
+	if a := e.do(accountRequest("GET", "/api/files/de-cu/"+ans.ID+"/tep", "lan", lan, nil)); a.code != http.StatusForbidden || strings.Contains(a.body, "http") {
+		t.Errorf("file link for a “trả lời”: %d %s, want 403", a.code, a.body)
+	}
+	if a := e.do(accountRequest("GET", "/api/files/de-cu/"+ans.ID+"/tep", "lan", "sai-ma-dang-nhap", nil)); a.code != http.StatusUnauthorized || strings.Contains(a.body, "http") {
+		t.Errorf("file link with a wrong secret: %d %s, want 401", a.code, a.body)
 	}
 	for _, p := range []string{"/api/files/de-cu/" + ans.ID + "/ho_ten", "/api/files/de-cu/" + ans.ID + "/khong", "/api/files/de-cu/000000000000/tep"} {
 		if a := e.do(staffRequest("GET", p, staffSecret, "198.51.100.7:5555")); a.code != 404 {
@@ -307,4 +335,99 @@ func TestCommendationList(t *testing.T) {
 	if !strings.Contains(doc, "Lâm Được Giữ") || strings.Contains(doc, "Mai Bị Bỏ") || strings.Contains(doc, "Người Gửi") || !strings.Contains(doc, "DANH SÁCH") {
 		t.Errorf("the list's text: %.400s", doc)
 	}
+}
+
+// TestNominationMultipartAttacks: bodies no browser sends are refused
+// with a precise status and store nothing, and what a sender names a file
+// (a path, control characters) or puts in it never reaches a key, a row or
+// the log.
+func TestNominationMultipartAttacks(t *testing.T) {
+	e := newEnv(t, nil)
+	const boundary = "XyZ0123456789"
+	part := func(name, filename, body string) string {
+		disp := `form-data; name="` + name + `"`
+		if filename != "" {
+			disp += `; filename="` + filename + `"`
+		}
+		return "--" + boundary + "\r\nContent-Disposition: " + disp + "\r\n\r\n" + body + "\r\n"
+	}
+	fields := func() string {
+		var s strings.Builder
+		v := nomination()
+		for k := range v {
+			s.WriteString(part(k, "", v.Get(k)))
+		}
+		return s.String()
+	}
+	pdf := "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+	end := "--" + boundary + "--\r\n"
+	send := func(body string) answer {
+		r := httptest.NewRequest("POST", "/api/forms/de-cu", strings.NewReader(body))
+		r.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+		r.Header.Set("Accept", "application/json")
+		return e.do(r)
+	}
+	whole := fields() + part("tep", "a.pdf", pdf) + end
+	for _, tc := range []struct {
+		name string
+		body string
+		code int
+	}{
+		{"two file parts", fields() + part("tep", "a.pdf", pdf) + part("tep", "b.pdf", pdf) + end, 400},
+		{"a field repeated", fields() + part("ho_ten", "", "Người Thứ Hai") + part("tep", "a.pdf", pdf) + end, 400},
+		{"a file and a text under one name", fields() + part("tep", "", "chữ") + part("tep", "a.pdf", pdf) + end, 400},
+		{"cut off in the file", whole[:len(whole)-len(end)-20], 400},
+		{"no closing boundary", whole[:len(whole)-len(end)], 400},
+		{"a part without a name", fields() + "--" + boundary + "\r\nContent-Disposition: form-data; filename=\"a.pdf\"\r\n\r\n" + pdf + "\r\n" + end, 400},
+		{"more parts than any form has", fields() + manyParts(part, 120) + end, 400},
+		// Not even read as a header (browsers escape only CR, LF and the
+		// quote): refused whole, nothing kept. Rare, and the name is never kept.
+		{"a control character in a file's name", fields() + part("tep", "a\x1b[31m.pdf", pdf) + end, 400},
+		{"a file sent under a text field's name", strings.Replace(fields(), part("ho_ten", "", "Phạm Văn Tiêu Biểu"), part("ho_ten", "ho_ten.pdf", pdf), 1) + end, 422},
+	} {
+		a := send(tc.body)
+		if a.code != tc.code {
+			t.Errorf("%s: %d %s, want %d", tc.name, a.code, a.body, tc.code)
+		}
+		if ks := append(e.keys("loa/submissions/"), e.keys("loa/uploads/")...); len(ks) != 0 {
+			t.Fatalf("%s: stored %q", tc.name, ks)
+		}
+	}
+
+	// A file named as a path, with control characters and a line break as
+	// a browser escapes it: stored under the submission's hash and the
+	// field, by its content. (A raw line break ends the part's header: 400.)
+	evil := "../../x%0D%0A IMG_evil\t.pdf"
+	a := send(fields() + part("tep", evil, pdf+"%BÍ-MẬT-TRONG-TỆP\n") + end)
+	if a.code != 200 {
+		t.Fatalf("a file with a hostile name: %d %s", a.code, a.body)
+	}
+	keys := append(e.keys("loa/submissions/"), e.keys("loa/uploads/")...)
+	if len(keys) != 2 {
+		t.Fatalf("stored %q, want a row and a file", keys)
+	}
+	for _, k := range keys {
+		if strings.Contains(k, "..") || strings.Contains(k, "evil") || !strings.HasPrefix(k, "loa/") {
+			t.Errorf("key %q comes from the sender's file name", k)
+		}
+		if strings.HasPrefix(k, "loa/submissions/") && strings.Contains(e.object(k), "evil") {
+			t.Errorf("row %s holds the sender's file name", e.object(k))
+		}
+	}
+	e.mu.Lock()
+	logs := e.logs.String()
+	e.mu.Unlock()
+	for _, private := range []string{"evil", "../", "BÍ-MẬT", "Phạm Văn Tiêu Biểu", "Người Thứ Hai"} {
+		if strings.Contains(logs, private) {
+			t.Errorf("log holds %q", private)
+		}
+	}
+}
+
+func manyParts(part func(name, filename, body string) string, n int) string {
+	var s strings.Builder
+	for i := range n {
+		s.WriteString(part("x"+strconv.Itoa(i), "", "1"))
+	}
+	return s.String()
 }

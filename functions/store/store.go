@@ -295,11 +295,11 @@ func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error
 	}
 	// The files first: a row never names a file that is not there.
 	if err := s.saveFiles(ctx, sub, hash); err != nil {
-		return rc, err
+		return rc, s.dropFiles(ctx, sub, key, hash, err)
 	}
 	created, err := s.create(ctx, key, body, "text/csv; charset=utf-8")
 	if err != nil {
-		return rc, err
+		return rc, s.dropFiles(ctx, sub, key, hash, err)
 	}
 	rc.Duplicate = !created
 	return rc, nil

@@ -223,3 +223,40 @@ func TestListReadDelete(t *testing.T) {
 		t.Fatalf("freed place: %+v %v", rc, err)
 	}
 }
+
+// A nomination whose row cannot be written leaves no file behind: a file
+// with no row is personal data that no one can find, list or delete on
+// request. The resend stores both.
+func TestFailedRowLeavesNoFile(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	reg, err := forms.Load(content.FS, site.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nominate := func() *forms.Submission {
+		sub, errs := reg.Form("de-cu").ValidateFiles(url.Values{
+			"chi_doan": {"Chi đoàn Tổ dân phố 3"}, "nguoi_gui": {"Lê Thị Gửi"}, "dien_thoai": {"0987111222"},
+			"ho_ten": {"Phạm Văn Tiêu Biểu"}, "nam_sinh": {"1997"}, "linh_vuc": {"Chuyển đổi số, sáng tạo"},
+			"thanh_tich": {"Mở lớp dạy kỹ năng số."}, "dong_y": {"co"},
+		}, map[string][]byte{"tep": []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")}, open)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		return sub
+	}
+	fx.api.failOn = "/submissions/"
+	if _, err := fx.st.Save(ctx, nominate()); err == nil {
+		t.Fatal("a failed write was acknowledged")
+	}
+	if files := fx.keys("p/uploads/"); len(files) != 0 {
+		t.Errorf("after the row failed, files are left: %q", files)
+	}
+	fx.api.failOn = ""
+	if _, err := fx.st.Save(ctx, nominate()); err != nil {
+		t.Fatal(err)
+	}
+	if rows, files := fx.keys("p/submissions/de-cu/"), fx.keys("p/uploads/de-cu/"); len(rows) != 1 || len(files) != 1 {
+		t.Errorf("resend: rows %q, files %q", rows, files)
+	}
+}

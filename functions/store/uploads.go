@@ -22,7 +22,8 @@ import (
 // files of one submission are found (and deleted with it) under one prefix,
 // and the same photo sent in two submissions is two objects that go each
 // with its own row. The row holds the file's name (forms.FileValue), which
-// carries its extension.
+// carries its extension. A submission whose row fails takes its files
+// back (dropFiles), so no file outlives the row it belongs to.
 
 func (s *Store) uploadPrefix(form, hash string) string {
 	return s.cfg.Prefix + "uploads/" + form + "/" + hash + "/"
@@ -46,6 +47,28 @@ func (s *Store) saveFiles(ctx context.Context, sub *forms.Submission, hash strin
 		}
 	}
 	return nil
+}
+
+// dropFiles undoes saveFiles after the submission failed with err before
+// its row was written, and returns err: a file with no row is personal
+// data that no one can list, export or delete on request. The files stay
+// when the row is there after all (a resend of the same submission wrote
+// it meanwhile) or cannot be looked at; the person is told to send again,
+// which writes the files and the row anew. The deletion gets its own few
+// seconds, as the request's time may be what ran out.
+func (s *Store) dropFiles(ctx context.Context, sub *forms.Submission, key, hash string, err error) error {
+	if len(sub.Files) == 0 {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if exists, herr := s.exists(ctx, key); herr != nil || exists {
+		return err
+	}
+	if derr := s.deleteFiles(ctx, sub.Form.ID, hash); derr != nil {
+		return errors.Join(err, derr)
+	}
+	return err
 }
 
 // deleteFiles deletes the files of the submission with the given hash.
