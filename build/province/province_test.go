@@ -1,7 +1,9 @@
 package province
 
 import (
+	"compress/gzip"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -165,14 +167,16 @@ func TestBuild(t *testing.T) {
 			t.Errorf("%s/index.html has no address under %s", u.Slug, u.URL)
 		}
 		// Its own index: the shards hold its pages' words and no other unit's.
-		shards, _ := filepath.Glob(filepath.Join(out, u.Slug, "assets", "search", "*.json"))
+		// The index's files are gzipped (search.js inflates them); the
+		// fragments p*.gz name the pages.
+		shards, _ := filepath.Glob(filepath.Join(out, u.Slug, "assets", "search", "*.gz"))
 		if len(shards) == 0 {
 			t.Errorf("%s has no search index", u.Slug)
 		}
 		// Every page it finds is a page of this unit's site.
 		n := 0
 		for _, s := range shards {
-			for _, m := range regexp.MustCompile(`"u":"([^"]+)"`).FindAllStringSubmatch(read(t, s), -1) {
+			for _, m := range regexp.MustCompile(`"u":"([^"]+)"`).FindAllStringSubmatch(gunzip(t, s), -1) {
 				n++
 				if _, err := os.Stat(filepath.Join(out, u.Slug, filepath.FromSlash(m[1]), "index.html")); err != nil {
 					t.Errorf("search index of %s finds %s, which is not one of its pages", u.Slug, m[1])
@@ -374,4 +378,23 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(filepath.Join(dir, "phuong-bach-sam")); err == nil || !strings.Contains(err.Error(), File) {
 		t.Errorf("a folder without %s: %v", File, err)
 	}
+}
+
+// gunzip reads the gzipped file name.
+func gunzip(t *testing.T, name string) string {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return string(b)
 }
