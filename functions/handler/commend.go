@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"slices"
@@ -10,7 +9,6 @@ import (
 
 	"loa/functions/forms"
 	"loa/functions/paperwork"
-	"loa/functions/report"
 	"loa/functions/routes"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -65,30 +63,7 @@ type commendAnswer struct {
 
 // commendData reads the nominations of f and staff's marks on them.
 func (h *Handler) commendData(w http.ResponseWriter, r *http.Request, f *forms.Form) ([]forms.Record, map[string]paperwork.Choice, bool) {
-	rr, ok := h.cfg.Staff.(RecordReader)
-	if !ok {
-		noteOf(r).outcome = "not-configured"
-		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Chức năng danh sách khen thưởng chưa được cấu hình trên máy chủ."})
-		return nil, nil, false
-	}
-	recs, err := rr.Records(r.Context(), f)
-	if err != nil {
-		h.staffFailed(w, r, err)
-		return nil, nil, false
-	}
-	marks, err := h.marks.ListMarks(r.Context(), f.ID)
-	if err != nil {
-		h.staffFailed(w, r, err)
-		return nil, nil, false
-	}
-	return recs, choicesOf(marks), true
-}
-
-func topicsOf(f *forms.Form) []string {
-	if tf := f.TopicField(); tf != nil {
-		return tf.Options
-	}
-	return nil
+	return h.markedRecords(w, r, f, "Chức năng danh sách khen thưởng chưa được cấu hình trên máy chủ.")
 }
 
 // commendList answers GET /api/commendation: every nomination, oldest
@@ -121,12 +96,7 @@ func (h *Handler) commendList(w http.ResponseWriter, r *http.Request) {
 		}
 		ans.Items = append(ans.Items, it)
 	}
-	slices.SortFunc(ans.Items, func(a, b commendItem) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(ans.Items, func(a, b commendItem) int { return byTime(a.Time, b.Time, a.ID, b.ID) })
 	note.rows, note.outcome = len(ans.Items), "ok"
 	writeJSON(w, http.StatusOK, ans)
 }
@@ -192,23 +162,9 @@ func (h *Handler) commendFile(w http.ResponseWriter, r *http.Request) {
 	sections := paperwork.CompileNominees(topicsOf(f), h.cfg.Office.Nominees(f, recs), choices)
 	now := h.cfg.Now()
 	body := h.cfg.Office.CommendationList(sections, now).Bytes()
-	name := "danh-sach-de-nghi-khen-thuong-" + now.In(vntext.Location).Format("2006-01-02") + ".docx"
-	url, err := h.marks.PutExport(r.Context(), f.ID, store.ExportFile{
-		Name: name, ContentType: docxType, Body: bytes.NewReader(body), Size: int64(len(body)),
-	}, compileLinkExpiry)
-	if err != nil {
-		h.staffFailed(w, r, err)
-		return
-	}
-	// Older files go once their links are dead (they carry names); best
-	// effort, as for exports.
-	if err := h.marks.PurgeExports(r.Context(), f.ID, h.cfg.Stopwatch().Add(-2*compileLinkExpiry)); err != nil {
-		h.cfg.Logger.Warn("commendation: old files not deleted; the next download tries again", "form", f.ID, "error", err)
-	}
 	rows := 0
 	for _, s := range sections {
 		rows += len(s.Nominees)
 	}
-	note.rows, note.outcome = rows, "ok"
-	writeJSON(w, http.StatusOK, exportAnswer{OK: true, Link: report.Link{URL: url, FileName: name, Expires: now.Add(compileLinkExpiry), Rows: rows}})
+	h.sendDocx(w, r, f, "danh-sach-de-nghi-khen-thuong-", "commendation", body, rows, now)
 }

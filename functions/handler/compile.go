@@ -2,6 +2,7 @@ package handler
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -73,11 +74,20 @@ type compileAnswer struct {
 // compileData reads what a compilation is made of: the questions of f
 // (no phone, no email) and staff's choices.
 func (h *Handler) compileData(w http.ResponseWriter, r *http.Request, f *forms.Form) ([]paperwork.Question, map[string]paperwork.Choice, bool) {
-	note := noteOf(r)
+	recs, choices, ok := h.markedRecords(w, r, f, "Chức năng tổng hợp câu hỏi chưa được cấu hình trên máy chủ.")
+	if !ok {
+		return nil, nil, false
+	}
+	return questionsOf(f, recs), choices, true
+}
+
+// markedRecords reads the rows of f and staff's marks on them; unset is
+// the refusal when the server cannot read either.
+func (h *Handler) markedRecords(w http.ResponseWriter, r *http.Request, f *forms.Form, unset string) ([]forms.Record, map[string]paperwork.Choice, bool) {
 	rr, ok := h.cfg.Staff.(RecordReader)
 	if !ok || h.marks == nil {
-		note.outcome = "not-configured"
-		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: "Chức năng tổng hợp câu hỏi chưa được cấu hình trên máy chủ."})
+		noteOf(r).outcome = "not-configured"
+		writeJSON(w, http.StatusServiceUnavailable, jsonAnswer{Message: unset})
 		return nil, nil, false
 	}
 	recs, err := rr.Records(r.Context(), f)
@@ -90,7 +100,20 @@ func (h *Handler) compileData(w http.ResponseWriter, r *http.Request, f *forms.F
 		h.staffFailed(w, r, err)
 		return nil, nil, false
 	}
-	return questionsOf(f, recs), choicesOf(marks), true
+	return recs, choicesOf(marks), true
+}
+
+// topicsOf is the lĩnh vực a form offers, in its order; nil for none.
+func topicsOf(f *forms.Form) []string {
+	if tf := f.TopicField(); tf != nil {
+		return tf.Options
+	}
+	return nil
+}
+
+// byTime orders a list's items oldest first, then by id.
+func byTime(at, bt time.Time, aid, bid string) int {
+	return cmp.Or(at.Compare(bt), strings.Compare(aid, bid))
 }
 
 // questionsOf takes from each row what the compilation may show: the
@@ -149,9 +172,7 @@ func (h *Handler) compileList(w http.ResponseWriter, r *http.Request) {
 	if ans.Similar == nil {
 		ans.Similar = []paperwork.Pair{}
 	}
-	if tf := f.TopicField(); tf != nil {
-		ans.Topics = tf.Options
-	}
+	ans.Topics = topicsOf(f)
 	for _, s := range paperwork.Compile(ans.Topics, qs, choices) {
 		ans.Entries += len(s.Entries)
 		for _, e := range s.Entries {
@@ -165,12 +186,7 @@ func (h *Handler) compileList(w http.ResponseWriter, r *http.Request) {
 			Question: q.Text, Group: q.Group, Out: c.Out, Into: c.Into,
 		})
 	}
-	slices.SortFunc(ans.Items, func(a, b compileItem) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(ans.Items, func(a, b compileItem) int { return byTime(a.Time, b.Time, a.ID, b.ID) })
 	note.rows, note.outcome = len(ans.Items), "ok"
 	writeJSON(w, http.StatusOK, ans)
 }
@@ -253,16 +269,25 @@ func (h *Handler) compileFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var topics []string
-	if tf := f.TopicField(); tf != nil {
-		topics = tf.Options
-	}
 	names := r.URL.Query().Get("ten") == "1"
 	note.format = "docx"
-	sections := paperwork.Compile(topics, qs, choices)
+	sections := paperwork.Compile(topicsOf(f), qs, choices)
 	now := h.cfg.Now()
 	body := h.cfg.Office.Questions(sections, paperwork.QuestionsOptions{Names: names, Day: now}).Bytes()
-	name := "tong-hop-cau-hoi-" + now.In(vntext.Location).Format("2006-01-02") + ".docx"
+	rows := 0
+	for _, s := range sections {
+		rows += len(s.Entries)
+	}
+	h.sendDocx(w, r, f, "tong-hop-cau-hoi-", "compile", body, rows, now)
+}
+
+// sendDocx stores a compiled document made at now from f as one of the
+// form's exports, named from prefix and the day, answers with a link to
+// it, and deletes the older ones once their links are dead (they may carry
+// names); best effort, as for exports, logged under what.
+func (h *Handler) sendDocx(w http.ResponseWriter, r *http.Request, f *forms.Form, prefix, what string, body []byte, rows int, now time.Time) {
+	note := noteOf(r)
+	name := prefix + now.In(vntext.Location).Format("2006-01-02") + ".docx"
 	url, err := h.marks.PutExport(r.Context(), f.ID, store.ExportFile{
 		Name: name, ContentType: docxType, Body: bytes.NewReader(body), Size: int64(len(body)),
 	}, compileLinkExpiry)
@@ -270,14 +295,8 @@ func (h *Handler) compileFile(w http.ResponseWriter, r *http.Request) {
 		h.staffFailed(w, r, err)
 		return
 	}
-	// Older files go once their links are dead (they may carry names);
-	// best effort, as for exports.
 	if err := h.marks.PurgeExports(r.Context(), f.ID, h.cfg.Stopwatch().Add(-2*compileLinkExpiry)); err != nil {
-		h.cfg.Logger.Warn("compile: old files not deleted; the next download tries again", "form", f.ID, "error", err)
-	}
-	rows := 0
-	for _, s := range sections {
-		rows += len(s.Entries)
+		h.cfg.Logger.Warn(what+": old files not deleted; the next download tries again", "form", f.ID, "error", err)
 	}
 	note.rows, note.outcome = rows, "ok"
 	writeJSON(w, http.StatusOK, exportAnswer{OK: true, Link: report.Link{URL: url, FileName: name, Expires: now.Add(compileLinkExpiry), Rows: rows}})

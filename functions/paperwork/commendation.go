@@ -136,19 +136,7 @@ func CompileNominees(topics []string, ns []Nominee, choices map[string]Choice) [
 		}
 		s.Nominees = append(s.Nominees, n)
 	}
-	var out []NomineeSection
-	for _, t := range topics {
-		if s := by[t]; s != nil {
-			out = append(out, *s)
-			delete(by, t)
-		}
-	}
-	var rest []NomineeSection
-	for _, s := range by {
-		rest = append(rest, *s)
-	}
-	slices.SortFunc(rest, func(a, b NomineeSection) int { return strings.Compare(vntext.Fold(a.Topic), vntext.Fold(b.Topic)) })
-	return append(out, rest...)
+	return inTopicOrder(topics, by)
 }
 
 // CommendationList makes the list: the header, the count per lĩnh vực and
@@ -156,43 +144,17 @@ func CompileNominees(topics []string, ns []Nominee, choices map[string]Choice) [
 // bold, year of birth and chi đoàn, then what they did), then the closing
 // block, left for the signer. day dates it.
 func (o *Office) CommendationList(sections []NomineeSection, day time.Time) *docx.Doc {
-	p := o.Commend.Paper
-	d := o.tmpl.New()
-	o.header(d, p, day)
-	if p.Intro != "" {
-		d.Add(docx.P(docx.StyleBody, docx.Text(p.Intro)))
-	}
 	total := 0
+	c := compiledDoc{paper: o.Commend.Paper, day: day, countHeading: "SỐ LƯỢNG", unit: "người",
+		listHeading: "DANH SÁCH THEO LĨNH VỰC"}
 	for _, s := range sections {
 		total += len(s.Nominees)
+		c.topics = append(c.topics, s.Topic)
+		c.counts = append(c.counts, len(s.Nominees))
 	}
-	part := 0
-	heading := func(text string) {
-		d.Add(docx.P(docx.StyleHeading, docx.Text(roman[part]+". "+text)))
-		part++
-	}
-	heading("SỐ LƯỢNG")
-	line := "Tổng số: " + vntext.Number(total) + " người"
-	if len(sections) > 0 {
-		line += ", trong đó:"
-	} else {
-		line += "."
-	}
-	d.Add(docx.P(docx.StyleBody, docx.Text(line)))
-	for i, s := range sections {
-		end := ";"
-		if i == len(sections)-1 {
-			end = "."
-		}
-		d.Add(docx.P(docx.StyleBody, docx.Text("- "+s.Topic+": "+vntext.Number(len(s.Nominees))+" người"+end)))
-	}
-	if len(sections) > 0 {
-		heading("DANH SÁCH THEO LĨNH VỰC")
-	}
-	n := 0
-	for i, s := range sections {
-		d.Add(docx.P(docx.StyleHeading, docx.Text(strconv.Itoa(i+1)+". "+s.Topic+" ("+vntext.Number(len(s.Nominees))+" người)")))
-		for _, x := range s.Nominees {
+	c.total = "Tổng số: " + vntext.Number(total) + " người"
+	c.items = func(d *docx.Doc, i, n int) {
+		for _, x := range sections[i].Nominees {
 			n++
 			var about []string
 			if x.Born != "" {
@@ -213,9 +175,5 @@ func (o *Office) CommendationList(sections []NomineeSection, day time.Time) *doc
 			}
 		}
 	}
-	if p.Ending != "" {
-		d.Add(docx.P(docx.StyleBody, docx.Text(p.Ending)))
-	}
-	o.closing(d, p)
-	return d
+	return o.compiled(c)
 }

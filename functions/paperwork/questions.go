@@ -106,19 +106,7 @@ func Compile(topics []string, qs []Question, choices map[string]Choice) []Sectio
 		}
 		s.Entries = append(s.Entries, *e)
 	}
-	var out []Section
-	for _, t := range topics {
-		if s := sections[t]; s != nil {
-			out = append(out, *s)
-			delete(sections, t)
-		}
-	}
-	var rest []Section
-	for _, s := range sections {
-		rest = append(rest, *s)
-	}
-	slices.SortFunc(rest, func(a, b Section) int { return strings.Compare(vntext.Fold(a.Topic), vntext.Fold(b.Topic)) })
-	return append(out, rest...)
+	return inTopicOrder(topics, sections)
 }
 
 // Pair is two questions that read alike, Score between 0 and 1.
@@ -210,68 +198,35 @@ type QuestionsOptions struct {
 	Day   time.Time // the date in the header
 }
 
-// Roman numerals for the parts of a report.
-var roman = []string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
-
 // Questions makes the compiled questions: the header, the count per lĩnh
 // vực and the total, then every entry numbered under its lĩnh vực with
 // its chi đoàn (and names when asked), then the closing block, left for
 // the signer.
 func (o *Office) Questions(sections []Section, opt QuestionsOptions) *docx.Doc {
-	p := o.Compiled
-	d := o.tmpl.New()
-	o.header(d, p, opt.Day)
-	if p.Intro != "" {
-		d.Add(docx.P(docx.StyleBody, docx.Text(p.Intro)))
-	}
 	entries, askers := 0, 0
+	c := compiledDoc{paper: o.Compiled, day: opt.Day, countHeading: "SỐ LƯỢNG CÂU HỎI", unit: "câu hỏi",
+		listHeading: "NỘI DUNG CÂU HỎI THEO LĨNH VỰC"}
 	for _, s := range sections {
 		entries += len(s.Entries)
 		for _, e := range s.Entries {
 			askers += len(e.Askers)
 		}
+		c.topics = append(c.topics, s.Topic)
+		c.counts = append(c.counts, len(s.Entries))
 	}
-	part := 0
-	heading := func(text string) {
-		d.Add(docx.P(docx.StyleHeading, docx.Text(roman[part]+". "+text)))
-		part++
-	}
-	heading("SỐ LƯỢNG CÂU HỎI")
-	total := "Tổng số: " + vntext.Number(entries) + " câu hỏi"
+	c.total = "Tổng số: " + vntext.Number(entries) + " câu hỏi"
 	if askers != entries {
-		total += " (" + vntext.Number(askers) + " lượt hỏi; các câu hỏi trùng nhau được gộp làm một)"
+		c.total += " (" + vntext.Number(askers) + " lượt hỏi; các câu hỏi trùng nhau được gộp làm một)"
 	}
-	if len(sections) > 0 {
-		total += ", trong đó:"
-	} else {
-		total += "."
-	}
-	d.Add(docx.P(docx.StyleBody, docx.Text(total)))
-	for i, s := range sections {
-		end := ";"
-		if i == len(sections)-1 {
-			end = "."
-		}
-		d.Add(docx.P(docx.StyleBody, docx.Text("- "+s.Topic+": "+vntext.Number(len(s.Entries))+" câu hỏi"+end)))
-	}
-	if len(sections) > 0 {
-		heading("NỘI DUNG CÂU HỎI THEO LĨNH VỰC")
-	}
-	n := 0
-	for i, s := range sections {
-		d.Add(docx.P(docx.StyleHeading, docx.Text(strconv.Itoa(i+1)+". "+s.Topic+" ("+vntext.Number(len(s.Entries))+" câu hỏi)")))
-		for _, e := range s.Entries {
+	c.items = func(d *docx.Doc, i, n int) {
+		for _, e := range sections[i].Entries {
 			n++
 			text := strings.Join(strings.Fields(e.Text), " ")
 			d.Add(docx.P(docx.StyleItem, docx.Bold("Câu "+strconv.Itoa(n)+". "), docx.Text(text)))
 			d.Add(docx.P(docx.StyleNote, docx.Text(askersLine(e.Askers, opt.Names))))
 		}
 	}
-	if p.Ending != "" {
-		d.Add(docx.P(docx.StyleBody, docx.Text(p.Ending)))
-	}
-	o.closing(d, p)
-	return d
+	return o.compiled(c)
 }
 
 // askersLine is the line under an entry: who asked, by chi đoàn, with
