@@ -5,13 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Staff accounts: one object per account, created once and removed by
@@ -116,23 +112,17 @@ func (s *Store) GetAccount(ctx context.Context, id string) (Account, string, err
 
 // Accounts lists every account, by id.
 func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
-	prefix := s.cfg.Prefix + "accounts/"
-	var out []Account
-	p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: &prefix})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("store: list accounts: %w", err)
-		}
-		for _, o := range page.Contents {
-			id := strings.TrimSuffix(strings.TrimPrefix(aws.ToString(o.Key), prefix), ".json")
-			a, _, err := s.GetAccount(ctx, id)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
+	keys, err := s.keysUnder(ctx, s.cfg.Prefix+"accounts/")
+	if err != nil {
+		return nil, err
+	}
+	got, err := readJSONs[Account](ctx, s, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := got[:0]
+	for _, a := range got {
+		if a.ID != "" { // removed since the listing
 			out = append(out, a)
 		}
 	}
@@ -146,22 +136,7 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	if !ValidAccountID(id) {
 		return ErrNotFound
 	}
-	key := s.accountKey(id)
-	ok, err := s.exists(ctx, key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ErrNotFound
-	}
 	// The digest's address goes first: a failure part way leaves the
 	// account, so that removing it again finishes.
-	if err := s.deleteDigestSetting(ctx, id); err != nil {
-		return err
-	}
-	_, err = s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
-	if err != nil && Status(err) != http.StatusNotFound {
-		return fmt.Errorf("store: delete %s: %w", key, err)
-	}
-	return nil
+	return s.removeRecord(ctx, s.accountKey(id), func() error { return s.deleteDigestSetting(ctx, id) })
 }

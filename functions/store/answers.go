@@ -582,8 +582,5 @@ func (s *Store) PublicAnswers(ctx context.Context, f *forms.Form) ([]PublicEntry
 // deleted on request. Deleting what is not there is no error.
 func (s *Store) dropLegacyIndex(ctx context.Context, form string) error {
 	key := s.cfg.Prefix + "answers/public/" + form + ".json" // the older layout's one index
-	if _, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key}); err != nil && Status(err) != http.StatusNotFound {
-		return fmt.Errorf("store: delete %s: %w", key, err)
-	}
-	return nil
+	return s.deleteKey(ctx, key)
 }

@@ -170,11 +170,7 @@ func (s *Store) DigestSettings(ctx context.Context) ([]DigestSetting, error) {
 // deleteDigestSetting removes the account id's wish, with the account.
 func (s *Store) deleteDigestSetting(ctx context.Context, id string) error {
 	key := s.digestSettingKey(id)
-	_, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
-	if err != nil && Status(err) != http.StatusNotFound {
-		return fmt.Errorf("store: delete %s: %w", key, err)
-	}
-	return nil
+	return s.deleteKey(ctx, key)
 }
 
 // DigestSent reports whether the digest of day (YYYY-MM-DD, Vietnam

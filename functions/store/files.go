@@ -71,11 +71,7 @@ func (s *Store) PutSnapshot(ctx context.Context, form string, body io.ReadSeeker
 // DeleteSnapshot deletes form's snapshot; deleting none is no error.
 func (s *Store) DeleteSnapshot(ctx context.Context, form string) error {
 	key := s.snapshotKey(form)
-	_, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
-	if err != nil && Status(err) != http.StatusNotFound {
-		return fmt.Errorf("store: delete %s: %w", key, err)
-	}
-	return nil
+	return s.deleteKey(ctx, key)
 }
 
 // ExportFile is a file made for staff, on its way to the bucket.

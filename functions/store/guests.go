@@ -9,12 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"loa/functions/forms"
 	"loa/functions/vntext"
@@ -146,24 +143,14 @@ func (s *Store) RemoveGuest(ctx context.Context, id string) error {
 	if !ValidGuestID(id) {
 		return ErrNotFound
 	}
-	key := s.guestKey(id)
-	ok, err := s.exists(ctx, key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ErrNotFound
-	}
-	came, err := s.exists(ctx, s.checkinKey(forms.NormalizeCode(s.CheckinCode(GuestCodes, id))))
-	if err != nil {
-		return err
-	}
-	if came {
-		return ErrCheckedIn
-	}
-	_, err = s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
-	if err != nil && Status(err) != http.StatusNotFound {
-		return fmt.Errorf("store: delete %s: %w", key, err)
-	}
-	return nil
+	return s.removeRecord(ctx, s.guestKey(id), func() error {
+		came, err := s.exists(ctx, s.checkinKey(forms.NormalizeCode(s.CheckinCode(GuestCodes, id))))
+		if err != nil {
+			return err
+		}
+		if came {
+			return ErrCheckedIn
+		}
+		return nil
+	})
 }

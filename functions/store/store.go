@@ -525,6 +525,33 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// deleteKey deletes the object at key; deleting none is no error.
+func (s *Store) deleteKey(ctx context.Context, key string) error {
+	_, err := s.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
+	if err != nil && Status(err) != http.StatusNotFound {
+		return fmt.Errorf("store: delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// removeRecord deletes the record at key: ErrNotFound when there is none,
+// else first's error when it refuses or fails (nil for no check).
+func (s *Store) removeRecord(ctx context.Context, key string, first func() error) error {
+	ok, err := s.exists(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFound
+	}
+	if first != nil {
+		if err := first(); err != nil {
+			return err
+		}
+	}
+	return s.deleteKey(ctx, key)
+}
+
 // keysUnder lists every key under prefix, in key order: the one listing of
 // the bucket that the readers of a prefix share.
 func (s *Store) keysUnder(ctx context.Context, prefix string) ([]string, error) {
