@@ -300,9 +300,7 @@ func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request) {
 	case req.Role != store.RoleAnswer && req.Role != store.RoleManager:
 		msg = "Chọn vai trò: “trả lời” hoặc “quản lý”."
 	}
-	if msg != "" {
-		note.outcome = "invalid"
-		writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Message: msg})
+	if invalid(w, r, msg) {
 		return
 	}
 	note.id = id
@@ -313,18 +311,17 @@ func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = h.accounts.CreateAccount(r.Context(), store.Account{ID: id, Name: name, Role: req.Role, Hash: hash, By: accountOf(r).ID})
-	switch {
-	case errors.Is(err, store.ErrAccountExists):
-		note.outcome = "exists"
-		writeJSON(w, http.StatusConflict, jsonAnswer{Message: "Tên đăng nhập “" + id + "” đã có người dùng. Hãy chọn tên khác."})
-		return
-	case err != nil:
-		h.staffFailed(w, r, err)
+	if h.storeAnswered(w, r, err, refusal{store.ErrAccountExists, "exists", http.StatusConflict, "Tên đăng nhập “" + id + "” đã có người dùng. Hãy chọn tên khác."}) {
 		return
 	}
 	note.outcome = "created"
 	writeJSON(w, http.StatusCreated, accountMade{OK: true, ID: id, Secret: secret,
 		Message: "Đã tạo tài khoản “" + id + "” (" + name + ", vai trò " + store.RoleText(req.Role) + "). Mã đăng nhập chỉ hiện một lần này: hãy trao tận tay cho người dùng."})
+}
+
+// noAccount answers a change to the account id, which there is not.
+func noAccount(id string) refusal {
+	return refusal{store.ErrNotFound, "not-found", http.StatusNotFound, "Không có tài khoản “" + id + "”."}
 }
 
 // deleteAccount answers DELETE /api/accounts/{id}: refused from the next
@@ -339,14 +336,7 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	if store.ValidAccountID(id) {
 		note.id = id
 	}
-	err := h.accounts.DeleteAccount(r.Context(), id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		note.outcome = "not-found"
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có tài khoản “" + id + "”."})
-		return
-	case err != nil:
-		h.staffFailed(w, r, err)
+	if h.storeAnswered(w, r, h.accounts.DeleteAccount(r.Context(), id), noAccount(id)) {
 		return
 	}
 	note.outcome = "deleted"

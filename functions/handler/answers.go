@@ -237,9 +237,7 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) {
 	case req.Base < 0:
 		msg = "Phiên bản không hợp lệ; hãy tải lại danh sách."
 	}
-	if msg != "" {
-		note.outcome = "invalid"
-		writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Message: msg})
+	if invalid(w, r, msg) {
 		return
 	}
 	ctx := r.Context()

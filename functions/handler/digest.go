@@ -189,19 +189,11 @@ func (h *Handler) saveDigestSetting(w http.ResponseWriter, r *http.Request) {
 	case req.On && email == "":
 		msg = "Nhập địa chỉ email để nhận thư tóm tắt."
 	}
-	if msg != "" {
-		note.outcome = "invalid"
-		writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Message: msg})
+	if invalid(w, r, msg) {
 		return
 	}
 	d, err := h.digests.SaveDigestSetting(r.Context(), store.DigestSetting{Account: id, Email: email, On: req.On, By: acc.ID})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		note.outcome = "not-found"
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có tài khoản “" + id + "”."})
-		return
-	case err != nil:
-		h.staffFailed(w, r, err)
+	if h.storeAnswered(w, r, err, noAccount(id)) {
 		return
 	}
 	msg = "Đã lưu: tài khoản “" + id + "” không nhận thư tóm tắt."

@@ -151,9 +151,7 @@ func (h *Handler) addGuest(w http.ResponseWriter, r *http.Request) {
 	case utf8.RuneCountInString(g.Unit) > maxGuestUnit:
 		msg = "Tên cơ quan, đơn vị dài quá 200 ký tự."
 	}
-	if msg != "" {
-		note.outcome = "invalid"
-		writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Message: msg})
+	if invalid(w, r, msg) {
 		return
 	}
 	got, created, err := h.guests.AddGuest(r.Context(), g)
@@ -191,18 +189,9 @@ func (h *Handler) removeGuest(w http.ResponseWriter, r *http.Request) {
 	if store.ValidGuestID(id) {
 		note.id = id
 	}
-	err := h.guests.RemoveGuest(r.Context(), id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		note.outcome = "not-found"
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không có khách mời này trong danh sách (có thể đã được xóa). Hãy tải lại trang."})
-		return
-	case errors.Is(err, store.ErrCheckedIn):
-		note.outcome = "checked-in"
-		writeJSON(w, http.StatusConflict, jsonAnswer{Message: "Khách mời này đã điểm danh tại hội nghị nên không xóa khỏi danh sách được."})
-		return
-	case err != nil:
-		h.staffFailed(w, r, err)
+	if h.storeAnswered(w, r, h.guests.RemoveGuest(r.Context(), id),
+		refusal{store.ErrNotFound, "not-found", http.StatusNotFound, "Không có khách mời này trong danh sách (có thể đã được xóa). Hãy tải lại trang."},
+		refusal{store.ErrCheckedIn, "checked-in", http.StatusConflict, "Khách mời này đã điểm danh tại hội nghị nên không xóa khỏi danh sách được."}) {
 		return
 	}
 	note.outcome = "deleted"

@@ -407,3 +407,40 @@ func (h *Handler) logStaff(r *http.Request, status int, start time.Time, note *l
 	}
 	h.cfg.Logger.Log(r.Context(), level, msg, attrs...)
 }
+
+// refusal is how a staff route answers one of the store's known errors:
+// the outcome it logs, the status and the message for people.
+type refusal struct {
+	err     error
+	outcome string
+	status  int
+	message string
+}
+
+// storeAnswered answers err, when there is one, with the first of
+// refusals it is, or else as the store failing; false for no error.
+func (h *Handler) storeAnswered(w http.ResponseWriter, r *http.Request, err error, refusals ...refusal) bool {
+	if err == nil {
+		return false
+	}
+	for _, rf := range refusals {
+		if errors.Is(err, rf.err) {
+			noteOf(r).outcome = rf.outcome
+			writeJSON(w, rf.status, jsonAnswer{Message: rf.message})
+			return true
+		}
+	}
+	h.staffFailed(w, r, err)
+	return true
+}
+
+// invalid answers a request whose fields do not fit with msg, 422; false
+// when msg is "", the request fits.
+func invalid(w http.ResponseWriter, r *http.Request, msg string) bool {
+	if msg == "" {
+		return false
+	}
+	noteOf(r).outcome = "invalid"
+	writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Message: msg})
+	return true
+}
