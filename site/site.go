@@ -3,7 +3,8 @@
 // assets/js: form.js sends a form, lookup.js looks a question up,
 // search.js answers a search, staff.js and staff-log.js run the staff
 // page, checkin.js and guests.js the staff's pages for the dialogue,
-// print.js prints a document; and zxing-library.min.js, ZXing vendored
+// commendation.js the commendation page, each after staff-tool.js, what
+// those three share; print.js prints a document; and zxing-library.min.js, ZXing vendored
 // from npm, which checkin.js loads to read QR codes where the browser
 // cannot). They are
 // embedded so that one binary carries them; the builder can take a directory

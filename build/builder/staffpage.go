@@ -49,6 +49,11 @@ var (
 // BarcodeDetector, and only then.
 const qrDecoderScript = "zxing-library.min.js"
 
+// staffToolScript is what the tool pages' scripts share (the signed-in
+// account, calls with the staff headers, messages), loaded before each of
+// them; not on the staff page, whose weight is at its budget.
+const staffToolScript = "staff-tool.js"
+
 // staffScript is the staff page's script.
 var staffScript = staffPage.script
 
@@ -72,16 +77,24 @@ func renderStaffTool(w io.Writer, p staffTool, frame *site.Frame, fsys fs.FS, cf
 	if err := tmpl.Execute(&main, data); err != nil {
 		return fmt.Errorf("%s: %w", p.path, err)
 	}
-	script := frame.Script(p.script)
-	if script == "" {
-		return fmt.Errorf("%s: assets/js/%s is missing", p.path, p.script)
+	names := []string{p.script}
+	if p != staffPage {
+		names = []string{staffToolScript, p.script}
+	}
+	var scripts []string
+	for _, n := range names {
+		script := frame.Script(n)
+		if script == "" {
+			return fmt.Errorf("%s: assets/js/%s is missing", p.path, n)
+		}
+		scripts = append(scripts, script)
 	}
 	return frame.Render(w, site.Shell{
 		Site:    cfg,
 		Title:   p.title,
 		Path:    p.path,
 		NoIndex: true,
-		Scripts: []string{script},
+		Scripts: scripts,
 		Main:    template.HTML(main.String()),
 	})
 }

@@ -8,10 +8,9 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-checkin]");
-  if (!root || !window.fetch || !window.sessionStorage) return;
-  var HEADER = root.getAttribute("data-header") || "X-Loa-Staff";
-  var board = root.querySelector("[data-checkin-board]");
-  var status = root.querySelector("[data-checkin-status]");
+  if (!root || !window.fetch || !window.sessionStorage || !window.loaStaffTool) return;
+  var tool = window.loaStaffTool(root, "checkin");
+  var board = tool.board, say = tool.say, el = tool.el, call = tool.fetchJSON;
   var count = root.querySelector("[data-checkin-count]");
   var codeForm = root.querySelector("[data-checkin-code]");
   var search = root.querySelector("[data-checkin-search]");
@@ -21,37 +20,16 @@
   var num = new Intl.NumberFormat("vi-VN");
   var people = [];
 
-  function kept(k) { try { return sessionStorage.getItem(k) || ""; } catch (e) { return ""; } }
-  function say(t) { status.textContent = t || ""; }
-  function el(tag, attrs, text) {
-    var n = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) n.textContent = String(text);
-    return n;
-  }
   function fold(s) {
     return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
   }
   function tryID() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
 
-  var secret = kept("loa-staff-secret");
-  if (!secret) { root.querySelector("[data-checkin-signin]").hidden = false; return; }
-
-  function call(method, url, body) {
-    var headers = { "Accept": "application/json" };
-    headers[HEADER] = secret;
-    var account = kept("loa-staff-account");
-    if (account) headers["X-Loa-Account"] = account;
-    var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
-    if (body) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    return fetch(url, init).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (ans) { ans.status = res.status; return ans; });
-    });
-  }
+  if (!tool.secret) return;
 
   function load() {
     return call("GET", "/api/attendance").then(function (ans) {
-      if (ans.status === 401 || ans.status === 403) { board.hidden = true; root.querySelector("[data-checkin-signin]").hidden = false; return; }
+      if (ans.status === 401 || ans.status === 403) { tool.refused(); return; }
       if (ans.status !== 200) { say(ans.message || "Chưa tải được danh sách; thử lại sau."); return; }
       board.hidden = false;
       people = ans.people || [];

@@ -7,41 +7,12 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-commend]");
-  if (!root || !window.fetch || !window.sessionStorage) return;
-  var HEADER = root.getAttribute("data-header") || "X-Loa-Staff";
-  var board = root.querySelector("[data-commend-board]");
-  var signin = root.querySelector("[data-commend-signin]");
-  var status = root.querySelector("[data-commend-status]");
+  if (!root || !window.fetch || !window.sessionStorage || !window.loaStaffTool) return;
+  var tool = window.loaStaffTool(root, "commend");
+  var board = tool.board, say = tool.say, el = tool.el, call = tool.call;
   var list = root.querySelector("[data-commend-list]");
   var count = root.querySelector("[data-commend-count]");
-
-  function kept(k) { try { return sessionStorage.getItem(k) || ""; } catch (e) { return ""; } }
-  function say(t) { status.textContent = t || ""; }
-  function el(tag, attrs, text) {
-    var n = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) n.textContent = String(text);
-    return n;
-  }
-
-  var secret = kept("loa-staff-secret");
-  if (!secret) { signin.hidden = false; return; }
-
-  function call(method, url, body) {
-    var h = { "Accept": "application/json" };
-    h[HEADER] = secret;
-    var account = kept("loa-staff-account");
-    if (account) h["X-Loa-Account"] = account;
-    var init = { method: method, headers: h, credentials: "same-origin", cache: "no-store" };
-    if (body) { h["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    return fetch(url, init).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (ans) {
-        ans.status = res.status;
-        if (res.status === 401) { board.hidden = true; signin.hidden = false; }
-        return ans;
-      });
-    }, function () { return { status: 0, message: "Mất kết nối; kiểm tra mạng rồi thử lại." }; });
-  }
+  if (!tool.secret) return;
 
   function download(url) {
     return call("GET", url).then(function (ans) {

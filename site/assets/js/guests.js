@@ -7,49 +7,13 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-guests]");
-  if (!root || !window.fetch || !window.sessionStorage) return;
-  var HEADER = root.getAttribute("data-header") || "X-Loa-Staff";
-  var board = root.querySelector("[data-guests-board]");
-  var signin = root.querySelector("[data-guests-signin]");
-  var status = root.querySelector("[data-guests-status]");
+  if (!root || !window.fetch || !window.sessionStorage || !window.loaStaffTool) return;
+  var tool = window.loaStaffTool(root, "guests");
+  var board = tool.board, say = tool.say, el = tool.el, call = tool.call, headers = tool.headers;
   var list = root.querySelector("[data-guests-list]");
   var form = root.querySelector("[data-guests-new]");
   var when = new Intl.DateTimeFormat("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
-
-  function kept(k) { try { return sessionStorage.getItem(k) || ""; } catch (e) { return ""; } }
-  function say(t) { status.textContent = t || ""; }
-  function el(tag, attrs, text) {
-    var n = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) n.textContent = String(text);
-    return n;
-  }
-
-  var secret = kept("loa-staff-secret");
-  if (!secret) { signin.hidden = false; return; }
-
-  function headers() {
-    var h = { "Accept": "application/json" };
-    h[HEADER] = secret;
-    var account = kept("loa-staff-account");
-    if (account) h["X-Loa-Account"] = account;
-    return h;
-  }
-
-  // call answers the parsed JSON with its status; a refused sign-in shows
-  // the way back to the staff page.
-  function call(method, url, body) {
-    var h = headers();
-    var init = { method: method, headers: h, credentials: "same-origin", cache: "no-store" };
-    if (body) { h["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    return fetch(url, init).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (ans) {
-        ans.status = res.status;
-        if (res.status === 401) { board.hidden = true; signin.hidden = false; }
-        return ans;
-      });
-    }, function () { return { status: 0, message: "Mất kết nối; kiểm tra mạng rồi thử lại." }; });
-  }
+  if (!tool.secret) return;
 
   function load() {
     return call("GET", "/api/guests").then(function (ans) {
