@@ -127,9 +127,9 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 	}
 
 	// The address first: the units' addresses carry its port.
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("serve: %w (another program uses this address? choose another with --addr, e.g. 127.0.0.1:8081)", err)
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -232,13 +232,7 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 	}
 
 	p.handler = p.routes()
-	p.srv = &http.Server{
-		Handler:           p.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	p.srv = httpServer(p.handler)
 	for _, s := range p.Units {
 		if s.reload != nil {
 			p.srv.RegisterOnShutdown(s.reload.close)

@@ -214,8 +214,8 @@ func Start(cfg Config) (_ *Server, err error) {
 	if s.Secret, err = staffSecret(cfg.Secret, data); err != nil {
 		return nil, err
 	}
-	if s.hash, err = staff.HashSecret(s.Secret); err != nil {
-		return nil, fmt.Errorf("serve: staff secret: %w", err)
+	if err = s.setHash(); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(cfg.Secret) != "" {
 		// A secret given by the environment is the shared secret, beside
@@ -249,25 +249,16 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	// Listening first gives the preview its address, which the digest
 	// links to.
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("serve: %w (another program uses this address? choose another with --addr, e.g. 127.0.0.1:8081)", err)
+		return nil, err
 	}
 	s.URL = "http://" + ln.Addr().String()
 	if _, err := s.fullBuild(); err != nil {
 		ln.Close()
 		return nil, err
 	}
-	// A slow client must not hold a connection for ever: the headers in
-	// 10 s, a body (64 KB at most) in 30 s, an answer in 60 s (the reload
-	// stream lifts its own deadline), and an idle connection kept 2 min.
-	s.srv = &http.Server{
-		Handler:           s.routes(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	s.srv = httpServer(s.routes())
 	if s.reload != nil {
 		// Event streams never go idle: end them, or Shutdown waits for ever.
 		s.srv.RegisterOnShutdown(s.reload.close)
@@ -284,6 +275,29 @@ func Start(cfg Config) (_ *Server, err error) {
 		s.watching = w
 	}
 	return s, nil
+}
+
+// listen takes the preview's address.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w (another program uses this address? choose another with --addr, e.g. 127.0.0.1:8081)", err)
+	}
+	return ln, nil
+}
+
+// httpServer serves h. A slow client must not hold a connection for ever:
+// the headers in 10 s, a body (64 KB at most) in 30 s, an answer in 60 s
+// (the reload stream lifts its own deadline), and an idle connection kept
+// 2 min.
+func httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 }
 
 // Close stops watching and serving, and closes the local store. Calls
