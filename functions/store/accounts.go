@@ -112,19 +112,9 @@ func (s *Store) GetAccount(ctx context.Context, id string) (Account, string, err
 
 // Accounts lists every account, by id.
 func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
-	keys, err := s.keysUnder(ctx, s.cfg.Prefix+"accounts/")
+	out, err := readAll(ctx, s, s.cfg.Prefix+"accounts/", func(a Account) string { return a.ID })
 	if err != nil {
 		return nil, err
-	}
-	got, err := readJSONs[Account](ctx, s, keys)
-	if err != nil {
-		return nil, err
-	}
-	out := got[:0]
-	for _, a := range got {
-		if a.ID != "" { // removed since the listing
-			out = append(out, a)
-		}
 	}
 	slices.SortFunc(out, func(a, b Account) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil

@@ -90,19 +90,13 @@ func (s *Store) CheckIn(ctx context.Context, c Checkin) (Checkin, bool, error) {
 
 // Checkins returns everyone checked in, by code.
 func (s *Store) Checkins(ctx context.Context) (map[string]Checkin, error) {
-	keys, err := s.keysUnder(ctx, s.cfg.Prefix+"checkins/")
-	if err != nil {
-		return nil, err
-	}
-	got, err := readJSONs[Checkin](ctx, s, keys)
+	got, err := readAll(ctx, s, s.cfg.Prefix+"checkins/", func(c Checkin) string { return c.Code })
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]Checkin, len(got))
 	for _, c := range got {
-		if c.Code != "" {
-			out[forms.NormalizeCode(c.Code)] = c
-		}
+		out[forms.NormalizeCode(c.Code)] = c
 	}
 	return out, nil
 }

@@ -117,19 +117,9 @@ func (s *Store) AddGuest(ctx context.Context, g Guest) (Guest, bool, error) {
 // Guests returns every guest, in the order they were added (by name
 // among those added in the same instant).
 func (s *Store) Guests(ctx context.Context) ([]Guest, error) {
-	keys, err := s.keysUnder(ctx, s.cfg.Prefix+"guests/")
+	out, err := readAll(ctx, s, s.cfg.Prefix+"guests/", func(g Guest) string { return g.ID })
 	if err != nil {
 		return nil, err
-	}
-	got, err := readJSONs[Guest](ctx, s, keys)
-	if err != nil {
-		return nil, err
-	}
-	out := got[:0]
-	for _, g := range got {
-		if g.ID != "" { // removed since the listing
-			out = append(out, g)
-		}
 	}
 	slices.SortStableFunc(out, func(a, b Guest) int {
 		return cmp.Or(a.At.Compare(b.At), strings.Compare(vntext.Fold(a.Name), vntext.Fold(b.Name)), strings.Compare(a.ID, b.ID))

@@ -569,6 +569,26 @@ func (s *Store) keysUnder(ctx context.Context, prefix string) ([]string, error) 
 	return keys, nil
 }
 
+// readAll reads every record under prefix, leaving out those removed
+// since the listing (whose id is "").
+func readAll[T any](ctx context.Context, s *Store, prefix string, id func(T) string) ([]T, error) {
+	keys, err := s.keysUnder(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	got, err := readJSONs[T](ctx, s, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := got[:0]
+	for _, x := range got {
+		if id(x) != "" {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
 // readJSONs reads the small JSON objects at keys, a few at once, each into
 // its place of the result; one gone since it was listed stays zero.
 func readJSONs[T any](ctx context.Context, s *Store, keys []string) ([]T, error) {
