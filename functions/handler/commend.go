@@ -61,20 +61,22 @@ type commendAnswer struct {
 	Kept   int           `json:"kept"`
 }
 
-// commendData reads the nominations of f and staff's marks on them.
-func (h *Handler) commendData(w http.ResponseWriter, r *http.Request, f *forms.Form) ([]forms.Record, map[string]paperwork.Choice, bool) {
-	return h.markedRecords(w, r, f, "Chức năng danh sách khen thưởng chưa được cấu hình trên máy chủ.")
+// commendData reads the form of nominations, its rows and staff's marks
+// on them; false with the refusal answered.
+func (h *Handler) commendData(w http.ResponseWriter, r *http.Request) (*forms.Form, []forms.Record, map[string]paperwork.Choice, bool) {
+	f := h.commendForm(w, r)
+	if f == nil {
+		return nil, nil, nil, false
+	}
+	recs, choices, ok := h.markedRecords(w, r, f, "Chức năng danh sách khen thưởng chưa được cấu hình trên máy chủ.")
+	return f, recs, choices, ok
 }
 
 // commendList answers GET /api/commendation: every nomination, oldest
 // first, with whether it is kept. Never the sender's name or phone.
 func (h *Handler) commendList(w http.ResponseWriter, r *http.Request) {
 	note := noteOf(r)
-	f := h.commendForm(w, r)
-	if f == nil {
-		return
-	}
-	recs, choices, ok := h.commendData(w, r, f)
+	f, recs, choices, ok := h.commendData(w, r)
 	if !ok {
 		return
 	}
@@ -150,11 +152,7 @@ func (h *Handler) commendMark(w http.ResponseWriter, r *http.Request) {
 // nominees as a .docx, stored among the form's exports, and a link to it.
 func (h *Handler) commendFile(w http.ResponseWriter, r *http.Request) {
 	note := noteOf(r)
-	f := h.commendForm(w, r)
-	if f == nil {
-		return
-	}
-	recs, choices, ok := h.commendData(w, r, f)
+	f, recs, choices, ok := h.commendData(w, r)
 	if !ok {
 		return
 	}
