@@ -139,14 +139,7 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 	p.URL = "http://" + ln.Addr().String()
 	_, p.port, _ = net.SplitHostPort(ln.Addr().String())
 
-	creds, err := localstore.DirCredentials(data)
-	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
-	}
-	if p.S3, err = localstore.Start(localstore.Options{Dir: data, Buckets: []string{Bucket}, Credentials: creds, Logger: p.log}); err != nil {
-		if _, ok := errors.AsType[*localstore.BusyError](err); ok {
-			return nil, fmt.Errorf("serve: thư mục dữ liệu %s đang được một tiến trình khác dùng (make serve đang chạy ở cửa sổ khác?); dừng nó, hoặc chọn thư mục khác với --data", data)
-		}
+	if p.S3, err = startStore(data, p.log); err != nil {
 		return nil, err
 	}
 	defer func() {

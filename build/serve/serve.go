@@ -226,14 +226,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("serve: receipt key: %w", err)
 	}
 
-	creds, err := localstore.DirCredentials(data)
-	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
-	}
-	if s.S3, err = localstore.Start(localstore.Options{Dir: data, Buckets: []string{Bucket}, Credentials: creds, Logger: s.log}); err != nil {
-		if _, ok := errors.AsType[*localstore.BusyError](err); ok {
-			return nil, fmt.Errorf("serve: thư mục dữ liệu %s đang được một tiến trình khác dùng (make serve đang chạy ở cửa sổ khác?); dừng nó, hoặc chọn thư mục khác với --data", data)
-		}
+	if s.S3, err = startStore(data, s.log); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -275,6 +268,19 @@ func Start(cfg Config) (_ *Server, err error) {
 		s.watching = w
 	}
 	return s, nil
+}
+
+// startStore starts the local S3-compatible store on the data folder.
+func startStore(data string, log *slog.Logger) (*localstore.Server, error) {
+	creds, err := localstore.DirCredentials(data)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	srv, err := localstore.Start(localstore.Options{Dir: data, Buckets: []string{Bucket}, Credentials: creds, Logger: log})
+	if _, ok := errors.AsType[*localstore.BusyError](err); ok {
+		return nil, fmt.Errorf("serve: thư mục dữ liệu %s đang được một tiến trình khác dùng (make serve đang chạy ở cửa sổ khác?); dừng nó, hoặc chọn thư mục khác với --data", data)
+	}
+	return srv, err
 }
 
 // listen takes the preview's address.
