@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -117,27 +116,14 @@ func (h *Handler) commendMark(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := strings.ToLower(strings.TrimSpace(r.PathValue("id")))
-	gone := func() {
-		note.outcome = "not-found"
-		writeJSON(w, http.StatusNotFound, jsonAnswer{Message: "Không tìm thấy đề cử này; có thể đề cử đã bị xóa. Hãy tải lại danh sách."})
-	}
+	gone := refusal{store.ErrNotFound, "not-found", http.StatusNotFound, "Không tìm thấy đề cử này; có thể đề cử đã bị xóa. Hãy tải lại danh sách."}
 	found, err := h.marks.FindByID(r.Context(), f, id)
-	if errors.Is(err, store.ErrNotFound) {
-		gone()
-		return
-	}
-	if err != nil {
-		h.staffFailed(w, r, err)
+	if h.storeAnswered(w, r, err, gone) {
 		return
 	}
 	note.id = id
 	m, err := h.marks.SaveMark(r.Context(), f, found, store.Mark{Out: req.Out})
-	if errors.Is(err, store.ErrNotFound) {
-		gone()
-		return
-	}
-	if err != nil {
-		h.staffFailed(w, r, err)
+	if h.storeAnswered(w, r, err, gone) {
 		return
 	}
 	msg := "Đã đưa vào danh sách đề nghị khen thưởng."
