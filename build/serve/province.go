@@ -384,16 +384,7 @@ func (p *ProvinceServer) Close() error {
 
 func (p *ProvinceServer) close() error {
 	p.closeUnits()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := p.srv.Shutdown(ctx)
-	if serr := <-p.done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if cerr := p.S3.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return shutdown(p.srv, p.done, p.S3)
 }
 
 func (p *ProvinceServer) closeUnits() {

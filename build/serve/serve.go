@@ -283,6 +283,21 @@ func startStore(data string, log *slog.Logger) (*localstore.Server, error) {
 	return srv, err
 }
 
+// shutdown stops srv, whose Serve answers on done, within 5 s, then the
+// local store: the first error of the three.
+func shutdown(srv *http.Server, done <-chan error, store *localstore.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if cerr := store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // listen takes the preview's address.
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -321,16 +336,7 @@ func (s *Server) close() error {
 		s.stopDigest()
 		<-s.digestDone
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if cerr := s.S3.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return shutdown(s.srv, s.done, s.S3)
 }
 
 // fullBuild builds the whole site and makes a form handler for it: a full
