@@ -118,7 +118,7 @@ func Start(o Options) (*Server, error) {
 			}
 		}
 	}
-	faker := gofakes3.New(backend,
+	faker := gofakes3.New(ranged{backend},
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
 		gofakes3.WithIntegrityCheck(true),
 	)
