@@ -76,7 +76,13 @@ func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Reco
 	if !found {
 		return forms.Record{}, ErrNotFound
 	}
-	recs, err := f.UnmarshalCSV([]byte(body))
+	return Decode(f, key, []byte(body))
+}
+
+// Decode reads the row of a submission of f from its object's body, as
+// Read does once it has the body; key names the object in errors.
+func Decode(f *forms.Form, key string, body []byte) (forms.Record, error) {
+	recs, err := f.UnmarshalCSV(body)
 	if err != nil {
 		return forms.Record{}, fmt.Errorf("store: %s: %w", key, err)
 	}

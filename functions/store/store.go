@@ -207,6 +207,11 @@ type Receipt struct {
 	Hash      string // the whole hash: its start makes the receipt code
 	Duplicate bool   // it was already stored: nothing was written
 	Slot      int    // quota slot held, 0 without quota
+	// Body is the object as written, nil when nothing was (a duplicate):
+	// a process that keeps the rows it saved (the exporter's, see
+	// export.Refresher) reads them with Decode instead of reading them
+	// back from S3.
+	Body []byte
 }
 
 // QuotaError says a group (a chi đoàn) has no place left.
@@ -302,6 +307,9 @@ func (s *Store) Save(ctx context.Context, sub *forms.Submission) (Receipt, error
 		return rc, s.dropFiles(ctx, sub, key, hash, err)
 	}
 	rc.Duplicate = !created
+	if created {
+		rc.Body = body
+	}
 	return rc, nil
 }
 

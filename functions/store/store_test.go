@@ -260,3 +260,32 @@ func TestFailedRowLeavesNoFile(t *testing.T) {
 		t.Errorf("resend: rows %q, files %q", rows, files)
 	}
 }
+
+// The receipt carries the object as written: decoded, it is the row that
+// Read gives back; a resend writes nothing and carries nothing.
+func TestReceiptBodyIsTheStoredRow(t *testing.T) {
+	fx := newFixture(t)
+	sub := fx.delegate(t, 7)
+	rc, err := fx.st.Save(context.Background(), sub)
+	if err != nil || rc.Duplicate || len(rc.Body) == 0 {
+		t.Fatalf("save: %+v, %v; want a receipt with the body written", rc, err)
+	}
+	fromBody, err := store.Decode(fx.dai, rc.Key, rc.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := fx.st.Read(context.Background(), fx.dai, rc.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromBody.ID != read.ID || !fromBody.Time.Equal(read.Time) || fmt.Sprint(fromBody.Values) != fmt.Sprint(read.Values) {
+		t.Errorf("decoded from the receipt %+v, read back %+v", fromBody, read)
+	}
+	again, err := fx.st.Save(context.Background(), sub)
+	if err != nil || !again.Duplicate || again.Body != nil {
+		t.Errorf("resend: %+v, %v; want a duplicate without a body", again, err)
+	}
+	if _, err := store.Decode(fx.dai, rc.Key, []byte("Mã\n")); err == nil {
+		t.Error("a body without a row decoded without an error")
+	}
+}
