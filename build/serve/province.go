@@ -152,6 +152,7 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 	p.Service, err = service.New(service.Config{
 		S3: p.S3.Client, Bucket: Bucket, Layouts: siteFS, Units: provinceUnits{p},
 		Now: clock, ReceiptKey: receipt, Logger: p.log, NoLimits: cfg.NoLimits,
+		Background: true, // each unit's exports kept fresh, as a ward's preview's
 	})
 	if err != nil {
 		return nil, err
@@ -384,7 +385,7 @@ func (p *ProvinceServer) Close() error {
 
 func (p *ProvinceServer) close() error {
 	p.closeUnits()
-	return shutdown(p.srv, p.done, p.S3)
+	return shutdown(p.srv, p.done, p.S3, p.Service.Close)
 }
 
 func (p *ProvinceServer) closeUnits() {

@@ -141,8 +141,9 @@ type Server struct {
 	receipt    string // the key of receipt codes
 	log        *slog.Logger
 
-	mu       sync.Mutex // held while building; guards built
+	mu       sync.Mutex // held while building; guards built and svc
 	built    *builder.Site
+	svc      *service.Service // the form service answering now
 	api      atomic.Pointer[http.Handler]
 	reload   *broker
 	watching *watcher
@@ -231,6 +232,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	defer func() {
 		if err != nil {
+			if s.svc != nil {
+				s.svc.Close()
+			}
 			s.S3.Close()
 		}
 	}()
@@ -285,13 +289,16 @@ func startStore(data string, log *slog.Logger) (*localstore.Server, error) {
 
 // shutdown stops srv, whose Serve answers on done, within 5 s, then the
 // local store: the first error of the three.
-func shutdown(srv *http.Server, done <-chan error, store *localstore.Server) error {
+func shutdown(srv *http.Server, done <-chan error, store *localstore.Server, stopped func()) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := srv.Shutdown(ctx)
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
+	// What runs in the background (the exports' refresher) stops
+	// before the store it writes to.
+	stopped()
 	if cerr := store.Close(); err == nil {
 		err = cerr
 	}
@@ -336,7 +343,13 @@ func (s *Server) close() error {
 		s.stopDigest()
 		<-s.digestDone
 	}
-	return shutdown(s.srv, s.done, s.S3)
+	return shutdown(s.srv, s.done, s.S3, func() {
+		s.mu.Lock()
+		if s.svc != nil {
+			s.svc.Close()
+		}
+		s.mu.Unlock()
+	})
 }
 
 // fullBuild builds the whole site and makes a form handler for it: a full
@@ -380,6 +393,9 @@ func (s *Server) fullBuild() (builder.Result, error) {
 		StaffSecretHash: s.sharedHash, ReceiptKey: s.receipt, Logger: s.log, NoLimits: s.cfg.NoLimits,
 		Mail: s.mailer(), MailFrom: s.mailFrom(), StaffURL: s.URL + routes.StaffPage,
 		DigestWhen: fmt.Sprintf("lúc %d giờ mỗi ngày", s.digestHour()),
+		// serve outlives its requests: the exports' snapshots are kept
+		// fresh between them.
+		Background: true,
 	})
 	if err != nil {
 		return builder.Result{}, err
@@ -388,6 +404,10 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	api := svc.Handler
 	s.built = built
 	s.api.Store(&api)
+	if s.svc != nil {
+		s.svc.Close() // its requests in flight still answer
+	}
+	s.svc = svc
 	return res, nil
 }
 

@@ -28,6 +28,15 @@
 // merge sort gives the exact order with memory bounded by the run size, at
 // the cost of writing each row once more to a local temporary file.
 //
+// In a process that outlives its requests (serve), a Refresher
+// (refresh.go) is told of every submission the process stores: it keeps
+// the rows as written in memory, where every scan takes them from
+// (recent.go), and folds them into the snapshot once the submissions
+// pause. Staff clicks then read no submission back; the read of every
+// object that a missing snapshot calls for happens in the refresher, in
+// the background. The Lambda, frozen between invocations, has none: its
+// exports read what was stored since the last one.
+//
 // Publish (publish.go) hands the result to the store as an export file and
 // returns a presigned GET URL that expires within 15 minutes and names the
 // download ("cau-hoi-2023-04-20.csv"). Stats (stats.go) counts for the staff
@@ -68,6 +77,7 @@ type Config struct {
 	Concurrency int              // objects read at once; 0 means 32
 	PageSize    int32            // keys per listing page; 0 means 1,000 (the S3 maximum)
 	RunBytes    int              // rows kept in memory before a run is spilled; 0 means 4 MB
+	Recent      int              // rows saved by this process kept until a snapshot holds them (Refresher); 0 means 50,000
 	TempDir     string           // for spilled runs and files being uploaded; "" means os.TempDir()
 	Expiry      time.Duration    // of download links; 0 means 10 minutes; at most MaxExpiry
 	Now         func() time.Time // the service's instant: dates the files and links; may be fixed (LOA_NOW, serve --now)
@@ -80,7 +90,8 @@ type Config struct {
 
 // Exporter exports, counts and deletes submissions.
 type Exporter struct {
-	cfg Config
+	cfg    Config
+	recent recent // rows saved by this process, told by a Refresher
 }
 
 // New checks cfg and fills in the defaults.
@@ -97,6 +108,9 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.RunBytes <= 0 {
 		cfg.RunBytes = 4 << 20
 	}
+	if cfg.Recent <= 0 {
+		cfg.Recent = 50_000
+	}
 	if cfg.Expiry <= 0 {
 		cfg.Expiry = 10 * time.Minute
 	}
@@ -112,14 +126,15 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Exporter{cfg: cfg}, nil
+	return &Exporter{cfg: cfg, recent: recent{max: cfg.Recent}}, nil
 }
 
 // Result tells what an export wrote.
 type Result struct {
 	Rows int
 	// Fresh is how many rows were read from their own objects; the others
-	// came from the snapshot of the last export.
+	// came from the snapshot of the last export, or from memory (rows
+	// this process saved, see Refresher).
 	Fresh int
 }
 

@@ -79,5 +79,6 @@ func (e *Exporter) Delete(ctx context.Context, f *forms.Form, id string) error {
 	if err := e.cfg.Store.Delete(ctx, f, id); err != nil {
 		return err
 	}
+	e.recent.dropID(f.ID, id)
 	return errors.Join(e.cfg.Store.PurgeExports(ctx, f.ID, time.Time{}), e.forget(ctx, f, id))
 }

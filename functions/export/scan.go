@@ -61,7 +61,7 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	cut := make(chan bool, 1) // the joiner's outcome: it stopped at the budget
 	spent := e.budget(ctx)
 	g.Go(func() error {
-		stopped, err := join(gctx, old, keys, queue, work, spent)
+		stopped, err := join(gctx, old, e.recent.body, keys, queue, work, spent)
 		stopListing() // nothing more is taken from the listing
 		cut <- stopped
 		return err
@@ -73,8 +73,9 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 		})
 	}
 	var read int
+	var kept []string
 	g.Go(func() (err error) {
-		read, fresh, err = collect(gctx, queue, next, fn)
+		read, fresh, kept, err = collect(gctx, queue, next, fn)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -92,8 +93,8 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 			return 0, fmt.Errorf("export: %w", err)
 		}
 	}
-	if old == nil || read > 0 || old.dropped > 0 {
-		e.saveSnapshot(ctx, f, next)
+	if (old == nil || read > 0 || old.dropped > 0) && e.saveSnapshot(ctx, f, next) {
+		e.recent.drop(kept) // the snapshot holds them now
 	}
 	if stopped {
 		return fresh, &report.Incomplete{Form: f.ID, Fresh: fresh}
@@ -119,16 +120,18 @@ func (e *Exporter) budget(ctx context.Context) func() bool {
 type pending struct {
 	key   string
 	row   row
-	found bool // false: the object was gone when read
+	body  []byte // the body as this process saved it (recent), decoded instead of read
+	found bool   // false: the object was gone when read
 	err   error
 	done  chan struct{} // closed once read; nil for a row from the snapshot
 }
 
 // join takes the keys in order: a row that old has is ready at once, any
-// other key is also handed to the readers (work). Every key goes onto the
-// queue, in order. Once spent says so, it stops before the next key that
-// needs a read and reports the cut. It closes queue and work when done.
-func join(ctx context.Context, old *snapReader, keys <-chan string, queue, work chan<- *pending, spent func() bool) (cut bool, err error) {
+// other key is also handed to the readers (work), with its body when kept
+// has it. Every key goes onto the queue, in order. Once spent says so, it
+// stops before the next key that needs a read and reports the cut. It
+// closes queue and work when done.
+func join(ctx context.Context, old *snapReader, kept func(key string) ([]byte, bool), keys <-chan string, queue, work chan<- *pending, spent func() bool) (cut bool, err error) {
 	defer close(queue)
 	defer close(work)
 	for k := range keys {
@@ -139,9 +142,11 @@ func join(ctx context.Context, old *snapReader, keys <-chan string, queue, work 
 			return false, fmt.Errorf("export: %w", err)
 		case ok:
 			p.row, p.found = r, true
-		case spent():
-			return true, nil
 		default:
+			p.body, _ = kept(k)
+			if p.body == nil && spent() {
+				return true, nil
+			}
 			p.done = make(chan struct{})
 		}
 		if !send(ctx, queue, p) || p.done != nil && !send(ctx, work, p) {
@@ -157,7 +162,13 @@ func join(ctx context.Context, old *snapReader, keys <-chan string, queue, work 
 // read reads the submissions handed to it until work is closed.
 func (e *Exporter) read(ctx context.Context, f *forms.Form, rank map[string]int, work <-chan *pending) {
 	for p := range work {
-		rec, err := e.cfg.Store.Read(ctx, f, p.key)
+		var rec forms.Record
+		var err error
+		if p.body != nil {
+			rec, err = store.Decode(f, p.key, p.body)
+		} else {
+			rec, err = e.cfg.Store.Read(ctx, f, p.key)
+		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			// deleted between the listing and the read
@@ -172,36 +183,40 @@ func (e *Exporter) read(ctx context.Context, f *forms.Form, rank map[string]int,
 
 // collect takes the queue in order, waiting for each read, and adds every
 // row found to next and hands it to fn. It returns how many keys were read
-// from their objects (found or not), how many rows those gave, and the
-// first failure. It stops, without failing, when ctx ends: the failure is
-// another stage's, or the caller's.
-func collect(ctx context.Context, queue <-chan *pending, next *snapWriter, fn func(row) error) (read, fresh int, err error) {
+// (found or not, from their objects or from memory), how many rows were
+// read from their objects, the keys of the rows taken from memory, and
+// the first failure. It stops, without failing, when ctx ends: the
+// failure is another stage's, or the caller's.
+func collect(ctx context.Context, queue <-chan *pending, next *snapWriter, fn func(row) error) (read, fresh int, kept []string, err error) {
 	for p := range queue {
 		if p.done != nil {
 			read++
 			select {
 			case <-p.done:
 			case <-ctx.Done():
-				return read, fresh, nil
+				return read, fresh, kept, nil
 			}
 		}
 		if p.err != nil {
-			return read, fresh, p.err
+			return read, fresh, kept, p.err
 		}
 		if !p.found {
 			continue
 		}
 		if err := next.add(p.key, &p.row); err != nil {
-			return read, fresh, err
+			return read, fresh, kept, err
 		}
-		if p.done != nil {
+		switch {
+		case p.body != nil:
+			kept = append(kept, p.key)
+		case p.done != nil:
 			fresh++
 		}
 		if err := fn(p.row); err != nil {
-			return read, fresh, err
+			return read, fresh, kept, err
 		}
 	}
-	return read, fresh, nil
+	return read, fresh, kept, nil
 }
 
 // send sends v on ch unless ctx ends first; it reports whether it sent.

@@ -318,12 +318,14 @@ func (w *snapWriter) close() {
 	}
 }
 
-// saveSnapshot uploads the snapshot w has written. A failure costs only
-// speed, so it is logged, not returned.
-func (e *Exporter) saveSnapshot(ctx context.Context, f *forms.Form, w *snapWriter) {
+// saveSnapshot uploads the snapshot w has written and reports whether it
+// did. A failure costs only speed, so it is logged, not returned.
+func (e *Exporter) saveSnapshot(ctx context.Context, f *forms.Form, w *snapWriter) bool {
 	if err := e.putSnapshot(ctx, f, w); err != nil {
 		e.cfg.Logger.Warn("export: snapshot not saved; the next export reads more", "form", f.ID, "error", err)
+		return false
 	}
+	return true
 }
 
 func (e *Exporter) putSnapshot(ctx context.Context, f *forms.Form, w *snapWriter) error {

@@ -279,16 +279,18 @@ func TestSnapshotConcurrentExports(t *testing.T) {
 
 // addQuestions stores n questions unlike any other (tag is in the text),
 // one minute apart after the form opens.
-func (e *env) addQuestions(n int, tag string) {
+func (e *env) addQuestions(n int, tag string) []store.Receipt {
 	e.t.Helper()
 	f := e.reg.Form("cau-hoi")
+	var rcs []store.Receipt
 	for i := range n {
-		e.save("cau-hoi", f.Opens.Add(time.Duration(i+1)*time.Minute), map[string]string{
+		rcs = append(rcs, e.save("cau-hoi", f.Opens.Add(time.Duration(i+1)*time.Minute), map[string]string{
 			"ho_ten": "Lê Văn Hùng", "nam_sinh": "2000", "chi_doan": f.ChiDoan[0],
 			"email": "hung@example.vn", "linh_vuc": f.Topics[0], "dong_y": "2023-04-01",
 			"noi_dung": fmt.Sprintf("Câu hỏi %s số %d", tag, i),
-		})
+		}))
 	}
+	return rcs
 }
 
 // An export that runs out of time keeps what it read: each try goes on

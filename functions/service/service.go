@@ -14,7 +14,10 @@
 // which only adapts events), the local preview (build/serve), the
 // benchmarks and the tests. So the Lambda, serve and the tests cannot
 // drift apart: the clock that checks a form's deadline is the clock that
-// the staff page reads.
+// the staff page reads. A process that outlives its requests (serve)
+// asks for Background: the service then keeps the exporter's snapshots
+// fresh with the rows it saves, so that staff clicks never read the
+// stored submissions back, and is closed when done.
 package service
 
 import (
@@ -54,6 +57,10 @@ type Config struct {
 	S3     store.API
 	Bucket string
 	Prefix string
+	// Presign signs the download links; nil: a presign client of S3,
+	// which must then be an *s3.Client (a test that wraps the client to
+	// count its requests gives it).
+	Presign store.Presigner
 
 	// Content holds site.yaml, bieu-mau/ and data/ (content.FS on AWS, the
 	// content folder in serve); ContentDir names it in errors ("content").
@@ -115,6 +122,13 @@ type Config struct {
 	// NoLimits turns off the per-client rate limits (load tests from one
 	// machine); the limits themselves are the handler's defaults.
 	NoLimits bool
+
+	// Background is for a process that lives on between requests (serve,
+	// the benchmarks): the service then keeps the forms' snapshots fresh
+	// with the rows it saves (export.Refresher), so that no staff click
+	// reads the stored submissions back, and Close stops it. Off on the
+	// Lambda, which is frozen between invocations.
+	Background bool
 }
 
 // Service is the assembled form service.
@@ -125,8 +139,42 @@ type Service struct {
 	// Digest sends the daily digest; nil without Config.Mail (and for a
 	// province: each unit's service has its own).
 	Digest *digest.Digester
+	// Refresher keeps the snapshots fresh (Config.Background); nil
+	// without, and for a province (each unit's service has its own).
+	// Saved tells it of a submission stored past the handler.
+	Refresher *export.Refresher
 
 	province *province
+}
+
+// Saved tells the service of a submission stored through its Store but
+// not through its Handler (a benchmark filling the store), as the
+// handler's saves are told.
+func (s *Service) Saved(f *forms.Form, rc store.Receipt) { s.Refresher.Saved(f, rc) }
+
+// Close stops the service's background work (a province's: every unit's);
+// the handler may still answer.
+func (s *Service) Close() {
+	s.Refresher.Close()
+	if s.province != nil {
+		s.province.close()
+	}
+}
+
+// telling is the store as the handler saves to it, telling the refresher
+// of each submission stored. It embeds the store, so that the handler
+// finds the answers, marks, accounts and audit log on it as on the store.
+type telling struct {
+	*store.Store
+	refresher *export.Refresher
+}
+
+func (t telling) Save(ctx context.Context, sub *forms.Submission) (store.Receipt, error) {
+	rc, err := t.Store.Save(ctx, sub)
+	if err == nil {
+		t.refresher.Saved(sub.Form, rc)
+	}
+	return rc, err
 }
 
 // Unit returns the service of a province's unit, as requests to it are
@@ -165,7 +213,7 @@ func New(cfg Config) (*Service, error) {
 
 // assemble wires one ward's service together, or one unit's of a province.
 func assemble(cfg Config, unit string) (*Service, error) {
-	sc := store.Config{Bucket: cfg.Bucket, Prefix: cfg.Prefix, Unit: unit}
+	sc := store.Config{Bucket: cfg.Bucket, Prefix: cfg.Prefix, Unit: unit, Presign: cfg.Presign}
 	if cfg.ReceiptKey != "" {
 		sc.ReceiptKey = []byte(cfg.ReceiptKey)
 	}
@@ -226,11 +274,17 @@ func assemble(cfg Config, unit string) (*Service, error) {
 	if cfg.NoLimits {
 		hc.Rate, hc.LookupRate = rate.Inf, rate.Inf
 	}
+	var refresher *export.Refresher
+	if cfg.Background {
+		refresher = exp.StartRefresher(export.RefreshConfig{Forms: reg.Forms()})
+		hc.Store = telling{Store: st, refresher: refresher}
+	}
 	h, err := handler.New(hc)
 	if err != nil {
+		refresher.Close()
 		return nil, err
 	}
-	return &Service{Handler: Door(h, cfg.OriginSecret), Store: st, Forms: reg, Digest: dg}, nil
+	return &Service{Handler: Door(h, cfg.OriginSecret), Store: st, Forms: reg, Digest: dg, Refresher: refresher}, nil
 }
 
 // Door refuses a request that does not carry the origin secret, before h

@@ -15,11 +15,14 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"loa/content"
 	"loa/functions/digest"
@@ -30,6 +33,7 @@ import (
 	"loa/functions/s3test"
 	"loa/functions/service"
 	"loa/functions/staff"
+	"loa/functions/store"
 	"loa/functions/upload/uploadtest"
 	"loa/site"
 )
@@ -320,5 +324,103 @@ func TestNominationThroughLambda(t *testing.T) {
 	event, _ := json.Marshal(ev)
 	if len(event) > 6_000_000-64<<10 {
 		t.Errorf("the largest nomination makes an event of %d bytes: the Lambda takes 6 MB", len(event))
+	}
+}
+
+// countingS3 is the real client, counting the submissions read back.
+type countingS3 struct {
+	store.API
+	reads atomic.Int64
+}
+
+func (c *countingS3) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if strings.Contains(aws.ToString(in.Key), "submissions/") {
+		c.reads.Add(1)
+	}
+	return c.API.GetObject(ctx, in, opts...)
+}
+
+// TestBackgroundSparesStaffClicks: a service in a long-lived process
+// (Background, as serve runs it) never reads back a submission it stored:
+// a staff export right after the questions takes them from memory, the
+// refresher folds them into the snapshot, and a service started on the
+// same bucket later (serve restarted) finds them there. Only the
+// refresher, in the background, reads what no snapshot holds.
+func TestBackgroundSparesStaffClicks(t *testing.T) {
+	fx := s3test.New(t, s3test.Options{})
+	api := &countingS3{API: fx.Server.Client}
+	secret := staff.NewSecret()
+	hash, err := staff.HashSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func() *service.Service {
+		svc, err := service.New(service.Config{
+			S3: api, Presign: s3.NewPresignClient(fx.Server.Client), Bucket: s3test.Bucket, Content: content.FS, Layouts: site.FS(),
+			Now: func() time.Time { return openAt }, StaffSecretHash: hash,
+			Logger: slog.New(slog.DiscardHandler), NoLimits: true, Background: true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(svc.Close)
+		return svc
+	}
+	serve := func(svc *service.Service, method, path, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		if body != "" {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Accept", "application/json")
+		} else {
+			r.Header.Set(routes.StaffHeader, secret)
+		}
+		w := httptest.NewRecorder()
+		svc.Handler.ServeHTTP(w, r)
+		return w
+	}
+	export := func(svc *service.Service, want int) {
+		t.Helper()
+		w := serve(svc, "GET", "/api/export/cau-hoi?format=csv", "")
+		var link report.Link
+		if err := json.Unmarshal(w.Body.Bytes(), &link); err != nil || w.Code != http.StatusOK || link.Rows != want {
+			t.Fatalf("export: %d %s (%v), want %d rows", w.Code, w.Body, err, want)
+		}
+	}
+
+	svc := start()
+	for i := range 25 {
+		q := url.Values{
+			"ho_ten": {fmt.Sprintf("Trần Thị Hoa %d", i)}, "chi_doan": {"Chi đoàn Tổ dân phố 2"}, "dien_thoai": {"0912345678"},
+			"linh_vuc": {"Khác"}, "noi_dung": {fmt.Sprintf("Câu hỏi số %d về sân chơi cho thiếu nhi?", i)}, "dong_y": {"co"},
+		}
+		if w := serve(svc, "POST", "/api/forms/cau-hoi", q.Encode()); w.Code != http.StatusOK {
+			t.Fatalf("question %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	before := api.reads.Load()
+	export(svc, 25)
+	if n := api.reads.Load() - before; n != 0 {
+		t.Errorf("a staff export right after 25 questions read %d of them back, want 0", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := svc.Refresher.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := api.reads.Load() - before; n != 0 {
+		t.Errorf("the refresher read %d questions back, want 0: they were saved here", n)
+	}
+	svc.Close()
+
+	restarted := start()
+	if err := restarted.Refresher.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	export(restarted, 25)
+	if w := serve(restarted, "GET", "/api/stats", ""); w.Code != http.StatusOK {
+		t.Fatalf("stats: %d %s", w.Code, w.Body)
+	}
+	if n := api.reads.Load() - before; n != 0 {
+		t.Errorf("after a restart, the refresher, an export and the counts read %d questions, want 0", n)
 	}
 }

@@ -145,8 +145,21 @@ func (p *province) unit(ctx context.Context, slug string) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unit %s: %w", slug, err)
 	}
-	e.cur.Store(&assembled{version: u.Version, svc: svc})
+	if old := e.cur.Swap(&assembled{version: u.Version, svc: svc}); old != nil {
+		old.svc.Close() // its requests in flight still answer
+	}
 	return svc, nil
+}
+
+// close stops the background work of every unit assembled so far.
+func (p *province) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.units {
+		if a := e.cur.Load(); a != nil {
+			a.svc.Close()
+		}
+	}
 }
 
 // unitOf names the unit of r, and the request its service is to see: r,

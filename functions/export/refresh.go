@@ -1,0 +1,290 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"loa/functions/forms"
+	"loa/functions/report"
+	"loa/functions/store"
+)
+
+// Refresher keeps the forms' snapshots fresh between requests, in a
+// process that lives on between them (serve; never the Lambda, which is
+// frozen once it has answered). Told of every submission this process
+// stores (Saved), it keeps the row as written in memory, where every scan
+// of the exporter takes it from (recent.go), and once the submissions
+// pause it folds the rows into the form's snapshot with the scan an
+// export runs. A staff click therefore reads no object this process
+// wrote, whether or not the refresher has run since: only those written
+// by another process since the last refresh (the Lambda, or a second
+// serve on the same bucket). The path that reads every object (no
+// snapshot, or one that cannot be used) is taken here, in the background,
+// and not behind a click: every form is refreshed once when the refresher
+// starts, so a snapshot lost while nothing ran is rebuilt before anyone
+// asks, and a lost snapshot is rebuilt at the next save.
+//
+// It never competes hard with the forms it follows: it waits for a pause
+// in the submissions (Quiet, at most MaxWait, and not once the kept rows
+// fill their room), refreshes one form at a time, each run bounded (Run:
+// a rebuild of many objects goes on over several runs, as an export's
+// budget allows, see scan), and after a run that took d it rests Rest×d
+// before the next.
+type Refresher struct {
+	e     *Exporter
+	cfg   RefreshConfig
+	byID  map[string]*forms.Form
+	saves atomic.Int64 // submissions told of, to tell a pause from a burst
+
+	mu      sync.Mutex
+	dirty   map[string]bool // forms with submissions not folded in yet
+	running bool
+	idle    chan struct{} // closed while nothing is dirty or running
+	wake    chan struct{} // one pending wake-up of the loop
+	full    chan struct{} // the kept rows have no room left: stop waiting
+
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// RefreshConfig says what a Refresher follows and how gently.
+type RefreshConfig struct {
+	Forms []*forms.Form
+	// Quiet is the pause in the submissions a refresh waits for, so that
+	// a burst is folded in once. 0 means 2 seconds; negative, no wait.
+	Quiet time.Duration
+	// MaxWait bounds the wait for a pause. 0 means a minute.
+	MaxWait time.Duration
+	// Rest is how many times the length of a run the refresher waits
+	// before the next. 0 means 4 (a fifth of the time at most); negative,
+	// no rest.
+	Rest float64
+	// Run bounds one refresh; a longer one stops reading in time to save
+	// what it read (scan's budget) and goes on at the next run. 0 means
+	// 20 seconds.
+	Run time.Duration
+}
+
+// StartRefresher starts keeping cfg.Forms' snapshots fresh until Close.
+func (e *Exporter) StartRefresher(cfg RefreshConfig) *Refresher {
+	if cfg.Quiet == 0 {
+		cfg.Quiet = 2 * time.Second
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = time.Minute
+	}
+	if cfg.Rest == 0 {
+		cfg.Rest = 4
+	}
+	if cfg.Run <= 0 {
+		cfg.Run = 20 * time.Second
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	r := &Refresher{
+		e: e, cfg: cfg, byID: map[string]*forms.Form{}, dirty: map[string]bool{},
+		idle: make(chan struct{}), wake: make(chan struct{}, 1), full: make(chan struct{}, 1),
+		stop: stop, done: make(chan struct{}),
+	}
+	for _, f := range cfg.Forms {
+		r.byID[f.ID] = f
+		r.dirty[f.ID] = true // checked once at start
+	}
+	if len(r.dirty) == 0 {
+		close(r.idle)
+	}
+	r.wake <- struct{}{}
+	go r.loop(ctx)
+	return r
+}
+
+// Saved tells the refresher that this process stored a submission of f
+// (its receipt, with the body written): the row is kept for every scan,
+// and folded into the snapshot at the next pause. It never blocks.
+func (r *Refresher) Saved(f *forms.Form, rc store.Receipt) {
+	if r == nil || f == nil || r.byID[f.ID] == nil || rc.Duplicate {
+		return
+	}
+	if !r.e.recent.keep(f, rc) || r.e.recent.full() {
+		select {
+		case r.full <- struct{}{}:
+		default:
+		}
+	}
+	r.saves.Add(1)
+	r.mark(f.ID)
+}
+
+// mark notes that form needs a refresh, and wakes the loop.
+func (r *Refresher) mark(form string) {
+	r.mu.Lock()
+	if !r.dirty[form] {
+		if len(r.dirty) == 0 && !r.running {
+			r.idle = make(chan struct{})
+		}
+		r.dirty[form] = true
+	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Settle waits until every submission the refresher was told of is in
+// its form's snapshot and no refresh runs, or until ctx ends: for a
+// benchmark or a test that measures the export a staff click makes once
+// the background has caught up.
+func (r *Refresher) Settle(ctx context.Context) error {
+	closed := errors.New("export: the refresher is closed")
+	select {
+	case <-r.done:
+		return closed
+	default:
+	}
+	r.mu.Lock()
+	idle := r.idle
+	r.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-r.done:
+		return closed
+	}
+}
+
+// Close stops the refresher, cutting a running refresh short (it saves
+// nothing then), and waits for it to end.
+func (r *Refresher) Close() {
+	if r == nil {
+		return
+	}
+	r.stop()
+	<-r.done
+}
+
+func (r *Refresher) loop(ctx context.Context) {
+	defer close(r.done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.wake:
+		}
+		if !r.quiet(ctx) {
+			return
+		}
+		for {
+			f := r.next()
+			if f == nil {
+				break
+			}
+			start := r.e.cfg.Stopwatch()
+			err := r.refresh(ctx, f)
+			took := r.e.cfg.Stopwatch().Sub(start)
+			if ctx.Err() != nil {
+				return
+			}
+			rest := time.Duration(r.cfg.Rest * float64(took))
+			if err != nil {
+				var inc *report.Incomplete
+				if !errors.As(err, &inc) {
+					r.e.cfg.Logger.Warn("export: snapshot not refreshed; trying again later", "form", f.ID, "error", err)
+					rest = max(rest, r.cfg.Run)
+				}
+				r.mark(f.ID) // not done: again after the rest
+			}
+			r.finish()
+			if !pause(ctx, rest) {
+				return
+			}
+		}
+	}
+}
+
+// quiet waits for a pause in the submissions: Quiet without a save, at
+// most MaxWait, and no longer once the kept rows have no room left. It
+// reports whether ctx is still on.
+func (r *Refresher) quiet(ctx context.Context) bool {
+	if r.cfg.Quiet <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(r.cfg.Quiet)
+	defer t.Stop()
+	for waited := time.Duration(0); waited < r.cfg.MaxWait && !r.e.recent.full(); waited += r.cfg.Quiet {
+		n := r.saves.Load()
+		t.Reset(r.cfg.Quiet)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-r.full:
+			return true
+		case <-t.C:
+		}
+		if r.saves.Load() == n {
+			break
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// next takes a dirty form to refresh, nil when there is none.
+func (r *Refresher) next() *forms.Form {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.cfg.Forms {
+		if r.dirty[f.ID] {
+			delete(r.dirty, f.ID)
+			r.running = true
+			return f
+		}
+	}
+	return nil
+}
+
+// finish ends a run, and tells Settle when nothing is left.
+func (r *Refresher) finish() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.running = false
+	if len(r.dirty) == 0 {
+		select {
+		case <-r.idle:
+		default:
+			close(r.idle)
+		}
+	}
+}
+
+// refresh runs one scan of f, bounded by cfg.Run, that keeps nothing but
+// the snapshot it saves.
+func (r *Refresher) refresh(ctx context.Context, f *forms.Form) error {
+	// On the exporter's stopwatch, which sets the budget (time.Now but
+	// in tests).
+	ctx, cancel := context.WithDeadline(ctx, r.e.cfg.Stopwatch().Add(r.cfg.Run))
+	defer cancel()
+	fresh, err := r.e.scan(ctx, f, func(row) error { return nil })
+	if fresh > 0 {
+		r.e.cfg.Logger.Debug("export: snapshot refreshed", "form", f.ID, "fresh", fresh)
+	}
+	return err
+}
+
+// pause waits d, or until ctx ends; it reports whether ctx is still on.
+func pause(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,225 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"loa/functions/export"
+	"loa/functions/report"
+	"loa/functions/store"
+)
+
+// refresher starts a refresher on e's forms that neither waits nor rests,
+// closed when the test ends.
+func (e *env) refresher(cfg export.RefreshConfig) *export.Refresher {
+	e.t.Helper()
+	cfg.Forms = e.reg.Forms()
+	if cfg.Quiet == 0 {
+		cfg.Quiet = -1
+	}
+	if cfg.Rest == 0 {
+		cfg.Rest = -1
+	}
+	r := e.ex.StartRefresher(cfg)
+	e.t.Cleanup(r.Close)
+	return r
+}
+
+func (e *env) settle(r *export.Refresher) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := r.Settle(ctx); err != nil {
+		e.t.Fatalf("the refresher did not settle: %v", err)
+	}
+}
+
+// told tells r of the receipts, as the service does after each save.
+func (e *env) told(r *export.Refresher, rcs []store.Receipt) {
+	for _, rc := range rcs {
+		r.Saved(e.reg.Form("cau-hoi"), rc)
+	}
+}
+
+// TestRefresherKeepsTheColdPathRare: with the refresher told of the saves,
+// no staff export reads the submissions again. The one read of every
+// object happens in the background when there is no snapshot; a
+// submission this process saved is never read back, whether or not the
+// refresher has run since; only what another process stored since the
+// last refresh is read.
+func TestRefresherKeepsTheColdPathRare(t *testing.T) {
+	e := newEnv(t, nil)
+	e.seedQuestions(30) // stored before anything ran: no snapshot yet
+
+	// At start the refresher finds no snapshot and reads the 30 itself.
+	var r *export.Refresher
+	if n := e.reads(func() { r = e.refresher(export.RefreshConfig{}); e.settle(r) }); n != 30 {
+		t.Errorf("the refresher's first run read %d submissions, want the 30 stored", n)
+	}
+	var first []byte
+	if n := e.reads(func() { first = e.write("cau-hoi", report.CSV) }); n != 0 {
+		t.Errorf("the first staff export read %d submissions, want 0", n)
+	}
+
+	// Submissions keep coming; the refresher folds them in without
+	// reading them back, and an export reads none.
+	for round := range 3 {
+		rcs := e.addQuestions(4, "đợt "+string(rune('a'+round)))
+		if n := e.reads(func() { e.told(r, rcs); e.settle(r) }); n != 0 {
+			t.Errorf("round %d: the refresher read %d submissions, want 0: it was told their rows", round, n)
+		}
+		if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
+			t.Errorf("round %d: the staff export read %d submissions, want 0", round, n)
+		}
+	}
+	r.Close()
+
+	// Saved while the refresher waits for a pause: the export takes them
+	// from memory. Stored by another process (nobody told): read.
+	slow := e.refresher(export.RefreshConfig{Quiet: time.Hour})
+	e.told(slow, e.addQuestions(3, "chưa gộp"))
+	e.addQuestions(2, "nơi khác")
+	var got []byte
+	if n := e.reads(func() { got = e.write("cau-hoi", report.CSV) }); n != 2 {
+		t.Errorf("an export with 3 rows kept and 2 stored elsewhere read %d submissions, want 2", n)
+	}
+	if want := e.cold("cau-hoi", report.CSV); !bytes.Equal(got, want) {
+		t.Error("the export through the snapshot and the kept rows differs from a cold export")
+	}
+	if len(parseCSV(t, got)) != 1+30+12+5 || bytes.Equal(first, got) {
+		t.Errorf("%d lines, want a header and 47 rows", len(parseCSV(t, got)))
+	}
+}
+
+// TestRefresherRebuildsALostSnapshot: a snapshot lost while the refresher
+// ran (deleted, or left unusable) is rebuilt at the next save, before a
+// staff click needs it; and one lost while nothing ran, when the
+// refresher starts.
+func TestRefresherRebuildsALostSnapshot(t *testing.T) {
+	e := newEnv(t, nil)
+	e.seedQuestions(12)
+	r := e.refresher(export.RefreshConfig{})
+	e.settle(r)
+
+	e.dropSnapshot("cau-hoi")
+	rcs := e.addQuestions(1, "mới")
+	if n := e.reads(func() { e.told(r, rcs); e.settle(r) }); n != 12 {
+		t.Errorf("the rebuild read %d submissions, want the 12 it was not told of", n)
+	}
+	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
+		t.Errorf("the staff export after the rebuild read %d submissions, want 0", n)
+	}
+
+	r.Close()
+	e.dropSnapshot("cau-hoi")
+	if n := e.reads(func() { e.settle(e.refresher(export.RefreshConfig{})) }); n != 13 {
+		t.Errorf("the refresher started on a lost snapshot read %d submissions, want 13", n)
+	}
+	if _, ok := e.snapshot("cau-hoi"); !ok {
+		t.Error("no snapshot after the refresher's first run")
+	}
+}
+
+// TestRefresherKeepsBoundedRows: past its room the refresher keeps no
+// more rows, and folds at once instead of waiting for a pause; what it
+// could not keep is read. Once folded, nothing stays in memory: a
+// deleted submission is neither kept nor exported.
+func TestRefresherKeepsBoundedRows(t *testing.T) {
+	e := newEnv(t, func(c *export.Config) { c.Recent = 5 })
+	r := e.refresher(export.RefreshConfig{Quiet: time.Hour, MaxWait: time.Hour})
+	rcs := e.addQuestions(8, "tràn")
+	if n := e.reads(func() { e.told(r, rcs); e.settle(r) }); n != 3 {
+		t.Errorf("the refresher read %d submissions, want the 3 past the room of 5", n)
+	}
+	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
+		t.Errorf("the export read %d submissions, want 0", n)
+	}
+
+	// Kept, then deleted on request before any fold: gone from the file.
+	more := e.addQuestions(2, "xoá")
+	e.told(r, more)
+	if err := e.ex.Delete(context.Background(), e.reg.Form("cau-hoi"), more[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	recs := parseCSV(t, e.write("cau-hoi", report.CSV))
+	if len(recs) != 1+9 {
+		t.Errorf("%d rows, want 9", len(recs)-1)
+	}
+	for _, row := range recs {
+		if row[0] == more[0].ID {
+			t.Error("a submission deleted while its row was kept is exported")
+		}
+	}
+}
+
+// TestRefresherGoesOnAfterItsBudget: a refresh bounded by Run that cannot
+// read everything saves what it read and goes on at the next run, so a
+// large rebuild is spread over several.
+func TestRefresherGoesOnAfterItsBudget(t *testing.T) {
+	logs := &records{}
+	e := newEnv(t, func(c *export.Config) { c.Concurrency = 1; c.Logger = slog.New(logs) })
+	e.seedQuestions(20)
+	// Each read takes a minute of the exporter's stopwatch; a run has 9
+	// minutes, of which it reads for two thirds: it stops after about 6
+	// reads and saves them, and the next run goes on from there.
+	e.gets.step.Store(int64(time.Minute))
+	var r *export.Refresher
+	if n := e.reads(func() { r = e.refresher(export.RefreshConfig{Run: 9 * time.Minute}); e.settle(r) }); n != 20 {
+		t.Errorf("the refresher read %d submissions in all, want each of the 20 once", n)
+	}
+	if runs := logs.count("export: snapshot refreshed"); runs < 3 {
+		t.Errorf("%d runs read submissions, want at least 3 of at most 7 reads", runs)
+	}
+	e.gets.step.Store(0)
+	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
+		t.Errorf("the staff export read %d submissions, want 0", n)
+	}
+}
+
+// TestRefresherSettleAndClose: Settle answers at once when nothing is to be
+// done, and an error once the refresher is closed; Saved never blocks.
+func TestRefresherSettleAndClose(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.refresher(export.RefreshConfig{})
+	e.settle(r)
+	e.settle(r)
+	r.Close()
+	rcs := e.addQuestions(100, "sau khi đóng")
+	e.told(r, rcs) // must not block on a loop that is gone
+	r.Saved(nil, rcs[0])
+	if err := r.Settle(context.Background()); err == nil {
+		t.Error("Settle on a closed refresher answered nil, want an error")
+	}
+}
+
+// records is a log handler that keeps the messages it is given.
+type records struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (h *records) Enabled(context.Context, slog.Level) bool { return true }
+func (h *records) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *records) WithGroup(string) slog.Handler            { return h }
+func (h *records) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.msgs = append(h.msgs, r.Message)
+	return nil
+}
+
+func (h *records) count(msg string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, m := range h.msgs {
+		if m == msg {
+			n++
+		}
+	}
+	return n
+}
