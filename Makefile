@@ -99,8 +99,10 @@ bench-forms:
 	$(GO) run -tags $(TAGS) ./build/bench forms
 	$(GO) run -tags $(TAGS) ./build/bench province-forms
 
-## bench-export: 10,000 and 100,000 stored questions to CSV and XLSX, cold (every
-## object read), repeated (from the snapshot) and after 1% more (target ≤ 10 s)
+## bench-export: 10,000 and 100,000 stored questions to CSV and XLSX beside the form
+## service as make serve runs it: cold (the first export, from the snapshot the service
+## kept fresh), repeated, rebuilt (no snapshot: every object read, the rare path) and
+## after 1% more stored by another process (target ≤ 10 s)
 bench-export:
 	$(GO) run -tags $(TAGS) ./build/bench export
 
