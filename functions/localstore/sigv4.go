@@ -100,7 +100,7 @@ func refuse(status int, code, format string, args ...any) *sigError {
 func (v *verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var err *sigError
 	switch {
-	case r.URL.Query().Has("X-Amz-Signature"):
+	case r.URL.RawQuery != "" && r.URL.Query().Has("X-Amz-Signature"):
 		err = v.checkPresigned(r)
 	case r.Header.Get("Authorization") != "":
 		err = v.checkHeader(r)
@@ -270,19 +270,23 @@ func (v *verifier) checkSignature(r *http.Request, p *sigParams, payload string,
 	if !strings.HasPrefix(path, "/") {
 		path = r.URL.EscapedPath() // an absolute URI, or a request not read by a server
 	}
-	query := r.URL.Query()
-	if presign {
-		// The signer sets these again from what it is given; the
-		// signature goes where it is computed.
-		for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
-			query.Del(k)
+	rawQuery := "" // most requests (a form's object put or read) have none to parse
+	if r.URL.RawQuery != "" {
+		query := r.URL.Query()
+		if presign {
+			// The signer sets these again from what it is given; the
+			// signature goes where it is computed.
+			for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
+				query.Del(k)
+			}
 		}
+		rawQuery = query.Encode()
 	}
 	cp := &http.Request{
 		Method: r.Method,
 		// Opaque keeps the path exactly as it came: the signer takes it as
 		// the canonical URI.
-		URL:    &url.URL{Scheme: "http", Host: r.Host, Opaque: path, RawQuery: query.Encode()},
+		URL:    &url.URL{Scheme: "http", Host: r.Host, Opaque: path, RawQuery: rawQuery},
 		Host:   r.Host,
 		Header: http.Header{},
 	}
