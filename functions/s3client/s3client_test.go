@@ -51,9 +51,13 @@ func tlsServer(t *testing.T) (*httptest.Server, string, *[]*http.Request) {
 
 func transport(t *testing.T, c *s3.Client) *http.Transport {
 	t.Helper()
-	bc, ok := c.Options().HTTPClient.(*awshttp.BuildableClient)
+	hc := c.Options().HTTPClient
+	if w, ok := hc.(interface{ Unwrap() aws.HTTPClient }); ok {
+		hc = w.Unwrap() // smallBodies
+	}
+	bc, ok := hc.(*awshttp.BuildableClient)
 	if !ok {
-		t.Fatalf("HTTP client is %T, want *awshttp.BuildableClient", c.Options().HTTPClient)
+		t.Fatalf("HTTP client is %T, want *awshttp.BuildableClient under the small bodies' wrapper", hc)
 	}
 	return bc.GetTransport()
 }
