@@ -112,7 +112,7 @@ func (v *verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	v.next.ServeHTTP(w, r)
+	v.next.ServeHTTP(smallAnswers{w}, r)
 }
 
 // sigParams are a signature's parts, from the Authorization header or the
