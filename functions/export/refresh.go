@@ -29,10 +29,10 @@ import (
 //
 // It never competes hard with the forms it follows: it waits for a pause
 // in the submissions (Quiet, at most MaxWait, and not once the kept rows
-// fill their room), refreshes one form at a time, each run bounded (Run:
-// a rebuild of many objects goes on over several runs, as an export's
-// budget allows, see scan), and after a run that took d it rests Rest×d
-// before the next.
+// fill their room), refreshes one form at a time, each run reading
+// objects for a while at most (Run: a rebuild of many objects goes on
+// over several runs, as an export's budget allows, see scan), and after a
+// run that took d it rests Rest×d before the next.
 type Refresher struct {
 	e     *Exporter
 	cfg   RefreshConfig
@@ -59,12 +59,13 @@ type RefreshConfig struct {
 	// MaxWait bounds the wait for a pause. 0 means a minute.
 	MaxWait time.Duration
 	// Rest is how many times the length of a run the refresher waits
-	// before the next. 0 means 4 (a fifth of the time at most); negative,
+	// before the next. 0 means 2 (a third of the time at most); negative,
 	// no rest.
 	Rest float64
-	// Run bounds one refresh; a longer one stops reading in time to save
-	// what it read (scan's budget) and goes on at the next run. 0 means
-	// 20 seconds.
+	// Run is how long one refresh reads objects: then it saves what it
+	// read and goes on at the next run (scan's budget). It cuts nothing
+	// short: listing the keys and moving the snapshot take what they take
+	// on a busy machine. 0 means 20 seconds.
 	Run time.Duration
 }
 
@@ -77,7 +78,7 @@ func (e *Exporter) StartRefresher(cfg RefreshConfig) *Refresher {
 		cfg.MaxWait = time.Minute
 	}
 	if cfg.Rest == 0 {
-		cfg.Rest = 4
+		cfg.Rest = 2
 	}
 	if cfg.Run <= 0 {
 		cfg.Run = 20 * time.Second
@@ -260,14 +261,10 @@ func (r *Refresher) finish() {
 	}
 }
 
-// refresh runs one scan of f, bounded by cfg.Run, that keeps nothing but
-// the snapshot it saves.
+// refresh runs one scan of f, reading objects for cfg.Run at most, that
+// keeps nothing but the snapshot it saves.
 func (r *Refresher) refresh(ctx context.Context, f *forms.Form) error {
-	// On the exporter's stopwatch, which sets the budget (time.Now but
-	// in tests).
-	ctx, cancel := context.WithDeadline(ctx, r.e.cfg.Stopwatch().Add(r.cfg.Run))
-	defer cancel()
-	fresh, err := r.e.scan(ctx, f, func(row) error { return nil })
+	fresh, err := r.e.scanWithin(ctx, f, func(row) error { return nil }, r.e.readFor(r.cfg.Run))
 	if fresh > 0 {
 		r.e.cfg.Logger.Debug("export: snapshot refreshed", "form", f.ID, "fresh", fresh)
 	}

@@ -163,16 +163,16 @@ func TestRefresherGoesOnAfterItsBudget(t *testing.T) {
 	logs := &records{}
 	e := newEnv(t, func(c *export.Config) { c.Concurrency = 1; c.Logger = slog.New(logs) })
 	e.seedQuestions(20)
-	// Each read takes a minute of the exporter's stopwatch; a run has 9
-	// minutes, of which it reads for two thirds: it stops after about 6
-	// reads and saves them, and the next run goes on from there.
+	// Each read takes a minute of the exporter's stopwatch; a run reads
+	// for 6 minutes: it stops after about 6 reads and saves them, and the
+	// next run goes on from there.
 	e.gets.step.Store(int64(time.Minute))
 	var r *export.Refresher
-	if n := e.reads(func() { r = e.refresher(export.RefreshConfig{Run: 9 * time.Minute}); e.settle(r) }); n != 20 {
+	if n := e.reads(func() { r = e.refresher(export.RefreshConfig{Run: 6 * time.Minute}); e.settle(r) }); n != 20 {
 		t.Errorf("the refresher read %d submissions in all, want each of the 20 once", n)
 	}
 	if runs := logs.count("export: snapshot refreshed"); runs < 3 {
-		t.Errorf("%d runs read submissions, want at least 3 of at most 7 reads", runs)
+		t.Errorf("%d runs read submissions, want at least 3 of at most 8 reads", runs)
 	}
 	e.gets.step.Store(0)
 	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -38,6 +39,11 @@ import (
 // budget): the rows read so far are saved and scan answers
 // *report.Incomplete, so that the next try goes on from there.
 func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) (fresh int, err error) {
+	return e.scanWithin(ctx, f, fn, e.budget(ctx))
+}
+
+// scanWithin is scan, reading until spent says the budget is spent.
+func (e *Exporter) scanWithin(ctx context.Context, f *forms.Form, fn func(row) error, spent func() bool) (fresh int, err error) {
 	rank := groupRanks(f)
 	old, err := e.loadSnapshot(ctx, f, rank)
 	if err != nil {
@@ -59,7 +65,6 @@ func (e *Exporter) scan(ctx context.Context, f *forms.Form, fn func(row) error) 
 	queue := make(chan *pending, 4*e.cfg.Concurrency)
 	work := make(chan *pending, e.cfg.Concurrency)
 	cut := make(chan bool, 1) // the joiner's outcome: it stopped at the budget
-	spent := e.budget(ctx)
 	g.Go(func() error {
 		stopped, err := join(gctx, old, e.recent.body, keys, queue, work, spent)
 		stopListing() // nothing more is taken from the listing
@@ -112,7 +117,12 @@ func (e *Exporter) budget(ctx context.Context) func() bool {
 		return func() bool { return false }
 	}
 	now := e.cfg.Stopwatch()
-	stopAt := now.Add(dl.Sub(now) * 2 / 3)
+	return e.readFor(dl.Sub(now) * 2 / 3)
+}
+
+// readFor is a budget spent once d has passed on Config.Stopwatch.
+func (e *Exporter) readFor(d time.Duration) func() bool {
+	stopAt := e.cfg.Stopwatch().Add(d)
 	return func() bool { return e.cfg.Stopwatch().After(stopAt) }
 }
 
