@@ -52,11 +52,12 @@ func (c *recent) body(key string) ([]byte, bool) {
 	return r.body, ok
 }
 
-// full tells whether keep has no room left.
-func (c *recent) full() bool {
+// filling tells whether half the room is taken: time to fold the rows in,
+// while the other half takes the saves that come during the fold.
+func (c *recent) filling() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.rows) >= c.max
+	return len(c.rows) >= c.max/2
 }
 
 // drop forgets the rows of keys: a saved snapshot holds them.

@@ -29,7 +29,8 @@ import (
 //
 // It never competes hard with the forms it follows: it waits for a pause
 // in the submissions (Quiet, at most MaxWait, and not once the kept rows
-// fill their room), refreshes one form at a time, each run reading
+// fill half their room, the other half taking the saves during the fold),
+// refreshes one form at a time, each run reading
 // objects for a while at most (Run: a rebuild of many objects goes on
 // over several runs, as an export's budget allows, see scan), and after a
 // run that took d it rests Rest×d before the next.
@@ -44,7 +45,7 @@ type Refresher struct {
 	running bool
 	idle    chan struct{} // closed while nothing is dirty or running
 	wake    chan struct{} // one pending wake-up of the loop
-	full    chan struct{} // the kept rows have no room left: stop waiting
+	full    chan struct{} // the kept rows fill half their room: stop waiting
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -108,7 +109,7 @@ func (r *Refresher) Saved(f *forms.Form, rc store.Receipt) {
 	if r == nil || f == nil || r.byID[f.ID] == nil || rc.Duplicate {
 		return
 	}
-	if !r.e.recent.keep(f, rc) || r.e.recent.full() {
+	if !r.e.recent.keep(f, rc) || r.e.recent.filling() {
 		select {
 		case r.full <- struct{}{}:
 		default:
@@ -208,15 +209,15 @@ func (r *Refresher) loop(ctx context.Context) {
 }
 
 // quiet waits for a pause in the submissions: Quiet without a save, at
-// most MaxWait, and no longer once the kept rows have no room left. It
-// reports whether ctx is still on.
+// most MaxWait, and no longer once the kept rows fill half their room.
+// It reports whether ctx is still on.
 func (r *Refresher) quiet(ctx context.Context) bool {
 	if r.cfg.Quiet <= 0 {
 		return ctx.Err() == nil
 	}
 	t := time.NewTimer(r.cfg.Quiet)
 	defer t.Stop()
-	for waited := time.Duration(0); waited < r.cfg.MaxWait && !r.e.recent.full(); waited += r.cfg.Quiet {
+	for waited := time.Duration(0); waited < r.cfg.MaxWait && !r.e.recent.filling(); waited += r.cfg.Quiet {
 		n := r.saves.Load()
 		t.Reset(r.cfg.Quiet)
 		select {

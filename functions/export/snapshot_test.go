@@ -24,12 +24,21 @@ import (
 
 // countingAPI is the real S3 client, counting the submissions it reads.
 // With a step, each read also moves the exporter's clock on by that much,
-// as reads from a distant S3 would take that long.
+// as reads from a distant S3 would take that long. With a gate, listings
+// wait for it to close.
 type countingAPI struct {
 	store.API
 	n     atomic.Int64
 	step  atomic.Int64 // nanoseconds
 	clock *fakeClock
+	gate  atomic.Pointer[chan struct{}]
+}
+
+func (c *countingAPI) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	if g := c.gate.Load(); g != nil {
+		<-*g
+	}
+	return c.API.ListObjectsV2(ctx, in, opts...)
 }
 
 func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
