@@ -550,28 +550,25 @@ func Main(args []string) error {
 		}
 		cfg.Now = t
 	}
-	if cfg.Province != "" {
-		p, err := StartProvince(cfg)
-		if err != nil {
-			return err
-		}
-		p.banner(os.Stdout, *data)
-		stop := make(chan os.Signal, 1)
-		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-		<-stop
-		fmt.Println("\nĐang dừng…")
-		return p.Close()
+	var running interface {
+		banner(w io.Writer, dataFlag string)
+		Close() error
 	}
-	s, err := Start(cfg)
+	var err error
+	if cfg.Province != "" {
+		running, err = StartProvince(cfg)
+	} else {
+		running, err = Start(cfg)
+	}
 	if err != nil {
 		return err
 	}
-	s.banner(os.Stdout, *data)
+	running.banner(os.Stdout, *data)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
 	fmt.Println("\nĐang dừng…")
-	return s.Close()
+	return running.Close()
 }
 
 // banner tells the IT person where everything is.
