@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"loa/build/builder"
@@ -33,11 +33,26 @@ func runBuild(args []string) error {
 	now := fl.String("now", "", "the time to build as of, e.g. 2023-04-10 or 2023-04-10T08:00:00+07:00 (default: now)")
 	provinceDir := fl.String("province", "", "a province folder (tinh.yaml and one content folder per unit) to build instead of --content")
 	force := fl.Bool("force", false, "with --province: build every unit, even those whose inputs did not change")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the build to this file (for go tool pprof)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {
 		return fmt.Errorf("build: unexpected argument %q", fl.Arg(0))
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("build: --cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("build: --cpuprofile: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	var at time.Time
 	if *now != "" {
@@ -75,9 +90,6 @@ func runBuild(args []string) error {
 		}
 	}
 	opts.Now = at
-	// The builder keeps only pages' metadata alive; a higher GC target
-	// trades a few megabytes for less collector work on large sites.
-	debug.SetGCPercent(400)
 	res, err := builder.Build(opts)
 	if err != nil {
 		return err
@@ -97,7 +109,6 @@ func buildProvince(dir string, opts province.Options) error {
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	debug.SetGCPercent(400)
 	res, err := province.Build(p, opts)
 	if err != nil {
 		return fmt.Errorf("build: %w", err)

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -60,7 +59,7 @@ func benchSite(args []string) error {
 	}
 
 	fmt.Printf("site builder: Loa (with its search index) vs %s", hv)
-	fmt.Printf("%d CPUs, median of %d builds, each a fresh output folder\n\n", numCPU(), *runs)
+	fmt.Printf("%d CPUs, median of %d builds, each into a new output folder (none deleted until the end)\n\n", numCPU(), *runs)
 	fmt.Printf("%7s  %-15s  %9s  %10s\n", "pages", "tool", "wall", "peak RSS")
 	var summary []string
 	for _, s := range strings.Split(*sizes, ",") {
@@ -72,8 +71,10 @@ func benchSite(args []string) error {
 		if err := writeCorpus(src, n); err != nil {
 			return err
 		}
-		out := filepath.Join(dir, "out-loa")
-		loaM, err := measure(*runs, out, func() *exec.Cmd {
+		// Each tool writes into folders of its own, named by size, so that
+		// no timed run follows the deletion of another's output.
+		runDir := func(tool string) string { return filepath.Join(dir, fmt.Sprintf("out-%d-%s", n, tool)) }
+		loaM, out, err := measureFresh(*runs, runDir("loa"), func(out string) *exec.Cmd {
 			return exec.Command(loa, "build", "--content", filepath.Join(src, "content"), "--out", out)
 		})
 		if err != nil {
@@ -81,13 +82,11 @@ func benchSite(args []string) error {
 		}
 		// The floor: copying Loa's output creates the same folders and
 		// files with none of the work of making them.
-		floor := filepath.Join(dir, "out-cp")
-		cpM, err := measure(*runs, floor, func() *exec.Cmd { return exec.Command(cp, "-r", out, floor) })
+		cpM, _, err := measureFresh(*runs, runDir("cp"), func(floor string) *exec.Cmd { return exec.Command(cp, "-r", out, floor) })
 		if err != nil {
 			return fmt.Errorf("cp -r, %d pages: %w", n, err)
 		}
-		hugoOut := filepath.Join(dir, "out-hugo")
-		hugoM, err := measure(*runs, hugoOut, func() *exec.Cmd {
+		hugoM, hugoOut, err := measureFresh(*runs, runDir("hugo"), func(hugoOut string) *exec.Cmd {
 			cmd := exec.Command(hugoPath, "--source", src, "--destination", hugoOut, "--quiet", "--noBuildLock")
 			cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, "hugo-cache"))
 			return cmd
@@ -97,8 +96,8 @@ func benchSite(args []string) error {
 		}
 		// Pagefind indexes the last of Hugo's builds, as a Hugo site with
 		// search runs it after every build.
-		pfM, err := measure(*runs, filepath.Join(hugoOut, "pagefind"), func() *exec.Cmd {
-			return exec.Command(pf, "--site", hugoOut, "--output-subdir", "pagefind", "--quiet")
+		pfM, _, err := measureFresh(*runs, "pagefind", func(sub string) *exec.Cmd {
+			return exec.Command(pf, "--site", hugoOut, "--output-subdir", sub, "--quiet")
 		})
 		if err != nil {
 			return fmt.Errorf("pagefind, %d pages: %w", n, err)
@@ -153,29 +152,52 @@ func (m measurement) rssMB() float64 { return float64(m.maxRSS) / 1024 }
 // measure runs the command of mk runs times, each into an empty out, and
 // returns the median wall time and the median peak memory.
 func measure(runs int, out string, mk func() *exec.Cmd) (measurement, error) {
-	var walls []time.Duration
-	var rss []int64
+	var ms []measurement
 	for i := 0; i < runs; i++ {
 		if err := os.RemoveAll(out); err != nil {
 			return measurement{}, err
 		}
-		cmd := mk()
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		start := time.Now()
-		if err := cmd.Run(); err != nil {
-			return measurement{}, fmt.Errorf("%v: %s", err, stderr.String())
+		r, err := runOnce(mk())
+		if err != nil {
+			return measurement{}, err
 		}
-		walls = append(walls, time.Since(start))
-		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		if !ok {
-			return measurement{}, fmt.Errorf("no resource usage on this system")
+		ms = append(ms, r.measurement)
+	}
+	return medianOf(ms), nil
+}
+
+// measureFresh runs the command of mk runs times, each into a new folder
+// beside base that it leaves in place, and returns the median wall time and
+// peak memory and the last run's folder. Nothing is deleted between timed
+// runs: on a file system without a journal (ext4 as this bench's machines
+// mount it), ext4 passes over recently deleted inodes when it allocates new
+// ones, so a run right after a large delete pays several times the kernel
+// time for each file and folder it creates, and whichever tool ran next
+// would pay for the previous one's cleanup.
+func measureFresh(runs int, base string, mk func(out string) *exec.Cmd) (measurement, string, error) {
+	var ms []measurement
+	var out string
+	for i := 0; i < runs; i++ {
+		out = fmt.Sprintf("%s-%d", base, i+1)
+		r, err := runOnce(mk(out))
+		if err != nil {
+			return measurement{}, "", err
 		}
-		rss = append(rss, ru.Maxrss)
+		ms = append(ms, r.measurement)
+	}
+	return medianOf(ms), out, nil
+}
+
+// medianOf is the median wall time and the median peak memory of ms.
+func medianOf(ms []measurement) measurement {
+	walls := make([]time.Duration, len(ms))
+	rss := make([]int64, len(ms))
+	for i, m := range ms {
+		walls[i], rss[i] = m.wall, m.maxRSS
 	}
 	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
 	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
-	return measurement{wall: walls[len(walls)/2], maxRSS: rss[len(rss)/2]}, nil
+	return measurement{wall: walls[len(walls)/2], maxRSS: rss[len(rss)/2]}
 }
 
 func numCPU() int {

@@ -5,7 +5,7 @@ import (
 	"bytes"
 	stdhtml "html"
 	"strconv"
-	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -116,7 +116,7 @@ func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
 func plainText(n ast.Node, src []byte) string {
 	var b bytes.Buffer
 	writePlain(&b, n, src)
-	return oneLine(b.String())
+	return oneLine(b.Bytes())
 }
 
 // writePlain writes the text of n to b (see plainText). The images under
@@ -216,8 +216,49 @@ func firstParagraph(doc ast.Node, src []byte, max int) string {
 	return s[:cut] + "…"
 }
 
-// oneLine joins the words of s with single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine joins the words of b (split as strings.Fields splits them) with
+// single spaces. It collapses b in place, so a page's text costs one copy,
+// not a slice of its words and their join.
+func oneLine(b []byte) string {
+	w := 0
+	space := false // a space is owed before the next word
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				space = w > 0
+				i++
+				continue
+			}
+			if space {
+				b[w] = ' '
+				w++
+				space = false
+			}
+			b[w] = c
+			w++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if unicode.IsSpace(r) {
+			space = w > 0
+			i += size
+			continue
+		}
+		if space {
+			b[w] = ' '
+			w++
+			space = false
+		}
+		w += copy(b[w:], b[i:i+size])
+		i += size
+	}
+	return string(b[:w])
+}
+
+// asciiSpace holds the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // pageText is the plain text of a page's Markdown and of its h2–h4
 // headings, as the search index takes them (the words the rendered page

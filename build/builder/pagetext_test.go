@@ -154,3 +154,21 @@ Họp &amp; bàn \*khẩn\* lúc 8&nbsp;giờ <b>sáng</b> mai.
 		}
 	}
 }
+
+// oneLine collapses in place what strings.Fields and a join would: every
+// kind of space (Unicode's, including the no-break and ideographic ones),
+// runs of them, and bytes that are not UTF-8, kept as they are.
+func FuzzOneLine(f *testing.F) {
+	for _, s := range []string{
+		"", " ", "a", "  Kế   hoạch\tsố 29\n", "\u00a0Quyết\u3000định\u2028", "x\xffy \xe1\x80", "đ\u0085ơn",
+		"Phường Bạch Sam  \r\n  ngày 1/7/2025 ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(strings.Fields(s), " ")
+		if got := oneLine([]byte(s)); got != want {
+			t.Fatalf("oneLine(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
