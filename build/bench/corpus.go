@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -35,7 +36,9 @@ func sentence(r *rand.Rand, n int) string {
 		w[i] = vocabulary[r.IntN(len(vocabulary))]
 	}
 	s := strings.Join(w, " ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	// The first letter, not the first byte: "đào" starts with two bytes.
+	_, size := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(s[:size]) + s[size:]
 }
 
 func paragraph(r *rand.Rand) string {
