@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -28,19 +29,84 @@ func Normalize(s string) string {
 // and lowercase. "Đăng ký", "dang ky" and "ĐĂNG KÝ" in NFC or NFD all fold
 // to "dang ky". URLs (Slug) and search are made from it.
 func Fold(s string) string {
+	// Most text folds one letter at a time from a table; text with a
+	// letter the table lacks, or a combining mark of its own (which NFD
+	// may reorder with its neighbours), takes the whole rule.
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case r == 'đ' || r == 'Đ':
-			r = 'd'
-		case unicode.Is(unicode.Mn, r):
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r < foldLow || r >= foldLow+rune(len(foldTable)) || foldTable[r-foldLow] == 0 {
+			return foldNFD(s)
+		}
+		if f := foldTable[r-foldLow]; f != foldDrop {
+			b.WriteRune(f)
+		}
+		i += size
 	}
 	return b.String()
 }
+
+// foldNFD is Fold by its definition, for any text.
+func foldNFD(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		if f := foldRune(r); f != foldDrop {
+			b.WriteRune(f)
+		}
+	}
+	return b.String()
+}
+
+// foldRune folds one rune of NFD text; a combining mark folds to foldDrop.
+func foldRune(r rune) rune {
+	switch {
+	case r == 'đ' || r == 'Đ':
+		return 'd'
+	case unicode.Is(unicode.Mn, r):
+		return foldDrop
+	}
+	return unicode.ToLower(r)
+}
+
+// foldTable holds, for each letter from U+00C0 to U+1EFF whose NFD is
+// one letter and its marks (every Vietnamese letter is among them), the
+// letter Fold makes of it. Zero means "not in the table": a combining
+// mark, or a letter that does not fold to one rune.
+var foldTable = func() []rune {
+	t := make([]rune, 0x1F00-foldLow)
+	for i := range t {
+		r := foldLow + rune(i)
+		if unicode.Is(unicode.Mn, r) || !unicode.IsLetter(r) {
+			continue
+		}
+		var folded []rune
+		for _, d := range norm.NFD.String(string(r)) {
+			if f := foldRune(d); f != foldDrop {
+				folded = append(folded, f)
+			}
+		}
+		if len(folded) == 1 && folded[0] != 0 {
+			t[i] = folded[0]
+		}
+	}
+	return t
+}()
+
+const (
+	foldLow  = 0xC0
+	foldDrop = utf8.MaxRune + 1 // not a rune: a mark Fold drops
+)
 
 // Slug turns a Vietnamese title into a URL path segment: it is folded (see
 // Fold), every run of characters other than ASCII letters and digits

@@ -1,6 +1,7 @@
 package vntext
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +101,47 @@ func TestClassicTones(t *testing.T) {
 		if got := ClassicTones(Normalize(in)); got != Normalize(want) {
 			t.Errorf("ClassicTones(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Fold's table gives what its definition (NFD, marks dropped, đ → d,
+// lowercase) gives, for every string: Vietnamese in NFC and NFD, letters
+// of other languages, stray combining marks, bytes that are not UTF-8.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{
+		"", "Đăng ký", "dang ky", "ĐĂNG KÝ", "Quyết định số 29/KH-UBND", "a\u0301", "Ư\u0300", "Thông báo\u00a0tổ 3",
+		"İstanbul ß Æ ǅ", "x\xffy", "\u1e9e\u1ec7\u0323", "한국어", "Ελληνικά", "Ǻ", "ﬁ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Fold(s), foldNFD(s); got != want {
+			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// Every letter the table folds folds as its definition says, one by one.
+func TestFoldTable(t *testing.T) {
+	n := 0
+	for i, f := range foldTable {
+		if f == 0 {
+			continue
+		}
+		n++
+		r := string(rune(foldLow + i))
+		if got, want := Fold(r), foldNFD(r); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", r, got, want)
+		}
+	}
+	// The 134 letters of Vietnamese with marks, in both cases, are among them.
+	vi := "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+	for _, r := range vi + strings.ToUpper(vi) {
+		if foldTable[r-foldLow] == 0 {
+			t.Errorf("%q is not in the table", r)
+		}
+	}
+	if n < 2*len([]rune(vi)) {
+		t.Errorf("the table folds %d letters, fewer than Vietnamese's %d", n, 2*len([]rune(vi)))
 	}
 }
