@@ -5,6 +5,7 @@ import (
 	"bytes"
 	stdhtml "html"
 	"strconv"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -114,10 +115,17 @@ func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
 
 // plainText is the text a reader sees of n, on one line.
 func plainText(n ast.Node, src []byte) string {
-	var b bytes.Buffer
-	writePlain(&b, n, src)
-	return oneLine(b.Bytes())
+	b := plainBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	writePlain(b, n, src)
+	s := oneLine(b.Bytes())
+	plainBuffers.Put(b)
+	return s
 }
+
+// plainBuffers keep the buffers plainText writes a page's text into, so
+// that each page does not grow one from nothing.
+var plainBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writePlain writes the text of n to b (see plainText). The images under
 // n are skipped; n itself may be one, for its alt text.
@@ -175,12 +183,26 @@ func writeResolved(b *bytes.Buffer, v []byte) {
 		b.Write(v) // most text: nothing to resolve
 		return
 	}
-	var h bytes.Buffer
-	w := bufio.NewWriter(&h)
-	html.DefaultWriter.Write(w, v)
-	w.Flush()
-	b.WriteString(stdhtml.UnescapeString(h.String()))
+	r := resolvers.Get().(*resolver)
+	r.h.Reset()
+	html.DefaultWriter.Write(r.w, v)
+	r.w.Flush()
+	b.WriteString(stdhtml.UnescapeString(r.h.String()))
+	resolvers.Put(r)
 }
+
+// A resolver is the HTML writer writeResolved lends goldmark, kept for
+// the next text rather than made anew for each.
+type resolver struct {
+	h bytes.Buffer
+	w *bufio.Writer
+}
+
+var resolvers = sync.Pool{New: func() any {
+	r := new(resolver)
+	r.w = bufio.NewWriter(&r.h)
+	return r
+}}
 
 // firstParagraph returns the plain text of the first paragraph of doc,
 // cut at a word boundary after about max characters: the summary of pages

@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
@@ -142,7 +143,7 @@ func (r *renderer) page(name string) (*Page, error) {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	b.search.index(searchDoc(p, doc, src, b.sectionTitle(p.Section)))
-	v := &view{Site: b.cfg, Page: p, Content: template.HTML(r.body.String())}
+	v := &view{Site: b.cfg, Page: p, Content: template.HTML(borrowString(&r.body))}
 	layout := "page.html"
 	if p.Document != nil {
 		layout = "document.html"
@@ -294,6 +295,16 @@ func cleanAlias(a string) (string, bool) {
 	return clean, true
 }
 
+// borrowString is the text in b without a copy. It is valid only until b
+// is next written or reset: the renderer's two buffers are each read once
+// while the page is drawn, then written over by the next page.
+func borrowString(b *bytes.Buffer) string {
+	if b.Len() == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b.Bytes()), b.Len())
+}
+
 // write renders the page's own part with layout, then the frame around it,
 // and writes the page.
 func (r *renderer) write(url, layout string, v *view, sh site.Shell) error {
@@ -303,7 +314,7 @@ func (r *renderer) write(url, layout string, v *view, sh site.Shell) error {
 	}
 	sh.Site = r.b.cfg
 	sh.LiveReload = r.b.opts.LiveReload
-	sh.Main = template.HTML(r.main.String())
+	sh.Main = template.HTML(borrowString(&r.main))
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if err := r.b.frame.Render(buf, sh); err != nil {
