@@ -117,7 +117,7 @@ func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
 func plainText(n ast.Node, src []byte) string {
 	b := plainBuffers.Get().(*bytes.Buffer)
 	b.Reset()
-	writePlain(b, n, src)
+	writePlain(b, n, src, nil)
 	s := oneLine(b.Bytes())
 	plainBuffers.Put(b)
 	return s
@@ -128,12 +128,17 @@ func plainText(n ast.Node, src []byte) string {
 var plainBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writePlain writes the text of n to b (see plainText). The images under
-// n are skipped; n itself may be one, for its alt text.
-func writePlain(b *bytes.Buffer, n ast.Node, src []byte) {
+// n are skipped; n itself may be one, for its alt text. visit, if not nil,
+// is told of each node as the walk enters it and leaves it, once b holds
+// what comes before it and before its own text.
+func writePlain(b *bytes.Buffer, n ast.Node, src []byte, visit func(n ast.Node, entering bool)) {
 	start := n
 	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if n.Type() == ast.TypeBlock || n.Kind() == extast.KindTableCell {
 			b.WriteByte(' ')
+		}
+		if visit != nil {
+			visit(n, entering)
 		}
 		if !entering {
 			return ast.WalkContinue, nil
@@ -284,18 +289,28 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 
 // pageText is the plain text of a page's Markdown and of its h2–h4
 // headings, as the search index takes them (the words the rendered page
-// shows), read from the parsed document rather than from its HTML.
+// shows), read from the parsed document rather than from its HTML. One
+// walk makes both: a heading's text is the part of the page's text
+// written between entering it and leaving it, as plainText of the heading
+// alone would write it.
 func pageText(doc ast.Node, src []byte) (text string, headings []string) {
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if h, ok := n.(*ast.Heading); ok && entering {
-			if h.Level >= 2 && h.Level <= 4 {
-				if t := plainText(h, src); t != "" {
-					headings = append(headings, t)
-				}
-			}
-			return ast.WalkSkipChildren, nil
+	b := plainBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	from := 0
+	writePlain(b, doc, src, func(n ast.Node, entering bool) {
+		h, ok := n.(*ast.Heading)
+		if !ok || h.Level < 2 || h.Level > 4 {
+			return
 		}
-		return ast.WalkContinue, nil
+		if entering {
+			from = b.Len()
+			return
+		}
+		if t := oneLine(bytes.Clone(b.Bytes()[from:])); t != "" {
+			headings = append(headings, t)
+		}
 	})
-	return plainText(doc, src), headings
+	text = oneLine(b.Bytes())
+	plainBuffers.Put(b)
+	return text, headings
 }
