@@ -73,6 +73,8 @@ type ProvinceServer struct {
 	log     *slog.Logger
 	handler http.Handler
 
+	stopDigest func()
+
 	srv       *http.Server
 	done      chan error
 	closeOnce sync.Once
@@ -153,6 +155,7 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 		S3: p.S3.Client, Bucket: Bucket, Layouts: siteFS, Units: provinceUnits{p},
 		Now: clock, ReceiptKey: receipt, Logger: p.log, NoLimits: cfg.NoLimits,
 		Background: true, // each unit's exports kept fresh, as a ward's preview's
+		Mail:       cfg.mailer(), MailFrom: cfg.mailFrom(), DigestWhen: cfg.digestWhen(),
 	})
 	if err != nil {
 		return nil, err
@@ -233,6 +236,11 @@ func StartProvince(cfg Config) (_ *ProvinceServer, err error) {
 		}
 	}
 	go func() { p.done <- p.srv.Serve(ln) }()
+	// Each unit's daily digest, from its own accounts, in one run.
+	p.stopDigest = cfg.dailyDigest(clock, p.log, func(ctx context.Context) error {
+		_, err := p.Service.RunDigests(ctx)
+		return err
+	})
 
 	if cfg.Watch {
 		for _, s := range p.Units {
@@ -312,7 +320,10 @@ func (p *ProvinceServer) unitContent(ctx context.Context, slug string) (service.
 	if !ok {
 		return service.Unit{}, fmt.Errorf("%s: %w", slug, service.ErrNoUnit)
 	}
-	return service.Unit{Slug: slug, Content: s.content, ContentDir: s.cfg.ContentDir, Version: strconv.FormatInt(s.version.Load(), 10)}, nil
+	return service.Unit{
+		Slug: slug, Content: s.content, ContentDir: s.cfg.ContentDir, Version: strconv.FormatInt(s.version.Load(), 10),
+		StaffURL: s.URL + strings.TrimPrefix(routes.StaffPage, "/"), // the digest links the unit's staff page here
+	}, nil
 }
 
 // hostUnit is the unit a host names (its first label), if it is not an
@@ -384,6 +395,9 @@ func (p *ProvinceServer) Close() error {
 }
 
 func (p *ProvinceServer) close() error {
+	if p.stopDigest != nil {
+		p.stopDigest()
+	}
 	p.closeUnits()
 	return shutdown(p.srv, p.done, p.S3, p.Service.Close)
 }
@@ -425,6 +439,9 @@ func (p *ProvinceServer) banner(w io.Writer, dataFlag string) {
 		}
 		fmt.Fprintf(w, "    Trang quản trị    %s%s\n", strings.TrimSuffix(p.UnitURL(u.Slug), "/"), routes.StaffPage)
 		fmt.Fprintf(w, "    Tài khoản đầu     %s, mã %s  (lưu ở %s)\n", handler.LegacyAccount, s.Secret, filepath.Join(dataFlag, "don-vi", u.Slug, SecretFile))
+	}
+	if p.cfg.SMTP != "" {
+		fmt.Fprintf(w, "\n  Thư tóm tắt       của từng đơn vị, gửi qua máy chủ thư %s, từ %s, lúc %d giờ mỗi ngày (theo đồng hồ của bản xem trước)\n", p.cfg.SMTP, p.cfg.mailFrom(), p.cfg.digestHour())
 	}
 	fmt.Fprintf(w, "\n  Dữ liệu           %s  (một kho S3 trên máy này, bucket %q, mỗi đơn vị một tiền tố: <đơn vị>/)\n", p.Data, Bucket)
 	fmt.Fprintf(w, "\nSửa %s/ hoặc site/ rồi lưu: trang của đơn vị tự dựng lại và tải lại. Ctrl+C để dừng.\n\n", p.cfg.Province)

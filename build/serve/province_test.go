@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"loa/functions/digest/smtptest"
+	"loa/functions/handler"
 	"log/slog"
 	"net"
 	"net/http"
@@ -312,5 +314,65 @@ func TestProvinceBrowser(t *testing.T) {
 	code, body, _ := call(t, "GET", p.UnitURL(unitB)+"api/questions", "", map[string]string{routes.StaffHeader: p.Units[unitB].Secret})
 	if json.Unmarshal([]byte(body), &answer); code != http.StatusOK || len(answer.Items) != 1 || !strings.Contains(body, text) {
 		t.Errorf("%s's questions: %d %s", unitB, code, body)
+	}
+}
+
+// TestProvinceDigest: serve --province sends each unit's daily digest
+// from that unit's own accounts through the mail server, with that unit's
+// counts and a link to its staff page on this preview; a unit whose staff
+// asked for none gets none, and no digest carries personal data.
+func TestProvinceDigest(t *testing.T) {
+	mail := smtptest.Start(t)
+	data := filepath.Join(t.TempDir(), "data")
+	p, dir := startProvince(t, Config{Data: data, SMTP: mail.Addr})
+	qa := "Phường có lớp học bơi miễn phí cho thiếu nhi trong hè không?"
+	if code, body, _ := call(t, "POST", p.UnitURL(unitA)+"api/forms/cau-hoi", provinceQuestion("Chi đoàn Tổ dân phố 2", "Chuyển đổi số", qa), asForm); code != http.StatusOK {
+		t.Fatalf("question to %s: %d %s", unitA, code, body)
+	}
+	if code, body, _ := call(t, "POST", p.UnitURL(unitB)+"api/forms/cau-hoi", provinceQuestion("Chi đoàn thôn Nam", "Học nghề, việc làm cho thanh niên nông thôn", "Xã có lớp nghề hàn không?"), asForm); code != http.StatusOK {
+		t.Fatalf("question to %s: %d %s", unitB, code, body)
+	}
+	// Unit A's quản lý asks for the digest; unit B's staff do not.
+	const to = "van-phong@bach-sam.example.vn"
+	h := map[string]string{routes.StaffHeader: p.Units[unitA].Secret, routes.AccountHeader: handler.LegacyAccount,
+		"Content-Type": "application/json", "Accept": "application/json"}
+	if code, body, _ := call(t, "PUT", p.UnitURL(unitA)+strings.TrimPrefix(routes.Digest, "/")+"/"+handler.LegacyAccount, `{"email":"`+to+`","on":true}`, h); code != http.StatusOK {
+		t.Fatalf("unit A's digest setting: %d %s", code, body)
+	}
+	if n := mail.Tries(); n != 0 {
+		t.Fatalf("%d digests tried before anyone asked for one", n)
+	}
+	p.Close()
+
+	// Started again past the hour (9 giờ), the day's digests go out.
+	again, err := StartProvince(Config{Province: dir, Data: data, Addr: "127.0.0.1:0", Now: inProvince,
+		SMTP: mail.Addr, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	mails := mail.Wait(1, 30*time.Second)
+	if len(mails) != 1 || len(mails[0].To) != 1 || mails[0].To[0] != to {
+		t.Fatalf("mails %+v, want one digest, to %s", mails, to)
+	}
+	_, subject, body, err := mails[0].Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, "- Tổng số đã nhận: 1; chưa trả lời: 1.") {
+		t.Errorf("subject %q, body:\n%s\nwant unit A's one question (not unit B's too)", subject, body)
+	}
+	link := again.UnitURL(unitA) + strings.TrimPrefix(routes.StaffPage, "/")
+	if !strings.Contains(body, "\n"+link+"\n") {
+		t.Errorf("the digest does not link unit A's staff page %s:\n%s", link, body)
+	}
+	for _, personal := range []string{"Trần Thị Bình", "0912345678", qa} {
+		if strings.Contains(string(mails[0].Data), personal) {
+			t.Errorf("the digest carries %q", personal)
+		}
+	}
+	// Nothing more: unit B asked for none, and unit A's is sent once a day.
+	if m := mail.Wait(2, 2*time.Second); len(m) != 1 {
+		t.Errorf("%d mails, want unit A's one", len(m))
 	}
 }

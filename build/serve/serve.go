@@ -150,8 +150,7 @@ type Server struct {
 	// digest is the current service's digester (nil without SMTP); the
 	// daily loop runs it until stopDigest.
 	digest     atomic.Pointer[digest.Digester]
-	stopDigest context.CancelFunc
-	digestDone chan struct{}
+	stopDigest func()
 
 	srv       *http.Server
 	done      chan error
@@ -341,7 +340,6 @@ func (s *Server) close() error {
 	}
 	if s.stopDigest != nil {
 		s.stopDigest()
-		<-s.digestDone
 	}
 	return shutdown(s.srv, s.done, s.S3, func() {
 		s.mu.Lock()
@@ -391,8 +389,8 @@ func (s *Server) fullBuild() (builder.Result, error) {
 		// with LOA_NOW.
 		Now:             s.clock,
 		StaffSecretHash: s.sharedHash, ReceiptKey: s.receipt, Logger: s.log, NoLimits: s.cfg.NoLimits,
-		Mail: s.mailer(), MailFrom: s.mailFrom(), StaffURL: s.URL + routes.StaffPage,
-		DigestWhen: fmt.Sprintf("lúc %d giờ mỗi ngày", s.digestHour()),
+		Mail: s.cfg.mailer(), MailFrom: s.cfg.mailFrom(), StaffURL: s.URL + routes.StaffPage,
+		DigestWhen: s.cfg.digestWhen(),
 		// serve outlives its requests: the exports' snapshots are kept
 		// fresh between them.
 		Background: true,
@@ -411,51 +409,69 @@ func (s *Server) fullBuild() (builder.Result, error) {
 	return res, nil
 }
 
-func (s *Server) mailer() digest.Sender {
-	if s.cfg.SMTP == "" {
+// mailer is the digest's sender through the configured mail server, nil
+// without one.
+func (c Config) mailer() digest.Sender {
+	if c.SMTP == "" {
 		return nil
 	}
-	return digest.SMTP{Addr: s.cfg.SMTP}
+	return digest.SMTP{Addr: c.SMTP}
 }
 
-func (s *Server) mailFrom() string {
-	if s.cfg.MailFrom == "" {
+func (c Config) mailFrom() string {
+	if c.MailFrom == "" {
 		return "loa@localhost"
 	}
-	return s.cfg.MailFrom
+	return c.MailFrom
 }
 
-func (s *Server) digestHour() int {
-	if s.cfg.DigestHour <= 0 || s.cfg.DigestHour > 23 {
+func (c Config) digestHour() int {
+	if c.DigestHour <= 0 || c.DigestHour > 23 {
 		return 7
 	}
-	return s.cfg.DigestHour
+	return c.DigestHour
 }
 
-// startDigest runs the daily digest by the preview's clock, in its own
-// goroutine: a slow or refusing mail server holds up nothing else. It
-// runs at once when started past the hour (what was sent today is not
-// sent again), so that a preview started with --now shows that day's.
-func (s *Server) startDigest() {
-	if s.cfg.SMTP == "" {
-		return
+// digestWhen says to staff when the digest is sent.
+func (c Config) digestWhen() string { return fmt.Sprintf("lúc %d giờ mỗi ngày", c.digestHour()) }
+
+// dailyDigest runs send at the configured hour of each day by clock, in
+// its own goroutine, until the returned stop is called (which waits for
+// it): a slow or refusing mail server holds up nothing else. Without a
+// mail server it does nothing.
+func (c Config) dailyDigest(clock func() time.Time, log *slog.Logger, send func(context.Context) error) (stop func()) {
+	if c.SMTP == "" {
+		return func() {}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopDigest, s.digestDone = cancel, make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		defer close(s.digestDone)
-		digest.Schedule{Hour: s.digestHour(), Now: s.clock}.Loop(ctx, func(ctx context.Context) error {
-			d := s.digest.Load()
-			if d == nil {
-				return nil
-			}
-			_, err := d.Run(ctx)
+		defer close(done)
+		digest.Schedule{Hour: c.digestHour(), Now: clock}.Loop(ctx, func(ctx context.Context) error {
+			err := send(ctx)
 			if err != nil {
-				s.log.Error("serve: daily digest", "error", digest.Redact(err).Error())
+				log.Error("serve: daily digest", "error", digest.Redact(err).Error())
 			}
 			return err
 		})
 	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// startDigest runs the daily digest of the current service by the
+// preview's clock (see Config.dailyDigest).
+func (s *Server) startDigest() {
+	s.stopDigest = s.cfg.dailyDigest(s.clock, s.log, func(ctx context.Context) error {
+		d := s.digest.Load()
+		if d == nil {
+			return nil
+		}
+		_, err := d.Run(ctx)
+		return err
+	})
 }
 
 // firstAccount makes the first staff account from the staff secret's hash
@@ -596,7 +612,7 @@ func (s *Server) banner(w io.Writer, dataFlag string) {
 	fmt.Fprintf(w, "  Dữ liệu           %s  (kho S3 trên máy này, bucket %q, khóa truy cập trong %s; trang dựng để xem: public/)\n", s.Data, Bucket, localstore.CredentialsName)
 	fmt.Fprintf(w, "  Tải dữ liệu       go run ./functions/cmd/loa-export --local %s cau-hoi\n", dataFlag)
 	if s.cfg.SMTP != "" {
-		fmt.Fprintf(w, "  Thư tóm tắt       gửi qua máy chủ thư %s, từ %s, lúc %d giờ mỗi ngày (theo đồng hồ của bản xem trước)\n", s.cfg.SMTP, s.mailFrom(), s.digestHour())
+		fmt.Fprintf(w, "  Thư tóm tắt       gửi qua máy chủ thư %s, từ %s, lúc %d giờ mỗi ngày (theo đồng hồ của bản xem trước)\n", s.cfg.SMTP, s.cfg.mailFrom(), s.cfg.digestHour())
 	} else {
 		fmt.Fprintf(w, "  Thư tóm tắt       không gửi (chạy với --smtp host:port hoặc biến môi trường %s để gửi)\n", EnvSMTP)
 	}

@@ -53,6 +53,9 @@ type Unit struct {
 	// Version changes when Content does: the unit is assembled again on
 	// its next request. Empty for content that never changes.
 	Version string
+	// StaffURL is the address of the unit's staff page that its digest
+	// links; "" for the one its site.yaml gives (baseURL and /quan-tri/).
+	StaffURL string
 }
 
 // Units finds a province's units by slug.
@@ -139,8 +142,8 @@ func (p *province) unit(ctx context.Context, slug string) (*Service, error) {
 	cfg.Units, cfg.UnitHeader = nil, ""
 	cfg.Content, cfg.ContentDir = u.Content, u.ContentDir
 	cfg.Logger = p.cfg.Logger.With(slog.String("unit", slug))
-	cfg.OriginSecret = "" // the province's door has checked it
-	cfg.StaffURL = ""     // the unit's own, from its site.yaml
+	cfg.OriginSecret = ""     // the province's door has checked it
+	cfg.StaffURL = u.StaffURL // "": the unit's own, from its site.yaml
 	svc, err := assemble(cfg, slug)
 	if err != nil {
 		return nil, fmt.Errorf("unit %s: %w", slug, err)
