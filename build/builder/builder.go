@@ -68,6 +68,14 @@ type Options struct {
 	// beside Out.
 	ImageCache string
 
+	// Update starts from the site's last build in Out (update.go): only
+	// the files whose bytes change are written, and moved into Out once
+	// the whole build has succeeded; what the build no longer makes is
+	// removed, hidden files at the top of Out excepted. A build after a
+	// small edit then writes a few files rather than the whole site. On
+	// error Out is left as it was, as without Update.
+	Update bool
+
 	// LiveReload marks every framed page for the serve command's reload
 	// script (site.Shell.LiveReload). Never set when publishing.
 	LiveReload bool
@@ -138,15 +146,26 @@ func fullBuild(opts Options, keep bool) (*build, Result, error) {
 		return nil, Result{}, err
 	}
 	b.out = &output{root: tmp}
+	if opts.Update {
+		if fi, err := os.Stat(opts.Out); err == nil && fi.IsDir() {
+			b.out.last = opts.Out
+			b.out.kept.files = map[string]bool{}
+		}
+	}
 	if err := b.run(); err != nil {
 		os.RemoveAll(tmp)
 		return nil, Result{}, err
 	}
-	if err := swap(tmp, opts.Out); err != nil {
+	if b.out.last != "" {
+		err = commit(tmp, opts.Out, &b.out.kept)
+	} else {
+		err = swap(tmp, opts.Out)
+	}
+	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, Result{}, err
 	}
-	b.out.root = opts.Out
+	b.out.root, b.out.last = opts.Out, ""
 	slices.Sort(b.warnings) // workers finish in any order; the report does not
 	return b, Result{Pages: int(b.out.pages.Load()), Files: int(b.out.files.Load()), Duration: time.Since(start), Warnings: b.warnings, SearchFiles: int(b.out.searchFiles.Load()), Until: b.until}, nil
 }

@@ -19,6 +19,11 @@ type output struct {
 	// searchFiles are the files of the search index and its results page,
 	// counted apart from files.
 	searchFiles atomic.Int64
+
+	// last is the site's last build when updating it (update.go): a file
+	// made with the bytes it has there is not written, but noted in kept.
+	last string
+	kept unchanged
 }
 
 // file maps a URL to the file that serves it: "/a/" → a/index.html.
@@ -31,19 +36,22 @@ func file(url string) string {
 
 // write writes data as the file serving url.
 func (o *output) write(url string, data []byte) error {
-	name := filepath.Join(o.root, file(url))
-	if err := o.mkdir(filepath.Dir(name)); err != nil {
-		return err
-	}
-	write := writeFile
-	if o.inPlace {
-		write = ReplaceFile
-	}
-	if err := write(name, data); err != nil {
-		return err
+	rel := file(url)
+	if !o.same(rel, data) {
+		name := filepath.Join(o.root, rel)
+		if err := o.mkdir(filepath.Dir(name)); err != nil {
+			return err
+		}
+		write := writeFile
+		if o.inPlace {
+			write = ReplaceFile
+		}
+		if err := write(name, data); err != nil {
+			return err
+		}
 	}
 	o.files.Add(1)
-	if strings.HasSuffix(name, ".html") {
+	if strings.HasSuffix(rel, ".html") {
 		o.pages.Add(1)
 	}
 	return nil

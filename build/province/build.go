@@ -178,6 +178,9 @@ func buildUnit(u Unit, opts Options, now time.Time, common []byte) UnitResult {
 		Content: fsys, ContentDir: filepath.ToSlash(u.Dir), Site: opts.Site, Out: out,
 		Drafts: opts.Drafts, Future: opts.Future, Expired: opts.Expired,
 		BaseURL: u.URL, Now: now, Workers: opts.Workers,
+		// A unit is built again when one of its files changed, mostly
+		// one page: only what that changes is written.
+		Update: true,
 		// One cache for the province: a photo two units share is
 		// processed once.
 		ImageCache: filepath.Join(filepath.Dir(filepath.Clean(opts.Out)), ".cache", "images"),
