@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -240,7 +239,7 @@ func (st stamp) write(out string) error {
 func commonInputs(opts Options) ([]byte, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "loa province build 1\x00drafts=%t future=%t expired=%t\x00", opts.Drafts, opts.Future, opts.Expired)
-	prog, err := programHash()
+	prog, err := programHash(opts.Out)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +262,31 @@ func commonInputs(opts Options) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-var programOnce = sync.OnceValues(func() ([]byte, error) {
+// programFile, in the built province, keeps the hash of the program
+// that last built it and the executable it was read from.
+const programFile = ".loa-program.json"
+
+// program is the hash of an executable, and the file it was read from.
+type program struct {
+	File executable `json:"file"`
+	Hash []byte     `json:"hash"`
+}
+
+// executable is what tells one executable file from another.
+type executable struct {
+	Path  string `json:"path"`
+	Size  int64  `json:"size"`
+	MTime int64  `json:"mtime"`
+	Inode uint64 `json:"inode"`
+}
+
+// programHash is the hash of this program's executable: Go builds the
+// same source into the same bytes, so it changes exactly when the code
+// does. Reading and hashing some 50 MB costs more than the rest of a
+// build that finds nothing changed, so the hash is kept in out, with the
+// executable's path, size, time and inode, and read again only when one
+// of those differs: a new build of the program is a new file.
+func programHash(out string) ([]byte, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -273,19 +296,28 @@ var programOnce = sync.OnceValues(func() ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	now := program{File: executable{Path: exe, Size: fi.Size(), MTime: fi.ModTime().UnixNano(), Inode: inode(fi)}}
+	cache := filepath.Join(out, programFile)
+	var last program
+	if b, err := os.ReadFile(cache); err == nil && json.Unmarshal(b, &last) == nil && last.File == now.File && len(last.Hash) == sha256.Size {
+		return last.Hash, nil
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return nil, err
 	}
-	return h.Sum(nil), nil
-})
+	now.Hash = h.Sum(nil)
+	if b, err := json.Marshal(now); err == nil {
+		writeFile(cache, b) // without it, the next build reads the program again
+	}
+	return now.Hash, nil
+}
 
-// programHash is the hash of this program's executable: Go builds the
-// same source into the same bytes, so it changes exactly when the code
-// does.
-func programHash() ([]byte, error) { return programOnce() }
-
-// unitInputs hashes the unit's files (name, size, modification time),
+// unitInputs hashes the unit's files (name, size, modification time, inode),
 // its address and the common inputs. A file's time and size stand for
 // its bytes, as they do for make: an editor's save changes the time.
 func unitInputs(u Unit, common []byte) (string, error) {
@@ -301,7 +333,7 @@ func unitInputs(u Unit, common []byte) (string, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(u.Dir, p)
-		fmt.Fprintf(h, "%s\x00%v\x00%d\x00%d\x00", filepath.ToSlash(rel), info.Mode().Type(), info.Size(), info.ModTime().UnixNano())
+		fmt.Fprintf(h, "%s\x00%v\x00%d\x00%d\x00%d\x00", filepath.ToSlash(rel), info.Mode().Type(), info.Size(), info.ModTime().UnixNano(), inode(info))
 		return nil
 	})
 	if err != nil {

@@ -1,7 +1,10 @@
 package province
 
 import (
+	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -397,4 +400,54 @@ func gunzip(t *testing.T, name string) string {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return string(b)
+}
+
+// TestProgramHash: the program is hashed once per executable file; the
+// hash kept in the output stands while the file is the same one, and is
+// made again from the file when it is not.
+func TestProgramHash(t *testing.T) {
+	out := t.TempDir()
+	first, err := programHash(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, _ := os.Executable()
+	whole, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sha256.Sum256(whole); !bytes.Equal(first, want[:]) {
+		t.Fatalf("the program's hash is %x, its file's %x", first, want)
+	}
+	// The kept hash is what a later build reads: a planted one is taken
+	// as long as it names this very file...
+	var kept program
+	if err := json.Unmarshal([]byte(read(t, filepath.Join(out, programFile))), &kept); err != nil {
+		t.Fatal(err)
+	}
+	planted := bytes.Repeat([]byte{7}, sha256.Size)
+	plant := func(p program) {
+		b, _ := json.Marshal(p)
+		if err := os.WriteFile(filepath.Join(out, programFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plant(program{File: kept.File, Hash: planted})
+	if got, _ := programHash(out); !bytes.Equal(got, planted) {
+		t.Errorf("the kept hash of the same file was not used: %x", got)
+	}
+	// ...and not once the file differs in size, time or inode.
+	for _, other := range []func(*executable){
+		func(e *executable) { e.Size++ },
+		func(e *executable) { e.MTime++ },
+		func(e *executable) { e.Inode++ },
+		func(e *executable) { e.Path += ".old" },
+	} {
+		f := kept.File
+		other(&f)
+		plant(program{File: f, Hash: planted})
+		if got, _ := programHash(out); !bytes.Equal(got, first) {
+			t.Errorf("a hash kept for %+v was used for %+v", f, kept.File)
+		}
+	}
 }
