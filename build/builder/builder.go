@@ -54,7 +54,10 @@ type Options struct {
 	Content    fs.FS  // the content tree: site.yaml, sections (folders with an _index.md), pages, data/
 	ContentDir string // how to name the content tree in messages, e.g. "content"
 	Site       fs.FS  // layouts/ and assets/; site.FS() when nil
-	Out        string // output directory, replaced as a whole on success
+	// Layouts are Site made ready (NewLayouts), for builds that share
+	// them; when set, Site is theirs. Nil: read from Site.
+	Layouts *Layouts
+	Out     string // output directory, replaced as a whole on success
 
 	Drafts  bool // include pages with draft: true
 	Future  bool // include pages whose publishDate (or date) is after Now
@@ -118,6 +121,9 @@ func Build(opts Options) (Result, error) {
 // again; a build that is not rebuilt has no use for it.
 func fullBuild(opts Options, keep bool) (*build, Result, error) {
 	start := time.Now()
+	if opts.Layouts != nil {
+		opts.Site = opts.Layouts.fsys
+	}
 	if opts.Site == nil {
 		opts.Site = site.FS()
 	}
@@ -172,11 +178,12 @@ func fullBuild(opts Options, keep bool) (*build, Result, error) {
 
 // build is the state of one build.
 type build struct {
-	opts  Options
-	cfg   site.Config
-	frame *site.Frame
-	tmpl  *templates
-	forms formSet
+	opts    Options
+	cfg     site.Config
+	layouts *Layouts
+	frame   *site.Frame // the layouts'
+	tmpl    *templates  // the layouts'
+	forms   formSet
 	// registry is the forms of the content, as the form handler must
 	// enforce them; nil for a content tree without forms.
 	registry *forms.Registry
@@ -232,12 +239,12 @@ func newBuild(opts Options) (*build, error) {
 	if !strings.HasSuffix(b.cfg.BaseURL, "/") {
 		b.cfg.BaseURL += "/"
 	}
-	if b.frame, err = site.NewFrame(opts.Site); err != nil {
-		return nil, err
+	if b.layouts = opts.Layouts; b.layouts == nil {
+		if b.layouts, err = NewLayouts(opts.Site); err != nil {
+			return nil, err
+		}
 	}
-	if b.tmpl, err = parseTemplates(opts.Site); err != nil {
-		return nil, err
-	}
+	b.frame, b.tmpl = b.layouts.frame, b.layouts.tmpl
 	if b.kinds, err = loadKinds(opts.Content, opts.ContentDir); err != nil {
 		return nil, err
 	}

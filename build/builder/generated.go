@@ -111,7 +111,7 @@ func (b *build) generated(pages []*Page) error {
 	// A layout folder without the staff script publishes no staff page.
 	if b.wants(routes.StaffPage) && b.frame.Script(staffScript) != "" {
 		var buf bytes.Buffer
-		if err := renderStaffPage(&buf, b.frame, b.opts.Site, b.cfg); err != nil {
+		if err := renderStaffPage(&buf, b.layouts, b.cfg); err != nil {
 			return err
 		}
 		if err := b.out.write(routes.StaffPage, buf.Bytes()); err != nil {
@@ -128,7 +128,7 @@ func (b *build) generated(pages []*Page) error {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := renderStaffTool(&buf, p, b.frame, b.opts.Site, b.cfg); err != nil {
+		if err := renderStaffTool(&buf, p, b.layouts, b.cfg); err != nil {
 			return err
 		}
 		if err := b.out.write(p.path, buf.Bytes()); err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"io/fs"
 
 	"loa/functions/routes"
 	"loa/site"
@@ -58,16 +57,16 @@ const staffToolScript = "staff-tool.js"
 var staffScript = staffPage.script
 
 // renderStaffPage writes the whole staff page, framed like the rest of the
-// site. fsys holds layouts/ and assets/; frame must have been made from the
-// same fsys so that the script exists.
-func renderStaffPage(w io.Writer, frame *site.Frame, fsys fs.FS, cfg site.Config) error {
-	return renderStaffTool(w, staffPage, frame, fsys, cfg)
+// site.
+func renderStaffPage(w io.Writer, l *Layouts, cfg site.Config) error {
+	return renderStaffTool(w, staffPage, l, cfg)
 }
 
 // renderStaffTool writes a staff page p, published with noindex and left
 // out of the sitemap.
-func renderStaffTool(w io.Writer, p staffTool, frame *site.Frame, fsys fs.FS, cfg site.Config) error {
-	tmpl, err := template.ParseFS(fsys, p.layout)
+func renderStaffTool(w io.Writer, p staffTool, l *Layouts, cfg site.Config) error {
+	frame := l.frame
+	tmpl, err := l.staffTemplate(p.layout)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.path, err)
 	}

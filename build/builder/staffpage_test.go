@@ -9,12 +9,13 @@ import (
 )
 
 func TestRenderStaffPage(t *testing.T) {
-	fr, err := site.NewFrame(site.FS())
+	l, err := NewLayouts(site.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
+	fr := l.Frame()
 	var b bytes.Buffer
-	if err := renderStaffPage(&b, fr, site.FS(), site.Config{Title: "Phường Bạch Sam"}); err != nil {
+	if err := renderStaffPage(&b, l, site.Config{Title: "Phường Bạch Sam"}); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()

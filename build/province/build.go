@@ -135,17 +135,23 @@ func Build(p *Province, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Every unit is built with the same layouts: read, parsed and
+	// hashed once for all.
+	layouts, err := builder.NewLayouts(opts.Site)
+	if err != nil {
+		return Result{}, err
+	}
 	res := Result{Units: make([]UnitResult, len(p.Units))}
 	var g errgroup.Group
 	g.SetLimit(opts.Parallel)
 	for i, u := range p.Units {
 		g.Go(func() error {
-			res.Units[i] = buildUnit(u, opts, now, common)
+			res.Units[i] = buildUnit(u, opts, layouts, now, common)
 			return nil
 		})
 	}
 	g.Wait()
-	if _, err := WritePage(p, filepath.Join(opts.Out, PageDir), opts.Site); err != nil {
+	if _, err := writePage(p, filepath.Join(opts.Out, PageDir), opts.Site, layouts.Frame()); err != nil {
 		return res, err
 	}
 	if err := prune(p, opts.Out); err != nil {
@@ -156,7 +162,7 @@ func Build(p *Province, opts Options) (Result, error) {
 }
 
 // buildUnit builds u unless its last build stands.
-func buildUnit(u Unit, opts Options, now time.Time, common []byte) UnitResult {
+func buildUnit(u Unit, opts Options, layouts *builder.Layouts, now time.Time, common []byte) UnitResult {
 	r := UnitResult{Unit: u}
 	out := filepath.Join(opts.Out, u.Slug)
 	inputs, err := unitInputs(u, common)
@@ -174,7 +180,7 @@ func buildUnit(u Unit, opts Options, now time.Time, common []byte) UnitResult {
 		return r
 	}
 	r.Build, err = builder.Build(builder.Options{
-		Content: fsys, ContentDir: filepath.ToSlash(u.Dir), Site: opts.Site, Out: out,
+		Content: fsys, ContentDir: filepath.ToSlash(u.Dir), Layouts: layouts, Out: out,
 		Drafts: opts.Drafts, Future: opts.Future, Expired: opts.Expired,
 		BaseURL: u.URL, Now: now, Workers: opts.Workers,
 		// A unit is built again when one of its files changed, mostly
@@ -365,6 +371,11 @@ func WritePage(p *Province, out string, siteFS fs.FS) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return writePage(p, out, siteFS, frame)
+}
+
+// writePage is WritePage with the frame made from siteFS.
+func writePage(p *Province, out string, siteFS fs.FS, frame *site.Frame) ([]string, error) {
 	tmpl, err := template.ParseFS(siteFS, "layouts/province.html")
 	if err != nil {
 		return nil, fmt.Errorf("province: %w", err)
