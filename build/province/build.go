@@ -3,6 +3,7 @@ package province
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -327,25 +329,55 @@ func programHash(out string) ([]byte, error) {
 // its address and the common inputs. A file's time and size stand for
 // its bytes, as they do for make: an editor's save changes the time.
 func unitInputs(u Unit, common []byte) (string, error) {
-	h := sha256.New()
-	h.Write(common)
-	fmt.Fprintf(h, "%s\x00", u.URL)
-	err := filepath.WalkDir(u.Dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(u.Dir, p)
-		fmt.Fprintf(h, "%s\x00%v\x00%d\x00%d\x00%d\x00", filepath.ToSlash(rel), info.Mode().Type(), info.Size(), info.ModTime().UnixNano(), inode(info))
-		return nil
-	})
+	buf := append([]byte(nil), common...)
+	buf = append(append(buf, u.URL...), 0)
+	buf, err := appendTree(buf, u.Dir, "")
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// appendTree appends to buf, for the folder dir and everything under it
+// (named from rel, the folder's path in the unit), each entry's name,
+// type, size, time and inode, in the order of their names. A province's
+// every file is read so on every build, some 30,000 of them: each is
+// stated by its name in its folder (os.Root), not by a path from the
+// top, and nothing is formatted.
+func appendTree(buf []byte, dir, rel string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return buf, err
+	}
+	defer root.Close()
+	d, err := root.Open(".")
+	if err != nil {
+		return buf, err
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return buf, fmt.Errorf("%s: %w", dir, err)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		fi, err := root.Lstat(name)
+		if err != nil {
+			return buf, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		}
+		buf = append(append(append(buf, rel...), name...), 0)
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(fi.Mode().Type()))
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(fi.Size()))
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(fi.ModTime().UnixNano()))
+		buf = binary.LittleEndian.AppendUint64(buf, inode(fi))
+		if fi.IsDir() {
+			if buf, err = appendTree(buf, filepath.Join(dir, name), rel+name+"/"); err != nil {
+				return buf, err
+			}
+		}
+	}
+	return buf, nil
 }
 
 // pageView is what layouts/province.html reads.

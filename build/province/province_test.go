@@ -451,3 +451,50 @@ func TestProgramHash(t *testing.T) {
 		}
 	}
 }
+
+// TestReplacedFileRebuilds: a page replaced by another file of the same
+// size and time (a checkout, an editor that saves by renaming) is a
+// change: the unit is built again.
+func TestReplacedFileRebuilds(t *testing.T) {
+	dir := example(t)
+	p := load(t, dir)
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(p, Options{Out: out, Now: at}); err != nil {
+		t.Fatal(err)
+	}
+	one := p.Units[0]
+	page := filepath.Join(one.Dir, "thong-bao", "thay.md")
+	edit(t, page, "---\ntitle: \"Bản A (mẫu)\"\ndate: 2026-12-05\n---\nBài mẫu A.\n")
+	if res, err := Build(p, Options{Out: out, Now: at}); err != nil || states(res)[one.Slug] != "built" {
+		t.Fatalf("after a new page: %v %v", states(res), err)
+	}
+	fi, err := os.Stat(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	folder, err := os.Stat(filepath.Dir(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := page + ".tmp"
+	if err := os.WriteFile(tmp, []byte("---\ntitle: \"Bản B (mẫu)\"\ndate: 2026-12-05\n---\nBài mẫu B.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(tmp, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, page); err != nil {
+		t.Fatal(err)
+	}
+	// Its folder's time too: only the inode tells the new file.
+	if err := os.Chtimes(filepath.Dir(page), folder.ModTime(), folder.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Build(p, Options{Out: out, Now: at})
+	if err != nil || states(res)[one.Slug] != "built" {
+		t.Fatalf("a page replaced by a file of the same size and time: %v %v", states(res), err)
+	}
+	if got := read(t, filepath.Join(out, one.Slug, "thong-bao", "thay", "index.html")); !strings.Contains(got, "Bài mẫu B.") {
+		t.Error("the replaced page was not built from its new file")
+	}
+}
