@@ -172,7 +172,24 @@ func buildUnit(u Unit, opts Options, layouts *builder.Layouts, now time.Time, co
 		r.Err = &UnitError{Unit: u, Err: err}
 		return r
 	}
-	if !opts.Force && readStamp(out).holds(inputs, now) {
+	last := readStamp(out)
+	if !opts.Force && last.holds(inputs, now) {
+		r.Skipped = true
+		return r
+	}
+	// Some file's size, time or inode changed: its bytes may not have (a
+	// file saved unchanged, a checkout). They are hashed, the unit's
+	// only, when it was built before.
+	var bytesHash string
+	if last.Inputs != "" {
+		bytesHash, _ = unitBytes(u, common) // without it, the unit is built
+	}
+	if !opts.Force && bytesHash != "" && last.Bytes == bytesHash && last.holds(last.Inputs, now) {
+		last.Inputs = inputs
+		if err := last.write(out); err != nil {
+			r.Err = &UnitError{Unit: u, Err: err}
+			return r
+		}
 		r.Skipped = true
 		return r
 	}
@@ -196,7 +213,7 @@ func buildUnit(u Unit, opts Options, layouts *builder.Layouts, now time.Time, co
 		r.Err = &UnitError{Unit: u, Err: err}
 		return r
 	}
-	st := stamp{Inputs: inputs, From: now, Until: r.Build.Until}
+	st := stamp{Inputs: inputs, Bytes: bytesHash, From: now, Until: r.Build.Until}
 	if err := st.write(out); err != nil {
 		r.Err = &UnitError{Unit: u, Err: err}
 	}
@@ -208,9 +225,13 @@ func buildUnit(u Unit, opts Options, layouts *builder.Layouts, now time.Time, co
 const stampFile = ".loa-inputs.json"
 
 // stamp is a unit's last build: the hash of its inputs, and the instants
-// between which that build is what the inputs make.
+// between which that build is what the inputs make. Inputs hashes the
+// files' sizes, times and inodes (unitInputs), Bytes their bytes
+// (unitBytes), taken when the unit was built again after a change;
+// when Inputs differs but Bytes does not, the build stands.
 type stamp struct {
 	Inputs string    `json:"inputs"`
+	Bytes  string    `json:"bytes,omitempty"`
 	From   time.Time `json:"from"`
 	Until  time.Time `json:"until,omitzero"`
 }
@@ -378,6 +399,72 @@ func appendTree(buf []byte, dir, rel string) ([]byte, error) {
 		}
 	}
 	return buf, nil
+}
+
+// unitBytes hashes what unitInputs stands for with the files' bytes
+// rather than their sizes, times and inodes (and a link's target rather
+// than its own), with the unit's address and the common inputs.
+func unitBytes(u Unit, common []byte) (string, error) {
+	h := sha256.New()
+	h.Write(common)
+	h.Write(append([]byte(u.URL), 0))
+	if err := hashTree(h, u.Dir, ""); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashTree writes to h, for the folder dir and everything under it, each
+// entry's name, type and the hash of its bytes, in the order of their
+// names.
+func hashTree(h io.Writer, dir, rel string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	d, err := root.Open(".")
+	if err != nil {
+		return err
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		fi, err := root.Lstat(name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s%s\x00%d\x00", rel, name, uint32(fi.Mode().Type()))
+		switch {
+		case fi.IsDir():
+			if err := hashTree(h, filepath.Join(dir, name), rel+name+"/"); err != nil {
+				return err
+			}
+		case fi.Mode()&fs.ModeSymlink != 0:
+			target, err := root.Readlink(name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s\x00", target)
+		default:
+			f, err := root.Open(name)
+			if err != nil {
+				return err
+			}
+			fh := sha256.New()
+			_, err = io.Copy(fh, f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			h.Write(fh.Sum(nil))
+		}
+	}
+	return nil
 }
 
 // pageView is what layouts/province.html reads.

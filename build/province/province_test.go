@@ -498,3 +498,55 @@ func TestReplacedFileRebuilds(t *testing.T) {
 		t.Error("the replaced page was not built from its new file")
 	}
 }
+
+// TestTouchedUnitStands: a file saved again with the same bytes (a new
+// time, a new inode) leaves the unit's last build standing, once the
+// unit's bytes were hashed; a deadline passed still builds it again.
+func TestTouchedUnitStands(t *testing.T) {
+	dir := example(t)
+	p := load(t, dir)
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(p, Options{Out: out, Now: at}); err != nil {
+		t.Fatal(err)
+	}
+	var one Unit
+	for _, u := range p.Units {
+		if u.Slug == "phuong-duong-hao" {
+			one = u
+		}
+	}
+	page := filepath.Join(one.Dir, "thong-bao", "cham.md")
+	text := "---\ntitle: \"Chạm (mẫu)\"\ndate: 2026-12-05\n---\nBài mẫu.\n"
+	edit(t, page, text)
+	if res, err := Build(p, Options{Out: out, Now: at}); err != nil || states(res)[one.Slug] != "built" {
+		t.Fatalf("after a new page: %v %v", states(res), err)
+	}
+	// Saved again, unchanged, by renaming a copy over it.
+	resave := func() {
+		t.Helper()
+		tmp := page + ".tmp"
+		edit(t, tmp, text)
+		if err := os.Rename(tmp, page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resave()
+	res, err := Build(p, Options{Out: out, Now: at.Add(time.Minute)})
+	if err != nil || states(res)[one.Slug] != "skipped" {
+		t.Fatalf("after the page was saved unchanged: %v %v", states(res), err)
+	}
+	if res, _ := Build(p, Options{Out: out, Now: at.Add(2 * time.Minute)}); states(res)[one.Slug] != "skipped" {
+		t.Fatalf("built again with nothing changed: %v", states(res))
+	}
+	// Its form closes on 2027-01-31: a save then does not hide that.
+	resave()
+	later := time.Date(2027, 2, 1, 0, 0, 0, 0, vntext.Location)
+	if res, _ := Build(p, Options{Out: out, Now: later}); states(res)[one.Slug] != "built" {
+		t.Errorf("after its form closed: %v", states(res))
+	}
+	// A real change of the same size is built.
+	edit(t, page, strings.Replace(text, "Bài mẫu.", "Bài mới.", 1))
+	if res, _ := Build(p, Options{Out: out, Now: later}); states(res)[one.Slug] != "built" {
+		t.Errorf("after a change: %v", states(res))
+	}
+}
