@@ -23,7 +23,9 @@
 // share one goldmark instance and templates parsed once; only metadata is
 // kept, so memory does not grow with the size of the pages. The output goes
 // to a fresh directory that replaces the previous one only when the whole
-// build has succeeded.
+// build has succeeded; an update build (Options.Update) writes there only
+// the files whose bytes changed, and moves them into place then. The
+// layouts are parsed once per Layouts, which many builds may share.
 package builder
 
 import (

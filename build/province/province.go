@@ -19,7 +19,11 @@
 // at once, and writes the province page listing them (Out/_tinh/, PageDir). A
 // unit whose inputs (its files, the layouts, the build's options and the
 // program itself) are those of its last build is skipped, as long as that
-// build is still valid at Now (see builder.Result.Until). A unit that fails
+// build is still valid at Now (see builder.Result.Until): its files are
+// told by their size, time and inode, and when those differ by their
+// bytes. A unit built again is updated in place (builder.Options.Update):
+// only the files whose bytes changed are written. Every unit is built
+// with one builder.Layouts, read once. A unit that fails
 // keeps its last good site and is reported by its name, file and line; the
 // other units are built and published all the same.
 package province
