@@ -24,9 +24,11 @@
 // of writes. That is the trade for a local development store; on AWS, S3 is
 // the durable store. Close does fsync.
 //
-// Two things that were slow through gofakes3 are done here instead: a
-// listing of a prefix walks only the keys under it (list.go), and a small
-// object's body is answered in one write with its headers (answer.go).
+// Three things that were slow through gofakes3 are done here instead: a
+// listing of a prefix walks only the keys under it (list.go), a plain read
+// of an object is answered from the backend without gofakes3's router
+// (read.go), and a small object's body is answered in one write with its
+// headers (answer.go).
 //
 // Memory: every object is held in memory, as in the in-memory backend, and
 // a restart reads the whole journal. 100,000 objects of about a kilobyte (a
@@ -134,7 +136,7 @@ func Start(o Options) (*Server, error) {
 		Endpoint:    "http://" + ln.Addr().String(),
 		Credentials: o.Credentials,
 		srv: &http.Server{
-			Handler:           newVerifier(o.Credentials, o.Now, o.Logger, faker.Server()),
+			Handler:           newVerifier(o.Credentials, o.Now, o.Logger, &plainReads{backend: backend, next: faker.Server()}),
 			ReadHeaderTimeout: 10 * time.Second,
 		},
 		done:    make(chan error, 1),
