@@ -16,9 +16,12 @@
 //     AWS configuration is not read at all. The caller gives the
 //     credentials, the region is us-east-1 unless given, requests are
 //     path-style, and checksums are computed only where S3 requires them
-//     (not every S3-compatible server checks the SDK's default ones). The
-//     HTTP client is the same, and for an https endpoint it trusts
-//     AWS_CA_BUNDLE, when set, as the AWS path does.
+//     (not every S3-compatible server checks the SDK's default ones). For
+//     an https endpoint the HTTP client is the same, and it trusts
+//     AWS_CA_BUNDLE, when set, as the AWS path does; a plain-http endpoint
+//     (the local store on 127.0.0.1) is reached through direct, which
+//     writes each request and reads its answer on the caller's goroutine
+//     (direct.go).
 //
 // Both send through that client by way of smallBodies, which hands a small
 // request body to net/http as the bytes it is, so that a put goes out in
@@ -33,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -119,13 +123,21 @@ func newEndpoint(o Options) (*s3.Client, error) {
 			t.TLSClientConfig.RootCAs = roots
 		})
 	}
+	var client aws.HTTPClient = bc
+	if u.Scheme == "http" {
+		host := u.Host
+		if u.Port() == "" {
+			host = net.JoinHostPort(u.Hostname(), "80")
+		}
+		client = &http.Client{Transport: newDirect(host)}
+	}
 	creds := o.Credentials
 	cfg := aws.Config{
 		Region: region,
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return creds, nil
 		}),
-		HTTPClient:                 bc,
+		HTTPClient:                 client,
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 	}
