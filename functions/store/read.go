@@ -69,14 +69,14 @@ const maxObject = 1 << 20
 
 // Read reads back the row stored under key.
 func (s *Store) Read(ctx context.Context, f *forms.Form, key string) (forms.Record, error) {
-	body, _, _, found, err := s.readSmall(ctx, key)
+	body, _, _, found, err := s.readSmallBytes(ctx, key)
 	if err != nil {
 		return forms.Record{}, err
 	}
 	if !found {
 		return forms.Record{}, ErrNotFound
 	}
-	return Decode(f, key, []byte(body))
+	return Decode(f, key, body)
 }
 
 // Decode reads the row of a submission of f from its object's body, as

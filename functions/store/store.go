@@ -478,23 +478,34 @@ func (s *Store) exists(ctx context.Context, key string) (bool, error) {
 
 // readSmall reads a small object whole.
 func (s *Store) readSmall(ctx context.Context, key string) (body, etag string, modified time.Time, found bool, err error) {
+	b, etag, modified, found, err := s.readSmallBytes(ctx, key)
+	return string(b), etag, modified, found, err
+}
+
+// readSmallBytes is readSmall, the body as the bytes read. Into a buffer
+// of the size the answer declares, when it declares one: a submission is
+// read in one piece, not grown from 512 bytes.
+func (s *Store) readSmallBytes(ctx context.Context, key string) (body []byte, etag string, modified time.Time, found bool, err error) {
 	out, err := s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.cfg.Bucket, Key: &key})
 	if Status(err) == http.StatusNotFound {
-		return "", "", time.Time{}, false, nil
+		return nil, "", time.Time{}, false, nil
 	}
 	if err != nil {
-		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
+		return nil, "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
 	}
 	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, maxObject+1))
-	if err != nil {
-		return "", "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
+	var buf bytes.Buffer
+	if n := aws.ToInt64(out.ContentLength); n > 0 && n <= maxObject {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom needs MinRead spare to see the end
 	}
-	if len(b) > maxObject {
+	if _, err := buf.ReadFrom(io.LimitReader(out.Body, maxObject+1)); err != nil {
+		return nil, "", time.Time{}, false, fmt.Errorf("store: get %s: %w", key, err)
+	}
+	if buf.Len() > maxObject {
 		// Never a truncated read that a parser then fails on far away.
-		return "", "", time.Time{}, false, fmt.Errorf("store: %s is larger than %d bytes, the most an object of this kind may be", key, maxObject)
+		return nil, "", time.Time{}, false, fmt.Errorf("store: %s is larger than %d bytes, the most an object of this kind may be", key, maxObject)
 	}
-	return string(b), aws.ToString(out.ETag), aws.ToTime(out.LastModified), true, nil
+	return buf.Bytes(), aws.ToString(out.ETag), aws.ToTime(out.LastModified), true, nil
 }
 
 // Status is the HTTP status of an S3 error, 0 for nil, -1 when there was no
