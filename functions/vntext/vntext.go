@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -32,6 +33,7 @@ func Fold(s string) string {
 	// Most text folds one letter at a time from a table; text with a
 	// letter the table lacks, or a combining mark of its own (which NFD
 	// may reorder with its neighbours), takes the whole rule.
+	foldTable := foldTable()
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
@@ -82,8 +84,9 @@ func foldRune(r rune) rune {
 // foldTable holds, for each letter from U+00C0 to U+1EFF whose NFD is
 // one letter and its marks (every Vietnamese letter is among them), the
 // letter Fold makes of it. Zero means "not in the table": a combining
-// mark, or a letter that does not fold to one rune.
-var foldTable = func() []rune {
+// mark, or a letter that does not fold to one rune. It is made on first
+// use, not when a program starts: a Lambda's cold start need not pay for it.
+var foldTable = sync.OnceValue(func() []rune {
 	t := make([]rune, 0x1F00-foldLow)
 	for i := range t {
 		r := foldLow + rune(i)
@@ -101,7 +104,7 @@ var foldTable = func() []rune {
 		}
 	}
 	return t
-}()
+})
 
 const (
 	foldLow  = 0xC0
