@@ -103,6 +103,16 @@ func (f *Frame) add(stem, ext string, data []byte) string {
 func (f *Frame) Render(w io.Writer, sh Shell) error {
 	sh.Stylesheet = f.css
 	sh.Icon = f.icon
+	sh.Menu = make([]MenuEntry, len(sh.Site.Menu))
+	for i, l := range sh.Site.Menu {
+		sh.Menu[i].Name, sh.Menu[i].URL = l.Name, l.URL
+		switch {
+		case l.URL == sh.Path:
+			sh.Menu[i].Current = "page"
+		case isAncestor(l.URL, sh.Path):
+			sh.Menu[i].Current = "true"
+		}
+	}
 	return f.tmpl.Execute(w, &sh)
 }
 
@@ -119,10 +129,11 @@ func (f *Frame) Assets() []Asset { return f.assets }
 var FrameFuncs = template.FuncMap{
 	// current reports whether the menu entry url is the page at path or
 	// one of its ancestors, so that "Kế hoạch" stays marked on a plan.
-	"current": func(path, url string) bool {
-		if path == url {
-			return true
-		}
-		return url != "/" && strings.HasSuffix(url, "/") && strings.HasPrefix(path, url)
-	},
+	"current": func(path, url string) bool { return path == url || isAncestor(url, path) },
+}
+
+// isAncestor reports whether the menu entry url is a folder above the
+// page at path.
+func isAncestor(url, path string) bool {
+	return url != "/" && strings.HasSuffix(url, "/") && strings.HasPrefix(path, url)
 }

@@ -80,9 +80,18 @@ type Shell struct {
 	LiveReload              bool // serve mode only, never when publishing: links LiveReloadScript
 	Main                    template.HTML
 
-	// Set by [Frame.Render] from the frame's own assets; callers leave them empty.
+	// Set by [Frame.Render] from the frame's own assets and from Site.Menu
+	// and Path; callers leave them empty.
 	Stylesheet string
 	Icon       string
+	Menu       []MenuEntry
+}
+
+// MenuEntry is an entry of the site's menu as one page shows it. Current
+// is the value of its aria-current: "page" on the page it links, "true"
+// on a page under it (a plan under "Kế hoạch"), "" elsewhere.
+type MenuEntry struct {
+	Name, URL, Current string
 }
 
 // LiveReloadScript is the URL of the script that reloads a page when the
