@@ -34,8 +34,9 @@
 // (recent.go), and folds them into the snapshot once the submissions
 // pause. Staff clicks then read no submission back; the read of every
 // object that a missing snapshot calls for happens in the refresher, in
-// the background. The Lambda, frozen between invocations, has none: its
-// exports read what was stored since the last one.
+// the background. The Lambda, frozen between invocations, has none: a
+// schedule runs Fold (refresh.go) there instead, every few minutes, so
+// that a staff export reads only what was stored since the last fold.
 //
 // Publish (publish.go) hands the result to the store as an export file and
 // returns a presigned GET URL that expires within 15 minutes and names the

@@ -262,14 +262,35 @@ func (r *Refresher) finish() {
 	}
 }
 
-// refresh runs one scan of f, reading objects for cfg.Run at most, that
-// keeps nothing but the snapshot it saves.
+// refresh folds f, reading objects for cfg.Run at most.
 func (r *Refresher) refresh(ctx context.Context, f *forms.Form) error {
-	fresh, err := r.e.scanWithin(ctx, f, func(row) error { return nil }, r.e.readFor(r.cfg.Run))
+	fresh, err := r.e.foldWithin(ctx, f, r.e.readFor(r.cfg.Run))
 	if fresh > 0 {
 		r.e.cfg.Logger.Debug("export: snapshot refreshed", "form", f.ID, "fresh", fresh)
 	}
 	return err
+}
+
+// Fold brings f's snapshot up to date with the store, once, and returns
+// how many submissions it read from their own objects: the scan of an
+// export, keeping nothing but the snapshot it saves. It is the Refresher's
+// work, for a process that has no background (the Lambda, run by a
+// schedule): the staff export after it reads no submission stored before
+// it.
+//
+// With a deadline on ctx, reading stops once two thirds of the time left
+// are spent (as an export's, see scan): what was read is saved, and Fold
+// answers *report.Incomplete, the next Fold going on from there. A fold
+// cut short by ctx itself (its deadline passed while listing or saving)
+// saves nothing and leaves the last snapshot as it was, which is as
+// consistent as before; the next fold reads what this one read.
+func (e *Exporter) Fold(ctx context.Context, f *forms.Form) (fresh int, err error) {
+	return e.foldWithin(ctx, f, e.budget(ctx))
+}
+
+// foldWithin is Fold, reading until spent says the budget is spent.
+func (e *Exporter) foldWithin(ctx context.Context, f *forms.Form, spent func() bool) (int, error) {
+	return e.scanWithin(ctx, f, func(row) error { return nil }, spent)
 }
 
 // pause waits d, or until ctx ends; it reports whether ctx is still on.

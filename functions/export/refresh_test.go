@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"testing"
@@ -228,4 +229,81 @@ func (h *records) count(msg string) int {
 		}
 	}
 	return n
+}
+
+// TestFoldCutShortGoesOn: a fold whose deadline comes before it has read
+// every submission saves what it read and answers Incomplete; one cut
+// short by its context itself leaves the snapshot as it was; the next fold
+// goes on from there and completes, each submission read once in all, and
+// the staff export after it reads none and is the cold export's file.
+func TestFoldCutShortGoesOn(t *testing.T) {
+	e := newEnv(t, func(c *export.Config) { c.Concurrency = 2 })
+	e.seedQuestions(40)
+	f := e.reg.Form("cau-hoi")
+	// Each read takes a minute of the exporter's stopwatch; the fold has
+	// 40 minutes, two thirds of them to read: about 27 reads. The deadline
+	// is 40 minutes of real time away too: the budget alone cuts.
+	e.gets.step.Store(int64(time.Minute))
+	fold := func(d time.Duration) (int, error) {
+		ctx, cancel := context.WithDeadline(context.Background(), e.gets.clock.now().Add(d))
+		defer cancel()
+		return e.ex.Fold(ctx, f)
+	}
+	var first int64
+	n := e.reads(func() {
+		fresh, err := fold(40 * time.Minute)
+		inc, ok := errors.AsType[*report.Incomplete](err)
+		if !ok || inc.Form != "cau-hoi" || inc.Fresh != fresh || fresh == 0 || fresh >= 40 {
+			t.Fatalf("a fold with time for part of 40 reads: %d read, %v; want Incomplete after some", fresh, err)
+		}
+		first = int64(fresh)
+	})
+	if n != first {
+		t.Errorf("the cut fold read %d objects and says %d", n, first)
+	}
+	saved, ok := e.snapshot("cau-hoi")
+	if !ok {
+		t.Fatal("a fold cut short by its budget saved no snapshot")
+	}
+
+	// Questions keep coming; a fold whose context has already ended reads
+	// nothing, saves nothing and keeps the snapshot.
+	e.addQuestions(5, "giữa hai lần")
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	if n := e.reads(func() {
+		if _, err := e.ex.Fold(ended, f); !errors.Is(err, context.Canceled) {
+			t.Errorf("a fold with an ended context: %v, want context.Canceled", err)
+		}
+	}); n != 0 {
+		t.Errorf("a fold with an ended context read %d submissions", n)
+	}
+	if now, _ := e.snapshot("cau-hoi"); !bytes.Equal(now, saved) {
+		t.Error("a fold with an ended context changed the snapshot")
+	}
+
+	// The next folds, with time enough, read the rest once and complete.
+	e.gets.step.Store(0)
+	rest := e.reads(func() {
+		if _, err := fold(time.Hour); err != nil {
+			t.Fatalf("the next fold: %v", err)
+		}
+	})
+	if first+rest != 45 {
+		t.Errorf("the folds read %d + %d submissions, want each of the 45 once", first, rest)
+	}
+	var got []byte
+	if n := e.reads(func() { got = e.write("cau-hoi", report.CSV) }); n != 0 {
+		t.Errorf("the staff export after the folds read %d submissions, want 0", n)
+	}
+	if n := e.reads(func() {
+		if fresh, err := fold(time.Hour); fresh != 0 || err != nil {
+			t.Errorf("a fold with nothing new: %d read, %v", fresh, err)
+		}
+	}); n != 0 {
+		t.Errorf("a fold with nothing new read %d submissions", n)
+	}
+	if want := e.cold("cau-hoi", report.CSV); !bytes.Equal(got, want) || len(parseCSV(t, got)) != 1+45 {
+		t.Errorf("the export after the folds (%d lines) differs from a cold export", len(parseCSV(t, got)))
+	}
 }
