@@ -9,7 +9,9 @@
 // http.Handler, plus the store and the forms for the callers that need
 // them beside it, and the daily digest (package digest) when a mail sender
 // is configured: it counts through the same store and exporter, by the
-// same clock. Every caller builds the service through New: the Lambda
+// same clock. [Service.FoldExports] brings every form's export snapshot
+// up to date at once (fold.go), for a schedule to run where nothing runs
+// between requests. Every caller builds the service through New: the Lambda
 // function (command bootstrap, through [FromEnv] and package lambdahttp,
 // which only adapts events), the local preview (build/serve), the
 // benchmarks and the tests. So the Lambda, serve and the tests cannot
@@ -17,7 +19,8 @@
 // the staff page reads. A process that outlives its requests (serve)
 // asks for Background: the service then keeps the exporter's snapshots
 // fresh with the rows it saves, so that staff clicks never read the
-// stored submissions back, and is closed when done.
+// stored submissions back, and is closed when done. The Lambda, frozen
+// between invocations, folds them when its schedule says (FoldExports).
 package service
 
 import (
@@ -144,6 +147,8 @@ type Service struct {
 	// Saved tells it of a submission stored past the handler.
 	Refresher *export.Refresher
 
+	exporter *export.Exporter // nil for a province (each unit's service has its own)
+	logger   *slog.Logger
 	province *province
 }
 
@@ -284,7 +289,10 @@ func assemble(cfg Config, unit string) (*Service, error) {
 		refresher.Close()
 		return nil, err
 	}
-	return &Service{Handler: Door(h, cfg.OriginSecret), Store: st, Forms: reg, Digest: dg, Refresher: refresher}, nil
+	return &Service{
+		Handler: Door(h, cfg.OriginSecret), Store: st, Forms: reg, Digest: dg, Refresher: refresher,
+		exporter: exp, logger: cfg.Logger,
+	}, nil
 }
 
 // Door refuses a request that does not carry the origin secret, before h

@@ -111,7 +111,7 @@ func newProvince(cfg Config) (*Service, error) {
 	if p.level, err = newProvinceLevel(p); err != nil {
 		return nil, err
 	}
-	return &Service{Handler: Door(p, cfg.OriginSecret), province: p}, nil
+	return &Service{Handler: Door(p, cfg.OriginSecret), logger: cfg.Logger, province: p}, nil
 }
 
 // unit returns the assembled service of the unit slug.
