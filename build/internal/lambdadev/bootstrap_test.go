@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -66,6 +69,9 @@ func TestUnderEmulator(t *testing.T) {
 	}
 	home := t.TempDir()
 	mail := smtptest.Start(t)
+	// The bootstrap reaches the store through a proxy that counts the
+	// submissions it reads back.
+	s3 := newCountingProxy(t, s3srv.Endpoint)
 	em, err := lambdadev.Start(rie, bin, append([]string{
 		// The daily digest through a real SMTP server in place of SES.
 		"LOA_DIGEST_FROM=loa@phuong.example.vn",
@@ -74,7 +80,7 @@ func TestUnderEmulator(t *testing.T) {
 		"LOA_STAFF_SECRET_HASH=" + secretHash,
 		"LOA_BUCKET=" + bucket,
 		"LOA_PREFIX=" + prefix,
-		"LOA_S3_ENDPOINT=" + s3srv.Endpoint,
+		"LOA_S3_ENDPOINT=" + s3.URL,
 		"LOA_NOW=" + openNow,
 		"LOA_ORIGIN_SECRET=" + originSecret,
 		"LOA_CLIENT_IP_HEADER=CloudFront-Viewer-Address",
@@ -419,12 +425,76 @@ func TestUnderEmulator(t *testing.T) {
 		}
 	})
 
+	// The fold schedule's event: the questions stored since the last fold
+	// are read once, by the fold, and the staff export after it reads no
+	// submission; one stored after the fold is the only one it reads.
+	t.Run("export fold", func(t *testing.T) {
+		for i := range 12 {
+			q := cloneValues(question)
+			q.Set("ho_ten", fmt.Sprintf("Vũ Thị Lan %d", i))
+			q.Set("noi_dung", fmt.Sprintf("Câu hỏi số %d về nhà văn hóa tổ dân phố?", i))
+			resp := invoke(formEvent("cau-hoi", q.Encode(), false, map[string]string{
+				"accept": "application/json", "cloudfront-viewer-address": "198.51.100.77:443",
+			}))
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("question %d: %d %s", i, resp.StatusCode, resp.Body)
+			}
+		}
+		before := s3.reads.Load()
+		out, err := em.InvokeRaw(ctx, map[string]string{"loa": "fold"})
+		var rep struct{ Forms, Fresh, Cut, Failed int }
+		if err != nil || json.Unmarshal(out, &rep) != nil {
+			t.Fatalf("fold event: %s, %v", out, err)
+		}
+		read := s3.reads.Load() - before
+		if rep.Fresh < 12 || int64(rep.Fresh) != read || rep.Forms != len(reg.Forms()) || rep.Cut != 0 || rep.Failed != 0 {
+			t.Fatalf("fold event: %s, %d submissions read; want every form folded and the 12 new questions among those read", out, read)
+		}
+		export := func() int {
+			t.Helper()
+			ev := formEvent("cau-hoi", "", false, map[string]string{"accept": "application/json", "x-loa-staff": secret})
+			path := "/api/export/cau-hoi"
+			ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = path, path, http.MethodGet
+			ev.RawQueryString = "format=csv"
+			delete(ev.Headers, "content-type")
+			resp := invoke(ev)
+			var link struct{ Rows int }
+			if err := json.Unmarshal([]byte(resp.Body), &link); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("export: %d %s", resp.StatusCode, resp.Body)
+			}
+			return link.Rows
+		}
+		before = s3.reads.Load()
+		if rows, want := export(), len(stored("cau-hoi")); rows != want {
+			t.Errorf("the export after the fold has %d rows, want %d", rows, want)
+		}
+		if n := s3.reads.Load() - before; n != 0 {
+			t.Errorf("the staff export after the fold read %d submissions, want 0", n)
+		}
+		q := cloneValues(question)
+		q.Set("ho_ten", "Vũ Thị Lan sau")
+		if resp := invoke(formEvent("cau-hoi", q.Encode(), false, map[string]string{"cloudfront-viewer-address": "198.51.100.77:443"})); resp.StatusCode != http.StatusOK {
+			t.Fatalf("a question after the fold: %d", resp.StatusCode)
+		}
+		before = s3.reads.Load()
+		export()
+		if n := s3.reads.Load() - before; n != 1 {
+			t.Errorf("the export after one more question read %d submissions, want that 1", n)
+		}
+		if out, err := em.InvokeRaw(ctx, map[string]string{"loa": "gap"}); err != nil || !strings.Contains(string(out), "errorMessage") {
+			t.Errorf("an event of an unknown schedule: %s, %v; want it refused", out, err)
+		}
+	})
+
 	// The function's log lines name forms and keys, never a person.
 	out := em.Output()
+	if !strings.Contains(out, `"msg":"export: snapshots folded"`) {
+		t.Errorf("no log line of the fold in:\n%s", out)
+	}
 	if !strings.Contains(out, `"form":"cau-hoi"`) {
 		t.Errorf("no JSON log line for the submissions in:\n%s", out)
 	}
-	for _, personal := range []string{"Nguyễn Văn An", "0912345678", "Trần Thị Hoa", "Đỗ Thị Công Bố", "công viên"} {
+	for _, personal := range []string{"Nguyễn Văn An", "0912345678", "Trần Thị Hoa", "Đỗ Thị Công Bố", "công viên", "Vũ Thị Lan", "nhà văn hóa"} {
 		if strings.Contains(out, personal) {
 			t.Errorf("the logs contain %q", personal)
 		}
@@ -464,4 +534,34 @@ func cloneValues(v url.Values) url.Values {
 		c[k] = append([]string(nil), vs...)
 	}
 	return c
+}
+
+// countingProxy stands between the bootstrap and the local S3 on
+// 127.0.0.1, passing every request on as it came (the host it was signed
+// for included), and counts the submissions read through it.
+type countingProxy struct {
+	URL   string
+	reads atomic.Int64
+}
+
+func newCountingProxy(t *testing.T, endpoint string) *countingProxy {
+	t.Helper()
+	target, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &countingProxy{}
+	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host // the host the request was signed for
+	}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/submissions/") {
+			p.reads.Add(1)
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
 }

@@ -15,7 +15,13 @@
 // The same binary sends the daily digest: an EventBridge schedule's event
 // (source aws.events) runs it, through Amazon SES (LOA_DIGEST_FROM, the
 // sender; LOA_DIGEST_RECIPIENTS, the only addresses it may go to; for
-// tests, LOA_SMTP names an SMTP server instead). Every other event is an
+// tests, LOA_SMTP names an SMTP server instead). A second, more frequent
+// schedule keeps the staff exports fast: its rule sends the constant input
+// {"loa":"fold"} (FoldEvent), and the function folds what was stored since
+// the last run into every form's export snapshot (Service.FoldExports),
+// within the invocation's time, so that a staff export reads only the few
+// submissions stored since; what a run could not finish, the next goes on
+// with. Its log line and answer carry counts only. Every other event is an
 // HTTP request.
 //
 // A province's function (LOA_PROVINCE=true) serves every unit of the
@@ -62,22 +68,38 @@ func main() {
 	lambda.Start(dispatch(svc, logger))
 }
 
-// event is what tells an EventBridge schedule's event from an HTTP API's:
-// only the former has a source and a detail-type.
+// FoldEvent is the constant input of the schedule that folds the exports
+// (the templates' ExportFold event): {"loa":"fold"}.
+const FoldEvent = "fold"
+
+// event is what tells the schedules' events from an HTTP API's: the
+// digest's is EventBridge's own (a source and a detail-type), the fold's
+// the rule's constant input; an HTTP request has neither.
 type event struct {
 	Source     string `json:"source"`
 	DetailType string `json:"detail-type"`
+	Loa        string `json:"loa"`
 }
 
-// dispatch is the function Lambda runs: one binary for both events. A
-// scheduled event (the template's daily schedule) sends the digest, and an
-// error makes Lambda invoke it again (the digests already sent are marked,
-// and not sent twice); any other event is an HTTP request.
+// dispatch is the function Lambda runs: one binary for every event. The
+// fold schedule's event folds the exports; the daily schedule's event
+// sends the digest, and an error makes Lambda invoke it again (the digests
+// already sent are marked, and not sent twice); any other event is an HTTP
+// request.
 func dispatch(svc *service.Service, logger *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
 	web := lambdahttp.Wrap(svc.Handler)
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var ev event
-		if json.Unmarshal(raw, &ev) == nil && ev.Source == "aws.events" && ev.DetailType == "Scheduled Event" {
+		decoded := json.Unmarshal(raw, &ev) == nil
+		if decoded && ev.Loa == FoldEvent && ev.Source == "" {
+			return fold(ctx, svc, logger)
+		}
+		if decoded && ev.Loa != "" {
+			// A rule's input this binary does not know: refused, not taken
+			// for an HTTP request.
+			return nil, fmt.Errorf("bootstrap: an event of %q, want %q (the fold schedule's) or an HTTP request", ev.Loa, FoldEvent)
+		}
+		if decoded && ev.Source == "aws.events" && ev.DetailType == "Scheduled Event" {
 			// A ward's digest, or each unit's of a province.
 			rep, err := svc.RunDigests(ctx)
 			if errors.Is(err, service.ErrNoDigest) {
@@ -93,6 +115,27 @@ func dispatch(svc *service.Service, logger *slog.Logger) func(context.Context, j
 		}
 		return web(ctx, req)
 	}
+}
+
+// fold runs the fold schedule's event: counts in the log and the answer,
+// never a row. A run cut short by its time is no error (the next goes on);
+// a form or unit that failed is, so that it shows among the function's
+// errors.
+func fold(ctx context.Context, svc *service.Service, logger *slog.Logger) (service.FoldReport, error) {
+	rep, err := svc.FoldExports(ctx)
+	attrs := []any{
+		slog.Int("forms", rep.Forms), slog.Int("fresh", rep.Fresh),
+		slog.Int("cut", rep.Cut), slog.Int("failed", rep.Failed),
+	}
+	if rep.Units != nil {
+		attrs = append(attrs, slog.Int("units", len(rep.Units)))
+	}
+	if err != nil {
+		logger.Error("export: snapshots folded, some not", append(attrs, slog.String("error", err.Error()))...)
+		return rep, err
+	}
+	logger.Info("export: snapshots folded", attrs...)
+	return rep, nil
 }
 
 func start(ctx context.Context, logger *slog.Logger) (*service.Service, error) {
