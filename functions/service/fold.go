@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"loa/functions/report"
 )
@@ -36,9 +37,11 @@ func (r *FoldReport) add(o FoldReport) {
 // It is bounded by ctx's deadline: each form's fold stops reading in time
 // to save what it read, and once the time is up the forms not reached are
 // counted as Cut and left for the next run, which goes on from the
-// snapshots. A form or a unit that fails does not stop the others; the
-// error names them (never a row), and a run that was only cut short is no
-// error.
+// snapshots. A province's next run starts at the first unit this one did
+// not finish, so that a unit late in the list is not left behind by the
+// ones before it. A form or a unit that fails does not stop the others;
+// the error names them (never a row), and a run that was only cut short
+// is no error.
 func (s *Service) FoldExports(ctx context.Context) (FoldReport, error) {
 	if s.province == nil {
 		return s.fold(ctx)
@@ -48,13 +51,30 @@ func (s *Service) FoldExports(ctx context.Context) (FoldReport, error) {
 	if err != nil {
 		return FoldReport{}, err
 	}
+	p.mu.Lock()
+	from := p.foldFrom
+	p.mu.Unlock()
+	if from != "" {
+		// At that unit, or at the one after it when it is gone since.
+		i, _ := slices.BinarySearch(slugs, from)
+		slugs = slices.Concat(slugs[i:], slugs[:i])
+	}
 	out := FoldReport{Units: map[string]FoldReport{}}
 	var errs []error
+	next := ""
+	defer func() {
+		p.mu.Lock()
+		p.foldFrom = next
+		p.mu.Unlock()
+	}()
 	for _, slug := range slugs {
 		if ctx.Err() != nil {
 			// The time is up: the units not reached wait for the next run.
 			out.Cut++
 			out.Units[slug] = FoldReport{Cut: 1}
+			if next == "" {
+				next = slug
+			}
 			continue
 		}
 		var rep FoldReport
@@ -73,6 +93,9 @@ func (s *Service) FoldExports(ctx context.Context) (FoldReport, error) {
 		}
 		out.Units[slug] = rep
 		out.add(rep)
+		if rep.Cut > 0 && next == "" {
+			next = slug
+		}
 	}
 	return out, errors.Join(errs...)
 }

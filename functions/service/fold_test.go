@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,5 +149,73 @@ func TestProvinceFoldExports(t *testing.T) {
 	again, _ := pf.svc.FoldExports(ctx)
 	if again.Fresh != 0 || again.Forms != rep.Forms {
 		t.Errorf("the fold again: %+v, want nothing read and the same %d forms up to date", again, rep.Forms)
+	}
+}
+
+// cutAt lists the example province's units, recording the order they are
+// asked for, and ends the fold's time when asked for the unit cut.
+type cutAt struct {
+	exampleLister
+	cut    string
+	end    context.CancelFunc
+	mu     sync.Mutex
+	asked  []string
+	ending bool // end the time when cut is asked for
+}
+
+func (c *cutAt) Unit(ctx context.Context, slug string) (service.Unit, error) {
+	c.mu.Lock()
+	c.asked = append(c.asked, slug)
+	if c.ending && slug == c.cut {
+		c.end()
+	}
+	c.mu.Unlock()
+	return c.exampleLister.Unit(ctx, slug)
+}
+
+func (c *cutAt) order() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o := c.asked
+	c.asked = nil
+	return o
+}
+
+// TestProvinceFoldGoesOnWhereItStopped: a province's fold whose time runs
+// out at a unit leaves that unit and the ones after it to the next run,
+// which starts there and folds them, then the ones before; nothing is
+// lost, and the run after folds from the first unit again.
+func TestProvinceFoldGoesOnWhereItStopped(t *testing.T) {
+	units := &cutAt{cut: unitB}
+	pf := newProvinceFixture(t, service.Config{Units: units})
+	pf.ask(t, host(unitA), "/api/forms/cau-hoi", "Chi đoàn Tổ dân phố 1", "Chuyển đổi số", "Phường có lớp tin học không?")
+	pf.ask(t, host(unitB), "/api/forms/cau-hoi", "Chi đoàn thôn Đông", "Đường giao thông nông thôn", "Xã có làm đường mới không?")
+	slugs, err := exampleLister{}.Slugs(context.Background())
+	if err != nil || len(slugs) < 3 || !slices.IsSorted(slugs) || slugs[len(slugs)-1] != unitB {
+		t.Fatalf("the example province's units %v: the test wants %s last of three or more", slugs, unitB)
+	}
+	units.order()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	units.end, units.ending = cancel, true
+	rep, err := pf.svc.FoldExports(ctx)
+	units.ending = false
+	if err != nil || rep.Units[unitA].Fresh != 1 || rep.Units[unitB].Cut == 0 || rep.Units[unitB].Fresh != 0 {
+		t.Fatalf("a fold whose time ends at %s: %+v %v, want %s folded and %s cut, no error", unitB, rep, err, unitA, unitB)
+	}
+	if got := units.order(); !slices.Equal(got, slugs) {
+		t.Errorf("the first fold asked for %v, want %v", got, slugs)
+	}
+
+	rep, err = pf.svc.FoldExports(context.Background())
+	if err != nil || rep.Cut != 0 || rep.Fresh != 1 || rep.Units[unitB].Fresh != 1 {
+		t.Errorf("the next fold: %+v %v, want %s's question read, nothing cut", rep, err, unitB)
+	}
+	want := append([]string{unitB}, slugs[:len(slugs)-1]...)
+	if got := units.order(); !slices.Equal(got, want) {
+		t.Errorf("the next fold asked for %v, want %v: starting where the last stopped", got, want)
+	}
+	if rep, _ := pf.svc.FoldExports(context.Background()); rep.Fresh != 0 || !slices.Equal(units.order(), slugs) {
+		t.Errorf("a fold after a whole one: %+v, want nothing read, from the first unit", rep)
 	}
 }

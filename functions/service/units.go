@@ -86,6 +86,10 @@ type province struct {
 	level *provinceLevel // the province's own accounts and counts (level.go)
 	mu    sync.Mutex
 	units map[string]*unitEntry
+	// foldFrom is the first unit the last fold did not finish: the next
+	// starts there (fold.go). Kept in memory only: a new process starts
+	// from the first unit.
+	foldFrom string
 }
 
 // unitEntry is one unit's service, assembled on its first request and
