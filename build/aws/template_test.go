@@ -19,6 +19,7 @@ import (
 	"loa/build/internal/tooltest"
 	"loa/build/province"
 	"loa/functions/routes"
+	"loa/functions/service"
 	"loa/functions/store"
 )
 
@@ -825,6 +826,39 @@ func TestDigestSchedule(t *testing.T) {
 		}
 		if !expires {
 			t.Error("no lifecycle rule expires the marks of digests sent (digest/sent/)")
+		}
+	})
+}
+
+// TestFoldSchedule: a second schedule runs the same function often
+// (every 15 minutes by default) to fold the new submissions into the
+// export snapshots, always on, told from the digest's event by its
+// constant input, which names the fold as the function expects
+// (service.FoldEvent); the timeout leaves a run time to save what it read.
+func TestFoldSchedule(t *testing.T) {
+	eachStack(t, func(t *testing.T, name string, tmpl obj) {
+		p := get(t, tmpl, "Parameters", "FoldSchedule").(obj)
+		if p["Default"] != "rate(15 minutes)" || p["AllowedPattern"] != get(t, tmpl, "Parameters", "DigestSchedule", "AllowedPattern") {
+			t.Errorf("FoldSchedule %v, want every 15 minutes by default, a schedule expression", p)
+		}
+		props := get(t, resource(t, tmpl, "FormsFunction"), "Properties").(obj)
+		ev := get(t, props, "Events", "ExportFold").(obj)
+		if ev["Type"] != "Schedule" || !equal(get(t, ev, "Properties", "Schedule"), ref("FoldSchedule")) ||
+			get(t, ev, "Properties", "State") != "ENABLED" {
+			t.Errorf("ExportFold event = %v, want an enabled Schedule of FoldSchedule", ev)
+		}
+		in, _ := get(t, ev, "Properties", "Input").(string)
+		var input map[string]string
+		if err := json.Unmarshal([]byte(in), &input); err != nil || len(input) != 1 || input["loa"] != service.FoldEvent {
+			t.Errorf("ExportFold input %q (%v), want {\"loa\":%q}: what the function tells the fold by", in, err, service.FoldEvent)
+		}
+		if _, ok := get(t, props, "Events", "DailyDigest", "Properties").(obj)["Input"]; ok {
+			t.Error("the digest's event has a constant input: the function tells it by EventBridge's own event")
+		}
+		// Each form's fold reads for two thirds of the time left, then
+		// saves what it read.
+		if to, ok := props["Timeout"].(int); !ok || to < 10 {
+			t.Errorf("Timeout %v, want at least 10 seconds for a fold to read and save", props["Timeout"])
 		}
 	})
 }

@@ -10,6 +10,11 @@ import (
 	"loa/functions/report"
 )
 
+// FoldEvent names the fold in the constant input of the schedule that runs
+// FoldExports on the Lambda, {"loa":"fold"} (the templates' ExportFold
+// event): command bootstrap tells the event by it.
+const FoldEvent = "fold"
+
 // FoldReport is what a run of FoldExports did: counts only, never a row.
 type FoldReport struct {
 	Forms int // forms whose snapshot is now up to date

@@ -16,13 +16,13 @@
 // (source aws.events) runs it, through Amazon SES (LOA_DIGEST_FROM, the
 // sender; LOA_DIGEST_RECIPIENTS, the only addresses it may go to; for
 // tests, LOA_SMTP names an SMTP server instead). A second, more frequent
-// schedule keeps the staff exports fast: its rule sends the constant input
-// {"loa":"fold"} (FoldEvent), and the function folds what was stored since
-// the last run into every form's export snapshot (Service.FoldExports),
-// within the invocation's time, so that a staff export reads only the few
-// submissions stored since; what a run could not finish, the next goes on
-// with. Its log line and answer carry counts only. Every other event is an
-// HTTP request.
+// schedule keeps the staff exports fast: its rule sends the constant
+// input {"loa":"fold"} (service.FoldEvent), and the function folds what
+// was stored since the last run into every form's export snapshot
+// (Service.FoldExports), within the invocation's time, so that a staff
+// export reads only the few submissions stored since; what a run could not
+// finish, the next goes on with. Its log line and answer carry counts
+// only. Every other event is an HTTP request.
 //
 // A province's function (LOA_PROVINCE=true) serves every unit of the
 // province: a request's unit is named by the header LOA_UNIT_HEADER, which
@@ -68,10 +68,6 @@ func main() {
 	lambda.Start(dispatch(svc, logger))
 }
 
-// FoldEvent is the constant input of the schedule that folds the exports
-// (the templates' ExportFold event): {"loa":"fold"}.
-const FoldEvent = "fold"
-
 // event is what tells the schedules' events from an HTTP API's: the
 // digest's is EventBridge's own (a source and a detail-type), the fold's
 // the rule's constant input; an HTTP request has neither.
@@ -91,13 +87,13 @@ func dispatch(svc *service.Service, logger *slog.Logger) func(context.Context, j
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var ev event
 		decoded := json.Unmarshal(raw, &ev) == nil
-		if decoded && ev.Loa == FoldEvent && ev.Source == "" {
+		if decoded && ev.Loa == service.FoldEvent && ev.Source == "" {
 			return fold(ctx, svc, logger)
 		}
 		if decoded && ev.Loa != "" {
 			// A rule's input this binary does not know: refused, not taken
 			// for an HTTP request.
-			return nil, fmt.Errorf("bootstrap: an event of %q, want %q (the fold schedule's) or an HTTP request", ev.Loa, FoldEvent)
+			return nil, fmt.Errorf("bootstrap: an event of %q, want %q (the fold schedule's) or an HTTP request", ev.Loa, service.FoldEvent)
 		}
 		if decoded && ev.Source == "aws.events" && ev.DetailType == "Scheduled Event" {
 			// A ward's digest, or each unit's of a province.
