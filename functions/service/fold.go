@@ -20,7 +20,8 @@ type FoldReport struct {
 	Forms int // forms whose snapshot is now up to date
 	Fresh int // submissions read from their own objects (and now in a snapshot)
 	// Cut counts the forms left for the next run: their fold ran out of
-	// time (what it read is saved), or the run's time was up before them.
+	// time (what it read is saved), or the run's time was up before them
+	// (a unit of a province not reached counts once).
 	Cut    int
 	Failed int                   // forms, or whole units, that could not be folded
 	Units  map[string]FoldReport `json:",omitempty"` // a province's, by unit
