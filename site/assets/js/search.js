@@ -69,8 +69,15 @@
   var files = {};
   var decoder = new TextDecoder();
   // text is a file's text; a gzip file (any but the manifest) is inflated,
-  // unless the server has done it already.
-  function text(r) {
+  // unless the server has done it already. A response without a
+  // Content-Encoding holds the file's bytes as they are: those of a gzip
+  // file are inflated as they arrive. Only when the server declares an
+  // encoding (and the browser has undone it, maybe the file's own) are the
+  // bytes read first and looked at.
+  function text(r, gz) {
+    if (gz && r.body && !r.headers.get("Content-Encoding")) {
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).text();
+    }
     return r.arrayBuffer().then(function (buf) {
       var b = new Uint8Array(buf);
       if (b[0] !== 0x1f || b[1] !== 0x8b) return decoder.decode(b);
@@ -82,7 +89,7 @@
     if (!files[u]) {
       files[u] = fetch(u).then(function (r) {
         if (!r.ok) throw new Error(u + ": " + r.status);
-        return text(r);
+        return text(r, /\.gz$/.test(u));
       }).then(function (t) { return json ? JSON.parse(t) : t; });
       files[u].catch(function () { delete files[u]; });
     }
@@ -183,47 +190,52 @@
   }
 
   function idf(n, df) { return Math.log(1 + (n - df + 0.5) / (df + 0.5)); }
-  function sat(w) { return w * 2.2 / (w + 1.2); }
 
   // rank scores every page holding all the words of the query: words[i]
   // is a word and ents[i] the keys it matches, each with its spellings
-  // (one key, or those a prefix starts); pairs are the pairs' keys.
+  // (one key, or those a prefix starts); pairs are the pairs' keys. Plain
+  // loops over typed arrays: the first query runs before the browser has
+  // compiled any of it, and a call per posting costs then.
   function rank(m, words, ents, pairs) {
     // Pages that match more words whole, then more words spelt exactly
     // as typed (with their marks), come first; the score orders pages
     // within each tier.
     var n = m.n, need = words.length, score = new Float64Array(n), count = new Uint8Array(n);
     var tier = new Uint8Array(n), whole = new Uint8Array(n);
-    var w = new Float64Array(n), ex = new Uint8Array(n), wh = new Uint8Array(n);
-    words.forEach(function (tok, i) {
-      var marked = tok.exact !== tok.key, seen = [];
-      ents[i].forEach(function (c) {
-        var isWhole = c.key === tok.key || c.pair;
-        c.vars.forEach(function (v) {
-          var ok = marked && (v.exact === tok.exact || !isWhole && !c.pair && v.exact.startsWith(tok.exact));
-          for (var j = 0, k = postings(v.ps); j < k; j++) {
-            var d = PAGE[j];
-            if (!w[d]) seen.push(d);
+    var w = new Float64Array(n), ex = new Uint8Array(n), wh = new Uint8Array(n), seen = new Int32Array(n);
+    var i, j, k, d, x;
+    for (i = 0; i < words.length; i++) {
+      var tok = words[i], marked = tok.exact !== tok.key, ns = 0, cs = ents[i];
+      for (var c = 0; c < cs.length; c++) {
+        var e = cs[c], isKey = e.key === tok.key ? 1 : 0, isWhole = isKey || e.pair;
+        for (var v = 0; v < e.vars.length; v++) {
+          var sp = e.vars[v];
+          var ok = marked && (sp.exact === tok.exact || !isWhole && sp.exact.startsWith(tok.exact)) ? 1 : 0;
+          for (j = 0, k = postings(sp.ps); j < k; j++) {
+            d = PAGE[j];
+            if (w[d] === 0) seen[ns++] = d;
             w[d] += WEIGHT[j];
-            if (ok) ex[d] = 1;
-            if (c.key === tok.key) wh[d] = 1;
+            ex[d] |= ok;
+            wh[d] |= isKey;
           }
-        });
-      });
-      var f = idf(n, seen.length);
-      for (var j = 0; j < seen.length; j++) {
-        var d = seen[j];
+        }
+      }
+      var f = idf(n, ns);
+      for (j = 0; j < ns; j++) {
+        d = seen[j];
+        x = w[d];
         count[d]++; tier[d] += ex[d]; whole[d] += wh[d];
-        score[d] += f * sat(w[d]);
+        score[d] += f * (x * 2.2 / (x + 1.2));
         w[d] = 0; ex[d] = 0; wh[d] = 0;
       }
-    });
-    pairs.forEach(function (vars) {
-      vars.forEach(function (v) {
-        var k = postings(v.ps), f = idf(n, k);
-        for (var j = 0; j < k; j++) score[PAGE[j]] += 1.5 * f * sat(WEIGHT[j]);
-      });
-    });
+    }
+    for (i = 0; i < pairs.length; i++) {
+      for (var p = 0; p < pairs[i].length; p++) {
+        k = postings(pairs[i][p].ps);
+        var fp = 1.5 * idf(n, k);
+        for (j = 0; j < k; j++) { x = WEIGHT[j]; score[PAGE[j]] += fp * (x * 2.2 / (x + 1.2)); }
+      }
+    }
     // One number orders the pages: the tiers, then the score; the first
     // PER_PAGE are picked on the way.
     var hits = [], key = score, first = [];
@@ -296,10 +308,11 @@
     return e;
   }
 
-  // matcher tells the words of a text that the query found: its keys
-  // whole, and the words its last word starts.
+  // matcher tells the words of a text that the query found, and which
+  // word of the query found each: its keys whole, and the words its last
+  // word starts. It returns that word's key, or "" for a word not found.
   function matcher(keys, prefix) {
-    return function (k) { return keys[k] === 1 || prefix !== "" && k.startsWith(prefix); };
+    return function (k) { return keys[k] === 1 ? k : prefix !== "" && k.startsWith(prefix) ? prefix : ""; };
   }
 
   // marked writes text into parent with every word found in <mark>.
@@ -316,19 +329,33 @@
   }
 
   // snippet cuts the 30 words of text that hold the most words of the
-  // query, starting a few words before the first.
-  function snippet(text, found) {
-    var ts = tokens(text), best = -1, bestN = 0, SPAN = 30, hit = [];
-    for (var i = 0; i < ts.length; i++) if (found(ts[i].key)) hit.push(i);
-    for (var a = 0, b = 0; a < hit.length; a++) {
-      while (b < hit.length && hit[b] < hit[a] + SPAN) b++;
+  // query, starting a few words before the first. The text is split into
+  // words only as far as needed: the first stretch that holds every word
+  // of the query (need of them) is the one shown, and what follows it is
+  // not read.
+  function snippet(text, found, need) {
+    var ts = [], hit = [], best = -1, bestN = 0, SPAN = 30, a = 0, m, r, q, cut = false;
+    // count is how many different words of the query the stretch of
+    // SPAN words from hit[a] holds.
+    function count(a) {
       var seen = {}, k = 0;
-      for (var j = a; j < b; j++) if (!seen[ts[hit[j]].key]) { seen[ts[hit[j]].key] = 1; k++; }
-      if (k > bestN) { bestN = k; best = hit[a]; }
+      for (var j = a; j < hit.length && hit[j] < hit[a] + SPAN; j++) if (!seen[ts[hit[j]].q]) { seen[ts[hit[j]].q] = 1; k++; }
+      return k;
     }
+    function take(a) { var k = count(a); if (k > bestN) { bestN = k; best = hit[a]; } }
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text))) {
+      if (!(r = word(m[0]))) continue;
+      if ((q = found(r[1]))) hit.push(ts.length);
+      ts.push({ at: m.index, end: m.index + m[0].length, q: q });
+      for (; a < hit.length && hit[a] + SPAN <= ts.length; a++) take(a);
+      // Enough words read to cut the stretch found.
+      if (bestN >= need && ts.length > Math.max(0, best - 6) + SPAN) { cut = true; break; }
+    }
+    for (; a < hit.length; a++) take(a);
     if (best < 0) return null;
     var from = Math.max(0, best - 6), to = Math.min(ts.length - 1, from + SPAN);
-    return (from > 0 ? "… " : "") + text.slice(ts[from].at, ts[to].end) + (to < ts.length - 1 ? " …" : "");
+    return (from > 0 ? "… " : "") + text.slice(ts[from].at, ts[to].end) + (to < ts.length - 1 || cut ? " …" : "");
   }
 
   function date(s) { var p = s.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
@@ -336,7 +363,7 @@
   // first use takes long on a slow phone).
   function thousands(n) { return String(n).replace(/\B(?=(\d{3})+$)/g, "."); }
 
-  function item(f, found) {
+  function item(f, found, need) {
     var li = el("li"), h = el("h2"), a = el("a");
     a.href = f.u;
     h.appendChild(marked(a, f.t, found));
@@ -351,7 +378,7 @@
       });
       li.appendChild(p);
     }
-    var s = snippet(f.x || "", found) || snippet(f.m || "", found) || f.m || (f.x || "").slice(0, 200);
+    var s = snippet(f.x || "", found, need) || snippet(f.m || "", found, need) || f.m || (f.x || "").slice(0, 200);
     if (s) li.appendChild(marked(el("p", "snippet"), s, found));
     return li;
   }
@@ -399,7 +426,7 @@
       prefix = last.key;
       words[words.length - 1].prefix = true;
     }
-    var found = matcher(keys, prefix);
+    var found = matcher(keys, prefix), need = Object.keys(keys).length;
     var pairs = [];
     for (var i = 1; i < all.length; i++) if (all[i - 1].key !== all[i].key) pairs.push(PAIR + all[i - 1].key + " " + all[i].key);
     var lastPair = prefix && pairs.length && pairs[pairs.length - 1].endsWith(" " + prefix) ? pairs.pop() : "";
@@ -428,18 +455,26 @@
       }).then(function (res) {
         if (me !== run) return;
         var hits = res.hits, shown = 0;
+        // page shows the next results: each as soon as its fragment and
+        // those of the results above it have come, so that the first are
+        // written while the last are still on their way.
         function page() {
           var t2 = performance.now();
           var ids = shown ? ordered(res).slice(shown, shown + PER_PAGE) : res.first || top(res, PER_PAGE);
           shown += ids.length;
-          var asked = Promise.all(ids.map(function (d) { return fragment(m, d); }));
+          var got = new Array(ids.length), next = 0;
+          var asked = ids.map(function (d, i) {
+            return fragment(m, d).then(function (fr) {
+              if (me !== run) return;
+              var t3 = performance.now();
+              got[i] = fr;
+              for (; next < ids.length && got[next]; next++) list.appendChild(item(got[next], found, need));
+              cpu += performance.now() - t3;
+            });
+          });
           cpu += performance.now() - t2;
-          return asked.then(function (frs) {
-            if (me !== run) return;
-            var t3 = performance.now();
-            frs.forEach(function (fr) { list.appendChild(item(fr, found)); });
-            more.hidden = shown >= hits.length;
-            cpu += performance.now() - t3;
+          return Promise.all(asked).then(function () {
+            if (me === run) more.hidden = shown >= hits.length;
           });
         }
         // The first results' fragments are asked for before anything
