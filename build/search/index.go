@@ -67,6 +67,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/text/unicode/norm"
 
 	"loa/functions/vntext"
 )
@@ -212,7 +213,7 @@ func (x *Index) add(d Doc, replace bool) error {
 		Number:  strings.TrimSpace(d.Number),
 		Section: info.secName,
 		Summary: vntext.Normalize(d.Summary),
-		Text:    truncate(collapseSpaces(vntext.Normalize(truncate(strings.Join(append([]string{d.Body}, d.Printed...), "\n"), 2*textBytes))), textBytes),
+		Text:    fragmentText(d.Body, d.Printed),
 	}
 	if !d.Date.IsZero() {
 		f.Date = d.Date.In(vntext.Location).Format("2006-01-02")
@@ -581,6 +582,35 @@ func compress(b []byte) []byte {
 	return buf.Bytes()
 }
 
+// fragmentText is the text a page's fragment keeps, to cut snippets
+// from: its body, then the other lines it prints, every run of white space
+// as one space, in NFC, cut at about textBytes. It reads each text once:
+// the pass that collapses the spaces also tells whether NFC could change
+// anything, which for text written in Vietnamese with its letters
+// precomposed (the usual case) it cannot.
+func fragmentText(body string, printed []string) string {
+	if len(body) > 2*textBytes {
+		cut := 2 * textBytes
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut]
+	}
+	b := make([]byte, 0, min(len(body)+64, 2*textBytes))
+	b, plain := appendCollapsedNFC(b, body, false, true)
+	for _, l := range printed {
+		if len(b) >= 2*textBytes {
+			break
+		}
+		b, plain = appendCollapsedNFC(b, l, true, plain)
+	}
+	s := string(b)
+	if !plain {
+		s = norm.NFC.String(s)
+	}
+	return truncate(s, textBytes)
+}
+
 // collapseSpaces writes every run of white space in s as one space and
 // trims both ends, as strings.Join(strings.Fields(s), " ") does.
 func collapseSpaces(s string) string {
@@ -591,6 +621,13 @@ func collapseSpaces(s string) string {
 // space, none at the start of b; space says that one is owed before the
 // next word. A trailing space of b is the caller's to trim.
 func appendCollapsed(b []byte, s string, space bool) []byte {
+	b, _ = appendCollapsedNFC(b, s, space, true)
+	return b
+}
+
+// appendCollapsedNFC is appendCollapsed, and also tells whether NFC
+// leaves what s adds alone (see nfcPlain), and plain what came before.
+func appendCollapsedNFC(b []byte, s string, space, plain bool) ([]byte, bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -608,6 +645,7 @@ func appendCollapsed(b []byte, s string, space bool) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
+		plain = plain && nfcPlain(r)
 		if unicode.IsSpace(r) {
 			space = true
 		} else {
@@ -619,7 +657,19 @@ func appendCollapsed(b []byte, s string, space bool) []byte {
 		}
 		i += size
 	}
-	return b
+	return b, plain
+}
+
+// nfcPlain tells the characters that NFC leaves alone wherever they stand:
+// they have no decomposition and compose with nothing before them. These
+// are the Latin letters and marks below the combining marks (U+0300), the
+// precomposed letters of Vietnamese (U+1E00–U+1EFF), and the dashes,
+// quotes and currency signs a text uses; and bytes that are not UTF-8,
+// which NFC copies as they are (utf8.RuneError). Any other character
+// sends the text through NFC.
+func nfcPlain(r rune) bool {
+	return r < 0x300 || 0x1e00 <= r && r <= 0x1eff || 0x2010 <= r && r <= 0x2027 || 0x2030 <= r && r <= 0x205e ||
+		0x20a0 <= r && r <= 0x20c0 || r == utf8.RuneError
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

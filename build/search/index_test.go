@@ -290,3 +290,34 @@ func TestTextOfHTML(t *testing.T) {
 		t.Errorf("headings %q", heads)
 	}
 }
+
+// TestFragmentText: a fragment keeps its page's body and printed lines as
+// one line of NFC text, whatever form the page was written in.
+func TestFragmentText(t *testing.T) {
+	long := strings.Repeat("đăng ký tạm trú ", 2000) // 40 KB
+	cases := []struct {
+		name, body string
+		printed    []string
+		want       string
+	}{
+		{"nfc", "Đăng ký  tạm\ttrú\n\ncho người lao động", nil, "Đăng ký tạm trú cho người lao động"},
+		{"nfd", norm.NFD.String("Hướng dẫn đăng ký"), nil, "Hướng dẫn đăng ký"},
+		{"printed", "  Nội dung.  ", []string{"TM. ỦY BAN NHÂN DÂN", norm.NFD.String("CHỦ TỊCH"), "", "Nguyễn Văn A"}, "Nội dung. TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Nguyễn Văn A"},
+		{"marks-alone", "Kho\u0302ng co\u0301 gi\u0300", nil, "Không có gì"},
+		{"punctuation", "Giá 10.000 ₫ – “miễn phí” …", nil, "Giá 10.000 ₫ – “miễn phí” …"},
+		{"ohm", "10 \u2126", nil, "10 \u03a9"}, // a singleton NFC replaces
+		{"not-utf8", "đăng \x91ký", nil, "đăng \x91ký"},
+	}
+	for _, c := range cases {
+		if got := fragmentText(c.body, c.printed); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	got := fragmentText(long, []string{"Nơi nhận"})
+	if len(got) > textBytes+len(" …") || !strings.HasSuffix(got, " …") || !strings.HasPrefix(got, "đăng ký tạm trú đăng") {
+		t.Errorf("a 40 KB body keeps %d bytes, ending %q; want at most %d, cut at a word", len(got), got[max(0, len(got)-20):], textBytes)
+	}
+	if !norm.NFC.IsNormalString(got) || strings.Contains(got, "  ") {
+		t.Errorf("a long body's text is not NFC with single spaces")
+	}
+}
