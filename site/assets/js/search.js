@@ -191,49 +191,70 @@
 
   function idf(n, df) { return Math.log(1 + (n - df + 0.5) / (df + 0.5)); }
 
-  // rank scores every page holding all the words of the query: words[i]
-  // is a word and ents[i] the keys it matches, each with its spellings
-  // (one key, or those a prefix starts); pairs are the pairs' keys. Plain
-  // loops over typed arrays: the first query runs before the browser has
-  // compiled any of it, and a call per posting costs then.
-  function rank(m, words, ents, pairs) {
+  // ranking scores every page holding all the words of the query, one
+  // word at a time as its shard comes (ranking the words that have come
+  // overlaps the wait for the others), and orders them once all are in.
+  // Each word's and each pair's part of the score is kept apart and added
+  // in the query's order at the end, so that the order the shards come in
+  // changes no score. Plain loops over typed arrays: the first query runs
+  // before the browser has compiled any of it, and a call per posting
+  // costs then.
+  function ranking(n, need) {
     // Pages that match more words whole, then more words spelt exactly
     // as typed (with their marks), come first; the score orders pages
     // within each tier.
-    var n = m.n, need = words.length, score = new Float64Array(n), count = new Uint8Array(n);
-    var tier = new Uint8Array(n), whole = new Uint8Array(n);
+    var count = new Uint8Array(n), tier = new Uint8Array(n), whole = new Uint8Array(n);
     var w = new Float64Array(n), ex = new Uint8Array(n), wh = new Uint8Array(n), seen = new Int32Array(n);
-    var i, j, k, d, x;
-    for (i = 0; i < words.length; i++) {
-      var tok = words[i], marked = tok.exact !== tok.key, ns = 0, cs = ents[i];
-      for (var c = 0; c < cs.length; c++) {
-        var e = cs[c], isKey = e.key === tok.key ? 1 : 0, isWhole = isKey || e.pair;
-        for (var v = 0; v < e.vars.length; v++) {
-          var sp = e.vars[v];
-          var ok = marked && (sp.exact === tok.exact || !isWhole && sp.exact.startsWith(tok.exact)) ? 1 : 0;
-          for (j = 0, k = postings(sp.ps); j < k; j++) {
-            d = PAGE[j];
-            if (w[d] === 0) seen[ns++] = d;
-            w[d] += WEIGHT[j];
-            ex[d] |= ok;
-            wh[d] |= isKey;
+    var parts = []; // by place in the query: [pages, scores]
+    return {
+      // word adds word tok, whose keys (one, or those a prefix starts,
+      // each with its spellings) are ents, as the i-th part.
+      word: function (i, tok, ents) {
+        var marked = tok.exact !== tok.key, ns = 0, j, k, d, x;
+        for (var c = 0; c < ents.length; c++) {
+          var e = ents[c], isKey = e.key === tok.key ? 1 : 0, isWhole = isKey || e.pair;
+          for (var v = 0; v < e.vars.length; v++) {
+            var sp = e.vars[v];
+            var ok = marked && (sp.exact === tok.exact || !isWhole && sp.exact.startsWith(tok.exact)) ? 1 : 0;
+            for (j = 0, k = postings(sp.ps); j < k; j++) {
+              d = PAGE[j];
+              if (w[d] === 0) seen[ns++] = d;
+              w[d] += WEIGHT[j];
+              ex[d] |= ok;
+              wh[d] |= isKey;
+            }
           }
         }
-      }
-      var f = idf(n, ns);
-      for (j = 0; j < ns; j++) {
-        d = seen[j];
-        x = w[d];
-        count[d]++; tier[d] += ex[d]; whole[d] += wh[d];
-        score[d] += f * (x * 2.2 / (x + 1.2));
-        w[d] = 0; ex[d] = 0; wh[d] = 0;
-      }
-    }
-    for (i = 0; i < pairs.length; i++) {
-      for (var p = 0; p < pairs[i].length; p++) {
-        k = postings(pairs[i][p].ps);
-        var fp = 1.5 * idf(n, k);
-        for (j = 0; j < k; j++) { x = WEIGHT[j]; score[PAGE[j]] += fp * (x * 2.2 / (x + 1.2)); }
+        var f = idf(n, ns), pages = seen.slice(0, ns), sc = new Float64Array(ns);
+        for (j = 0; j < ns; j++) {
+          d = pages[j];
+          x = w[d];
+          count[d]++; tier[d] += ex[d]; whole[d] += wh[d];
+          sc[j] = f * (x * 2.2 / (x + 1.2));
+          w[d] = 0; ex[d] = 0; wh[d] = 0;
+        }
+        parts[i] = [[pages, sc]];
+      },
+      // pair adds the pairs vars (a pair's spellings) as the i-th part.
+      pair: function (i, vars) {
+        parts[i] = vars.map(function (v) {
+          var k = postings(v.ps), fp = 1.5 * idf(n, k), pages = PAGE.slice(0, k), sc = new Float64Array(k), x;
+          for (var j = 0; j < k; j++) { x = WEIGHT[j]; sc[j] = fp * (x * 2.2 / (x + 1.2)); }
+          return [pages, sc];
+        });
+      },
+      done: function () { return order(n, need, count, tier, whole, parts); },
+    };
+  }
+
+  // order adds up the parts of the score and picks the pages that hold
+  // every word.
+  function order(n, need, count, tier, whole, parts) {
+    var score = new Float64Array(n), i, j, p;
+    for (i = 0; i < parts.length; i++) {
+      for (p = 0; p < (parts[i] || []).length; p++) {
+        var pages = parts[i][p][0], sc = parts[i][p][1];
+        for (j = 0; j < pages.length; j++) score[pages[j]] += sc[j];
       }
     }
     // One number orders the pages: the tiers, then the score; the first
@@ -432,25 +453,42 @@
     var lastPair = prefix && pairs.length && pairs[pairs.length - 1].endsWith(" " + prefix) ? pairs.pop() : "";
     if (f.muc || f.loai) manifest.then(function (m) { get("c." + m.c + ".txt"); });
     return manifest.then(function (m) {
-      return Promise.all([
-        Promise.all(words.map(function (t) {
-          if (t.prefix) return completed(m, t.key);
-          return entry(m, t.key).then(function (vars) { return vars && [{ key: t.key, vars: vars }]; });
-        })),
-        Promise.all(pairs.map(function (k) { return entry(m, k); })),
-        lastPair ? completed(m, lastPair) : [],
-      ]).then(function (r) {
-        t1 = performance.now();
-        var ents = r[0], prs = r[1].filter(Boolean);
-        r[2].forEach(function (c) { prs.push(c.vars); });
-        if (prefix) {
+      // Each word, and each pair, is ranked as soon as its shard is in;
+      // t1 is when the last came.
+      var rk = ranking(m.n, words.length), none = false, last = 0;
+      function came(rank) {
+        return function (x) {
+          t1 = performance.now();
+          if (me === run && !none) rank(x);
+          last = performance.now() - t1;
+        };
+      }
+      var begun = lastPair ? completed(m, lastPair) : Promise.resolve([]);
+      return Promise.all(words.map(function (t, i) {
+        var got = t.prefix ? completed(m, t.key) : entry(m, t.key).then(function (vars) { return vars && [{ key: t.key, vars: vars }]; });
+        if (t.prefix) {
           // Pages that have the word before and a word begun so after it
           // have the begun word, whether or not it is among the most
           // common the completions list.
-          r[2].forEach(function (c) { ents[ents.length - 1].push({ key: c.key, vars: c.vars, pair: true }); });
+          got = Promise.all([got, begun]).then(function (r) {
+            return r[0].concat(r[1].map(function (c) { return { key: c.key, vars: c.vars, pair: true }; }));
+          });
         }
-        var res = ents.some(function (e) { return !e || !e.length; }) ? { hits: [] } : rank(m, words, ents, prs);
-        cpu += performance.now() - t1;
+        return got.then(came(function (ents) {
+          if (!ents || !ents.length) none = true;
+          else rk.word(i, t, ents);
+        }));
+      }).concat(pairs.map(function (k, i) {
+        return entry(m, k).then(came(function (vars) { if (vars) rk.pair(words.length + i, vars); }));
+      }), [begun.then(came(function (cs) {
+        rk.pair(words.length + pairs.length, [].concat.apply([], cs.map(function (c) { return c.vars; })));
+      }))])).then(function () {
+        // t1 is when the last shard came: what it took to rank its word
+        // is counted after it; what the others took, while it was on its
+        // way, is not.
+        var t = performance.now();
+        var res = none ? { hits: [] } : rk.done();
+        cpu += last + performance.now() - t;
         return filter(m, res, f);
       }).then(function (res) {
         if (me !== run) return;
