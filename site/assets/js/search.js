@@ -191,9 +191,20 @@
 
   function idf(n, df) { return Math.log(1 + (n - df + 0.5) / (df + 0.5)); }
 
-  // ranking scores every page holding all the words of the query, one
-  // word at a time as its shard comes (ranking the words that have come
-  // overlaps the wait for the others), and orders them once all are in.
+  // decoded gives a spelling its postings as two arrays (pages, weights),
+  // decoded once however many times a query uses them.
+  function decoded(sp) {
+    if (!sp.pages) {
+      var k = postings(sp.ps);
+      sp.pages = PAGE.slice(0, k);
+      sp.weights = WEIGHT.slice(0, k);
+    }
+    return sp;
+  }
+
+  // ranking scores every page holding all the words of the query, the
+  // keys of each word as their shards come (ranking what has come
+  // overlaps the wait for the rest), and orders them once all are in.
   // Each word's and each pair's part of the score is kept apart and added
   // in the query's order at the end, so that the order the shards come in
   // changes no score. Plain loops over typed arrays: the first query runs
@@ -204,43 +215,51 @@
     // as typed (with their marks), come first; the score orders pages
     // within each tier.
     var count = new Uint8Array(n), tier = new Uint8Array(n), whole = new Uint8Array(n);
-    var w = new Float64Array(n), ex = new Uint8Array(n), wh = new Uint8Array(n), seen = new Int32Array(n);
     var parts = []; // by place in the query: [pages, scores]
+    var acc = []; // by word, while its keys come: what its pages have
     return {
-      // word adds word tok, whose keys (one, or those a prefix starts,
-      // each with its spellings) are ents, as the i-th part.
-      word: function (i, tok, ents) {
-        var marked = tok.exact !== tok.key, ns = 0, j, k, d, x;
+      // add adds to word tok, the i-th of the query, some of its keys
+      // (its own, those a prefix starts, or pairs that end in it), each
+      // with its spellings.
+      add: function (i, tok, ents) {
+        var a = acc[i] || (acc[i] = { w: new Float64Array(n), ex: new Uint8Array(n), wh: new Uint8Array(n), seen: new Int32Array(n), ns: 0 });
+        var w = a.w, ex = a.ex, wh = a.wh, seen = a.seen, ns = a.ns;
+        var marked = tok.exact !== tok.key, j, k, d;
         for (var c = 0; c < ents.length; c++) {
           var e = ents[c], isKey = e.key === tok.key ? 1 : 0, isWhole = isKey || e.pair;
           for (var v = 0; v < e.vars.length; v++) {
-            var sp = e.vars[v];
+            var sp = decoded(e.vars[v]), pages = sp.pages, weights = sp.weights;
             var ok = marked && (sp.exact === tok.exact || !isWhole && sp.exact.startsWith(tok.exact)) ? 1 : 0;
-            for (j = 0, k = postings(sp.ps); j < k; j++) {
-              d = PAGE[j];
+            for (j = 0, k = pages.length; j < k; j++) {
+              d = pages[j];
               if (w[d] === 0) seen[ns++] = d;
-              w[d] += WEIGHT[j];
+              w[d] += weights[j];
               ex[d] |= ok;
               wh[d] |= isKey;
             }
           }
         }
-        var f = idf(n, ns), pages = seen.slice(0, ns), sc = new Float64Array(ns);
+        a.ns = ns;
+      },
+      // end closes the i-th word, all its keys in.
+      end: function (i) {
+        var a = acc[i], ns = a.ns, w = a.w, ex = a.ex, wh = a.wh, j, d, x;
+        var f = idf(n, ns), pages = a.seen.slice(0, ns), sc = new Float64Array(ns);
         for (j = 0; j < ns; j++) {
           d = pages[j];
           x = w[d];
           count[d]++; tier[d] += ex[d]; whole[d] += wh[d];
           sc[j] = f * (x * 2.2 / (x + 1.2));
-          w[d] = 0; ex[d] = 0; wh[d] = 0;
         }
         parts[i] = [[pages, sc]];
+        acc[i] = null;
       },
       // pair adds the pairs vars (a pair's spellings) as the i-th part.
       pair: function (i, vars) {
         parts[i] = vars.map(function (v) {
-          var k = postings(v.ps), fp = 1.5 * idf(n, k), pages = PAGE.slice(0, k), sc = new Float64Array(k), x;
-          for (var j = 0; j < k; j++) { x = WEIGHT[j]; sc[j] = fp * (x * 2.2 / (x + 1.2)); }
-          return [pages, sc];
+          var sp = decoded(v), k = sp.pages.length, fp = 1.5 * idf(n, k), sc = new Float64Array(k), x;
+          for (var j = 0; j < k; j++) { x = sp.weights[j]; sc[j] = fp * (x * 2.2 / (x + 1.2)); }
+          return [sp.pages, sc];
         });
       },
       done: function () { return order(n, need, count, tier, whole, parts); },
@@ -455,40 +474,47 @@
     return manifest.then(function (m) {
       // Each word, and each pair, is ranked as soon as its shard is in;
       // t1 is when the last came.
-      var rk = ranking(m.n, words.length), none = false, last = 0;
+      var rk = ranking(m.n, words.length), none = false, took = 0;
       function came(rank) {
         return function (x) {
           t1 = performance.now();
           if (me === run && !none) rank(x);
-          last = performance.now() - t1;
+          took = performance.now() - t1;
         };
       }
       var begun = lastPair ? completed(m, lastPair) : Promise.resolve([]);
+      var last = words.length - 1, lastKeys = 0; // the last word's keys: its own, then the pairs it ends
+      function endLast() { if (++lastKeys === 2 && !none) rk.end(last); }
       return Promise.all(words.map(function (t, i) {
-        var got = t.prefix ? completed(m, t.key) : entry(m, t.key).then(function (vars) { return vars && [{ key: t.key, vars: vars }]; });
         if (t.prefix) {
-          // Pages that have the word before and a word begun so after it
-          // have the begun word, whether or not it is among the most
-          // common the completions list.
-          got = Promise.all([got, begun]).then(function (r) {
-            return r[0].concat(r[1].map(function (c) { return { key: c.key, vars: c.vars, pair: true }; }));
-          });
+          return completed(m, t.key).then(came(function (ents) {
+            rk.add(i, t, ents);
+            endLast();
+          }));
         }
-        return got.then(came(function (ents) {
-          if (!ents || !ents.length) none = true;
-          else rk.word(i, t, ents);
+        return entry(m, t.key).then(came(function (vars) {
+          if (!vars) { none = true; return; }
+          rk.add(i, t, [{ key: t.key, vars: vars }]);
+          rk.end(i);
         }));
       }).concat(pairs.map(function (k, i) {
         return entry(m, k).then(came(function (vars) { if (vars) rk.pair(words.length + i, vars); }));
       }), [begun.then(came(function (cs) {
         rk.pair(words.length + pairs.length, [].concat.apply([], cs.map(function (c) { return c.vars; })));
+        if (prefix) {
+          // Pages that have the word before and a word begun so after it
+          // have the begun word, whether or not it is among the most
+          // common the completions list.
+          rk.add(last, words[last], cs.map(function (c) { return { key: c.key, vars: c.vars, pair: true }; }));
+          endLast();
+        }
       }))])).then(function () {
         // t1 is when the last shard came: what it took to rank its word
         // is counted after it; what the others took, while it was on its
         // way, is not.
         var t = performance.now();
         var res = none ? { hits: [] } : rk.done();
-        cpu += last + performance.now() - t;
+        cpu += took + performance.now() - t;
         return filter(m, res, f);
       }).then(function (res) {
         if (me !== run) return;
