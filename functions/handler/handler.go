@@ -137,9 +137,13 @@ type Config struct {
 	// "ip:port" (see ParseAddr). Empty: the peer address (RemoteAddr).
 	ClientIPHeader string
 
-	// StoreTimeout bounds one save. It must stay far below the store's
-	// grace period for orphan quota slots. 0 means 20 seconds.
+	// StoreTimeout bounds one submission from its turn at the Gate to its
+	// save. It must stay far below the store's grace period for orphan
+	// quota slots. 0 means 20 seconds.
 	StoreTimeout time.Duration
+	// Gate bounds the submissions checked and saved at once (handlers that
+	// share one process may share one); nil: NewGate(0).
+	Gate *Gate
 
 	// The staff routes (GET /api/stats, GET /api/export/{form},
 	// DELETE /api/submissions/{form}/{id}) need both. StaffSecretHash is
@@ -244,6 +248,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.StoreTimeout <= 0 {
 		cfg.StoreTimeout = 20 * time.Second
+	}
+	if cfg.Gate == nil {
+		cfg.Gate = NewGate(0)
 	}
 	h := &Handler{
 		cfg:     cfg,
@@ -430,6 +437,19 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			"Dữ liệu gửi lên không đúng định dạng.")
 		return
 	}
+	// The body is in: a slow phone holds no turn while it sends. The wait
+	// counts against the save's time, so a submission is answered within
+	// StoreTimeout either way.
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.StoreTimeout)
+	defer cancel()
+	if !h.cfg.Gate.enter(ctx) {
+		note.outcome = "busy"
+		w.Header().Set("Retry-After", "10")
+		h.refused(w, r, f, raw, now, http.StatusServiceUnavailable,
+			"Hệ thống đang nhận rất nhiều câu trả lời cùng lúc nên chưa lưu được câu trả lời của bạn. Thông tin bạn nhập vẫn còn trên trang này: hãy chờ ít phút rồi bấm gửi lại. Gửi lại không tạo bản trùng.")
+		return
+	}
+	defer h.cfg.Gate.leave()
 
 	if forms.IsBot(raw) {
 		note.outcome = "honeypot"
@@ -469,8 +489,6 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.StoreTimeout)
-	defer cancel()
 	rc, err := h.cfg.Store.Save(ctx, sub)
 	note.key = rc.Key
 	var quota *store.QuotaError

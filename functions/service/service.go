@@ -132,6 +132,10 @@ type Config struct {
 	// reads the stored submissions back, and Close stops it. Off on the
 	// Lambda, which is frozen between invocations.
 	Background bool
+
+	// gate is shared by a province's units, so that one bound holds for
+	// the whole process; nil: each service has its own.
+	gate *handler.Gate
 }
 
 // Service is the assembled form service.
@@ -257,6 +261,7 @@ func assemble(cfg Config, unit string) (*Service, error) {
 		Forms: reg, Store: st, Site: siteCfg, Frame: frame, Now: cfg.Now, Logger: cfg.Logger,
 		StaffSecretHash: cfg.StaffSecretHash, Staff: exp, ClientIPHeader: cfg.ClientIPHeader,
 		Office: office,
+		Gate:   cfg.gate,
 	}
 	var dg *digest.Digester
 	if cfg.Mail != nil {

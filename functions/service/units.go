@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"loa/functions/handler"
 	"loa/functions/routes"
 	"loa/functions/store"
 	"loa/functions/vntext"
@@ -110,6 +111,7 @@ func newProvince(cfg Config) (*Service, error) {
 		// another's data.
 		return nil, errors.New("service: a shared staff secret (LOA_STAFF_SECRET_HASH) would open every unit of a province: leave it empty; each unit's staff sign in with the unit's own accounts")
 	}
+	cfg.gate = handler.NewGate(0)
 	p := &province{cfg: cfg, units: map[string]*unitEntry{}}
 	var err error
 	if p.level, err = newProvinceLevel(p); err != nil {
