@@ -133,9 +133,12 @@ type Config struct {
 	// Lambda, which is frozen between invocations.
 	Background bool
 
-	// gate is shared by a province's units, so that one bound holds for
-	// the whole process; nil: each service has its own.
-	gate *handler.Gate
+	// A province's units share these (newProvince makes them once): one
+	// Gate, so that one bound holds for the whole process, and one Frame,
+	// since the layouts are the same for every unit. nil: each service
+	// makes its own.
+	gate  *handler.Gate
+	frame *site.Frame
 }
 
 // Service is the assembled form service.
@@ -240,9 +243,11 @@ func assemble(cfg Config, unit string) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	frame, err := site.NewFrame(cfg.Layouts)
-	if err != nil {
-		return nil, err
+	frame := cfg.frame
+	if frame == nil {
+		if frame, err = site.NewFrame(cfg.Layouts); err != nil {
+			return nil, err
+		}
 	}
 	// The office's Word documents need data/van-phong.yaml; a content
 	// folder without it (a test's, an older checkout) runs without them.

@@ -17,6 +17,7 @@ import (
 	"loa/functions/routes"
 	"loa/functions/store"
 	"loa/functions/vntext"
+	"loa/site"
 )
 
 // A province's form service serves many units (phường, xã, đặc khu) from
@@ -112,8 +113,11 @@ func newProvince(cfg Config) (*Service, error) {
 		return nil, errors.New("service: a shared staff secret (LOA_STAFF_SECRET_HASH) would open every unit of a province: leave it empty; each unit's staff sign in with the unit's own accounts")
 	}
 	cfg.gate = handler.NewGate(0)
-	p := &province{cfg: cfg, units: map[string]*unitEntry{}}
 	var err error
+	if cfg.frame, err = site.NewFrame(cfg.Layouts); err != nil {
+		return nil, err
+	}
+	p := &province{cfg: cfg, units: map[string]*unitEntry{}}
 	if p.level, err = newProvinceLevel(p); err != nil {
 		return nil, err
 	}
