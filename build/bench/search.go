@@ -468,8 +468,8 @@ func path(p string) string {
 type browseResult struct {
 	firstBytes, firstRequests int
 	firstMS, medianMS         float64
-	maxAfterMS, maxCPUMS      float64 // over the queries after the first
-	coldAfterMS, coldCPUMS    []float64 // the first query, each time in a fresh browser
+	maxAfterMS, maxCPUMS      float64      // over the queries after the first
+	coldAfterMS, coldCPUMS    []float64    // the first query, each time in a fresh browser
 	perQueryMS                [][3]float64 // to results, after the shards, on the CPU
 	recall                    float64
 	perQuery                  []queryCount
