@@ -57,6 +57,13 @@ func (o *output) write(url string, data []byte) error {
 	return nil
 }
 
+// keep notes that the file serving url is the last build's, unchanged,
+// as write does when it finds the same bytes there.
+func (o *output) keep(url string) {
+	o.kept.add(file(url))
+	o.files.Add(1)
+}
+
 // mkdir makes dir once per build. Most parents exist already (a section's
 // folder holds its pages): one mkdir is cheaper than MkdirAll's
 // stat-then-mkdir.

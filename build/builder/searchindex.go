@@ -110,6 +110,15 @@ func (b *build) writeSearch(r *renderer) error {
 	if idx == nil {
 		return errors.New("search: the index of this build is written already")
 	}
+	// Updating the last build: the shards it holds are not made again.
+	if b.out.last != "" {
+		entries, _ := os.ReadDir(filepath.Join(b.out.last, filepath.FromSlash(strings.TrimPrefix(searchDir, "/"))))
+		published := make(map[string]bool, len(entries))
+		for _, e := range entries {
+			published[e.Name()] = true
+		}
+		idx.SetPublished(func(name string) bool { return published[name] })
+	}
 	out, err := idx.Write()
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
@@ -139,6 +148,13 @@ func (b *build) writeSearch(r *renderer) error {
 	}
 	for name, data := range out.Files {
 		if have[name] {
+			continue
+		}
+		if data == nil {
+			// A shard the last build holds (named by its bytes'
+			// hash): kept as it is.
+			b.out.keep(searchDir + name)
+			n++
 			continue
 		}
 		if err := b.out.write(searchDir+name, data); err != nil {

@@ -144,6 +144,9 @@ type Index struct {
 	// zipped are the compressed shards of the last Write, by name: a
 	// shard that did not change is not compressed again.
 	zipped map[string][]byte
+	// published tells whether the folder the index goes to holds a file
+	// already (SetPublished); nil: it holds none.
+	published func(name string) bool
 	// last is what the last Write left for the next; changed are the
 	// pages put again since (their term lists then), which the next Write
 	// patches into it. nil when the next Write must invert every page.
@@ -352,7 +355,8 @@ type Facet struct {
 // Output is the index as files.
 type Output struct {
 	// Files are the index's files by name; they are meant to be published
-	// together in one folder, e.g. /assets/search/.
+	// together in one folder, e.g. /assets/search/. A shard the folder
+	// holds already (see [Index.SetPublished]) is named with nil bytes.
 	Files map[string][]byte
 	// Manifest is the name, in Files, of the file the results page is
 	// given (search.js finds every other file from it).
@@ -394,6 +398,17 @@ type manifest struct {
 // formatVersion is the manifest's "v": search.js reads this format only.
 const formatVersion = 2
 
+// SetPublished tells the index which files the folder it is written to
+// holds already. A shard is named by a hash of its bytes before
+// compression, so one the folder holds is neither compressed nor handed
+// back again: an update build after a page edit compresses the few shards
+// the edit changed, not all of them.
+func (x *Index) SetPublished(has func(name string) bool) {
+	x.mu.Lock()
+	x.published = has
+	x.mu.Unlock()
+}
+
 // Write returns the index's files. It does not change the pages: more may
 // be added or put and Write called again.
 func (x *Index) Write() (*Output, error) {
@@ -424,9 +439,14 @@ func (x *Index) Write() (*Output, error) {
 	zipped := make([][]byte, len(shards))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
+	kept := make([]bool, len(shards))
 	for i, s := range shards {
 		if z, ok := x.zipped[s.name]; ok {
 			zipped[i] = z
+			continue
+		}
+		if x.published != nil && x.published(shardFile(s.name)) {
+			kept[i] = true
 			continue
 		}
 		g.Go(func() error {
@@ -437,8 +457,10 @@ func (x *Index) Write() (*Output, error) {
 	g.Wait()
 	x.zipped = make(map[string][]byte, len(shards))
 	for i, s := range shards {
-		out.Files["t."+s.name+".gz"] = zipped[i]
-		x.zipped[s.name] = zipped[i]
+		out.Files[shardFile(s.name)] = zipped[i]
+		if !kept[i] {
+			x.zipped[s.name] = zipped[i]
+		}
 		m.Shards = append(m.Shards, [2]string{s.start, s.name})
 	}
 
@@ -688,3 +710,6 @@ func sentenceCase(s string) string {
 
 // kindKey is the value of a kind in the query string: its slug.
 func kindKey(kind string) string { return vntext.Slug(kind) }
+
+// shardFile is the file of the shard whose bytes hash to name.
+func shardFile(name string) string { return "t." + name + ".gz" }

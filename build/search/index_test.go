@@ -321,3 +321,53 @@ func TestFragmentText(t *testing.T) {
 		t.Errorf("a long body's text is not NFC with single spaces")
 	}
 }
+
+// TestPublishedShardsNotMadeAgain: a new index written to a folder that
+// holds the last one's files hands back, as nil, exactly the shards that
+// folder holds (their names are their bytes' hash), with the bytes of
+// every other file; and it lists in its manifest the same shards as an
+// index that knows nothing of the folder.
+func TestPublishedShardsNotMadeAgain(t *testing.T) {
+	docs := append(fillerDocs(300), wardDocs...)
+	before := build(t, docs, ShardSize(2048))
+	extra := Doc{URL: "/thong-bao/moi/", Section: "thong-bao", Date: day("2025-01-01"),
+		Title: "Thông báo lịch tiêm chủng", Body: "Tiêm chủng cho trẻ em dưới 6 tuổi tại trạm y tế."}
+	full := build(t, append(docs, extra), ShardSize(2048))
+
+	x := New(ShardSize(2048))
+	for _, d := range append(docs, extra) {
+		if err := x.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asked := 0
+	x.SetPublished(func(name string) bool { asked++; _, ok := before.Files[name]; return ok })
+	out, err := x.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Files) != len(full.Files) || out.Manifest != full.Manifest {
+		t.Fatalf("%d files and manifest %s, want %d and %s as without SetPublished", len(out.Files), out.Manifest, len(full.Files), full.Manifest)
+	}
+	kept, made := 0, 0
+	for name, want := range full.Files {
+		got, ok := out.Files[name]
+		_, published := before.Files[name]
+		switch {
+		case !ok:
+			t.Errorf("%s missing", name)
+		case strings.HasPrefix(name, "t.") && published:
+			if got != nil {
+				t.Errorf("shard %s is published already, but came back with %d bytes", name, len(got))
+			}
+			kept++
+		case got == nil || !bytes.Equal(got, want):
+			t.Errorf("%s: %d bytes, want the %d a build without SetPublished writes", name, len(got), len(want))
+		case strings.HasPrefix(name, "t."):
+			made++
+		}
+	}
+	if kept == 0 || made == 0 || asked == 0 {
+		t.Errorf("%d shards kept, %d made (%d asked): the edit should change some and leave others", kept, made, asked)
+	}
+}
