@@ -56,6 +56,8 @@ var formsOpen = time.Date(2023, 4, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 // keeps nothing (its own ceiling). It then builds the Lambda zip and times cold starts under the
 // Lambda Runtime Interface Emulator.
 func benchForms(args []string) error {
+	// The service's process, as serve sets it.
+	service.TuneCollector()
 	fl := flag.NewFlagSet("forms", flag.ContinueOnError)
 	n := fl.Int("n", 20000, "submissions to send")
 	clients := fl.Int("c", 64, "concurrent clients")

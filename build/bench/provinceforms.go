@@ -53,6 +53,8 @@ var namesUnit = regexp.MustCompile(`của ([a-z0-9-]+):`)
 // stored questions are counted and read: none may be lost, none stored
 // under another unit.
 func benchProvinceForms(args []string) error {
+	// The service's process, as serve sets it.
+	service.TuneCollector()
 	fl := flag.NewFlagSet("province-forms", flag.ContinueOnError)
 	units := fl.Int("units", 104, "units in the province (Hưng Yên has 104)")
 	n := fl.Int("n", 20000, "questions to send, spread over the units")

@@ -566,6 +566,8 @@ func Main(args []string) error {
 		}
 		cfg.Now = t
 	}
+	// serve lives for hours and answers the forms from one process.
+	service.TuneCollector()
 	var running interface {
 		banner(w io.Writer, dataFlag string)
 		Close() error
