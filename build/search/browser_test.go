@@ -341,8 +341,9 @@ func TestBrowser(t *testing.T) {
 		if len(got) != 10 {
 			t.Fatalf("thanh nien: %d results shown, want the first 10", len(got))
 		}
+		// Each result is written as its fragment comes: wait for all ten.
 		b.do(chromedp.Click(chromedp.CSS("[data-more]")),
-			chromedp.Poll[chromedp.Void](`document.querySelectorAll("[data-results] li").length > 10`))
+			chromedp.Poll[chromedp.Void](`document.querySelectorAll("[data-results] li").length >= 20`))
 		if !evalIn[bool](b, `document.activeElement === document.querySelectorAll("[data-results] h2 a")[10]`) {
 			t.Error("after “Xem thêm”, the focus is not on the first new result")
 		}

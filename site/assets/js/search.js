@@ -521,8 +521,10 @@
         var hits = res.hits, shown = 0;
         // page shows the next results: each as soon as its fragment and
         // those of the results above it have come, so that the first are
-        // written while the last are still on their way.
-        function page() {
+        // written while the last are still on their way. With focus, the
+        // first of them takes the focus as it is written ("Xem thêm" from
+        // the keyboard goes on where the new results start).
+        function page(focus) {
           var t2 = performance.now();
           var ids = shown ? ordered(res).slice(shown, shown + PER_PAGE) : res.first || top(res, PER_PAGE);
           shown += ids.length;
@@ -532,7 +534,10 @@
               if (me !== run) return;
               var t3 = performance.now();
               got[i] = fr;
-              for (; next < ids.length && got[next]; next++) list.appendChild(item(got[next], found, need));
+              for (; next < ids.length && got[next]; next++) {
+                var li = list.appendChild(item(got[next], found, need)), a;
+                if (focus && next === 0 && (a = li.querySelector("a"))) a.focus();
+              }
               cpu += performance.now() - t3;
             });
           });
@@ -557,10 +562,7 @@
           return;
         }
         say(["Tìm thấy " + thousands(hits.length) + " trang có “" + f.q + "”."]);
-        more.onclick = function () {
-          var next = list.children.length;
-          page().then(function () { var a = list.children[next] && list.children[next].querySelector("a"); if (a) a.focus(); });
-        };
+        more.onclick = function () { page(true); };
         return first.then(function () {
           if (me !== run) return;
           root.setAttribute("data-ms", Math.round(performance.now() - t0));
