@@ -155,7 +155,7 @@ func benchSearch(args []string) error {
 	fmt.Printf("%-28s %12d %12d\n", "first query, requests", loaB.firstRequests, pfB.firstRequests)
 	row("first query, to results", loaB.firstMS, pfB.firstMS, "ms")
 	row("later queries, to results", loaB.medianMS, pfB.medianMS, "ms")
-	coldAfter, coldCPU := medianFloat(loaB.coldAfterMS), medianFloat(loaB.coldCPUMS)
+	coldAfter, coldCPU := medianRatio(loaB.coldAfterMS), medianRatio(loaB.coldCPUMS)
 	fmt.Printf("%-28s %10.0fms %12s   median of %d cold, %.0f–%.0f ms\n", "cold: after shards arrive", coldAfter, "–", len(loaB.coldAfterMS), slices.Min(loaB.coldAfterMS), slices.Max(loaB.coldAfterMS))
 	fmt.Printf("%-28s %10.0fms %12s\n", "of which on the CPU", coldCPU, "–")
 	fmt.Printf("%-28s %10.0fms %12s\n", "later: after shards (max)", loaB.maxAfterMS, "–")
@@ -525,16 +525,16 @@ func browse(exe, base string, words map[string]map[string]bool, colds int) (loa,
 	}
 	run := func(setup string, first func(ctx context.Context, q string) (answer, error), next func(ctx context.Context, q string) (answer, error), skip func(string) bool) (browseResult, []int, error) {
 		var r browseResult
-		ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+		ctx, cancel, err := throttledTab(bctx)
 		defer cancel()
+		if err != nil {
+			return r, nil, err
+		}
 		ctx, cancelT := context.WithTimeout(ctx, 5*time.Minute)
 		defer cancelT()
 		var mu sync.Mutex
 		urls := map[network.RequestID]string{}
 		sizes := map[network.RequestID]float64{}
-		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-			return r, nil, err
-		}
 		if err := chromedp.Listen(ctx, func(ev any) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -545,9 +545,6 @@ func browse(exe, base string, words map[string]map[string]bool, colds int) (loa,
 				sizes[e.RequestID] += e.EncodedDataLength
 			}
 		}); err != nil {
-			return r, nil, err
-		}
-		if _, err := chromedp.Call(ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 4}); err != nil {
 			return r, nil, err
 		}
 		counts := make([]int, len(searchQueries))
@@ -649,11 +646,7 @@ func browse(exe, base string, words map[string]map[string]bool, colds int) (loa,
 	// renderer, the machine): the first query again, each time in a
 	// browser context of its own, with nothing cached and nothing compiled.
 	for range colds - 1 {
-		ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-		err := chromedp.Do(ctx, chromedp.Navigate("about:blank"))
-		if err == nil {
-			_, err = chromedp.Call(ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 4})
-		}
+		ctx, cancel, err := throttledTab(bctx)
 		var a answer
 		if err == nil {
 			a, err = loaFirst(ctx, searchQueries[0])
@@ -689,12 +682,13 @@ func jsString(s string) string {
 	return string(b)
 }
 
-// medianFloat is the median of xs (the mean of the middle two for an even
-// count); xs is left as it was.
-func medianFloat(xs []float64) float64 {
-	s := slices.Sorted(slices.Values(xs))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
+// throttledTab opens a tab in a browser context of its own (nothing cached,
+// nothing compiled) with the CPU throttled 4×, as a cheap phone.
+func throttledTab(bctx context.Context) (context.Context, context.CancelFunc, error) {
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	err := chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+	if err == nil {
+		_, err = chromedp.Call(ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 4})
 	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return ctx, cancel, err
 }

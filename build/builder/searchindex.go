@@ -94,6 +94,11 @@ func searchDoc(p *Page, doc ast.Node, src []byte, section string) *search.Doc {
 // stateMottoLine is the line under the state's motto.
 const stateMottoLine = "Độc lập - Tự do - Hạnh phúc"
 
+// searchFolder is the folder of the index in the site built in root.
+func searchFolder(root string) string {
+	return filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(searchDir, "/")))
+}
+
 // writeSearch writes the index of the pages indexed so far and the results
 // page. Files already in the output with the same content-hashed name are
 // left alone, so a partial rebuild rewrites only the shards that changed.
@@ -112,7 +117,7 @@ func (b *build) writeSearch(r *renderer) error {
 	}
 	// Updating the last build: the shards it holds are not made again.
 	if b.out.last != "" {
-		entries, _ := os.ReadDir(filepath.Join(b.out.last, filepath.FromSlash(strings.TrimPrefix(searchDir, "/"))))
+		entries, _ := os.ReadDir(searchFolder(b.out.last))
 		published := make(map[string]bool, len(entries))
 		for _, e := range entries {
 			published[e.Name()] = true
@@ -136,7 +141,7 @@ func (b *build) writeSearch(r *renderer) error {
 	// kept; one that the new index does not name is linked by nothing.
 	have := map[string]bool{}
 	if b.out.inPlace {
-		dir := filepath.Join(b.out.root, filepath.FromSlash(strings.TrimPrefix(searchDir, "/")))
+		dir := searchFolder(b.out.root)
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			if _, ok := out.Files[e.Name()]; ok {
