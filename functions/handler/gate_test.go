@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"loa/functions/forms"
 	"loa/functions/handler"
@@ -79,5 +81,60 @@ func TestGateBoundsSubmissionsAtOnce(t *testing.T) {
 	}
 	if got := len(e.keys("loa/submissions/cau-hoi/")); got != 2 {
 		t.Errorf("%d questions stored, want 2 (the refused ones must leave nothing)", got)
+	}
+}
+
+// slowSaver saves through the real store after a pause, or gives up with
+// its context.
+type slowSaver struct{ st *store.Store }
+
+func (s slowSaver) Save(ctx context.Context, sub *forms.Submission) (store.Receipt, error) {
+	select {
+	case <-time.After(2 * time.Millisecond):
+	case <-ctx.Done():
+		return store.Receipt{}, ctx.Err()
+	}
+	return s.st.Save(ctx, sub)
+}
+
+// TestGateLosesNoTurn: 200 submissions at once through two turns, a third
+// of them given up by their senders while they wait or save; afterwards
+// both turns are free (a submission whose wait is already over still gets
+// one, which only a free turn gives), and every one answered 200 is stored.
+func TestGateLosesNoTurn(t *testing.T) {
+	var st *store.Store
+	e := newEnv(t, func(c *handler.Config) {
+		c.Gate = handler.NewGate(2)
+		st = c.Store.(*store.Store)
+		c.Store = slowSaver{st: st}
+	})
+	var wg sync.WaitGroup
+	var ok atomic.Int32
+	for i := range 200 {
+		wg.Go(func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if i%3 == 0 {
+				go func() { time.Sleep(time.Duration(i%7) * time.Millisecond); cancel() }()
+			}
+			if a := e.do(postJSON("cau-hoi", question(100+i)).WithContext(ctx)); a.code == http.StatusOK {
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 2 {
+		// One at a time: each takes a turn and gives it back.
+		if a := e.do(postJSON("cau-hoi", question(1000+i)).WithContext(done)); a.code == http.StatusServiceUnavailable && strings.Contains(a.body, "rất nhiều") {
+			t.Fatalf("a turn was lost: a submission found none free after the others ended: %s", a.body)
+		}
+	}
+	if got := len(e.keys("loa/submissions/cau-hoi/")); got < int(ok.Load()) {
+		t.Errorf("%d stored, fewer than the %d answered 200", got, ok.Load())
+	}
+	if ok.Load() < 100 {
+		t.Errorf("only %d of 200 answered 200: the senders who stayed should all be served", ok.Load())
 	}
 }
