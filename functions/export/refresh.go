@@ -27,10 +27,11 @@ import (
 // starts, so a snapshot lost while nothing ran is rebuilt before anyone
 // asks, and a lost snapshot is rebuilt at the next save.
 //
-// It never competes hard with the forms it follows: it waits for a pause
-// in the submissions (Quiet, at most MaxWait, and not once the kept rows
-// fill half their room, the other half taking the saves during the fold),
-// refreshes one form at a time, each run reading
+// It never competes hard with the forms it follows: before each refresh,
+// when it has been told of saves since the last pause, it waits for a
+// pause in the submissions (Quiet, at most MaxWait, and not once the kept
+// rows fill half their room, the other half taking the saves during the
+// fold); it refreshes one form at a time, each run reading
 // objects for a while at most (Run: a rebuild of many objects goes on
 // over several runs, as an export's budget allows, see scan), and after a
 // run that took d it rests Rest×d before the next.
@@ -171,16 +172,29 @@ func (r *Refresher) Close() {
 
 func (r *Refresher) loop(ctx context.Context) {
 	defer close(r.done)
+	// The saves told of when the last pause came; none yet, so the first
+	// refresh waits for a pause as well: a process that has just started
+	// (or a unit just assembled for its first request) is often about to
+	// be busy.
+	seen := int64(-1)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-r.wake:
 		}
-		if !r.quiet(ctx) {
-			return
-		}
 		for {
+			// Saves told of since the last pause: wait for the next one
+			// before each refresh, not only before the first of a round.
+			// Otherwise a refresher still busy with one form when a burst
+			// began would go on folding form after form, and the same
+			// form again, while the burst lasts.
+			if r.saves.Load() != seen {
+				var ok bool
+				if seen, ok = r.quiet(ctx); !ok {
+					return
+				}
+			}
 			f := r.next()
 			if f == nil {
 				break
@@ -210,10 +224,11 @@ func (r *Refresher) loop(ctx context.Context) {
 
 // quiet waits for a pause in the submissions: Quiet without a save, at
 // most MaxWait, and no longer once the kept rows fill half their room.
-// It reports whether ctx is still on.
-func (r *Refresher) quiet(ctx context.Context) bool {
+// It returns the saves told of when the pause came (all of them, when it
+// stopped waiting for another reason), and whether ctx is still on.
+func (r *Refresher) quiet(ctx context.Context) (int64, bool) {
 	if r.cfg.Quiet <= 0 {
-		return ctx.Err() == nil
+		return r.saves.Load(), ctx.Err() == nil
 	}
 	t := time.NewTimer(r.cfg.Quiet)
 	defer t.Stop()
@@ -222,16 +237,16 @@ func (r *Refresher) quiet(ctx context.Context) bool {
 		t.Reset(r.cfg.Quiet)
 		select {
 		case <-ctx.Done():
-			return false
+			return n, false
 		case <-r.full:
-			return true
+			return r.saves.Load(), true
 		case <-t.C:
 		}
 		if r.saves.Load() == n {
-			break
+			return n, ctx.Err() == nil
 		}
 	}
-	return ctx.Err() == nil
+	return r.saves.Load(), ctx.Err() == nil
 }
 
 // next takes a dirty form to refresh, nil when there is none.

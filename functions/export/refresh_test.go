@@ -187,6 +187,57 @@ func TestRefresherGoesOnAfterItsBudget(t *testing.T) {
 	}
 }
 
+// TestRefresherWaitsForAPauseBeforeEachRefresh: a refresher that is busy
+// with one form when a burst of submissions begins refreshes nothing more
+// while the burst lasts (neither the next form nor the same one again),
+// and catches up once it pauses.
+func TestRefresherWaitsForAPauseBeforeEachRefresh(t *testing.T) {
+	e := newEnv(t, nil)
+	all := e.reg.Forms()
+	if len(all) < 2 {
+		t.Fatalf("the content declares %d forms; the test needs two", len(all))
+	}
+	gate := make(chan struct{})
+	e.gets.gate.Store(&gate)
+	r := e.refresher(export.RefreshConfig{Quiet: time.Second, MaxWait: time.Hour})
+	// The first refresh comes after a second without saves; it waits at
+	// the gate as it lists its form's keys.
+	deadline := time.Now().Add(time.Minute)
+	for e.gets.lists.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the refresher listed nothing in a minute")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// A burst begins while it lists: a question every 20 ms, never the
+	// second of quiet the refresher waits for.
+	e.told(r, e.addQuestions(1, "đợt đầu"))
+	e.gets.gate.Store(nil)
+	close(gate)
+	for range 30 {
+		e.told(r, e.addQuestions(1, "đợt"))
+		time.Sleep(20 * time.Millisecond)
+	}
+	snapshots := func() (n int) {
+		for _, f := range all {
+			if _, ok := e.snapshot(f.ID); ok {
+				n++
+			}
+		}
+		return n
+	}
+	if n := snapshots(); n > 1 {
+		t.Errorf("%d forms were refreshed during the burst, want at most the one under way when it began", n)
+	}
+	e.settle(r)
+	if n := snapshots(); n != len(all) {
+		t.Errorf("after the burst %d of %d forms have a snapshot, want all", n, len(all))
+	}
+	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
+		t.Errorf("the staff export after the burst read %d submissions, want 0", n)
+	}
+}
+
 // TestRefresherSettleAndClose: Settle answers at once when nothing is to be
 // done, and an error once the refresher is closed; Saved never blocks.
 func TestRefresherSettleAndClose(t *testing.T) {
