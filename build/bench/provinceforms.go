@@ -64,6 +64,7 @@ func benchProvinceForms(args []string) error {
 	keep := fl.Bool("keep", false, "keep the on-disk store")
 	peer := fl.Bool("peer", true, "also run the same load on one ward's service, for the ratio")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	heapProfile := fl.String("heapprofile", "", "write a profile of the memory held at the end of the load to this file")
 	every := fl.Duration("staff-every", time.Second, "pause of each staff member between two rounds of list and export (a person clicking; 0: back to back)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -328,6 +329,11 @@ func benchProvinceForms(args []string) error {
 	wall := time.Since(start)
 	pprof.StopCPUProfile()
 	cpu := cpuTime() - cpu0
+	if *heapProfile != "" {
+		if err := writeHeld(*heapProfile); err != nil {
+			return err
+		}
+	}
 	loadDone.Store(true)
 	staffWG.Wait()
 	close(errs)
@@ -444,4 +450,16 @@ func benchProvinceForms(args []string) error {
 		return fmt.Errorf("lost %d (units short: %v), %d stored under the wrong unit, %d rows of another unit handed to staff", res.lost(), lostUnits, wrong, foreign)
 	}
 	return nil
+}
+
+// writeHeld writes a profile of the memory the process holds, after a
+// collection.
+func writeHeld(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.Lookup("heap").WriteTo(f, 0)
 }

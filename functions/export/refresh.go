@@ -69,6 +69,36 @@ type RefreshConfig struct {
 	// short: listing the keys and moving the snapshot take what they take
 	// on a busy machine. 0 means 20 seconds.
 	Run time.Duration
+	// Turns, when set, bounds the refreshes run at once by all the
+	// refreshers that share it: a province's units, which would otherwise
+	// all fold at the same pause after a burst. nil: no bound.
+	Turns *Turns
+}
+
+// Turns bounds how many refreshes run at once across refreshers.
+type Turns struct{ c chan struct{} }
+
+// NewTurns lets n refreshes run at once (at least one).
+func NewTurns(n int) *Turns { return &Turns{c: make(chan struct{}, max(n, 1))} }
+
+// take waits for a turn; it reports false when ctx ends first. A nil
+// Turns has a turn for everyone.
+func (t *Turns) take(ctx context.Context) bool {
+	if t == nil {
+		return true
+	}
+	select {
+	case t.c <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (t *Turns) give() {
+	if t != nil {
+		<-t.c
+	}
 }
 
 // StartRefresher starts keeping cfg.Forms' snapshots fresh until Close.
@@ -195,13 +225,18 @@ func (r *Refresher) loop(ctx context.Context) {
 					return
 				}
 			}
+			if !r.cfg.Turns.take(ctx) {
+				return
+			}
 			f := r.next()
 			if f == nil {
+				r.cfg.Turns.give()
 				break
 			}
 			start := r.e.cfg.Stopwatch()
 			err := r.refresh(ctx, f)
 			took := r.e.cfg.Stopwatch().Sub(start)
+			r.cfg.Turns.give()
 			if ctx.Err() != nil {
 				return
 			}

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"loa/functions/export"
+	"loa/functions/forms"
 	"loa/functions/report"
 	"loa/functions/store"
 )
@@ -235,6 +237,55 @@ func TestRefresherWaitsForAPauseBeforeEachRefresh(t *testing.T) {
 	}
 	if n := e.reads(func() { e.write("cau-hoi", report.CSV) }); n != 0 {
 		t.Errorf("the staff export after the burst read %d submissions, want 0", n)
+	}
+}
+
+// TestRefreshersShareTurns: refreshers that share Turns of one (a
+// province's units) never refresh at once; each has its turn.
+func TestRefreshersShareTurns(t *testing.T) {
+	e := newEnv(t, nil)
+	e.seedQuestions(3)
+	gate := make(chan struct{})
+	e.gets.gate.Store(&gate)
+	turns := export.NewTurns(1)
+	var rs []*export.Refresher
+	for _, f := range e.reg.Forms() {
+		r := e.ex.StartRefresher(export.RefreshConfig{Forms: []*forms.Form{f}, Quiet: -1, Rest: -1, Turns: turns})
+		t.Cleanup(r.Close)
+		rs = append(rs, r)
+	}
+	if len(rs) < 2 {
+		t.Fatalf("the content declares %d forms; the test needs two", len(rs))
+	}
+	deadline := time.Now().Add(time.Minute)
+	for e.gets.lists.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no refresher listed anything in a minute")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// One refresher lists at the gate. Give the others time to begin,
+	// which they must not.
+	time.Sleep(100 * time.Millisecond)
+	// A listing's prefix is loa/submissions/<form>/, or a part of it.
+	listedForms := map[string]bool{}
+	e.gets.listed.Range(func(k, _ any) bool {
+		form, _, _ := strings.Cut(strings.TrimPrefix(k.(string), "loa/submissions/"), "/")
+		listedForms[form] = true
+		return true
+	})
+	if len(listedForms) != 1 {
+		t.Errorf("forms listed at once: %v, want one", listedForms)
+	}
+	e.gets.gate.Store(nil)
+	close(gate)
+	for _, r := range rs {
+		e.settle(r)
+	}
+	for _, f := range e.reg.Forms() {
+		if _, ok := e.snapshot(f.ID); !ok {
+			t.Errorf("form %s has no snapshot once the refreshers settled", f.ID)
+		}
 	}
 }
 

@@ -25,11 +25,13 @@ import (
 // countingAPI is the real S3 client, counting the submissions it reads.
 // With a step, each read also moves the exporter's clock on by that much,
 // as reads from a distant S3 would take that long. With a gate, listings
-// wait for it to close; lists counts the listings begun.
+// wait for it to close; lists counts the listings begun, and listed
+// keeps their prefixes.
 type countingAPI struct {
 	store.API
-	n     atomic.Int64
-	lists atomic.Int64
+	n      atomic.Int64
+	lists  atomic.Int64
+	listed sync.Map // prefix → true
 	step  atomic.Int64 // nanoseconds
 	clock *fakeClock
 	gate  atomic.Pointer[chan struct{}]
@@ -37,6 +39,7 @@ type countingAPI struct {
 
 func (c *countingAPI) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
 	c.lists.Add(1)
+	c.listed.Store(aws.ToString(in.Prefix), true)
 	if g := c.gate.Load(); g != nil {
 		<-*g
 	}

@@ -175,14 +175,34 @@ func (f *Form) Field(name string) *Field {
 // the look that ships, a folder of the caller's to try another. An error
 // in a declaration is a [FileError] at its line.
 func Load(contentFS, layouts fs.FS) (*Registry, error) {
-	list, sample, codes, err := loadChiDoan(contentFS)
+	l, err := ParseLayouts(layouts)
 	if err != nil {
 		return nil, err
 	}
+	return LoadWith(contentFS, l)
+}
+
+// Layouts are the templates forms render with, parsed once: a province's
+// units load their forms with the same Layouts, as they share the look.
+// They are safe for concurrent use.
+type Layouts struct{ tmpl *template.Template }
+
+// ParseLayouts parses the form templates of layouts (see Load).
+func ParseLayouts(layouts fs.FS) (*Layouts, error) {
 	tmpl, err := parseTemplates(layouts)
 	if err != nil {
 		return nil, err
 	}
+	return &Layouts{tmpl: tmpl}, nil
+}
+
+// LoadWith is Load with layouts already parsed.
+func LoadWith(contentFS fs.FS, layouts *Layouts) (*Registry, error) {
+	list, sample, codes, err := loadChiDoan(contentFS)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := layouts.tmpl
 	names, err := fs.Glob(contentFS, "bieu-mau/*.md")
 	if err != nil {
 		return nil, err

@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"loa/functions/export"
+	"loa/functions/forms"
 	"loa/functions/handler"
 	"loa/functions/routes"
 	"loa/functions/store"
@@ -113,8 +116,14 @@ func newProvince(cfg Config) (*Service, error) {
 		return nil, errors.New("service: a shared staff secret (LOA_STAFF_SECRET_HASH) would open every unit of a province: leave it empty; each unit's staff sign in with the unit's own accounts")
 	}
 	cfg.gate = handler.NewGate(0)
+	// After a burst every unit's refresher finds its pause at the same
+	// moment: they fold one per two CPUs at a time, not all at once.
+	cfg.turns = export.NewTurns(runtime.GOMAXPROCS(0) / 2)
 	var err error
 	if cfg.frame, err = site.NewFrame(cfg.Layouts); err != nil {
+		return nil, err
+	}
+	if cfg.formLayouts, err = forms.ParseLayouts(cfg.Layouts); err != nil {
 		return nil, err
 	}
 	p := &province{cfg: cfg, units: map[string]*unitEntry{}}
