@@ -11,6 +11,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // AssetsDir is the URL directory under which fingerprinted assets are published.
@@ -36,6 +38,31 @@ type Frame struct {
 	css     string
 	scripts map[string]string // "form.js" → "/assets/form.<hash>.js"
 	icon    string
+
+	// The rendered "site-header" and "site-footer" by partKey, when the
+	// layouts define them: executing html/template costs a reflective call
+	// per action, about 40 µs for a menu of ten entries, the same on most
+	// pages. At most maxParts are kept.
+	parts  sync.Map // partKey → template.HTML
+	nparts atomic.Int32
+}
+
+// maxParts bounds the kept headers and footers: a site has one per menu
+// state (each entry current or not), a province that many per unit.
+const maxParts = 4096
+
+// partKey is what the header or the footer depends on: the site's name,
+// tagline and menu as the page shows it (which entry is current).
+type partKey struct {
+	name, title, tagline, menu string
+}
+
+// Chrome is what layouts/base.html's "site-header" and "site-footer" see:
+// the site and its menu, nothing of the page, so that each is rendered once
+// per menu state and reused.
+type Chrome struct {
+	Site Config
+	Menu []MenuEntry
 }
 
 // NewFrame parses layouts/base.html of fsys, with the header's search box
@@ -113,7 +140,48 @@ func (f *Frame) Render(w io.Writer, sh Shell) error {
 			sh.Menu[i].Current = "true"
 		}
 	}
+	var err error
+	if sh.Header, err = f.part("site-header", &sh); err != nil {
+		return err
+	}
+	if sh.Footer, err = f.part("site-footer", &sh); err != nil {
+		return err
+	}
 	return f.tmpl.Execute(w, &sh)
+}
+
+// part returns the template name of the layouts rendered for sh's site
+// and menu, from the kept ones when it was rendered before; "" when the
+// layouts do not define it.
+func (f *Frame) part(name string, sh *Shell) (template.HTML, error) {
+	t := f.tmpl.Lookup(name)
+	if t == nil {
+		return "", nil
+	}
+	var menu strings.Builder
+	for _, m := range sh.Menu {
+		menu.WriteString(m.Name)
+		menu.WriteByte(0)
+		menu.WriteString(m.URL)
+		menu.WriteByte(0)
+		menu.WriteString(m.Current)
+		menu.WriteByte(1)
+	}
+	key := partKey{name: name, title: sh.Site.Title, tagline: sh.Site.Tagline, menu: menu.String()}
+	if h, ok := f.parts.Load(key); ok {
+		return h.(template.HTML), nil
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, Chrome{Site: sh.Site, Menu: sh.Menu}); err != nil {
+		return "", err
+	}
+	h := template.HTML(b.String())
+	if f.nparts.Load() < maxParts {
+		if _, loaded := f.parts.LoadOrStore(key, h); !loaded {
+			f.nparts.Add(1)
+		}
+	}
+	return h, nil
 }
 
 // Stylesheet returns the URL of the site's one stylesheet.

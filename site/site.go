@@ -81,10 +81,12 @@ type Shell struct {
 	Main                    template.HTML
 
 	// Set by [Frame.Render] from the frame's own assets and from Site.Menu
-	// and Path; callers leave them empty.
-	Stylesheet string
-	Icon       string
-	Menu       []MenuEntry
+	// and Path; callers leave them empty. Header and Footer are the
+	// layouts' "site-header" and "site-footer" (see [Chrome]).
+	Stylesheet     string
+	Icon           string
+	Menu           []MenuEntry
+	Header, Footer template.HTML
 }
 
 // MenuEntry is an entry of the site's menu as one page shows it. Current

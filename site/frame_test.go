@@ -1,0 +1,114 @@
+package site
+
+import (
+	"html/template"
+	"io"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func testShell(path string, cfg Config) Shell {
+	return Shell{Site: cfg, Title: "Kế hoạch số 12", Description: "Mô tả <ngắn>", Canonical: "https://loa.example.vn" + path, Path: path, OGType: "article", Main: template.HTML("<p>Nội dung</p>")}
+}
+
+var (
+	wardA = Config{Title: "Phường Bạch Sam", Tagline: "Thông tin của phường", Menu: []Link{{"Trang chủ", "/"}, {"Kế hoạch", "/ke-hoach/"}, {"Hỏi đáp", "/hoi-dap/"}}}
+	wardB = Config{Title: "Phường Dương Hạo", Menu: []Link{{"Trang chủ", "/"}, {"Thông báo", "/thong-bao/"}}}
+)
+
+// TestFrameReusesHeaderAndFooter: a frame that has rendered pages before
+// (its header and footer kept by site and menu state) writes each page
+// byte for byte as a frame that renders it first; the current menu entry
+// and the site are those of the page, never of an earlier one.
+func TestFrameReusesHeaderAndFooter(t *testing.T) {
+	warm, err := NewFrame(FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		path string
+		cfg  Config
+		want string
+	}{
+		{"/", wardA, `<a href="/" aria-current="page">Trang chủ</a>`},
+		{"/ke-hoach/", wardA, `<a href="/ke-hoach/" aria-current="page">Kế hoạch</a>`},
+		{"/ke-hoach/mot-ke-hoach/", wardA, `<a href="/ke-hoach/" aria-current="true">Kế hoạch</a>`},
+		{"/ke-hoach/", wardB, `<p class="site-title"><a href="/">Phường Dương Hạo</a></p>`},
+		{"/thong-bao/", wardB, `<a href="/thong-bao/" aria-current="page">Thông báo</a>`},
+		{"/ke-hoach/", wardA, `<p class="tagline">Thông tin của phường</p>`},
+	}
+	for round := range 2 {
+		for _, c := range cases {
+			var got strings.Builder
+			if err := warm.Render(&got, testShell(c.path, c.cfg)); err != nil {
+				t.Fatal(err)
+			}
+			cold, err := NewFrame(FS())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want strings.Builder
+			if err := cold.Render(&want, testShell(c.path, c.cfg)); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("round %d, %s of %s: the frame's page differs from a first render", round, c.path, c.cfg.Title)
+			}
+			if !strings.Contains(got.String(), c.want) {
+				t.Errorf("round %d, %s of %s: no %s in\n%s", round, c.path, c.cfg.Title, c.want, got.String())
+			}
+			if strings.Count(got.String(), "aria-current") > 1 {
+				t.Errorf("round %d, %s: more than one menu entry is current", round, c.path)
+			}
+		}
+	}
+}
+
+// TestFramePartsSeeTheSiteOnly: layouts without a "site-header" render as
+// they are; one whose header reads the page's title fails with a clear
+// error instead of showing one page's title on every page.
+func TestFramePartsSeeTheSiteOnly(t *testing.T) {
+	searchBox := &fstest.MapFile{Data: []byte(`{{define "search-box"}}{{end}}`)}
+	plain := fstest.MapFS{
+		"layouts/base.html":       {Data: []byte(`<title>{{.Title}}</title><h1>{{.Site.Title}}</h1><main>{{.Main}}</main>`)},
+		"layouts/search-box.html": searchBox,
+	}
+	f, err := NewFrame(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := f.Render(&b, testShell("/", wardA)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "<title>Kế hoạch số 12</title><h1>Phường Bạch Sam</h1><main><p>Nội dung</p></main>"; b.String() != want {
+		t.Errorf("layouts without site-header: %q, want %q", b.String(), want)
+	}
+
+	leaky := fstest.MapFS{
+		"layouts/base.html":       {Data: []byte(`<title>{{.Title}}</title>{{.Header}}<main>{{.Main}}</main>{{define "site-header"}}<p>{{.Title}}</p>{{end}}`)},
+		"layouts/search-box.html": searchBox,
+	}
+	if f, err = NewFrame(leaky); err != nil {
+		t.Fatal(err)
+	}
+	err = f.Render(io.Discard, testShell("/", wardA))
+	if err == nil || !strings.Contains(err.Error(), "Title") {
+		t.Errorf("a site-header that reads the page's title: error %v, want one naming the field", err)
+	}
+}
+
+// BenchmarkFrameRender renders a plan's frame: a menu of three entries,
+// one of them current.
+func BenchmarkFrameRender(b *testing.B) {
+	f, err := NewFrame(FS())
+	if err != nil {
+		b.Fatal(err)
+	}
+	sh := testShell("/ke-hoach/mot-ke-hoach/", wardA)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.Render(io.Discard, sh)
+	}
+}
