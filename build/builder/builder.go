@@ -40,9 +40,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"loa/build/images"
 	"loa/build/search"
@@ -321,18 +320,24 @@ func (b *build) run() error {
 	// every page that fails is reported, not only the first.
 	pages := make([]*Page, len(files))
 	errs := make([]error, len(files))
-	renderers := sync.Pool{New: func() any { return newRenderer(b) }} // a renderer's buffers are reused
-	var g errgroup.Group
-	g.SetLimit(b.opts.Workers)
-	for i := range files {
-		g.Go(func() error {
-			r := renderers.Get().(*renderer)
-			defer renderers.Put(r)
-			pages[i], errs[i] = r.page(files[i])
-			return nil
+	// Each worker takes the next file until none is left, with a renderer
+	// of its own whose buffers it reuses. A goroutine per file would start
+	// each page on a small stack, and grow it again in the templates.
+	var next atomic.Int64
+	var workers sync.WaitGroup
+	for range min(b.opts.Workers, len(files)) {
+		workers.Go(func() {
+			r := newRenderer(b)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				pages[i], errs[i] = r.page(files[i])
+			}
 		})
 	}
-	g.Wait()
+	workers.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
