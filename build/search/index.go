@@ -262,10 +262,13 @@ type field struct {
 	pairs    int // how many of its words start a pair
 }
 
-// postings lists the terms of d with their weights, as docInfo.post.
+// postings lists the terms of d with their weights, as docInfo.post. Its
+// working lists are a scratch's, reused from page to page; only the
+// result, one entry a term, is allocated, at its size.
 func (x *Index) postings(d *Doc) []uint64 {
-	words := make([]string, 0, len(d.Body)/5+64)
-	var fields []field
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	words, fields := sc.words[:0], sc.fields[:0]
 	add := func(s string, w uint64, pairs int) {
 		from := len(words)
 		words = splitWords(words, s)
@@ -285,11 +288,10 @@ func (x *Index) postings(d *Doc) []uint64 {
 		add(l, weightBody, all)
 	}
 
-	refs := make([]wordRef, len(words))
+	refs := slices.Grow(sc.refs[:0], len(words))[:len(words)]
 	x.v.lookupWords(words, refs)
-	post := make([]uint64, 0, len(words))
-	var pairs []uint64 // two key numbers
-	var pairW []uint64 // their weights
+	post := slices.Grow(sc.post[:0], len(words))
+	pairs, pairW := sc.pairs[:0], sc.pairW[:0] // two key numbers; their weights
 	for _, f := range fields {
 		n, prev := 0, int32(-1)
 		for _, r := range refs[f.from:f.to] {
@@ -306,13 +308,12 @@ func (x *Index) postings(d *Doc) []uint64 {
 			n++
 		}
 	}
-	terms := make([]int32, len(pairs))
+	terms := slices.Grow(sc.terms[:0], len(pairs))[:len(pairs)]
 	x.v.lookupPairs(pairs, terms)
 	for i, t := range terms {
 		post = append(post, uint64(t)<<16|pairW[i])
 	}
 	// One entry a term, its weights summed.
-	sc := scratches.Get().(*scratch)
 	sc.stamp++
 	out := post[:0]
 	for _, e := range post {
@@ -329,16 +330,25 @@ func (x *Index) postings(d *Doc) []uint64 {
 			out = append(out, e)
 		}
 	}
-	scratches.Put(sc)
-	return slices.Clip(out)
+	// The words are parts of the page's text: the scratch must not keep
+	// the text alive once the page is indexed.
+	clear(words)
+	sc.words, sc.fields, sc.refs, sc.post, sc.pairs, sc.pairW, sc.terms = words[:0], fields[:0], refs[:0], post[:0], pairs[:0], pairW[:0], terms[:0]
+	return append(make([]uint64, 0, len(out)), out...)
 }
 
-// scratch tells, for each term, whether a page met it already and where
-// its entry is, without a map: an entry counts for the page whose stamp it
-// has.
+// scratch is a page's working lists in postings, kept for the next page.
+// seen tells, for each term, whether the page met it already and where its
+// entry is, without a map: an entry counts for the page whose stamp it has.
 type scratch struct {
 	stamp uint32
 	seen  []seen // by term
+
+	words              []string
+	fields             []field
+	refs               []wordRef
+	post, pairs, pairW []uint64
+	terms              []int32
 }
 
 type seen struct {
