@@ -223,12 +223,22 @@ func (x *Index) add(d Doc, replace bool) error {
 	if !d.Date.IsZero() {
 		f.Date = d.Date.In(vntext.Location).Format("2006-01-02")
 	}
-	raw, err := marshal(f)
-	if err != nil {
+	// The JSON and the gzip are written into a worker's buffers; only
+	// the gzip file is kept, at its size.
+	bufs := fragmentBufs.Get().(*[2]bytes.Buffer)
+	defer fragmentBufs.Put(bufs)
+	raw, zipped := &bufs[0], &bufs[1]
+	raw.Reset()
+	enc := json.NewEncoder(raw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(f); err != nil {
 		return fmt.Errorf("search: %s: %w", d.URL, err)
 	}
-	info.fragHash = sha256.Sum256(raw)
-	info.fragment = compress(&fragmentWriters, raw)
+	raw.Truncate(raw.Len() - 1) // the newline Encode ends with
+	info.fragHash = sha256.Sum256(raw.Bytes())
+	zipped.Reset()
+	compressTo(zipped, &fragmentWriters, raw.Bytes())
+	info.fragment = bytes.Clone(zipped.Bytes())
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -628,13 +638,22 @@ type gzipWriter interface {
 func compress(pool *sync.Pool, b []byte) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(b)/2 + 64)
+	compressTo(&buf, pool, b)
+	return buf.Bytes()
+}
+
+// compressTo writes b to buf as compress does.
+func compressTo(buf *bytes.Buffer, pool *sync.Pool, b []byte) {
 	w := pool.Get().(gzipWriter)
-	w.Reset(&buf)
+	w.Reset(buf)
 	w.Write(b)
 	w.Close()
 	pool.Put(w)
-	return buf.Bytes()
 }
+
+// fragmentBufs are the buffers a page's fragment is written in: its JSON
+// and its gzip file.
+var fragmentBufs = sync.Pool{New: func() any { return new([2]bytes.Buffer) }}
 
 // fragmentText is the text a page's fragment keeps, to cut snippets
 // from: its body, then the other lines it prints, every run of white space
