@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"html/template"
@@ -91,6 +92,7 @@ type homeView struct {
 type renderer struct {
 	b    *build
 	body bytes.Buffer
+	bw   *bufio.Writer // into body, for goldmark, which makes one per page otherwise
 	main bytes.Buffer
 
 	// guard, when set, is asked about each page once its URL is known and
@@ -99,7 +101,11 @@ type renderer struct {
 	guard func(p *Page, published bool) error
 }
 
-func newRenderer(b *build) *renderer { return &renderer{b: b} }
+func newRenderer(b *build) *renderer {
+	r := &renderer{b: b}
+	r.bw = bufio.NewWriter(&r.body)
+	return r
+}
 
 // page reads, renders and writes one content file. It returns nil, nil for
 // a page that is not published (draft, future, expired).
@@ -139,7 +145,8 @@ func (r *renderer) page(name string) (*Page, error) {
 	}
 
 	r.body.Reset()
-	if err := markdown.Renderer().Render(&r.body, src, doc); err != nil {
+	r.bw.Reset(&r.body)
+	if err := markdown.Renderer().Render(r.bw, src, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	b.search.index(searchDoc(p, doc, src, b.sectionTitle(p.Section)))
