@@ -123,7 +123,8 @@ func (r *renderer) page(name string) (*Page, error) {
 	}
 	src = body
 	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
-	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	md := markdownFor(src)
+	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	published := b.include(p)
 	if r.guard != nil {
 		if err := r.guard(p, published); err != nil {
@@ -146,7 +147,7 @@ func (r *renderer) page(name string) (*Page, error) {
 
 	r.body.Reset()
 	r.bw.Reset(&r.body)
-	if err := markdown.Renderer().Render(r.bw, src, doc); err != nil {
+	if err := md.Renderer().Render(r.bw, src, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	b.search.index(searchDoc(p, doc, src, b.sectionTitle(p.Section)))
