@@ -6,7 +6,6 @@ import (
 	stdhtml "html"
 	"strconv"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -289,7 +288,7 @@ func oneLine(b []byte) string {
 			continue
 		}
 		r, size := utf8.DecodeRune(b[i:])
-		if unicode.IsSpace(r) {
+		if vntext.IsSpace(r) {
 			space = w > 0
 			i += size
 			continue

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestPlainMarkdownRendersTheSame: a page rendered by the instance
@@ -69,5 +71,22 @@ func TestPlainMarkdownRendersTheSame(t *testing.T) {
 		if markdownFor([]byte(s)) != plainMarkdown {
 			t.Errorf("%q holds nothing to link, but is given the instance with Linkify", s)
 		}
+	}
+}
+
+// TestOneLine: oneLine collapses every run of spaces, Unicode's included,
+// into one, and keeps Vietnamese letters as they are.
+func TestOneLine(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if !unicode.IsSpace(r) {
+			continue
+		}
+		sp := string(r)
+		if got := oneLine([]byte("a" + sp + sp + "b")); got != "a b" {
+			t.Errorf("U+%04X between two words: %q, want \"a b\"", r, got)
+		}
+	}
+	if got := oneLine([]byte("  Đặng  Thị\u00a0Ánh\u3000Tuyết ỵ ")); got != "Đặng Thị Ánh Tuyết ỵ" {
+		t.Errorf("oneLine: %q", got)
 	}
 }

@@ -64,7 +64,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	kgzip "github.com/klauspost/compress/gzip"
@@ -719,7 +718,7 @@ func appendCollapsedNFC(b []byte, s string, space, plain bool) ([]byte, bool) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		plain = plain && nfcPlain(r)
-		if unicode.IsSpace(r) {
+		if vntext.IsSpace(r) {
 			space = true
 		} else {
 			if space && len(b) > 0 {

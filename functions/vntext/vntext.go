@@ -24,6 +24,22 @@ func Normalize(s string) string {
 	return norm.NFC.String(strings.TrimSpace(s))
 }
 
+// IsSpace reports whether r is a space, as unicode.IsSpace does, without
+// looking Unicode's tables up for the letters of Vietnamese: past Latin-1
+// the only spaces are U+1680 and U+2000 to U+3000, and the letters with
+// two marks (U+1EA0 to U+1EF9) lie between the two.
+func IsSpace(r rune) bool {
+	switch {
+	case r < 0x1680:
+		return r == ' ' || '\t' <= r && r <= '\r' || r == 0x85 || r == 0xA0
+	case r < 0x2000:
+		return r == 0x1680
+	case r <= 0x3000:
+		return unicode.IsSpace(r)
+	}
+	return false
+}
+
 // Fold is the form two spellings of one Vietnamese word share: Unicode NFD,
 // every combining mark (tone and vowel marks) dropped, đ/Đ mapped to d
 // (U+0111 has no decomposition, so dropping marks alone would leave it),

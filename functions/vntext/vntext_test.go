@@ -3,6 +3,7 @@ package vntext
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -143,5 +144,14 @@ func TestFoldTable(t *testing.T) {
 	}
 	if n < 2*len([]rune(vi)) {
 		t.Errorf("the table folds %d letters, fewer than Vietnamese's %d", n, 2*len([]rune(vi)))
+	}
+}
+
+// TestIsSpace: IsSpace is unicode.IsSpace, for every rune.
+func TestIsSpace(t *testing.T) {
+	for r := rune(-1); r <= unicode.MaxRune+1; r++ {
+		if IsSpace(r) != unicode.IsSpace(r) {
+			t.Errorf("IsSpace(U+%04X) = %v, unicode.IsSpace says %v", r, IsSpace(r), unicode.IsSpace(r))
+		}
 	}
 }
