@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -369,5 +370,16 @@ func TestPublishedShardsNotMadeAgain(t *testing.T) {
 	}
 	if kept == 0 || made == 0 || asked == 0 {
 		t.Errorf("%d shards kept, %d made (%d asked): the edit should change some and leave others", kept, made, asked)
+	}
+}
+
+// TestIsWordRune: the ranges isWordRune takes without Unicode's tables are
+// letters and marks, as the tables say.
+func TestIsWordRune(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		want := unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+		if isWordRune(r) != want {
+			t.Errorf("isWordRune(U+%04X) = %v, Unicode's tables say %v", r, !want, want)
+		}
 	}
 }

@@ -84,6 +84,8 @@ func isWordRune(r rune) bool {
 	switch {
 	case 0x1E00 <= r && r <= 0x1EFF: // Latin Extended Additional: ạ ả ấ … ỹ, all letters
 		return true
+	case 0x0100 <= r && r <= 0x024F: // Latin Extended-A and -B: ă đ ĩ ũ ơ ư …, all letters
+		return true
 	case 0x0300 <= r && r <= 0x036F: // combining marks, as NFD writes tones
 		return true
 	}
