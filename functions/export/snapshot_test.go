@@ -31,10 +31,10 @@ type countingAPI struct {
 	store.API
 	n      atomic.Int64
 	lists  atomic.Int64
-	listed sync.Map // prefix → true
-	step  atomic.Int64 // nanoseconds
-	clock *fakeClock
-	gate  atomic.Pointer[chan struct{}]
+	listed sync.Map     // prefix → true
+	step   atomic.Int64 // nanoseconds
+	clock  *fakeClock
+	gate   atomic.Pointer[chan struct{}]
 }
 
 func (c *countingAPI) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {

@@ -3,8 +3,8 @@ package vntext
 import (
 	"strings"
 	"testing"
-	"unicode"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
