@@ -359,3 +359,38 @@ func TestIncompleteExportKeepsProgress(t *testing.T) {
 		t.Error("the export made in several tries differs from one made at once")
 	}
 }
+
+// TestListingInOnePageOrInParts: the submissions of a form that fit in one
+// page are listed with one request, and their answers with another; a
+// longer listing is listed in parts, and either way the export holds every
+// row, in the cold export's order.
+func TestListingInOnePageOrInParts(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		pageSize int32
+		minLists int64
+	}{
+		{"one page", 1000, 1},
+		{"in parts", 5, int64(len(store.HashDigits)) + 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(cfg *export.Config) { cfg.PageSize = c.pageSize })
+			e.seedQuestions(40)
+			before := e.gets.lists.Load()
+			got := e.write("cau-hoi", report.CSV)
+			lists := e.gets.lists.Load() - before
+			if c.pageSize >= 40 && lists != 2 {
+				t.Errorf("40 submissions, pages of %d: %d listings, want 2 (the submissions, their answers)", c.pageSize, lists)
+			}
+			if lists < c.minLists {
+				t.Errorf("40 submissions, pages of %d: %d listings, want at least %d", c.pageSize, lists, c.minLists)
+			}
+			if n := len(parseCSV(t, got)) - 1; n != 40 {
+				t.Errorf("%d rows, want 40", n)
+			}
+			if want := e.cold("cau-hoi", report.CSV); !bytes.Equal(got, want) {
+				t.Error("the export differs from a cold export")
+			}
+		})
+	}
+}

@@ -376,8 +376,9 @@ func (s *Store) ListAnswers(ctx context.Context, form string) (map[string]Answer
 }
 
 // latestAnswers returns the latest answer version of every answered
-// submission of form, by hash. It lists the form's answers (sixteen
-// listings at once, one per first hex digit of the hash) and reads the
+// submission of form, by hash. It lists the form's answers (in one
+// listing when they fit in a page, otherwise sixteen at once, one per
+// first hex digit of the hash) and reads the
 // newest version of each submission, many at a time. A version is written
 // once, so what was read is kept (by key and ETag) and a later call reads
 // only the versions written since: a listing costs a few list requests.
@@ -387,37 +388,56 @@ func (s *Store) latestAnswers(ctx context.Context, form string) (map[string]Answ
 		n    int
 		etag string
 	}
-	parts := make([]map[string]latest, len(HashDigits))
-	g, gctx := errgroup.WithContext(ctx)
-	for i := range HashDigits {
-		g.Go(func() error {
-			m := map[string]latest{}
-			p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: aws.String(prefix + HashDigits[i:i+1])})
-			for p.HasMorePages() {
-				page, err := p.NextPage(gctx)
-				if err != nil {
-					return fmt.Errorf("store: list answers of %s: %w", form, err)
-				}
-				for _, o := range page.Contents {
-					hash, name, ok := strings.Cut(strings.TrimPrefix(aws.ToString(o.Key), prefix), "/")
-					if !ok || len(hash) < forms.IDLength {
-						continue
-					}
-					if n, ok := versionOf(name); ok && n > m[hash].n {
-						m[hash] = latest{n, aws.ToString(o.ETag)}
-					}
-				}
+	// take keeps, in m, the newest version of each answered submission
+	// among a page's objects.
+	take := func(m map[string]latest, page *s3.ListObjectsV2Output) {
+		for _, o := range page.Contents {
+			hash, name, ok := strings.Cut(strings.TrimPrefix(aws.ToString(o.Key), prefix), "/")
+			if !ok || len(hash) < forms.IDLength {
+				continue
 			}
-			parts[i] = m
-			return nil
-		})
+			if n, ok := versionOf(name); ok && n > m[hash].n {
+				m[hash] = latest{n, aws.ToString(o.ETag)}
+			}
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+	// Most forms have fewer answers than a page holds: one listing then
+	// has them all. Only a longer one is listed in parts, the first page
+	// dropped.
+	first, err := s.api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: aws.String(prefix)})
+	if err != nil {
+		return nil, fmt.Errorf("store: list answers of %s: %w", form, err)
+	}
+	var parts []map[string]latest
+	if !aws.ToBool(first.IsTruncated) {
+		m := map[string]latest{}
+		take(m, first)
+		parts = append(parts, m)
+	} else {
+		parts = make([]map[string]latest, len(HashDigits))
+		g, gctx := errgroup.WithContext(ctx)
+		for i := range HashDigits {
+			g.Go(func() error {
+				m := map[string]latest{}
+				p := s3.NewListObjectsV2Paginator(s.api, &s3.ListObjectsV2Input{Bucket: &s.cfg.Bucket, Prefix: aws.String(prefix + HashDigits[i:i+1])})
+				for p.HasMorePages() {
+					page, err := p.NextPage(gctx)
+					if err != nil {
+						return fmt.Errorf("store: list answers of %s: %w", form, err)
+					}
+					take(m, page)
+				}
+				parts[i] = m
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
 	}
 	out := map[string]Answer{}
 	var mu sync.Mutex
-	g, gctx = errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(32)
 	for _, m := range parts {
 		for hash, l := range m {
