@@ -51,10 +51,11 @@ type Frame struct {
 // state (each entry current or not), a province that many per unit.
 const maxParts = 4096
 
-// partKey is what the header or the footer depends on: the site's name,
-// tagline and menu as the page shows it (which entry is current).
+// partKey is what the header or the footer can depend on: every field of
+// the site's Config, its menu as the page shows it (which entry is
+// current). A field added to Config must join it.
 type partKey struct {
-	name, title, tagline, menu string
+	name, title, tagline, baseURL, menu string
 }
 
 // Chrome is what layouts/base.html's "site-header" and "site-footer" see:
@@ -167,7 +168,7 @@ func (f *Frame) part(name string, sh *Shell) (template.HTML, error) {
 		menu.WriteString(m.Current)
 		menu.WriteByte(1)
 	}
-	key := partKey{name: name, title: sh.Site.Title, tagline: sh.Site.Tagline, menu: menu.String()}
+	key := partKey{name: name, title: sh.Site.Title, tagline: sh.Site.Tagline, baseURL: sh.Site.BaseURL, menu: menu.String()}
 	if h, ok := f.parts.Load(key); ok {
 		return h.(template.HTML), nil
 	}

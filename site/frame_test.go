@@ -3,6 +3,7 @@ package site
 import (
 	"html/template"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -110,5 +111,33 @@ func BenchmarkFrameRender(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		f.Render(io.Discard, sh)
+	}
+}
+
+// TestFramePartsKeyedByTheWholeSite: two units of a province that share a
+// frame and differ only in their address get each its own header; and a
+// field added to Config, which a header could read, must join the key.
+func TestFramePartsKeyedByTheWholeSite(t *testing.T) {
+	layouts := fstest.MapFS{
+		"layouts/base.html":       {Data: []byte(`{{.Header}}<main>{{.Main}}</main>{{define "site-header"}}<a href="{{.Site.BaseURL}}">{{.Site.Title}}</a>{{end}}`)},
+		"layouts/search-box.html": {Data: []byte(`{{define "search-box"}}{{end}}`)},
+	}
+	f, err := NewFrame(layouts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range []string{"https://phuong-a.example.vn/", "https://phuong-b.example.vn/"} {
+		cfg := wardA
+		cfg.BaseURL = base
+		var b strings.Builder
+		if err := f.Render(&b, testShell("/", cfg)); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), `href="`+base+`"`) {
+			t.Errorf("the header of %s: %s", base, b.String())
+		}
+	}
+	if n := reflect.TypeOf(Config{}).NumField(); n != 4 {
+		t.Errorf("Config has %d fields; a header may read each: add the new ones to partKey, then here", n)
 	}
 }

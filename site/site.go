@@ -49,6 +49,8 @@ func Dir(dir string) (fs.FS, error) {
 }
 
 // Config is the site-wide settings read from content/site.yaml.
+// A field added here must join the key under which the frame keeps its
+// rendered header and footer (partKey in frame.go).
 type Config struct {
 	Title   string `yaml:"title"`
 	Tagline string `yaml:"tagline"`
