@@ -23,7 +23,7 @@ all: site
 
 ## site: build the static site into public/ (PROVINCE=don-vi: every unit into public/<unit>/, and the province page)
 site:
-	$(GO) run -tags $(TAGS) ./build build $(PROVINCE_FLAGS)
+	$(GO) run -tags $(TAGS) ./build/cmd/site $(PROVINCE_FLAGS)
 
 ## serve: the whole system on one machine (site, forms, staff page, local S3 store in .data/);
 ## PROVINCE=don-vi: every unit at http://<unit>.localhost:8080/, the province page at http://localhost:8080/

@@ -1,7 +1,8 @@
 // Command build is Loa's command line: it builds the static site, serves the
 // whole system on one machine, and publishes the site to S3.
 //
-//	go run ./build build [flags]     build content/ into public/
+//	go run ./build build [flags]     build content/ into public/ (package sitecmd; also
+//	                                 its own lean command, ./build/cmd/site, which make site runs)
 //	go run ./build serve [flags]     the whole system on this machine (package serve)
 //	go run ./build publish [flags]   sync public/ to the site bucket (package publish)
 //	go run ./build codes [NAME ...]  registration codes for the chi đoàn (data/chi-doan.yaml)
@@ -21,11 +22,12 @@ import (
 
 	"loa/build/publish"
 	"loa/build/serve"
+	"loa/build/sitecmd"
 )
 
 // commands are the subcommands, by name. Each parses its own flags.
 var commands = map[string]func(args []string) error{
-	"build": runBuild,
+	"build": sitecmd.Main,
 	"serve": serve.Main,
 	"publish": func(args []string) error {
 		return publish.Main(context.Background(), args)

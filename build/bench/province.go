@@ -56,7 +56,7 @@ func benchProvince(args []string) error {
 		defer os.RemoveAll(dir)
 	}
 	loa := filepath.Join(dir, "loa")
-	build := exec.Command("go", "build", "-tags", "nodynamic", "-o", loa, "loa/build")
+	build := exec.Command("go", "build", "-tags", "nodynamic", "-o", loa, "loa/build/cmd/site")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)
@@ -113,7 +113,7 @@ func benchProvince(args []string) error {
 		var loaLoad, hugoLoad string
 		runLoa := func() error {
 			loaLoad = loadAverage()
-			scratch, err = runOnce(exec.Command(loa, "build", "--province", prov, "--out", loaOut))
+			scratch, err = runOnce(exec.Command(loa, "--province", prov, "--out", loaOut))
 			if err != nil {
 				return fmt.Errorf("loa: %w", err)
 			}
@@ -153,7 +153,7 @@ func benchProvince(args []string) error {
 
 	// Nothing changed: every unit is told unchanged.
 	load := loadAverage()
-	none, err := runOnce(exec.Command(loa, "build", "--province", prov, "--out", out))
+	none, err := runOnce(exec.Command(loa, "--province", prov, "--out", out))
 	if err != nil {
 		return fmt.Errorf("loa, nothing changed: %w", err)
 	}
@@ -176,7 +176,7 @@ func benchProvince(args []string) error {
 			return err
 		}
 		load := loadAverage()
-		one, err := runOnce(exec.Command(loa, "build", "--province", prov, "--out", out))
+		one, err := runOnce(exec.Command(loa, "--province", prov, "--out", out))
 		if err != nil {
 			return fmt.Errorf("loa, one page changed: %w", err)
 		}

@@ -52,13 +52,13 @@ func benchSite(args []string) error {
 		defer os.RemoveAll(dir)
 	}
 	loa := filepath.Join(dir, "loa")
-	build := exec.Command("go", "build", "-tags", "nodynamic", "-o", loa, "loa/build")
+	build := exec.Command("go", "build", "-tags", "nodynamic", "-o", loa, "loa/build/cmd/site")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)
 	}
 
-	fmt.Printf("site builder: Loa (with its search index) vs %s", hv)
+	fmt.Printf("site builder: Loa (build/cmd/site, as make site runs it, with its search index) vs %s", hv)
 	fmt.Printf("%d CPUs, median of %d builds, each into a new output folder (none deleted until the end)\n\n", numCPU(), *runs)
 	fmt.Printf("%7s  %-15s  %9s  %10s\n", "pages", "tool", "wall", "peak RSS")
 	var summary []string
@@ -75,7 +75,7 @@ func benchSite(args []string) error {
 		// no timed run follows the deletion of another's output.
 		runDir := func(tool string) string { return filepath.Join(dir, fmt.Sprintf("out-%d-%s", n, tool)) }
 		loaM, out, err := measureFresh(*runs, runDir("loa"), func(out string) *exec.Cmd {
-			return exec.Command(loa, "build", "--content", filepath.Join(src, "content"), "--out", out)
+			return exec.Command(loa, "--content", filepath.Join(src, "content"), "--out", out)
 		})
 		if err != nil {
 			return fmt.Errorf("loa, %d pages: %w", n, err)

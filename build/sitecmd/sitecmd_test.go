@@ -1,4 +1,4 @@
-package main
+package sitecmd
 
 import (
 	"os"
@@ -12,7 +12,7 @@ import (
 // other units are built all the same.
 func TestBuildProvince(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "don-vi")
-	if err := os.CopyFS(dir, os.DirFS("../don-vi")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS("../../don-vi")); err != nil {
 		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "xa-nghia-tru", "thong-bao", "hong.md")
@@ -20,7 +20,7 @@ func TestBuildProvince(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "public")
-	err := runBuild([]string{"--province", dir, "--out", out, "--now", "2026-12-10T09:00:00+07:00"})
+	err := Main([]string{"--province", dir, "--out", out, "--now", "2026-12-10T09:00:00+07:00"})
 	if err == nil {
 		t.Fatal("a unit with a broken page built without an error")
 	}
@@ -37,7 +37,7 @@ func TestBuildProvince(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "xa-nghia-tru")); err == nil {
 		t.Error("the broken unit was published")
 	}
-	if err := runBuild([]string{"--province", dir, "--baseURL", "https://a.example/"}); err == nil {
+	if err := Main([]string{"--province", dir, "--baseURL", "https://a.example/"}); err == nil {
 		t.Error("--baseURL with --province: no error")
 	}
 }
