@@ -59,7 +59,7 @@ func benchSite(args []string) error {
 	}
 
 	fmt.Printf("site builder: Loa (build/cmd/site, as make site runs it, with its search index) vs %s", hv)
-	fmt.Printf("%d CPUs, median of %d builds, each into a new output folder (none deleted until the end)\n\n", numCPU(), *runs)
+	fmt.Printf("%d CPUs, median of %d builds, the tools taking turns, each into a new output folder (none deleted until the end)\n\n", numCPU(), *runs)
 	fmt.Printf("%7s  %-15s  %9s  %10s\n", "pages", "tool", "wall", "peak RSS")
 	var summary []string
 	for _, s := range strings.Split(*sizes, ",") {
@@ -71,37 +71,48 @@ func benchSite(args []string) error {
 		if err := writeCorpus(src, n); err != nil {
 			return err
 		}
-		// Each tool writes into folders of its own, named by size, so that
-		// no timed run follows the deletion of another's output.
-		runDir := func(tool string) string { return filepath.Join(dir, fmt.Sprintf("out-%d-%s", n, tool)) }
-		loaM, out, err := measureFresh(*runs, runDir("loa"), func(out string) *exec.Cmd {
-			return exec.Command(loa, "--content", filepath.Join(src, "content"), "--out", out)
-		})
-		if err != nil {
-			return fmt.Errorf("loa, %d pages: %w", n, err)
+		// The tools take turns, round after round (Loa, the floor, Hugo,
+		// Pagefind), so that a machine that slows down or speeds up
+		// during the benchmark (other guests on its host, a file system
+		// busy with an earlier cleanup) weighs on each tool alike. Each
+		// run writes into a new folder of its own, named by size, tool and
+		// round, so that no timed run follows the deletion of another's
+		// output: on ext4 without a journal (as this benchmark's machines
+		// mount it), a file created soon after a large deletion costs
+		// several times the kernel time, as ext4 passes over the inodes
+		// deleted recently.
+		runDir := func(tool string, round int) string {
+			return filepath.Join(dir, fmt.Sprintf("out-%d-%s-%d", n, tool, round))
 		}
-		// The floor: copying Loa's output creates the same folders and
-		// files with none of the work of making them.
-		cpM, _, err := measureFresh(*runs, runDir("cp"), func(floor string) *exec.Cmd { return exec.Command(cp, "-r", out, floor) })
-		if err != nil {
-			return fmt.Errorf("cp -r, %d pages: %w", n, err)
-		}
-		hugoM, hugoOut, err := measureFresh(*runs, runDir("hugo"), func(hugoOut string) *exec.Cmd {
+		var loaRuns, cpRuns, hugoRuns, pfRuns []measurement
+		for round := 1; round <= *runs; round++ {
+			out := runDir("loa", round)
+			m, err := runOnce(exec.Command(loa, "--content", filepath.Join(src, "content"), "--out", out))
+			if err != nil {
+				return fmt.Errorf("loa, %d pages: %w", n, err)
+			}
+			loaRuns = append(loaRuns, m.measurement)
+			// The floor: copying Loa's output creates the same folders
+			// and files with none of the work of making them.
+			if m, err = runOnce(exec.Command(cp, "-r", out, runDir("cp", round))); err != nil {
+				return fmt.Errorf("cp -r, %d pages: %w", n, err)
+			}
+			cpRuns = append(cpRuns, m.measurement)
+			hugoOut := runDir("hugo", round)
 			cmd := exec.Command(hugoPath, "--source", src, "--destination", hugoOut, "--quiet", "--noBuildLock")
 			cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, "hugo-cache"))
-			return cmd
-		})
-		if err != nil {
-			return fmt.Errorf("hugo, %d pages: %w", n, err)
+			if m, err = runOnce(cmd); err != nil {
+				return fmt.Errorf("hugo, %d pages: %w", n, err)
+			}
+			hugoRuns = append(hugoRuns, m.measurement)
+			// Pagefind indexes the Hugo build of its round, as a Hugo
+			// site with search runs it after every build.
+			if m, err = runOnce(exec.Command(pf, "--site", hugoOut, "--output-subdir", "pagefind", "--quiet")); err != nil {
+				return fmt.Errorf("pagefind, %d pages: %w", n, err)
+			}
+			pfRuns = append(pfRuns, m.measurement)
 		}
-		// Pagefind indexes the last of Hugo's builds, as a Hugo site with
-		// search runs it after every build.
-		pfM, _, err := measureFresh(*runs, "pagefind", func(sub string) *exec.Cmd {
-			return exec.Command(pf, "--site", hugoOut, "--output-subdir", sub, "--quiet")
-		})
-		if err != nil {
-			return fmt.Errorf("pagefind, %d pages: %w", n, err)
-		}
+		loaM, cpM, hugoM, pfM := medianOf(loaRuns), medianOf(cpRuns), medianOf(hugoRuns), medianOf(pfRuns)
 		both := measurement{wall: hugoM.wall + pfM.wall, maxRSS: max(hugoM.maxRSS, pfM.maxRSS)}
 
 		row := func(tool string, m measurement) {
@@ -164,28 +175,6 @@ func measure(runs int, out string, mk func() *exec.Cmd) (measurement, error) {
 		ms = append(ms, r.measurement)
 	}
 	return medianOf(ms), nil
-}
-
-// measureFresh runs the command of mk runs times, each into a new folder
-// beside base that it leaves in place, and returns the median wall time and
-// peak memory and the last run's folder. Nothing is deleted between timed
-// runs: on a file system without a journal (ext4 as this bench's machines
-// mount it), ext4 passes over recently deleted inodes when it allocates new
-// ones, so a run right after a large delete pays several times the kernel
-// time for each file and folder it creates, and whichever tool ran next
-// would pay for the previous one's cleanup.
-func measureFresh(runs int, base string, mk func(out string) *exec.Cmd) (measurement, string, error) {
-	var ms []measurement
-	var out string
-	for i := 0; i < runs; i++ {
-		out = fmt.Sprintf("%s-%d", base, i+1)
-		r, err := runOnce(mk(out))
-		if err != nil {
-			return measurement{}, "", err
-		}
-		ms = append(ms, r.measurement)
-	}
-	return medianOf(ms), out, nil
 }
 
 // medianOf is the median wall time and the median peak memory of ms.
