@@ -66,6 +66,68 @@ func TestFrameReusesHeaderAndFooter(t *testing.T) {
 	}
 }
 
+// TestFrameReusesHeadLinks: the head's links (feeds, scripts, stylesheet,
+// live reload), kept by site and kind of page, are each page's own: a
+// warm frame writes every page byte for byte as a frame that renders it
+// first.
+func TestFrameReusesHeadLinks(t *testing.T) {
+	warm, err := NewFrame(FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	news := []Link{{"Phường Bạch Sam", "/atom.xml"}, {"Thông báo – Phường Bạch Sam", "/thong-bao/atom.xml"}}
+	cases := []struct {
+		cfg     Config
+		feeds   []Link
+		scripts []string
+		reload  bool
+		want    []string
+		wantNot []string
+	}{
+		{wardA, news[:1], nil, false, []string{`href="/atom.xml"`, `content="Phường Bạch Sam"`}, []string{"thong-bao/atom.xml", "<script", "reload.js"}},
+		{wardA, news, []string{"/assets/print.1.js"}, false, []string{`href="/thong-bao/atom.xml"`, `<script src="/assets/print.1.js" defer>`}, []string{"form.2.js", "reload.js"}},
+		{wardA, news, []string{"/assets/print.1.js", "/assets/form.2.js"}, false, []string{`<script src="/assets/form.2.js" defer>`}, []string{"reload.js"}},
+		{wardA, news, []string{"/assets/print.1.js"}, true, []string{`<script src="/_loa/reload.js" defer>`}, []string{"form.2.js"}},
+		{wardB, []Link{{"Phường Dương Hạo", "/atom.xml"}}, nil, false, []string{`content="Phường Dương Hạo"`, `title="Phường Dương Hạo"`}, []string{"Bạch Sam", "<script"}},
+		{wardA, nil, nil, false, nil, []string{"atom+xml", "<script"}},
+	}
+	for round := range 2 {
+		for i, c := range cases {
+			sh := testShell("/thong-bao/mot-thong-bao/", c.cfg)
+			sh.Feeds, sh.Scripts, sh.LiveReload = c.feeds, c.scripts, c.reload
+			var got strings.Builder
+			if err := warm.Render(&got, sh); err != nil {
+				t.Fatal(err)
+			}
+			cold, err := NewFrame(FS())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want strings.Builder
+			if err := cold.Render(&want, sh); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("round %d, case %d: the frame's page differs from a first render", round, i)
+			}
+			head := got.String()[:strings.Index(got.String(), "</head>")]
+			for _, w := range c.want {
+				if !strings.Contains(head, w) {
+					t.Errorf("round %d, case %d: no %s in\n%s", round, i, w, head)
+				}
+			}
+			for _, w := range c.wantNot {
+				if strings.Contains(head, w) {
+					t.Errorf("round %d, case %d: %s, which is another page's, in\n%s", round, i, w, head)
+				}
+			}
+			if !strings.Contains(head, `<link rel="stylesheet" href="/assets/site.`) {
+				t.Errorf("round %d, case %d: no stylesheet in\n%s", round, i, head)
+			}
+		}
+	}
+}
+
 // TestFramePartsSeeTheSiteOnly: layouts without a "site-header" render as
 // they are; one whose header reads the page's title fails with a clear
 // error instead of showing one page's title on every page.
@@ -97,6 +159,18 @@ func TestFramePartsSeeTheSiteOnly(t *testing.T) {
 	err = f.Render(io.Discard, testShell("/", wardA))
 	if err == nil || !strings.Contains(err.Error(), "Title") {
 		t.Errorf("a site-header that reads the page's title: error %v, want one naming the field", err)
+	}
+
+	leakyLinks := fstest.MapFS{
+		"layouts/base.html":       {Data: []byte(`<head>{{.Links}}</head><main>{{.Main}}</main>{{define "site-links"}}<meta content="{{.Description}}">{{end}}`)},
+		"layouts/search-box.html": searchBox,
+	}
+	if f, err = NewFrame(leakyLinks); err != nil {
+		t.Fatal(err)
+	}
+	err = f.Render(io.Discard, testShell("/", wardA))
+	if err == nil || !strings.Contains(err.Error(), "Description") {
+		t.Errorf("site-links that read the page's description: error %v, want one naming the field", err)
 	}
 }
 

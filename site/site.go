@@ -84,11 +84,12 @@ type Shell struct {
 
 	// Set by [Frame.Render] from the frame's own assets and from Site.Menu
 	// and Path; callers leave them empty. Header and Footer are the
-	// layouts' "site-header" and "site-footer" (see [Chrome]).
-	Stylesheet     string
-	Icon           string
-	Menu           []MenuEntry
-	Header, Footer template.HTML
+	// layouts' "site-header" and "site-footer" (see [Chrome]), Links their
+	// "site-links" (see [HeadLinks]).
+	Stylesheet            string
+	Icon                  string
+	Menu                  []MenuEntry
+	Header, Footer, Links template.HTML
 }
 
 // MenuEntry is an entry of the site's menu as one page shows it. Current
