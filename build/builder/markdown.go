@@ -267,8 +267,17 @@ func firstParagraph(doc ast.Node, src []byte, max int) string {
 // single spaces. It collapses b in place, so a page's text costs one copy,
 // not a slice of its words and their join.
 func oneLine(b []byte) string {
+	s, _ := oneLineNFC(b)
+	return s
+}
+
+// oneLineNFC is oneLine, and also tells whether the line is in NFC for
+// certain: whether every character of it is one that vntext.NFCStable
+// reports, which the search index's fragment then need not check again.
+func oneLineNFC(b []byte) (string, bool) {
 	w := 0
 	space := false // a space is owed before the next word
+	nfc := true
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
@@ -293,6 +302,7 @@ func oneLine(b []byte) string {
 			i += size
 			continue
 		}
+		nfc = nfc && vntext.NFCStable(r)
 		if space {
 			b[w] = ' '
 			w++
@@ -301,7 +311,7 @@ func oneLine(b []byte) string {
 		w += copy(b[w:], b[i:i+size])
 		i += size
 	}
-	return string(b[:w])
+	return string(b[:w]), nfc
 }
 
 // asciiSpace holds the ASCII bytes unicode.IsSpace reports.
@@ -312,8 +322,9 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 // shows), read from the parsed document rather than from its HTML. One
 // walk makes both: a heading's text is the part of the page's text
 // written between entering it and leaving it, as plainText of the heading
-// alone would write it.
-func pageText(doc ast.Node, src []byte) (text string, headings []string) {
+// alone would write it. nfc tells that text is in NFC for certain (see
+// oneLineNFC).
+func pageText(doc ast.Node, src []byte) (text string, nfc bool, headings []string) {
 	b := plainBuffers.Get().(*bytes.Buffer)
 	b.Reset()
 	from := 0
@@ -330,7 +341,7 @@ func pageText(doc ast.Node, src []byte) (text string, headings []string) {
 			headings = append(headings, t)
 		}
 	})
-	text = oneLine(b.Bytes())
+	text, nfc = oneLineNFC(b.Bytes())
 	plainBuffers.Put(b)
-	return text, headings
+	return text, nfc, headings
 }

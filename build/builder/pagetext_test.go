@@ -7,10 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"golang.org/x/text/unicode/norm"
 
 	"loa/build/search"
 	"loa/content"
@@ -46,7 +48,7 @@ func TestPageTextIsWhatThePageShows(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, wantHeadings := search.TextOfHTML(html.Bytes())
-		got, gotHeadings := pageText(doc, body)
+		got, _, gotHeadings := pageText(doc, body)
 		if got != want {
 			t.Errorf("%s: text\n got %q\nwant %q", name, got, want)
 		}
@@ -170,5 +172,36 @@ func FuzzOneLine(f *testing.F) {
 		if got := oneLine([]byte(s)); got != want {
 			t.Fatalf("oneLine(%q) = %q, want %q", s, got, want)
 		}
+		// When it says the line is in NFC, it is: the search index's
+		// fragment takes it as it is.
+		if got, nfc := oneLineNFC([]byte(s)); nfc && utf8.ValidString(got) && !norm.NFC.IsNormalString(got) {
+			t.Fatalf("oneLineNFC(%q) says %q is in NFC; it is not", s, got)
+		}
 	})
+}
+
+// TestPageTextNFC: the page text says it is in NFC when a page is written
+// with its letters precomposed, as Vietnamese usually is, and not when it
+// is written decomposed (as some Mac editors save it), which the search
+// index then brings to NFC itself.
+func TestPageTextNFC(t *testing.T) {
+	for _, c := range []struct {
+		src string
+		nfc bool
+	}{
+		{"# Kế hoạch\n\nĐăng ký tạm trú – “miễn phí”, 10.000 ₫.\n", true},
+		{norm.NFD.String("Đăng ký tạm trú\n"), false},
+		{"Kho\u0302ng co\u0301 gi\u0300\n", false},
+		{"10 \u2126\n", false},
+	} {
+		src := []byte(c.src)
+		doc := markdown.Parser().Parse(text.NewReader(src))
+		got, nfc, _ := pageText(doc, src)
+		if nfc != c.nfc {
+			t.Errorf("%q: nfc %v, want %v", got, nfc, c.nfc)
+		}
+		if nfc && !norm.NFC.IsNormalString(got) {
+			t.Errorf("%q is said to be in NFC", got)
+		}
+	}
 }

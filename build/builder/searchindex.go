@@ -65,9 +65,9 @@ func (s *searchDocs) index(d *search.Doc) {
 // tags and its date. The labels the layouts print ("Kính gửi:", "Nơi
 // nhận:", "Số/ký hiệu") are the same on every page, and are not.
 func searchDoc(p *Page, doc ast.Node, src []byte, section string) *search.Doc {
-	body, headings := pageText(doc, src)
+	body, nfc, headings := pageText(doc, src)
 	d := &search.Doc{
-		URL: p.URL, Title: p.Title, Summary: p.Summary, Headings: headings, Body: body,
+		URL: p.URL, Title: p.Title, Summary: p.Summary, Headings: headings, Body: body, BodyPlain: nfc,
 		Section: p.Section, SectionTitle: section, Date: p.Date,
 	}
 	if doc := p.Document; doc != nil {

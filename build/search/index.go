@@ -81,6 +81,12 @@ type Doc struct {
 	Summary  string
 	Headings []string
 	Body     string
+	// BodyPlain says that Body is one line in NFC already: every run of
+	// white space one space, none at either end, every character one
+	// that vntext.NFCStable reports (the builder's page text says so when
+	// it is). The fragment then takes it as it is, without reading it
+	// again.
+	BodyPlain bool
 	// Printed are the other lines the page prints around its body: an
 	// official document's header and signature blocks, the names of its
 	// files, its tags, its date. They count as the body does, and a
@@ -217,7 +223,7 @@ func (x *Index) add(d Doc, replace bool) error {
 		Number:  strings.TrimSpace(d.Number),
 		Section: info.secName,
 		Summary: vntext.Normalize(d.Summary),
-		Text:    fragmentText(d.Body, d.Printed),
+		Text:    fragmentText(d.Body, d.BodyPlain, d.Printed),
 	}
 	if !d.Date.IsZero() {
 		f.Date = d.Date.In(vntext.Location).Format("2006-01-02")
@@ -662,8 +668,9 @@ var fragmentBufs = sync.Pool{New: func() any { return new([2]bytes.Buffer) }}
 // as one space, in NFC, cut at about textBytes. It reads each text once:
 // the pass that collapses the spaces also tells whether NFC could change
 // anything, which for text written in Vietnamese with its letters
-// precomposed (the usual case) it cannot.
-func fragmentText(body string, printed []string) string {
+// precomposed (the usual case) it cannot; and a body that is one line in
+// NFC already (bodyPlain, the builder's page text) is copied as it is.
+func fragmentText(body string, bodyPlain bool, printed []string) string {
 	if len(body) > 2*textBytes {
 		cut := 2 * textBytes
 		for cut > 0 && !utf8.RuneStart(body[cut]) {
@@ -672,7 +679,14 @@ func fragmentText(body string, printed []string) string {
 		body = body[:cut]
 	}
 	b := make([]byte, 0, min(len(body)+64, 2*textBytes))
-	b, plain := appendCollapsedNFC(b, body, false, true)
+	plain := true
+	if bodyPlain {
+		// One line already: only the cut above may have left a space at
+		// its end.
+		b = append(b, strings.TrimSuffix(body, " ")...)
+	} else {
+		b, plain = appendCollapsedNFC(b, body, false, true)
+	}
 	for _, l := range printed {
 		if len(b) >= 2*textBytes {
 			break
@@ -701,7 +715,8 @@ func appendCollapsed(b []byte, s string, space bool) []byte {
 }
 
 // appendCollapsedNFC is appendCollapsed, and also tells whether NFC
-// leaves what s adds alone (see nfcPlain), and plain what came before.
+// leaves what s adds alone (see vntext.NFCStable), and plain what came
+// before.
 func appendCollapsedNFC(b []byte, s string, space, plain bool) ([]byte, bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -720,7 +735,7 @@ func appendCollapsedNFC(b []byte, s string, space, plain bool) ([]byte, bool) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		plain = plain && nfcPlain(r)
+		plain = plain && vntext.NFCStable(r)
 		if vntext.IsSpace(r) {
 			space = true
 		} else {
@@ -733,18 +748,6 @@ func appendCollapsedNFC(b []byte, s string, space, plain bool) ([]byte, bool) {
 		i += size
 	}
 	return b, plain
-}
-
-// nfcPlain tells the characters that NFC leaves alone wherever they stand:
-// they have no decomposition and compose with nothing before them. These
-// are the Latin letters and marks below the combining marks (U+0300), the
-// precomposed letters of Vietnamese (U+1E00–U+1EFF), and the dashes,
-// quotes and currency signs a text uses; and bytes that are not UTF-8,
-// which NFC copies as they are (utf8.RuneError). Any other character
-// sends the text through NFC.
-func nfcPlain(r rune) bool {
-	return r < 0x300 || 0x1e00 <= r && r <= 0x1eff || 0x2010 <= r && r <= 0x2027 || 0x2030 <= r && r <= 0x205e ||
-		0x20a0 <= r && r <= 0x20c0 || r == utf8.RuneError
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

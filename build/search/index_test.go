@@ -310,16 +310,36 @@ func TestFragmentText(t *testing.T) {
 		{"not-utf8", "đăng \x91ký", nil, "đăng \x91ký"},
 	}
 	for _, c := range cases {
-		if got := fragmentText(c.body, c.printed); got != c.want {
+		if got := fragmentText(c.body, false, c.printed); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
-	got := fragmentText(long, []string{"Nơi nhận"})
+	got := fragmentText(long, false, []string{"Nơi nhận"})
 	if len(got) > textBytes+len(" …") || !strings.HasSuffix(got, " …") || !strings.HasPrefix(got, "đăng ký tạm trú đăng") {
 		t.Errorf("a 40 KB body keeps %d bytes, ending %q; want at most %d, cut at a word", len(got), got[max(0, len(got)-20):], textBytes)
 	}
 	if !norm.NFC.IsNormalString(got) || strings.Contains(got, "  ") {
 		t.Errorf("a long body's text is not NFC with single spaces")
+	}
+
+	// A body the builder says is one line in NFC already is taken as it
+	// is: the fragment is the same as when it is read again, cut (a
+	// space at the cut included) or not.
+	for _, c := range append(cases, struct {
+		name, body string
+		printed    []string
+		want       string
+	}{"long", strings.TrimSpace(long), []string{"Nơi nhận"}, ""}) {
+		if c.body != strings.Join(strings.Fields(c.body), " ") || !norm.NFC.IsNormalString(c.body) {
+			continue
+		}
+		if plain, read := fragmentText(c.body, true, c.printed), fragmentText(c.body, false, c.printed); plain != read {
+			t.Errorf("%s, one line in NFC already: %q, read again %q", c.name, plain, read)
+		}
+	}
+	odd := strings.Repeat("ab ", textBytes*2/3) // the cut at 2×textBytes falls after a space
+	if plain, read := fragmentText(strings.TrimSpace(odd), true, []string{"Nơi nhận"}), fragmentText(odd, false, []string{"Nơi nhận"}); plain != read {
+		t.Errorf("a body cut after a space: %q…, read again %q…", plain[len(plain)-20:], read[len(read)-20:])
 	}
 }
 

@@ -40,6 +40,19 @@ func IsSpace(r rune) bool {
 	return false
 }
 
+// NFCStable tells the characters that NFC leaves alone wherever they
+// stand: they have no decomposition and compose with nothing before them.
+// These are the Latin letters and marks below the combining marks
+// (U+0300), the precomposed letters of Vietnamese (U+1E00–U+1EFF), and
+// the dashes, quotes and currency signs a text uses; and bytes that are
+// not UTF-8, which NFC copies as they are (utf8.RuneError). A text of
+// these characters alone is in NFC; any other character sends it through
+// NFC to know.
+func NFCStable(r rune) bool {
+	return r < 0x300 || 0x1e00 <= r && r <= 0x1eff || 0x2010 <= r && r <= 0x2027 || 0x2030 <= r && r <= 0x205e ||
+		0x20a0 <= r && r <= 0x20c0 || r == utf8.RuneError
+}
+
 // Fold is the form two spellings of one Vietnamese word share: Unicode NFD,
 // every combining mark (tone and vowel marks) dropped, đ/Đ mapped to d
 // (U+0111 has no decomposition, so dropping marks alone would leave it),

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -152,6 +153,29 @@ func TestIsSpace(t *testing.T) {
 	for r := rune(-1); r <= unicode.MaxRune+1; r++ {
 		if IsSpace(r) != unicode.IsSpace(r) {
 			t.Errorf("IsSpace(U+%04X) = %v, unicode.IsSpace says %v", r, IsSpace(r), unicode.IsSpace(r))
+		}
+	}
+}
+
+// TestNFCStable: every character NFCStable reports is left alone by NFC,
+// alone and after each letter and mark a Vietnamese text holds, so that a
+// text of them alone is in NFC; and the characters that NFC changes or
+// composes are not reported.
+func TestNFCStable(t *testing.T) {
+	before := []rune("aăâeêioôơuưyAĂÂEÊIOÔƠUƯYđĐdnq \u0301\u0323")
+	for r := rune(0); r <= 0x20ff; r++ {
+		s := string(r)
+		changes := !norm.NFC.IsNormalString(s)
+		for _, b := range before {
+			changes = changes || !norm.NFC.IsNormalString(string(b)+s)
+		}
+		if NFCStable(r) && changes && r != utf8.RuneError {
+			t.Errorf("U+%04X is reported stable, but NFC changes it or composes it", r)
+		}
+	}
+	for _, r := range []rune{0x0301, 0x0323, 0x0340, 0x2126, 0x212b, 0x1f71} {
+		if NFCStable(r) {
+			t.Errorf("U+%04X is reported stable", r)
 		}
 	}
 }
