@@ -2,9 +2,11 @@ package builder
 
 import (
 	"fmt"
+	"html/template"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"loa/site"
 )
@@ -128,6 +130,9 @@ type registerView struct {
 	Caption string
 	Kinds   []filterLink // "Tất cả" first
 	Years   []filterLink
+	// Rows are the listing's documents as rows of its table, the layouts'
+	// "register-row" of each page, rendered once for every listing.
+	Rows []template.HTML
 }
 
 // writeRegister writes every listing of the register.
@@ -138,6 +143,21 @@ func (b *build) writeRegister(r *renderer, rg *register) error {
 			out[i] = filterLink{Name: l.Name, URL: pageURL(l.Dir, 1), Current: l.Dir == current}
 		}
 		return out
+	}
+	// A document is a row of three listings (all, its kind's, its
+	// year's): its row is rendered the first time and kept for the others.
+	rows := map[*Page]template.HTML{}
+	rowTmpl := b.tmpl.set.Lookup("register-row")
+	row := func(p *Page) (template.HTML, error) {
+		if h, ok := rows[p]; ok {
+			return h, nil
+		}
+		var sb strings.Builder
+		if err := rowTmpl.Execute(&sb, p); err != nil {
+			return "", fmt.Errorf("register, %s: %w", p.Source, err)
+		}
+		rows[p] = template.HTML(sb.String())
+		return rows[p], nil
 	}
 	for _, l := range rg.lists() {
 		for _, lp := range listPages(l.Dir, len(l.Pages)) {
@@ -152,6 +172,15 @@ func (b *build) writeRegister(r *renderer, rg *register) error {
 			}
 			if lp.Of > 1 {
 				rv.Caption += fmt.Sprintf(" (trang %d/%d)", lp.N, lp.Of)
+			}
+			if rowTmpl != nil {
+				for _, p := range rv.Pages {
+					h, err := row(p)
+					if err != nil {
+						return err
+					}
+					rv.Rows = append(rv.Rows, h)
+				}
 			}
 			err := r.write(lp.URL, "register.html", &view{Site: b.cfg, Register: rv}, site.Shell{
 				Title:       pagedTitle(l.Title, lp.N),
