@@ -157,49 +157,65 @@ func (f *Frame) Render(w io.Writer, sh Shell) error {
 			sh.Menu[i].Current = "true"
 		}
 	}
-	var menu strings.Builder
-	for _, m := range sh.Menu {
-		menu.WriteString(m.Name)
-		menu.WriteByte(0)
-		menu.WriteString(m.URL)
-		menu.WriteByte(0)
-		menu.WriteString(m.Current)
-		menu.WriteByte(1)
-	}
-	chrome := partKey{title: sh.Site.Title, tagline: sh.Site.Tagline, baseURL: sh.Site.BaseURL, menu: menu.String()}
+	site := partKey{title: sh.Site.Title, tagline: sh.Site.Tagline, baseURL: sh.Site.BaseURL}
+	chrome := site
+	chrome.menu = menuKey(sh.Menu)
+	chromeData := func() any { return Chrome{Site: sh.Site, Menu: sh.Menu} }
 	var err error
-	if sh.Header, err = f.part("site-header", chrome, func() any { return Chrome{Site: sh.Site, Menu: sh.Menu} }); err != nil {
+	if sh.Header, err = f.part("site-header", chrome, chromeData); err != nil {
 		return err
 	}
-	if sh.Footer, err = f.part("site-footer", chrome, func() any { return Chrome{Site: sh.Site, Menu: sh.Menu} }); err != nil {
+	if sh.Footer, err = f.part("site-footer", chrome, chromeData); err != nil {
 		return err
 	}
-	var links strings.Builder
-	for _, l := range sh.Feeds {
-		links.WriteString(l.Name)
-		links.WriteByte(0)
-		links.WriteString(l.URL)
-		links.WriteByte(1)
-	}
-	links.WriteByte(2)
-	for _, s := range sh.Scripts {
-		links.WriteString(s)
-		links.WriteByte(1)
-	}
-	links.WriteByte(2)
-	links.WriteString(sh.Icon)
-	links.WriteByte(0)
-	links.WriteString(sh.Stylesheet)
-	if sh.LiveReload {
-		links.WriteString("\x00reload")
-	}
-	head := partKey{title: sh.Site.Title, tagline: sh.Site.Tagline, baseURL: sh.Site.BaseURL, links: links.String()}
+	head := site
+	head.links = linksKey(&sh)
 	if sh.Links, err = f.part("site-links", head, func() any {
 		return HeadLinks{Site: sh.Site, Feeds: sh.Feeds, Icon: sh.Icon, Stylesheet: sh.Stylesheet, Scripts: sh.Scripts, LiveReload: sh.LiveReload}
 	}); err != nil {
 		return err
 	}
 	return f.tmpl.Execute(w, &sh)
+}
+
+// menuKey is the menu as a page shows it, as partKey keeps it: each
+// entry's name, URL and aria-current.
+func menuKey(menu []MenuEntry) string {
+	var b strings.Builder
+	for _, m := range menu {
+		b.WriteString(m.Name)
+		b.WriteByte(0)
+		b.WriteString(m.URL)
+		b.WriteByte(0)
+		b.WriteString(m.Current)
+		b.WriteByte(1)
+	}
+	return b.String()
+}
+
+// linksKey is what "site-links" sees of sh beyond the site (HeadLinks),
+// as partKey keeps it.
+func linksKey(sh *Shell) string {
+	var b strings.Builder
+	for _, l := range sh.Feeds {
+		b.WriteString(l.Name)
+		b.WriteByte(0)
+		b.WriteString(l.URL)
+		b.WriteByte(1)
+	}
+	b.WriteByte(2)
+	for _, s := range sh.Scripts {
+		b.WriteString(s)
+		b.WriteByte(1)
+	}
+	b.WriteByte(2)
+	b.WriteString(sh.Icon)
+	b.WriteByte(0)
+	b.WriteString(sh.Stylesheet)
+	if sh.LiveReload {
+		b.WriteString("\x00reload")
+	}
+	return b.String()
 }
 
 // part returns the template name of the layouts rendered with what data

@@ -85,32 +85,34 @@ func benchSite(args []string) error {
 			return filepath.Join(dir, fmt.Sprintf("out-%d-%s-%d", n, tool, round))
 		}
 		var loaRuns, cpRuns, hugoRuns, pfRuns []measurement
-		for round := 1; round <= *runs; round++ {
-			out := runDir("loa", round)
-			m, err := runOnce(exec.Command(loa, "--content", filepath.Join(src, "content"), "--out", out))
+		timed := func(runs *[]measurement, tool string, cmd *exec.Cmd) error {
+			m, err := runOnce(cmd)
 			if err != nil {
-				return fmt.Errorf("loa, %d pages: %w", n, err)
+				return fmt.Errorf("%s, %d pages: %w", tool, n, err)
 			}
-			loaRuns = append(loaRuns, m.measurement)
+			*runs = append(*runs, m.measurement)
+			return nil
+		}
+		for round := 1; round <= *runs; round++ {
+			out, hugoOut := runDir("loa", round), runDir("hugo", round)
+			hugoCmd := exec.Command(hugoPath, "--source", src, "--destination", hugoOut, "--quiet", "--noBuildLock")
+			hugoCmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, "hugo-cache"))
+			if err := timed(&loaRuns, "loa", exec.Command(loa, "--content", filepath.Join(src, "content"), "--out", out)); err != nil {
+				return err
+			}
 			// The floor: copying Loa's output creates the same folders
 			// and files with none of the work of making them.
-			if m, err = runOnce(exec.Command(cp, "-r", out, runDir("cp", round))); err != nil {
-				return fmt.Errorf("cp -r, %d pages: %w", n, err)
+			if err := timed(&cpRuns, "cp -r", exec.Command(cp, "-r", out, runDir("cp", round))); err != nil {
+				return err
 			}
-			cpRuns = append(cpRuns, m.measurement)
-			hugoOut := runDir("hugo", round)
-			cmd := exec.Command(hugoPath, "--source", src, "--destination", hugoOut, "--quiet", "--noBuildLock")
-			cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, "hugo-cache"))
-			if m, err = runOnce(cmd); err != nil {
-				return fmt.Errorf("hugo, %d pages: %w", n, err)
+			if err := timed(&hugoRuns, "hugo", hugoCmd); err != nil {
+				return err
 			}
-			hugoRuns = append(hugoRuns, m.measurement)
 			// Pagefind indexes the Hugo build of its round, as a Hugo
 			// site with search runs it after every build.
-			if m, err = runOnce(exec.Command(pf, "--site", hugoOut, "--output-subdir", "pagefind", "--quiet")); err != nil {
-				return fmt.Errorf("pagefind, %d pages: %w", n, err)
+			if err := timed(&pfRuns, "pagefind", exec.Command(pf, "--site", hugoOut, "--output-subdir", "pagefind", "--quiet")); err != nil {
+				return err
 			}
-			pfRuns = append(pfRuns, m.measurement)
 		}
 		loaM, cpM, hugoM, pfM := medianOf(loaRuns), medianOf(cpRuns), medianOf(hugoRuns), medianOf(pfRuns)
 		both := measurement{wall: hugoM.wall + pfM.wall, maxRSS: max(hugoM.maxRSS, pfM.maxRSS)}
