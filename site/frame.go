@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -181,41 +182,33 @@ func (f *Frame) Render(w io.Writer, sh Shell) error {
 // menuKey is the menu as a page shows it, as partKey keeps it: each
 // entry's name, URL and aria-current.
 func menuKey(menu []MenuEntry) string {
-	var b strings.Builder
+	var b []byte
 	for _, m := range menu {
-		b.WriteString(m.Name)
-		b.WriteByte(0)
-		b.WriteString(m.URL)
-		b.WriteByte(0)
-		b.WriteString(m.Current)
-		b.WriteByte(1)
+		b = appendKeyField(appendKeyField(appendKeyField(b, m.Name), m.URL), m.Current)
 	}
-	return b.String()
+	return string(b)
 }
 
 // linksKey is what "site-links" sees of sh beyond the site (HeadLinks),
 // as partKey keeps it.
 func linksKey(sh *Shell) string {
-	var b strings.Builder
+	b := strconv.AppendInt(nil, int64(len(sh.Feeds)), 10)
 	for _, l := range sh.Feeds {
-		b.WriteString(l.Name)
-		b.WriteByte(0)
-		b.WriteString(l.URL)
-		b.WriteByte(1)
+		b = appendKeyField(appendKeyField(b, l.Name), l.URL)
 	}
-	b.WriteByte(2)
+	b = strconv.AppendInt(append(b, ';'), int64(len(sh.Scripts)), 10)
 	for _, s := range sh.Scripts {
-		b.WriteString(s)
-		b.WriteByte(1)
+		b = appendKeyField(b, s)
 	}
-	b.WriteByte(2)
-	b.WriteString(sh.Icon)
-	b.WriteByte(0)
-	b.WriteString(sh.Stylesheet)
-	if sh.LiveReload {
-		b.WriteString("\x00reload")
-	}
-	return b.String()
+	b = appendKeyField(appendKeyField(b, sh.Icon), sh.Stylesheet)
+	return string(strconv.AppendBool(b, sh.LiveReload))
+}
+
+// appendKeyField appends s to a key with its length before it, so that no
+// two lists of fields make the same key, whatever bytes the fields hold.
+func appendKeyField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	return append(append(b, ':'), s...)
 }
 
 // part returns the template name of the layouts rendered with what data

@@ -128,6 +128,33 @@ func TestFrameReusesHeadLinks(t *testing.T) {
 	}
 }
 
+// TestFramePartKeysDoNotCollide: two pages whose feeds differ only in
+// where one field ends and the next begins (bytes a separator could be)
+// get each its own head links.
+func TestFramePartKeysDoNotCollide(t *testing.T) {
+	f, err := NewFrame(FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shells := [][]Link{
+		{{"a", "/b\x01c\x00/d"}},
+		{{"a", "/b"}, {"c", "/d"}},
+	}
+	for round := range 2 {
+		for i, feeds := range shells {
+			sh := testShell("/", wardA)
+			sh.Feeds = feeds
+			var b strings.Builder
+			if err := f.Render(&b, sh); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(b.String(), `type="application/atom+xml"`); n != len(feeds) {
+				t.Errorf("round %d, page %d: %d feeds in its head, want %d", round, i, n, len(feeds))
+			}
+		}
+	}
+}
+
 // TestFramePartsSeeTheSiteOnly: layouts without a "site-header" render as
 // they are; one whose header reads the page's title fails with a clear
 // error instead of showing one page's title on every page.
