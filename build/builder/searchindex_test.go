@@ -35,14 +35,19 @@ func searchFragments(t testing.TB, out string) []searchFragment {
 	}
 	var frags []searchFragment
 	for _, f := range files {
-		if !strings.HasPrefix(f.Name(), "p") || !strings.HasSuffix(f.Name(), ".gz") {
+		if !strings.HasPrefix(f.Name(), "f.") || !strings.HasSuffix(f.Name(), ".bin") {
 			continue
 		}
-		var fr searchFragment
-		if err := json.Unmarshal(gunzipFile(t, filepath.Join(dir, f.Name())), &fr); err != nil {
-			t.Fatalf("%s: %v", f.Name(), err)
+		// A group's fragments, one gzip file after the other: read as one
+		// stream, the JSON of each in turn.
+		dec := json.NewDecoder(bytes.NewReader(gunzipFile(t, filepath.Join(dir, f.Name()))))
+		for dec.More() {
+			var fr searchFragment
+			if err := dec.Decode(&fr); err != nil {
+				t.Fatalf("%s: %v", f.Name(), err)
+			}
+			frags = append(frags, fr)
 		}
-		frags = append(frags, fr)
 	}
 	return frags
 }
@@ -76,7 +81,7 @@ func searchIndexText(t testing.TB, out string) string {
 	for _, f := range files {
 		name := filepath.Join(dir, f.Name())
 		var b []byte
-		if strings.HasSuffix(f.Name(), ".gz") {
+		if strings.HasSuffix(f.Name(), ".gz") || strings.HasSuffix(f.Name(), ".bin") {
 			b = gunzipFile(t, name)
 		} else if b, err = os.ReadFile(name); err != nil {
 			t.Fatal(err)

@@ -171,8 +171,10 @@ func TestBuild(t *testing.T) {
 		}
 		// Its own index: the shards hold its pages' words and no other unit's.
 		// The index's files are gzipped (search.js inflates them); the
-		// fragments p*.gz name the pages.
+		// fragments, f.*.bin, name the pages.
 		shards, _ := filepath.Glob(filepath.Join(out, u.Slug, "assets", "search", "*.gz"))
+		frags, _ := filepath.Glob(filepath.Join(out, u.Slug, "assets", "search", "f.*.bin"))
+		shards = append(shards, frags...)
 		if len(shards) == 0 {
 			t.Errorf("%s has no search index", u.Slug)
 		}

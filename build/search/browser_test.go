@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -385,6 +386,32 @@ func TestBrowser(t *testing.T) {
 		nb.query("dang ky tam tru")
 		if got := nb.results(); len(got) == 0 || got[0] != "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/" {
 			t.Errorf("dang ky tam tru, the index inflated by the browser: %q", got)
+		}
+	})
+
+	t.Run("no-ranges", func(t *testing.T) {
+		// A server that answers a range with the whole file (some do):
+		// search.js cuts each fragment out of its group's file.
+		files := http.FileServer(http.Dir(filepath.Join(dir, "public")))
+		var ranged, whole atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Range") != "" {
+				ranged.Add(1)
+				r.Header.Del("Range")
+			}
+			if strings.HasSuffix(r.URL.Path, ".bin") {
+				whole.Add(1)
+			}
+			files.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		nb := &tab{t: t, ctx: b.ctx, url: srv.URL}
+		nb.query("dang ky tam tru")
+		if got := nb.results(); len(got) == 0 || got[0] != "/thong-bao/dang-ky-tam-tru-nguoi-lao-dong/" {
+			t.Errorf("dang ky tam tru, each group sent whole: %q", got)
+		}
+		if ranged.Load() == 0 || whole.Load() == 0 {
+			t.Errorf("%d ranges asked, %d groups sent: want the fragments asked for by range", ranged.Load(), whole.Load())
 		}
 	})
 

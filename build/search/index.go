@@ -22,15 +22,24 @@
 //	                   where each shard starts, the page groups, the filters
 //	t.<h>.gz           a shard: a run of the sorted index, one key a line
 //	                   (see shards.go for the lines)
-//	p<i>.<h>.gz        a fragment: what the results list shows of one page,
-//	                   its text included, to cut a snippet around the words
-//	                   found; the i-th of a group of 128 whose hash is h
+//	f.<h>.bin          the fragments of a group of 128 pages, one after the
+//	                   other: a fragment is what the results list shows of
+//	                   one page, its text included, to cut a snippet around
+//	                   the words found; search.js fetches one by an HTTP
+//	                   range, from the sizes the manifest gives
 //	c.<h>.txt          the section and kind of every page, fetched only when
 //	                   a filter on them is chosen
 //
 // Shards and fragments are gzip files, as Pagefind writes its own: the
 // index takes half the room on disk, and the server sends them as they are
-// (search.js inflates them with the browser's DecompressionStream).
+// (search.js inflates them with the browser's DecompressionStream). Each
+// fragment is a whole gzip file, padded in its header to a multiple of 64
+// bytes so that the manifest can give its size in one or two characters.
+// A group's fragments share a file because creating a file costs a disk
+// far more than writing its bytes: one file per page made the index a
+// third of the files of a built site. Its name ends in .bin, not .gz, so
+// that no server sends it as gzip content encoding, which a range of it
+// could not be.
 //
 // Pages are numbered in date order (then URL), so that a new announcement
 // (the usual change) takes the next number and leaves the shards of every
@@ -60,7 +69,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -168,7 +176,7 @@ type docInfo struct {
 	kind     string // kind's key, see kindKey
 	kindName string
 	secName  string // the section's title
-	fragment []byte // gzip
+	fragment []byte // gzip, padded (padGzip)
 	fragHash [sha256.Size]byte
 	// post are the page's terms and their weights, term<<16 | weight, by
 	// term.
@@ -184,8 +192,8 @@ func New(opts ...Option) *Index {
 	return x
 }
 
-// fragment is what the results list shows of a page, kept short: one file
-// per page, fetched only when the page is among the results shown.
+// fragment is what the results list shows of a page, kept short: fetched
+// only when the page is among the results shown.
 type fragment struct {
 	URL     string `json:"u"`
 	Title   string `json:"t"`
@@ -243,7 +251,7 @@ func (x *Index) add(d Doc, replace bool) error {
 	info.fragHash = sha256.Sum256(raw.Bytes())
 	zipped.Reset()
 	compressTo(zipped, &fragmentWriters, raw.Bytes())
-	info.fragment = bytes.Clone(zipped.Bytes())
+	info.fragment = padGzip(zipped.Bytes())
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -415,7 +423,7 @@ type manifest struct {
 	Version int         `json:"v"`
 	Docs    int         `json:"n"`
 	Shards  [][2]string `json:"t"` // [the shortest key that starts the shard, its hash]
-	Groups  []string    `json:"d"` // hashes of the groups of fragments, 128 pages each
+	Groups  [][2]string `json:"d"` // the groups of fragments, 128 pages each: [hash, sizes] (see fragmentSizes)
 	Combos  [][2]string `json:"cs"`
 	ComboW  int         `json:"cw"` // characters per page in the combo file
 	ComboF  string      `json:"c"`  // hash of the combo file
@@ -423,7 +431,7 @@ type manifest struct {
 }
 
 // formatVersion is the manifest's "v": search.js reads this format only.
-const formatVersion = 2
+const formatVersion = 3
 
 // SetPublished tells the index which files the folder it is written to
 // holds already. A shard is named by a hash of its bytes before
@@ -491,22 +499,29 @@ func (x *Index) Write() (*Output, error) {
 		m.Shards = append(m.Shards, [2]string{s.start, s.name})
 	}
 
-	// Fragments, by groups of 128 pages: a fragment is named by its place
-	// in its group and a hash of the whole group, so search.js finds it
-	// from the manifest alone (one request per result) and a change still
-	// gives it a new name. A new page renames the fragments of the newest
-	// group only.
+	// Fragments, by groups of 128 pages: a group's file is named by a
+	// hash of its fragments, so a change gives it a new name, and a new
+	// page renames the newest group only.
 	for g := 0; g < n; g += groupSize {
 		end := min(g+groupSize, n)
 		h := sha256.New()
+		size := 0
 		for _, seq := range order[g:end] {
 			h.Write(x.docs[seq].fragHash[:])
+			size += len(x.docs[seq].fragment)
 		}
 		gh := hex.EncodeToString(h.Sum(nil)[:5])
-		for i, seq := range order[g:end] {
-			out.Files["p"+strconv.Itoa(i)+"."+gh+".gz"] = x.docs[seq].fragment
+		m.Groups = append(m.Groups, [2]string{gh, fragmentSizes(x.docs, order[g:end])})
+		name := groupFile(gh)
+		if x.published != nil && x.published(name) {
+			out.Files[name] = nil
+			continue
 		}
-		m.Groups = append(m.Groups, gh)
+		file := make([]byte, 0, size)
+		for _, seq := range order[g:end] {
+			file = append(file, x.docs[seq].fragment...)
+		}
+		out.Files[name] = file
 	}
 
 	// Filters: sections and kinds by combination, years by page number.
@@ -659,6 +674,51 @@ func compressTo(buf *bytes.Buffer, pool *sync.Pool, b []byte) {
 	pool.Put(w)
 }
 
+// fragmentUnit is what a fragment's size is a multiple of.
+const fragmentUnit = 64
+
+// padGzip returns a copy of z, a gzip file with no optional header field,
+// grown to a multiple of fragmentUnit bytes by an extra field (RFC 1952,
+// 2.3.1.1: its subfield "Lp" holds zeros) that every gzip reader skips.
+func padGzip(z []byte) []byte {
+	const head, sub = 10, 6 // the fixed header; XLEN and a subfield's ID and LEN
+	if len(z) < head || z[3] != 0 {
+		panic("search: padGzip: not a plain gzip header")
+	}
+	pad := (fragmentUnit - len(z)%fragmentUnit) % fragmentUnit
+	if pad == 0 {
+		return bytes.Clone(z)
+	}
+	if pad < sub {
+		pad += fragmentUnit
+	}
+	out := make([]byte, len(z)+pad)
+	copy(out, z[:head])
+	out[3] = 0x04 // FEXTRA
+	k := pad - sub
+	out[head], out[head+1] = byte(k+4), byte((k+4)>>8)
+	out[head+2], out[head+3] = 'L', 'p'
+	out[head+4], out[head+5] = byte(k), byte(k>>8)
+	copy(out[head+pad:], z[head:])
+	return out
+}
+
+// fragmentSizes are the sizes of the fragments of a group, for the
+// manifest, in units of fragmentUnit bytes: the smallest, then how much
+// larger than it each fragment is, in order, as base-64 VLQ digits (those
+// of the shards); one digit each when the group's sizes lie within 2 KB.
+func fragmentSizes(docs []*docInfo, group []int) string {
+	least := math.MaxInt
+	for _, seq := range group {
+		least = min(least, len(docs[seq].fragment)/fragmentUnit)
+	}
+	b := appendVLQ(make([]byte, 0, len(group)+2), uint32(least))
+	for _, seq := range group {
+		b = appendVLQ(b, uint32(len(docs[seq].fragment)/fragmentUnit-least))
+	}
+	return string(b)
+}
+
 // fragmentBufs are the buffers a page's fragment is written in: its JSON
 // and its gzip file.
 var fragmentBufs = sync.Pool{New: func() any { return new([2]bytes.Buffer) }}
@@ -766,6 +826,9 @@ func sentenceCase(s string) string {
 
 // kindKey is the value of a kind in the query string: its slug.
 func kindKey(kind string) string { return vntext.Slug(kind) }
+
+// groupFile is the file of the group of fragments whose hash is name.
+func groupFile(name string) string { return "f." + name + ".bin" }
 
 // shardFile is the file of the shard whose bytes hash to name.
 func shardFile(name string) string { return "t." + name + ".gz" }

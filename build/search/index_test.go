@@ -2,6 +2,8 @@ package search
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -229,7 +231,7 @@ func TestIncremental(t *testing.T) {
 		if _, ok := before.Files[name]; ok {
 			continue
 		}
-		if strings.HasPrefix(name, "p") && strings.HasSuffix(name, ".gz") {
+		if strings.HasPrefix(name, "f.") && strings.HasSuffix(name, ".bin") {
 			frags++
 		} else if !strings.HasPrefix(name, "t.") {
 			others = append(others, name)
@@ -239,9 +241,8 @@ func TestIncremental(t *testing.T) {
 	if len(others) != 2 || !strings.HasPrefix(others[0], "c.") || !strings.HasPrefix(others[1], "manifest.") {
 		t.Errorf("files other than shards and fragments rewritten: %v, want the combos and the manifest", others)
 	}
-	n := len(docs) + 1
-	if want := (n-1)%groupSize + 1; frags != want {
-		t.Errorf("%d fragments renamed, want the %d of the newest group", frags, want)
+	if frags != 1 {
+		t.Errorf("%d groups of fragments renamed, want the newest alone", frags)
 	}
 }
 
@@ -344,10 +345,10 @@ func TestFragmentText(t *testing.T) {
 }
 
 // TestPublishedShardsNotMadeAgain: a new index written to a folder that
-// holds the last one's files hands back, as nil, exactly the shards that
-// folder holds (their names are their bytes' hash), with the bytes of
-// every other file; and it lists in its manifest the same shards as an
-// index that knows nothing of the folder.
+// holds the last one's files hands back, as nil, exactly the shards and
+// groups of fragments that folder holds (their names are hashes of what
+// they hold), with the bytes of every other file; and it lists in its
+// manifest the same files as an index that knows nothing of the folder.
 func TestPublishedShardsNotMadeAgain(t *testing.T) {
 	docs := append(fillerDocs(300), wardDocs...)
 	before := build(t, docs, ShardSize(2048))
@@ -377,19 +378,19 @@ func TestPublishedShardsNotMadeAgain(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("%s missing", name)
-		case strings.HasPrefix(name, "t.") && published:
+		case (strings.HasPrefix(name, "t.") || strings.HasPrefix(name, "f.")) && published:
 			if got != nil {
-				t.Errorf("shard %s is published already, but came back with %d bytes", name, len(got))
+				t.Errorf("%s is published already, but came back with %d bytes", name, len(got))
 			}
 			kept++
 		case got == nil || !bytes.Equal(got, want):
 			t.Errorf("%s: %d bytes, want the %d a build without SetPublished writes", name, len(got), len(want))
-		case strings.HasPrefix(name, "t."):
+		case strings.HasPrefix(name, "t.") || strings.HasPrefix(name, "f."):
 			made++
 		}
 	}
 	if kept == 0 || made == 0 || asked == 0 {
-		t.Errorf("%d shards kept, %d made (%d asked): the edit should change some and leave others", kept, made, asked)
+		t.Errorf("%d shards and groups kept, %d made (%d asked): the edit should change some and leave others", kept, made, asked)
 	}
 }
 
@@ -401,5 +402,41 @@ func TestIsWordRune(t *testing.T) {
 		if isWordRune(r) != want {
 			t.Errorf("isWordRune(U+%04X) = %v, Unicode's tables say %v", r, !want, want)
 		}
+	}
+}
+
+// TestPadGzip: a fragment padded to a multiple of fragmentUnit bytes is
+// still a gzip file of the same text, whatever the size it had: every
+// remainder is met, those too small for an extra field among them.
+func TestPadGzip(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	seen := map[int]bool{}
+	for n := 0; len(seen) < fragmentUnit && n < 20000; n++ {
+		text := make([]byte, n)
+		for i := range text {
+			text[i] = "aăâbcdđeêghiklmnoôơpqrstuưvxy "[rnd.IntN(30)]
+		}
+		z := compress(&fragmentWriters, text)
+		seen[len(z)%fragmentUnit] = true
+		p := padGzip(z)
+		if len(p)%fragmentUnit != 0 || len(p) < len(z) || len(p) >= len(z)+fragmentUnit+6 {
+			t.Fatalf("%d bytes padded to %d, want the next multiple of %d with room for the field", len(z), len(p), fragmentUnit)
+		}
+		br := bytes.NewReader(p)
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			t.Fatalf("%d bytes padded to %d: %v", len(z), len(p), err)
+		}
+		zr.Multistream(false)
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, text) {
+			t.Fatalf("%d bytes padded to %d read back as %d bytes (%v), want %d", len(z), len(p), len(got), err, len(text))
+		}
+		if br.Len() != 0 {
+			t.Fatalf("%d bytes padded to %d: %d bytes left after the gzip file", len(z), len(p), br.Len())
+		}
+	}
+	if len(seen) < fragmentUnit {
+		t.Errorf("only %d of the %d remainders met", len(seen), fragmentUnit)
 	}
 }

@@ -82,31 +82,59 @@ func readOutput(t testing.TB, out *Output) *readIndex {
 			r.spellings[key] = sp
 		}
 	}
-	for d := 0; d < r.m.Docs; d++ {
-		name := "p" + itoa(d%groupSize) + "." + r.m.Groups[d/groupSize] + ".gz"
+	// Each group's file is its fragments one after the other, each a
+	// whole gzip file of the size the manifest gives.
+	for g, grp := range r.m.Groups {
+		name := "f." + grp[0] + ".bin"
 		b, ok := out.Files[name]
 		if !ok {
-			t.Fatalf("fragment %s of page %d is missing", name, d)
+			t.Fatalf("fragments %s of pages %d- are missing", name, g*groupSize)
 		}
-		var f fragment
-		if err := json.Unmarshal(gunzip(t, b), &f); err != nil {
-			t.Fatal(err)
+		sizes := vlqNumbers(t, grp[1])
+		if want := min(groupSize, r.m.Docs-g*groupSize); len(sizes) != want+1 {
+			t.Fatalf("group %d: %d sizes, want the least and %d", g, len(sizes), want)
 		}
-		r.frags = append(r.frags, f)
+		at := 0
+		for i, n := range sizes[1:] {
+			n = (sizes[0] + n) * fragmentUnit
+			if at+n > len(b) {
+				t.Fatalf("group %d: fragment %d ends at %d, past the file's %d bytes", g, i, at+n, len(b))
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(b[at : at+n]))
+			if err != nil {
+				t.Fatalf("group %d, fragment %d: %v", g, i, err)
+			}
+			zr.Multistream(false)
+			raw, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("group %d, fragment %d: %v", g, i, err)
+			}
+			var f fragment
+			if err := json.Unmarshal(raw, &f); err != nil {
+				t.Fatal(err)
+			}
+			r.frags = append(r.frags, f)
+			at += n
+		}
+		if at != len(b) {
+			t.Fatalf("group %d: the sizes add up to %d, the file has %d bytes", g, at, len(b))
+		}
+	}
+	if len(r.frags) != r.m.Docs {
+		t.Fatalf("%d fragments for %d pages", len(r.frags), r.m.Docs)
 	}
 	return r
 }
 
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
-
-func readPostings(t testing.TB, s string) []readPosting {
+// vlqNumbers reads a run of base-64 VLQ numbers.
+func vlqNumbers(t testing.TB, s string) []int {
 	t.Helper()
 	var nums []int
 	n, shift := 0, 0
 	for i := 0; i < len(s); i++ {
 		d := strings.IndexByte(vlqDigits, s[i])
 		if d < 0 {
-			t.Fatalf("postings %q: %q is not a digit", s, s[i])
+			t.Fatalf("numbers %q: %q is not a digit", s, s[i])
 		}
 		n += (d & 31) << shift
 		if d&32 != 0 {
@@ -116,6 +144,17 @@ func readPostings(t testing.TB, s string) []readPosting {
 		nums = append(nums, n)
 		n, shift = 0, 0
 	}
+	if shift != 0 {
+		t.Fatalf("numbers %q: the last is cut", s)
+	}
+	return nums
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func readPostings(t testing.TB, s string) []readPosting {
+	t.Helper()
+	nums := vlqNumbers(t, s)
 	var out []readPosting
 	prev := -1
 	for i := 0; i < len(nums); i++ {

@@ -1,8 +1,9 @@
 // The results page of the site's search (/tim-kiem/?q=…). The index is a set
 // of static files built with the site (package build/search): a manifest,
-// shards of the sorted key list, and one fragment per page, shards and
-// fragments gzipped. A query fetches the manifest, the shards of its words
-// and the fragments of the results it shows; nothing else, and nothing
+// shards of the sorted key list, and a fragment per page, shards and
+// fragments gzipped, the fragments of 128 pages in one file. A query
+// fetches the manifest, the shards of its words and (each by an HTTP
+// range) the fragments of the results it shows; nothing else, and nothing
 // outside the site.
 //
 // Words are folded as the index folds them: NFD, marks dropped, đ → d,
@@ -337,8 +338,40 @@
     });
   }
 
+  // A group's fragments lie one after the other in its file, each a whole
+  // gzip file of a multiple of UNIT bytes; the manifest gives their sizes
+  // in UNITs, the least and then how much larger each is (fragmentSizes in
+  // build/search/index.go). starts are where they start, and the end.
+  var UNIT = 64, starts = {};
+  function startsOf(g) {
+    var s = g[1], at = starts[g[0]];
+    if (at) return at;
+    var nums = [], n = 0, shift = 0;
+    for (var i = 0; i < s.length; i++) {
+      var x = DIGIT[s.charCodeAt(i)];
+      n += (x & 31) << shift;
+      if (x & 32) { shift += 5; continue; }
+      nums.push(n);
+      n = 0; shift = 0;
+    }
+    at = [0];
+    for (var j = 1; j < nums.length; j++) at.push(at[j - 1] + (nums[0] + nums[j]) * UNIT);
+    return (starts[g[0]] = at);
+  }
   function fragment(m, d) {
-    return get("p" + (d % 128) + "." + m.d[Math.floor(d / 128)] + ".gz", true);
+    var g = m.d[Math.floor(d / 128)], i = d % 128, at = startsOf(g);
+    var u = dir + "f." + g[0] + ".bin", from = at[i], to = at[i + 1], key = u + "#" + i;
+    if (!files[key]) {
+      files[key] = fetch(u, { headers: { Range: "bytes=" + from + "-" + (to - 1) } }).then(function (r) {
+        if (!r.ok) throw new Error(u + ": " + r.status);
+        if (r.status === 206) return text(r, true);
+        // A server that answers a range with the whole file: the fragment
+        // is cut from it.
+        return r.arrayBuffer().then(function (b) { return text(new Response(b.slice(from, to)), true); });
+      }).then(JSON.parse);
+      files[key].catch(function () { delete files[key]; });
+    }
+    return files[key];
   }
 
   function el(tag, cls, text) {
