@@ -124,7 +124,11 @@ func (b *build) writeSearch(r *renderer) error {
 		}
 		idx.SetPublished(func(name string) bool { return published[name] })
 	}
-	out, err := idx.Write()
+	write := idx.Write
+	if !b.search.keep {
+		write = idx.WriteFinal // nothing writes it again: its memory goes as it is written
+	}
+	out, err := write()
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}

@@ -162,6 +162,9 @@ type Index struct {
 	// published tells whether the folder the index goes to holds a file
 	// already (SetPublished); nil: it holds none.
 	published func(name string) bool
+	// final: the index is being written for the last time (WriteFinal);
+	// each page's term list is let go once inverted. done: it has been.
+	final, done bool
 	// last is what the last Write left for the next; changed are the
 	// pages put again since (their term lists then), which the next Write
 	// patches into it. nil when the next Write must invert every page.
@@ -255,6 +258,9 @@ func (x *Index) add(d Doc, replace bool) error {
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.done {
+		return errWrittenFinal
+	}
 	if i, ok := x.byURL[d.URL]; ok {
 		if !replace {
 			return fmt.Errorf("search: %s is added twice", d.URL)
@@ -449,6 +455,32 @@ func (x *Index) SetPublished(has func(name string) bool) {
 func (x *Index) Write() (*Output, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.done {
+		return nil, errWrittenFinal
+	}
+	return x.write()
+}
+
+// WriteFinal is Write for an index that takes no more pages and is not
+// written again (a build that ends with it, not serve): each page's term
+// list is let go as soon as it is inverted, and nothing is kept for a
+// next Write, so that the build's peak memory is that much lower. Add,
+// Put and Write fail after it.
+func (x *Index) WriteFinal() (*Output, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.done {
+		return nil, errWrittenFinal
+	}
+	x.final, x.last = true, nil
+	out, err := x.write()
+	x.done, x.last, x.zipped = true, nil, nil
+	return out, err
+}
+
+var errWrittenFinal = errors.New("search: the index is written for good already (WriteFinal)")
+
+func (x *Index) write() (*Output, error) {
 	if len(x.docs) == 0 {
 		return nil, errors.New("search: no pages to index")
 	}
@@ -517,9 +549,14 @@ func (x *Index) Write() (*Output, error) {
 			out.Files[name] = nil
 			continue
 		}
+		// The pages' fragments then point into the file, so that their
+		// bytes are held once.
 		file := make([]byte, 0, size)
 		for _, seq := range order[g:end] {
-			file = append(file, x.docs[seq].fragment...)
+			d := x.docs[seq]
+			at := len(file)
+			file = append(file, d.fragment...)
+			d.fragment = file[at:len(file):len(file)]
 		}
 		out.Files[name] = file
 	}

@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"maps"
 	"math/rand/v2"
@@ -438,5 +439,47 @@ func TestPadGzip(t *testing.T) {
 	}
 	if len(seen) < fragmentUnit {
 		t.Errorf("only %d of the %d remainders met", len(seen), fragmentUnit)
+	}
+}
+
+// TestWriteFinal: an index written for good gives the files Write gives,
+// lets go of every page's term list, and refuses to take or write more.
+func TestWriteFinal(t *testing.T) {
+	docs := append(fillerDocs(300), wardDocs...)
+	want := build(t, docs, ShardSize(2048))
+	x := New(ShardSize(2048))
+	for _, d := range docs {
+		if err := x.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := x.WriteFinal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Manifest != want.Manifest || len(got.Files) != len(want.Files) {
+		t.Fatalf("manifest %s and %d files, want %s and %d as Write writes", got.Manifest, len(got.Files), want.Manifest, len(want.Files))
+	}
+	for name, b := range want.Files {
+		if !bytes.Equal(got.Files[name], b) {
+			t.Errorf("%s differs from what Write writes", name)
+		}
+	}
+	for _, d := range x.docs {
+		if d.post != nil {
+			t.Fatalf("%s: its term list is kept after WriteFinal", d.url)
+		}
+	}
+	if x.last != nil {
+		t.Error("the inverted index is kept after WriteFinal")
+	}
+	if _, err := x.Write(); !errors.Is(err, errWrittenFinal) {
+		t.Errorf("Write after WriteFinal: %v, want %v", err, errWrittenFinal)
+	}
+	if _, err := x.WriteFinal(); !errors.Is(err, errWrittenFinal) {
+		t.Errorf("WriteFinal twice: %v, want %v", err, errWrittenFinal)
+	}
+	if err := x.Put(wardDocs[0]); !errors.Is(err, errWrittenFinal) {
+		t.Errorf("Put after WriteFinal: %v, want %v", err, errWrittenFinal)
 	}
 }

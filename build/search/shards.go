@@ -204,6 +204,9 @@ func (x *Index) inverted(order []int, terms []termDesc, keys []string) *written 
 			pdoc[i], pw[i] = uint32(rank), uint16(e)
 			next[t]++
 		}
+		if x.final {
+			x.docs[seq].post = nil
+		}
 	}
 	w.start, w.pdoc, w.pw = start, pdoc, pw
 
