@@ -204,9 +204,16 @@ type run struct {
 }
 
 // runOnce runs cmd and returns its wall time, peak memory and output.
+//
+// It first has the kernel write back every file written so far (sync,
+// untimed): otherwise the writeback of the previous run's output (a
+// thousand files or more) would run on the same two cores during this one,
+// and a tool would pay for the tool before it. Each run's own writeback
+// then falls after it, for every tool alike.
 func runOnce(cmd *exec.Cmd) (run, error) {
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	syscall.Sync()
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		return run{}, fmt.Errorf("%v: %s", err, stderr.String())

@@ -59,7 +59,7 @@ func benchSite(args []string) error {
 	}
 
 	fmt.Printf("site builder: Loa (build/cmd/site, as make site runs it, with its search index) vs %s", hv)
-	fmt.Printf("%d CPUs, median of %d builds, the tools taking turns, each into a new output folder (none deleted until the end)\n\n", numCPU(), *runs)
+	fmt.Printf("%d CPUs, median of %d builds, the tools taking turns, each into a new output folder (none deleted until the end), after a sync\n\n", numCPU(), *runs)
 	fmt.Printf("%7s  %-15s  %9s  %10s\n", "pages", "tool", "wall", "peak RSS")
 	var summary []string
 	for _, s := range strings.Split(*sizes, ",") {
