@@ -59,7 +59,6 @@ package search
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -485,19 +484,7 @@ func (x *Index) write() (*Output, error) {
 		return nil, errors.New("search: no pages to index")
 	}
 	n := len(x.docs)
-
-	// Number the pages by date, then URL.
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		da, db := x.docs[a], x.docs[b]
-		if c := da.date.Compare(db.date); c != 0 {
-			return c
-		}
-		return strings.Compare(da.url, db.url)
-	})
+	order := x.pageOrder()
 
 	out := &Output{Files: map[string][]byte{}}
 	m := manifest{Version: formatVersion, Docs: n}
@@ -517,7 +504,7 @@ func (x *Index) write() (*Output, error) {
 			continue
 		}
 		g.Go(func() error {
-			zipped[i] = compress(&shardWriters, s.data)
+			zipped[i] = compressShard(s.data)
 			return nil
 		})
 	}
@@ -662,7 +649,7 @@ func marshal(v any) ([]byte, error) {
 }
 
 // A page's fragment and a word's shard are gzip files, each compressed
-// by the deflate that does its kind best.
+// by the deflate that does its kind best (klauspost/compress's).
 //
 // Fragments are many and small (4 KB of text on average), where the
 // standard library's deflate spends most of its time building Huffman
@@ -672,19 +659,38 @@ func marshal(v any) ([]byte, error) {
 // the size: a build of 1,000 pages, whose workers each compress with a
 // writer of their own, took 4 % more CPU with it.
 //
-// Shards are few and larger, lists of numbers, which klauspost's fast
-// levels write 20 % larger: there the standard library's level 1 stays
-// (level 9 would be as small as level 6, in twice the time).
+// Shards are lists of numbers in base-64 digits, where matches are few:
+// the more pages, the fewer. Each is written twice, by Huffman coding
+// alone and by klauspost's stateless deflate (matches within the block,
+// no history to set up), and the smaller is kept. Against the standard
+// library's level 1 (what shards had before), the shards of 1,000 pages
+// came out 0.6 % smaller in 39 % of the time, and those of 10,000 pages
+// 3.2 % smaller in 55 % of the time; the fast levels that keep a history
+// wrote the latter 20 % larger.
 var (
 	fragmentWriters = sync.Pool{New: func() any {
 		w, _ := kgzip.NewWriterLevel(nil, 1)
 		return w
 	}}
-	shardWriters = sync.Pool{New: func() any {
-		w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	huffmanWriters = sync.Pool{New: func() any {
+		w, _ := kgzip.NewWriterLevel(nil, kgzip.HuffmanOnly)
+		return w
+	}}
+	statelessWriters = sync.Pool{New: func() any {
+		w, _ := kgzip.NewWriterLevel(nil, kgzip.StatelessCompression)
 		return w
 	}}
 )
+
+// compressShard returns b as a gzip file: the smaller of its Huffman
+// coding and its stateless deflate.
+func compressShard(b []byte) []byte {
+	h, s := compress(&huffmanWriters, b), compress(&statelessWriters, b)
+	if len(s) < len(h) {
+		return s
+	}
+	return h
+}
 
 // gzipWriter is what both kinds of writers do.
 type gzipWriter interface {
@@ -863,6 +869,23 @@ func sentenceCase(s string) string {
 
 // kindKey is the value of a kind in the query string: its slug.
 func kindKey(kind string) string { return vntext.Slug(kind) }
+
+// pageOrder is the pages (their places in x.docs) numbered by date, then
+// URL.
+func (x *Index) pageOrder() []int {
+	order := make([]int, len(x.docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		da, db := x.docs[a], x.docs[b]
+		if c := da.date.Compare(db.date); c != 0 {
+			return c
+		}
+		return strings.Compare(da.url, db.url)
+	})
+	return order
+}
 
 // groupFile is the file of the group of fragments whose hash is name.
 func groupFile(name string) string { return "f." + name + ".bin" }

@@ -483,3 +483,37 @@ func TestWriteFinal(t *testing.T) {
 		t.Errorf("Put after WriteFinal: %v, want %v", err, errWrittenFinal)
 	}
 }
+
+// TestCompressShard: a shard is the smaller of its two encodings, and
+// reads back as the lines it holds; both encodings win somewhere (a small
+// index's shards, with words that repeat, and a larger one's, mostly
+// numbers).
+func TestCompressShard(t *testing.T) {
+	wins := map[string]int{}
+	for _, n := range []int{60, 3000} {
+		x := New(ShardSize(4096))
+		for _, d := range fillerDocs(n) {
+			if err := x.Add(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, s := range x.shards(x.pageOrder()) {
+			h, st := compress(&huffmanWriters, s.data), compress(&statelessWriters, s.data)
+			z := compressShard(s.data)
+			if len(z) != min(len(h), len(st)) {
+				t.Fatalf("shard %s: %d bytes, want the smaller of %d (Huffman) and %d (stateless)", s.name, len(z), len(h), len(st))
+			}
+			if got := gunzip(t, z); !bytes.Equal(got, s.data) {
+				t.Fatalf("shard %s does not read back as its lines", s.name)
+			}
+			if len(h) <= len(st) {
+				wins["huffman"]++
+			} else {
+				wins["stateless"]++
+			}
+		}
+	}
+	if wins["huffman"] == 0 || wins["stateless"] == 0 {
+		t.Errorf("wins %v: want each encoding to be the smaller for some shard", wins)
+	}
+}
