@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"io"
 	"maps"
@@ -515,5 +516,40 @@ func TestCompressShard(t *testing.T) {
 	}
 	if wins["huffman"] == 0 || wins["stateless"] == 0 {
 		t.Errorf("wins %v: want each encoding to be the smaller for some shard", wins)
+	}
+}
+
+// TestFragmentJSON: a fragment's JSON is the bytes encoding/json writes
+// (without HTML escaping), for text of every kind: quotes, backslashes,
+// every control character, U+2028 and U+2029, invalid UTF-8, Vietnamese
+// in NFC and NFD, and empty fields left out.
+func TestFragmentJSON(t *testing.T) {
+	pieces := []string{"a", "Đăng ký", norm.NFD.String("tạm trú"), `"`, `\`, "<b>&", "\u2028", "\u2029", "\xff", "\xe1\xba", "\U0001F600", " ", "/"}
+	for c := 0; c < 0x20; c++ {
+		pieces = append(pieces, string(rune(c)))
+	}
+	pieces = append(pieces, "\x7f")
+	rnd := rand.New(rand.NewPCG(3, 4))
+	text := func() string {
+		var sb strings.Builder
+		for range rnd.IntN(12) {
+			sb.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		return sb.String()
+	}
+	for i := range 5000 {
+		f := fragment{URL: text(), Title: text(), Kind: text(), Number: text(), Section: text(), Date: text(), Summary: text(), Text: text()}
+		if i%7 == 0 {
+			f.Kind, f.Number, f.Section, f.Date, f.Summary, f.Text = "", "", "", "", "", ""
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(f); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.appendJSON(nil); !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Fatalf("%+q:\n got %s\nwant %s", f, got, want.Bytes())
+		}
 	}
 }
