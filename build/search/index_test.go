@@ -524,7 +524,7 @@ func TestCompressShard(t *testing.T) {
 // every control character, U+2028 and U+2029, invalid UTF-8, Vietnamese
 // in NFC and NFD, and empty fields left out.
 func TestFragmentJSON(t *testing.T) {
-	pieces := []string{"a", "Đăng ký", norm.NFD.String("tạm trú"), `"`, `\`, "<b>&", "\u2028", "\u2029", "\xff", "\xe1\xba", "\U0001F600", " ", "/"}
+	pieces := []string{"a", "Đăng ký", norm.NFD.String("tạm trú"), `"`, `\`, "<b>&", "“…”–", "\u2028", "\u2029", "\xe2\x80", "\xff", "\xe1\xba", "\U0001F600", " ", "/"}
 	for c := 0; c < 0x20; c++ {
 		pieces = append(pieces, string(rune(c)))
 	}
