@@ -15,7 +15,7 @@
 //     read, and the export answers [report.Incomplete];
 //  2. sorts the rows by chi đoàn (for a form with a quota) and by the
 //     submission time written inside each object, with an external merge
-//     sort (sort.go): rows are kept in memory only up to a few megabytes,
+//     sort (sort.go): rows are kept in memory only up to about a megabyte,
 //     then sorted and spilled to a temporary file as a run; the runs are
 //     merged at the end. A ward's few hundred rows never touch the disk;
 //  3. streams the merged rows into the file format (csv.go: gocsv;
@@ -77,7 +77,7 @@ type Config struct {
 
 	Concurrency int              // objects read at once; 0 means 32
 	PageSize    int32            // keys per listing page; 0 means 1,000 (the S3 maximum)
-	RunBytes    int              // rows kept in memory before a run is spilled; 0 means 4 MB
+	RunBytes    int              // rows kept in memory before a run is spilled (as row.size counts them); 0 means 1 MB
 	Recent      int              // rows saved by this process kept until a snapshot holds them (Refresher); 0 means 50,000
 	TempDir     string           // for spilled runs and files being uploaded; "" means os.TempDir()
 	Expiry      time.Duration    // of download links; 0 means 10 minutes; at most MaxExpiry
@@ -107,7 +107,10 @@ func New(cfg Config) (*Exporter, error) {
 		cfg.PageSize = 1000
 	}
 	if cfg.RunBytes <= 0 {
-		cfg.RunBytes = 4 << 20
+		// With runs of 4 MB, an export of 100,000 rows peaked at 1.35
+		// times the memory of one of 10,000 (84 against 62 MB); with 1 MB,
+		// 1.16 times (59 against 51 MB), in the same time.
+		cfg.RunBytes = 1 << 20
 	}
 	if cfg.Recent <= 0 {
 		cfg.Recent = 50_000
