@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +25,61 @@ type output struct {
 	// made with the bytes it has there is not written, but noted in kept.
 	last string
 	kept unchanged
+
+	// creator, when set, creates the files write is given (see
+	// startCreator); nil: write creates each file itself.
+	creator *creator
+}
+
+// A creator creates the files of a build in a staging directory, one
+// after another, on a goroutine of its own; the page workers hand it each
+// file's bytes and go on rendering. Creating files is the kernel's work,
+// and on ext4 two threads creating files at once contend for the same
+// locks: 1,200 folders with a page each took 45-53 ms of system time from
+// two threads against 29-36 ms from one, and 202-233 against 127-144 ms
+// soon after a large deletion, in about the same wall time. A build whose
+// two cores are busy rendering pays that extra time in full.
+type creator struct {
+	jobs chan creation
+	done chan struct{}
+	err  error // the first failure, read after done
+}
+
+type creation struct {
+	name string
+	data *bytes.Buffer // from getBuffer, put back once written
+}
+
+// startCreator starts o's creator; finish stops it.
+func (o *output) startCreator() {
+	c := &creator{jobs: make(chan creation, 16), done: make(chan struct{})}
+	o.creator = c
+	go func() {
+		defer close(c.done)
+		for j := range c.jobs {
+			if c.err == nil {
+				if err := o.mkdir(filepath.Dir(j.name)); err != nil {
+					c.err = err
+				} else if err := writeFile(j.name, j.data.Bytes()); err != nil {
+					c.err = err
+				}
+			}
+			putBuffer(j.data)
+		}
+	}()
+}
+
+// finish waits for every file handed to the creator to be written, and
+// returns the first failure. o writes files itself after it.
+func (o *output) finish() error {
+	c := o.creator
+	if c == nil {
+		return nil
+	}
+	o.creator = nil
+	close(c.jobs)
+	<-c.done
+	return c.err
 }
 
 // file maps a URL to the file that serves it: "/a/" → a/index.html.
@@ -37,7 +93,11 @@ func file(url string) string {
 // write writes data as the file serving url.
 func (o *output) write(url string, data []byte) error {
 	rel := file(url)
-	if !o.same(rel, data) {
+	if c := o.creator; c != nil && !o.inPlace && o.last == "" {
+		buf := getBuffer()
+		buf.Write(data)
+		c.jobs <- creation{filepath.Join(o.root, rel), buf}
+	} else if !o.same(rel, data) {
 		name := filepath.Join(o.root, rel)
 		if err := o.mkdir(filepath.Dir(name)); err != nil {
 			return err
