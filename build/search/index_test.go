@@ -99,17 +99,23 @@ func TestTokens(t *testing.T) {
 
 func build(t testing.TB, docs []Doc, opts ...Option) *Output {
 	t.Helper()
+	out, err := added(t, docs, opts...).Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// added is an index of docs, not written yet.
+func added(t testing.TB, docs []Doc, opts ...Option) *Index {
+	t.Helper()
 	x := New(opts...)
 	for _, d := range docs {
 		if err := x.Add(d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	out, err := x.Write()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return x
 }
 
 // TestDeterministic: two builds give the same bytes, whatever the order
@@ -448,12 +454,7 @@ func TestPadGzip(t *testing.T) {
 func TestWriteFinal(t *testing.T) {
 	docs := append(fillerDocs(300), wardDocs...)
 	want := build(t, docs, ShardSize(2048))
-	x := New(ShardSize(2048))
-	for _, d := range docs {
-		if err := x.Add(d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	x := added(t, docs, ShardSize(2048))
 	got, err := x.WriteFinal()
 	if err != nil {
 		t.Fatal(err)
@@ -492,12 +493,7 @@ func TestWriteFinal(t *testing.T) {
 func TestCompressShard(t *testing.T) {
 	wins := map[string]int{}
 	for _, n := range []int{60, 3000} {
-		x := New(ShardSize(4096))
-		for _, d := range fillerDocs(n) {
-			if err := x.Add(d); err != nil {
-				t.Fatal(err)
-			}
-		}
+		x := added(t, fillerDocs(n), ShardSize(4096))
 		for _, s := range x.shards(x.pageOrder()) {
 			h, st := compress(&huffmanWriters, s.data), compress(&statelessWriters, s.data)
 			z := compressShard(s.data)
