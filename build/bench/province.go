@@ -33,7 +33,7 @@ func benchProvince(args []string) error {
 	fl := flag.NewFlagSet("province", flag.ContinueOnError)
 	units := fl.Int("units", 104, "units in the province (Hưng Yên has 104)")
 	pages := fl.Int("pages", 300, "pages per unit")
-	rounds := fl.Int("rounds", 2, "builds from scratch of each, Loa and Hugo taking turns to go first (the first build after the corpora are written is the slower, for either)")
+	rounds := fl.Int("rounds", 3, "builds from scratch of each, Loa and Hugo taking turns to go first; the median ratio is reported")
 	edits := fl.Int("edits", 5, "one-page edits, each in another unit, each built and timed")
 	hugo := fl.String("hugo", "hugo", "the Hugo binary")
 	keep := fl.Bool("keep", false, "keep the corpora and outputs")
