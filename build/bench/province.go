@@ -226,6 +226,7 @@ func runOnce(cmd *exec.Cmd) (run, error) {
 	}
 	r.maxRSS = ru.Maxrss
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	r.sys = cmd.ProcessState.SystemTime()
 	return r, nil
 }
 
