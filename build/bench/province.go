@@ -236,10 +236,8 @@ func lastLine(s string) string {
 	return s[strings.LastIndex(s, "\n")+1:]
 }
 
-// medianRatio is the middle of xs (the upper one of an even count); xs is
-// left as it was.
-// medianRatio is the median of xs: of an even number, the mean of the
-// middle two.
+// medianRatio is the median of xs (of an even number, the mean of the
+// middle two); xs is left as it was.
 func medianRatio(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)

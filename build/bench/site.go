@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -184,7 +183,7 @@ func measure(runs int, out string, mk func() *exec.Cmd) (measurement, error) {
 	return medianOf(ms), nil
 }
 
-// medianOf is the median wall time and the median peak memory of ms.
+// medianOf is the median wall time, peak memory and kernel time of ms.
 func medianOf(ms []measurement) measurement {
 	walls := make([]time.Duration, len(ms))
 	rss := make([]int64, len(ms))
@@ -192,8 +191,8 @@ func medianOf(ms []measurement) measurement {
 	for i, m := range ms {
 		walls[i], rss[i], syss[i] = m.wall, m.maxRSS, m.sys
 	}
-	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
+	slices.Sort(walls)
+	slices.Sort(rss)
 	slices.Sort(syss)
 	return measurement{wall: walls[len(walls)/2], maxRSS: rss[len(rss)/2], sys: syss[len(syss)/2]}
 }

@@ -27,7 +27,8 @@ type output struct {
 	kept unchanged
 
 	// creator, when set, creates the files write is given (see
-	// startCreator); nil: write creates each file itself.
+	// startCreator): only in a full build into a staging directory, where
+	// no file is there before. nil: write creates each file itself.
 	creator *creator
 }
 
@@ -93,7 +94,7 @@ func file(url string) string {
 // write writes data as the file serving url.
 func (o *output) write(url string, data []byte) error {
 	rel := file(url)
-	if c := o.creator; c != nil && !o.inPlace && o.last == "" {
+	if c := o.creator; c != nil {
 		buf := getBuffer()
 		buf.Write(data)
 		c.jobs <- creation{filepath.Join(o.root, rel), buf}

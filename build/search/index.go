@@ -161,9 +161,9 @@ type Index struct {
 	// published tells whether the folder the index goes to holds a file
 	// already (SetPublished); nil: it holds none.
 	published func(name string) bool
-	// final: the index is being written for the last time (WriteFinal);
-	// each page's term list is let go once inverted. done: it has been.
-	final, done bool
+	// final: the index is written for good (WriteFinal): each page's term
+	// list is let go once inverted, and no page or write is taken after.
+	final bool
 	// last is what the last Write left for the next; changed are the
 	// pages put again since (their term lists then), which the next Write
 	// patches into it. nil when the next Write must invert every page.
@@ -338,7 +338,7 @@ func (x *Index) add(d Doc, replace bool) error {
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.done {
+	if x.final {
 		return errWrittenFinal
 	}
 	if i, ok := x.byURL[d.URL]; ok {
@@ -535,7 +535,7 @@ func (x *Index) SetPublished(has func(name string) bool) {
 func (x *Index) Write() (*Output, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.done {
+	if x.final {
 		return nil, errWrittenFinal
 	}
 	return x.write()
@@ -549,12 +549,12 @@ func (x *Index) Write() (*Output, error) {
 func (x *Index) WriteFinal() (*Output, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.done {
+	if x.final {
 		return nil, errWrittenFinal
 	}
 	x.final, x.last = true, nil
 	out, err := x.write()
-	x.done, x.last, x.zipped = true, nil, nil
+	x.last, x.zipped = nil, nil
 	return out, err
 }
 
